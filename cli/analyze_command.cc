@@ -1,0 +1,132 @@
+// `ecoute analyze`: analyzes posts from files or standard input and prints one result per
+// post, as JSON lines or as a readable summary.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "commands.h"
+#include "ecoute/analysis.h"
+#include "ecoute/sources.h"
+
+namespace ecoute::cli {
+namespace {
+
+// One input may not exceed this: past it, JSON lines are the way to bring many posts.
+constexpr size_t kMaxInputBytes = size_t{1} << 30;
+
+struct AnalyzeOptions {
+  std::string brands;
+  std::string format;
+  std::string input = "auto";
+  std::string data_dir;
+  std::vector<std::string> files;
+};
+
+int RunAnalyze(const AnalyzeOptions& options) {
+  InputFormat input_format = InputFormat::kAuto;
+  if (!ParseInputFormat(options.input, input_format)) {
+    PrintError("--input " + options.input + ": expected auto, text, html or jsonl");
+    return kExitUsage;
+  }
+  const bool is_json =
+      options.format.empty() ? isatty(STDOUT_FILENO) == 0 : options.format == "json";
+
+  BrandCatalog catalog;
+  if (!options.brands.empty()) {
+    Result<BrandCatalog> loaded = LoadCatalog(options.brands);
+    if (!loaded) {
+      PrintError(loaded.error().message());
+      return ExitCodeFor(loaded.error());
+    }
+    catalog = std::move(loaded).value();
+  }
+  const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
+  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir);
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    return ExitCodeFor(analyzer.error());
+  }
+
+  std::vector<std::string> files = options.files;
+  if (files.empty()) files.emplace_back("-");
+  Analyzer::Scratch scratch;
+  Analysis analysis;
+  std::string out;
+  size_t analyzed = 0;
+  size_t problems_seen = 0;
+  int worst_exit = kExitOk;
+  for (const std::string& file : files) {
+    Result<std::string> bytes = ReadInput(file, kMaxInputBytes);
+    if (!bytes) {
+      PrintError(bytes.error().message());
+      worst_exit = ExitCodeFor(bytes.error());
+      continue;
+    }
+    std::vector<Problem> problems;
+    const std::string name = file == "-" ? "stdin" : file;
+    ReadPosts(*bytes, name, input_format,
+              [&](const Post& post) {
+                (*analyzer)->Analyze(post, scratch, analysis);
+                if (is_json) {
+                  AppendAnalysisJson(analysis, out);
+                  out += '\n';
+                } else {
+                  AppendAnalysisText(analysis, out);
+                  out += '\n';
+                }
+                ++analyzed;
+                if (out.size() >= (1 << 16)) {
+                  std::fwrite(out.data(), 1, out.size(), stdout);
+                  out.clear();
+                }
+              },
+              problems);
+    for (const Problem& p : problems) {
+      const std::string message = p.where.empty() ? p.message : p.where + ": " + p.message;
+      if (p.is_fatal) {
+        PrintError(message);
+        worst_exit = kExitDataErr;
+      } else {
+        PrintWarning(message);
+      }
+    }
+    problems_seen += problems.size();
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (analyzed == 0) {
+    if (worst_exit == kExitOk) {
+      PrintError("no post found in the input");
+      worst_exit = kExitDataErr;
+    }
+    return worst_exit;
+  }
+  if (problems_seen > 0 || worst_exit != kExitOk) {
+    std::fprintf(stderr, "ecoute: analyzed %zu post%s; %zu problem%s reported above\n",
+                 analyzed, analyzed == 1 ? "" : "s", problems_seen, problems_seen == 1 ? "" : "s");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> AddAnalyzeCommand(CLI::App& app) {
+  auto options = std::make_shared<AnalyzeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze",
+      "Analyze posts: language, brands, stance per brand, topics, facts, priority.\n"
+      "Each FILE is one post (plain text or HTML) or JSON lines, one post per line;\n"
+      "with no FILE, or '-', standard input is read.");
+  cmd->add_option("--brands", options->brands, "brand catalog (TOML)")->check(CLI::ExistingFile);
+  cmd->add_option("--format", options->format,
+                  "output: json (one object per line) or text (default on a terminal)")
+      ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_option("--input", options->input, "input format: auto, text, html or jsonl")
+      ->check(CLI::IsMember({"auto", "text", "html", "jsonl"}));
+  cmd->add_option("--data-dir", options->data_dir,
+                  "folder holding lexicon/ (default: $ECOUTE_DATA_DIR or the installed data)");
+  cmd->add_option("files", options->files, "posts to analyze");
+  return [options] { return RunAnalyze(*options); };
+}
+
+}  // namespace ecoute::cli

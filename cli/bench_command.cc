@@ -1,0 +1,130 @@
+// `ecoute bench analyze`: measures the full analysis path (JSON lines in, analysis,
+// JSON lines out) on short posts and ~5 KB blog posts, with an empty catalog and a large
+// one, and reports posts/s, MB/s and peak memory.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "commands.h"
+#include "corpus.h"
+#include "ecoute/analysis.h"
+#include "ecoute/sources.h"
+
+namespace ecoute::cli {
+namespace {
+
+struct BenchOptions {
+  std::string what;
+  std::string input;
+  std::string data_dir;
+  size_t brands = 5000;
+  size_t short_posts = 100000;
+  size_t blog_posts = 2000;
+  size_t blog_bytes = 5000;
+  double seconds = 2;
+};
+
+struct Measure {
+  size_t posts = 0;
+  size_t bytes = 0;  // text bytes of the posts
+  size_t cld2 = 0;   // posts whose language needed CLD2
+  double seconds = 0;
+};
+
+// Runs the whole path over `corpus` repeatedly for at least `min_seconds`.
+Measure Run(const Analyzer& analyzer, const std::string& corpus, double min_seconds) {
+  Analyzer::Scratch scratch;
+  Analysis analysis;
+  std::string out;
+  Measure m;
+  std::vector<Problem> problems;
+  const auto start = std::chrono::steady_clock::now();
+  do {
+    ReadJsonLines(corpus, "bench",
+                  [&](const Post& post) {
+                    analyzer.Analyze(post, scratch, analysis);
+                    out.clear();
+                    AppendAnalysisJson(analysis, out);
+                    ++m.posts;
+                    m.bytes += post.text.size();
+                    m.cld2 += analysis.used_cld2;
+                  },
+                  problems);
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (m.seconds < min_seconds);
+  return m;
+}
+
+double PeakMemoryMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+int RunBench(const BenchOptions& options) {
+  if (options.what != "analyze") {
+    PrintError("bench " + options.what + ": only `analyze` is available");
+    return kExitUsage;
+  }
+  const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
+  struct Corpus {
+    std::string name;
+    std::string jsonl;
+  };
+  std::vector<Corpus> corpora;
+  if (!options.input.empty()) {
+    Result<std::string> bytes = ReadInput(options.input, size_t{4} << 30);
+    if (!bytes) {
+      PrintError(bytes.error().message());
+      return ExitCodeFor(bytes.error());
+    }
+    corpora.push_back({options.input, std::move(bytes).value()});
+  } else {
+    corpora.push_back({"short posts", GenerateShortPosts(options.short_posts, 7)});
+    corpora.push_back({"blog posts", GenerateBlogPosts(options.blog_posts, options.blog_bytes, 11)});
+  }
+  std::printf("%-22s %-14s %12s %10s %8s %10s\n", "corpus", "catalog", "posts/s", "MB/s",
+              "cld2 %", "peak MiB");
+  for (const Corpus& corpus : corpora) {
+    for (const size_t brand_count : {size_t{0}, options.brands}) {
+      Result<std::unique_ptr<Analyzer>> analyzer =
+          Analyzer::Create(GenerateCatalog(brand_count), data_dir);
+      if (!analyzer) {
+        PrintError(analyzer.error().message());
+        return ExitCodeFor(analyzer.error());
+      }
+      Run(**analyzer, corpus.jsonl, 0);  // warm up
+      const Measure m = Run(**analyzer, corpus.jsonl, options.seconds);
+      const std::string catalog = std::to_string(brand_count) + " brands";
+      std::printf("%-22s %-14s %12.0f %10.1f %8.1f %10.1f\n", corpus.name.c_str(),
+                  catalog.c_str(), m.posts / m.seconds, m.bytes / m.seconds / 1e6,
+                  100.0 * static_cast<double>(m.cld2) / static_cast<double>(std::max<size_t>(1, m.posts)),
+                  PeakMemoryMiB());
+      std::fflush(stdout);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> AddBenchCommand(CLI::App& app) {
+  auto options = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench",
+      "Measure speed on one core: `ecoute bench analyze` runs JSON lines in -> analysis ->\n"
+      "JSON lines out on generated short posts and blog posts (or --input FILE), with an\n"
+      "empty catalog and a large one, and prints posts/s, MB/s and peak memory.");
+  cmd->add_option("what", options->what, "what to measure: analyze")->required();
+  cmd->add_option("--input", options->input, "JSON-lines corpus instead of the generated ones");
+  cmd->add_option("--brands", options->brands, "size of the large catalog (default 5000)");
+  cmd->add_option("--short-posts", options->short_posts, "generated short posts (100000)");
+  cmd->add_option("--blog-posts", options->blog_posts, "generated blog posts (2000)");
+  cmd->add_option("--blog-bytes", options->blog_bytes, "bytes per blog post (5000)");
+  cmd->add_option("--seconds", options->seconds, "minimum time per measure (2)");
+  cmd->add_option("--data-dir", options->data_dir, "folder holding lexicon/");
+  return [options] { return RunBench(*options); };
+}
+
+}  // namespace ecoute::cli

@@ -1,0 +1,33 @@
+// The `ecoute` subcommands: each registers its options on the CLI11 app and runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+
+#include "ecoute/status.h"
+
+namespace ecoute::cli {
+
+// Exit codes (sysexits.h), one table for every subcommand.
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 64;    // bad option or argument
+constexpr int kExitDataErr = 65;  // input or configuration that cannot be used
+constexpr int kExitNoInput = 66;  // a file that cannot be opened
+constexpr int kExitSoftware = 70;  // a bug: please report it
+
+int ExitCodeFor(const Status& status);
+
+// Prints "ecoute: error: <message>" on stderr.
+void PrintError(std::string_view message);
+void PrintWarning(std::string_view message);
+
+// Reads a whole file ("-" is standard input). Fails with kNotFound when it cannot be
+// opened and kResourceExhausted past `max_bytes`.
+Result<std::string> ReadInput(const std::string& path, size_t max_bytes);
+
+// Registers the subcommand; the returned function runs it once parsing succeeded.
+std::function<int()> AddAnalyzeCommand(CLI::App& app);
+std::function<int()> AddBenchCommand(CLI::App& app);
+
+}  // namespace ecoute::cli

@@ -1,0 +1,153 @@
+#include "corpus.h"
+
+#include <array>
+#include <random>
+#include <string_view>
+
+namespace ecoute::cli {
+namespace {
+
+constexpr std::array<std::string_view, 6> kBrands = {"Voltaire Energie", "Trainline Express",
+                                                     "Cyrillus", "Bouygues Telecom",
+                                                     "Skyway Airlines", "Boulanger"};
+constexpr std::array<std::string_view, 6> kHandles = {
+    "@voltaire_energie", "@trainlinexp", "@cyrillus", "@bouyguestelecom", "@skywayair",
+    "@boulanger"};
+
+constexpr std::array<std::string_view, 12> kFrenchSentences = {
+    "{B} m'a envoyé une facture de 88 247 euros pour un studio, c'est une honte.",
+    "Trois appels au service client de {B} et toujours pas de réponse.",
+    "Le train de {B} a mis 15 heures pour arriver, sans aucune information.",
+    "Merci à {B} qui m'a rappelé le jour même, tout est bien qui finit bien.",
+    "J'adore le nouveau forfait de {B}, vraiment super.",
+    "Quelqu'un sait comment résilier un abonnement chez {B} ?",
+    "Le vendeur de {B} a refusé d'échanger mon jean troué et s'est moqué de moi.",
+    "Plus de réseau depuis deux jours avec {B}, c'est inadmissible.",
+    "Livraison en retard de trois semaines, {B} ne répond pas aux mails.",
+    "Je vais porter plainte et contacter 60 millions de consommateurs.",
+    "Bref, une journée comme les autres au bureau, rien de spécial.",
+    "Le conseiller de {B} a été parfait et m'a remboursé 30 euros.",
+};
+
+constexpr std::array<std::string_view, 12> kEnglishSentences = {
+    "{H} my flight was delayed 5 hours and nobody at the gate could tell us why.",
+    "{H} thanks for the quick refund, problem solved!",
+    "{H} lost my luggage again, third time this year. Unacceptable.",
+    "Been on hold with {B} for an hour, this is ridiculous.",
+    "{H} how do I change my seat online?",
+    "Love the new app from {B}, great job.",
+    "{H} you charged me $3,500 twice and customer service hung up on me.",
+    "{B} cancelled my order without any email, never again.",
+    "{H} the crew was amazing today, thank you!",
+    "My internet has been down for 2 weeks, {B} keeps saying tomorrow.",
+    "Just landed, on my way home now.",
+    "{H} I will contact my lawyer if this is not fixed by Friday.",
+};
+
+std::string Fill(std::string_view pattern, size_t brand) {
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}') {
+      out += pattern[i + 1] == 'H' ? kHandles[brand] : kBrands[brand];
+      i += 2;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  out += '"';
+}
+
+std::string MadeUpName(std::mt19937& rng) {
+  static constexpr std::array<std::string_view, 24> kSyllables = {
+      "val", "mor", "qui", "tex", "lu",  "ra", "no", "vi", "sto", "bel", "dor", "an",
+      "ke",  "zen", "pha", "ri",  "cor", "su", "mi", "tal", "gra", "po", "ven", "sy"};
+  std::string name;
+  const int parts = 2 + static_cast<int>(rng() % 2);
+  for (int i = 0; i < parts; ++i) name += kSyllables[rng() % kSyllables.size()];
+  name[0] = static_cast<char>(name[0] - 32);
+  return name;
+}
+
+}  // namespace
+
+BrandCatalog GenerateCatalog(size_t count) {
+  BrandCatalog catalog;
+  for (size_t i = 0; i < kBrands.size() && i < count; ++i) {
+    Brand b;
+    b.name = std::string(kBrands[i]);
+    b.handles.emplace_back(kHandles[i]);
+    catalog.brands.push_back(std::move(b));
+  }
+  std::mt19937 rng(42);
+  static constexpr std::array<std::string_view, 6> kSuffixes = {"Telecom", "Energie", "Banque",
+                                                                "Airlines", "Store", "Assurances"};
+  for (size_t i = catalog.brands.size(); i < count; ++i) {
+    Brand b;
+    const std::string base = MadeUpName(rng) + std::to_string(i);
+    b.name = base + " " + std::string(kSuffixes[i % kSuffixes.size()]);
+    b.aliases.push_back(base);
+    std::string lower = base;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    b.handles.push_back("@" + lower);
+    b.domains.push_back(lower + ".example");
+    catalog.brands.push_back(std::move(b));
+  }
+  return catalog;
+}
+
+std::string GenerateShortPosts(size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    const bool french = rng() % 2 == 0;
+    const auto& sentences = french ? kFrenchSentences : kEnglishSentences;
+    std::string text = Fill(sentences[rng() % sentences.size()], rng() % kBrands.size());
+    if (rng() % 3 == 0) {
+      text += ' ';
+      text += Fill(sentences[rng() % sentences.size()], rng() % kBrands.size());
+    }
+    out += "{\"id\": \"s" + std::to_string(i) + "\", \"text\": ";
+    AppendJsonString(text, out);
+    out += "}\n";
+  }
+  return out;
+}
+
+std::string GenerateBlogPosts(size_t count, size_t blog_bytes, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    const bool french = rng() % 4 != 0;
+    const auto& sentences = french ? kFrenchSentences : kEnglishSentences;
+    const size_t brand = rng() % kBrands.size();
+    std::string text;
+    while (text.size() < blog_bytes) {
+      for (int k = 0; k < 4 && text.size() < blog_bytes; ++k) {
+        const size_t b = rng() % 5 == 0 ? rng() % kBrands.size() : brand;
+        text += Fill(sentences[rng() % sentences.size()], b);
+        text += ' ';
+      }
+      text += "\n\n";
+    }
+    out += "{\"id\": \"b" + std::to_string(i) + "\", \"title\": \"Billet " + std::to_string(i) +
+           "\", \"text\": ";
+    AppendJsonString(text, out);
+    out += "}\n";
+  }
+  return out;
+}
+
+}  // namespace ecoute::cli

@@ -1,0 +1,78 @@
+// ecoute: listens to customers who complain in public. A thin front end over libecoute.
+#include <cstdio>
+#include <cstring>
+
+#include "commands.h"
+
+namespace ecoute::cli {
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kNotFound: return kExitNoInput;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kDataLoss:
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kFailedPrecondition: return kExitDataErr;
+    default: return kExitSoftware;
+  }
+}
+
+void PrintError(std::string_view message) {
+  std::fprintf(stderr, "ecoute: error: %.*s\n", static_cast<int>(message.size()), message.data());
+}
+
+void PrintWarning(std::string_view message) {
+  std::fprintf(stderr, "ecoute: warning: %.*s\n", static_cast<int>(message.size()),
+               message.data());
+}
+
+Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return NotFoundError(path + ": cannot open (" + std::strerror(errno) + ")");
+  }
+  std::string data;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+    if (data.size() + n > max_bytes) {
+      if (file != stdin) std::fclose(file);
+      return ResourceExhaustedError(path + ": larger than " + std::to_string(max_bytes >> 20) +
+                                    " MiB; split it (one post per JSON line) and retry");
+    }
+    data.append(buffer, n);
+  }
+  const bool failed = std::ferror(file) != 0;
+  if (file != stdin) std::fclose(file);
+  if (failed) return NotFoundError(path + ": read error (" + std::strerror(errno) + ")");
+  return data;
+}
+
+}  // namespace ecoute::cli
+
+int main(int argc, char** argv) {
+  using namespace ecoute::cli;  // NOLINT(google-build-using-namespace): main only
+  CLI::App app("ecoute: finds customers who complain in public, and tells who answers.",
+               "ecoute");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ecoute 0.1.0");
+  std::function<int()> run_analyze = AddAnalyzeCommand(app);
+  std::function<int()> run_bench = AddBenchCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    PrintError(e.what());
+    std::fprintf(stderr, "Run 'ecoute --help' or 'ecoute <command> --help' for usage.\n");
+    return kExitUsage;
+  }
+  if (app.got_subcommand("analyze")) return run_analyze();
+  if (app.got_subcommand("bench")) return run_bench();
+  return kExitUsage;
+}

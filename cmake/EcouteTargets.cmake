@@ -1,0 +1,46 @@
+# Helpers that give every module the same flags, include paths and test wiring.
+
+function(ecoute_apply_flags target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(ECOUTE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(ECOUTE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# ecoute_library(name SRCS ... DEPS ...): one module of the core, ecoute::name.
+function(ecoute_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(ecoute_${name} STATIC ${ARG_SRCS})
+  add_library(ecoute::${name} ALIAS ecoute_${name})
+  target_include_directories(ecoute_${name}
+    PUBLIC ${PROJECT_SOURCE_DIR}/include
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(ecoute_${name} PUBLIC ${ARG_DEPS})
+  ecoute_apply_flags(ecoute_${name})
+  if(ECOUTE_SANITIZE)
+    target_link_options(ecoute_${name} INTERFACE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# ecoute_test(name SRCS ... DEPS ... [LABELS ...]): one GoogleTest binary, run by ctest.
+function(ecoute_test name)
+  if(NOT ECOUTE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${name}_test ${ARG_SRCS})
+  target_include_directories(${name}_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name}_test PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name}_test PRIVATE
+    ECOUTE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/data")
+  ecoute_apply_flags(${name}_test)
+  include(GoogleTest)
+  gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS};unit"
+               ENVIRONMENT "ECOUTE_DATA_DIR=${PROJECT_SOURCE_DIR}/data")
+endfunction()

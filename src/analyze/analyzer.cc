@@ -1,0 +1,693 @@
+// The Analyzer: normalize -> scan (brands and cues in one pass) -> facts -> stance per
+// brand -> topics -> severity and priority, for one post at a time.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <utf8proc.h>
+
+#include "classify/stance.h"
+#include "ecoute/analysis.h"
+#include "extract/facts.h"
+#include "extract/lexicon.h"
+#include "extract/scanner.h"
+#include "text/language.h"
+#include "text/normalize.h"
+#include "util/utf8.h"
+
+namespace ecoute {
+
+namespace {
+
+// At most this many cues are shown per verdict: enough to see why, short enough to read.
+constexpr size_t kMaxCuesShown = 8;
+// A negator flips a stance cue that starts within this many words after it.
+constexpr int kNegationWindowWords = 3;
+// An intensifier strengthens a stance cue within this many words after it.
+constexpr int kIntensifierWindowWords = 2;
+
+// A stance cue in the text, with the normalized range to show (negator included).
+struct LocatedStanceCue {
+  StanceCue cue;
+  uint32_t sentence = 0;
+  uint32_t show_begin = 0;
+  uint32_t show_end = 0;
+};
+
+struct LocatedTopicCue {
+  Topic topic = Topic::kOther;
+  double weight = 0;
+  uint32_t sentence = 0;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+struct Mention {
+  uint32_t brand = 0;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t sentence = 0;
+  bool needs_context = false;        // a common word not yet confirmed
+  bool is_capitalized_mid_sentence = false;
+};
+
+// Number of words strictly between normalized positions `from` and `to` (from <= to), or
+// a large number when the gap is long.
+int WordsBetween(std::string_view text, uint32_t from, uint32_t to) {
+  if (to < from || to - from > 64) return 1000;
+  int spaces = 0;
+  for (uint32_t i = from; i < to; ++i) spaces += text[i] == ' ';
+  return std::max(0, spaces - 1);
+}
+
+bool IsUpperCodepointAt(std::string_view original, size_t at) {
+  if (at >= original.size()) return false;
+  const auto c = static_cast<unsigned char>(original[at]);
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  size_t length = 0;
+  const char32_t cp = DecodeUtf8(original, at, length);
+  return utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_LU;
+}
+
+// True when every ASCII letter of original[begin, end) is a capital ("BT", not "bt").
+bool IsAllCapitals(std::string_view original, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    const char c = original[i];
+    if (c >= 'a' && c <= 'z') return false;
+  }
+  return true;
+}
+
+std::string_view Slice(std::string_view original, const NormalizedText& n, uint32_t begin,
+                       uint32_t end) {
+  const uint32_t b = n.OriginalBegin(begin);
+  const uint32_t e = n.OriginalEnd(end);
+  return original.substr(b, e > b ? e - b : 0);
+}
+
+// The host of a URL, lower-cased, without "www.".
+std::string HostOf(std::string_view url) {
+  if (const size_t p = url.find("://"); p != std::string_view::npos) url.remove_prefix(p + 3);
+  url = url.substr(0, url.find_first_of("/?#:"));
+  if (const size_t at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  std::string host(url);
+  for (char& c : host) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  if (host.rfind("www.", 0) == 0) host.erase(0, 4);
+  return host;
+}
+
+
+std::string_view TopicLabel(Topic topic) {
+  switch (topic) {
+    case Topic::kBilling: return "billing";
+    case Topic::kDelay: return "delay";
+    case Topic::kSupport: return "customer support";
+    case Topic::kProductDefect: return "product defect";
+    case Topic::kCancellation: return "cancellation";
+    case Topic::kContract: return "contract";
+    case Topic::kStaffAttitude: return "staff attitude";
+    case Topic::kDelivery: return "delivery";
+    case Topic::kOutage: return "outage";
+    case Topic::kOther: return "other";
+  }
+  return "other";
+}
+
+std::string_view SignalLabel(Signal signal) {
+  switch (signal) {
+    case Signal::kLegal: return "legal threat";
+    case Signal::kMedia: return "media threat";
+    case Signal::kRepeatedContact: return "repeated failed contacts";
+    case Signal::kWaiting: return "long wait";
+    case Signal::kHumiliation: return "humiliation";
+    case Signal::kDiscrimination: return "discrimination";
+  }
+  return "";
+}
+
+// How much each urgency signal adds to the severity of a complaint.
+double SignalWeight(Signal signal) {
+  switch (signal) {
+    case Signal::kLegal: return 0.15;
+    case Signal::kMedia: return 0.15;
+    case Signal::kRepeatedContact: return 0.10;
+    case Signal::kWaiting: return 0.08;
+    case Signal::kHumiliation: return 0.15;
+    case Signal::kDiscrimination: return 0.20;
+  }
+  return 0;
+}
+
+}  // namespace
+
+struct Analyzer::Impl {
+  BrandCatalog catalog;
+  Lexicon lexicon;
+  std::unique_ptr<Scanner> scanner;
+  std::unordered_map<std::string, uint32_t> brand_by_domain;
+
+  void Analyze(const Post& post, Scratch::State& s, Analysis& out) const;
+  void DecideLanguage(std::string_view original, Scratch::State& s, Analysis& out) const;
+  void AppendCues(std::string_view original, const NormalizedText& n,
+                  const std::vector<LocatedStanceCue>& cues, const std::vector<uint32_t>& which,
+                  const StanceDecision& decision, std::vector<std::string_view>& out) const;
+  void Score(const Post& post, Analysis& out, double complaint_strength) const;
+};
+
+struct Analyzer::Scratch::State {
+  NormalizedText normalized;
+  Scanner::Scratch scan;
+  std::vector<Hit> hits;
+  std::vector<Mention> mentions;
+  std::vector<std::pair<uint32_t, uint32_t>> exclusions;  // normalized ranges
+  std::vector<LocatedStanceCue> stance_cues;
+  std::vector<LocatedTopicCue> topic_cues;
+  std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
+  std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
+  std::vector<uint32_t> paragraph_bytes;
+  std::vector<StanceCue> decision_input;
+  std::vector<uint32_t> selected;  // indices into stance_cues
+  std::vector<std::pair<uint32_t, uint32_t>> segment_brands;  // (sentence, verdict)
+};
+
+Analyzer::Scratch::Scratch() : state_(std::make_unique<State>()) {}
+Analyzer::Scratch::~Scratch() = default;
+
+Analyzer::Analyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Analyzer::~Analyzer() = default;
+
+size_t Analyzer::brand_count() const { return impl_->catalog.brands.size(); }
+size_t Analyzer::pattern_count() const { return impl_->scanner->pattern_count(); }
+
+std::string DefaultDataDir() {
+  if (const char* env = std::getenv("ECOUTE_DATA_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = exe.parent_path().parent_path() / "share" / "ecoute";
+    if (std::filesystem::is_directory(installed / "lexicon", ec)) return installed.string();
+  }
+  return ECOUTE_SOURCE_DATA_DIR;
+}
+
+Result<std::unique_ptr<Analyzer>> Analyzer::Create(const BrandCatalog& catalog,
+                                                   const std::string& data_dir) {
+  auto impl = std::make_unique<Impl>();
+  impl->catalog = catalog;
+  ECOUTE_ASSIGN_OR_RETURN(impl->lexicon,
+                          LoadLexicon((std::filesystem::path(data_dir) / "lexicon").string()));
+  ECOUTE_ASSIGN_OR_RETURN(impl->scanner, Scanner::Compile(impl->catalog, impl->lexicon));
+  for (uint32_t i = 0; i < impl->catalog.brands.size(); ++i) {
+    for (const std::string& domain : impl->catalog.brands[i].domains) {
+      impl->brand_by_domain.emplace(domain, i);
+    }
+  }
+  return std::unique_ptr<Analyzer>(new Analyzer(std::move(impl)));
+}
+
+void Analyzer::Analyze(const Post& post, Scratch& scratch, Analysis& out) const {
+  impl_->Analyze(post, scratch.state(), out);
+}
+
+void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out) const {
+  const std::string_view original = post.text;
+  NormalizedText& n = s.normalized;
+  Normalize(original, n);
+  scanner->Scan(n.text, s.scan, s.hits);
+
+  out.id = post.id;
+  out.brands.clear();
+  out.topics.clear();
+  out.cues.clear();
+  out.reasons.clear();
+  out.used_cld2 = false;
+  s.mentions.clear();
+  s.exclusions.clear();
+  s.stance_cues.clear();
+  s.topic_cues.clear();
+  s.topic_sentences.clear();
+  const size_t lang_count = lexicon.langs.size();
+  s.function_counts.assign((n.paragraph_ends.size() + 1) * lang_count, 0);
+
+  // The walk: hits come sorted by begin, longer first; a cue inside a longer cue of the
+  // same family ("bien" inside "tout est bien qui finit bien") is not counted again.
+  uint32_t sentence = 0;
+  uint32_t paragraph = 0;
+  uint32_t stance_cover_end = 0;
+  uint32_t stance_cover_length = 0;
+  uint32_t topic_cover_end = 0;
+  uint32_t brand_cover_end = 0;
+  int64_t last_negator_end = -1;
+  uint32_t last_negator_begin = 0;
+  uint32_t last_negator_sentence = 0;
+  int64_t last_intensifier_end = -1;
+  double last_intensifier = 1;
+  for (const Hit& hit : s.hits) {
+    while (sentence < n.sentence_ends.size() && n.sentence_ends[sentence] <= hit.begin) {
+      ++sentence;
+    }
+    while (paragraph < n.paragraph_ends.size() && n.paragraph_ends[paragraph] <= hit.begin) {
+      ++paragraph;
+    }
+    const Pattern& p = scanner->pattern(hit.pattern);
+    switch (p.kind) {
+      case PatternKind::kExclusion:
+        s.exclusions.emplace_back(hit.begin, hit.end);
+        break;
+      case PatternKind::kAlias:
+      case PatternKind::kHandle:
+      case PatternKind::kDomain: {
+        if (hit.end <= brand_cover_end) break;  // inside a longer brand mention
+        const uint32_t ob = n.OriginalBegin(hit.begin);
+        const uint32_t oe = n.OriginalEnd(hit.end);
+        if (p.is_upper_only && !IsAllCapitals(original, ob, oe)) break;
+        const bool excluded = std::any_of(
+            s.exclusions.begin(), s.exclusions.end(),
+            [&](const auto& r) { return r.first <= hit.begin && hit.end <= r.second; });
+        if (excluded) break;
+        Mention m;
+        m.brand = p.index;
+        m.begin = hit.begin;
+        m.end = hit.end;
+        m.sentence = sentence;
+        m.needs_context = p.kind == PatternKind::kAlias && p.is_common_word;
+        if (m.needs_context) {
+          const uint32_t sentence_start = sentence == 0 ? 0 : n.sentence_ends[sentence - 1];
+          const bool at_sentence_start =
+              hit.begin <= sentence_start + 1 ||
+              (hit.begin >= 2 && std::string_view("\"«(").find(n.text[hit.begin - 2]) !=
+                                     std::string_view::npos &&
+               hit.begin - 2 <= sentence_start + 1);
+          m.is_capitalized_mid_sentence = !at_sentence_start && IsUpperCodepointAt(original, ob);
+        }
+        s.mentions.push_back(m);
+        brand_cover_end = hit.end;
+        break;
+      }
+      case PatternKind::kUrl:
+        break;  // facts
+      case PatternKind::kCue: {
+        const Cue& cue = lexicon.cues[p.index];
+        switch (cue.kind) {
+          case CueKind::kFunction:
+            ++s.function_counts[paragraph * lang_count + cue.lang];
+            break;
+          case CueKind::kNegator:
+            // Dropped only inside a longer stance cue: "pas" in "pas de réponse". A term
+            // that is both a complaint and a negator ("refuse") keeps both roles.
+            if (hit.end <= stance_cover_end && hit.end - hit.begin < stance_cover_length) break;
+            last_negator_end = hit.end;
+            last_negator_begin = hit.begin;
+            last_negator_sentence = sentence;
+            break;
+          case CueKind::kIntensifier:
+            if (hit.end <= stance_cover_end) break;
+            last_intensifier_end = hit.end;
+            last_intensifier = cue.weight;
+            break;
+          case CueKind::kComplaint:
+          case CueKind::kPraise:
+          case CueKind::kResolution:
+          case CueKind::kQuestion: {
+            if (hit.end <= stance_cover_end) break;
+            stance_cover_end = hit.end;
+            stance_cover_length = hit.end - hit.begin;
+            LocatedStanceCue c;
+            c.cue.cue_class = static_cast<CueClass>(static_cast<int>(cue.kind) -
+                                                    static_cast<int>(CueKind::kComplaint));
+            c.cue.weight = cue.weight;
+            c.cue.position = hit.begin;
+            c.cue.sentence = sentence;
+            c.sentence = sentence;
+            c.show_begin = hit.begin;
+            c.show_end = hit.end;
+            if (last_negator_end >= 0 && last_negator_sentence == sentence &&
+                static_cast<uint32_t>(last_negator_end) <= hit.begin &&
+                WordsBetween(n.text, static_cast<uint32_t>(last_negator_end), hit.begin) <
+                    kNegationWindowWords) {
+              c.cue.cue_class = Negate(c.cue.cue_class);
+              if (c.cue.cue_class == CueClass::kPraise) c.cue.weight *= 0.5;  // "pas mal"
+              c.show_begin = last_negator_begin;
+            }
+            if (last_intensifier_end >= 0 &&
+                static_cast<uint32_t>(last_intensifier_end) <= hit.begin &&
+                WordsBetween(n.text, static_cast<uint32_t>(last_intensifier_end), hit.begin) <
+                    kIntensifierWindowWords) {
+              c.cue.weight *= last_intensifier;
+            }
+            s.stance_cues.push_back(c);
+            break;
+          }
+          case CueKind::kTopic: {
+            if (hit.end <= topic_cover_end) break;
+            topic_cover_end = hit.end;
+            s.topic_cues.push_back({static_cast<Topic>(cue.detail), cue.weight, sentence,
+                                    hit.begin, hit.end});
+            if (s.topic_sentences.empty() || s.topic_sentences.back() != sentence) {
+              s.topic_sentences.push_back(sentence);
+            }
+            break;
+          }
+          default:
+            break;  // facts: channels, signals, amounts, durations
+        }
+        break;
+      }
+    }
+  }
+
+  ExtractFacts(original, n, s.hits, *scanner, lexicon, out.facts);
+  for (const std::string& link : post.links) {
+    if (std::find(out.facts.links.begin(), out.facts.links.end(), link) ==
+        out.facts.links.end()) {
+      out.facts.links.emplace_back(link);
+    }
+  }
+  DecideLanguage(original, s, out);
+
+  // Brands: a common word counts with a sign of the brand nearby.
+  auto has_firm_mention = [&](uint32_t brand) {
+    return std::any_of(s.mentions.begin(), s.mentions.end(), [&](const Mention& m) {
+      return m.brand == brand && (!m.needs_context || m.is_capitalized_mid_sentence);
+    });
+  };
+  for (Mention& m : s.mentions) {
+    if (!m.needs_context) continue;
+    if (m.is_capitalized_mid_sentence || has_firm_mention(m.brand) ||
+        std::binary_search(s.topic_sentences.begin(), s.topic_sentences.end(), m.sentence)) {
+      m.needs_context = false;
+    }
+  }
+  for (const Mention& m : s.mentions) {
+    if (m.needs_context) continue;
+    const std::string_view name = catalog.brands[m.brand].name;
+    auto it = std::find_if(out.brands.begin(), out.brands.end(),
+                           [&](const BrandVerdict& v) { return v.name.data() == name.data(); });
+    if (it == out.brands.end()) {
+      out.brands.emplace_back();
+      it = out.brands.end() - 1;
+      it->name = name;
+      it->mentions = 0;
+      it->spans.clear();
+      it->cues.clear();
+    }
+    ++it->mentions;
+    it->spans.push_back(Span{n.OriginalBegin(m.begin), n.OriginalEnd(m.end)});
+  }
+  for (const std::string& link : post.links) {
+    std::string host = HostOf(link);
+    while (!host.empty()) {
+      if (auto found = brand_by_domain.find(host); found != brand_by_domain.end()) {
+        const std::string_view name = catalog.brands[found->second].name;
+        auto it = std::find_if(out.brands.begin(), out.brands.end(), [&](const BrandVerdict& v) {
+          return v.name.data() == name.data();
+        });
+        if (it == out.brands.end()) {
+          out.brands.emplace_back();
+          it = out.brands.end() - 1;
+          it->name = name;
+        }
+        ++it->mentions;
+        break;
+      }
+      const size_t dot = host.find('.');
+      if (dot == std::string::npos) break;
+      host.erase(0, dot + 1);
+    }
+  }
+
+  // Stance per brand: a sentence belongs to the brands named in it; a sentence naming
+  // none belongs to those of the last sentence that did (the first ones to the first).
+  s.segment_brands.clear();
+  for (const Mention& m : s.mentions) {
+    if (m.needs_context) continue;
+    const std::string_view name = catalog.brands[m.brand].name;
+    const auto verdict = static_cast<uint32_t>(
+        std::find_if(out.brands.begin(), out.brands.end(),
+                     [&](const BrandVerdict& v) { return v.name.data() == name.data(); }) -
+        out.brands.begin());
+    const std::pair<uint32_t, uint32_t> entry(m.sentence, verdict);
+    if (std::find(s.segment_brands.begin(), s.segment_brands.end(), entry) ==
+        s.segment_brands.end()) {
+      s.segment_brands.push_back(entry);
+    }
+  }
+  std::sort(s.segment_brands.begin(), s.segment_brands.end());
+  for (uint32_t v = 0; v < out.brands.size(); ++v) {
+    BrandVerdict& verdict = out.brands[v];
+    s.decision_input.clear();
+    s.selected.clear();
+    const bool has_spans = !verdict.spans.empty();
+    for (uint32_t i = 0; i < s.stance_cues.size(); ++i) {
+      const uint32_t cue_sentence = s.stance_cues[i].sentence;
+      bool owns = !has_spans || s.segment_brands.empty();
+      if (!owns) {
+        // The segment's first sentence: the last one naming a brand at or before the cue.
+        auto upper = std::upper_bound(
+            s.segment_brands.begin(), s.segment_brands.end(),
+            std::make_pair(cue_sentence, UINT32_MAX));
+        const uint32_t segment_sentence =
+            upper == s.segment_brands.begin() ? s.segment_brands.front().first
+                                              : std::prev(upper)->first;
+        owns = std::binary_search(s.segment_brands.begin(), s.segment_brands.end(),
+                                  std::make_pair(segment_sentence, v));
+      }
+      if (owns) {
+        s.decision_input.push_back(s.stance_cues[i].cue);
+        s.selected.push_back(i);
+      }
+    }
+    const StanceDecision d = DecideStance(s.decision_input);
+    verdict.stance = d.stance;
+    verdict.confidence = d.confidence;
+    AppendCues(original, n, s.stance_cues, s.selected, d, verdict.cues);
+  }
+
+  // The post's overall stance, from every cue.
+  s.decision_input.clear();
+  s.selected.clear();
+  double complaint_strength = 0;
+  for (uint32_t i = 0; i < s.stance_cues.size(); ++i) {
+    s.decision_input.push_back(s.stance_cues[i].cue);
+    s.selected.push_back(i);
+    if (s.stance_cues[i].cue.cue_class == CueClass::kComplaint) {
+      complaint_strength += s.stance_cues[i].cue.weight;
+    }
+  }
+  const StanceDecision overall = DecideStance(s.decision_input);
+  out.stance = overall.stance;
+  out.confidence = overall.confidence;
+  AppendCues(original, n, s.stance_cues, s.selected, overall, out.cues);
+
+  // Topics: 1 - e^(-sum of weights); one plain cue scores 0.63, two 0.86.
+  double topic_weight[kTopicCount] = {};
+  for (const LocatedTopicCue& c : s.topic_cues) topic_weight[static_cast<int>(c.topic)] += c.weight;
+  for (int t = 0; t < kTopicCount; ++t) {
+    const double score = 1.0 - std::exp(-topic_weight[t]);
+    if (score < 0.5) continue;
+    TopicVerdict verdict;
+    verdict.topic = static_cast<Topic>(t);
+    verdict.score = score;
+    for (const LocatedTopicCue& c : s.topic_cues) {
+      if (c.topic != verdict.topic || verdict.cues.size() >= kMaxCuesShown) continue;
+      const std::string_view cue = Slice(original, n, c.begin, c.end);
+      if (std::find(verdict.cues.begin(), verdict.cues.end(), cue) == verdict.cues.end()) {
+        verdict.cues.push_back(cue);
+      }
+    }
+    out.topics.push_back(std::move(verdict));
+  }
+  std::stable_sort(out.topics.begin(), out.topics.end(),
+                   [](const TopicVerdict& a, const TopicVerdict& b) { return a.score > b.score; });
+  const bool is_complaint =
+      out.stance == Stance::kComplaint ||
+      std::any_of(out.brands.begin(), out.brands.end(),
+                  [](const BrandVerdict& b) { return b.stance == Stance::kComplaint; });
+  if (is_complaint && out.topics.empty()) {
+    TopicVerdict other;
+    other.topic = Topic::kOther;
+    other.score = 0.5;
+    out.topics.push_back(std::move(other));
+  }
+  Score(post, out, complaint_strength);
+}
+
+void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText& n,
+                                const std::vector<LocatedStanceCue>& cues,
+                                const std::vector<uint32_t>& which,
+                                const StanceDecision& decision,
+                                std::vector<std::string_view>& out) const {
+  out.clear();
+  if (decision.stance == Stance::kNeutral) return;
+  for (uint32_t i : which) {
+    const LocatedStanceCue& c = cues[i];
+    const bool shown = c.cue.cue_class == decision.evidence ||
+                       (decision.shows_complaint_too && c.cue.cue_class == CueClass::kComplaint) ||
+                       (decision.stance == Stance::kPraise &&
+                        (c.cue.cue_class == CueClass::kPraise ||
+                         c.cue.cue_class == CueClass::kResolution));
+    if (!shown) continue;
+    const std::string_view cue = Slice(original, n, c.show_begin, c.show_end);
+    if (std::find(out.begin(), out.end(), cue) == out.end()) out.push_back(cue);
+    if (out.size() >= kMaxCuesShown) break;
+  }
+}
+
+void Analyzer::Impl::DecideLanguage(std::string_view original, Scratch::State& s,
+                                    Analysis& out) const {
+  out.langs.clear();
+  const size_t lang_count = lexicon.langs.size();
+  const size_t paragraphs = s.normalized.paragraph_ends.size() + 1;
+  uint32_t best = 0;
+  uint32_t best_count = 0;
+  uint32_t second_count = 0;
+  for (uint32_t l = 0; l < lang_count; ++l) {
+    uint32_t count = 0;
+    for (size_t p = 0; p < paragraphs; ++p) count += s.function_counts[p * lang_count + l];
+    if (count > best_count) {
+      second_count = best_count;
+      best_count = count;
+      best = l;
+    } else if (count > second_count) {
+      second_count = count;
+    }
+  }
+  const bool is_conclusive = (best_count >= 3 && best_count >= 3 * second_count) ||
+                             (best_count >= 2 && second_count == 0);
+  if (!is_conclusive) {
+    out.used_cld2 = true;
+    out.lang = DetectLanguageWithCld2(original, out.langs);
+    if (out.lang == "und" && best_count > second_count) {
+      out.lang = lexicon.langs[best];
+      out.langs.assign(1, {out.lang, 1.0});
+    }
+    return;
+  }
+  out.lang = lexicon.langs[best];
+  if (paragraphs == 1) {
+    out.langs.assign(1, {out.lang, 1.0});
+    return;
+  }
+  // Shares by paragraph: a paragraph with clear evidence of its own counts for its
+  // language, the others for the post's.
+  double bytes_per_lang[256] = {};
+  uint32_t previous_end = 0;
+  const auto total = static_cast<double>(s.normalized.text.size());
+  for (size_t p = 0; p < paragraphs; ++p) {
+    const uint32_t end = p < s.normalized.paragraph_ends.size()
+                             ? s.normalized.paragraph_ends[p]
+                             : static_cast<uint32_t>(s.normalized.text.size());
+    uint32_t p_best = best;
+    uint32_t p_best_count = 0;
+    uint32_t p_second = 0;
+    for (uint32_t l = 0; l < lang_count; ++l) {
+      const uint32_t c = s.function_counts[p * lang_count + l];
+      if (c > p_best_count) {
+        p_second = p_best_count;
+        p_best_count = c;
+        p_best = l;
+      } else if (c > p_second) {
+        p_second = c;
+      }
+    }
+    const bool is_clear = p_best_count >= 2 && p_best_count >= 2 * p_second;
+    bytes_per_lang[is_clear ? p_best : best] += end - previous_end;
+    previous_end = end;
+  }
+  for (uint32_t l = 0; l < lang_count; ++l) {
+    if (bytes_per_lang[l] > 0) out.langs.push_back({lexicon.langs[l], bytes_per_lang[l] / total});
+  }
+  std::stable_sort(out.langs.begin(), out.langs.end(),
+                   [](const LanguageShare& a, const LanguageShare& b) { return a.share > b.share; });
+  out.lang = out.langs.front().lang;
+}
+
+void Analyzer::Impl::Score(const Post& post, Analysis& out, double complaint_strength) const {
+  // Severity: how bad the post is for the brand, from its stance and its urgency signals.
+  double severity = 0;
+  switch (out.stance) {
+    case Stance::kComplaint: severity = 0.35 + 0.15 * std::min(1.0, complaint_strength / 4); break;
+    case Stance::kQuestion: severity = 0.15; break;
+    case Stance::kResolution: severity = 0.10; break;
+    case Stance::kNeutral: severity = 0.05; break;
+    case Stance::kPraise: severity = 0.02; break;
+  }
+  const bool is_complaint = out.stance == Stance::kComplaint ||
+                            std::any_of(out.brands.begin(), out.brands.end(), [](const auto& b) {
+                              return b.stance == Stance::kComplaint;
+                            });
+  if (is_complaint && out.stance != Stance::kComplaint) severity = std::max(severity, 0.35);
+  const double signal_scale = is_complaint ? 1.0 : 0.3;
+
+  for (const BrandVerdict& b : out.brands) {
+    if (b.stance == Stance::kNeutral) continue;
+    std::string reason(StanceName(b.stance));
+    reason += b.stance == Stance::kComplaint    ? " to "
+              : b.stance == Stance::kQuestion   ? " to "
+              : b.stance == Stance::kResolution ? " with "
+                                                : " for ";
+    reason += b.name;
+    out.reasons.push_back(std::move(reason));
+  }
+  if (out.brands.empty() && out.stance != Stance::kNeutral) {
+    out.reasons.emplace_back(StanceName(out.stance));
+  }
+  for (const TopicVerdict& t : out.topics) out.reasons.emplace_back(TopicLabel(t.topic));
+
+  double largest = 0;
+  std::string_view largest_text;
+  for (const Money& m : out.facts.money) {
+    if (m.amount > largest) {
+      largest = m.amount;
+      largest_text = m.text;
+    }
+  }
+  if (largest >= 100) {
+    severity += signal_scale * (largest >= 10000 ? 0.15 : largest >= 1000 ? 0.10 : 0.05);
+    out.reasons.push_back("amount: " + std::string(largest_text));
+  }
+  for (const auto& [signal, cue] : out.facts.signals) {
+    severity += signal_scale * SignalWeight(signal);
+    out.reasons.push_back(std::string(SignalLabel(signal)) + " (\"" + std::string(cue) + "\")");
+  }
+  int64_t longest = 0;
+  std::string_view longest_text;
+  for (const Duration& d : out.facts.durations) {
+    if (d.seconds > longest) {
+      longest = d.seconds;
+      longest_text = d.text;
+    }
+  }
+  if (is_complaint && longest >= 3600) {
+    severity += longest >= 7 * 86400 ? 0.08 : longest >= 86400 ? 0.05 : 0.03;
+    out.reasons.push_back("waited " + std::string(longest_text));
+  }
+  out.severity = std::clamp(severity, 0.0, 1.0);
+
+  // Reach: the audience the post can get, from what the source tells (log scales).
+  double reach = 0;
+  if (post.followers > 0) {
+    reach += 0.6 * std::min(1.0, std::log10(1.0 + static_cast<double>(post.followers)) / 6);
+    if (post.followers >= 10000) {
+      out.reasons.push_back("audience: " + std::to_string(post.followers) + " followers");
+    }
+  }
+  if (post.comments > 0) {
+    reach += 0.2 * std::min(1.0, std::log10(1.0 + static_cast<double>(post.comments)) / 3);
+    if (post.comments >= 10) out.reasons.push_back(std::to_string(post.comments) + " comments");
+  }
+  if (post.shares > 0) {
+    reach += 0.2 * std::min(1.0, std::log10(1.0 + static_cast<double>(post.shares)) / 4);
+    if (post.shares >= 10) out.reasons.push_back(std::to_string(post.shares) + " shares");
+  }
+  const double priority = std::min(1.0, out.severity * (1.0 + 0.5 * reach) + 0.1 * reach);
+  out.priority = static_cast<int>(std::lround(100 * priority));
+}
+
+}  // namespace ecoute

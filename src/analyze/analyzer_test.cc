@@ -1,0 +1,276 @@
+// The analyzer's mechanisms (brand rules, negation, attribution, facts, language), on a
+// small lexicon written here so that the expectations do not move with data/lexicon.
+// tests/golden/ checks the shipped lexicons on whole posts.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ecoute/analysis.h"
+
+namespace ecoute {
+namespace {
+
+constexpr std::string_view kFrench = R"(
+function 1 le
+function 1 la
+function 1 les
+function 1 de
+function 1 des
+function 1 est
+function 1 une
+function 1 pas
+function 1 je
+function 1 et
+complaint 2 honte
+complaint 2 inadmissible
+complaint 1 refus*
+complaint 2 pas de réponse
+praise 1 satisfait
+praise 2 génial
+praise 1 bien
+resolution 3 tout est bien qui finit bien
+resolution 2 rembours*
+question 1 ?
+negator 1 pas
+negator 1 aucun
+negator 1 ne
+negator 1 refus*
+complaint 1 problème
+intensifier 1.5 très
+topic.billing 1 facture
+topic.outage 1 coupure
+topic.product_defect 1 trou
+channel.phone 1 téléphone
+severity.legal 1 avocat
+currency.EUR 1 euros
+currency.EUR 1 €
+multiplier 1000000 millions de
+number 2 deux
+duration 3600 heures
+duration 2592000 mois
+)";
+
+constexpr std::string_view kEnglish = R"(
+function 1 the
+function 1 my
+function 1 is
+function 1 and
+function 1 you
+function 1 i
+function 1 to
+complaint 2 unacceptable
+praise 2 great
+resolution 1 thanks
+resolution 2 refunded
+negator 1 not
+currency.USD 1 $
+duration 3600 hour
+number 1 an
+)";
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("analyzer_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "lexicon");
+    std::ofstream(dir_ / "lexicon" / "fr.cues") << kFrench;
+    std::ofstream(dir_ / "lexicon" / "en.cues") << kEnglish;
+    std::ofstream(dir_ / "lexicon" / "common_words.txt") << "orange\nfree\n";
+    auto catalog = ParseCatalog(R"(
+[[brand]]
+name = "Bouygues Telecom"
+aliases = ["Bouygues Télécom", "Bouygues", "BT"]
+handles = ["@bouyguestelecom"]
+domains = ["bouyguestelecom.fr"]
+
+[[brand]]
+name = "Orange"
+handles = ["@orange"]
+not = ["Orange mécanique"]
+
+[[brand]]
+name = "Cyrillus"
+domains = ["cyrillus.fr"]
+)",
+                                "brands.toml");
+    ASSERT_TRUE(catalog.has_value()) << catalog.error().ToString();
+    auto analyzer = Analyzer::Create(*catalog, dir_.string());
+    ASSERT_TRUE(analyzer.has_value()) << analyzer.error().ToString();
+    analyzer_ = std::move(analyzer).value();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  const Analysis& Run(std::string text) {
+    post_ = Post();
+    post_.id = "t";
+    post_.text = std::move(text);
+    analyzer_->Analyze(post_, scratch_, analysis_);
+    return analysis_;
+  }
+  const BrandVerdict* Find(std::string_view name) {
+    for (const BrandVerdict& b : analysis_.brands) {
+      if (b.name == name) return &b;
+    }
+    return nullptr;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Analyzer> analyzer_;
+  Analyzer::Scratch scratch_;
+  Post post_;
+  Analysis analysis_;
+};
+
+TEST_F(AnalyzerTest, BrandAliasesMatchWhateverTheSpelling) {
+  Run("Chez bouygues-telecom et Bouygues Télécom, c'est pareil.");
+  const BrandVerdict* bt = Find("Bouygues Telecom");
+  ASSERT_NE(bt, nullptr);
+  EXPECT_EQ(bt->mentions, 2);
+  EXPECT_EQ(bt->spans[0], (Span{5, 21}));
+  EXPECT_EQ(bt->spans[1], (Span{25, 43}));  // each "é" takes two bytes
+}
+
+TEST_F(AnalyzerTest, ShortCapitalAliasMatchesOnlyInCapitals) {
+  Run("Mon forfait BT est cher.");
+  EXPECT_NE(Find("Bouygues Telecom"), nullptr);
+  Run("bt, c'est mon surnom.");
+  EXPECT_EQ(Find("Bouygues Telecom"), nullptr);
+}
+
+TEST_F(AnalyzerTest, CommonWordBrandNeedsASignOfTheBrand) {
+  Run("J'ai mangé une orange ce matin.");  // no sign: the fruit
+  EXPECT_EQ(Find("Orange"), nullptr);
+  Run("Orange est bon pour la santé.");  // capital, but at a sentence start
+  EXPECT_EQ(Find("Orange"), nullptr);
+  Run("Mon opérateur, Orange, ne répond pas.");  // capital within the sentence
+  EXPECT_NE(Find("Orange"), nullptr);
+  Run("orange m'envoie une facture énorme.");  // a topic word in the same sentence
+  EXPECT_NE(Find("Orange"), nullptr);
+  Run("orange, encore. @orange répondez !");  // a handle of the brand in the post
+  ASSERT_NE(Find("Orange"), nullptr);
+  EXPECT_EQ(Find("Orange")->mentions, 2);
+  Run("J'ai revu Orange mécanique hier.");  // an exclusion of the catalog
+  EXPECT_EQ(Find("Orange"), nullptr);
+}
+
+TEST_F(AnalyzerTest, DomainsAndUrlsAreMentions) {
+  Run("Voir https://boutique.cyrillus.fr/jean et rien d'autre.");
+  const BrandVerdict* c = Find("Cyrillus");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->mentions, 1);
+  ASSERT_EQ(analysis_.facts.links.size(), 1u);
+  EXPECT_EQ(analysis_.facts.links[0], "https://boutique.cyrillus.fr/jean");
+}
+
+TEST_F(AnalyzerTest, NegationFlipsTheCueItPrecedes) {
+  Run("Je ne suis pas satisfait de Cyrillus.");
+  EXPECT_EQ(analysis_.stance, Stance::kComplaint);
+  ASSERT_EQ(analysis_.cues.size(), 1u);
+  EXPECT_EQ(analysis_.cues[0], "pas satisfait");
+  Run("Aucun problème avec Cyrillus.");
+  EXPECT_EQ(analysis_.stance, Stance::kPraise);
+}
+
+TEST_F(AnalyzerTest, PhraseCuesHideTheWordsInsideThem) {
+  // "pas de réponse" is a complaint; its "pas" does not also negate what follows, and the
+  // "bien" inside "tout est bien qui finit bien" is not praise on its own.
+  Run("Cyrillus : pas de réponse. Puis tout est bien qui finit bien.");
+  EXPECT_EQ(analysis_.stance, Stance::kResolution);
+  const std::vector<std::string_view> want = {"pas de réponse", "tout est bien qui finit bien"};
+  EXPECT_EQ(analysis_.cues, want);
+}
+
+TEST_F(AnalyzerTest, EachBrandGetsTheStanceOfItsOwnSentences) {
+  Run("Cyrillus est génial. Bouygues est une honte, inadmissible.");
+  ASSERT_NE(Find("Cyrillus"), nullptr);
+  ASSERT_NE(Find("Bouygues Telecom"), nullptr);
+  EXPECT_EQ(Find("Cyrillus")->stance, Stance::kPraise);
+  EXPECT_EQ(Find("Bouygues Telecom")->stance, Stance::kComplaint);
+  const std::vector<std::string_view> want = {"honte", "inadmissible"};
+  EXPECT_EQ(Find("Bouygues Telecom")->cues, want);
+}
+
+TEST_F(AnalyzerTest, ExtractsMoneyAndDurations) {
+  Run("Une facture de 88 247 euros, 180 millions de $ ? Non : 15€, $3,500 et deux mois. "
+      "Then an hour on hold.");
+  ASSERT_EQ(analysis_.facts.money.size(), 4u);
+  EXPECT_EQ(analysis_.facts.money[0].text, "88 247 euros");
+  EXPECT_DOUBLE_EQ(analysis_.facts.money[0].amount, 88247);
+  EXPECT_EQ(analysis_.facts.money[0].currency, "EUR");
+  EXPECT_EQ(analysis_.facts.money[1].text, "180 millions de $");
+  EXPECT_DOUBLE_EQ(analysis_.facts.money[1].amount, 180e6);
+  EXPECT_EQ(analysis_.facts.money[1].currency, "USD");
+  EXPECT_EQ(analysis_.facts.money[2].text, "15€");
+  EXPECT_DOUBLE_EQ(analysis_.facts.money[2].amount, 15);
+  EXPECT_EQ(analysis_.facts.money[3].text, "$3,500");
+  EXPECT_DOUBLE_EQ(analysis_.facts.money[3].amount, 3500);
+  EXPECT_EQ(analysis_.facts.money[3].currency, "USD");
+  ASSERT_EQ(analysis_.facts.durations.size(), 2u);
+  EXPECT_EQ(analysis_.facts.durations[0].text, "deux mois");
+  EXPECT_EQ(analysis_.facts.durations[0].seconds, 2 * 2592000);
+  EXPECT_EQ(analysis_.facts.durations[1].text, "an hour");
+  EXPECT_EQ(analysis_.facts.durations[1].seconds, 3600);
+}
+
+TEST_F(AnalyzerTest, MultipliersScaleAmounts) {
+  Run("Une perte de 180 millions de euros.");
+  ASSERT_EQ(analysis_.facts.money.size(), 1u);
+  EXPECT_EQ(analysis_.facts.money[0].text, "180 millions de euros");
+  EXPECT_DOUBLE_EQ(analysis_.facts.money[0].amount, 180e6);
+}
+
+TEST_F(AnalyzerTest, FunctionWordsDecideFrenchAndEnglishWithoutCld2) {
+  Run("Je suis dans le train et la connexion est une catastrophe.");
+  EXPECT_EQ(analysis_.lang, "fr");
+  EXPECT_FALSE(analysis_.used_cld2);
+  Run("The train is late and my connection is gone.");
+  EXPECT_EQ(analysis_.lang, "en");
+  EXPECT_FALSE(analysis_.used_cld2);
+}
+
+TEST_F(AnalyzerTest, MixedPostsReportTheShareOfEachLanguage) {
+  Run("Je suis dans le train et la connexion est une catastrophe, je ne sais pas quoi "
+      "faire de la soirée et des enfants.\n\nSummary: the train is late and my phone is "
+      "dead.");
+  EXPECT_EQ(analysis_.lang, "fr");
+  ASSERT_EQ(analysis_.langs.size(), 2u);
+  EXPECT_EQ(analysis_.langs[0].lang, "fr");
+  EXPECT_EQ(analysis_.langs[1].lang, "en");
+  EXPECT_GT(analysis_.langs[0].share, 0.5);
+}
+
+TEST_F(AnalyzerTest, InconclusiveEvidenceFallsBackToCld2) {
+  Run("Questa è una frase scritta in italiano, niente francese né inglese qui dentro.");
+  EXPECT_TRUE(analysis_.used_cld2);
+  EXPECT_EQ(analysis_.lang, "it");
+}
+
+TEST_F(AnalyzerTest, LegalThreatsAndAmountsRaiseThePriority) {
+  Run("Cyrillus refuse de rembourser.");
+  const int plain = analysis_.priority;
+  Run("Cyrillus refuse de rembourser une facture de 5 000 euros : j'appelle mon avocat.");
+  EXPECT_GT(analysis_.priority, plain);
+  const std::vector<std::string> want = {"complaint to Cyrillus", "billing",
+                                         "amount: 5 000 euros", "legal threat (\"avocat\")"};
+  EXPECT_EQ(analysis_.reasons, want);
+}
+
+TEST_F(AnalyzerTest, AudienceRaisesThePriority) {
+  Run("Cyrillus est une honte.");
+  const int alone = analysis_.priority;
+  post_.followers = 250000;
+  analyzer_->Analyze(post_, scratch_, analysis_);
+  EXPECT_GT(analysis_.priority, alone);
+}
+
+TEST_F(AnalyzerTest, EmptyTextIsNeutralAndUndetermined) {
+  Run("");
+  EXPECT_EQ(analysis_.stance, Stance::kNeutral);
+  EXPECT_EQ(analysis_.lang, "und");
+  EXPECT_TRUE(analysis_.brands.empty());
+}
+
+}  // namespace
+}  // namespace ecoute

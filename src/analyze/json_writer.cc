@@ -1,0 +1,274 @@
+// Writes analyses as JSON lines and as readable text, straight into a string buffer: no
+// document tree on the hot path.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "ecoute/analysis.h"
+
+namespace ecoute {
+namespace {
+
+void AppendEscaped(std::string_view s, std::string& out) {
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+// A number with at most `decimals` decimals and no trailing zeros: 0.9, 0.87, 88247.
+void AppendNumber(double value, int decimals, std::string& out) {
+  if (!std::isfinite(value)) {
+    out += '0';
+    return;
+  }
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value,
+                                 std::chars_format::fixed, decimals);
+  if (ec != std::errc()) {
+    out += '0';
+    return;
+  }
+  std::string_view s(buffer, static_cast<size_t>(end - buffer));
+  if (s.find('.') != std::string_view::npos) {
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.') s.remove_suffix(1);
+  }
+  if (s == "-0") s = "0";
+  out += s;
+}
+
+void AppendInt(int64_t value, std::string& out) {
+  char buffer[24];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, static_cast<size_t>(end - buffer));
+}
+
+void AppendStrings(const std::vector<std::string_view>& values, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    AppendEscaped(values[i], out);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void AppendAnalysisJson(const Analysis& a, std::string& out) {
+  out += "{\"id\": ";
+  AppendEscaped(a.id, out);
+  out += ", \"lang\": ";
+  AppendEscaped(a.lang, out);
+  out += ", \"langs\": [";
+  for (size_t i = 0; i < a.langs.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "{\"lang\": ";
+    AppendEscaped(a.langs[i].lang, out);
+    out += ", \"share\": ";
+    AppendNumber(a.langs[i].share, 2, out);
+    out += '}';
+  }
+  out += "], \"stance\": ";
+  AppendEscaped(StanceName(a.stance), out);
+  out += ", \"confidence\": ";
+  AppendNumber(a.confidence, 2, out);
+  out += ", \"cues\": ";
+  AppendStrings(a.cues, out);
+  out += ", \"brands\": [";
+  for (size_t i = 0; i < a.brands.size(); ++i) {
+    const BrandVerdict& b = a.brands[i];
+    if (i > 0) out += ", ";
+    out += "{\"name\": ";
+    AppendEscaped(b.name, out);
+    out += ", \"mentions\": ";
+    AppendInt(b.mentions, out);
+    out += ", \"spans\": [";
+    for (size_t k = 0; k < b.spans.size(); ++k) {
+      if (k > 0) out += ", ";
+      out += '[';
+      AppendInt(b.spans[k].begin, out);
+      out += ", ";
+      AppendInt(b.spans[k].end, out);
+      out += ']';
+    }
+    out += "], \"stance\": ";
+    AppendEscaped(StanceName(b.stance), out);
+    out += ", \"confidence\": ";
+    AppendNumber(b.confidence, 2, out);
+    out += ", \"cues\": ";
+    AppendStrings(b.cues, out);
+    out += '}';
+  }
+  out += "], \"topics\": [";
+  for (size_t i = 0; i < a.topics.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "{\"name\": ";
+    AppendEscaped(TopicName(a.topics[i].topic), out);
+    out += ", \"score\": ";
+    AppendNumber(a.topics[i].score, 2, out);
+    out += ", \"cues\": ";
+    AppendStrings(a.topics[i].cues, out);
+    out += '}';
+  }
+  out += "], \"facts\": {\"money\": [";
+  for (size_t i = 0; i < a.facts.money.size(); ++i) {
+    const Money& m = a.facts.money[i];
+    if (i > 0) out += ", ";
+    out += "{\"text\": ";
+    AppendEscaped(m.text, out);
+    out += ", \"amount\": ";
+    AppendNumber(m.amount, 2, out);
+    out += ", \"currency\": ";
+    AppendEscaped(m.currency, out);
+    out += '}';
+  }
+  out += "], \"durations\": [";
+  for (size_t i = 0; i < a.facts.durations.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "{\"text\": ";
+    AppendEscaped(a.facts.durations[i].text, out);
+    out += ", \"seconds\": ";
+    AppendInt(a.facts.durations[i].seconds, out);
+    out += '}';
+  }
+  out += "], \"channels\": [";
+  for (size_t i = 0; i < a.facts.channels.size(); ++i) {
+    if (i > 0) out += ", ";
+    AppendEscaped(ChannelName(a.facts.channels[i]), out);
+  }
+  out += "], \"links\": ";
+  AppendStrings(a.facts.links, out);
+  out += ", \"signals\": [";
+  for (size_t i = 0; i < a.facts.signals.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "{\"name\": ";
+    AppendEscaped(SignalName(a.facts.signals[i].first), out);
+    out += ", \"cue\": ";
+    AppendEscaped(a.facts.signals[i].second, out);
+    out += '}';
+  }
+  out += "]}, \"severity\": ";
+  AppendNumber(a.severity, 2, out);
+  out += ", \"priority\": ";
+  AppendInt(a.priority, out);
+  out += ", \"reasons\": [";
+  for (size_t i = 0; i < a.reasons.size(); ++i) {
+    if (i > 0) out += ", ";
+    AppendEscaped(a.reasons[i], out);
+  }
+  out += "]}";
+}
+
+void AppendAnalysisText(const Analysis& a, std::string& out) {
+  auto quoted = [&out](const std::vector<std::string_view>& cues) {
+    if (cues.empty()) return;
+    out += "  (";
+    for (size_t i = 0; i < cues.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += '"';
+      out += cues[i];
+      out += '"';
+    }
+    out += ')';
+  };
+  out += "== ";
+  out += a.id;
+  out += "\n  language   ";
+  out += a.lang;
+  if (a.langs.size() > 1) {
+    out += " (";
+    for (size_t i = 0; i < a.langs.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += a.langs[i].lang;
+      out += ' ';
+      AppendInt(std::lround(a.langs[i].share * 100), out);
+      out += '%';
+    }
+    out += ')';
+  }
+  out += "\n  stance     ";
+  out += StanceName(a.stance);
+  quoted(a.cues);
+  out += "\n  priority   ";
+  AppendInt(a.priority, out);
+  out += "  (severity ";
+  AppendNumber(a.severity, 2, out);
+  out += ")\n";
+  for (const BrandVerdict& b : a.brands) {
+    out += "  brand      ";
+    out += b.name;
+    out += ": ";
+    out += StanceName(b.stance);
+    out += " (confidence ";
+    AppendNumber(b.confidence, 2, out);
+    out += ", ";
+    AppendInt(b.mentions, out);
+    out += b.mentions == 1 ? " mention)" : " mentions)";
+    quoted(b.cues);
+    out += '\n';
+  }
+  for (const TopicVerdict& t : a.topics) {
+    out += "  topic      ";
+    out += TopicName(t.topic);
+    out += ' ';
+    AppendNumber(t.score, 2, out);
+    quoted(t.cues);
+    out += '\n';
+  }
+  for (const Money& m : a.facts.money) {
+    out += "  money      ";
+    out += m.text;
+    out += " = ";
+    AppendNumber(m.amount, 2, out);
+    out += ' ';
+    out += m.currency;
+    out += '\n';
+  }
+  for (const Duration& d : a.facts.durations) {
+    out += "  duration   ";
+    out += d.text;
+    out += " = ";
+    AppendInt(d.seconds, out);
+    out += " s\n";
+  }
+  if (!a.facts.channels.empty()) {
+    out += "  channels   ";
+    for (size_t i = 0; i < a.facts.channels.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += ChannelName(a.facts.channels[i]);
+    }
+    out += '\n';
+  }
+  for (const std::string_view link : a.facts.links) {
+    out += "  link       ";
+    out += link;
+    out += '\n';
+  }
+  if (!a.reasons.empty()) {
+    out += "  reasons    ";
+    for (size_t i = 0; i < a.reasons.size(); ++i) {
+      if (i > 0) out += "; ";
+      out += a.reasons[i];
+    }
+    out += '\n';
+  }
+}
+
+}  // namespace ecoute

@@ -1,0 +1,60 @@
+// Cue lexicons: the words and phrases behind every verdict, one data file per language
+// (data/lexicon/<lang>.cues; format in docs/LEXICONS.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ecoute/analysis.h"
+#include "ecoute/status.h"
+
+namespace ecoute {
+
+enum class CueKind : uint8_t {
+  kFunction,     // function word: evidence of the language
+  kComplaint,
+  kPraise,
+  kResolution,
+  kQuestion,
+  kNegator,      // flips the polarity of the next stance cue within a few words
+  kIntensifier,  // weight = multiplier of the next stance cue
+  kTopic,        // detail = Topic
+  kChannel,      // detail = Channel
+  kSignal,       // detail = Signal
+  kCurrency,     // currency = ISO code
+  kMultiplier,   // weight = factor ("millions de")
+  kNumber,       // weight = value ("deux"); looked up, not scanned
+  kDuration,     // weight = seconds of one unit ("heures")
+};
+
+struct Cue {
+  CueKind kind = CueKind::kFunction;
+  uint8_t lang = 0;    // index into Lexicon::langs
+  uint8_t detail = 0;  // Topic, Channel or Signal, by kind
+  bool is_prefix = false;
+  double weight = 1;
+  std::string term;      // normalized, without the trailing '*'
+  std::string currency;  // kCurrency only
+};
+
+struct Lexicon {
+  std::vector<std::string> langs;  // ISO 639-1 codes, one per file
+  std::vector<Cue> cues;           // every kind but kNumber
+  // Number words ("deux", "a couple of") by normalized text, for facts.
+  std::unordered_map<std::string, double> numbers;
+  // Normalized words that are also common words (brand names needing context).
+  std::vector<std::string> common_words;
+};
+
+// Parses one <lang>.cues file into `lexicon`. Errors name the file and line:
+// "fr.cues:12: unknown kind `topic.bilings`".
+Status ParseCues(std::string_view text, std::string_view file_name, std::string_view lang,
+                 Lexicon& lexicon);
+
+// Loads every *.cues file of `dir` (sorted by name) and common_words.txt if present.
+Result<Lexicon> LoadLexicon(const std::string& dir);
+
+}  // namespace ecoute

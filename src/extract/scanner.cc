@@ -1,0 +1,182 @@
+#include "extract/scanner.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "text/normalize.h"
+
+namespace ecoute {
+namespace {
+
+bool IsWordByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z');
+}
+
+bool IsUpperShortAlias(std::string_view alias) {
+  if (alias.empty() || alias.size() > 3) return false;
+  return std::all_of(alias.begin(), alias.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+struct Builder {
+  std::vector<std::string> literals;
+  std::vector<Pattern> patterns;
+
+  void Add(std::string literal, Pattern pattern) {
+    pattern.length = static_cast<uint32_t>(literal.size());
+    // Ends made of symbols ("$", "€", "?") need no word boundary.
+    pattern.check_left = !IsWordBoundaryAfter(literal, 0);
+    pattern.check_right = !IsWordBoundaryBefore(literal, literal.size()) && !pattern.extends_word;
+    literals.push_back(std::move(literal));
+    patterns.push_back(pattern);
+  }
+};
+
+struct ScanContext {
+  std::string_view text;
+  const std::vector<Pattern>* patterns;
+  std::vector<Hit>* hits;
+};
+
+// A domain ends where the host ends: "fnac.com/x" and "fnac.com." at a sentence end do,
+// "fnac.com.evil.org" and "fnac.community" do not.
+bool IsHostEnd(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return true;
+  const char c = text[pos];
+  if (c == '.') return pos + 1 >= text.size() || !IsWordByte(text[pos + 1]);
+  return !IsWordByte(c) && c != '.';
+}
+
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+            unsigned int /*flags*/, void* context) {
+  auto& ctx = *static_cast<ScanContext*>(context);
+  const Pattern& p = (*ctx.patterns)[id];
+  const auto end = static_cast<size_t>(to);
+  const size_t begin = end - p.length;
+  if (p.check_left && !IsWordBoundaryBefore(ctx.text, begin)) return 0;
+  if (p.kind == PatternKind::kDomain) {
+    if (!IsHostEnd(ctx.text, end)) return 0;
+  } else if (p.check_right && !IsWordBoundaryAfter(ctx.text, end)) {
+    return 0;
+  }
+  size_t hit_end = end;
+  if (p.extends_word) {
+    while (hit_end < ctx.text.size() && IsWordByte(ctx.text[hit_end])) ++hit_end;
+  }
+  ctx.hits->push_back(Hit{static_cast<uint32_t>(begin), static_cast<uint32_t>(hit_end), id});
+  return 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
+                                                   const Lexicon& lexicon) {
+  Builder b;
+  for (uint32_t i = 0; i < catalog.brands.size(); ++i) {
+    const Brand& brand = catalog.brands[i];
+    auto add_alias = [&](const std::string& alias) -> Status {
+      std::string literal = NormalizeTerm(alias);
+      if (literal.empty()) {
+        return InvalidArgumentError("brand \"" + brand.name + "\": alias \"" + alias +
+                                    "\" has no letters once normalized");
+      }
+      Pattern p;
+      p.kind = PatternKind::kAlias;
+      p.index = i;
+      p.is_upper_only = IsUpperShortAlias(alias);
+      p.is_common_word =
+          brand.is_common_word ||
+          std::binary_search(lexicon.common_words.begin(), lexicon.common_words.end(), literal);
+      b.Add(std::move(literal), p);
+      return OkStatus();
+    };
+    ECOUTE_RETURN_IF_ERROR(add_alias(brand.name));
+    for (const std::string& alias : brand.aliases) ECOUTE_RETURN_IF_ERROR(add_alias(alias));
+    for (const std::string& handle : brand.handles) {
+      Pattern p;
+      p.kind = PatternKind::kHandle;
+      p.index = i;
+      b.Add(NormalizeTerm(handle), p);
+    }
+    for (const std::string& domain : brand.domains) {
+      Pattern p;
+      p.kind = PatternKind::kDomain;
+      p.index = i;
+      b.Add(NormalizeTerm(domain), p);
+    }
+    for (const std::string& phrase : brand.exclusions) {
+      std::string literal = NormalizeTerm(phrase);
+      if (literal.empty()) continue;
+      Pattern p;
+      p.kind = PatternKind::kExclusion;
+      p.index = i;
+      b.Add(std::move(literal), p);
+    }
+  }
+  for (uint32_t i = 0; i < lexicon.cues.size(); ++i) {
+    Pattern p;
+    p.kind = PatternKind::kCue;
+    p.index = i;
+    p.extends_word = lexicon.cues[i].is_prefix;
+    b.Add(lexicon.cues[i].term, p);
+  }
+  for (const char* start : {"http://", "https://", "www."}) {
+    Pattern p;
+    p.kind = PatternKind::kUrl;
+    b.Add(start, p);
+  }
+
+  std::unique_ptr<Scanner> scanner(new Scanner());
+  std::vector<const char*> expressions;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags(b.literals.size(), 0);
+  std::vector<unsigned> ids;
+  expressions.reserve(b.literals.size());
+  for (size_t i = 0; i < b.literals.size(); ++i) {
+    expressions.push_back(b.literals[i].data());
+    lengths.push_back(b.literals[i].size());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr,
+                           &scanner->database_, &error) != HS_SUCCESS) {
+    std::string message = "cannot compile the brand and cue patterns";
+    if (error != nullptr) {
+      if (error->expression >= 0 && static_cast<size_t>(error->expression) < b.literals.size()) {
+        message += " (pattern \"" + b.literals[error->expression] + "\")";
+      }
+      message += ": ";
+      message += error->message;
+      hs_free_compile_error(error);
+    }
+    return InvalidArgumentError(message);
+  }
+  scanner->patterns_ = std::move(b.patterns);
+  return scanner;
+}
+
+Scanner::~Scanner() { hs_free_database(database_); }
+
+Scanner::Scratch::~Scratch() {
+  if (scratch_ != nullptr) hs_free_scratch(scratch_);
+}
+
+void Scanner::Scan(std::string_view text, Scratch& scratch, std::vector<Hit>& hits) const {
+  hits.clear();
+  if (text.empty()) return;
+  // hs_alloc_scratch only reallocates when this database needs more than `scratch` has.
+  if (hs_alloc_scratch(database_, &scratch.scratch_) != HS_SUCCESS) return;
+  // Hyperscan takes lengths as unsigned int; the readers cap posts far below that.
+  const size_t length = std::min<size_t>(text.size(), size_t{1} << 31);
+  ScanContext context{text.substr(0, length), &patterns_, &hits};
+  hs_scan(database_, text.data(), static_cast<unsigned>(length), 0, scratch.scratch_, OnMatch,
+          &context);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end > b.end;
+    return a.pattern < b.pattern;
+  });
+}
+
+}  // namespace ecoute

@@ -1,0 +1,606 @@
+#include <gumbo.h>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "ecoute/post.h"
+#include "ecoute/sources.h"
+
+namespace ecoute {
+namespace sources_internal {
+
+// Defined in text_reader.cc: drops a BOM, rejects empty or binary input with a fatal
+// problem, repairs invalid UTF-8 with a problem. False when the input was rejected.
+bool DecodeTextInput(std::string_view bytes, std::string_view name, std::string& text,
+                     std::vector<Problem>& problems);
+
+}  // namespace sources_internal
+
+namespace {
+
+// The HTML standard's whitespace (U+000C included), which is what browsers collapse.
+bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+std::string_view TrimHtmlSpace(std::string_view s) {
+  while (!s.empty() && IsHtmlSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsHtmlSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool StartsWithIgnoreAsciiCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsIgnoreAsciiCase(s.substr(0, prefix.size()), prefix);
+}
+
+// The value of attribute `name` of `element`, or null when it has none.
+const char* Attribute(const GumboElement& element, const char* name) {
+  const GumboAttribute* attribute = gumbo_get_attribute(&element.attributes, name);
+  return attribute == nullptr ? nullptr : attribute->value;
+}
+
+enum class Gap { kNone, kSpace, kLine, kParagraph };
+
+// Writes visible text the way a browser lays it out, reduced to plain text: whitespace
+// between words is only remembered as the widest gap asked for since the last word, and
+// written just before the next one. So nested blocks never pile up blank lines and
+// nothing trails at the end.
+class TextBuilder {
+ public:
+  explicit TextBuilder(std::string& out) : out_(out) {}
+
+  void RequestGap(Gap gap) {
+    if (gap > gap_) gap_ = gap;
+  }
+
+  // Inline text: each run of whitespace becomes one space.
+  void AppendCollapsed(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+      if (IsHtmlSpace(text[i])) {
+        RequestGap(Gap::kSpace);
+        ++i;
+        continue;
+      }
+      size_t end = i;
+      while (end < text.size() && !IsHtmlSpace(text[end])) ++end;
+      FlushGap();
+      out_.append(text, i, end - i);
+      i = end;
+    }
+  }
+
+  // Text of <pre> and the like, kept as written apart from line endings.
+  void AppendVerbatim(std::string_view text) {
+    if (text.empty()) return;
+    FlushGap();
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '\r') {
+        out_.push_back(text[i]);
+      } else if (i + 1 == text.size() || text[i + 1] != '\n') {
+        out_.push_back('\n');
+      }
+    }
+  }
+
+  void Finish() {
+    while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
+    gap_ = Gap::kNone;
+  }
+
+ private:
+  void FlushGap() {
+    if (out_.empty()) {
+      gap_ = Gap::kNone;  // nothing to separate from
+      return;
+    }
+    switch (gap_) {
+      case Gap::kNone:
+        break;
+      case Gap::kSpace:
+        if (!IsHtmlSpace(out_.back())) out_.push_back(' ');
+        break;
+      case Gap::kLine:
+      case Gap::kParagraph:
+        // Verbatim text may end in whitespace; the break replaces it.
+        while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
+        if (!out_.empty()) out_.append(gap_ == Gap::kLine ? "\n" : "\n\n");
+        break;
+    }
+    gap_ = Gap::kNone;
+  }
+
+  std::string& out_;
+  Gap gap_ = Gap::kNone;
+};
+
+// What an element does to the text around and inside it.
+struct Layout {
+  bool is_hidden = false;    // its content is not shown
+  bool is_verbatim = false;  // its whitespace is kept
+  Gap gap = Gap::kNone;      // the separation it causes before and after itself
+};
+
+Layout LayoutOf(const GumboNode& node) {
+  Layout layout;
+  if (node.type == GUMBO_NODE_TEMPLATE) {
+    layout.is_hidden = true;
+    return layout;
+  }
+  const GumboElement& element = node.v.element;
+  // SVG is drawings: its <text> and <title> are labels, not prose. MathML stays: a formula's
+  // text is what the reader sees.
+  if (element.tag_namespace == GUMBO_NAMESPACE_SVG) {
+    layout.is_hidden = true;
+    return layout;
+  }
+  if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return layout;
+  switch (element.tag) {
+    // Not rendered: code, styling, metadata, and fallback content that modern browsers
+    // never show (noscript with scripting on, audio/video "not supported" messages).
+    // iframe, noembed and noframes hold raw text, which would otherwise come out as
+    // markup.
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_DATALIST:
+      layout.is_hidden = true;
+      return layout;
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_LISTING:
+    case GUMBO_TAG_PLAINTEXT:
+    case GUMBO_TAG_XMP:
+    case GUMBO_TAG_TEXTAREA:
+      layout.is_verbatim = true;
+      layout.gap = Gap::kParagraph;
+      break;
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIR:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_HGROUP:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_LEGEND:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_MENU:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_UL:
+      layout.gap = Gap::kParagraph;
+      break;
+    case GUMBO_TAG_BR:
+      layout.gap = Gap::kLine;
+      break;
+    // Cells of one row stay on one line, but their words must not run together.
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+      layout.gap = Gap::kSpace;
+      break;
+    default:
+      break;
+  }
+  if (Attribute(element, "hidden") != nullptr) layout.is_hidden = true;
+  return layout;
+}
+
+const GumboVector* ChildrenOf(const GumboNode& node) {
+  switch (node.type) {
+    case GUMBO_NODE_DOCUMENT:
+      return &node.v.document.children;
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+      return &node.v.element.children;
+    default:
+      return nullptr;
+  }
+}
+
+// Everything the page says about itself, gathered in one walk of the tree.
+struct PageFacts {
+  const GumboNode* title = nullptr;     // the first HTML <title>
+  const GumboNode* first_h1 = nullptr;  // the first visible <h1>
+  std::string_view meta_author;
+  std::string_view meta_published;
+  std::string_view time_datetime;
+  std::vector<std::string_view> links;  // views into the gumbo tree
+};
+
+// Walks the tree under `root` in document order, writing its visible text to `builder` and,
+// when `facts` is not null, recording metadata and links. Iterative, because real pages
+// nest thousands deep and the walk must not exhaust the stack.
+class PageWalker {
+ public:
+  PageWalker(TextBuilder& builder, PageFacts* facts) : builder_(builder), facts_(facts) {}
+
+  void Walk(const GumboNode& root) {
+    Enter(root);
+    while (!stack_.empty()) {
+      Frame& frame = stack_.back();
+      if (frame.next_child < frame.children->length) {
+        const auto* child = static_cast<const GumboNode*>(frame.children->data[frame.next_child]);
+        ++frame.next_child;  // before Enter, which may grow the stack and move `frame`
+        Enter(*child);
+      } else {
+        Leave(frame.layout);
+        stack_.pop_back();
+      }
+    }
+  }
+
+ private:
+  struct Frame {
+    const GumboVector* children;
+    unsigned int next_child;
+    Layout layout;
+  };
+
+  void Enter(const GumboNode& node) {
+    switch (node.type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+        if (hidden_depth_ > 0) return;
+        if (verbatim_depth_ > 0) {
+          builder_.AppendVerbatim(node.v.text.text);
+        } else {
+          builder_.AppendCollapsed(node.v.text.text);
+        }
+        return;
+      case GUMBO_NODE_WHITESPACE:
+        if (hidden_depth_ > 0) return;
+        if (verbatim_depth_ > 0) {
+          builder_.AppendVerbatim(node.v.text.text);
+        } else {
+          builder_.RequestGap(Gap::kSpace);
+        }
+        return;
+      case GUMBO_NODE_COMMENT:
+        return;
+      case GUMBO_NODE_DOCUMENT:
+        stack_.push_back({ChildrenOf(node), 0, Layout()});
+        return;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE:
+        break;
+    }
+    const Layout layout = LayoutOf(node);
+    if (layout.is_hidden) ++hidden_depth_;
+    if (layout.is_verbatim) ++verbatim_depth_;
+    // After the counts, so that an element hidden by its own attribute counts as hidden.
+    if (facts_ != nullptr) Record(node);
+    if (hidden_depth_ == 0) builder_.RequestGap(layout.gap);
+    stack_.push_back({ChildrenOf(node), 0, layout});
+  }
+
+  void Leave(const Layout& layout) {
+    if (hidden_depth_ == 0) builder_.RequestGap(layout.gap);
+    if (layout.is_hidden) --hidden_depth_;
+    if (layout.is_verbatim) --verbatim_depth_;
+  }
+
+  void Record(const GumboNode& node) {
+    const GumboElement& element = node.v.element;
+    if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return;
+    switch (element.tag) {
+      case GUMBO_TAG_TITLE:
+        if (facts_->title == nullptr) facts_->title = &node;
+        break;
+      case GUMBO_TAG_H1:
+        if (facts_->first_h1 == nullptr && hidden_depth_ == 0) facts_->first_h1 = &node;
+        break;
+      case GUMBO_TAG_META: {
+        const char* content = Attribute(element, "content");
+        if (content == nullptr) break;
+        const char* meta_name = Attribute(element, "name");
+        const char* property = Attribute(element, "property");
+        if (meta_name != nullptr && facts_->meta_author.empty() &&
+            EqualsIgnoreAsciiCase(TrimHtmlSpace(meta_name), "author")) {
+          facts_->meta_author = TrimHtmlSpace(content);
+        }
+        if (property != nullptr && facts_->meta_published.empty() &&
+            EqualsIgnoreAsciiCase(TrimHtmlSpace(property), "article:published_time")) {
+          facts_->meta_published = TrimHtmlSpace(content);
+        }
+        break;
+      }
+      case GUMBO_TAG_TIME:
+        if (facts_->time_datetime.empty()) {
+          const char* datetime = Attribute(element, "datetime");
+          if (datetime != nullptr) facts_->time_datetime = TrimHtmlSpace(datetime);
+        }
+        break;
+      case GUMBO_TAG_A: {
+        // Links inside hidden parts (templates, noscript) are not on the page as read.
+        if (hidden_depth_ > 0) break;
+        const char* href = Attribute(element, "href");
+        if (href == nullptr) break;
+        const std::string_view link = TrimHtmlSpace(href);
+        // In-page anchors and script calls lead nowhere outside the page.
+        if (link.empty() || link.front() == '#' || StartsWithIgnoreAsciiCase(link, "javascript:")) {
+          break;
+        }
+        if (seen_links_.insert(link).second) facts_->links.push_back(link);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  TextBuilder& builder_;
+  PageFacts* facts_;
+  std::vector<Frame> stack_;
+  std::unordered_set<std::string_view> seen_links_;
+  int hidden_depth_ = 0;
+  int verbatim_depth_ = 0;
+};
+
+// Gumbo's tree builder scans the stack of open elements (and the list of active formatting
+// elements) at most tags, and compares each attribute with the ones before it, so that
+// 100,000 unclosed <div> (500 KB) take a minute and a tag with 100,000 attributes as long.
+// Browsers bound the first the same way (WebKit stops nesting at 512 and flattens the rest);
+// LimitMarkup does it before parsing, with a light scan of the tags: a tag that would nest
+// deeper than kMaxNesting, or that has more than kMaxAttributes attributes, is replaced by a
+// space, so its text is kept and only structure that no real page has is lost.
+constexpr int kMaxNesting = 512;
+constexpr int kMaxAttributes = 128;
+
+bool IsTagNameEnd(char c) { return IsHtmlSpace(c) || c == '/' || c == '>'; }
+
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool IsOneOf(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view candidate : names) {
+    if (EqualsIgnoreAsciiCase(name, candidate)) return true;
+  }
+  return false;
+}
+
+// Tags that do not deepen the tree: void elements, and those the parser closes at their next
+// sibling (so that pages full of unclosed <p> or <li> do not look deep).
+bool IsFlatTag(std::string_view name) {
+  return IsOneOf(name, {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame",
+                        "hr", "image", "img", "input", "keygen", "link", "menuitem", "meta",
+                        "param", "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th",
+                        "tr", "thead", "tbody", "tfoot", "colgroup", "caption", "option",
+                        "optgroup", "rb", "rp", "rt", "rtc"});
+}
+
+// Elements whose content is text up to their end tag, not markup.
+bool IsRawTextTag(std::string_view name) {
+  return IsOneOf(name, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
+                        "noframes"});
+}
+
+// Finds the end of the tag whose name ends at `i`, counting its attributes; returns the
+// index of its '>' or npos when the input ends inside the tag.
+size_t ScanTagEnd(std::string_view html, size_t i, int& attribute_count) {
+  attribute_count = 0;
+  while (i < html.size()) {
+    while (i < html.size() && (IsHtmlSpace(html[i]) || html[i] == '/')) ++i;
+    if (i >= html.size()) break;
+    if (html[i] == '>') return i;
+    ++attribute_count;
+    ++i;  // an attribute name may start with '=' or a quote
+    while (i < html.size() && !IsTagNameEnd(html[i]) && html[i] != '=') ++i;
+    while (i < html.size() && IsHtmlSpace(html[i])) ++i;
+    if (i >= html.size() || html[i] != '=') continue;
+    ++i;
+    while (i < html.size() && IsHtmlSpace(html[i])) ++i;
+    if (i < html.size() && (html[i] == '"' || html[i] == '\'')) {
+      const size_t close = html.find(html[i], i + 1);
+      if (close == std::string_view::npos) break;
+      i = close + 1;
+    } else {
+      while (i < html.size() && !IsHtmlSpace(html[i]) && html[i] != '>') ++i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Returns the position just past the end tag "</name" that closes a raw-text element whose
+// start tag ended before `i`, or npos if there is none.
+size_t SkipRawText(std::string_view html, size_t i, std::string_view name) {
+  while ((i = html.find("</", i)) != std::string_view::npos) {
+    i += 2;
+    if (html.size() - i >= name.size() &&
+        EqualsIgnoreAsciiCase(html.substr(i, name.size()), name) &&
+        (i + name.size() == html.size() || IsTagNameEnd(html[i + name.size()]))) {
+      return i - 2;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Rewrites `html` as described above kMaxNesting; leaves it alone when no tag needs dropping.
+void LimitMarkup(std::string& html) {
+  const std::string_view in = html;
+  std::string out;   // built only once a tag is dropped
+  size_t copied = 0;  // `in` is copied to `out` up to here
+  int depth = 0;
+  size_t i = 0;
+  while ((i = in.find('<', i)) != std::string_view::npos && i + 1 < in.size()) {
+    const size_t tag_start = i;
+    const char next = in[i + 1];
+    if (next == '!' || next == '?' || (next == '/' && i + 2 < in.size() && !IsAsciiAlpha(in[i + 2]))) {
+      // A comment, doctype, CDATA section or processing instruction: no tag inside.
+      const bool is_comment = in.substr(i, 4) == "<!--";
+      const size_t end = is_comment ? in.find("-->", i + 4) : in.find('>', i + 2);
+      if (end == std::string_view::npos) break;
+      i = end + 1;
+      continue;
+    }
+    const bool is_end_tag = next == '/';
+    size_t name_start = i + (is_end_tag ? 2 : 1);
+    if (name_start >= in.size() || !IsAsciiAlpha(in[name_start])) {
+      i = name_start;
+      continue;
+    }
+    size_t name_end = name_start;
+    while (name_end < in.size() && !IsTagNameEnd(in[name_end])) ++name_end;
+    const std::string_view name = in.substr(name_start, name_end - name_start);
+    int attribute_count = 0;
+    const size_t tag_end = ScanTagEnd(in, name_end, attribute_count);
+    if (tag_end == std::string_view::npos) break;  // the rest is an unfinished tag
+    i = tag_end + 1;
+
+    bool drop = attribute_count > kMaxAttributes;
+    if (!is_end_tag && EqualsIgnoreAsciiCase(name, "plaintext")) {
+      if (!drop) break;  // everything after it is text
+    } else if (IsRawTextTag(name)) {
+      // It cannot nest, so only its attributes can drop it; then its content goes too, as
+      // without the start tag it would become text.
+      if (!is_end_tag) {
+        const size_t close = SkipRawText(in, i, name);
+        if (drop) {
+          out.append(in, copied, tag_start - copied);
+          out.push_back(' ');
+          copied = close == std::string_view::npos ? in.size() : close;
+          drop = false;
+        }
+        if (close == std::string_view::npos) break;
+        i = close;
+      }
+    } else if (!IsFlatTag(name) && in[tag_end - 1] != '/') {
+      if (is_end_tag) {
+        drop = drop || depth > kMaxNesting;
+        if (depth > 0) --depth;
+      } else {
+        ++depth;
+        drop = drop || depth > kMaxNesting;
+      }
+    }
+    if (drop) {
+      out.append(in, copied, tag_start - copied);
+      out.push_back(' ');
+      copied = tag_end + 1;
+    }
+  }
+  if (copied == 0) return;
+  out.append(in, copied, in.size() - copied);
+  html.swap(out);
+}
+
+// The text of a title-like element on one line: line breaks inside a heading are layout.
+std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
+  std::string text;
+  TextBuilder builder(text);
+  if (walk_as_visible) {
+    PageWalker(builder, nullptr).Walk(node);
+  } else {
+    // <title> holds raw text only, and is itself hidden.
+    const GumboVector* children = ChildrenOf(node);
+    for (unsigned int i = 0; children != nullptr && i < children->length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(children->data[i]);
+      if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_WHITESPACE) {
+        builder.AppendCollapsed(child->v.text.text);
+      }
+    }
+  }
+  builder.Finish();
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  // Breaks became spaces; a "\n\n" left two of them.
+  std::string single;
+  single.reserve(text.size());
+  for (char c : text) {
+    if (c != ' ' || single.empty() || single.back() != ' ') single.push_back(c);
+  }
+  return single;
+}
+
+}  // namespace
+
+void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Post>& posts,
+                  std::vector<Problem>& problems) {
+  std::string html;
+  if (!sources_internal::DecodeTextInput(bytes, name, html, problems)) return;
+
+  LimitMarkup(html);
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;  // we never read parse errors; recording them costs memory
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  if (output == nullptr) {
+    problems.push_back({std::string(name), "the HTML parser failed, nothing to analyze", true});
+    return;
+  }
+
+  Post post;
+  PageFacts facts;
+  TextBuilder builder(post.text);
+  PageWalker(builder, &facts).Walk(*output->document);
+  builder.Finish();
+
+  if (facts.title != nullptr) post.title = HeadingText(*facts.title, false);
+  if (post.title.empty() && facts.first_h1 != nullptr) {
+    post.title = HeadingText(*facts.first_h1, true);
+  }
+  post.author = facts.meta_author;
+  post.published_at =
+      facts.meta_published.empty() ? facts.time_datetime : facts.meta_published;
+  post.links.assign(facts.links.begin(), facts.links.end());
+  gumbo_destroy_output(&options, output);
+
+  if (post.text.empty()) {
+    problems.push_back(
+        {std::string(name), "no visible text (only markup, scripts or styles), nothing to analyze",
+         true});
+    return;
+  }
+  post.id = std::string(name);
+  posts.push_back(std::move(post));
+}
+
+}  // namespace ecoute

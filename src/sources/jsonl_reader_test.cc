@@ -1,0 +1,313 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecoute/post.h"
+#include "ecoute/sources.h"
+
+namespace ecoute {
+namespace {
+
+struct ReadResult {
+  std::vector<Post> posts;
+  std::vector<Problem> problems;
+};
+
+ReadResult Read(std::string_view bytes, std::string_view name = "posts.jsonl") {
+  ReadResult result;
+  ReadJsonLines(
+      bytes, name, [&](const Post& post) { result.posts.push_back(post); }, result.problems);
+  return result;
+}
+
+// One line problem as "where: message", to compare in one expectation.
+std::string Describe(const Problem& problem) {
+  return problem.where + ": " + problem.message + (problem.is_fatal ? " [fatal]" : "");
+}
+
+std::vector<std::string> Describe(const std::vector<Problem>& problems) {
+  std::vector<std::string> out;
+  for (const Problem& problem : problems) out.push_back(Describe(problem));
+  return out;
+}
+
+TEST(JsonLinesReaderTest, ReadsEveryField) {
+  const ReadResult result = Read(
+      R"({"id": "t1", "text": "Late again", "url": "https://x.example/1", "title": "Rant",)"
+      R"( "author": "@jo", "published_at": "2024-05-01T09:30:00Z", "followers": 1200,)"
+      R"( "comments": 3, "shares": 4, "likes": 5, "unknown": {"nested": [1, 2]}})");
+  ASSERT_EQ(result.posts.size(), 1u);
+  const Post& post = result.posts[0];
+  EXPECT_EQ(post.id, "t1");
+  EXPECT_EQ(post.text, "Late again");
+  EXPECT_EQ(post.url, "https://x.example/1");
+  EXPECT_EQ(post.title, "Rant");
+  EXPECT_EQ(post.author, "@jo");
+  EXPECT_EQ(post.published_at, "2024-05-01T09:30:00Z");
+  EXPECT_EQ(post.followers, 1200);
+  EXPECT_EQ(post.comments, 3);
+  EXPECT_EQ(post.shares, 4);
+  EXPECT_EQ(post.likes, 5);
+  EXPECT_TRUE(post.links.empty());
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, MissingFieldsStayUnknownAndIdIsTheLocation) {
+  const ReadResult result = Read("\n{\"text\": \"only text\"}\n");
+  ASSERT_EQ(result.posts.size(), 1u);
+  const Post& post = result.posts[0];
+  EXPECT_EQ(post.id, "posts.jsonl:2");
+  EXPECT_EQ(post.text, "only text");
+  EXPECT_EQ(post.url, "");
+  EXPECT_EQ(post.author, "");
+  EXPECT_EQ(post.followers, -1);
+  EXPECT_EQ(post.comments, -1);
+  EXPECT_EQ(post.shares, -1);
+  EXPECT_EQ(post.likes, -1);
+}
+
+TEST(JsonLinesReaderTest, FieldsOfOneLineDoNotLeakIntoTheNext) {
+  const ReadResult result = Read(
+      "{\"id\": \"a\", \"text\": \"first\", \"author\": \"x\", \"likes\": 9, \"url\": \"u\"}\n"
+      "{\"text\": \"second\"}\n");
+  ASSERT_EQ(result.posts.size(), 2u);
+  EXPECT_EQ(result.posts[1].id, "posts.jsonl:2");
+  EXPECT_EQ(result.posts[1].author, "");
+  EXPECT_EQ(result.posts[1].url, "");
+  EXPECT_EQ(result.posts[1].likes, -1);
+}
+
+struct AuthorCase {
+  std::string_view line;
+  std::string_view want_author;
+  int64_t want_followers;
+};
+
+constexpr AuthorCase kAuthorCases[] = {
+    {R"({"text": "t", "author": "Jo"})", "Jo", -1},
+    {R"({"text": "t", "author": {"name": "Jo Smith", "handle": "@jo", "followers": 50}})",
+     "Jo Smith", 50},
+    {R"({"text": "t", "author": {"handle": "@jo"}})", "@jo", -1},  // no name: the handle
+    {R"({"text": "t", "author": {"followers": 7}, "followers": 8})", "", 8},  // top level wins
+    {R"({"text": "t", "followers": 8, "author": {"followers": 7}})", "", 8},  // in any order
+    {R"({"text": "t", "author": {"name": 12, "handle": "@h", "x": [1]}})", "@h", -1},
+    {R"({"text": "t", "author": null})", "", -1},
+    {R"({"text": "t", "author": ["Jo"]})", "", -1},
+};
+
+TEST(JsonLinesReaderTest, AuthorIsAStringOrAnObject) {
+  for (const AuthorCase& c : kAuthorCases) {
+    SCOPED_TRACE(c.line);
+    const ReadResult result = Read(c.line);
+    ASSERT_EQ(result.posts.size(), 1u);
+    EXPECT_EQ(result.posts[0].author, c.want_author);
+    EXPECT_EQ(result.posts[0].followers, c.want_followers);
+    EXPECT_TRUE(result.problems.empty());
+  }
+}
+
+struct CountCase {
+  std::string_view likes;
+  int64_t want;
+};
+
+constexpr CountCase kCountCases[] = {
+    {"0", 0},
+    {"42", 42},
+    {"9223372036854775807", 9223372036854775807},
+    {"12.0", 12},                   // integral float
+    {"1e3", 1000},
+    {"12.5", -1},                   // not a count
+    {"-3", -1},                     // negative: not a count
+    {"18446744073709551615", -1},   // beyond int64
+    {"\"42\"", -1},                 // a string
+    {"null", -1},
+    {"true", -1},
+};
+
+TEST(JsonLinesReaderTest, CountsAreNonNegativeIntegers) {
+  for (const CountCase& c : kCountCases) {
+    SCOPED_TRACE(c.likes);
+    const ReadResult result =
+        Read(std::string(R"({"text": "t", "likes": )") + std::string(c.likes) + "}");
+    ASSERT_EQ(result.posts.size(), 1u);
+    EXPECT_EQ(result.posts[0].likes, c.want);
+    EXPECT_TRUE(result.problems.empty());
+  }
+}
+
+struct IdCase {
+  std::string_view id;
+  std::string_view want;
+};
+
+constexpr IdCase kIdCases[] = {
+    {R"("abc")", "abc"},
+    {"1780000000000000001", "1780000000000000001"},  // tweet ids exceed 2^53: kept exact
+    {"-5", "-5"},
+    {"18446744073709551615", "18446744073709551615"},
+    {"null", "posts.jsonl:1"},
+    {R"("")", "posts.jsonl:1"},
+};
+
+TEST(JsonLinesReaderTest, IdIsAStringOrANumber) {
+  for (const IdCase& c : kIdCases) {
+    SCOPED_TRACE(c.id);
+    const ReadResult result =
+        Read(std::string(R"({"text": "t", "id": )") + std::string(c.id) + "}");
+    ASSERT_EQ(result.posts.size(), 1u);
+    EXPECT_EQ(result.posts[0].id, c.want);
+  }
+}
+
+TEST(JsonLinesReaderTest, StringsAreUnescaped) {
+  const ReadResult result =
+      Read(R"({"text": "caf\u00e9 \"quoted\"\nnext \ud83d\ude00", "title": "a\/b"})");
+  ASSERT_EQ(result.posts.size(), 1u);
+  EXPECT_EQ(result.posts[0].text, "caf\xC3\xA9 \"quoted\"\nnext \xF0\x9F\x98\x80");
+  EXPECT_EQ(result.posts[0].title, "a/b");
+}
+
+TEST(JsonLinesReaderTest, BadLineIsReportedAndNeighboursAreKept) {
+  const ReadResult result = Read(
+      "{\"text\": \"one\"}\n"
+      "{\"text\": \"two\"\n"  // unclosed
+      "{\"text\": \"three\"}\r\n"
+      "\n"
+      "   \t\r\n"
+      "{\"text\": \"six\"}");
+  ASSERT_EQ(result.posts.size(), 3u);
+  EXPECT_EQ(result.posts[0].text, "one");
+  EXPECT_EQ(result.posts[1].text, "three");
+  EXPECT_EQ(result.posts[1].id, "posts.jsonl:3");
+  EXPECT_EQ(result.posts[2].text, "six");
+  EXPECT_EQ(result.posts[2].id, "posts.jsonl:6");
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].where, "posts.jsonl:2");
+  EXPECT_FALSE(result.problems[0].is_fatal);
+}
+
+struct BadLineCase {
+  std::string_view line;
+  std::string_view want_message;
+};
+
+constexpr BadLineCase kBadLineCases[] = {
+    {R"({"id": "x"})", "no \"text\" string; the line was skipped"},
+    {R"({"text": 42})", "no \"text\" string; the line was skipped"},
+    {R"({"text": null})", "no \"text\" string; the line was skipped"},
+    {R"({"Text": "case matters"})", "no \"text\" string; the line was skipped"},
+    {"[1, 2]", "not a JSON object but an array; the line was skipped"},
+    {R"("just a string")", "not a JSON object but a string; the line was skipped"},
+    {"42", "not a JSON object but a number; the line was skipped"},
+    {"null", "not a JSON object but null; the line was skipped"},
+};
+
+TEST(JsonLinesReaderTest, LinesWithoutATextStringOrNotObjectsAreReported) {
+  for (const BadLineCase& c : kBadLineCases) {
+    SCOPED_TRACE(c.line);
+    const ReadResult result = Read(c.line);
+    EXPECT_TRUE(result.posts.empty());
+    EXPECT_EQ(Describe(result.problems),
+              std::vector<std::string>{"posts.jsonl:1: " + std::string(c.want_message)});
+  }
+}
+
+struct InvalidJsonCase {
+  std::string_view line;
+  std::string_view want_reason;  // simdjson's error message
+};
+
+constexpr InvalidJsonCase kInvalidJsonCases[] = {
+    {R"({"text": "a"} {"text": "b"})",
+     "Unexpected trailing content in the JSON input."},
+    {R"({"text": "a",})", ""},
+    {R"({"text": "unclosed})", ""},
+    {R"({text: "a"})", ""},
+    {"{\"text\": \"a\", \"likes\": 01}", ""},
+    {"{\"text\": \"bad \\x escape\"}", ""},
+    {"{\"text\": \"caf\xE9\"}", ""},  // Latin-1 inside a string
+    {"not json at all", ""},
+    {"\xEF\xBB\xBF{\"text\": \"a BOM inside the file\"}", ""},
+};
+
+TEST(JsonLinesReaderTest, InvalidJsonIsReportedWithSimdjsonsReason) {
+  for (const InvalidJsonCase& c : kInvalidJsonCases) {
+    SCOPED_TRACE(c.line);
+    // A valid line first, so that the BOM case is not at the start of the input.
+    const ReadResult result = Read("{\"text\": \"ok\"}\n" + std::string(c.line));
+    EXPECT_EQ(result.posts.size(), 1u);
+    ASSERT_EQ(result.problems.size(), 1u);
+    EXPECT_EQ(result.problems[0].where, "posts.jsonl:2");
+    const std::string& message = result.problems[0].message;
+    EXPECT_EQ(message.rfind("not valid JSON (", 0), 0u) << message;
+    EXPECT_TRUE(message.ends_with("); the line was skipped")) << message;
+    if (!c.want_reason.empty()) {
+      EXPECT_EQ(message,
+                "not valid JSON (" + std::string(c.want_reason) + "); the line was skipped");
+    }
+  }
+}
+
+TEST(JsonLinesReaderTest, ABomAtTheStartOfTheInputIsDropped) {
+  const ReadResult result = Read("\xEF\xBB\xBF{\"text\": \"a\"}\n");
+  ASSERT_EQ(result.posts.size(), 1u);
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, EmptyOrBinaryInputIsAFatalProblem) {
+  EXPECT_EQ(Describe(Read("").problems),
+            std::vector<std::string>{"posts.jsonl: empty input, nothing to analyze [fatal]"});
+  EXPECT_EQ(Describe(Read("\n \r\n").problems),
+            std::vector<std::string>{"posts.jsonl: empty input, nothing to analyze [fatal]"});
+  const ReadResult binary = Read(std::string_view("\x1F\x8B\x08\0\0\0", 6));
+  EXPECT_TRUE(binary.posts.empty());
+  EXPECT_EQ(Describe(binary.problems),
+            std::vector<std::string>{"posts.jsonl: looks like binary data, not JSON lines (a "
+                                     "compressed file? decompress it first) [fatal]"});
+}
+
+TEST(JsonLinesReaderTest, ProblemsAreCappedOnAFileOfGarbage) {
+  std::string bytes;
+  for (int i = 0; i < 1500; ++i) bytes += "garbage\n";
+  const ReadResult result = Read(bytes);
+  ASSERT_EQ(result.problems.size(), 1001u);
+  EXPECT_EQ(result.problems[999].where, "posts.jsonl:1000");
+  EXPECT_EQ(Describe(result.problems[1000]),
+            "posts.jsonl: 500 more lines were skipped (only the first 1000 problems are listed)");
+}
+
+TEST(JsonLinesReaderTest, LinesGrowingInLengthAreAllRead) {
+  // Lines of every length around simdjson's padding and block sizes.
+  std::string bytes;
+  for (int n = 0; n < 300; ++n) {
+    bytes += "{\"text\": \"" + std::string(n, 'x') + "\"}\n";
+  }
+  const ReadResult result = Read(bytes);
+  ASSERT_EQ(result.posts.size(), 300u);
+  for (int n = 0; n < 300; ++n) EXPECT_EQ(result.posts[n].text.size(), static_cast<size_t>(n));
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, AVeryLongLineIsRead) {
+  std::string text(20 * 1024 * 1024, 'a');
+  const ReadResult result = Read("{\"text\": \"" + text + "\"}\n{\"text\": \"short\"}");
+  ASSERT_EQ(result.posts.size(), 2u);
+  EXPECT_EQ(result.posts[0].text, text);
+  EXPECT_EQ(result.posts[1].text, "short");
+}
+
+TEST(JsonLinesReaderTest, ReadPostsDetectsJsonLinesFromContent) {
+  std::vector<Post> posts;
+  std::vector<Problem> problems;
+  ReadPosts("{\"text\": \"a\"}\n{\"text\": \"b\"}\n", "stdin", InputFormat::kAuto,
+            [&](const Post& post) { posts.push_back(post); }, problems);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[1].text, "b");
+  EXPECT_EQ(posts[1].id, "stdin:2");
+}
+
+}  // namespace
+}  // namespace ecoute

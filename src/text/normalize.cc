@@ -1,0 +1,267 @@
+#include "text/normalize.h"
+
+#include <utf8proc.h>
+
+#include <array>
+#include <cstring>
+#include <mutex>
+
+#include "util/utf8.h"
+
+namespace ecoute {
+namespace {
+
+// Code points below this bound are folded through a table computed once with utf8proc;
+// above it (CJK, emoji...) they are copied as they are: case folding and accents do not
+// apply to them, and the table stays small.
+constexpr char32_t kTableLimit = 0x2500;
+
+// What one code point becomes. A separator becomes a single space (merged with its
+// neighbours); other code points become up to 7 bytes of folded UTF-8.
+struct Folding {
+  uint8_t length = 0;
+  bool is_space = false;
+  bool is_line_break = false;
+  char bytes[7] = {};
+};
+
+using FoldingTable = std::array<Folding, kTableLimit>;
+
+bool IsSeparator(char32_t cp) {
+  if (cp == '-' || cp == '\'' || cp == '_') return true;
+  if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0x00B4 || cp == 0x2032) {
+    return true;  // apostrophes as people type them
+  }
+  const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+  return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
+         category == UTF8PROC_CATEGORY_ZP || category == UTF8PROC_CATEGORY_PD ||
+         category == UTF8PROC_CATEGORY_CC;
+}
+
+const FoldingTable& Table() {
+  static const FoldingTable* const table = [] {
+    auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
+    for (char32_t cp = 0; cp < kTableLimit; ++cp) {
+      Folding& f = (*t)[cp];
+      if (cp == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
+        f.is_space = true;
+        f.is_line_break = true;
+        continue;
+      }
+      if (IsSeparator(cp)) {
+        f.is_space = true;
+        continue;
+      }
+      if (cp < 0x80) {
+        f.length = 1;
+        f.bytes[0] = static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        continue;
+      }
+      if (cp >= 0xD800 && cp < 0xE000) continue;  // surrogates never appear decoded
+      utf8proc_int32_t decomposed[8];
+      int last_boundclass = 0;
+      const utf8proc_ssize_t n = utf8proc_decompose_char(
+          static_cast<utf8proc_int32_t>(cp), decomposed, 8,
+          static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT |
+                                         UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
+          &last_boundclass);
+      std::string folded;
+      if (n < 0 || n > 8) {
+        AppendUtf8(cp, folded);
+      } else {
+        for (utf8proc_ssize_t i = 0; i < n; ++i) {
+          const char32_t d = static_cast<char32_t>(decomposed[i]);
+          if (d < 0x80 && IsSeparator(d)) {
+            folded += ' ';
+          } else {
+            AppendUtf8(d, folded);
+          }
+        }
+      }
+      if (folded.size() > sizeof(f.bytes)) folded.clear();
+      if (folded.empty() || folded == " ") {
+        // Marks alone vanish; compatibility spaces are separators.
+        f.is_space = !folded.empty();
+        continue;
+      }
+      f.length = static_cast<uint8_t>(folded.size());
+      std::memcpy(f.bytes, folded.data(), folded.size());
+    }
+    return t;
+  }();
+  return *table;
+}
+
+// Above the table, only these blocks fold to something else: alphabetic presentation
+// forms (ligatures) and half/full-width forms. CJK, emoji and the rest are kept as is.
+bool NeedsSlowFold(char32_t cp) {
+  return (cp >= 0xFB00 && cp <= 0xFB4F) || (cp >= 0xFF00 && cp <= 0xFFEF);
+}
+
+void AppendFolded(char32_t cp, std::string& out) {
+  utf8proc_int32_t decomposed[8];
+  int last_boundclass = 0;
+  const utf8proc_ssize_t n = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(cp), decomposed, 8,
+      static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK |
+                                     UTF8PROC_DECOMPOSE),
+      &last_boundclass);
+  if (n < 0 || n > 8) {
+    AppendUtf8(cp, out);
+    return;
+  }
+  for (utf8proc_ssize_t i = 0; i < n; ++i) AppendUtf8(static_cast<char32_t>(decomposed[i]), out);
+}
+
+bool IsSentenceTerminator(char c) { return c == '.' || c == '!' || c == '?'; }
+
+}  // namespace
+
+uint32_t NormalizedText::OriginalEnd(uint32_t end) const {
+  // The character that produced text[end - 1] ends where the next original character
+  // begins: the first offset greater than its own.
+  if (end == 0) return offsets.empty() ? 0 : offsets[0];
+  const uint32_t start = offsets[end - 1];
+  for (size_t i = end; i < offsets.size(); ++i) {
+    if (offsets[i] > start) return offsets[i];
+  }
+  return offsets.back();
+}
+
+bool IsWordCodepoint(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsWordBoundaryBefore(std::string_view text, size_t pos) {
+  if (pos == 0) return true;
+  const auto c = static_cast<unsigned char>(text[pos - 1]);
+  if (c < 0x80) return !IsWordCodepoint(c);
+  size_t start = pos - 1;
+  while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80 &&
+         pos - start < 4) {
+    --start;
+  }
+  size_t length = 0;
+  return !IsWordCodepoint(DecodeUtf8(text, start, length));
+}
+
+bool IsWordBoundaryAfter(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return true;
+  const auto c = static_cast<unsigned char>(text[pos]);
+  if (c < 0x80) return !IsWordCodepoint(c);
+  size_t length = 0;
+  return !IsWordCodepoint(DecodeUtf8(text, pos, length));
+}
+
+void Normalize(std::string_view input, NormalizedText& out) {
+  const FoldingTable& table = Table();
+  out.Clear();
+  out.text.reserve(input.size());
+  out.offsets.reserve(input.size() + 1);
+  bool pending_space = false;
+  int pending_line_breaks = 0;
+  uint32_t space_offset = 0;
+
+  auto flush_space = [&] {
+    if (!pending_space) return;
+    if (!out.text.empty()) {
+      if (pending_line_breaks > 0) {
+        const auto at = static_cast<uint32_t>(out.text.size());
+        if (out.sentence_ends.empty() || out.sentence_ends.back() != at) {
+          out.sentence_ends.push_back(at);
+        }
+        if (pending_line_breaks > 1) out.paragraph_ends.push_back(at);
+      }
+      out.text.push_back(' ');
+      out.offsets.push_back(space_offset);
+    }
+    pending_space = false;
+    pending_line_breaks = 0;
+  };
+
+  const size_t n = input.size();
+  size_t i = 0;
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(input[i]);
+    char32_t cp;
+    size_t length;
+    if (c < 0x80) {
+      cp = c;
+      length = 1;
+    } else {
+      cp = DecodeUtf8(input, i, length);
+    }
+    if (cp < kTableLimit) {
+      const Folding& f = table[cp];
+      if (f.is_space) {
+        if (!pending_space) space_offset = static_cast<uint32_t>(i);
+        pending_space = true;
+        if (f.is_line_break) ++pending_line_breaks;
+      } else if (f.length > 0) {
+        flush_space();
+        const auto offset = static_cast<uint32_t>(i);
+        for (uint8_t k = 0; k < f.length; ++k) {
+          out.text.push_back(f.bytes[k]);
+          out.offsets.push_back(offset);
+        }
+        if (f.length == 1 && IsSentenceTerminator(f.bytes[0])) {
+          // A terminator ends a sentence when white space or the end follows it; "3.5"
+          // and "example.org" do not end one.
+          const size_t next = i + 1;
+          if (next >= n || input[next] == ' ' || input[next] == '\n' || input[next] == '\t' ||
+              input[next] == '\r') {
+            out.sentence_ends.push_back(static_cast<uint32_t>(out.text.size()));
+          }
+        }
+      }
+    } else {
+      flush_space();
+      const auto offset = static_cast<uint32_t>(i);
+      if (NeedsSlowFold(cp)) {
+        // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
+        const size_t before = out.text.size();
+        AppendFolded(cp, out.text);
+        out.offsets.resize(out.text.size(), offset);
+        if (out.text.size() == before) out.offsets.resize(before);
+      } else {
+        for (size_t k = 0; k < length; ++k) {
+          out.text.push_back(input[i + k]);
+          out.offsets.push_back(offset);
+        }
+      }
+    }
+    i += length;
+  }
+  out.offsets.push_back(static_cast<uint32_t>(n));
+  // Sentence ends recorded at the very end of the text are implied.
+  while (!out.sentence_ends.empty() && out.sentence_ends.back() >= out.text.size()) {
+    out.sentence_ends.pop_back();
+  }
+}
+
+std::string NormalizeTerm(std::string_view input) {
+  NormalizedText normalized;
+  Normalize(input, normalized);
+  std::string& text = normalized.text;
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return std::move(text);
+}
+
+}  // namespace ecoute
