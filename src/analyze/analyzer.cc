@@ -239,10 +239,24 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   // same family ("bien" inside "tout est bien qui finit bien") is not counted again.
   uint32_t sentence = 0;
   uint32_t paragraph = 0;
+  // Negators, intensifiers and stance cues form one family: a hit inside a strictly longer
+  // hit of the family is part of it ("pas" in "pas de réponse", "jamais" in the intensifier
+  // "jamais été aussi"). Hits of equal extent keep all their roles: "refuse" can be both a
+  // complaint and a negator.
   uint32_t stance_cover_end = 0;
   uint32_t stance_cover_length = 0;
-  uint32_t topic_cover_end = 0;
+  auto inside_longer_stance_cue = [&](const Hit& hit) {
+    const uint32_t length = hit.end - hit.begin;
+    if (hit.end <= stance_cover_end && length < stance_cover_length) return true;
+    if (hit.end > stance_cover_end) {
+      stance_cover_end = hit.end;
+      stance_cover_length = length;
+    }
+    return false;
+  };
+  uint32_t topic_cover_end[kTopicCount] = {};
   uint32_t brand_cover_end = 0;
+  uint32_t clauses = 0;
   int64_t last_negator_end = -1;
   uint32_t last_negator_begin = 0;
   uint32_t last_negator_sentence = 0;
@@ -255,6 +269,9 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     while (paragraph < n.paragraph_ends.size() && n.paragraph_ends[paragraph] <= hit.begin) {
       ++paragraph;
     }
+    // A unit is a sentence, or a clause of it after "mais", "but"...: the granularity of
+    // stance attribution and negation. Units are numbered in text order.
+    const uint32_t unit = sentence + clauses;
     const Pattern& p = scanner->pattern(hit.pattern);
     switch (p.kind) {
       case PatternKind::kExclusion:
@@ -275,7 +292,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
         m.brand = p.index;
         m.begin = hit.begin;
         m.end = hit.end;
-        m.sentence = sentence;
+        m.sentence = unit;
         m.needs_context = p.kind == PatternKind::kAlias && p.is_common_word;
         if (m.needs_context) {
           const uint32_t sentence_start = sentence == 0 ? 0 : n.sentence_ends[sentence - 1];
@@ -299,35 +316,39 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
             ++s.function_counts[paragraph * lang_count + cue.lang];
             break;
           case CueKind::kNegator:
-            // Dropped only inside a longer stance cue: "pas" in "pas de réponse". A term
-            // that is both a complaint and a negator ("refuse") keeps both roles.
-            if (hit.end <= stance_cover_end && hit.end - hit.begin < stance_cover_length) break;
+            if (inside_longer_stance_cue(hit)) break;
             last_negator_end = hit.end;
             last_negator_begin = hit.begin;
-            last_negator_sentence = sentence;
+            last_negator_sentence = unit;
             break;
           case CueKind::kIntensifier:
-            if (hit.end <= stance_cover_end) break;
+            if (inside_longer_stance_cue(hit)) break;
+            // Intensifiers do not compound: the strongest in reach applies.
+            if (last_intensifier_end >= 0 &&
+                WordsBetween(n.text, static_cast<uint32_t>(last_intensifier_end), hit.begin) <
+                    kIntensifierWindowWords) {
+              last_intensifier = std::max(last_intensifier, cue.weight);
+            } else {
+              last_intensifier = cue.weight;
+            }
             last_intensifier_end = hit.end;
-            last_intensifier = cue.weight;
             break;
           case CueKind::kComplaint:
           case CueKind::kPraise:
           case CueKind::kResolution:
           case CueKind::kQuestion: {
-            if (hit.end <= stance_cover_end) break;
-            stance_cover_end = hit.end;
-            stance_cover_length = hit.end - hit.begin;
+            if (inside_longer_stance_cue(hit)) break;
             LocatedStanceCue c;
             c.cue.cue_class = static_cast<CueClass>(static_cast<int>(cue.kind) -
                                                     static_cast<int>(CueKind::kComplaint));
             c.cue.weight = cue.weight;
             c.cue.position = hit.begin;
-            c.cue.sentence = sentence;
-            c.sentence = sentence;
+            c.cue.sentence = unit;
+            c.sentence = unit;
             c.show_begin = hit.begin;
             c.show_end = hit.end;
-            if (last_negator_end >= 0 && last_negator_sentence == sentence &&
+            if (!cue.is_negation_immune && last_negator_end >= 0 &&
+                last_negator_sentence == unit &&
                 static_cast<uint32_t>(last_negator_end) <= hit.begin &&
                 WordsBetween(n.text, static_cast<uint32_t>(last_negator_end), hit.begin) <
                     kNegationWindowWords) {
@@ -345,15 +366,19 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
             break;
           }
           case CueKind::kTopic: {
-            if (hit.end <= topic_cover_end) break;
-            topic_cover_end = hit.end;
-            s.topic_cues.push_back({static_cast<Topic>(cue.detail), cue.weight, sentence,
+            // "en retard" holds "retard": one delay cue, not two.
+            if (hit.end <= topic_cover_end[cue.detail]) break;
+            topic_cover_end[cue.detail] = hit.end;
+            s.topic_cues.push_back({static_cast<Topic>(cue.detail), cue.weight, unit,
                                     hit.begin, hit.end});
-            if (s.topic_sentences.empty() || s.topic_sentences.back() != sentence) {
-              s.topic_sentences.push_back(sentence);
+            if (s.topic_sentences.empty() || s.topic_sentences.back() != unit) {
+              s.topic_sentences.push_back(unit);
             }
             break;
           }
+          case CueKind::kClause:
+            if (!inside_longer_stance_cue(hit)) ++clauses;
+            break;
           default:
             break;  // facts: channels, signals, amounts, durations
         }

@@ -9,10 +9,6 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-size_t CountDigits(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), IsDigit));
-}
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), IsDigit);
 }
@@ -183,6 +179,16 @@ bool FindNumberWordBefore(std::string_view text, size_t end, const Lexicon& lexi
   return found;
 }
 
+// "à 21 h", "vers 15 heures", "dès 8 h": a time of day, not a duration.
+bool IsTimeOfDay(std::string_view text, size_t number_begin) {
+  if (number_begin < 2 || text[number_begin - 1] != ' ') return false;
+  size_t word_begin = number_begin - 1;
+  while (word_begin > 0 && text[word_begin - 1] != ' ') --word_begin;
+  const std::string_view word = text.substr(word_begin, number_begin - 1 - word_begin);
+  return word == "a" || word == "vers" || word == "des" || word == "at" || word == "avant" ||
+         word == "until" || word == "by";
+}
+
 struct Located {
   uint32_t begin;
   uint32_t end;
@@ -307,6 +313,13 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
             (factor != 1 && FindNumberWordBefore(text, left, lexicon, begin, value))) {
           found = true;
           end = hit.end;
+        } else if (factor != 1) {
+          // "mille euros", "a million dollars" without a digit: one times the factor.
+          found = true;
+          value = 1;
+          begin = left;
+          if (begin < text.size() && text[begin] == ' ') ++begin;
+          end = hit.end;
         } else {
           // Written before the number: "$3,500", "€ 15", "$3.5 million".
           factor = 1;
@@ -341,6 +354,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
             !FindNumberWordBefore(text, left, lexicon, begin, value)) {
           break;
         }
+        if (IsTimeOfDay(text, begin)) break;
         const double seconds = std::round(value * cue.weight);
         out.durations.push_back(Duration{OriginalSlice(original, normalized, begin, hit.end),
                                          static_cast<int64_t>(seconds)});

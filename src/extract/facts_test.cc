@@ -29,7 +29,9 @@ TEST(FactsTest, ParsesNumbersWrittenTheFrenchAndTheEnglishWay) {
     SCOPED_TRACE(c.text);
     double value = -1;
     EXPECT_EQ(ParseNumber(c.text, value), c.ok);
-    if (c.ok) EXPECT_DOUBLE_EQ(value, c.want);
+    if (c.ok) {
+      EXPECT_DOUBLE_EQ(value, c.want);
+    }
   }
 }
 

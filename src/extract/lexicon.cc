@@ -45,6 +45,7 @@ bool ParseKind(std::string_view kind, Cue& cue) {
       {"question", CueKind::kQuestion},     {"negator", CueKind::kNegator},
       {"intensifier", CueKind::kIntensifier}, {"multiplier", CueKind::kMultiplier},
       {"number", CueKind::kNumber},         {"duration", CueKind::kDuration},
+      {"clause", CueKind::kClause},
   };
   if (detail.empty()) {
     for (const Simple& s : kSimple) {
@@ -97,6 +98,19 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+void MarkNegationImmuneCues(Lexicon& lexicon) {
+  for (Cue& cue : lexicon.cues) {
+    if (cue.kind < CueKind::kComplaint || cue.kind > CueKind::kQuestion) continue;
+    const std::string padded = " " + cue.term + " ";
+    cue.is_negation_immune = std::any_of(
+        lexicon.cues.begin(), lexicon.cues.end(), [&](const Cue& negator) {
+          if (negator.kind != CueKind::kNegator || negator.lang != cue.lang) return false;
+          const std::string word = " " + negator.term + (negator.is_prefix ? "" : " ");
+          return padded.find(word) != std::string::npos;
+        });
+  }
+}
 
 Status ParseCues(std::string_view text, std::string_view file_name, std::string_view lang,
                  Lexicon& lexicon) {
@@ -174,6 +188,7 @@ Result<Lexicon> LoadLexicon(const std::string& dir) {
     ECOUTE_RETURN_IF_ERROR(
         ParseCues(text, file.filename().string(), file.stem().string(), lexicon));
   }
+  MarkNegationImmuneCues(lexicon);
   const fs::path common = fs::path(dir) / "common_words.txt";
   if (fs::exists(common, ec)) {
     ECOUTE_ASSIGN_OR_RETURN(std::string text, ReadFile(common.string()));

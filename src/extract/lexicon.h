@@ -28,6 +28,7 @@ enum class CueKind : uint8_t {
   kMultiplier,   // weight = factor ("millions de")
   kNumber,       // weight = value ("deux"); looked up, not scanned
   kDuration,     // weight = seconds of one unit ("heures")
+  kClause,       // a clause boundary ("mais", "but"): stance attribution restarts after it
 };
 
 struct Cue {
@@ -35,6 +36,9 @@ struct Cue {
   uint8_t lang = 0;    // index into Lexicon::langs
   uint8_t detail = 0;  // Topic, Channel or Signal, by kind
   bool is_prefix = false;
+  // A stance cue that holds a negator of its language ("toujours pas", "no complaints")
+  // already says what it means: a negator before it does not flip it.
+  bool is_negation_immune = false;
   double weight = 1;
   std::string term;      // normalized, without the trailing '*'
   std::string currency;  // kCurrency only
@@ -53,6 +57,10 @@ struct Lexicon {
 // "fr.cues:12: unknown kind `topic.bilings`".
 Status ParseCues(std::string_view text, std::string_view file_name, std::string_view lang,
                  Lexicon& lexicon);
+
+// Sets Cue::is_negation_immune on the stance cues that contain a negator of their
+// language as a whole word. LoadLexicon calls it; call it after ParseCues otherwise.
+void MarkNegationImmuneCues(Lexicon& lexicon);
 
 // Loads every *.cues file of `dir` (sorted by name) and common_words.txt if present.
 Result<Lexicon> LoadLexicon(const std::string& dir);

@@ -1,7 +1,8 @@
 #include "extract/scanner.h"
 
 #include <algorithm>
-#include <cassert>
+#include <set>
+#include <tuple>
 
 #include "text/normalize.h"
 
@@ -53,7 +54,10 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   const Pattern& p = (*ctx.patterns)[id];
   const auto end = static_cast<size_t>(to);
   const size_t begin = end - p.length;
-  if (p.check_left && !IsWordBoundaryBefore(ctx.text, begin)) return 0;
+  if (p.check_left && !IsWordBoundaryBefore(ctx.text, begin) &&
+      !(p.allows_digit_before && ctx.text[begin - 1] >= '0' && ctx.text[begin - 1] <= '9')) {
+    return 0;
+  }
   if (p.kind == PatternKind::kDomain) {
     if (!IsHostEnd(ctx.text, end)) return 0;
   } else if (p.check_right && !IsWordBoundaryAfter(ctx.text, end)) {
@@ -113,11 +117,21 @@ Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
       b.Add(std::move(literal), p);
     }
   }
+  // The same cue in two languages ("euros", "h") is one pattern: one hit, one fact.
+  std::set<std::tuple<std::string, CueKind, uint8_t, std::string, bool>> seen;
   for (uint32_t i = 0; i < lexicon.cues.size(); ++i) {
+    const Cue& cue = lexicon.cues[i];
+    if (cue.kind != CueKind::kFunction &&
+        !seen.emplace(cue.term, cue.kind, cue.detail, cue.currency, cue.is_prefix).second) {
+      continue;
+    }
     Pattern p;
     p.kind = PatternKind::kCue;
     p.index = i;
     p.extends_word = lexicon.cues[i].is_prefix;
+    const CueKind kind = lexicon.cues[i].kind;
+    p.allows_digit_before = kind == CueKind::kDuration || kind == CueKind::kMultiplier ||
+                            kind == CueKind::kCurrency;
     b.Add(lexicon.cues[i].term, p);
   }
   for (const char* start : {"http://", "https://", "www."}) {

@@ -38,6 +38,7 @@ struct Pattern {
   bool check_left = true;
   bool check_right = true;
   bool extends_word = false;  // a prefix cue: the hit runs to the end of the word
+  bool allows_digit_before = false;  // a unit glued to its number: "2h", "5k", "15mn"
 };
 
 // A pattern found in the text: [begin, end) in normalized bytes.

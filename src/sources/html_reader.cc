@@ -83,16 +83,22 @@ class TextBuilder {
     }
   }
 
-  // Text of <pre> and the like, kept as written apart from line endings.
+  // Text of <pre> and the like, kept as written but for what post.h rules out: CR line
+  // endings, blank lines at the start, trailing spaces and runs of blank lines (which
+  // become one paragraph break).
   void AppendVerbatim(std::string_view text) {
     if (text.empty()) return;
     FlushGap();
     for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] != '\r') {
+      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+      if (text[i] != '\r' && text[i] != '\n') {
         out_.push_back(text[i]);
-      } else if (i + 1 == text.size() || text[i + 1] != '\n') {
-        out_.push_back('\n');
+        continue;
       }
+      while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t')) out_.pop_back();
+      const size_t n = out_.size();
+      if (n == 0 || (n >= 2 && out_[n - 1] == '\n' && out_[n - 2] == '\n')) continue;
+      out_.push_back('\n');
     }
   }
 
@@ -548,17 +554,18 @@ std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
       }
     }
   }
-  builder.Finish();
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
-  }
-  // Breaks became spaces; a "\n\n" left two of them.
-  std::string single;
-  single.reserve(text.size());
+  // One line, spaces collapsed: verbatim text (a <textarea>) and breaks may have left runs.
+  std::string line;
+  line.reserve(text.size());
   for (char c : text) {
-    if (c != ' ' || single.empty() || single.back() != ' ') single.push_back(c);
+    if (!IsHtmlSpace(c)) {
+      line.push_back(c);
+    } else if (!line.empty() && line.back() != ' ') {
+      line.push_back(' ');
+    }
   }
-  return single;
+  if (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
 }
 
 }  // namespace

@@ -43,6 +43,7 @@ constexpr TextCase kTextCases[] = {
     {"<p>caf&eacute; &amp; cr&#232;me &lt;3 &#x1F600;</p>",
      "caf\xC3\xA9 & cr\xC3\xA8me <3 \xF0\x9F\x98\x80"},             // entities decoded
     {"<pre>  keep\n    this</pre><p>after</p>", "  keep\n    this\n\nafter"},
+    {"<pre>\n\n\ta  \n\n\n\nb\r\nc\rd</pre>", "\ta\n\nb\nc\nd"},  // but normalized
     {"<script>var x = '<p>no</p>';</script><p>yes</p>", "yes"},
     {"<style>p { color: red }</style><p>styled</p>", "styled"},
     // gumbo parses as a browser with scripting off; inside <body> noscript is still dropped.
@@ -164,12 +165,36 @@ TEST(HtmlReaderTest, ABomIsDropped) {
   EXPECT_EQ(ReadOne("\xEF\xBB\xBF<p>x</p>").text, "x");
 }
 
-TEST(HtmlReaderTest, DeeplyNestedMarkupDoesNotExhaustTheStack) {
+// Without a bound these take minutes in the parser (quadratic in depth or attribute count).
+TEST(HtmlReaderTest, DeeplyNestedMarkupIsFlattenedAndItsTextKept) {
   std::string html;
-  for (int i = 0; i < 20000; ++i) html += "<div>";
-  html += "deep";
+  for (int i = 0; i < 100000; ++i) html += "<div><b>";
+  html += "deep<p>after</p>";
   const Post post = ReadOne(html);
-  EXPECT_EQ(post.text, "deep");
+  EXPECT_EQ(post.text, "deep\n\nafter");
+}
+
+TEST(HtmlReaderTest, TagsWithThousandsOfAttributesAreDroppedAndTheirTextKept) {
+  std::string attributes;
+  for (int i = 0; i < 5000; ++i) attributes += " a" + std::to_string(i) + "='>'";
+  const Post post = ReadOne("<p" + attributes + ">kept</p><script" + attributes +
+                            ">var hidden = '<p>no</p>';</script><a href=x" + attributes +
+                            ">link</a>");
+  EXPECT_EQ(post.text, "kept\n\nlink");  // the stray </p> still makes a paragraph
+  EXPECT_TRUE(post.links.empty());
+}
+
+TEST(HtmlReaderTest, NestingCountsIgnoreCommentsScriptsAndSelfClosingTags) {
+  // 600 levels of tags that never nest: nothing may be dropped, so the link survives.
+  std::string html = "<div><!--";
+  for (int i = 0; i < 600; ++i) html += "<div>";
+  html += "--><script>";
+  for (int i = 0; i < 600; ++i) html += "<div>";
+  html += "</script>";
+  for (int i = 0; i < 600; ++i) html += "<p><li><br><img src=x><span/>";
+  html += "<a href='https://kept.example/'>text</a></div>";
+  const Post post = ReadOne(html);
+  EXPECT_EQ(post.links, std::vector<std::string>{"https://kept.example/"});
 }
 
 TEST(HtmlReaderTest, ReadPostsDetectsHtmlAndEmitsThePost) {

@@ -1,5 +1,5 @@
-// The bulk-import hot path: one simdjson on-demand parser, one padded line buffer and one
-// Post are reused for every line, so that once warm a line costs a copy and a parse, and no
+// The bulk-import hot path: one simdjson on-demand parser and one Post are reused for every
+// line, and lines are parsed in place, so that once warm a line costs a parse and no
 // allocation unless it is longer than every line before it.
 
 #include <simdjson.h>
@@ -169,9 +169,11 @@ class JsonLinesReader {
  private:
   enum class Verdict { kPost, kNotJson, kNotObject, kNoText };
 
-  // Parses one line (without its line break) into post_. On kNotJson `error` says why; on
-  // kNotObject `root_type` says what the line holds instead.
-  Verdict ParseLine(std::string_view line, error_code& error, ondemand::json_type& root_type);
+  // Parses one line (without its line break) into post_; `readable` bytes may be read from
+  // line.data(). On kNotJson `error` says why; on kNotObject `root_type` says what the line
+  // holds instead.
+  Verdict ParseLine(std::string_view line, size_t readable, error_code& error,
+                    ondemand::json_type& root_type);
   // Reads the fields of the line's object into post_.
   error_code ReadFields(ondemand::object& object, bool& has_text);
   error_code ReadAuthor(ondemand::value& value, std::string_view& author_name,
@@ -222,7 +224,7 @@ void JsonLinesReader::Read(std::string_view bytes) {
 
     error_code error = simdjson::SUCCESS;
     ondemand::json_type root_type = ondemand::json_type::object;
-    switch (ParseLine(line, error, root_type)) {
+    switch (ParseLine(line, bytes.size() - (line.data() - bytes.data()), error, root_type)) {
       case Verdict::kPost:
         if (post_.id.empty()) AppendWhere(line_number, post_.id);
         emit_(post_);
@@ -250,10 +252,21 @@ void JsonLinesReader::Read(std::string_view bytes) {
   }
 }
 
-JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, error_code& error,
+JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, size_t readable,
+                                                    error_code& error,
                                                     ondemand::json_type& root_type) {
   ResetPost();
-  CopyPadded(line);
+  // simdjson may read SIMDJSON_PADDING bytes past the document. Most lines are followed by
+  // that much input, which serves as padding as it is: simdjson's stage 1 pads its last
+  // block itself, and a document that passes it ends inside the line, so results never
+  // depend on what the padding holds. Only the last lines are copied.
+  const char* json = line.data();
+  size_t capacity = readable;
+  if (readable < line.size() + simdjson::SIMDJSON_PADDING) {
+    CopyPadded(line);
+    json = buffer_.data();
+    capacity = buffer_.size();
+  }
   // simdjson sizes its buffers to the document; growing them geometrically keeps a file of
   // slowly lengthening lines from reallocating on every line.
   if (parser_.capacity() < line.size() && line.size() <= parser_.max_capacity()) {
@@ -262,7 +275,7 @@ JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, error
     if ((error = parser_.allocate(capacity))) return Verdict::kNotJson;
   }
   ondemand::document document;
-  if ((error = parser_.iterate(buffer_.data(), line.size(), buffer_.size()).get(document))) {
+  if ((error = parser_.iterate(json, line.size(), capacity).get(document))) {
     return Verdict::kNotJson;
   }
   if ((error = document.type().get(root_type))) return Verdict::kNotJson;
