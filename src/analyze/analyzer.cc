@@ -80,6 +80,27 @@ bool IsAllCapitals(std::string_view original, size_t begin, size_t end) {
   return true;
 }
 
+// "the train to Nice", "un hôtel à Bonneuil": a capitalized word right after a preposition
+// of place is a proper noun, not the cue it spells.
+bool IsPlaceName(std::string_view original, const NormalizedText& n, const Hit& hit) {
+  if (hit.begin < 2 || n.text[hit.begin - 1] != ' ') return false;
+  for (uint32_t i = hit.begin; i < hit.end; ++i) {
+    if (n.text[i] == ' ') return false;  // one word only
+  }
+  const uint32_t first = n.OriginalBegin(hit.begin);
+  if (!IsUpperCodepointAt(original, first)) return false;
+  if (hit.end - hit.begin > 1 && IsUpperCodepointAt(original, first + 1)) return false;  // "NUL"
+  uint32_t word_begin = hit.begin - 1;
+  while (word_begin > 0 && n.text[word_begin - 1] != ' ') --word_begin;
+  const std::string_view before(n.text.data() + word_begin, hit.begin - 1 - word_begin);
+  static constexpr std::string_view kPlacePrepositions[] = {"to", "in", "at", "from", "near",
+                                                            "via", "a", "de", "en", "vers"};
+  for (const std::string_view p : kPlacePrepositions) {
+    if (before == p) return true;
+  }
+  return false;
+}
+
 std::string_view Slice(std::string_view original, const NormalizedText& n, uint32_t begin,
                        uint32_t end) {
   const uint32_t b = n.OriginalBegin(begin);
@@ -254,7 +275,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     }
     return false;
   };
-  uint32_t topic_cover_end[kTopicCount] = {};
+  uint32_t topic_cover_end = 0;
+  uint32_t topic_cover_length = 0;
   uint32_t brand_cover_end = 0;
   uint32_t clauses = 0;
   int64_t last_negator_end = -1;
@@ -338,6 +360,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
           case CueKind::kResolution:
           case CueKind::kQuestion: {
             if (inside_longer_stance_cue(hit)) break;
+            if (IsPlaceName(original, n, hit)) break;
             LocatedStanceCue c;
             c.cue.cue_class = static_cast<CueClass>(static_cast<int>(cue.kind) -
                                                     static_cast<int>(CueKind::kComplaint));
@@ -366,9 +389,15 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
             break;
           }
           case CueKind::kTopic: {
-            // "en retard" holds "retard": one delay cue, not two.
-            if (hit.end <= topic_cover_end[cue.detail]) break;
-            topic_cover_end[cue.detail] = hit.end;
+            // "en retard" holds "retard": one delay cue, not two; "gate agent" (staff) is
+            // not also "agent" (support). Cues of equal extent keep every topic they name
+            // ("frais de résiliation": billing and cancellation).
+            const uint32_t length = hit.end - hit.begin;
+            if (hit.end <= topic_cover_end && length < topic_cover_length) break;
+            if (hit.end > topic_cover_end) {
+              topic_cover_end = hit.end;
+              topic_cover_length = length;
+            }
             s.topic_cues.push_back({static_cast<Topic>(cue.detail), cue.weight, unit,
                                     hit.begin, hit.end});
             if (s.topic_sentences.empty() || s.topic_sentences.back() != unit) {

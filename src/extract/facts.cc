@@ -185,6 +185,9 @@ bool IsTimeOfDay(std::string_view text, size_t number_begin) {
   size_t word_begin = number_begin - 1;
   while (word_begin > 0 && text[word_begin - 1] != ' ') --word_begin;
   const std::string_view word = text.substr(word_begin, number_begin - 1 - word_begin);
+  if (word == "a" && word_begin >= 2 && text.substr(word_begin - 2, 2) == "y ") {
+    return false;  // "il y a 3 heures": three hours ago
+  }
   return word == "a" || word == "vers" || word == "des" || word == "at" || word == "avant" ||
          word == "until" || word == "by";
 }
@@ -354,7 +357,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
             !FindNumberWordBefore(text, left, lexicon, begin, value)) {
           break;
         }
-        if (IsTimeOfDay(text, begin)) break;
+        if (cue.weight < 86400 && IsTimeOfDay(text, begin)) break;
         const double seconds = std::round(value * cue.weight);
         out.durations.push_back(Duration{OriginalSlice(original, normalized, begin, hit.end),
                                          static_cast<int64_t>(seconds)});
