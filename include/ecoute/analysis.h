@@ -56,8 +56,8 @@ struct Span {
 // are valid while both live and the Analysis is not reused.
 struct BrandVerdict {
   std::string_view name;
-  int mentions = 0;         // spans.size(), plus links in the markup to the brand's domains
-  std::vector<Span> spans;  // in text order
+  int mentions = 0;         // every mention, plus links in the markup to the brand's domains
+  std::vector<Span> spans;  // in text order; the first 256 only
   Stance stance = Stance::kNeutral;
   double confidence = 0;    // in [0, 1]
   std::vector<std::string_view> cues;  // the words of the post behind the stance

@@ -23,6 +23,8 @@ namespace {
 
 // At most this many cues are shown per verdict: enough to see why, short enough to read.
 constexpr size_t kMaxCuesShown = 8;
+// Spans reported per brand; `mentions` still counts them all.
+constexpr size_t kMaxSpansPerBrand = 256;
 // A negator flips a stance cue that starts within this many words after it.
 constexpr int kNegationWindowWords = 3;
 // An intensifier strengthens a stance cue within this many words after it.
@@ -188,6 +190,7 @@ struct Analyzer::Scratch::State {
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
+  std::vector<uint32_t> firm_brands;  // brands named without needing context, sorted
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
   std::vector<uint32_t> paragraph_bytes;
   std::vector<StanceCue> decision_input;
@@ -306,8 +309,11 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
         const uint32_t ob = n.OriginalBegin(hit.begin);
         const uint32_t oe = n.OriginalEnd(hit.end);
         if (p.is_upper_only && !IsAllCapitals(original, ob, oe)) break;
+        // Exclusions start at or before the alias they cover: the last few are enough,
+        // which keeps a post with a million of them linear.
+        const size_t recent = std::min<size_t>(s.exclusions.size(), 8);
         const bool excluded = std::any_of(
-            s.exclusions.begin(), s.exclusions.end(),
+            s.exclusions.end() - static_cast<std::ptrdiff_t>(recent), s.exclusions.end(),
             [&](const auto& r) { return r.first <= hit.begin && hit.end <= r.second; });
         if (excluded) break;
         Mention m;
@@ -426,14 +432,15 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   DecideLanguage(original, s, out);
 
   // Brands: a common word counts with a sign of the brand nearby.
-  auto has_firm_mention = [&](uint32_t brand) {
-    return std::any_of(s.mentions.begin(), s.mentions.end(), [&](const Mention& m) {
-      return m.brand == brand && (!m.needs_context || m.is_capitalized_mid_sentence);
-    });
-  };
+  s.firm_brands.clear();
+  for (const Mention& m : s.mentions) {
+    if (!m.needs_context || m.is_capitalized_mid_sentence) s.firm_brands.push_back(m.brand);
+  }
+  std::sort(s.firm_brands.begin(), s.firm_brands.end());
   for (Mention& m : s.mentions) {
     if (!m.needs_context) continue;
-    if (m.is_capitalized_mid_sentence || has_firm_mention(m.brand) ||
+    if (m.is_capitalized_mid_sentence ||
+        std::binary_search(s.firm_brands.begin(), s.firm_brands.end(), m.brand) ||
         std::binary_search(s.topic_sentences.begin(), s.topic_sentences.end(), m.sentence)) {
       m.needs_context = false;
     }
@@ -452,7 +459,9 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
       it->cues.clear();
     }
     ++it->mentions;
-    it->spans.push_back(Span{n.OriginalBegin(m.begin), n.OriginalEnd(m.end)});
+    if (it->spans.size() < kMaxSpansPerBrand) {
+      it->spans.push_back(Span{n.OriginalBegin(m.begin), n.OriginalEnd(m.end)});
+    }
   }
   for (const std::string& link : post.links) {
     std::string host = HostOf(link);
@@ -486,13 +495,11 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
         std::find_if(out.brands.begin(), out.brands.end(),
                      [&](const BrandVerdict& v) { return v.name.data() == name.data(); }) -
         out.brands.begin());
-    const std::pair<uint32_t, uint32_t> entry(m.sentence, verdict);
-    if (std::find(s.segment_brands.begin(), s.segment_brands.end(), entry) ==
-        s.segment_brands.end()) {
-      s.segment_brands.push_back(entry);
-    }
+    s.segment_brands.emplace_back(m.sentence, verdict);
   }
   std::sort(s.segment_brands.begin(), s.segment_brands.end());
+  s.segment_brands.erase(std::unique(s.segment_brands.begin(), s.segment_brands.end()),
+                         s.segment_brands.end());
   for (uint32_t v = 0; v < out.brands.size(); ++v) {
     BrandVerdict& verdict = out.brands[v];
     s.decision_input.clear();

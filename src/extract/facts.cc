@@ -198,18 +198,22 @@ struct Located {
   double value;
 };
 
-// The multiplier hit that ends at `end` (or starts at `begin`), if any.
+// The multiplier hit that ends at `end` (or starts at `begin`), if any. `multipliers` is
+// sorted by begin (hits are); a multiplier is shorter than kMaxMultiplierBytes.
+constexpr size_t kMaxMultiplierBytes = 64;
 const Located* MultiplierEndingAt(const std::vector<Located>& multipliers, size_t end) {
-  for (const Located& m : multipliers) {
-    if (m.end == end) return &m;
+  auto it = std::lower_bound(
+      multipliers.begin(), multipliers.end(), end > kMaxMultiplierBytes ? end - kMaxMultiplierBytes : 0,
+      [](const Located& m, size_t value) { return m.begin < value; });
+  for (; it != multipliers.end() && it->begin < end; ++it) {
+    if (it->end == end) return &*it;
   }
   return nullptr;
 }
 const Located* MultiplierStartingAt(const std::vector<Located>& multipliers, size_t begin) {
-  for (const Located& m : multipliers) {
-    if (m.begin == begin) return &m;
-  }
-  return nullptr;
+  auto it = std::lower_bound(multipliers.begin(), multipliers.end(), begin,
+                             [](const Located& m, size_t value) { return m.begin < value; });
+  return it != multipliers.end() && it->begin == begin ? &*it : nullptr;
 }
 
 std::string_view OriginalSlice(std::string_view original, const NormalizedText& n,
@@ -271,7 +275,8 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
       const size_t end = UrlEnd(original, begin);
       if (end > begin + p.length) {
         const std::string_view link = original.substr(begin, end - begin);
-        if (std::find(out.links.begin(), out.links.end(), link) == out.links.end()) {
+        if (out.links.size() < kMaxFactsPerKind &&
+            std::find(out.links.begin(), out.links.end(), link) == out.links.end()) {
           out.links.push_back(link);
         }
       }
@@ -298,7 +303,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
         break;
       }
       case CueKind::kCurrency: {
-        if (hit.begin < money_covered_until) break;
+        if (hit.begin < money_covered_until || out.money.size() >= kMaxFactsPerKind) break;
         size_t begin = 0;
         size_t end = 0;
         double value = 0;
@@ -349,6 +354,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
         break;
       }
       case CueKind::kDuration: {
+        if (out.durations.size() >= kMaxFactsPerKind) break;
         size_t left = hit.begin;
         if (left > 0 && text[left - 1] == ' ') --left;
         size_t begin = 0;

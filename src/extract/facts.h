@@ -23,6 +23,10 @@ bool ParseNumber(std::string_view s, double& value);
 bool FindNumberBefore(std::string_view text, size_t end, size_t& begin, double& value);
 bool FindNumberAfter(std::string_view text, size_t begin, size_t& end, double& value);
 
+// Amounts, durations and links reported per post: a post that lists more is an
+// inventory, not a complaint, and its first ones say enough.
+constexpr size_t kMaxFactsPerKind = 64;
+
 // Appends the facts of one post to `out` (cleared first, buffers reused): money and
 // durations from the currency, duration and multiplier hits; channels, signals and links.
 // `original` is the post's text; views in `out` point into it.

@@ -1,10 +1,10 @@
-#include <gumbo.h>
-
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
+
+#include <gumbo.h>
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
@@ -416,17 +416,18 @@ bool IsOneOf(std::string_view name, std::initializer_list<std::string_view> name
 // Tags that do not deepen the tree: void elements, and those the parser closes at their next
 // sibling (so that pages full of unclosed <p> or <li> do not look deep).
 bool IsFlatTag(std::string_view name) {
-  return IsOneOf(name, {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame",
-                        "hr", "image", "img", "input", "keygen", "link", "menuitem", "meta",
-                        "param", "source", "track", "wbr", "p", "li", "dt", "dd", "td", "th",
-                        "tr", "thead", "tbody", "tfoot", "colgroup", "caption", "option",
-                        "optgroup", "rb", "rp", "rt", "rtc"});
+  return IsOneOf(
+      name, {"area",   "base",     "basefont", "bgsound", "br",     "col",   "embed",    "frame",
+             "hr",     "image",    "img",      "input",   "keygen", "link",  "menuitem", "meta",
+             "param",  "source",   "track",    "wbr",     "p",      "li",    "dt",       "dd",
+             "td",     "th",       "tr",       "thead",   "tbody",  "tfoot", "colgroup", "caption",
+             "option", "optgroup", "rb",       "rp",      "rt",     "rtc"});
 }
 
 // Elements whose content is text up to their end tag, not markup.
 bool IsRawTextTag(std::string_view name) {
-  return IsOneOf(name, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed",
-                        "noframes"});
+  return IsOneOf(name,
+                 {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"});
 }
 
 // Finds the end of the tag whose name ends at `i`, counting its attributes; returns the
@@ -472,14 +473,15 @@ size_t SkipRawText(std::string_view html, size_t i, std::string_view name) {
 // Rewrites `html` as described above kMaxNesting; leaves it alone when no tag needs dropping.
 void LimitMarkup(std::string& html) {
   const std::string_view in = html;
-  std::string out;   // built only once a tag is dropped
+  std::string out;    // built only once a tag is dropped
   size_t copied = 0;  // `in` is copied to `out` up to here
   int depth = 0;
   size_t i = 0;
   while ((i = in.find('<', i)) != std::string_view::npos && i + 1 < in.size()) {
     const size_t tag_start = i;
     const char next = in[i + 1];
-    if (next == '!' || next == '?' || (next == '/' && i + 2 < in.size() && !IsAsciiAlpha(in[i + 2]))) {
+    if (next == '!' || next == '?' ||
+        (next == '/' && i + 2 < in.size() && !IsAsciiAlpha(in[i + 2]))) {
       // A comment, doctype, CDATA section or processing instruction: no tag inside.
       const bool is_comment = in.substr(i, 4) == "<!--";
       const size_t end = is_comment ? in.find("-->", i + 4) : in.find('>', i + 2);
@@ -595,15 +597,14 @@ void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Pos
     post.title = HeadingText(*facts.first_h1, true);
   }
   post.author = facts.meta_author;
-  post.published_at =
-      facts.meta_published.empty() ? facts.time_datetime : facts.meta_published;
+  post.published_at = facts.meta_published.empty() ? facts.time_datetime : facts.meta_published;
   post.links.assign(facts.links.begin(), facts.links.end());
   gumbo_destroy_output(&options, output);
 
   if (post.text.empty()) {
-    problems.push_back(
-        {std::string(name), "no visible text (only markup, scripts or styles), nothing to analyze",
-         true});
+    problems.push_back({std::string(name),
+                        "no visible text (only markup, scripts or styles), nothing to analyze",
+                        true});
     return;
   }
   post.id = std::string(name);

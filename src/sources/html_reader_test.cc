@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
@@ -32,16 +32,16 @@ struct TextCase {
 constexpr TextCase kTextCases[] = {
     {"<p>Hello</p>", "Hello"},
     {"<p>One</p><p>Two</p>", "One\n\nTwo"},
-    {"<p>  lots   of\n\t space  </p>", "lots of space"},           // inline whitespace
+    {"<p>  lots   of\n\t space  </p>", "lots of space"},  // inline whitespace
     {"<p>a <b>bold</b> move, <i>un</i>broken</p>", "a bold move, unbroken"},
-    {"<p>line<br>next<br/>last</p>", "line\nnext\nlast"},           // br: a line break
+    {"<p>line<br>next<br/>last</p>", "line\nnext\nlast"},              // br: a line break
     {"<div><div><p>deep</p></div></div><p>next</p>", "deep\n\nnext"},  // no piled-up breaks
     {"<ul><li>one</li><li>two</li></ul>", "one\n\ntwo"},
     {"<h1>Title</h1>text", "Title\n\ntext"},
     {"<blockquote>quoted</blockquote><article>body</article>", "quoted\n\nbody"},
     {"<table><tr><td>a</td><td>b</td></tr><tr><th>c</th></tr></table>", "a b\n\nc"},
     {"<p>caf&eacute; &amp; cr&#232;me &lt;3 &#x1F600;</p>",
-     "caf\xC3\xA9 & cr\xC3\xA8me <3 \xF0\x9F\x98\x80"},             // entities decoded
+     "caf\xC3\xA9 & cr\xC3\xA8me <3 \xF0\x9F\x98\x80"},  // entities decoded
     {"<pre>  keep\n    this</pre><p>after</p>", "  keep\n    this\n\nafter"},
     {"<pre>\n\n\ta  \n\n\n\nb\r\nc\rd</pre>", "\ta\n\nb\nc\nd"},  // but normalized
     {"<script>var x = '<p>no</p>';</script><p>yes</p>", "yes"},
@@ -53,8 +53,7 @@ constexpr TextCase kTextCases[] = {
     {"<p>a<!-- comment -->b</p>", "ab"},
     {"<p hidden>secret</p><p>public</p>", "public"},
     {"<iframe><p>fallback</p></iframe><p>main</p>", "main"},
-    {"<head><title>T</title><meta name=x content=y></head><body>only body</body>",
-     "only body"},
+    {"<head><title>T</title><meta name=x content=y></head><body>only body</body>", "only body"},
     {"plain text without tags", "plain text without tags"},
     {"<p>unclosed <b>tags<p>still fine", "unclosed tags\n\nstill fine"},
 };
@@ -73,7 +72,7 @@ struct TitleCase {
 
 constexpr TitleCase kTitleCases[] = {
     {"<title>The  title\n</title><h1>Heading</h1>", "The title"},
-    {"<title> </title><h1>Heading</h1>", "Heading"},              // empty title: h1
+    {"<title> </title><h1>Heading</h1>", "Heading"},  // empty title: h1
     {"<h1>Heading with<br><em>markup</em></h1><h1>Second</h1>", "Heading with markup"},
     {"<p>no title at all</p>", ""},
     {"<svg><title>icon</title></svg><p>svg titles are not the page's</p>", ""},
@@ -101,9 +100,8 @@ TEST(HtmlReaderTest, LinksAreTrimmedDeduplicatedAndInDocumentOrder) {
       "<a href='JavaScript:void(0)'>js</a> <a href=''>empty</a> <a>none</a>"
       "<a href='/relative?q=1&amp;r=2'>rel</a></p>"
       "<template><a href='https://hidden.example/'>t</a></template>");
-  EXPECT_EQ(post.links,
-            (std::vector<std::string>{"https://b.example/x", "https://a.example/",
-                                      "/relative?q=1&r=2"}));
+  EXPECT_EQ(post.links, (std::vector<std::string>{"https://b.example/x", "https://a.example/",
+                                                  "/relative?q=1&r=2"}));
 }
 
 TEST(HtmlReaderTest, AuthorAndDateComeFromMetadata) {
@@ -161,9 +159,7 @@ TEST(HtmlReaderTest, InvalidUtf8IsRepairedBeforeParsing) {
   EXPECT_FALSE(problems[0].is_fatal);
 }
 
-TEST(HtmlReaderTest, ABomIsDropped) {
-  EXPECT_EQ(ReadOne("\xEF\xBB\xBF<p>x</p>").text, "x");
-}
+TEST(HtmlReaderTest, ABomIsDropped) { EXPECT_EQ(ReadOne("\xEF\xBB\xBF<p>x</p>").text, "x"); }
 
 // Without a bound these take minutes in the parser (quadratic in depth or attribute count).
 TEST(HtmlReaderTest, DeeplyNestedMarkupIsFlattenedAndItsTextKept) {
@@ -177,9 +173,9 @@ TEST(HtmlReaderTest, DeeplyNestedMarkupIsFlattenedAndItsTextKept) {
 TEST(HtmlReaderTest, TagsWithThousandsOfAttributesAreDroppedAndTheirTextKept) {
   std::string attributes;
   for (int i = 0; i < 5000; ++i) attributes += " a" + std::to_string(i) + "='>'";
-  const Post post = ReadOne("<p" + attributes + ">kept</p><script" + attributes +
-                            ">var hidden = '<p>no</p>';</script><a href=x" + attributes +
-                            ">link</a>");
+  const Post post =
+      ReadOne("<p" + attributes + ">kept</p><script" + attributes +
+              ">var hidden = '<p>no</p>';</script><a href=x" + attributes + ">link</a>");
   EXPECT_EQ(post.text, "kept\n\nlink");  // the stray </p> still makes a paragraph
   EXPECT_TRUE(post.links.empty());
 }
@@ -200,8 +196,9 @@ TEST(HtmlReaderTest, NestingCountsIgnoreCommentsScriptsAndSelfClosingTags) {
 TEST(HtmlReaderTest, ReadPostsDetectsHtmlAndEmitsThePost) {
   std::vector<Post> posts;
   std::vector<Problem> problems;
-  ReadPosts("<!doctype html><p>hi</p>", "stdin", InputFormat::kAuto,
-            [&](const Post& post) { posts.push_back(post); }, problems);
+  ReadPosts(
+      "<!doctype html><p>hi</p>", "stdin", InputFormat::kAuto,
+      [&](const Post& post) { posts.push_back(post); }, problems);
   ASSERT_EQ(posts.size(), 1u);
   EXPECT_EQ(posts[0].text, "hi");
   EXPECT_TRUE(problems.empty());

@@ -2,21 +2,21 @@
 // line, and lines are parsed in place, so that once warm a line costs a parse and no
 // allocation unless it is longer than every line before it.
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
+
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -231,8 +231,7 @@ void JsonLinesReader::Read(std::string_view bytes) {
         break;
       case Verdict::kNotJson:
         AddLineProblem(line_number, std::string("not valid JSON (") +
-                                        simdjson::error_message(error) +
-                                        "); the line was skipped");
+                                        simdjson::error_message(error) + "); the line was skipped");
         break;
       case Verdict::kNotObject:
         AddLineProblem(line_number, "not a JSON object but " + std::string(Describe(root_type)) +
@@ -270,9 +269,9 @@ JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, size_
   // simdjson sizes its buffers to the document; growing them geometrically keeps a file of
   // slowly lengthening lines from reallocating on every line.
   if (parser_.capacity() < line.size() && line.size() <= parser_.max_capacity()) {
-    const size_t capacity =
+    const size_t parser_capacity =
         std::min(std::max(line.size(), 2 * parser_.capacity()), parser_.max_capacity());
-    if ((error = parser_.allocate(capacity))) return Verdict::kNotJson;
+    if ((error = parser_.allocate(parser_capacity))) return Verdict::kNotJson;
   }
   ondemand::document document;
   if ((error = parser_.iterate(json, line.size(), capacity).get(document))) {
@@ -351,8 +350,7 @@ error_code JsonLinesReader::ReadFields(ondemand::object& object, bool& has_text)
 }
 
 error_code JsonLinesReader::ReadAuthor(ondemand::value& value, std::string_view& author_name,
-                                       std::string_view& author_handle,
-                                       int64_t& author_followers) {
+                                       std::string_view& author_handle, int64_t& author_followers) {
   ondemand::json_type type;
   if (error_code error = value.type().get(type)) return error;
   if (type == ondemand::json_type::string) {
@@ -415,8 +413,7 @@ std::string JsonLinesReader::Where(size_t line_number) const {
 
 void JsonLinesReader::AppendWhere(size_t line_number, std::string& out) const {
   char digits[24];
-  const std::to_chars_result written =
-      std::to_chars(digits, digits + sizeof(digits), line_number);
+  const std::to_chars_result written = std::to_chars(digits, digits + sizeof(digits), line_number);
   out.append(name_);
   out.push_back(':');
   out.append(digits, written.ptr);

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
@@ -34,10 +34,10 @@ std::vector<std::string> Describe(const std::vector<Problem>& problems) {
 }
 
 TEST(JsonLinesReaderTest, ReadsEveryField) {
-  const ReadResult result = Read(
-      R"({"id": "t1", "text": "Late again", "url": "https://x.example/1", "title": "Rant",)"
-      R"( "author": "@jo", "published_at": "2024-05-01T09:30:00Z", "followers": 1200,)"
-      R"( "comments": 3, "shares": 4, "likes": 5, "unknown": {"nested": [1, 2]}})");
+  const ReadResult result =
+      Read(R"({"id": "t1", "text": "Late again", "url": "https://x.example/1", "title": "Rant",)"
+           R"( "author": "@jo", "published_at": "2024-05-01T09:30:00Z", "followers": 1200,)"
+           R"( "comments": 3, "shares": 4, "likes": 5, "unknown": {"nested": [1, 2]}})");
   ASSERT_EQ(result.posts.size(), 1u);
   const Post& post = result.posts[0];
   EXPECT_EQ(post.id, "t1");
@@ -89,7 +89,7 @@ constexpr AuthorCase kAuthorCases[] = {
     {R"({"text": "t", "author": "Jo"})", "Jo", -1},
     {R"({"text": "t", "author": {"name": "Jo Smith", "handle": "@jo", "followers": 50}})",
      "Jo Smith", 50},
-    {R"({"text": "t", "author": {"handle": "@jo"}})", "@jo", -1},  // no name: the handle
+    {R"({"text": "t", "author": {"handle": "@jo"}})", "@jo", -1},             // no name: the handle
     {R"({"text": "t", "author": {"followers": 7}, "followers": 8})", "", 8},  // top level wins
     {R"({"text": "t", "followers": 8, "author": {"followers": 7}})", "", 8},  // in any order
     {R"({"text": "t", "author": {"name": 12, "handle": "@h", "x": [1]}})", "@h", -1},
@@ -117,12 +117,12 @@ constexpr CountCase kCountCases[] = {
     {"0", 0},
     {"42", 42},
     {"9223372036854775807", 9223372036854775807},
-    {"12.0", 12},                   // integral float
+    {"12.0", 12},  // integral float
     {"1e3", 1000},
-    {"12.5", -1},                   // not a count
-    {"-3", -1},                     // negative: not a count
-    {"18446744073709551615", -1},   // beyond int64
-    {"\"42\"", -1},                 // a string
+    {"12.5", -1},                  // not a count
+    {"-3", -1},                    // negative: not a count
+    {"18446744073709551615", -1},  // beyond int64
+    {"\"42\"", -1},                // a string
     {"null", -1},
     {"true", -1},
 };
@@ -221,8 +221,7 @@ struct InvalidJsonCase {
 };
 
 constexpr InvalidJsonCase kInvalidJsonCases[] = {
-    {R"({"text": "a"} {"text": "b"})",
-     "Unexpected trailing content in the JSON input."},
+    {R"({"text": "a"} {"text": "b"})", "Unexpected trailing content in the JSON input."},
     {R"({"text": "a",})", ""},
     {R"({"text": "unclosed})", ""},
     {R"({text: "a"})", ""},
@@ -302,8 +301,9 @@ TEST(JsonLinesReaderTest, AVeryLongLineIsRead) {
 TEST(JsonLinesReaderTest, ReadPostsDetectsJsonLinesFromContent) {
   std::vector<Post> posts;
   std::vector<Problem> problems;
-  ReadPosts("{\"text\": \"a\"}\n{\"text\": \"b\"}\n", "stdin", InputFormat::kAuto,
-            [&](const Post& post) { posts.push_back(post); }, problems);
+  ReadPosts(
+      "{\"text\": \"a\"}\n{\"text\": \"b\"}\n", "stdin", InputFormat::kAuto,
+      [&](const Post& post) { posts.push_back(post); }, problems);
   ASSERT_EQ(posts.size(), 2u);
   EXPECT_EQ(posts[1].text, "b");
   EXPECT_EQ(posts[1].id, "stdin:2");

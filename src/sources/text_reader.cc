@@ -6,6 +6,7 @@
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
+
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -78,8 +79,7 @@ bool DecodeTextInput(std::string_view bytes, std::string_view name, std::string&
       const size_t offset = static_cast<const char*>(nul) - bytes.data() + skipped;
       message += "NUL byte at offset " + std::to_string(offset);
     } else {
-      message += "over 10% control characters in the first " + std::to_string(probe) +
-                 " bytes";
+      message += "over 10% control characters in the first " + std::to_string(probe) + " bytes";
     }
     message += "), not a text post";
     problems.push_back({std::string(name), std::move(message), true});

@@ -1,0 +1,189 @@
+// The `ecoute` command end to end: real files in a temp folder, the real binary, exact
+// exit codes and messages.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& content) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  // Runs `ecoute <args>` with stdin from `stdin_file` (or /dev/null).
+  CommandResult Ecoute(const std::string& args, const std::string& stdin_file = "/dev/null") {
+    const fs::path out = dir_ / "stdout";
+    const fs::path err = dir_ / "stderr";
+    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " <" + stdin_file +
+                                " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(command.c_str());
+    CommandResult run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    return run;
+  }
+
+  fs::path dir_;
+};
+
+size_t CountLines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST_F(CliTest, AnalyzesAPlainTextPostAsOneJsonLine) {
+  const fs::path post = Write("post.txt", "La Jeanerie a refusé d'échanger mon jean troué. Honteux !");
+  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(CountLines(run.out), 1u);
+  EXPECT_NE(run.out.find("\"id\": \"" + post.string() + "\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("{\"name\": \"Jeanerie\", \"mentions\": 1, \"spans\": [[0, 11]], "
+                         "\"stance\": \"complaint\""),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CliTest, ReadsStandardInputWhenNoFileIsGiven) {
+  const fs::path post = Write("in.txt", "The crew was amazing, thank you!");
+  const CommandResult run = Ecoute("analyze --format json", post.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("{\"id\": \"stdin\", \"lang\": \"en\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"stance\": \"praise\""), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, ABadJsonLineIsReportedWithItsNumberAndTheOthersAreAnalyzed) {
+  const fs::path posts = Write("posts.jsonl",
+                               "{\"id\": \"a\", \"text\": \"Super service, merci.\"}\n"
+                               "{\"id\": \"b\", \"text\": \"oops\"\n"
+                               "{\"id\": \"c\", \"text\": \"Never again, terrible.\"}\n");
+  const CommandResult run = Ecoute("analyze --format json " + posts.string());
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(CountLines(run.out), 2u);
+  EXPECT_NE(run.out.find("{\"id\": \"a\""), std::string::npos);
+  EXPECT_NE(run.out.find("{\"id\": \"c\""), std::string::npos);
+  EXPECT_NE(run.err.find("posts.jsonl:2: not valid JSON"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, InvalidUtf8IsRepairedWithAWarningGivingTheOffset) {
+  const fs::path post = Write("bad.txt", "Service nul\xff\xfe, vraiment nul.");
+  const CommandResult run = Ecoute("analyze --format json " + post.string());
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(CountLines(run.out), 1u);
+  EXPECT_NE(run.err.find("byte 11"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("invalid UTF-8"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, EmptyAndBinaryInputsAreErrorsWhenNothingIsAnalyzed) {
+  const fs::path empty = Write("empty.txt", "");
+  CommandResult run = Ecoute("analyze --format json " + empty.string());
+  EXPECT_EQ(run.exit_code, 65);
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("empty.txt: empty input"), std::string::npos) << run.err;
+
+  const fs::path binary = Write("blob.bin", std::string("\x7f" "ELF\0\0\0\x01\x02", 9));
+  run = Ecoute("analyze --format json --input text " + binary.string());
+  EXPECT_EQ(run.exit_code, 65);
+  EXPECT_NE(run.err.find("binary"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, AGoodFileIsAnalyzedEvenBesideABadOne) {
+  const fs::path good = Write("good.txt", "Merci pour votre aide !");
+  const fs::path empty = Write("empty.txt", "");
+  const CommandResult run = Ecoute("analyze --format json " + empty.string() + " " + good.string());
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(CountLines(run.out), 1u);
+  EXPECT_NE(run.err.find("empty input"), std::string::npos);
+}
+
+TEST_F(CliTest, AMissingFileExitsWithNoInput) {
+  const CommandResult run = Ecoute("analyze --format json " + (dir_ / "nope.txt").string());
+  EXPECT_EQ(run.exit_code, 66);
+  EXPECT_NE(run.err.find("nope.txt: cannot open"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, AnUnknownOptionIsAUsageError) {
+  const CommandResult run = Ecoute("analyze --colour red");
+  EXPECT_EQ(run.exit_code, 64);
+  EXPECT_NE(run.err.find("--colour"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("ecoute --help"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, AMalformedCatalogNamesTheFileAndLine) {
+  const fs::path catalog = Write("brands.toml", "[[brand]]\nname = \"Fnac\"\naliases = [\"\"]\n");
+  const fs::path post = Write("p.txt", "Fnac");
+  const CommandResult run = Ecoute("analyze --brands " + catalog.string() + " " + post.string());
+  EXPECT_EQ(run.exit_code, 65);
+  EXPECT_NE(run.err.find("brands.toml:3: brand \"Fnac\": aliases[0] is empty"), std::string::npos)
+      << run.err;
+}
+
+TEST_F(CliTest, HtmlPostsKeepTheVisibleTextAndTheirLinks) {
+  const fs::path page = Write("page.html",
+                              "<html><head><style>p{}</style><script>var nul = 1;</script></head>"
+                              "<body><p>Le service de <a href=\"https://jeanerie.fr/sav\">"
+                              "Jeanerie</a> est parfait.</p></body></html>");
+  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + page.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"links\": [\"https://jeanerie.fr/sav\"]"), std::string::npos) << run.out;
+  // The anchor to the brand's domain counts as a second mention; the script's "nul" is gone.
+  EXPECT_NE(run.out.find("\"name\": \"Jeanerie\", \"mentions\": 2"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"stance\": \"praise\""), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, TextFormatIsReadable) {
+  const fs::path post = Write("p.txt", "Facture de 120 euros chez Jeanerie, inadmissible.");
+  const CommandResult run = Ecoute("analyze --format text --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("  brand      Jeanerie: complaint"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  money      120 euros = 120 EUR"), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, AHundredMegabytePostIsAnalyzed) {
+  std::string text;
+  const std::string paragraph =
+      "Le train de Lunéa avait encore deux heures de retard ce matin, c'est inadmissible. "
+      "The crew was nice though.\n\n";
+  text.reserve(100u << 20);
+  while (text.size() < (100u << 20)) text += paragraph;
+  const fs::path post = Write("huge.txt", text);
+  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(CountLines(run.out), 1u);
+  EXPECT_NE(run.out.find("\"lang\": \"fr\""), std::string::npos);
+  EXPECT_NE(run.out.find("{\"name\": \"Lunéa\", \"mentions\": "), std::string::npos);
+}
+
+}  // namespace
