@@ -192,7 +192,6 @@ struct Analyzer::Scratch::State {
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
   std::vector<uint32_t> firm_brands;  // brands named without needing context, sorted
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
-  std::vector<uint32_t> paragraph_bytes;
   std::vector<StanceCue> decision_input;
   std::vector<uint32_t> selected;  // indices into stance_cues
   std::vector<std::pair<uint32_t, uint32_t>> segment_brands;  // (sentence, verdict)
@@ -256,13 +255,11 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   s.stance_cues.clear();
   s.topic_cues.clear();
   s.topic_sentences.clear();
-  const size_t lang_count = lexicon.langs.size();
-  s.function_counts.assign((n.paragraph_ends.size() + 1) * lang_count, 0);
+  scanner->CountFunctionWords(n.text, n.paragraph_ends, s.scan, s.function_counts);
 
   // The walk: hits come sorted by begin, longer first; a cue inside a longer cue of the
   // same family ("bien" inside "tout est bien qui finit bien") is not counted again.
   uint32_t sentence = 0;
-  uint32_t paragraph = 0;
   // Negators, intensifiers and stance cues form one family: a hit inside a strictly longer
   // hit of the family is part of it ("pas" in "pas de réponse", "jamais" in the intensifier
   // "jamais été aussi"). Hits of equal extent keep all their roles: "refuse" can be both a
@@ -290,9 +287,6 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   for (const Hit& hit : s.hits) {
     while (sentence < n.sentence_ends.size() && n.sentence_ends[sentence] <= hit.begin) {
       ++sentence;
-    }
-    while (paragraph < n.paragraph_ends.size() && n.paragraph_ends[paragraph] <= hit.begin) {
-      ++paragraph;
     }
     // A unit is a sentence, or a clause of it after "mais", "but"...: the granularity of
     // stance attribution and negation. Units are numbered in text order.
@@ -340,9 +334,6 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
       case PatternKind::kCue: {
         const Cue& cue = lexicon.cues[p.index];
         switch (cue.kind) {
-          case CueKind::kFunction:
-            ++s.function_counts[paragraph * lang_count + cue.lang];
-            break;
           case CueKind::kNegator:
             if (inside_longer_stance_cue(hit)) break;
             last_negator_end = hit.end;

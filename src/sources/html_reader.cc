@@ -456,9 +456,9 @@ size_t ScanTagEnd(std::string_view html, size_t i, int& attribute_count) {
   return std::string_view::npos;
 }
 
-// Returns the position just past the end tag "</name" that closes a raw-text element whose
-// start tag ended before `i`, or npos if there is none.
-size_t SkipRawText(std::string_view html, size_t i, std::string_view name) {
+// Returns the position of the end tag "</name" that closes a raw-text element whose start
+// tag ended before `i`, or npos if there is none.
+size_t FindRawTextEnd(std::string_view html, size_t i, std::string_view name) {
   while ((i = html.find("</", i)) != std::string_view::npos) {
     i += 2;
     if (html.size() - i >= name.size() &&
@@ -470,12 +470,68 @@ size_t SkipRawText(std::string_view html, size_t i, std::string_view name) {
   return std::string_view::npos;
 }
 
+// Returns the index of the '>' that ends the comment opened by "<!--" at `i`, or npos. As
+// in the HTML tokenizer, "<!-->", "<!--->" and "--!>" end a comment too: missing one would
+// let the scan below skip tags that the parser does see.
+size_t FindCommentEnd(std::string_view html, size_t i) {
+  if (html.substr(i + 4, 1) == ">") return i + 4;
+  if (html.substr(i + 4, 2) == "->") return i + 5;
+  for (size_t j = i + 4; (j = html.find("--", j)) != std::string_view::npos; ++j) {
+    if (html.substr(j + 2, 1) == ">") return j + 2;
+    if (html.substr(j + 2, 2) == "!>") return j + 3;
+  }
+  return std::string_view::npos;
+}
+
+// SVG and MathML elements that neither lead back to HTML parsing nor hold HTML, so that
+// inside <svg> or <math> they are still foreign content, where "/>" does close a tag.
+bool IsForeignTag(std::string_view name) {
+  if (name.size() > 2 && (name[0] == 'f' || name[0] == 'F') && (name[1] == 'e' || name[1] == 'E')) {
+    return true;  // SVG filter primitives: feBlend, feGaussianBlur...
+  }
+  return IsOneOf(name, {"svg",           "g",           "path",           "circle",
+                        "ellipse",       "line",        "polyline",       "polygon",
+                        "rect",          "text",        "tspan",          "textpath",
+                        "defs",          "use",         "symbol",         "clippath",
+                        "mask",          "pattern",     "lineargradient", "radialgradient",
+                        "stop",          "filter",      "marker",         "image",
+                        "switch",        "view",        "animate",        "animatetransform",
+                        "animatemotion", "set",         "mpath",          "math",
+                        "mrow",          "msup",        "msub",           "msubsup",
+                        "mfrac",         "msqrt",       "mroot",          "mstyle",
+                        "merror",        "mpadded",     "mphantom",       "mfenced",
+                        "menclose",      "munder",      "mover",          "munderover",
+                        "mmultiscripts", "mprescripts", "none",           "mtable",
+                        "mtr",           "mtd",         "mlabeledtr",     "maction",
+                        "semantics",     "annotation",  "mspace",         "mglyph",
+                        "malignmark"});
+}
+
+// HTML start tags that end foreign content (the parser pops the <svg> or <math>).
+bool IsBreakoutTag(std::string_view name) {
+  return IsOneOf(
+      name, {"b",      "big",  "blockquote", "body",  "br",   "center", "code",    "dd",   "div",
+             "dl",     "dt",   "em",         "embed", "h1",   "h2",     "h3",      "h4",   "h5",
+             "h6",     "head", "hr",         "i",     "img",  "li",     "listing", "menu", "meta",
+             "nobr",   "ol",   "p",          "pre",   "ruby", "s",      "small",   "span", "strong",
+             "strike", "sub",  "sup",        "table", "tt",   "u",      "ul",      "var",  "font"});
+}
+
 // Rewrites `html` as described above kMaxNesting; leaves it alone when no tag needs dropping.
+//
+// The scan must never see fewer levels than the parser builds, or crafted markup could slip
+// past it; seeing more only costs structure on pages that are absurd anyway. Two parser rules
+// depend on where a tag is, so the scan tracks whether it is sure to be in HTML, sure to be
+// in SVG/MathML, or unsure: "/>" closes an element only in SVG/MathML, and <script>, <style>
+// and the like hold raw text only in HTML. When unsure it assumes the deeper reading.
 void LimitMarkup(std::string& html) {
+  enum class Mode { kHtml, kForeign, kUnsure };
   const std::string_view in = html;
   std::string out;    // built only once a tag is dropped
   size_t copied = 0;  // `in` is copied to `out` up to here
   int depth = 0;
+  Mode mode = Mode::kHtml;
+  int open_foreign_roots = 0;  // <svg> and <math> elements open, as far as the scan knows
   size_t i = 0;
   while ((i = in.find('<', i)) != std::string_view::npos && i + 1 < in.size()) {
     const size_t tag_start = i;
@@ -483,8 +539,7 @@ void LimitMarkup(std::string& html) {
     if (next == '!' || next == '?' ||
         (next == '/' && i + 2 < in.size() && !IsAsciiAlpha(in[i + 2]))) {
       // A comment, doctype, CDATA section or processing instruction: no tag inside.
-      const bool is_comment = in.substr(i, 4) == "<!--";
-      const size_t end = is_comment ? in.find("-->", i + 4) : in.find('>', i + 2);
+      const size_t end = in.substr(i, 4) == "<!--" ? FindCommentEnd(in, i) : in.find('>', i + 2);
       if (end == std::string_view::npos) break;
       i = end + 1;
       continue;
@@ -502,15 +557,36 @@ void LimitMarkup(std::string& html) {
     const size_t tag_end = ScanTagEnd(in, name_end, attribute_count);
     if (tag_end == std::string_view::npos) break;  // the rest is an unfinished tag
     i = tag_end + 1;
-
+    const bool is_self_closing = in[tag_end - 1] == '/';
+    const bool is_foreign_root =
+        EqualsIgnoreAsciiCase(name, "svg") || EqualsIgnoreAsciiCase(name, "math");
     bool drop = attribute_count > kMaxAttributes;
-    if (!is_end_tag && EqualsIgnoreAsciiCase(name, "plaintext")) {
+
+    if (mode == Mode::kForeign && !IsForeignTag(name)) {
+      // <title>, <desc>, <style>... holding only text are leaves; anything else may lead out
+      // of SVG/MathML or hold HTML.
+      const size_t close = is_end_tag || is_self_closing || IsBreakoutTag(name)
+                               ? std::string_view::npos
+                               : FindRawTextEnd(in, i, name);
+      if (close != std::string_view::npos && in.find('<', i) == close && !drop) {
+        int end_tag_attributes = 0;
+        const size_t end_tag_end = ScanTagEnd(in, close + 2 + name.size(), end_tag_attributes);
+        if (end_tag_end == std::string_view::npos) break;
+        if (end_tag_attributes <= kMaxAttributes) {
+          i = end_tag_end + 1;
+          continue;
+        }
+      }
+      mode = Mode::kUnsure;
+    }
+
+    if (mode == Mode::kHtml && !is_end_tag && EqualsIgnoreAsciiCase(name, "plaintext")) {
       if (!drop) break;  // everything after it is text
-    } else if (IsRawTextTag(name)) {
+    } else if (mode == Mode::kHtml && IsRawTextTag(name)) {
       // It cannot nest, so only its attributes can drop it; then its content goes too, as
       // without the start tag it would become text.
       if (!is_end_tag) {
-        const size_t close = SkipRawText(in, i, name);
+        const size_t close = FindRawTextEnd(in, i, name);
         if (drop) {
           out.append(in, copied, tag_start - copied);
           out.push_back(' ');
@@ -520,13 +596,22 @@ void LimitMarkup(std::string& html) {
         if (close == std::string_view::npos) break;
         i = close;
       }
-    } else if (!IsFlatTag(name) && in[tag_end - 1] != '/') {
-      if (is_end_tag) {
+    } else if (is_end_tag) {
+      if (!IsFlatTag(name)) {
         drop = drop || depth > kMaxNesting;
         if (depth > 0) --depth;
-      } else {
-        ++depth;
-        drop = drop || depth > kMaxNesting;
+      }
+      if (is_foreign_root && open_foreign_roots > 0 && --open_foreign_roots == 0) {
+        mode = Mode::kHtml;
+      }
+    } else if (is_self_closing && (mode == Mode::kForeign || is_foreign_root)) {
+      // Closed at once: no level.
+    } else if (!IsFlatTag(name)) {
+      ++depth;
+      drop = drop || depth > kMaxNesting;
+      if (is_foreign_root && !drop) {
+        ++open_foreign_roots;
+        if (mode == Mode::kHtml) mode = Mode::kForeign;
       }
     }
     if (drop) {

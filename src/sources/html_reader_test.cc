@@ -180,17 +180,30 @@ TEST(HtmlReaderTest, TagsWithThousandsOfAttributesAreDroppedAndTheirTextKept) {
   EXPECT_TRUE(post.links.empty());
 }
 
-TEST(HtmlReaderTest, NestingCountsIgnoreCommentsScriptsAndSelfClosingTags) {
-  // 600 levels of tags that never nest: nothing may be dropped, so the link survives.
+TEST(HtmlReaderTest, NestingLimitIgnoresWhatDoesNotNest) {
+  // Hundreds of levels that the parser does not build: nothing may be dropped, so the link
+  // at the end survives.
   std::string html = "<div><!--";
   for (int i = 0; i < 600; ++i) html += "<div>";
   html += "--><script>";
   for (int i = 0; i < 600; ++i) html += "<div>";
   html += "</script>";
-  for (int i = 0; i < 600; ++i) html += "<p><li><br><img src=x><span/>";
+  for (int i = 0; i < 600; ++i) {
+    html += "<p><li><br><img src=x><svg/>";
+    html += "<svg viewBox='0 0 1 1'><title>icon</title><g><path d='M0 0'/></g></svg>";
+    html += "<math><mi>x</mi><mo>=</mo><mn>1</mn></math>";
+  }
   html += "<a href='https://kept.example/'>text</a></div>";
   const Post post = ReadOne(html);
   EXPECT_EQ(post.links, std::vector<std::string>{"https://kept.example/"});
+}
+
+TEST(HtmlReaderTest, SelfClosingSyntaxOnHtmlElementsStillCountsAsNesting) {
+  // "<div/>" opens a div in HTML, so 100,000 of them nest as deep as "<div>" would.
+  std::string html;
+  for (int i = 0; i < 100000; ++i) html += "<div/>";
+  html += "deep";
+  EXPECT_EQ(ReadOne(html).text, "deep");
 }
 
 TEST(HtmlReaderTest, ReadPostsDetectsHtmlAndEmitsThePost) {

@@ -92,6 +92,15 @@ const FoldingTable& Table() {
   return *table;
 }
 
+// ASCII bytes copied as they are, lower-cased: not white space, not a separator, not a
+// sentence terminator.
+constexpr std::array<bool, 128> kPlainAscii = [] {
+  std::array<bool, 128> plain{};
+  for (int c = 0x21; c < 0x7F; ++c) plain[c] = true;
+  for (const char c : {'-', '\'', '_', '.', '!', '?'}) plain[static_cast<unsigned char>(c)] = false;
+  return plain;
+}();
+
 // Above the table, only these blocks fold to something else: alphabetic presentation
 // forms (ligatures) and half/full-width forms. CJK, emoji and the rest are kept as is.
 bool NeedsSlowFold(char32_t cp) {
@@ -112,8 +121,6 @@ void AppendFolded(char32_t cp, std::string& out) {
   }
   for (utf8proc_ssize_t i = 0; i < n; ++i) AppendUtf8(static_cast<char32_t>(decomposed[i]), out);
 }
-
-bool IsSentenceTerminator(char c) { return c == '.' || c == '!' || c == '?'; }
 
 }  // namespace
 
@@ -172,86 +179,124 @@ bool IsWordBoundaryAfter(std::string_view text, size_t pos) {
 
 void Normalize(std::string_view input, NormalizedText& out) {
   const FoldingTable& table = Table();
-  out.Clear();
-  out.text.reserve(input.size());
-  out.offsets.reserve(input.size() + 1);
+  out.sentence_ends.clear();
+  out.paragraph_ends.clear();
+  // Write through raw pointers into buffers sized ahead: this loop touches every byte of
+  // every post. `ensure` grows them when a folding expands ("ß" -> "ss").
+  size_t capacity = input.size() + 64;
+  out.text.resize(capacity);
+  out.offsets.resize(capacity + 1);
+  char* text = out.text.data();
+  uint32_t* offsets = out.offsets.data();
+  size_t length = 0;
+  auto grow = [&](size_t extra) {
+    capacity = 2 * capacity + extra;
+    out.text.resize(capacity);
+    out.offsets.resize(capacity + 1);
+    text = out.text.data();
+    offsets = out.offsets.data();
+  };
+  auto ensure = [&](size_t extra) {
+    if (length + extra > capacity) [[unlikely]] grow(extra);
+  };
+  auto emit = [&](char c, uint32_t offset) {
+    text[length] = c;
+    offsets[length] = offset;
+    ++length;
+  };
+
   bool pending_space = false;
   int pending_line_breaks = 0;
   uint32_t space_offset = 0;
-
   auto flush_space = [&] {
     if (!pending_space) return;
-    if (!out.text.empty()) {
+    if (length > 0) {
       if (pending_line_breaks > 0) {
-        const auto at = static_cast<uint32_t>(out.text.size());
+        const auto at = static_cast<uint32_t>(length);
         if (out.sentence_ends.empty() || out.sentence_ends.back() != at) {
           out.sentence_ends.push_back(at);
         }
         if (pending_line_breaks > 1) out.paragraph_ends.push_back(at);
       }
-      out.text.push_back(' ');
-      out.offsets.push_back(space_offset);
+      ensure(1);
+      emit(' ', space_offset);
     }
     pending_space = false;
     pending_line_breaks = 0;
   };
 
   const size_t n = input.size();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
   size_t i = 0;
   while (i < n) {
-    const auto c = static_cast<unsigned char>(input[i]);
-    char32_t cp;
-    size_t length;
-    if (c < 0x80) {
-      cp = c;
-      length = 1;
-    } else {
-      cp = DecodeUtf8(input, i, length);
+    const auto c = bytes[i];
+    if (c < 0x80 && table[c].length == 1 && c != '.' && c != '!' && c != '?') {
+      // The common case: a run of plain ASCII (letters, digits, most punctuation), copied
+      // lower-cased in a tight loop.
+      flush_space();
+      if (length + (n - i) > capacity) grow(n - i);
+      do {
+        text[length] = table[bytes[i]].bytes[0];
+        offsets[length] = static_cast<uint32_t>(i);
+        ++length;
+        ++i;
+      } while (i < n && bytes[i] < 0x80 && kPlainAscii[bytes[i]]);
+      continue;
     }
-    if (cp < kTableLimit) {
-      const Folding& f = table[cp];
+    if (c < 0x80) {
+      const Folding& f = table[c];
       if (f.is_space) {
         if (!pending_space) space_offset = static_cast<uint32_t>(i);
         pending_space = true;
-        if (f.is_line_break) ++pending_line_breaks;
+        pending_line_breaks += f.is_line_break;
       } else if (f.length > 0) {
         flush_space();
-        const auto offset = static_cast<uint32_t>(i);
-        for (uint8_t k = 0; k < f.length; ++k) {
-          out.text.push_back(f.bytes[k]);
-          out.offsets.push_back(offset);
-        }
-        if (f.length == 1 && IsSentenceTerminator(f.bytes[0])) {
+        ensure(1);
+        emit(f.bytes[0], static_cast<uint32_t>(i));
+        if ((c == '.' || c == '!' || c == '?') &&
+            (i + 1 >= n || input[i + 1] == ' ' || input[i + 1] == '\n' || input[i + 1] == '\t' ||
+             input[i + 1] == '\r')) {
           // A terminator ends a sentence when white space or the end follows it; "3.5"
           // and "example.org" do not end one.
-          const size_t next = i + 1;
-          if (next >= n || input[next] == ' ' || input[next] == '\n' || input[next] == '\t' ||
-              input[next] == '\r') {
-            out.sentence_ends.push_back(static_cast<uint32_t>(out.text.size()));
-          }
+          out.sentence_ends.push_back(static_cast<uint32_t>(length));
         }
       }
+      ++i;
+      continue;
+    }
+    size_t cp_length;
+    const char32_t cp = DecodeUtf8(input, i, cp_length);
+    const auto offset = static_cast<uint32_t>(i);
+    if (cp < kTableLimit) {
+      const Folding& f = table[cp];
+      if (f.is_space) {
+        if (!pending_space) space_offset = offset;
+        pending_space = true;
+        pending_line_breaks += f.is_line_break;
+      } else if (f.length > 0) {
+        flush_space();
+        ensure(f.length);
+        for (uint8_t k = 0; k < f.length; ++k) emit(f.bytes[k], offset);
+      }
+    } else if (NeedsSlowFold(cp)) {
+      // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
+      flush_space();
+      std::string folded;
+      AppendFolded(cp, folded);
+      ensure(folded.size());
+      for (const char b : folded) emit(b, offset);
     } else {
       flush_space();
-      const auto offset = static_cast<uint32_t>(i);
-      if (NeedsSlowFold(cp)) {
-        // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
-        const size_t before = out.text.size();
-        AppendFolded(cp, out.text);
-        out.offsets.resize(out.text.size(), offset);
-        if (out.text.size() == before) out.offsets.resize(before);
-      } else {
-        for (size_t k = 0; k < length; ++k) {
-          out.text.push_back(input[i + k]);
-          out.offsets.push_back(offset);
-        }
-      }
+      ensure(cp_length);
+      for (size_t k = 0; k < cp_length; ++k) emit(input[i + k], offset);
     }
-    i += length;
+    i += cp_length;
   }
-  out.offsets.push_back(static_cast<uint32_t>(n));
+  out.text.resize(length);
+  out.offsets.resize(length + 1);
+  out.offsets[length] = static_cast<uint32_t>(n);
   // Sentence ends recorded at the very end of the text are implied.
-  while (!out.sentence_ends.empty() && out.sentence_ends.back() >= out.text.size()) {
+  while (!out.sentence_ends.empty() && out.sentence_ends.back() >= length) {
     out.sentence_ends.pop_back();
   }
 }
