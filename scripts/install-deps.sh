@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev clang-format clang-tidy
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhyperscan-dev libcld2-dev libutf8proc-dev
+  libcld2-dev libutf8proc-dev
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libgumbo-dev
 )

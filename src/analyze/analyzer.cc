@@ -242,7 +242,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   const std::string_view original = post.text;
   NormalizedText& n = s.normalized;
   Normalize(original, n);
-  scanner->Scan(n.text, s.scan, s.hits);
+  scanner->Scan(n.text, n.paragraph_ends, s.scan, s.hits, s.function_counts);
 
   out.id = post.id;
   out.brands.clear();
@@ -255,7 +255,6 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   s.stance_cues.clear();
   s.topic_cues.clear();
   s.topic_sentences.clear();
-  scanner->CountFunctionWords(n.text, n.paragraph_ends, s.scan, s.function_counts);
 
   // The walk: hits come sorted by begin, longer first; a cue inside a longer cue of the
   // same family ("bien" inside "tout est bien qui finit bien") is not counted again.
@@ -330,7 +329,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
         break;
       }
       case PatternKind::kUrl:
-        break;  // facts
+      case PatternKind::kFunction:
+        break;  // facts; function words are counted by the scan
       case PatternKind::kCue: {
         const Cue& cue = lexicon.cues[p.index];
         switch (cue.kind) {

@@ -13,7 +13,8 @@ std::vector<std::string> Scan(const Scanner& scanner, std::string_view text) {
   Normalize(text, n);
   Scanner::Scratch scratch;
   std::vector<Hit> hits;
-  scanner.Scan(n.text, scratch, hits);
+  std::vector<uint32_t> function_counts;
+  scanner.Scan(n.text, n.paragraph_ends, scratch, hits, function_counts);
   std::vector<std::string> out;
   for (const Hit& h : hits) {
     const Pattern& p = scanner.pattern(h.pattern);

@@ -470,6 +470,14 @@ size_t FindRawTextEnd(std::string_view html, size_t i, std::string_view name) {
   return std::string_view::npos;
 }
 
+// True when an end tag for `name` starts at `i` (npos: false).
+bool IsEndTagOf(std::string_view html, size_t i, std::string_view name) {
+  if (i == std::string_view::npos || html.substr(i, 2) != "</") return false;
+  const size_t name_end = i + 2 + name.size();
+  return name_end <= html.size() && EqualsIgnoreAsciiCase(html.substr(i + 2, name.size()), name) &&
+         (name_end == html.size() || IsTagNameEnd(html[name_end]));
+}
+
 // Returns the index of the '>' that ends the comment opened by "<!--" at `i`, or npos. As
 // in the HTML tokenizer, "<!-->", "<!--->" and "--!>" end a comment too: missing one would
 // let the scan below skip tags that the parser does see.
@@ -564,11 +572,10 @@ void LimitMarkup(std::string& html) {
 
     if (mode == Mode::kForeign && !IsForeignTag(name)) {
       // <title>, <desc>, <style>... holding only text are leaves; anything else may lead out
-      // of SVG/MathML or hold HTML.
-      const size_t close = is_end_tag || is_self_closing || IsBreakoutTag(name)
-                               ? std::string_view::npos
-                               : FindRawTextEnd(in, i, name);
-      if (close != std::string_view::npos && in.find('<', i) == close && !drop) {
+      // of SVG/MathML or hold HTML. Only the next '<' is looked at: the scan stays linear.
+      const size_t close = in.find('<', i);
+      if (!is_end_tag && !is_self_closing && !drop && !IsBreakoutTag(name) &&
+          IsEndTagOf(in, close, name)) {
         int end_tag_attributes = 0;
         const size_t end_tag_end = ScanTagEnd(in, close + 2 + name.size(), end_tag_attributes);
         if (end_tag_end == std::string_view::npos) break;

@@ -235,12 +235,23 @@ void Normalize(std::string_view input, NormalizedText& out) {
       // lower-cased in a tight loop.
       flush_space();
       if (length + (n - i) > capacity) grow(n - i);
-      do {
-        text[length] = table[bytes[i]].bytes[0];
-        offsets[length] = static_cast<uint32_t>(i);
-        ++length;
-        ++i;
-      } while (i < n && bytes[i] < 0x80 && kPlainAscii[bytes[i]]);
+      while (true) {
+        do {
+          text[length] = table[bytes[i]].bytes[0];
+          offsets[length] = static_cast<uint32_t>(i);
+          ++length;
+          ++i;
+        } while (i < n && bytes[i] < 0x80 && kPlainAscii[bytes[i]]);
+        // One space between two words, the commonest separator, stays in this loop.
+        if (i + 1 < n && bytes[i] == ' ' && bytes[i + 1] < 0x80 && kPlainAscii[bytes[i + 1]]) {
+          text[length] = ' ';
+          offsets[length] = static_cast<uint32_t>(i);
+          ++length;
+          ++i;
+          continue;
+        }
+        break;
+      }
       continue;
     }
     if (c < 0x80) {
