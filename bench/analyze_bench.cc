@@ -3,9 +3,10 @@
 // end to end (JSON in and out) with peak memory.
 #include <benchmark/benchmark.h>
 
-#include "corpus.h"
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
+
+#include "corpus.h"
 
 namespace ecoute {
 namespace {
@@ -13,7 +14,8 @@ namespace {
 std::vector<Post> LoadPosts(const std::string& jsonl) {
   std::vector<Post> posts;
   std::vector<Problem> problems;
-  ReadJsonLines(jsonl, "bench", [&](const Post& p) { posts.push_back(p); }, problems);
+  ReadJsonLines(
+      jsonl, "bench", [&](const Post& p) { posts.push_back(p); }, problems);
   return posts;
 }
 
@@ -55,7 +57,8 @@ void BM_JsonLinesRead(benchmark::State& state) {
   std::vector<Problem> problems;
   for (auto _ : state) {
     size_t n = 0;
-    ReadJsonLines(corpus, "bench", [&](const Post&) { ++n; }, problems);
+    ReadJsonLines(
+        corpus, "bench", [&](const Post&) { ++n; }, problems);
     benchmark::DoNotOptimize(n);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.size()));

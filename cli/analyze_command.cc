@@ -1,12 +1,13 @@
 // `ecoute analyze`: analyzes posts from files or standard input and prints one result per
 // post, as JSON lines or as a readable summary.
-#include <unistd.h>
-
 #include <cstdio>
 
-#include "commands.h"
+#include <unistd.h>
+
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
+
+#include "commands.h"
 
 namespace ecoute::cli {
 namespace {
@@ -64,23 +65,24 @@ int RunAnalyze(const AnalyzeOptions& options) {
     }
     std::vector<Problem> problems;
     const std::string name = file == "-" ? "stdin" : file;
-    ReadPosts(*bytes, name, input_format,
-              [&](const Post& post) {
-                (*analyzer)->Analyze(post, scratch, analysis);
-                if (is_json) {
-                  AppendAnalysisJson(analysis, out);
-                  out += '\n';
-                } else {
-                  AppendAnalysisText(analysis, out);
-                  out += '\n';
-                }
-                ++analyzed;
-                if (out.size() >= (1 << 16)) {
-                  std::fwrite(out.data(), 1, out.size(), stdout);
-                  out.clear();
-                }
-              },
-              problems);
+    ReadPosts(
+        *bytes, name, input_format,
+        [&](const Post& post) {
+          (*analyzer)->Analyze(post, scratch, analysis);
+          if (is_json) {
+            AppendAnalysisJson(analysis, out);
+            out += '\n';
+          } else {
+            AppendAnalysisText(analysis, out);
+            out += '\n';
+          }
+          ++analyzed;
+          if (out.size() >= (1 << 16)) {
+            std::fwrite(out.data(), 1, out.size(), stdout);
+            out.clear();
+          }
+        },
+        problems);
     for (const Problem& p : problems) {
       const std::string message = p.where.empty() ? p.message : p.where + ": " + p.message;
       if (p.is_fatal) {
@@ -102,8 +104,8 @@ int RunAnalyze(const AnalyzeOptions& options) {
     return worst_exit;
   }
   if (problems_seen > 0 || worst_exit != kExitOk) {
-    std::fprintf(stderr, "ecoute: analyzed %zu post%s; %zu problem%s reported above\n",
-                 analyzed, analyzed == 1 ? "" : "s", problems_seen, problems_seen == 1 ? "" : "s");
+    std::fprintf(stderr, "ecoute: analyzed %zu post%s; %zu problem%s reported above\n", analyzed,
+                 analyzed == 1 ? "" : "s", problems_seen, problems_seen == 1 ? "" : "s");
   }
   return kExitOk;
 }

@@ -1,15 +1,16 @@
 // `ecoute bench analyze`: measures the full analysis path (JSON lines in, analysis,
 // JSON lines out) on short posts and ~5 KB blog posts, with an empty catalog and a large
 // one, and reports posts/s, MB/s and peak memory.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 
-#include "commands.h"
-#include "corpus.h"
+#include <sys/resource.h>
+
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
+
+#include "commands.h"
+#include "corpus.h"
 
 namespace ecoute::cli {
 namespace {
@@ -41,16 +42,17 @@ Measure Run(const Analyzer& analyzer, const std::string& corpus, double min_seco
   std::vector<Problem> problems;
   const auto start = std::chrono::steady_clock::now();
   do {
-    ReadJsonLines(corpus, "bench",
-                  [&](const Post& post) {
-                    analyzer.Analyze(post, scratch, analysis);
-                    out.clear();
-                    AppendAnalysisJson(analysis, out);
-                    ++m.posts;
-                    m.bytes += post.text.size();
-                    m.cld2 += analysis.used_cld2;
-                  },
-                  problems);
+    ReadJsonLines(
+        corpus, "bench",
+        [&](const Post& post) {
+          analyzer.Analyze(post, scratch, analysis);
+          out.clear();
+          AppendAnalysisJson(analysis, out);
+          ++m.posts;
+          m.bytes += post.text.size();
+          m.cld2 += analysis.used_cld2;
+        },
+        problems);
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   } while (m.seconds < min_seconds);
   return m;
@@ -82,10 +84,11 @@ int RunBench(const BenchOptions& options) {
     corpora.push_back({options.input, std::move(bytes).value()});
   } else {
     corpora.push_back({"short posts", GenerateShortPosts(options.short_posts, 7)});
-    corpora.push_back({"blog posts", GenerateBlogPosts(options.blog_posts, options.blog_bytes, 11)});
+    corpora.push_back(
+        {"blog posts", GenerateBlogPosts(options.blog_posts, options.blog_bytes, 11)});
   }
-  std::printf("%-22s %-14s %12s %10s %8s %10s\n", "corpus", "catalog", "posts/s", "MB/s",
-              "cld2 %", "peak MiB");
+  std::printf("%-22s %-14s %12s %10s %8s %10s\n", "corpus", "catalog", "posts/s", "MB/s", "cld2 %",
+              "peak MiB");
   for (const Corpus& corpus : corpora) {
     for (const size_t brand_count : {size_t{0}, options.brands}) {
       Result<std::unique_ptr<Analyzer>> analyzer =
@@ -97,10 +100,11 @@ int RunBench(const BenchOptions& options) {
       Run(**analyzer, corpus.jsonl, 0);  // warm up
       const Measure m = Run(**analyzer, corpus.jsonl, options.seconds);
       const std::string catalog = std::to_string(brand_count) + " brands";
-      std::printf("%-22s %-14s %12.0f %10.1f %8.1f %10.1f\n", corpus.name.c_str(),
-                  catalog.c_str(), m.posts / m.seconds, m.bytes / m.seconds / 1e6,
-                  100.0 * static_cast<double>(m.cld2) / static_cast<double>(std::max<size_t>(1, m.posts)),
-                  PeakMemoryMiB());
+      std::printf(
+          "%-22s %-14s %12.0f %10.1f %8.1f %10.1f\n", corpus.name.c_str(), catalog.c_str(),
+          m.posts / m.seconds, m.bytes / m.seconds / 1e6,
+          100.0 * static_cast<double>(m.cld2) / static_cast<double>(std::max<size_t>(1, m.posts)),
+          PeakMemoryMiB());
       std::fflush(stdout);
     }
   }

@@ -1,9 +1,10 @@
 // The `ecoute` subcommands: each registers its options on the CLI11 app and runs.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>
+
+#include <CLI/CLI.hpp>
 
 #include "ecoute/status.h"
 
@@ -11,9 +12,9 @@ namespace ecoute::cli {
 
 // Exit codes (sysexits.h), one table for every subcommand.
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 64;    // bad option or argument
-constexpr int kExitDataErr = 65;  // input or configuration that cannot be used
-constexpr int kExitNoInput = 66;  // a file that cannot be opened
+constexpr int kExitUsage = 64;     // bad option or argument
+constexpr int kExitDataErr = 65;   // input or configuration that cannot be used
+constexpr int kExitNoInput = 66;   // a file that cannot be opened
 constexpr int kExitSoftware = 70;  // a bug: please report it
 
 int ExitCodeFor(const Status& status);

@@ -8,11 +8,11 @@ namespace ecoute::cli {
 namespace {
 
 constexpr std::array<std::string_view, 6> kBrands = {"Voltaire Energie", "Trainline Express",
-                                                     "Cyrillus", "Bouygues Telecom",
-                                                     "Skyway Airlines", "Boulanger"};
-constexpr std::array<std::string_view, 6> kHandles = {
-    "@voltaire_energie", "@trainlinexp", "@cyrillus", "@bouyguestelecom", "@skywayair",
-    "@boulanger"};
+                                                     "Cyrillus",         "Bouygues Telecom",
+                                                     "Skyway Airlines",  "Boulanger"};
+constexpr std::array<std::string_view, 6> kHandles = {"@voltaire_energie", "@trainlinexp",
+                                                      "@cyrillus",         "@bouyguestelecom",
+                                                      "@skywayair",        "@boulanger"};
 
 constexpr std::array<std::string_view, 12> kFrenchSentences = {
     "{B} m'a envoyé une facture de 88 247 euros pour un studio, c'est une honte.",
@@ -72,8 +72,8 @@ void AppendJsonString(std::string_view s, std::string& out) {
 
 std::string MadeUpName(std::mt19937& rng) {
   static constexpr std::array<std::string_view, 24> kSyllables = {
-      "val", "mor", "qui", "tex", "lu",  "ra", "no", "vi", "sto", "bel", "dor", "an",
-      "ke",  "zen", "pha", "ri",  "cor", "su", "mi", "tal", "gra", "po", "ven", "sy"};
+      "val", "mor", "qui", "tex", "lu",  "ra", "no", "vi",  "sto", "bel", "dor", "an",
+      "ke",  "zen", "pha", "ri",  "cor", "su", "mi", "tal", "gra", "po",  "ven", "sy"};
   std::string name;
   const int parts = 2 + static_cast<int>(rng() % 2);
   for (int i = 0; i < parts; ++i) name += kSyllables[rng() % kSyllables.size()];
@@ -92,8 +92,8 @@ BrandCatalog GenerateCatalog(size_t count) {
     catalog.brands.push_back(std::move(b));
   }
   std::mt19937 rng(42);
-  static constexpr std::array<std::string_view, 6> kSuffixes = {"Telecom", "Energie", "Banque",
-                                                                "Airlines", "Store", "Assurances"};
+  static constexpr std::array<std::string_view, 6> kSuffixes = {
+      "Telecom", "Energie", "Banque", "Airlines", "Store", "Assurances"};
   for (size_t i = catalog.brands.size(); i < count; ++i) {
     Brand b;
     const std::string base = MadeUpName(rng) + std::to_string(i);

@@ -8,13 +8,17 @@ namespace ecoute::cli {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kNotFound: return kExitNoInput;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kNotFound:
+      return kExitNoInput;
     case StatusCode::kInvalidArgument:
     case StatusCode::kDataLoss:
     case StatusCode::kResourceExhausted:
-    case StatusCode::kFailedPrecondition: return kExitDataErr;
-    default: return kExitSoftware;
+    case StatusCode::kFailedPrecondition:
+      return kExitDataErr;
+    default:
+      return kExitSoftware;
   }
 }
 
@@ -23,8 +27,7 @@ void PrintError(std::string_view message) {
 }
 
 void PrintWarning(std::string_view message) {
-  std::fprintf(stderr, "ecoute: warning: %.*s\n", static_cast<int>(message.size()),
-               message.data());
+  std::fprintf(stderr, "ecoute: warning: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
 Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
@@ -53,8 +56,7 @@ Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
 
 int main(int argc, char** argv) {
   using namespace ecoute::cli;  // NOLINT(google-build-using-namespace): main only
-  CLI::App app("ecoute: finds customers who complain in public, and tells who answers.",
-               "ecoute");
+  CLI::App app("ecoute: finds customers who complain in public, and tells who answers.", "ecoute");
   app.require_subcommand(1);
   app.set_version_flag("--version", "ecoute 0.1.0");
   std::function<int()> run_analyze = AddAnalyzeCommand(app);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ecoute/analysis.h"
+
 #include "util/utf8.h"
 
 namespace {

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ecoute/catalog.h"
+
 #include "extract/lexicon.h"
 #include "extract/scanner.h"
 

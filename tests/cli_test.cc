@@ -1,13 +1,12 @@
 // The `ecoute` command end to end: real files in a temp folder, the real binary, exact
 // exit codes and messages.
-#include <sys/wait.h>
-
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
 
 namespace {
 
@@ -46,8 +45,8 @@ class CliTest : public ::testing::Test {
   CommandResult Ecoute(const std::string& args, const std::string& stdin_file = "/dev/null") {
     const fs::path out = dir_ / "stdout";
     const fs::path err = dir_ / "stderr";
-    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " <" + stdin_file +
-                                " >" + out.string() + " 2>" + err.string();
+    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " <" + stdin_file + " >" +
+                                out.string() + " 2>" + err.string();
     const int status = std::system(command.c_str());
     CommandResult run;
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -64,8 +63,10 @@ size_t CountLines(const std::string& s) {
 }
 
 TEST_F(CliTest, AnalyzesAPlainTextPostAsOneJsonLine) {
-  const fs::path post = Write("post.txt", "La Jeanerie a refusé d'échanger mon jean troué. Honteux !");
-  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  const fs::path post =
+      Write("post.txt", "La Jeanerie a refusé d'échanger mon jean troué. Honteux !");
+  const CommandResult run =
+      Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(CountLines(run.out), 1u);
   EXPECT_NE(run.out.find("\"id\": \"" + post.string() + "\""), std::string::npos) << run.out;
@@ -113,7 +114,9 @@ TEST_F(CliTest, EmptyAndBinaryInputsAreErrorsWhenNothingIsAnalyzed) {
   EXPECT_EQ(run.out, "");
   EXPECT_NE(run.err.find("empty.txt: empty input"), std::string::npos) << run.err;
 
-  const fs::path binary = Write("blob.bin", std::string("\x7f" "ELF\0\0\0\x01\x02", 9));
+  const fs::path binary = Write("blob.bin", std::string("\x7f"
+                                                        "ELF\0\0\0\x01\x02",
+                                                        9));
   run = Ecoute("analyze --format json --input text " + binary.string());
   EXPECT_EQ(run.exit_code, 65);
   EXPECT_NE(run.err.find("binary"), std::string::npos) << run.err;
@@ -155,7 +158,8 @@ TEST_F(CliTest, HtmlPostsKeepTheVisibleTextAndTheirLinks) {
                               "<html><head><style>p{}</style><script>var nul = 1;</script></head>"
                               "<body><p>Le service de <a href=\"https://jeanerie.fr/sav\">"
                               "Jeanerie</a> est parfait.</p></body></html>");
-  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + page.string());
+  const CommandResult run =
+      Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + page.string());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("\"links\": [\"https://jeanerie.fr/sav\"]"), std::string::npos) << run.out;
   // The anchor to the brand's domain counts as a second mention; the script's "nul" is gone.
@@ -165,7 +169,8 @@ TEST_F(CliTest, HtmlPostsKeepTheVisibleTextAndTheirLinks) {
 
 TEST_F(CliTest, TextFormatIsReadable) {
   const fs::path post = Write("p.txt", "Facture de 120 euros chez Jeanerie, inadmissible.");
-  const CommandResult run = Ecoute("analyze --format text --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  const CommandResult run =
+      Ecoute("analyze --format text --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("  brand      Jeanerie: complaint"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("  money      120 euros = 120 EUR"), std::string::npos) << run.out;
@@ -179,7 +184,8 @@ TEST_F(CliTest, AHundredMegabytePostIsAnalyzed) {
   text.reserve(100u << 20);
   while (text.size() < (100u << 20)) text += paragraph;
   const fs::path post = Write("huge.txt", text);
-  const CommandResult run = Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
+  const CommandResult run =
+      Ecoute("analyze --format json --brands " ECOUTE_SAMPLE_BRANDS " " + post.string());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(CountLines(run.out), 1u);
   EXPECT_NE(run.out.find("\"lang\": \"fr\""), std::string::npos);

@@ -4,12 +4,12 @@
 // Each tests/golden/*.post file holds optional "key: value" headers (input: text|html|jsonl),
 // a line "====", the post, a line "----", and the expected summary (see Summarize). A
 // mismatch prints both; ECOUTE_UPDATE_GOLDEN=1 rewrites the files for review with git diff.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
@@ -73,13 +73,14 @@ TEST_P(GoldenTest, AnalysisMatchesTheExpectedVerdicts) {
   std::vector<Problem> problems;
   Analyzer::Scratch scratch;
   Analysis analysis;
-  ReadPosts(body, GetParam().filename().string(), format,
-            [&](const Post& post) {
-              analyzer->Analyze(post, scratch, analysis);
-              if (!got.empty()) got += "--\n";
-              got += Summarize(analysis);
-            },
-            problems);
+  ReadPosts(
+      body, GetParam().filename().string(), format,
+      [&](const Post& post) {
+        analyzer->Analyze(post, scratch, analysis);
+        if (!got.empty()) got += "--\n";
+        got += Summarize(analysis);
+      },
+      problems);
   EXPECT_TRUE(problems.empty()) << problems.front().message;
   if (got != want && std::getenv("ECOUTE_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(GetParam(), std::ios::binary) << content.substr(0, expect_begin + 6) << got;

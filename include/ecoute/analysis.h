@@ -19,15 +19,36 @@ namespace ecoute {
 
 enum class Stance : uint8_t { kNeutral, kComplaint, kPraise, kResolution, kQuestion };
 enum class Topic : uint8_t {
-  kBilling, kDelay, kSupport, kProductDefect, kCancellation,
-  kContract, kStaffAttitude, kDelivery, kOutage, kOther,
+  kBilling,
+  kDelay,
+  kSupport,
+  kProductDefect,
+  kCancellation,
+  kContract,
+  kStaffAttitude,
+  kDelivery,
+  kOutage,
+  kOther,
 };
 enum class Channel : uint8_t {
-  kPhone, kEmail, kLetter, kTwitter, kFacebook, kBlog, kVideo, kShop, kChat,
+  kPhone,
+  kEmail,
+  kLetter,
+  kTwitter,
+  kFacebook,
+  kBlog,
+  kVideo,
+  kShop,
+  kChat,
 };
 // Signals that make a complaint more urgent.
 enum class Signal : uint8_t {
-  kLegal, kMedia, kRepeatedContact, kWaiting, kHumiliation, kDiscrimination,
+  kLegal,
+  kMedia,
+  kRepeatedContact,
+  kWaiting,
+  kHumiliation,
+  kDiscrimination,
 };
 
 constexpr int kTopicCount = 10;
@@ -59,7 +80,7 @@ struct BrandVerdict {
   int mentions = 0;         // every mention, plus links in the markup to the brand's domains
   std::vector<Span> spans;  // in text order; the first 256 only
   Stance stance = Stance::kNeutral;
-  double confidence = 0;    // in [0, 1]
+  double confidence = 0;               // in [0, 1]
   std::vector<std::string_view> cues;  // the words of the post behind the stance
 };
 
@@ -70,8 +91,8 @@ struct TopicVerdict {
 };
 
 struct Money {
-  std::string_view text;  // as written: "88 247 euros"
-  double amount = 0;      // 88247
+  std::string_view text;      // as written: "88 247 euros"
+  double amount = 0;          // 88247
   std::string_view currency;  // ISO 4217: "EUR"
 };
 
@@ -83,7 +104,7 @@ struct Duration {
 struct Facts {
   std::vector<Money> money;
   std::vector<Duration> durations;
-  std::vector<Channel> channels;  // each once, in order of first appearance
+  std::vector<Channel> channels;        // each once, in order of first appearance
   std::vector<std::string_view> links;  // from the text and from the markup, each once
   std::vector<std::pair<Signal, std::string_view>> signals;  // each with its cue
 };

@@ -34,8 +34,8 @@ namespace ecoute {
 struct Brand {
   std::string name;
   std::vector<std::string> aliases;
-  std::vector<std::string> handles;  // with their leading '@'
-  std::vector<std::string> domains;  // lower case, without scheme or path
+  std::vector<std::string> handles;     // with their leading '@'
+  std::vector<std::string> domains;     // lower case, without scheme or path
   std::vector<std::string> exclusions;  // the `not` phrases
   bool is_common_word = false;
 };

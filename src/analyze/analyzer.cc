@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <string>
 #include <unordered_map>
+
 #include <utf8proc.h>
 
-#include "classify/stance.h"
 #include "ecoute/analysis.h"
+
+#include "classify/stance.h"
 #include "extract/facts.h"
 #include "extract/lexicon.h"
 #include "extract/scanner.h"
@@ -51,7 +53,7 @@ struct Mention {
   uint32_t begin = 0;
   uint32_t end = 0;
   uint32_t sentence = 0;
-  bool needs_context = false;        // a common word not yet confirmed
+  bool needs_context = false;  // a common word not yet confirmed
   bool is_capitalized_mid_sentence = false;
 };
 
@@ -95,8 +97,8 @@ bool IsPlaceName(std::string_view original, const NormalizedText& n, const Hit& 
   uint32_t word_begin = hit.begin - 1;
   while (word_begin > 0 && n.text[word_begin - 1] != ' ') --word_begin;
   const std::string_view before(n.text.data() + word_begin, hit.begin - 1 - word_begin);
-  static constexpr std::string_view kPlacePrepositions[] = {"to", "in", "at", "from", "near",
-                                                            "via", "a", "de", "en", "vers"};
+  static constexpr std::string_view kPlacePrepositions[] = {"to",  "in", "at", "from", "near",
+                                                            "via", "a",  "de", "en",   "vers"};
   for (const std::string_view p : kPlacePrepositions) {
     if (before == p) return true;
   }
@@ -123,31 +125,46 @@ std::string HostOf(std::string_view url) {
   return host;
 }
 
-
 std::string_view TopicLabel(Topic topic) {
   switch (topic) {
-    case Topic::kBilling: return "billing";
-    case Topic::kDelay: return "delay";
-    case Topic::kSupport: return "customer support";
-    case Topic::kProductDefect: return "product defect";
-    case Topic::kCancellation: return "cancellation";
-    case Topic::kContract: return "contract";
-    case Topic::kStaffAttitude: return "staff attitude";
-    case Topic::kDelivery: return "delivery";
-    case Topic::kOutage: return "outage";
-    case Topic::kOther: return "other";
+    case Topic::kBilling:
+      return "billing";
+    case Topic::kDelay:
+      return "delay";
+    case Topic::kSupport:
+      return "customer support";
+    case Topic::kProductDefect:
+      return "product defect";
+    case Topic::kCancellation:
+      return "cancellation";
+    case Topic::kContract:
+      return "contract";
+    case Topic::kStaffAttitude:
+      return "staff attitude";
+    case Topic::kDelivery:
+      return "delivery";
+    case Topic::kOutage:
+      return "outage";
+    case Topic::kOther:
+      return "other";
   }
   return "other";
 }
 
 std::string_view SignalLabel(Signal signal) {
   switch (signal) {
-    case Signal::kLegal: return "legal threat";
-    case Signal::kMedia: return "media threat";
-    case Signal::kRepeatedContact: return "repeated failed contacts";
-    case Signal::kWaiting: return "long wait";
-    case Signal::kHumiliation: return "humiliation";
-    case Signal::kDiscrimination: return "discrimination";
+    case Signal::kLegal:
+      return "legal threat";
+    case Signal::kMedia:
+      return "media threat";
+    case Signal::kRepeatedContact:
+      return "repeated failed contacts";
+    case Signal::kWaiting:
+      return "long wait";
+    case Signal::kHumiliation:
+      return "humiliation";
+    case Signal::kDiscrimination:
+      return "discrimination";
   }
   return "";
 }
@@ -155,12 +172,18 @@ std::string_view SignalLabel(Signal signal) {
 // How much each urgency signal adds to the severity of a complaint.
 double SignalWeight(Signal signal) {
   switch (signal) {
-    case Signal::kLegal: return 0.15;
-    case Signal::kMedia: return 0.15;
-    case Signal::kRepeatedContact: return 0.10;
-    case Signal::kWaiting: return 0.08;
-    case Signal::kHumiliation: return 0.15;
-    case Signal::kDiscrimination: return 0.20;
+    case Signal::kLegal:
+      return 0.15;
+    case Signal::kMedia:
+      return 0.15;
+    case Signal::kRepeatedContact:
+      return 0.10;
+    case Signal::kWaiting:
+      return 0.08;
+    case Signal::kHumiliation:
+      return 0.15;
+    case Signal::kDiscrimination:
+      return 0.20;
   }
   return 0;
 }
@@ -185,15 +208,16 @@ struct Analyzer::Scratch::State {
   NormalizedText normalized;
   Scanner::Scratch scan;
   std::vector<Hit> hits;
+  FactsScratch facts;
   std::vector<Mention> mentions;
   std::vector<std::pair<uint32_t, uint32_t>> exclusions;  // normalized ranges
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
-  std::vector<uint32_t> firm_brands;  // brands named without needing context, sorted
+  std::vector<uint32_t> firm_brands;      // brands named without needing context, sorted
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
   std::vector<StanceCue> decision_input;
-  std::vector<uint32_t> selected;  // indices into stance_cues
+  std::vector<uint32_t> selected;                             // indices into stance_cues
   std::vector<std::pair<uint32_t, uint32_t>> segment_brands;  // (sentence, verdict)
 };
 
@@ -319,8 +343,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
           const uint32_t sentence_start = sentence == 0 ? 0 : n.sentence_ends[sentence - 1];
           const bool at_sentence_start =
               hit.begin <= sentence_start + 1 ||
-              (hit.begin >= 2 && std::string_view("\"«(").find(n.text[hit.begin - 2]) !=
-                                     std::string_view::npos &&
+              (hit.begin >= 2 &&
+               std::string_view("\"«(").find(n.text[hit.begin - 2]) != std::string_view::npos &&
                hit.begin - 2 <= sentence_start + 1);
           m.is_capitalized_mid_sentence = !at_sentence_start && IsUpperCodepointAt(original, ob);
         }
@@ -367,8 +391,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
             c.sentence = unit;
             c.show_begin = hit.begin;
             c.show_end = hit.end;
-            if (!cue.is_negation_immune && last_negator_end >= 0 &&
-                last_negator_sentence == unit &&
+            if (!cue.is_negation_immune && last_negator_end >= 0 && last_negator_sentence == unit &&
                 static_cast<uint32_t>(last_negator_end) <= hit.begin &&
                 WordsBetween(n.text, static_cast<uint32_t>(last_negator_end), hit.begin) <
                     kNegationWindowWords) {
@@ -395,8 +418,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
               topic_cover_end = hit.end;
               topic_cover_length = length;
             }
-            s.topic_cues.push_back({static_cast<Topic>(cue.detail), cue.weight, unit,
-                                    hit.begin, hit.end});
+            s.topic_cues.push_back(
+                {static_cast<Topic>(cue.detail), cue.weight, unit, hit.begin, hit.end});
             if (s.topic_sentences.empty() || s.topic_sentences.back() != unit) {
               s.topic_sentences.push_back(unit);
             }
@@ -413,10 +436,9 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     }
   }
 
-  ExtractFacts(original, n, s.hits, *scanner, lexicon, out.facts);
+  ExtractFacts(original, n, s.hits, *scanner, lexicon, s.facts, out.facts);
   for (const std::string& link : post.links) {
-    if (std::find(out.facts.links.begin(), out.facts.links.end(), link) ==
-        out.facts.links.end()) {
+    if (std::find(out.facts.links.begin(), out.facts.links.end(), link) == out.facts.links.end()) {
       out.facts.links.emplace_back(link);
     }
   }
@@ -459,9 +481,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     while (!host.empty()) {
       if (auto found = brand_by_domain.find(host); found != brand_by_domain.end()) {
         const std::string_view name = catalog.brands[found->second].name;
-        auto it = std::find_if(out.brands.begin(), out.brands.end(), [&](const BrandVerdict& v) {
-          return v.name.data() == name.data();
-        });
+        auto it = std::find_if(out.brands.begin(), out.brands.end(),
+                               [&](const BrandVerdict& v) { return v.name.data() == name.data(); });
         if (it == out.brands.end()) {
           out.brands.emplace_back();
           it = out.brands.end() - 1;
@@ -501,11 +522,10 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
       bool owns = !has_spans || s.segment_brands.empty();
       if (!owns) {
         // The segment's first sentence: the last one naming a brand at or before the cue.
-        auto upper = std::upper_bound(
-            s.segment_brands.begin(), s.segment_brands.end(),
-            std::make_pair(cue_sentence, UINT32_MAX));
-        const uint32_t segment_sentence =
-            upper == s.segment_brands.begin() ? s.segment_brands.front().first
+        auto upper = std::upper_bound(s.segment_brands.begin(), s.segment_brands.end(),
+                                      std::make_pair(cue_sentence, UINT32_MAX));
+        const uint32_t segment_sentence = upper == s.segment_brands.begin()
+                                              ? s.segment_brands.front().first
                                               : std::prev(upper)->first;
         owns = std::binary_search(s.segment_brands.begin(), s.segment_brands.end(),
                                   std::make_pair(segment_sentence, v));
@@ -572,18 +592,17 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
 
 void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText& n,
                                 const std::vector<LocatedStanceCue>& cues,
-                                const std::vector<uint32_t>& which,
-                                const StanceDecision& decision,
+                                const std::vector<uint32_t>& which, const StanceDecision& decision,
                                 std::vector<std::string_view>& out) const {
   out.clear();
   if (decision.stance == Stance::kNeutral) return;
   for (uint32_t i : which) {
     const LocatedStanceCue& c = cues[i];
-    const bool shown = c.cue.cue_class == decision.evidence ||
-                       (decision.shows_complaint_too && c.cue.cue_class == CueClass::kComplaint) ||
-                       (decision.stance == Stance::kPraise &&
-                        (c.cue.cue_class == CueClass::kPraise ||
-                         c.cue.cue_class == CueClass::kResolution));
+    const bool shown =
+        c.cue.cue_class == decision.evidence ||
+        (decision.shows_complaint_too && c.cue.cue_class == CueClass::kComplaint) ||
+        (decision.stance == Stance::kPraise &&
+         (c.cue.cue_class == CueClass::kPraise || c.cue.cue_class == CueClass::kResolution));
     if (!shown) continue;
     const std::string_view cue = Slice(original, n, c.show_begin, c.show_end);
     if (std::find(out.begin(), out.end(), cue) == out.end()) out.push_back(cue);
@@ -610,8 +629,8 @@ void Analyzer::Impl::DecideLanguage(std::string_view original, Scratch::State& s
       second_count = count;
     }
   }
-  const bool is_conclusive = (best_count >= 3 && best_count >= 3 * second_count) ||
-                             (best_count >= 2 && second_count == 0);
+  const bool is_conclusive =
+      (best_count >= 3 && best_count >= 3 * second_count) || (best_count >= 2 && second_count == 0);
   if (!is_conclusive) {
     out.used_cld2 = true;
     out.lang = DetectLanguageWithCld2(original, out.langs);
@@ -655,8 +674,9 @@ void Analyzer::Impl::DecideLanguage(std::string_view original, Scratch::State& s
   for (uint32_t l = 0; l < lang_count; ++l) {
     if (bytes_per_lang[l] > 0) out.langs.push_back({lexicon.langs[l], bytes_per_lang[l] / total});
   }
-  std::stable_sort(out.langs.begin(), out.langs.end(),
-                   [](const LanguageShare& a, const LanguageShare& b) { return a.share > b.share; });
+  std::stable_sort(
+      out.langs.begin(), out.langs.end(),
+      [](const LanguageShare& a, const LanguageShare& b) { return a.share > b.share; });
   out.lang = out.langs.front().lang;
 }
 
@@ -664,11 +684,21 @@ void Analyzer::Impl::Score(const Post& post, Analysis& out, double complaint_str
   // Severity: how bad the post is for the brand, from its stance and its urgency signals.
   double severity = 0;
   switch (out.stance) {
-    case Stance::kComplaint: severity = 0.35 + 0.15 * std::min(1.0, complaint_strength / 4); break;
-    case Stance::kQuestion: severity = 0.15; break;
-    case Stance::kResolution: severity = 0.10; break;
-    case Stance::kNeutral: severity = 0.05; break;
-    case Stance::kPraise: severity = 0.02; break;
+    case Stance::kComplaint:
+      severity = 0.35 + 0.15 * std::min(1.0, complaint_strength / 4);
+      break;
+    case Stance::kQuestion:
+      severity = 0.15;
+      break;
+    case Stance::kResolution:
+      severity = 0.10;
+      break;
+    case Stance::kNeutral:
+      severity = 0.05;
+      break;
+    case Stance::kPraise:
+      severity = 0.02;
+      break;
   }
   const bool is_complaint = out.stance == Stance::kComplaint ||
                             std::any_of(out.brands.begin(), out.brands.end(), [](const auto& b) {

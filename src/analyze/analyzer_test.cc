@@ -1,10 +1,10 @@
 // The analyzer's mechanisms (brand rules, negation, attribution, facts, language), on a
 // small lexicon written here so that the expectations do not move with data/lexicon.
 // tests/golden/ checks the shipped lexicons on whole posts.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "ecoute/analysis.h"
 
@@ -252,8 +252,8 @@ TEST_F(AnalyzerTest, LegalThreatsAndAmountsRaiseThePriority) {
   const int plain = analysis_.priority;
   Run("Cyrillus refuse de rembourser une facture de 5 000 euros : j'appelle mon avocat.");
   EXPECT_GT(analysis_.priority, plain);
-  const std::vector<std::string> want = {"complaint to Cyrillus", "billing",
-                                         "amount: 5 000 euros", "legal threat (\"avocat\")"};
+  const std::vector<std::string> want = {"complaint to Cyrillus", "billing", "amount: 5 000 euros",
+                                         "legal threat (\"avocat\")"};
   EXPECT_EQ(analysis_.reasons, want);
 }
 

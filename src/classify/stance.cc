@@ -7,10 +7,14 @@ namespace ecoute {
 
 CueClass Negate(CueClass cue_class) {
   switch (cue_class) {
-    case CueClass::kComplaint: return CueClass::kPraise;
-    case CueClass::kPraise: return CueClass::kComplaint;
-    case CueClass::kResolution: return CueClass::kComplaint;
-    case CueClass::kQuestion: return CueClass::kQuestion;
+    case CueClass::kComplaint:
+      return CueClass::kPraise;
+    case CueClass::kPraise:
+      return CueClass::kComplaint;
+    case CueClass::kResolution:
+      return CueClass::kComplaint;
+    case CueClass::kQuestion:
+      return CueClass::kQuestion;
   }
   return cue_class;
 }

@@ -1,8 +1,8 @@
 #include "classify/stance.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace ecoute {
 namespace {
@@ -12,9 +12,7 @@ StanceCue Cue(CueClass c, double weight, uint32_t position) {
   return {c, weight, position, position};
 }
 
-TEST(StanceTest, NoCueIsNeutral) {
-  EXPECT_EQ(DecideStance({}).stance, Stance::kNeutral);
-}
+TEST(StanceTest, NoCueIsNeutral) { EXPECT_EQ(DecideStance({}).stance, Stance::kNeutral); }
 
 TEST(StanceTest, AComplaintThenAFixIsAResolution) {
   const std::vector<StanceCue> cues = {Cue(CueClass::kComplaint, 2, 10),

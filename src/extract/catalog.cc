@@ -1,10 +1,11 @@
 // Loads the brand catalog (TOML). toml++ reports parse errors by exception; they are
 // caught here, the one file that calls it, and become a Status.
+#include "ecoute/catalog.h"
+
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
-#include "ecoute/catalog.h"
+#include <toml++/toml.h>
 
 namespace ecoute {
 namespace {
@@ -39,16 +40,16 @@ Status ReadStrings(std::string_view source, const Brand& brand, const toml::node
                    std::string_view key, std::vector<std::string>& out) {
   const toml::array* array = node.as_array();
   if (array == nullptr) {
-    return InvalidArgumentError(Where(source, node) + ": brand \"" + brand.name + "\": " +
-                                std::string(key) + " must be an array of strings");
+    return InvalidArgumentError(Where(source, node) + ": brand \"" + brand.name +
+                                "\": " + std::string(key) + " must be an array of strings");
   }
   for (size_t i = 0; i < array->size(); ++i) {
     const toml::node& item = *array->get(i);
     const auto* value = item.as_string();
     std::string text = value == nullptr ? std::string() : Trim(value->get());
     if (value == nullptr || text.empty()) {
-      return InvalidArgumentError(Where(source, item) + ": brand \"" + brand.name + "\": " +
-                                  std::string(key) + "[" + std::to_string(i) + "] " +
+      return InvalidArgumentError(Where(source, item) + ": brand \"" + brand.name +
+                                  "\": " + std::string(key) + "[" + std::to_string(i) + "] " +
                                   (value == nullptr ? "is not a string" : "is empty"));
     }
     out.push_back(std::move(text));
@@ -82,9 +83,9 @@ Result<Brand> ReadBrand(std::string_view source, const toml::table& table) {
       }
       brand.is_common_word = node.as_boolean()->get();
     } else {
-      return InvalidArgumentError(
-          Where(source, node) + ": brand \"" + brand.name + "\": unknown key `" +
-          std::string(k) + "` (expected name, aliases, handles, domains, common_word, not)");
+      return InvalidArgumentError(Where(source, node) + ": brand \"" + brand.name +
+                                  "\": unknown key `" + std::string(k) +
+                                  "` (expected name, aliases, handles, domains, common_word, not)");
     }
   }
   for (std::string& handle : brand.handles) {

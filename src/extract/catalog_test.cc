@@ -24,7 +24,7 @@ not = ["Orange mécanique"]
   const Brand& bt = catalog->brands[0];
   EXPECT_EQ(bt.name, "Bouygues Telecom");
   EXPECT_EQ(bt.aliases.size(), 3u);
-  EXPECT_EQ(bt.handles, std::vector<std::string>{"@bouyguestelecom"});  // '@' added
+  EXPECT_EQ(bt.handles, std::vector<std::string>{"@bouyguestelecom"});    // '@' added
   EXPECT_EQ(bt.domains, std::vector<std::string>{"bouyguestelecom.fr"});  // host only
   EXPECT_TRUE(catalog->brands[1].is_common_word);
   EXPECT_EQ(catalog->brands[1].exclusions, std::vector<std::string>{"Orange mécanique"});

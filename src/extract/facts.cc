@@ -157,8 +157,8 @@ bool FindNumberAfter(std::string_view text, size_t begin, size_t& end, double& v
 namespace {
 
 // The number word ("deux", "a couple of") that ends at `end`, trying the last three words.
-bool FindNumberWordBefore(std::string_view text, size_t end, const Lexicon& lexicon,
-                          size_t& begin, double& value) {
+bool FindNumberWordBefore(std::string_view text, size_t end, const Lexicon& lexicon, size_t& begin,
+                          double& value) {
   if (lexicon.numbers.empty()) return false;
   size_t start = end;
   std::string key;
@@ -192,32 +192,30 @@ bool IsTimeOfDay(std::string_view text, size_t number_begin) {
          word == "until" || word == "by";
 }
 
-struct Located {
-  uint32_t begin;
-  uint32_t end;
-  double value;
-};
-
 // The multiplier hit that ends at `end` (or starts at `begin`), if any. `multipliers` is
 // sorted by begin (hits are); a multiplier is shorter than kMaxMultiplierBytes.
 constexpr size_t kMaxMultiplierBytes = 64;
-const Located* MultiplierEndingAt(const std::vector<Located>& multipliers, size_t end) {
-  auto it = std::lower_bound(
-      multipliers.begin(), multipliers.end(), end > kMaxMultiplierBytes ? end - kMaxMultiplierBytes : 0,
-      [](const Located& m, size_t value) { return m.begin < value; });
+const LocatedMultiplier* MultiplierEndingAt(const std::vector<LocatedMultiplier>& multipliers,
+                                            size_t end) {
+  auto it =
+      std::lower_bound(multipliers.begin(), multipliers.end(),
+                       end > kMaxMultiplierBytes ? end - kMaxMultiplierBytes : 0,
+                       [](const LocatedMultiplier& m, size_t value) { return m.begin < value; });
   for (; it != multipliers.end() && it->begin < end; ++it) {
     if (it->end == end) return &*it;
   }
   return nullptr;
 }
-const Located* MultiplierStartingAt(const std::vector<Located>& multipliers, size_t begin) {
-  auto it = std::lower_bound(multipliers.begin(), multipliers.end(), begin,
-                             [](const Located& m, size_t value) { return m.begin < value; });
+const LocatedMultiplier* MultiplierStartingAt(const std::vector<LocatedMultiplier>& multipliers,
+                                              size_t begin) {
+  auto it =
+      std::lower_bound(multipliers.begin(), multipliers.end(), begin,
+                       [](const LocatedMultiplier& m, size_t value) { return m.begin < value; });
   return it != multipliers.end() && it->begin == begin ? &*it : nullptr;
 }
 
-std::string_view OriginalSlice(std::string_view original, const NormalizedText& n,
-                               size_t begin, size_t end) {
+std::string_view OriginalSlice(std::string_view original, const NormalizedText& n, size_t begin,
+                               size_t end) {
   const uint32_t b = n.OriginalBegin(static_cast<uint32_t>(begin));
   const uint32_t e = n.OriginalEnd(static_cast<uint32_t>(end));
   return original.substr(b, e - b);
@@ -239,7 +237,8 @@ size_t UrlEnd(std::string_view original, size_t begin) {
     if (c == ')' && open_parens-- == 0) break;
     ++end;
   }
-  while (end > begin && std::string_view(".,;:!?").find(original[end - 1]) != std::string_view::npos) {
+  while (end > begin &&
+         std::string_view(".,;:!?").find(original[end - 1]) != std::string_view::npos) {
     --end;
   }
   return end;
@@ -249,7 +248,7 @@ size_t UrlEnd(std::string_view original, size_t begin) {
 
 void ExtractFacts(std::string_view original, const NormalizedText& normalized,
                   const std::vector<Hit>& hits, const Scanner& scanner, const Lexicon& lexicon,
-                  Facts& out) {
+                  FactsScratch& scratch, Facts& out) {
   out.money.clear();
   out.durations.clear();
   out.channels.clear();
@@ -258,7 +257,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
   const std::string_view text = normalized.text;
 
   // Multipliers first: amounts look them up on both sides.
-  thread_local std::vector<Located> multipliers;
+  std::vector<LocatedMultiplier>& multipliers = scratch.multipliers;
   multipliers.clear();
   for (const Hit& hit : hits) {
     const Pattern& p = scanner.pattern(hit.pattern);
@@ -297,8 +296,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
         const bool seen = std::any_of(out.signals.begin(), out.signals.end(),
                                       [&](const auto& s) { return s.first == signal; });
         if (!seen) {
-          out.signals.emplace_back(signal,
-                                   OriginalSlice(original, normalized, hit.begin, hit.end));
+          out.signals.emplace_back(signal, OriginalSlice(original, normalized, hit.begin, hit.end));
         }
         break;
       }
@@ -312,7 +310,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
         // Written after the number: "88 247 euros", "180 millions de dollars", "15€".
         size_t left = hit.begin;
         if (left > 0 && text[left - 1] == ' ') --left;
-        if (const Located* m = MultiplierEndingAt(multipliers, left)) {
+        if (const LocatedMultiplier* m = MultiplierEndingAt(multipliers, left)) {
           factor = m->value;
           left = m->begin;
           if (left > 0 && text[left - 1] == ' ') --left;
@@ -340,7 +338,7 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
             end = number_end;
             size_t after = number_end;
             if (after < text.size() && text[after] == ' ') ++after;
-            if (const Located* m = MultiplierStartingAt(multipliers, after)) {
+            if (const LocatedMultiplier* m = MultiplierStartingAt(multipliers, after)) {
               factor = m->value;
               end = m->end;
             }

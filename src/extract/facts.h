@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecoute/analysis.h"
+
 #include "extract/lexicon.h"
 #include "extract/scanner.h"
 #include "text/normalize.h"
@@ -27,11 +28,23 @@ bool FindNumberAfter(std::string_view text, size_t begin, size_t& end, double& v
 // inventory, not a complaint, and its first ones say enough.
 constexpr size_t kMaxFactsPerKind = 64;
 
+// A multiplier cue found in the text ("millions de" = 1e6), kept while facts are assembled.
+struct LocatedMultiplier {
+  uint32_t begin;
+  uint32_t end;
+  double value;
+};
+
+// Working memory for ExtractFacts, reused across posts.
+struct FactsScratch {
+  std::vector<LocatedMultiplier> multipliers;
+};
+
 // Appends the facts of one post to `out` (cleared first, buffers reused): money and
 // durations from the currency, duration and multiplier hits; channels, signals and links.
 // `original` is the post's text; views in `out` point into it.
 void ExtractFacts(std::string_view original, const NormalizedText& normalized,
                   const std::vector<Hit>& hits, const Scanner& scanner, const Lexicon& lexicon,
-                  Facts& out);
+                  FactsScratch& scratch, Facts& out);
 
 }  // namespace ecoute

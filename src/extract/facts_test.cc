@@ -18,8 +18,7 @@ constexpr NumberCase kNumbers[] = {
     {"1.234,56", true, 1234.56},  // French thousands and decimals
     {"1,234.56", true, 1234.56},  // English thousands and decimals
     {"3.5", true, 3.5},           // English decimals
-    {"1.000.000", true, 1000000},
-    {"15", true, 15},
+    {"1.000.000", true, 1000000}, {"15", true, 15},
     {"88 24", false, 0},  // a group after a space has three digits
     {"1,2,3", false, 0},
 };

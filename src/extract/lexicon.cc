@@ -40,11 +40,11 @@ bool ParseKind(std::string_view kind, Cue& cue) {
     CueKind kind;
   };
   static constexpr Simple kSimple[] = {
-      {"function", CueKind::kFunction},     {"complaint", CueKind::kComplaint},
-      {"praise", CueKind::kPraise},         {"resolution", CueKind::kResolution},
-      {"question", CueKind::kQuestion},     {"negator", CueKind::kNegator},
+      {"function", CueKind::kFunction},       {"complaint", CueKind::kComplaint},
+      {"praise", CueKind::kPraise},           {"resolution", CueKind::kResolution},
+      {"question", CueKind::kQuestion},       {"negator", CueKind::kNegator},
       {"intensifier", CueKind::kIntensifier}, {"multiplier", CueKind::kMultiplier},
-      {"number", CueKind::kNumber},         {"duration", CueKind::kDuration},
+      {"number", CueKind::kNumber},           {"duration", CueKind::kDuration},
       {"clause", CueKind::kClause},
   };
   if (detail.empty()) {
@@ -103,8 +103,8 @@ void MarkNegationImmuneCues(Lexicon& lexicon) {
   for (Cue& cue : lexicon.cues) {
     if (cue.kind < CueKind::kComplaint || cue.kind > CueKind::kQuestion) continue;
     const std::string padded = " " + cue.term + " ";
-    cue.is_negation_immune = std::any_of(
-        lexicon.cues.begin(), lexicon.cues.end(), [&](const Cue& negator) {
+    cue.is_negation_immune =
+        std::any_of(lexicon.cues.begin(), lexicon.cues.end(), [&](const Cue& negator) {
           if (negator.kind != CueKind::kNegator || negator.lang != cue.lang) return false;
           const std::string word = " " + negator.term + (negator.is_prefix ? "" : " ");
           return padded.find(word) != std::string::npos;
@@ -174,8 +174,9 @@ Result<Lexicon> LoadLexicon(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return NotFoundError(dir + ": lexicon directory not found (set ECOUTE_DATA_DIR to the "
-                               "folder holding lexicon/)");
+    return NotFoundError(dir +
+                         ": lexicon directory not found (set ECOUTE_DATA_DIR to the "
+                         "folder holding lexicon/)");
   }
   std::vector<fs::path> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {

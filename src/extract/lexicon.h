@@ -14,7 +14,7 @@
 namespace ecoute {
 
 enum class CueKind : uint8_t {
-  kFunction,     // function word: evidence of the language
+  kFunction,  // function word: evidence of the language
   kComplaint,
   kPraise,
   kResolution,

@@ -65,7 +65,7 @@ bool Accept(const Pattern& p, std::string_view text, size_t begin, size_t end, s
 }  // namespace
 
 Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
-                                                   const Lexicon& lexicon) {
+                                                  const Lexicon& lexicon) {
   Builder b;
   for (uint32_t i = 0; i < catalog.brands.size(); ++i) {
     const Brand& brand = catalog.brands[i];
@@ -127,8 +127,8 @@ Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
     p.index = i;
     p.extends_word = lexicon.cues[i].is_prefix;
     const CueKind kind = lexicon.cues[i].kind;
-    p.allows_digit_before = kind == CueKind::kDuration || kind == CueKind::kMultiplier ||
-                            kind == CueKind::kCurrency;
+    p.allows_digit_before =
+        kind == CueKind::kDuration || kind == CueKind::kMultiplier || kind == CueKind::kCurrency;
     b.Add(lexicon.cues[i].term, p);
   }
   for (const char* start : {"http://", "https://", "www."}) {
@@ -175,14 +175,14 @@ void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph
     hits.push_back(Hit{static_cast<uint32_t>(begin), static_cast<uint32_t>(hit_end), id});
   };
   const bool has_brands = brand_index_.size() > 0;
-  WordIndex::ForEachToken(text, [&](size_t start, size_t length, size_t next_start,
-                                    size_t next_length) {
-    const uint64_t hash = WordIndex::Hash(text.substr(start, length));
-    index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
-    if (has_brands) {
-      brand_index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
-    }
-  });
+  WordIndex::ForEachToken(
+      text, [&](size_t start, size_t length, size_t next_start, size_t next_length) {
+        const uint64_t hash = WordIndex::Hash(text.substr(start, length));
+        index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
+        if (has_brands) {
+          brand_index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
+        }
+      });
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end > b.end;

@@ -14,6 +14,7 @@
 
 #include "ecoute/catalog.h"
 #include "ecoute/status.h"
+
 #include "extract/lexicon.h"
 #include "extract/word_index.h"
 
@@ -37,7 +38,7 @@ struct Pattern {
   uint32_t length = 0;  // bytes of the normalized literal
   bool check_left = true;
   bool check_right = true;
-  bool extends_word = false;  // a prefix cue: the hit runs to the end of the word
+  bool extends_word = false;         // a prefix cue: the hit runs to the end of the word
   bool allows_digit_before = false;  // a unit glued to its number: "2h", "5k", "15mn"
 };
 

@@ -63,8 +63,7 @@ TEST_F(ScannerTest, RespectsWordBoundaries) {
 }
 
 TEST_F(ScannerTest, PrefixCuesRunToTheEndOfTheWord) {
-  EXPECT_EQ(Scan(*scanner_, "ils m'ont remboursé"),
-            std::vector<std::string>{"cue:rembourse"});
+  EXPECT_EQ(Scan(*scanner_, "ils m'ont remboursé"), std::vector<std::string>{"cue:rembourse"});
 }
 
 TEST_F(ScannerTest, SymbolsNeedNoBoundary) {

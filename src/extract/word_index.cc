@@ -164,8 +164,8 @@ void WordIndex::BuildTable(int which, size_t filter_bits_per_key, Table& table) 
     slot.tag = static_cast<uint32_t>(hash);
     slot.key_offset = static_cast<uint32_t>(pool_.size());
     slot.key_length = static_cast<uint16_t>(key.size());
-    slot.first = static_cast<uint32_t>(table.candidates.size()) |
-                 (leads.count(key) > 0 ? 0x80000000u : 0u);
+    slot.first =
+        static_cast<uint32_t>(table.candidates.size()) | (leads.count(key) > 0 ? 0x80000000u : 0u);
     slot.count = static_cast<uint16_t>(group.size());
     for (const int shift : {20, 40}) {
       const auto bit = static_cast<uint32_t>(hash >> shift) & table.filter_mask;

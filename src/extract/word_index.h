@@ -76,7 +76,7 @@ class WordIndex {
     // A Bloom filter of the keys (two bits each): most tokens of a text are in no table,
     // and the filter answers for them without touching the slots.
     std::vector<uint64_t> filter;
-    int shift = 60;         // a hash's slot is its top bits, the well-mixed ones
+    int shift = 60;  // a hash's slot is its top bits, the well-mixed ones
     uint32_t filter_mask = 0;
     const Slot* Find(std::string_view key, uint64_t hash, const std::string& pool) const;
   };
@@ -164,9 +164,8 @@ void WordIndex::ForEachToken(std::string_view text, Visit&& visit) {
 }
 
 template <typename Found>
-void WordIndex::ProbeToken(std::string_view text, size_t start, size_t length,
-                           uint64_t token_hash, size_t next_start, size_t next_length,
-                           Found& found) const {
+void WordIndex::ProbeToken(std::string_view text, size_t start, size_t length, uint64_t token_hash,
+                           size_t next_start, size_t next_length, Found& found) const {
   const std::string_view token = text.substr(start, length);
   if (const Slot* slot = one_token_.Find(token, token_hash, pool_)) {
     if (slot->leads_phrase() && next_length > 0) {

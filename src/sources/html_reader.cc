@@ -9,15 +9,9 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/text_input.h"
+
 namespace ecoute {
-namespace sources_internal {
-
-// Defined in text_reader.cc: drops a BOM, rejects empty or binary input with a fatal
-// problem, repairs invalid UTF-8 with a problem. False when the input was rejected.
-bool DecodeTextInput(std::string_view bytes, std::string_view name, std::string& text,
-                     std::vector<Problem>& problems);
-
-}  // namespace sources_internal
 
 namespace {
 

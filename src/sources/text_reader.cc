@@ -7,6 +7,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/text_input.h"
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -57,8 +58,6 @@ void NormalizeLines(std::string_view text, std::string& out) {
 
 namespace sources_internal {
 
-// Declared again in html_reader.cc: both readers take one whole file as one post and must
-// reject and repair it the same way.
 bool DecodeTextInput(std::string_view bytes, std::string_view name, std::string& text,
                      std::vector<Problem>& problems) {
   size_t skipped = 0;

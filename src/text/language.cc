@@ -14,8 +14,7 @@ std::string_view CodeOf(CLD2::Language language) {
 
 }  // namespace
 
-std::string_view DetectLanguageWithCld2(std::string_view text,
-                                        std::vector<LanguageShare>& shares) {
+std::string_view DetectLanguageWithCld2(std::string_view text, std::vector<LanguageShare>& shares) {
   shares.clear();
   size_t length = std::min(text.size(), kCld2SampleBytes);
   // Cut on a character boundary: CLD2 wants whole UTF-8 sequences.
@@ -27,9 +26,9 @@ std::string_view DetectLanguageWithCld2(std::string_view text,
   int percents[3];
   int text_bytes = 0;
   bool is_reliable = false;
-  const CLD2::Language top = CLD2::DetectLanguageSummary(
-      text.data(), static_cast<int>(length), /*is_plain_text=*/true, languages, percents,
-      &text_bytes, &is_reliable);
+  const CLD2::Language top =
+      CLD2::DetectLanguageSummary(text.data(), static_cast<int>(length), /*is_plain_text=*/true,
+                                  languages, percents, &text_bytes, &is_reliable);
   int total = 0;
   for (int i = 0; i < 3; ++i) {
     if (languages[i] != CLD2::UNKNOWN_LANGUAGE) total += percents[i];

@@ -16,7 +16,6 @@ constexpr size_t kCld2SampleBytes = 4096;
 // bytes. Returns the dominant language ("und" when unknown) and fills `shares` (cleared
 // first) with up to three languages and their shares of the text. Codes are static
 // strings. Thread-safe.
-std::string_view DetectLanguageWithCld2(std::string_view text,
-                                        std::vector<LanguageShare>& shares);
+std::string_view DetectLanguageWithCld2(std::string_view text, std::vector<LanguageShare>& shares);
 
 }  // namespace ecoute

@@ -1,10 +1,10 @@
 #include "text/normalize.h"
 
-#include <utf8proc.h>
-
 #include <array>
 #include <cstring>
 #include <mutex>
+
+#include <utf8proc.h>
 
 #include "util/utf8.h"
 
@@ -62,8 +62,8 @@ const FoldingTable& Table() {
       int last_boundclass = 0;
       const utf8proc_ssize_t n = utf8proc_decompose_char(
           static_cast<utf8proc_int32_t>(cp), decomposed, 8,
-          static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT |
-                                         UTF8PROC_STRIPMARK | UTF8PROC_DECOMPOSE),
+          static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK |
+                                         UTF8PROC_DECOMPOSE),
           &last_boundclass);
       std::string folded;
       if (n < 0 || n > 8) {
@@ -161,8 +161,7 @@ bool IsWordBoundaryBefore(std::string_view text, size_t pos) {
   const auto c = static_cast<unsigned char>(text[pos - 1]);
   if (c < 0x80) return !IsWordCodepoint(c);
   size_t start = pos - 1;
-  while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80 &&
-         pos - start < 4) {
+  while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80 && pos - start < 4) {
     --start;
   }
   size_t length = 0;
@@ -197,7 +196,8 @@ void Normalize(std::string_view input, NormalizedText& out) {
     offsets = out.offsets.data();
   };
   auto ensure = [&](size_t extra) {
-    if (length + extra > capacity) [[unlikely]] grow(extra);
+    if (length + extra > capacity) [[unlikely]]
+      grow(extra);
   };
   auto emit = [&](char c, uint32_t offset) {
     text[length] = c;

@@ -11,16 +11,16 @@ struct NormalizeCase {
 };
 
 constexpr NormalizeCase kCases[] = {
-    {"Bouygues Télécom", "bouygues telecom"},     // accents and case
-    {"Bouygues-Telecom", "bouygues telecom"},     // hyphen
+    {"Bouygues Télécom", "bouygues telecom"},       // accents and case
+    {"Bouygues-Telecom", "bouygues telecom"},       // hyphen
     {"bouygues   \t telecom", "bouygues telecom"},  // runs of white space
-    {"l’attente", "l attente"},                   // typographic apostrophe
-    {"J'AI ÉTÉ DÉÇU", "j ai ete decu"},           // capitals with accents
-    {"ﬁnal", "final"},                            // compatibility ligature
-    {"88\u00a0247\u202f€", "88 247 €"},           // no-break spaces keep the symbol
-    {"  leading", "leading"},                     // leading white space dropped
-    {"Straße", "strasse"},                        // case folding, not just lowering
-    {"😡 nul", "😡 nul"},                         // emoji kept as they are
+    {"l’attente", "l attente"},                     // typographic apostrophe
+    {"J'AI ÉTÉ DÉÇU", "j ai ete decu"},             // capitals with accents
+    {"ﬁnal", "final"},                              // compatibility ligature
+    {"88\u00a0247\u202f€", "88 247 €"},             // no-break spaces keep the symbol
+    {"  leading", "leading"},                       // leading white space dropped
+    {"Straße", "strasse"},                          // case folding, not just lowering
+    {"😡 nul", "😡 nul"},                             // emoji kept as they are
 };
 
 TEST(NormalizeTest, FoldsCaseAccentsAndSeparators) {
@@ -39,8 +39,7 @@ TEST(NormalizeTest, OffsetsMapBackToTheOriginalBytes) {
   Normalize(input, n);
   ASSERT_EQ(n.text, "decu par fnac");
   const size_t at = n.text.find("fnac");
-  EXPECT_EQ(input.substr(n.OriginalBegin(at), n.OriginalEnd(at + 4) - n.OriginalBegin(at)),
-            "Fnac");
+  EXPECT_EQ(input.substr(n.OriginalBegin(at), n.OriginalEnd(at + 4) - n.OriginalBegin(at)), "Fnac");
   // "é" is two bytes in the original and one in the normalized text.
   EXPECT_EQ(input.substr(n.OriginalBegin(0), n.OriginalEnd(4) - n.OriginalBegin(0)), "Déçu");
 }
