@@ -100,15 +100,24 @@ Result<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 void MarkNegationImmuneCues(Lexicon& lexicon) {
+  // Negators by language: whole words, and open prefixes.
+  std::vector<std::vector<std::string>> words(lexicon.langs.size());
+  std::vector<std::vector<std::string>> prefixes(lexicon.langs.size());
+  for (const Cue& cue : lexicon.cues) {
+    if (cue.kind != CueKind::kNegator || cue.lang >= words.size()) continue;
+    (cue.is_prefix ? prefixes : words)[cue.lang].push_back(" " + cue.term + " ");
+  }
   for (Cue& cue : lexicon.cues) {
     if (cue.kind < CueKind::kComplaint || cue.kind > CueKind::kQuestion) continue;
+    if (cue.lang >= words.size()) continue;
     const std::string padded = " " + cue.term + " ";
+    auto contains = [&](const std::string& needle) {
+      return padded.find(needle) != std::string::npos;
+    };
     cue.is_negation_immune =
-        std::any_of(lexicon.cues.begin(), lexicon.cues.end(), [&](const Cue& negator) {
-          if (negator.kind != CueKind::kNegator || negator.lang != cue.lang) return false;
-          const std::string word = " " + negator.term + (negator.is_prefix ? "" : " ");
-          return padded.find(word) != std::string::npos;
-        });
+        std::any_of(words[cue.lang].begin(), words[cue.lang].end(), contains) ||
+        std::any_of(prefixes[cue.lang].begin(), prefixes[cue.lang].end(),
+                    [&](const std::string& p) { return contains(p.substr(0, p.size() - 1)); });
   }
 }
 
