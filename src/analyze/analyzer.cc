@@ -25,6 +25,8 @@ namespace {
 
 // At most this many cues are shown per verdict: enough to see why, short enough to read.
 constexpr size_t kMaxCuesShown = 8;
+// How much an urgency signal (legal threat, long wait...) counts as a complaint cue.
+constexpr double kSignalComplaintWeight = 0.75;
 // Spans reported per brand; `mentions` still counts them all.
 constexpr size_t kMaxSpansPerBrand = 256;
 // A negator flips a stance cue that starts within this many words after it.
@@ -405,6 +407,22 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
                     kIntensifierWindowWords) {
               c.cue.weight *= last_intensifier;
             }
+            s.stance_cues.push_back(c);
+            break;
+          }
+          case CueKind::kSignal: {
+            // "On hold for an hour", "called five times", "mon avocat": an urgency signal
+            // is also the customer's complaint, at kSignalComplaintWeight of its weight,
+            // unless a stance cue already covers its words.
+            if (hit.end <= stance_cover_end) break;
+            LocatedStanceCue c;
+            c.cue.cue_class = CueClass::kComplaint;
+            c.cue.weight = cue.weight * kSignalComplaintWeight;
+            c.cue.position = hit.begin;
+            c.cue.sentence = unit;
+            c.sentence = unit;
+            c.show_begin = hit.begin;
+            c.show_end = hit.end;
             s.stance_cues.push_back(c);
             break;
           }

@@ -19,9 +19,15 @@ CueClass Negate(CueClass cue_class) {
   return cue_class;
 }
 
+// The resolution weight needed after a complaint to read the story as resolved: a strong
+// cue ("refunded", "problème réglé") or several; a bare "thanks!" closing a complaint is
+// politeness, not a resolution.
+constexpr double kArcResolutionWeight = 2;
+
 StanceDecision DecideStance(std::span<const StanceCue> cues) {
   double sum[4] = {0, 0, 0, 0};
   double strong_resolution = 0;
+  double late_resolution = 0;  // resolution weight in sentences after the last complaint
   int64_t last_complaint = -1;
   int64_t last_resolution = -1;  // sentences
   for (const StanceCue& cue : cues) {
@@ -33,6 +39,12 @@ StanceDecision DecideStance(std::span<const StanceCue> cues) {
       if (cue.weight >= 2) strong_resolution += cue.weight;
     }
   }
+  for (const StanceCue& cue : cues) {
+    if (cue.cue_class == CueClass::kResolution &&
+        static_cast<int64_t>(cue.sentence) > last_complaint) {
+      late_resolution += cue.weight;
+    }
+  }
   const double complaint = sum[static_cast<int>(CueClass::kComplaint)];
   const double praise = sum[static_cast<int>(CueClass::kPraise)];
   const double resolution = sum[static_cast<int>(CueClass::kResolution)];
@@ -41,7 +53,8 @@ StanceDecision DecideStance(std::span<const StanceCue> cues) {
 
   StanceDecision d;
   double winner = 0;
-  if (resolution > 0 && complaint > 0 && last_resolution > last_complaint) {
+  if (complaint > 0 && late_resolution >= kArcResolutionWeight &&
+      last_resolution > last_complaint) {
     // The story ends well: a problem told, then fixed or thanked for.
     d.stance = Stance::kResolution;
     d.evidence = CueClass::kResolution;

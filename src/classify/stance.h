@@ -35,7 +35,8 @@ struct StanceDecision {
 CueClass Negate(CueClass cue_class);
 
 // Decides the stance of a set of cues (any order):
-// 1. a complaint, then a resolution cue in a later sentence: resolution (the arc);
+// 1. a complaint, then resolution cues weighing at least 2 in later sentences: resolution
+//    (the arc; a bare "thanks!" after a complaint is politeness);
 // 2. a strong resolution cue (weight >= 2: "refunded", "problème réglé") outweighing the
 //    complaints: resolution (the fix implies the problem);
 // 3. complaints at least as heavy as praise and thanks together: complaint;

@@ -16,10 +16,17 @@ TEST(StanceTest, NoCueIsNeutral) { EXPECT_EQ(DecideStance({}).stance, Stance::kN
 
 TEST(StanceTest, AComplaintThenAFixIsAResolution) {
   const std::vector<StanceCue> cues = {Cue(CueClass::kComplaint, 2, 10),
-                                       Cue(CueClass::kResolution, 1, 90)};
+                                       Cue(CueClass::kResolution, 2, 90)};
   const StanceDecision d = DecideStance(cues);
   EXPECT_EQ(d.stance, Stance::kResolution);
   EXPECT_TRUE(d.shows_complaint_too);
+}
+
+TEST(StanceTest, ABareThanksClosingAComplaintIsPoliteness) {
+  // "Been on hold for 1.5 hours. Thanks!"
+  const std::vector<StanceCue> cues = {Cue(CueClass::kComplaint, 2, 10),
+                                       Cue(CueClass::kResolution, 1, 90)};
+  EXPECT_EQ(DecideStance(cues).stance, Stance::kComplaint);
 }
 
 TEST(StanceTest, ThanksBeforeAComplaintIsStillAComplaint) {
