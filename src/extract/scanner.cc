@@ -165,8 +165,14 @@ void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph
   size_t paragraph = 0;  // candidates come in text order
   auto found = [&](uint32_t id, size_t begin, size_t end) {
     const Pattern& p = patterns_[id];
-    size_t hit_end = 0;
-    if (!Accept(p, text, begin, end, hit_end)) return;
+    size_t hit_end = end;
+    // Between spaces (the common case) every boundary holds; otherwise check them.
+    const bool is_spaced = (begin == 0 || text[begin - 1] == ' ') &&
+                           (end == text.size() || text[end] == ' ');
+    if (!(is_spaced && !p.extends_word && p.kind != PatternKind::kDomain) &&
+        !Accept(p, text, begin, end, hit_end)) {
+      return;
+    }
     if (p.kind == PatternKind::kFunction) {
       while (paragraph < paragraph_ends.size() && paragraph_ends[paragraph] <= begin) ++paragraph;
       ++function_counts[paragraph * language_count_ + p.index];
