@@ -167,8 +167,8 @@ void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph
     const Pattern& p = patterns_[id];
     size_t hit_end = end;
     // Between spaces (the common case) every boundary holds; otherwise check them.
-    const bool is_spaced = (begin == 0 || text[begin - 1] == ' ') &&
-                           (end == text.size() || text[end] == ' ');
+    const bool is_spaced =
+        (begin == 0 || text[begin - 1] == ' ') && (end == text.size() || text[end] == ' ');
     if (!(is_spaced && !p.extends_word && p.kind != PatternKind::kDomain) &&
         !Accept(p, text, begin, end, hit_end)) {
       return;

@@ -191,6 +191,7 @@ class JsonLinesReader {
   std::vector<Problem>& problems_;
   ondemand::parser parser_;
   std::string buffer_;
+  std::string repaired_;  // a line whose invalid UTF-8 was replaced
   Post post_;
   size_t line_problem_count_ = 0;
 };
@@ -224,7 +225,25 @@ void JsonLinesReader::Read(std::string_view bytes) {
 
     error_code error = simdjson::SUCCESS;
     ondemand::json_type root_type = ondemand::json_type::object;
-    switch (ParseLine(line, bytes.size() - (line.data() - bytes.data()), error, root_type)) {
+    Verdict verdict =
+        ParseLine(line, bytes.size() - (line.data() - bytes.data()), error, root_type);
+    if (verdict == Verdict::kNotJson && error == simdjson::UTF8_ERROR) {
+      // Repair the line (U+FFFD for each bad sequence) and read it again: the post is kept,
+      // with a warning that says where the bad bytes were.
+      repaired_.assign(line);
+      size_t first_bad = 0;
+      const size_t count = RepairUtf8(repaired_, first_bad);
+      verdict = ParseLine(repaired_, repaired_.size(), error, root_type);
+      if (verdict == Verdict::kPost) {
+        AddLineProblem(
+            line_number,
+            "invalid UTF-8 at byte " +
+                std::to_string(static_cast<size_t>(line.data() - bytes.data()) + first_bad) +
+                " replaced with U+FFFD (" + std::to_string(count) +
+                (count == 1 ? " sequence)" : " sequences)"));
+      }
+    }
+    switch (verdict) {
       case Verdict::kPost:
         if (post_.id.empty()) AppendWhere(line_number, post_.id);
         emit_(post_);

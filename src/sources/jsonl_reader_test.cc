@@ -309,5 +309,20 @@ TEST(JsonLinesReaderTest, ReadPostsDetectsJsonLinesFromContent) {
   EXPECT_EQ(posts[1].id, "stdin:2");
 }
 
+TEST(JsonLinesReaderTest, InvalidUtf8IsRepairedAndThePostKept) {
+  const std::string bytes =
+      "{\"id\": \"a\", \"text\": \"ok \xff\xfe bad\"}\n{\"id\": \"b\", \"text\": \"fine\"}\n";
+  const ReadResult result = Read(bytes);
+  ASSERT_EQ(result.posts.size(), 2u);
+  // 0xFF and 0xFE are each an invalid sequence of their own: two U+FFFD.
+  EXPECT_EQ(result.posts[0].text, "ok \xEF\xBF\xBD\xEF\xBF\xBD bad");
+  EXPECT_EQ(result.posts[1].text, "fine");
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].where, "posts.jsonl:1");
+  EXPECT_EQ(result.problems[0].message,
+            "invalid UTF-8 at byte 24 replaced with U+FFFD (2 sequences)");
+  EXPECT_FALSE(result.problems[0].is_fatal);
+}
+
 }  // namespace
 }  // namespace ecoute
