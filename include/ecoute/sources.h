@@ -48,6 +48,8 @@ void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Pos
 // "followers", "comments", "shares", "likes" (integers). A line missing "id" gets
 // "<name>:<line>". Blank lines are skipped; a line that is not valid JSON, or has no
 // "text", becomes a problem "<name>:<line>: ..." and the following lines are still read.
+// A line with invalid UTF-8 is repaired (U+FFFD) and read, with a warning giving the byte
+// offset of the first bad sequence in the input.
 // Calls `emit` once per post, in order; the post is only valid during the call.
 void ReadJsonLines(std::string_view bytes, std::string_view name,
                    const std::function<void(const Post&)>& emit, std::vector<Problem>& problems);
