@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcld2-dev libutf8proc-dev
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
-  libgumbo-dev
+  libgumbo-dev liblinear-dev libcsv-dev
 )
 
 missing=()

@@ -1,0 +1,254 @@
+#include "classify/linear_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <linear.h>
+
+#include "extract/word_index.h"
+#include "text/normalize.h"
+
+namespace ecoute {
+namespace {
+
+constexpr std::string_view kMagic = "ecoute-model 1";
+constexpr int kFeatureCount = 1 << kFeatureBits;
+constexpr int kBiasFeature = kFeatureCount + 1;  // LIBLINEAR indexes start at 1
+
+int FeatureIndex(uint64_t hash) { return static_cast<int>(hash >> (64 - kFeatureBits)) + 1; }
+
+bool IsDigits(std::string_view token) {
+  return !token.empty() &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void Silence(const char*) {}
+
+}  // namespace
+
+void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out) {
+  out.clear();
+  NormalizedText n;
+  Normalize(text, n);
+  const std::string_view t = n.text;
+  std::vector<int> indexes;
+  uint64_t previous = 0;
+  bool has_previous = false;
+  size_t i = 0;
+  while (i < t.size()) {
+    if (t[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t length = FirstTokenLength(t.substr(i));
+    std::string_view token = t.substr(i, length);
+    if (token.size() > 1 && token[0] == '@') {
+      token = "@user";
+    } else if ((token == "http" || token == "https") && t.substr(i + length, 3) == "://") {
+      while (i + length < t.size() && t[i + length] != ' ') ++length;
+      token = "<url>";
+    } else if (IsDigits(token)) {
+      token = "<num>";
+    }
+    const uint64_t hash = WordIndex::Hash(token);
+    indexes.push_back(FeatureIndex(hash));
+    if (has_previous) {
+      indexes.push_back(FeatureIndex((previous * 0x9E3779B97F4A7C15ULL) ^ (hash >> 1)));
+    }
+    previous = hash;
+    has_previous = true;
+    i += length;
+  }
+  std::sort(indexes.begin(), indexes.end());
+  indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
+  const float value = indexes.empty() ? 0.0f : 1.0f / std::sqrt(static_cast<float>(indexes.size()));
+  for (const int index : indexes) out.emplace_back(index, value);
+}
+
+Result<std::unique_ptr<LinearModel>> LinearModel::Train(
+    const std::vector<std::string>& labels, const std::vector<TrainingExample>& examples,
+    const TrainingOptions& options) {
+  if (labels.size() < 2) {
+    return InvalidArgumentError("training needs at least two labels, got " +
+                                std::to_string(labels.size()));
+  }
+  if (examples.empty()) return InvalidArgumentError("training needs examples, got none");
+  set_print_string_function(Silence);
+  // LIBLINEAR's problem: one row of feature nodes per example, the bias as a last feature.
+  std::vector<std::vector<feature_node>> rows(examples.size());
+  std::vector<feature_node*> x(examples.size());
+  std::vector<double> y(examples.size());
+  for (size_t i = 0; i < examples.size(); ++i) {
+    for (const auto& [index, value] : examples[i].features) rows[i].push_back({index, value});
+    rows[i].push_back({kBiasFeature, 1.0});
+    rows[i].push_back({-1, 0.0});
+    x[i] = rows[i].data();
+    y[i] = examples[i].label;
+  }
+  problem prob{};
+  prob.l = static_cast<int>(examples.size());
+  prob.n = kBiasFeature;
+  prob.y = y.data();
+  prob.x = x.data();
+  prob.bias = -1;
+  parameter param{};
+  param.solver_type = L2R_LR;
+  param.eps = options.epsilon;
+  param.C = options.c;
+  if (const char* error = check_parameter(&prob, &param); error != nullptr) {
+    return InvalidArgumentError(std::string("invalid training parameters: ") + error);
+  }
+  model* trained = ::train(&prob, &param);
+  if (trained == nullptr) return InternalError("LIBLINEAR could not train a model");
+
+  std::unique_ptr<LinearModel> m(new LinearModel());
+  m->labels_ = labels;
+  const size_t label_count = labels.size();
+  m->weights_.assign(static_cast<size_t>(kBiasFeature + 1) * label_count, 0.0f);
+  const int nr_class = trained->nr_class;
+  // LIBLINEAR numbers classes in order of appearance; with two classes it keeps one weight
+  // vector, for its first class.
+  for (int f = 1; f <= kBiasFeature; ++f) {
+    for (int c = 0; c < nr_class; ++c) {
+      const int label = trained->label[c];
+      double w;
+      if (nr_class == 2) {
+        w = trained->w[f - 1] * (c == 0 ? 1.0 : -1.0);
+      } else {
+        w = trained->w[static_cast<size_t>(f - 1) * nr_class + c];
+      }
+      m->weights_[static_cast<size_t>(f) * label_count + label] = static_cast<float>(w);
+    }
+  }
+  free_and_destroy_model(&trained);
+  return m;
+}
+
+void LinearModel::Predict(const std::vector<std::pair<int, float>>& features,
+                          std::vector<double>& out) const {
+  const size_t label_count = labels_.size();
+  out.assign(label_count, 0.0);
+  const float* bias = weights_.data() + static_cast<size_t>(kBiasFeature) * label_count;
+  for (size_t c = 0; c < label_count; ++c) out[c] = bias[c];
+  for (const auto& [index, value] : features) {
+    if (index < 1 || index > kFeatureCount) continue;
+    const float* w = weights_.data() + static_cast<size_t>(index) * label_count;
+    for (size_t c = 0; c < label_count; ++c) out[c] += w[c] * value;
+  }
+  // One-vs-rest logistic outputs, normalized.
+  double sum = 0;
+  for (double& v : out) {
+    v = 1.0 / (1.0 + std::exp(-v));
+    sum += v;
+  }
+  for (double& v : out) v = sum > 0 ? v / sum : 1.0 / static_cast<double>(label_count);
+}
+
+Status LinearModel::Save(const std::string& path) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return NotFoundError(path + ": cannot write the model");
+  out << kMagic << "\nlabels";
+  for (const std::string& label : labels_) out << ' ' << label;
+  out << "\nfeature_bits " << kFeatureBits << '\n';
+  for (const std::string& line : provenance_) {
+    std::string clean = line;
+    std::replace(clean.begin(), clean.end(), '\n', ' ');
+    out << "# " << clean << '\n';
+  }
+  out << "weights " << weights_.size() << '\n';
+  // float32, little-endian (the machines ecoute runs on).
+  out.write(reinterpret_cast<const char*>(weights_.data()),
+            static_cast<std::streamsize>(weights_.size() * sizeof(float)));
+  if (!out) return DataLossError(path + ": write failed");
+  return OkStatus();
+}
+
+Result<std::unique_ptr<LinearModel>> LinearModel::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(path + ": cannot open the model");
+  std::unique_ptr<LinearModel> m(new LinearModel());
+  std::string line;
+  if (!std::getline(in, line) || line != kMagic) {
+    return InvalidArgumentError(path + ": not an ecoute model (first line should be \"" +
+                                std::string(kMagic) + "\")");
+  }
+  size_t count = 0;
+  int bits = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string key;
+    fields >> key;
+    if (key == "labels") {
+      std::string label;
+      while (fields >> label) m->labels_.push_back(label);
+    } else if (key == "feature_bits") {
+      fields >> bits;
+    } else if (key == "#") {
+      m->provenance_.push_back(line.size() > 2 ? line.substr(2) : "");
+    } else if (key == "weights") {
+      fields >> count;
+      break;
+    } else {
+      return InvalidArgumentError(path + ": unknown header line \"" + line + "\"");
+    }
+  }
+  if (bits != kFeatureBits) {
+    return InvalidArgumentError(path + ": feature_bits " + std::to_string(bits) +
+                                ", this build reads " + std::to_string(kFeatureBits));
+  }
+  if (m->labels_.size() < 2) return InvalidArgumentError(path + ": fewer than two labels");
+  if (count != static_cast<size_t>(kBiasFeature + 1) * m->labels_.size()) {
+    return InvalidArgumentError(path + ": " + std::to_string(count) +
+                                " weights do not fit the labels and features");
+  }
+  m->weights_.resize(count);
+  in.read(reinterpret_cast<char*>(m->weights_.data()),
+          static_cast<std::streamsize>(count * sizeof(float)));
+  if (static_cast<size_t>(in.gcount()) != count * sizeof(float)) {
+    return DataLossError(path + ": truncated (weights end early)");
+  }
+  return m;
+}
+
+std::string_view StanceLabelIn(Stance stance, const std::vector<std::string>& labels) {
+  auto has = [&](std::string_view name) {
+    return std::find(labels.begin(), labels.end(), name) != labels.end();
+  };
+  const std::string_view name = StanceName(stance);
+  if (has(name)) return name;
+  switch (stance) {
+    case Stance::kResolution:
+      return has("praise") ? "praise" : "";
+    case Stance::kPraise:
+      return has("resolution") ? "resolution" : "";
+    case Stance::kQuestion:
+      return has("neutral") ? "neutral" : "";
+    default:
+      return "";
+  }
+}
+
+int CombineWithCues(const std::vector<double>& probabilities,
+                    const std::vector<std::string>& labels, Stance cue_stance,
+                    double cue_confidence, double cue_weight, double& confidence) {
+  std::vector<double> score(probabilities.size());
+  for (size_t c = 0; c < probabilities.size(); ++c) {
+    score[c] = std::log(std::max(probabilities[c], 1e-9));
+  }
+  if (cue_stance != Stance::kNeutral) {
+    const std::string_view label = StanceLabelIn(cue_stance, labels);
+    for (size_t c = 0; c < labels.size(); ++c) {
+      if (labels[c] == label) score[c] += cue_weight * cue_confidence;
+    }
+  }
+  const int best = static_cast<int>(std::max_element(score.begin(), score.end()) - score.begin());
+  double sum = 0;
+  for (const double s : score) sum += std::exp(s - score[best]);
+  confidence = 1.0 / sum;
+  return best;
+}
+
+}  // namespace ecoute

@@ -1,0 +1,83 @@
+// A trained linear stance model beside the cue layer: logistic regression (LIBLINEAR)
+// over hashed word unigrams and bigrams of the normalized text.
+//
+// The cue lexicons explain; the model generalizes to the many ways people write. It is
+// trained by `ecoute train` on labeled posts (a team's own corrections included), saved
+// in one file that records what it was trained on, and combined with the cues by
+// CombineWithCues.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecoute/analysis.h"
+#include "ecoute/status.h"
+
+namespace ecoute {
+
+// Hashed feature space: 2^kFeatureBits features (unigrams and bigrams share it).
+constexpr int kFeatureBits = 18;
+
+// Appends the features of `text` (any UTF-8): sorted, unique feature indexes in
+// [1, 2^kFeatureBits], each with the same value (1/sqrt(count), so that the vector has
+// unit length). Handles, URLs and numbers are generalized ("@user", "<url>", "<num>").
+void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out);
+
+struct TrainingOptions {
+  double c = 1.0;         // inverse regularization strength
+  double epsilon = 0.01;  // stopping tolerance
+};
+
+// A labeled example for training: its features and its label's index.
+struct TrainingExample {
+  std::vector<std::pair<int, float>> features;
+  int label = 0;
+};
+
+class LinearModel {
+ public:
+  // Trains on `examples` whose labels index `labels`. Deterministic (LIBLINEAR's primal
+  // solver, one thread). Fails with kInvalidArgument when there are fewer than two
+  // labels or no example.
+  static Result<std::unique_ptr<LinearModel>> Train(const std::vector<std::string>& labels,
+                                                    const std::vector<TrainingExample>& examples,
+                                                    const TrainingOptions& options);
+
+  // Loads a model file written by Save; errors name the file and what is wrong.
+  static Result<std::unique_ptr<LinearModel>> Load(const std::string& path);
+  // Writes the model: a text header (format, labels, provenance), then the weights as
+  // little-endian float32.
+  Status Save(const std::string& path) const;
+
+  // Probabilities of each label for `features` (sum 1), into `out` (resized).
+  void Predict(const std::vector<std::pair<int, float>>& features, std::vector<double>& out) const;
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  // Free text saved with the model: what it was trained on, when, its dev score.
+  std::vector<std::string>& provenance() { return provenance_; }
+  const std::vector<std::string>& provenance() const { return provenance_; }
+
+ private:
+  LinearModel() = default;
+  std::vector<std::string> labels_;
+  std::vector<std::string> provenance_;
+  std::vector<float> weights_;  // [feature][label], feature 0 unused
+  std::vector<float> bias_;     // per label
+};
+
+// The label a stance counts as in a label set that may lack it: resolution counts as
+// praise, question as neutral, and the reverse, when only those exist. Empty when none fits.
+std::string_view StanceLabelIn(Stance stance, const std::vector<std::string>& labels);
+
+// Combines the model's probabilities with the cue layer's verdict: the model's
+// log-probabilities, plus `cue_weight` x the cue confidence for the label the cues chose
+// (neutral cues add nothing). Returns the winning label's index and its share of the
+// combined evidence in `confidence`.
+int CombineWithCues(const std::vector<double>& probabilities,
+                    const std::vector<std::string>& labels, Stance cue_stance,
+                    double cue_confidence, double cue_weight, double& confidence);
+
+}  // namespace ecoute
