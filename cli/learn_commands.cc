@@ -1,0 +1,348 @@
+// `ecoute train` and `ecoute eval`: the trained stance model beside the cues, and an
+// honest measure of both on labeled data.
+//
+// These commands use the library's learning modules directly (src/learn, src/classify);
+// their API moves to include/ecoute/ once it settles.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+#include "ecoute/analysis.h"
+
+#include "classify/linear_model.h"
+#include "commands.h"
+#include "extract/word_index.h"
+#include "learn/dataset.h"
+#include "learn/metrics.h"
+
+namespace ecoute::cli {
+namespace {
+
+struct DataOptions {
+  std::vector<std::string> files;
+  std::string format = "auto";
+  std::string labels_path;
+  std::string text_column = "text";
+  std::string label_column = "label";
+  std::string map;
+  std::string filter;   // "column=value1,value2"
+  std::string exclude;  // same, to drop rows
+};
+
+void AddDataOptions(CLI::App& cmd, DataOptions& o) {
+  cmd.add_option("--data", o.files, "labeled data file (repeat for several)")->required();
+  cmd.add_option("--format", o.format, "auto, csv, jsonl, json (an array), fasttext or lines");
+  cmd.add_option("--labels", o.labels_path,
+                 "with --format lines: the file of labels, one per line");
+  cmd.add_option("--text-col", o.text_column, "column or key holding the text (default text)");
+  cmd.add_option("--label-col", o.label_column, "column or key holding the label (default label)");
+  cmd.add_option("--map", o.map,
+                 "label mapping, e.g. negative=complaint,neutral=neutral,positive=praise; "
+                 "rows whose label is not mapped are skipped");
+  cmd.add_option("--filter", o.filter, "keep rows where COLUMN is one of the values: COLUMN=v1,v2");
+  cmd.add_option("--exclude", o.exclude, "drop rows where COLUMN is one of the values");
+}
+
+Status ParseFilter(const std::string& spec, std::string& column, std::vector<std::string>& values) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    return InvalidArgumentError("\"" + spec + "\": expected COLUMN=value1,value2");
+  }
+  column = spec.substr(0, eq);
+  size_t start = eq + 1;
+  while (start <= spec.size()) {
+    const size_t comma = spec.find(',', start);
+    values.push_back(
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return OkStatus();
+}
+
+// Reads every --data file into one dataset; prints problems; fails when nothing is usable.
+Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels) {
+  DatasetOptions options;
+  if (!ParseDatasetFormat(o.format, options.format)) {
+    return InvalidArgumentError("--format " + o.format +
+                                ": expected auto, csv, jsonl, json, fasttext or lines");
+  }
+  options.text_column = o.text_column;
+  options.label_column = o.label_column;
+  options.labels_path = o.labels_path;
+  if (!o.map.empty()) {
+    ECOUTE_ASSIGN_OR_RETURN(options.label_map, ParseLabelMap(o.map));
+  }
+  if (!o.filter.empty() && !o.exclude.empty()) {
+    return InvalidArgumentError("--filter and --exclude cannot be used together");
+  }
+  if (!o.filter.empty()) {
+    ECOUTE_RETURN_IF_ERROR(ParseFilter(o.filter, options.filter_column, options.filter_values));
+  } else if (!o.exclude.empty()) {
+    ECOUTE_RETURN_IF_ERROR(ParseFilter(o.exclude, options.filter_column, options.filter_values));
+    options.exclude_filter = true;
+  }
+  Dataset dataset;
+  for (const std::string& file : o.files) {
+    ECOUTE_RETURN_IF_ERROR(ReadDataset(file, options, dataset));
+  }
+  size_t shown = 0;
+  for (const Problem& p : dataset.problems) {
+    if (++shown > 20) break;
+    PrintWarning(p.where.empty() ? p.message : p.where + ": " + p.message);
+  }
+  if (dataset.problems.size() > 20) {
+    std::fprintf(stderr, "ecoute: %zu more problems not shown\n", dataset.problems.size() - 20);
+  }
+  if (dataset.examples.empty()) {
+    return InvalidArgumentError(
+        "no labeled example could be read (check --text-col, "
+        "--label-col and --map)");
+  }
+  // Labels: the mapped ones in the order the map gives them, else sorted.
+  labels.clear();
+  for (const auto& [from, to] : options.label_map) {
+    if (std::find(labels.begin(), labels.end(), to) == labels.end()) labels.push_back(to);
+  }
+  std::vector<std::string> seen;
+  for (const Example& e : dataset.examples) seen.push_back(e.label);
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  for (const std::string& label : seen) {
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+  }
+  std::fprintf(stderr, "ecoute: %zu examples (%zu skipped: label not mapped, %zu filtered out)\n",
+               dataset.examples.size(), dataset.skipped_unmapped, dataset.skipped_filtered);
+  return dataset;
+}
+
+// Deterministic dev split: an example is held out when the hash of its text says so, so
+// that duplicates of one text never straddle the split.
+bool IsDev(const std::string& text, double share) {
+  const uint64_t h = WordIndex::Hash(text);
+  return static_cast<double>(h % 10000) < share * 10000;
+}
+
+struct TrainOptions {
+  DataOptions data;
+  std::string out;
+  double c = 1.0;
+  double dev_share = 0.1;
+};
+
+int RunTrain(const TrainOptions& o) {
+  std::vector<std::string> labels;
+  Result<Dataset> dataset = LoadData(o.data, labels);
+  if (!dataset) {
+    PrintError(dataset.error().message());
+    return ExitCodeFor(dataset.error());
+  }
+  std::vector<TrainingExample> all;
+  std::vector<bool> dev;
+  for (const Example& e : dataset->examples) {
+    TrainingExample t;
+    ExtractFeatures(e.text, t.features);
+    t.label = static_cast<int>(std::find(labels.begin(), labels.end(), e.label) - labels.begin());
+    all.push_back(std::move(t));
+    dev.push_back(IsDev(e.text, o.dev_share));
+  }
+  TrainingOptions options;
+  options.c = o.c;
+  std::string dev_summary = "no dev split";
+  if (o.dev_share > 0) {
+    std::vector<TrainingExample> train;
+    std::vector<const TrainingExample*> held;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (dev[i]) {
+        held.push_back(&all[i]);
+      } else {
+        train.push_back(all[i]);
+      }
+    }
+    std::fprintf(stderr, "ecoute: training on %zu examples, %zu held out for dev...\n",
+                 train.size(), held.size());
+    auto model = LinearModel::Train(labels, train, options);
+    if (!model) {
+      PrintError(model.error().message());
+      return ExitCodeFor(model.error());
+    }
+    std::vector<std::string> gold;
+    std::vector<std::string> predicted;
+    std::vector<double> p;
+    for (const TrainingExample* e : held) {
+      (*model)->Predict(e->features, p);
+      gold.push_back(labels[e->label]);
+      predicted.push_back(labels[std::max_element(p.begin(), p.end()) - p.begin()]);
+    }
+    if (!held.empty()) {
+      const Evaluation ev = Evaluate(gold, predicted, labels);
+      char line[160];
+      std::snprintf(line, sizeof line, "dev: accuracy %.3f, macro-F1 %.3f on %zu held-out examples",
+                    ev.accuracy, ev.macro_f1, ev.count);
+      dev_summary = line;
+      std::fprintf(stderr, "ecoute: %s\n", line);
+    }
+  }
+  std::fprintf(stderr, "ecoute: training the final model on all %zu examples...\n", all.size());
+  auto model = LinearModel::Train(labels, all, options);
+  if (!model) {
+    PrintError(model.error().message());
+    return ExitCodeFor(model.error());
+  }
+  std::vector<std::string>& provenance = (*model)->provenance();
+  char when[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  provenance.push_back(std::string("trained ") + when +
+                       " by ecoute train, LIBLINEAR L2R_LR, C=" + std::to_string(o.c));
+  for (const std::string& file : o.data.files) provenance.push_back("data " + file);
+  provenance.push_back("text column " + o.data.text_column + ", label column " +
+                       o.data.label_column + (o.data.map.empty() ? "" : ", map " + o.data.map) +
+                       (o.data.filter.empty() ? "" : ", filter " + o.data.filter) +
+                       (o.data.exclude.empty() ? "" : ", exclude " + o.data.exclude));
+  provenance.push_back(std::to_string(all.size()) + " examples; " + dev_summary);
+  if (Status s = (*model)->Save(o.out); !s.ok()) {
+    PrintError(s.message());
+    return ExitCodeFor(s);
+  }
+  std::fprintf(stderr, "ecoute: model written to %s\n", o.out.c_str());
+  return kExitOk;
+}
+
+struct EvalOptions {
+  DataOptions data;
+  std::string model;
+  bool cues_only = false;
+  double cue_weight = 1.0;
+  std::string output = "text";
+  std::string brands;
+  std::string data_dir;
+};
+
+int RunEval(const EvalOptions& o) {
+  if (o.model.empty() && !o.cues_only) {
+    PrintError("give --model MODEL, or --cues-only to measure the cue layer alone");
+    return kExitUsage;
+  }
+  std::vector<std::string> labels;
+  Result<Dataset> dataset = LoadData(o.data, labels);
+  if (!dataset) {
+    PrintError(dataset.error().message());
+    return ExitCodeFor(dataset.error());
+  }
+  std::unique_ptr<LinearModel> model;
+  if (!o.model.empty()) {
+    auto loaded = LinearModel::Load(o.model);
+    if (!loaded) {
+      PrintError(loaded.error().message());
+      return ExitCodeFor(loaded.error());
+    }
+    model = std::move(loaded).value();
+    for (const std::string& label : labels) {
+      if (std::find(model->labels().begin(), model->labels().end(), label) ==
+          model->labels().end()) {
+        PrintError("the data has label \"" + label +
+                   "\", which the model does not know; "
+                   "map it with --map");
+        return kExitDataErr;
+      }
+    }
+  }
+  BrandCatalog catalog;
+  if (!o.brands.empty()) {
+    auto loaded = LoadCatalog(o.brands);
+    if (!loaded) {
+      PrintError(loaded.error().message());
+      return ExitCodeFor(loaded.error());
+    }
+    catalog = std::move(loaded).value();
+  }
+  auto analyzer = Analyzer::Create(catalog, o.data_dir.empty() ? DefaultDataDir() : o.data_dir);
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    return ExitCodeFor(analyzer.error());
+  }
+  // A cue verdict the labels lack (neutral in a two-class set) falls back to the first label.
+  auto cue_label = [&](Stance stance) {
+    const std::string_view label = StanceLabelIn(stance, labels);
+    return std::string(label.empty() ? labels.front() : label);
+  };
+  std::vector<std::string> gold, cues, alone, combined;
+  Analyzer::Scratch scratch;
+  Analysis analysis;
+  Post post;
+  std::vector<std::pair<int, float>> features;
+  std::vector<double> p;
+  for (const Example& e : dataset->examples) {
+    gold.push_back(e.label);
+    post.id = e.where;
+    post.text = e.text;
+    (*analyzer)->Analyze(post, scratch, analysis);
+    cues.push_back(cue_label(analysis.stance));
+    if (model) {
+      ExtractFeatures(e.text, features);
+      model->Predict(features, p);
+      alone.push_back(model->labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
+      double confidence = 0;
+      const int best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,
+                                       o.cue_weight, confidence);
+      combined.push_back(model->labels()[best]);
+    }
+  }
+  std::vector<std::pair<std::string, Evaluation>> systems;
+  systems.emplace_back("cues", Evaluate(gold, cues, labels));
+  if (model) {
+    systems.emplace_back("model", Evaluate(gold, alone, labels));
+    systems.emplace_back("combined", Evaluate(gold, combined, labels));
+  }
+  std::string out;
+  if (o.output == "json") {
+    out += "{\"systems\": [";
+    for (size_t i = 0; i < systems.size(); ++i) {
+      if (i > 0) out += ", ";
+      AppendEvaluationJson(systems[i].first, systems[i].second, out);
+    }
+    out += "]}\n";
+  } else {
+    for (const auto& [name, evaluation] : systems) {
+      AppendEvaluationText(name, evaluation, out);
+      out += '\n';
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> AddTrainCommand(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "train",
+      "Train the stance model on labeled posts (CSV, JSON lines, JSON, fastText or text +\n"
+      "labels files); several --data files add up, a team's corrections included.");
+  AddDataOptions(*cmd, o->data);
+  cmd->add_option("--out", o->out, "model file to write")->required();
+  cmd->add_option("--c", o->c, "inverse regularization strength (default 1)");
+  cmd->add_option("--dev-share", o->dev_share, "share held out to report a dev score (0.1)");
+  return [o] { return RunTrain(*o); };
+}
+
+std::function<int()> AddEvalCommand(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "eval",
+      "Measure stance verdicts against labeled posts: accuracy, macro-F1, per-class\n"
+      "precision/recall/F1 and the confusion matrix, for the cues, the model and both.");
+  AddDataOptions(*cmd, o->data);
+  cmd->add_option("--model", o->model, "model file from `ecoute train`");
+  cmd->add_flag("--cues-only", o->cues_only, "measure the cue layer alone");
+  cmd->add_option("--cue-weight", o->cue_weight, "weight of the cues when combined (1)");
+  cmd->add_option("--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--brands", o->brands, "brand catalog (TOML)");
+  cmd->add_option("--data-dir", o->data_dir, "folder holding lexicon/");
+  return [o] { return RunEval(*o); };
+}
+
+}  // namespace ecoute::cli

@@ -1,0 +1,122 @@
+// `ecoute train` then `ecoute eval` end to end, on data and a lexicon the test writes.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class LearnCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("learn_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_ / "data" / "lexicon");
+    // A lexicon of two cues: enough to tell what the cue layer says.
+    std::ofstream(dir_ / "data" / "lexicon" / "en.cues")
+        << "function 1 the\nfunction 1 my\nfunction 1 is\ncomplaint 2 awful\npraise 2 great\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+    return dir_ / name;
+  }
+  int Ecoute(const std::string& args, std::string& out, std::string& err) {
+    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " >" +
+                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
+    const int status = std::system(command.c_str());
+    std::ifstream o(dir_ / "out");
+    std::ifstream e(dir_ / "err");
+    std::stringstream os, es;
+    os << o.rdbuf();
+    es << e.rdbuf();
+    out = os.str();
+    err = es.str();
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  fs::path dir_;
+};
+
+// Twelve training rows per class (sentiment labels as the airline file writes them) and a
+// test file where the cues are right on two rows of three and the words say the rest.
+std::string TrainingCsv() {
+  std::string csv = "tweet_id,airline_sentiment,text\n";
+  const char* negative[] = {"lost my bag",    "bag lost again", "seat broken",
+                            "broken tray",    "lost luggage",   "delayed and lost",
+                            "broken wifi",    "lost again",     "the seat is broken",
+                            "my bag is lost", "broken screen",  "lost it"};
+  const char* positive[] = {"lovely crew",        "lovely flight", "smooth landing",
+                            "lovely staff",       "smooth ride",   "lovely seats",
+                            "smooth boarding",    "lovely snacks", "smooth and lovely",
+                            "the crew is lovely", "so smooth",     "lovely"};
+  int id = 0;
+  for (const char* t : negative) csv += std::to_string(++id) + ",negative,\"" + t + "\"\n";
+  for (const char* t : positive) csv += std::to_string(++id) + ",positive,\"" + t + "\"\n";
+  return csv;
+}
+
+TEST_F(LearnCliTest, TrainsAModelThenEvaluatesCuesModelAndBoth) {
+  const fs::path train = Write("train.csv", TrainingCsv());
+  const fs::path model = dir_ / "model.bin";
+  const std::string data = " --data-dir " + (dir_ / "data").string();
+  std::string out, err;
+  ASSERT_EQ(Ecoute("train --data " + train.string() +
+                       " --text-col text --label-col airline_sentiment"
+                       " --map negative=complaint,positive=praise --dev-share 0 --out " +
+                       model.string(),
+                   out, err),
+            0)
+      << err;
+  EXPECT_NE(err.find("24 examples"), std::string::npos) << err;
+  ASSERT_TRUE(fs::exists(model));
+
+  // "awful" and "great" are cues; "lost" and "lovely" only the model knows.
+  const fs::path test = Write("test.csv",
+                              "tweet_id,airline_sentiment,text\n"
+                              "1,negative,awful day\n"
+                              "2,negative,my bag is lost\n"
+                              "3,positive,great day\n"
+                              "4,positive,lovely crew\n");
+  ASSERT_EQ(Ecoute("eval --data " + test.string() +
+                       " --text-col text --label-col airline_sentiment"
+                       " --map negative=complaint,positive=praise --output json --model " +
+                       model.string() + data,
+                   out, err),
+            0)
+      << err;
+  // Cues: right on rows 1 and 3; on 2 and 4 they say nothing, which falls back to the
+  // first label (complaint): row 2 right, row 4 wrong. 3 of 4.
+  EXPECT_NE(out.find("{\"system\":\"cues\",\"count\":4,\"accuracy\":0.75,"), std::string::npos)
+      << out;
+  // The model learned "lost" and "lovely"; "awful" and "great" are unknown to it, so it
+  // is unsure on rows 1 and 3, where the cues settle the combined verdict: 4 of 4.
+  EXPECT_NE(out.find("{\"system\":\"combined\",\"count\":4,\"accuracy\":1,"), std::string::npos)
+      << out;
+}
+
+TEST_F(LearnCliTest, EvalNeedsAModelOrCuesOnly) {
+  const fs::path test = Write("t.jsonl", "{\"text\": \"awful\", \"label\": \"complaint\"}\n");
+  std::string out, err;
+  EXPECT_EQ(Ecoute("eval --data " + test.string(), out, err), 64);
+  EXPECT_NE(err.find("--cues-only"), std::string::npos) << err;
+}
+
+TEST_F(LearnCliTest, AMissingColumnIsAClearError) {
+  const fs::path train = Write("train.csv", TrainingCsv());
+  std::string out, err;
+  EXPECT_EQ(Ecoute("train --data " + train.string() +
+                       " --text-col body --label-col "
+                       "airline_sentiment --out " +
+                       (dir_ / "m").string(),
+                   out, err),
+            65);
+  EXPECT_NE(err.find("body"), std::string::npos) << err;
+}
+
+}  // namespace
