@@ -127,7 +127,9 @@ bool IsDev(const std::string& text, double share) {
 struct TrainOptions {
   DataOptions data;
   std::string out;
-  double c = 1.0;
+  // Chosen on the dev split of the training airlines (C 1: 0.775, 4: 0.798, 16: 0.804,
+  // 64: 0.808 accuracy); 16 keeps most of the gain with less fitting to one domain.
+  double c = 16.0;
   double dev_share = 0.1;
 };
 
@@ -214,7 +216,9 @@ struct EvalOptions {
   DataOptions data;
   std::string model;
   bool cues_only = false;
-  double cue_weight = 1.0;
+  // Chosen by training on three training airlines and evaluating on the fourth (United):
+  // macro-F1 0.717 / 0.722 / 0.731 / 0.728 for weights 0.5 / 1 / 2 / 3.
+  double cue_weight = 2.0;
   std::string output = "text";
   std::string brands;
   std::string data_dir;
@@ -324,7 +328,7 @@ std::function<int()> AddTrainCommand(CLI::App& app) {
       "labels files); several --data files add up, a team's corrections included.");
   AddDataOptions(*cmd, o->data);
   cmd->add_option("--out", o->out, "model file to write")->required();
-  cmd->add_option("--c", o->c, "inverse regularization strength (default 1)");
+  cmd->add_option("--c", o->c, "inverse regularization strength (default 16)");
   cmd->add_option("--dev-share", o->dev_share, "share held out to report a dev score (0.1)");
   return [o] { return RunTrain(*o); };
 }
@@ -338,7 +342,7 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
   AddDataOptions(*cmd, o->data);
   cmd->add_option("--model", o->model, "model file from `ecoute train`");
   cmd->add_flag("--cues-only", o->cues_only, "measure the cue layer alone");
-  cmd->add_option("--cue-weight", o->cue_weight, "weight of the cues when combined (1)");
+  cmd->add_option("--cue-weight", o->cue_weight, "weight of the cues when combined (2)");
   cmd->add_option("--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--brands", o->brands, "brand catalog (TOML)");
   cmd->add_option("--data-dir", o->data_dir, "folder holding lexicon/");

@@ -27,7 +27,7 @@ constexpr int kFeatureBits = 18;
 void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out);
 
 struct TrainingOptions {
-  double c = 1.0;         // inverse regularization strength
+  double c = 16.0;        // inverse regularization strength
   double epsilon = 0.01;  // stopping tolerance
 };
 

@@ -156,7 +156,7 @@ class DatasetBuilder {
   DatasetBuilder(std::string_view name, const DatasetOptions& options, Dataset& out)
       : name_(name), options_(options), out_(out) {}
 
-  std::string_view name() const { return name_; }
+  std::string_view Name() const { return name_; }
 
   std::string Where(std::string_view kind, size_t number) const {
     std::string where(name_);
@@ -295,7 +295,7 @@ void CsvReader::ReadHeader() {
   find(options_.label_column, label_index_);
   if (!options_.filter_column.empty()) find(options_.filter_column, filter_index_);
   if (missing.empty()) return;
-  std::string message(builder_.name());
+  std::string message(builder_.Name());
   message += missing.size() == 1 ? ": missing column " : ": missing columns ";
   message += QuoteList(missing) + " (columns: " + QuoteList(header_) + ")";
   status_ = InvalidArgumentError(std::move(message));
@@ -589,7 +589,7 @@ Status JsonReader::CheckKeys() const {
     missing.push_back(options_.filter_column);
   }
   if (missing.empty()) return OkStatus();
-  std::string message(builder_.name());
+  std::string message(builder_.Name());
   message += missing.size() == 1 ? ": no object has the key " : ": no object has the keys ";
   message += QuoteList(missing) + " (keys: " + QuoteList(keys_seen_);
   if (keys_seen_.size() == kMaxKeysListed) message += ", ...";
@@ -636,7 +636,7 @@ Status ReadParallelLines(std::string_view bytes, std::string_view labels_bytes,
   const std::vector<std::string_view> texts = SplitLines(bytes);
   const std::vector<std::string_view> labels = SplitLines(labels_bytes);
   if (texts.size() != labels.size()) {
-    return InvalidArgumentError(std::string(builder.name()) + " has " +
+    return InvalidArgumentError(std::string(builder.Name()) + " has " +
                                 std::to_string(texts.size()) + " lines but " +
                                 std::string(labels_name) + " has " + std::to_string(labels.size()) +
                                 "; they must pair line by line");
