@@ -112,6 +112,14 @@ Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels)
   for (const std::string& label : seen) {
     if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
   }
+  // A stance has a handful of labels; thousands mean a text column given as the labels
+  // (and a confusion matrix that grows with their square).
+  constexpr size_t kMaxLabels = 200;
+  if (labels.size() > kMaxLabels) {
+    return InvalidArgumentError(std::to_string(labels.size()) + " distinct labels in --label-col " +
+                                o.label_column + " (at most " + std::to_string(kMaxLabels) +
+                                "): is it the right column? --map can merge labels");
+  }
   std::fprintf(stderr, "ecoute: %zu examples (%zu skipped: label not mapped, %zu filtered out)\n",
                dataset.examples.size(), dataset.skipped_unmapped, dataset.skipped_filtered);
   return dataset;

@@ -98,8 +98,9 @@ Status ReadDataset(const std::string& path, const DatasetOptions& options, Datas
 // (spaces belong to fields; a quote inside an unquoted field, or text after a closing quote,
 // skips the row with a problem). Lines and fastText lines may end in "\r\n"; blank lines
 // are ignored, except in a lines file, where they keep the pairing and are reported as
-// empty texts (trailing blank lines are ignored there too). A row with a blank text or an
-// empty label is skipped with a problem.
+// empty texts (trailing blank lines are ignored there too). Labels are trimmed of spaces
+// around them. A row with a blank text or an empty label is skipped with a problem; these
+// checks come before the label map, so an unmapped row with no text is still reported.
 Status ParseDataset(std::string_view bytes, std::string_view name, const DatasetOptions& options,
                     std::string_view labels_bytes, Dataset& out);
 
