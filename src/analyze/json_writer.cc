@@ -6,44 +6,10 @@
 
 #include "ecoute/analysis.h"
 
+#include "util/json.h"
+
 namespace ecoute {
 namespace {
-
-void AppendEscaped(std::string_view s, std::string& out) {
-  out += '"';
-  // Runs of bytes that need no escape are appended whole.
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        char buffer[8];
-        std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-        out += buffer;
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
 
 // A number with at most `decimals` decimals and no trailing zeros: 0.9, 0.87, 88247.
 void AppendNumber(double value, int decimals, std::string& out) {
@@ -77,7 +43,7 @@ void AppendStrings(const std::vector<std::string_view>& values, std::string& out
   out += '[';
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ", ";
-    AppendEscaped(values[i], out);
+    AppendJsonString(values[i], out);
   }
   out += ']';
 }
@@ -86,20 +52,20 @@ void AppendStrings(const std::vector<std::string_view>& values, std::string& out
 
 void AppendAnalysisJson(const Analysis& a, std::string& out) {
   out += "{\"id\": ";
-  AppendEscaped(a.id, out);
+  AppendJsonString(a.id, out);
   out += ", \"lang\": ";
-  AppendEscaped(a.lang, out);
+  AppendJsonString(a.lang, out);
   out += ", \"langs\": [";
   for (size_t i = 0; i < a.langs.size(); ++i) {
     if (i > 0) out += ", ";
     out += "{\"lang\": ";
-    AppendEscaped(a.langs[i].lang, out);
+    AppendJsonString(a.langs[i].lang, out);
     out += ", \"share\": ";
     AppendNumber(a.langs[i].share, 2, out);
     out += '}';
   }
   out += "], \"stance\": ";
-  AppendEscaped(StanceName(a.stance), out);
+  AppendJsonString(StanceName(a.stance), out);
   out += ", \"confidence\": ";
   AppendNumber(a.confidence, 2, out);
   out += ", \"cues\": ";
@@ -109,7 +75,7 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
     const BrandVerdict& b = a.brands[i];
     if (i > 0) out += ", ";
     out += "{\"name\": ";
-    AppendEscaped(b.name, out);
+    AppendJsonString(b.name, out);
     out += ", \"mentions\": ";
     AppendInt(b.mentions, out);
     out += ", \"spans\": [";
@@ -122,7 +88,7 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
       out += ']';
     }
     out += "], \"stance\": ";
-    AppendEscaped(StanceName(b.stance), out);
+    AppendJsonString(StanceName(b.stance), out);
     out += ", \"confidence\": ";
     AppendNumber(b.confidence, 2, out);
     out += ", \"cues\": ";
@@ -133,7 +99,7 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
   for (size_t i = 0; i < a.topics.size(); ++i) {
     if (i > 0) out += ", ";
     out += "{\"name\": ";
-    AppendEscaped(TopicName(a.topics[i].topic), out);
+    AppendJsonString(TopicName(a.topics[i].topic), out);
     out += ", \"score\": ";
     AppendNumber(a.topics[i].score, 2, out);
     out += ", \"cues\": ";
@@ -145,18 +111,18 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
     const Money& m = a.facts.money[i];
     if (i > 0) out += ", ";
     out += "{\"text\": ";
-    AppendEscaped(m.text, out);
+    AppendJsonString(m.text, out);
     out += ", \"amount\": ";
     AppendNumber(m.amount, 2, out);
     out += ", \"currency\": ";
-    AppendEscaped(m.currency, out);
+    AppendJsonString(m.currency, out);
     out += '}';
   }
   out += "], \"durations\": [";
   for (size_t i = 0; i < a.facts.durations.size(); ++i) {
     if (i > 0) out += ", ";
     out += "{\"text\": ";
-    AppendEscaped(a.facts.durations[i].text, out);
+    AppendJsonString(a.facts.durations[i].text, out);
     out += ", \"seconds\": ";
     AppendInt(a.facts.durations[i].seconds, out);
     out += '}';
@@ -164,7 +130,7 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
   out += "], \"channels\": [";
   for (size_t i = 0; i < a.facts.channels.size(); ++i) {
     if (i > 0) out += ", ";
-    AppendEscaped(ChannelName(a.facts.channels[i]), out);
+    AppendJsonString(ChannelName(a.facts.channels[i]), out);
   }
   out += "], \"links\": ";
   AppendStrings(a.facts.links, out);
@@ -172,9 +138,9 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
   for (size_t i = 0; i < a.facts.signals.size(); ++i) {
     if (i > 0) out += ", ";
     out += "{\"name\": ";
-    AppendEscaped(SignalName(a.facts.signals[i].first), out);
+    AppendJsonString(SignalName(a.facts.signals[i].first), out);
     out += ", \"cue\": ";
-    AppendEscaped(a.facts.signals[i].second, out);
+    AppendJsonString(a.facts.signals[i].second, out);
     out += '}';
   }
   out += "]}, \"severity\": ";
@@ -184,7 +150,7 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
   out += ", \"reasons\": [";
   for (size_t i = 0; i < a.reasons.size(); ++i) {
     if (i > 0) out += ", ";
-    AppendEscaped(a.reasons[i], out);
+    AppendJsonString(a.reasons[i], out);
   }
   out += "]}";
 }

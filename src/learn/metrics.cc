@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "util/json.h"
+
 namespace ecoute {
 namespace {
 
@@ -47,39 +49,6 @@ void AppendPadded(std::string_view s, size_t width, bool is_right_aligned, std::
   if (is_right_aligned) out.append(padding, ' ');
   out.append(s);
   if (!is_right_aligned) out.append(padding, ' ');
-}
-
-void AppendJsonString(std::string_view s, std::string& out) {
-  constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xF]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 size_t IndexOf(const std::vector<std::string>& labels, const std::string& label) {
