@@ -20,6 +20,7 @@ struct AnalyzeOptions {
   std::string format;
   std::string input = "auto";
   std::string data_dir;
+  std::string model;
   std::vector<std::string> files;
 };
 
@@ -42,7 +43,7 @@ int RunAnalyze(const AnalyzeOptions& options) {
     catalog = std::move(loaded).value();
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
-  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir);
+  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir, options.model);
   if (!analyzer) {
     PrintError(analyzer.error().message());
     return ExitCodeFor(analyzer.error());
@@ -127,6 +128,8 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "text", "html", "jsonl"}));
   cmd->add_option("--data-dir", options->data_dir,
                   "folder holding lexicon/ (default: $ECOUTE_DATA_DIR or the installed data)");
+  cmd->add_option("--model", options->model,
+                  "stance model from `ecoute train` to combine with the cues");
   cmd->add_option("files", options->files, "posts to analyze");
   return [options] { return RunAnalyze(*options); };
 }

@@ -98,6 +98,15 @@ TEST_F(LearnCliTest, TrainsAModelThenEvaluatesCuesModelAndBoth) {
   // is unsure on rows 1 and 3, where the cues settle the combined verdict: 4 of 4.
   EXPECT_NE(out.find("{\"system\":\"combined\",\"count\":4,\"accuracy\":1,"), std::string::npos)
       << out;
+  // analyze with the model: no cue in "my bag is lost", the model calls it a complaint.
+  const fs::path post = Write("post.txt", "my bag is lost");
+  ASSERT_EQ(Ecoute("analyze --format json --model " + model.string() + data + " " + post.string(),
+                   out, err),
+            0)
+      << err;
+  EXPECT_NE(out.find("\"stance\": \"complaint\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"model\": {\"label\": \"complaint\", \"confidence\": "), std::string::npos)
+      << out;
 }
 
 TEST_F(LearnCliTest, EvalNeedsAModelOrCuesOnly) {

@@ -128,6 +128,11 @@ struct Analysis {
   int priority = 0;     // 0..100
   std::vector<std::string> reasons;
   bool used_cld2 = false;  // whether the cheap language evidence was inconclusive
+  // With a trained model (Analyzer::Create's model_path): what it said alone. `stance`
+  // and `confidence` above are then the model and the cues combined.
+  bool has_model = false;
+  std::string_view model_label;  // one of the model's labels
+  double model_confidence = 0;
 };
 
 class Analyzer {
@@ -139,9 +144,11 @@ class Analyzer {
   // Builds an analyzer from a catalog and the lexicons found in `data_dir` (its lexicon/
   // folder: one <lang>.cues file per language, and common_words.txt). Fails with
   // kInvalidArgument naming the file and line of a bad lexicon entry, or the brand whose
-  // patterns cannot compile.
+  // patterns cannot compile. With `model_path` (a file from `ecoute train` whose labels
+  // are stance names), the post's stance combines the model with the cues.
   static Result<std::unique_ptr<Analyzer>> Create(const BrandCatalog& catalog,
-                                                  const std::string& data_dir);
+                                                  const std::string& data_dir,
+                                                  const std::string& model_path = "");
   ~Analyzer();
   Analyzer(const Analyzer&) = delete;
   Analyzer& operator=(const Analyzer&) = delete;

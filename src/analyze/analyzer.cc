@@ -11,6 +11,7 @@
 
 #include "ecoute/analysis.h"
 
+#include "classify/linear_model.h"
 #include "classify/stance.h"
 #include "extract/facts.h"
 #include "extract/lexicon.h"
@@ -27,6 +28,9 @@ namespace {
 constexpr size_t kMaxCuesShown = 8;
 // How much an urgency signal (legal threat, long wait...) counts as a complaint cue.
 constexpr double kSignalComplaintWeight = 0.75;
+// Weight of the cues against the model's log-probabilities (see CombineWithCues): chosen
+// on the training airlines (docs/EVALUATION.md).
+constexpr double kModelCueWeight = 2.0;
 // Spans reported per brand; `mentions` still counts them all.
 constexpr size_t kMaxSpansPerBrand = 256;
 // A negator flips a stance cue that starts within this many words after it.
@@ -196,6 +200,9 @@ struct Analyzer::Impl {
   BrandCatalog catalog;
   Lexicon lexicon;
   std::unique_ptr<Scanner> scanner;
+  std::unique_ptr<LinearModel> model;  // optional
+  // The model's labels as stances; false where a label is not a stance name.
+  std::vector<std::pair<bool, Stance>> model_stances;
   std::unordered_map<std::string, uint32_t> brand_by_domain;
 
   void Analyze(const Post& post, Scratch::State& s, Analysis& out) const;
@@ -204,6 +211,7 @@ struct Analyzer::Impl {
                   const std::vector<LocatedStanceCue>& cues, const std::vector<uint32_t>& which,
                   const StanceDecision& decision, std::vector<std::string_view>& out) const;
   void Score(const Post& post, Analysis& out, double complaint_strength) const;
+  void CombineWithModel(Scratch::State& s, Analysis& out) const;
 };
 
 struct Analyzer::Scratch::State {
@@ -215,8 +223,10 @@ struct Analyzer::Scratch::State {
   std::vector<std::pair<uint32_t, uint32_t>> exclusions;  // normalized ranges
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
-  std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
-  std::vector<uint32_t> firm_brands;      // brands named without needing context, sorted
+  std::vector<uint32_t> topic_sentences;        // sentences holding a topic cue, ascending
+  std::vector<uint32_t> firm_brands;            // brands named without needing context, sorted
+  std::vector<std::pair<int, float>> features;  // for the model
+  std::vector<double> probabilities;
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
   std::vector<StanceCue> decision_input;
   std::vector<uint32_t> selected;                             // indices into stance_cues
@@ -246,12 +256,20 @@ std::string DefaultDataDir() {
 }
 
 Result<std::unique_ptr<Analyzer>> Analyzer::Create(const BrandCatalog& catalog,
-                                                   const std::string& data_dir) {
+                                                   const std::string& data_dir,
+                                                   const std::string& model_path) {
   auto impl = std::make_unique<Impl>();
   impl->catalog = catalog;
   ECOUTE_ASSIGN_OR_RETURN(impl->lexicon,
                           LoadLexicon((std::filesystem::path(data_dir) / "lexicon").string()));
   ECOUTE_ASSIGN_OR_RETURN(impl->scanner, Scanner::Compile(impl->catalog, impl->lexicon));
+  if (!model_path.empty()) {
+    ECOUTE_ASSIGN_OR_RETURN(impl->model, LinearModel::Load(model_path));
+    for (const std::string& label : impl->model->labels()) {
+      Stance stance = Stance::kNeutral;
+      impl->model_stances.emplace_back(ParseStance(label, stance), stance);
+    }
+  }
   for (uint32_t i = 0; i < impl->catalog.brands.size(); ++i) {
     for (const std::string& domain : impl->catalog.brands[i].domains) {
       impl->brand_by_domain.emplace(domain, i);
@@ -574,6 +592,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   out.stance = overall.stance;
   out.confidence = overall.confidence;
   AppendCues(original, n, s.stance_cues, s.selected, overall, out.cues);
+  out.has_model = model != nullptr;
+  if (model) CombineWithModel(s, out);
 
   // Topics: 1 - e^(-sum of weights); one plain cue scores 0.63, two 0.86.
   double topic_weight[kTopicCount] = {};
@@ -625,6 +645,30 @@ void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText&
     const std::string_view cue = Slice(original, n, c.show_begin, c.show_end);
     if (std::find(out.begin(), out.end(), cue) == out.end()) out.push_back(cue);
     if (out.size() >= kMaxCuesShown) break;
+  }
+}
+
+// The model reads the whole post; the cues say where and why. Their combination becomes the
+// post's stance, and the stance of its brand when it names only one (the post is about
+// it); with several brands, each keeps the stance of its own sentences.
+void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
+  ExtractNormalizedFeatures(s.normalized.text, s.features);
+  model->Predict(s.features, s.probabilities);
+  const auto alone = static_cast<size_t>(
+      std::max_element(s.probabilities.begin(), s.probabilities.end()) - s.probabilities.begin());
+  out.model_label = model->labels()[alone];
+  out.model_confidence = s.probabilities[alone];
+  double confidence = 0;
+  const int best = CombineWithCues(s.probabilities, model->labels(), out.stance, out.confidence,
+                                   kModelCueWeight, confidence);
+  const auto [is_stance, stance] = model_stances[best];
+  if (!is_stance) return;  // a model of other labels informs but does not decide
+  // A model of three classes says praise for a resolution the cues found: keep the cues'.
+  if (!(stance == Stance::kPraise && out.stance == Stance::kResolution)) out.stance = stance;
+  out.confidence = confidence;
+  if (out.brands.size() == 1 && out.brands[0].stance != Stance::kResolution) {
+    out.brands[0].stance = out.stance;
+    out.brands[0].confidence = confidence;
   }
 }
 

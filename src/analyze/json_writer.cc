@@ -143,7 +143,15 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
     AppendJsonString(a.facts.signals[i].second, out);
     out += '}';
   }
-  out += "]}, \"severity\": ";
+  out += "]}, ";
+  if (a.has_model) {
+    out += "\"model\": {\"label\": ";
+    AppendJsonString(a.model_label, out);
+    out += ", \"confidence\": ";
+    AppendNumber(a.model_confidence, 2, out);
+    out += "}, ";
+  }
+  out += "\"severity\": ";
   AppendNumber(a.severity, 2, out);
   out += ", \"priority\": ";
   AppendInt(a.priority, out);
@@ -185,6 +193,13 @@ void AppendAnalysisText(const Analysis& a, std::string& out) {
   out += "\n  stance     ";
   out += StanceName(a.stance);
   quoted(a.cues);
+  if (a.has_model) {
+    out += "\n  model      ";
+    out += a.model_label;
+    out += " (";
+    AppendNumber(a.model_confidence, 2, out);
+    out += ')';
+  }
   out += "\n  priority   ";
   AppendInt(a.priority, out);
   out += "  (severity ";

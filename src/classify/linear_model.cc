@@ -30,10 +30,13 @@ void Silence(const char*) {}
 }  // namespace
 
 void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out) {
-  out.clear();
   NormalizedText n;
   Normalize(text, n);
-  const std::string_view t = n.text;
+  ExtractNormalizedFeatures(n.text, out);
+}
+
+void ExtractNormalizedFeatures(std::string_view t, std::vector<std::pair<int, float>>& out) {
+  out.clear();
   std::vector<int> indexes;
   uint64_t previous = 0;
   bool has_previous = false;
@@ -237,6 +240,18 @@ int CombineWithCues(const std::vector<double>& probabilities,
   std::vector<double> score(probabilities.size());
   for (size_t c = 0; c < probabilities.size(); ++c) {
     score[c] = std::log(std::max(probabilities[c], 1e-9));
+  }
+  // Cues that find nothing and a model that is not sure: the post stays neutral, rather than
+  // taking the model's prior (a model of English airline tweets knows nothing of a French
+  // post about a film, and would call it its majority class).
+  if (cue_stance == Stance::kNeutral) {
+    const auto neutral = std::find(labels.begin(), labels.end(), "neutral");
+    const double top = *std::max_element(probabilities.begin(), probabilities.end());
+    if (neutral != labels.end() && top < kModelSureProbability) {
+      const auto index = static_cast<size_t>(neutral - labels.begin());
+      confidence = probabilities[index];
+      return static_cast<int>(index);
+    }
   }
   if (cue_stance != Stance::kNeutral) {
     const std::string_view label = StanceLabelIn(cue_stance, labels);

@@ -25,6 +25,9 @@ constexpr int kFeatureBits = 18;
 // [1, 2^kFeatureBits], each with the same value (1/sqrt(count), so that the vector has
 // unit length). Handles, URLs and numbers are generalized ("@user", "<url>", "<num>").
 void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out);
+// The same from text already normalized (text/normalize.h), as the analysis has it.
+void ExtractNormalizedFeatures(std::string_view normalized,
+                               std::vector<std::pair<int, float>>& out);
 
 struct TrainingOptions {
   double c = 16.0;        // inverse regularization strength
@@ -72,10 +75,14 @@ class LinearModel {
 // praise, question as neutral, and the reverse, when only those exist. Empty when none fits.
 std::string_view StanceLabelIn(Stance stance, const std::vector<std::string>& labels);
 
+// Below this probability the model does not overturn cues that found nothing.
+constexpr double kModelSureProbability = 0.6;
+
 // Combines the model's probabilities with the cue layer's verdict: the model's
-// log-probabilities, plus `cue_weight` x the cue confidence for the label the cues chose
-// (neutral cues add nothing). Returns the winning label's index and its share of the
-// combined evidence in `confidence`.
+// log-probabilities, plus `cue_weight` x the cue confidence for the label the cues chose.
+// When the cues found nothing, the model decides only if it is sure
+// (kModelSureProbability), else the answer is "neutral" when the labels have it. Returns
+// the winning label's index and its share of the combined evidence in `confidence`.
 int CombineWithCues(const std::vector<double>& probabilities,
                     const std::vector<std::string>& labels, Stance cue_stance,
                     double cue_confidence, double cue_weight, double& confidence);

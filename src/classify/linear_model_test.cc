@@ -144,10 +144,13 @@ TEST(LinearModelTest, ConfidentCuesTipAnUncertainModel) {
   // The model hesitates between complaint and neutral; complaint cues decide.
   EXPECT_EQ(CombineWithCues({0.40, 0.45, 0.15}, kLabels, Stance::kComplaint, 0.9, 1.0, confidence),
             0);
-  // Neutral cues add nothing: the model's choice stands.
-  EXPECT_EQ(CombineWithCues({0.40, 0.45, 0.15}, kLabels, Stance::kNeutral, 0.6, 1.0, confidence),
+  // Cues that found nothing and an unsure model: neutral.
+  EXPECT_EQ(CombineWithCues({0.50, 0.30, 0.20}, kLabels, Stance::kNeutral, 0.6, 1.0, confidence),
             1);
-  EXPECT_NEAR(confidence, 0.45, 1e-9);
+  EXPECT_NEAR(confidence, 0.30, 1e-9);
+  // A sure model decides alone.
+  EXPECT_EQ(CombineWithCues({0.70, 0.20, 0.10}, kLabels, Stance::kNeutral, 0.6, 1.0, confidence),
+            0);
   // A confident model is not overturned by one weak cue.
   EXPECT_EQ(CombineWithCues({0.05, 0.90, 0.05}, kLabels, Stance::kPraise, 0.5, 1.0, confidence), 1);
 }
