@@ -494,37 +494,28 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
       m.needs_context = false;
     }
   }
-  for (const Mention& m : s.mentions) {
-    if (m.needs_context) continue;
-    const std::string_view name = catalog.brands[m.brand].name;
+  // The verdict of catalog brand `brand`, added in order of first mention.
+  auto verdict_of = [&](uint32_t brand) -> BrandVerdict& {
+    const std::string_view name = catalog.brands[brand].name;
     auto it = std::find_if(out.brands.begin(), out.brands.end(),
                            [&](const BrandVerdict& v) { return v.name.data() == name.data(); });
-    if (it == out.brands.end()) {
-      out.brands.emplace_back();
-      it = out.brands.end() - 1;
-      it->name = name;
-      it->mentions = 0;
-      it->spans.clear();
-      it->cues.clear();
-    }
-    ++it->mentions;
-    if (it->spans.size() < kMaxSpansPerBrand) {
-      it->spans.push_back(Span{n.OriginalBegin(m.begin), n.OriginalEnd(m.end)});
+    if (it != out.brands.end()) return *it;
+    out.brands.emplace_back().name = name;
+    return out.brands.back();
+  };
+  for (const Mention& m : s.mentions) {
+    if (m.needs_context) continue;
+    BrandVerdict& verdict = verdict_of(m.brand);
+    ++verdict.mentions;
+    if (verdict.spans.size() < kMaxSpansPerBrand) {
+      verdict.spans.push_back(Span{n.OriginalBegin(m.begin), n.OriginalEnd(m.end)});
     }
   }
   for (const std::string& link : post.links) {
     std::string host = HostOf(link);
     while (!host.empty()) {
       if (auto found = brand_by_domain.find(host); found != brand_by_domain.end()) {
-        const std::string_view name = catalog.brands[found->second].name;
-        auto it = std::find_if(out.brands.begin(), out.brands.end(),
-                               [&](const BrandVerdict& v) { return v.name.data() == name.data(); });
-        if (it == out.brands.end()) {
-          out.brands.emplace_back();
-          it = out.brands.end() - 1;
-          it->name = name;
-        }
-        ++it->mentions;
+        ++verdict_of(found->second).mentions;
         break;
       }
       const size_t dot = host.find('.');
@@ -538,11 +529,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   s.segment_brands.clear();
   for (const Mention& m : s.mentions) {
     if (m.needs_context) continue;
-    const std::string_view name = catalog.brands[m.brand].name;
-    const auto verdict = static_cast<uint32_t>(
-        std::find_if(out.brands.begin(), out.brands.end(),
-                     [&](const BrandVerdict& v) { return v.name.data() == name.data(); }) -
-        out.brands.begin());
+    const auto verdict = static_cast<uint32_t>(&verdict_of(m.brand) - out.brands.data());
     s.segment_brands.emplace_back(m.sentence, verdict);
   }
   std::sort(s.segment_brands.begin(), s.segment_brands.end());
