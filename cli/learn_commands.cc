@@ -4,6 +4,7 @@
 // These commands use the library's learning modules directly (src/learn, src/classify);
 // their API moves to include/ecoute/ once it settles.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -230,18 +231,59 @@ struct EvalOptions {
   std::string output = "text";
   std::string brands;
   std::string data_dir;
+  std::string task = "stance";
 };
+
+// A topic name the cues found first (the highest score), else "none": the cue layer's
+// single answer when the labels are topics.
+std::string TopCueTopic(const Analysis& analysis) {
+  return analysis.topics.empty() ? "none" : std::string(TopicName(analysis.topics[0].topic));
+}
+
+// The model's topic probabilities plus `cue_weight` x the cue score of each topic the cues
+// found: the combined topic among the model's labels.
+int CombineTopics(const std::vector<double>& probabilities, const std::vector<std::string>& labels,
+                  const Analysis& analysis, double cue_weight) {
+  int best = 0;
+  double best_score = -1e300;
+  for (size_t c = 0; c < labels.size(); ++c) {
+    double score = std::log(std::max(probabilities[c], 1e-9));
+    for (const TopicVerdict& t : analysis.topics) {
+      if (TopicName(t.topic) == labels[c]) score += cue_weight * t.score;
+    }
+    if (score > best_score) {
+      best_score = score;
+      best = static_cast<int>(c);
+    }
+  }
+  return best;
+}
 
 int RunEval(const EvalOptions& o) {
   if (o.model.empty() && !o.cues_only) {
     PrintError("give --model MODEL, or --cues-only to measure the cue layer alone");
     return kExitUsage;
   }
+  const bool is_topic = o.task == "topic";
   std::vector<std::string> labels;
   Result<Dataset> dataset = LoadData(o.data, labels);
   if (!dataset) {
     PrintError(dataset.error().message());
     return ExitCodeFor(dataset.error());
+  }
+  if (is_topic) {
+    for (const std::string& label : labels) {
+      Topic topic;
+      if (!ParseTopic(label, topic)) {
+        PrintError("--task topic: the data has label \"" + label +
+                   "\", which is not a topic (billing, delay, support, product_defect, "
+                   "cancellation, contract, staff_attitude, delivery, outage, other); "
+                   "map it with --map");
+        return kExitDataErr;
+      }
+    }
+    // The cues may find no topic: "none" is always wrong, and shows in the matrix.
+    if (std::find(labels.begin(), labels.end(), "none") == labels.end()) labels.push_back("none");
   }
   std::unique_ptr<LinearModel> model;
   if (!o.model.empty()) {
@@ -252,6 +294,7 @@ int RunEval(const EvalOptions& o) {
     }
     model = std::move(loaded).value();
     for (const std::string& label : labels) {
+      if (is_topic && label == "none") continue;
       if (std::find(model->labels().begin(), model->labels().end(), label) ==
           model->labels().end()) {
         PrintError("the data has label \"" + label +
@@ -291,14 +334,19 @@ int RunEval(const EvalOptions& o) {
     post.id = e.where;
     post.text = e.text;
     (*analyzer)->Analyze(post, scratch, analysis);
-    cues.push_back(cue_label(analysis.stance));
+    cues.push_back(is_topic ? TopCueTopic(analysis) : cue_label(analysis.stance));
     if (model) {
       ExtractFeatures(e.text, features);
       model->Predict(features, p);
       alone.push_back(model->labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
-      double confidence = 0;
-      const int best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,
-                                       o.cue_weight, confidence);
+      int best = 0;
+      if (is_topic) {
+        best = CombineTopics(p, model->labels(), analysis, o.cue_weight);
+      } else {
+        double confidence = 0;
+        best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,
+                               o.cue_weight, confidence);
+      }
       combined.push_back(model->labels()[best]);
     }
   }
@@ -345,9 +393,14 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   CLI::App* cmd = app.add_subcommand(
       "eval",
-      "Measure stance verdicts against labeled posts: accuracy, macro-F1, per-class\n"
-      "precision/recall/F1 and the confusion matrix, for the cues, the model and both.");
+      "Measure stance (or topic) verdicts against labeled posts: accuracy, macro-F1,\n"
+      "per-class precision/recall/F1 and the confusion matrix, for the cues, the model and\n"
+      "both.");
   AddDataOptions(*cmd, o->data);
+  cmd->add_option("--task", o->task,
+                  "stance (the default) or topic: the labels are topic names, and the cues' "
+                  "answer is the post's first topic (\"none\" when it has none)")
+      ->check(CLI::IsMember({"stance", "topic"}));
   cmd->add_option("--model", o->model, "model file from `ecoute train`");
   cmd->add_flag("--cues-only", o->cues_only, "measure the cue layer alone");
   cmd->add_option("--cue-weight", o->cue_weight, "weight of the cues when combined (2)");

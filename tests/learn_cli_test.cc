@@ -109,6 +109,40 @@ TEST_F(LearnCliTest, TrainsAModelThenEvaluatesCuesModelAndBoth) {
       << out;
 }
 
+TEST_F(LearnCliTest, EvaluatesTopicsAgainstMappedComplaintReasons) {
+  std::ofstream(dir_ / "data" / "lexicon" / "en.cues", std::ios::app)
+      << "topic.delay 2 late\ntopic.delivery 2 luggage\n";
+  // Row 4 has no reason (a positive tweet): unmapped, skipped without a warning.
+  const fs::path test = Write("reasons.csv",
+                              "text,negativereason\n"
+                              "late again,Late Flight\n"
+                              "where is my luggage,Lost Luggage\n"
+                              "nobody picks up,Customer Service Issue\n"
+                              "lovely crew,\n");
+  const std::string data = " --data-dir " + (dir_ / "data").string();
+  const std::string map =
+      " --map \"Late Flight=delay,Lost Luggage=delivery,Customer Service Issue=support\"";
+  std::string out, err;
+  ASSERT_EQ(Ecoute("eval --task topic --cues-only --data " + test.string() +
+                       " --label-col negativereason" + map + data,
+                   out, err),
+            0)
+      << err;
+  EXPECT_EQ(err.find("warning"), std::string::npos) << err;
+  EXPECT_NE(err.find("3 examples (1 skipped: label not mapped"), std::string::npos) << err;
+  // Two rows right; the third has no topic cue, so the cues answer "none".
+  EXPECT_NE(out.find("cues: accuracy 0.667"), std::string::npos) << out;
+  EXPECT_NE(out.find("support       0.000   0.000  0.000        1"), std::string::npos)
+      << out;
+
+  // A label that is not a topic name is an error that says how to fix it.
+  EXPECT_EQ(Ecoute("eval --task topic --cues-only --data " + test.string() +
+                       " --label-col negativereason --map \"Late Flight=lateness\"" + data,
+                   out, err),
+            65);
+  EXPECT_NE(err.find("\"lateness\", which is not a topic"), std::string::npos) << err;
+}
+
 TEST_F(LearnCliTest, EvalNeedsAModelOrCuesOnly) {
   const fs::path test = Write("t.jsonl", "{\"text\": \"awful\", \"label\": \"complaint\"}\n");
   std::string out, err;

@@ -184,7 +184,11 @@ class DatasetBuilder {
     if (IsBlank(row.text)) return AddProblem(std::move(where), "empty text");
     if (!row.label_problem.empty()) return AddProblem(std::move(where), row.label_problem);
     std::string_view label = Trim(row.label);
-    if (label.empty()) return AddProblem(std::move(where), "empty label");
+    // With a map, an empty label is one the map does not cover (a complaint reason left
+    // blank on a positive tweet), not a broken row.
+    if (label.empty() && options_.label_map.empty()) {
+      return AddProblem(std::move(where), "empty label");
+    }
     if (!options_.label_map.empty()) {
       const auto mapped = std::find_if(
           options_.label_map.begin(), options_.label_map.end(),

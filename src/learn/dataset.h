@@ -48,8 +48,8 @@ struct DatasetOptions {
   // kLines only: a file with one label per line, parallel to the text file.
   std::string labels_path;
   // Source label -> our label (see ParseLabelMap). Empty: labels are kept as they are. With
-  // a map, rows whose label it does not cover are skipped and counted in
-  // Dataset::skipped_unmapped, not reported as problems.
+  // a map, rows whose label it does not cover (an empty label included) are skipped and
+  // counted in Dataset::skipped_unmapped, not reported as problems.
   std::vector<std::pair<std::string, std::string>> label_map;
   // CSV and JSON only: keeps only the rows whose `filter_column` value is one of
   // `filter_values` (e.g. airline = Delta, Virgin America), or, with `exclude_filter`, only
@@ -99,8 +99,9 @@ Status ReadDataset(const std::string& path, const DatasetOptions& options, Datas
 // skips the row with a problem). Lines and fastText lines may end in "\r\n"; blank lines
 // are ignored, except in a lines file, where they keep the pairing and are reported as
 // empty texts (trailing blank lines are ignored there too). Labels are trimmed of spaces
-// around them. A row with a blank text or an empty label is skipped with a problem; these
-// checks come before the label map, so an unmapped row with no text is still reported.
+// around them. A row with a blank text, or an empty label without a map, is skipped with a
+// problem; these checks come before the label map, so an unmapped row with no text is still
+// reported.
 Status ParseDataset(std::string_view bytes, std::string_view name, const DatasetOptions& options,
                     std::string_view labels_bytes, Dataset& out);
 

@@ -140,6 +140,15 @@ TEST(CsvDatasetTest, SkipsEmptyTextsAndEmptyLabelsWithAProblem) {
   EXPECT_EQ(Describe(d.problems), (Lines{"t.csv:row 1: empty text", "t.csv:row 2: empty label"}));
 }
 
+TEST(CsvDatasetTest, WithAMapAnEmptyLabelIsUnmappedNotAProblem) {
+  DatasetOptions options;
+  options.label_map = {{"Late Flight", "delay"}};
+  const Dataset d = Parse("text,label\nhello,\nlate again,Late Flight\n   ,\n", "t.csv", options);
+  EXPECT_EQ(Describe(d.examples), (Lines{"t.csv:row 2 | delay | late again"}));
+  EXPECT_EQ(Describe(d.problems), (Lines{"t.csv:row 3: empty text"}));
+  EXPECT_EQ(d.skipped_unmapped, 1u);
+}
+
 TEST(CsvDatasetTest, RepairsInvalidUtf8AndKeepsTheRows) {
   const Dataset d = Parse("text,label\ncaf\xE9 cr\xE8me,pos\n", "t.csv");
   ASSERT_EQ(d.examples.size(), 1u);
