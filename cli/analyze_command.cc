@@ -21,6 +21,7 @@ struct AnalyzeOptions {
   std::string input = "auto";
   std::string data_dir;
   std::string model;
+  bool no_model = false;
   std::vector<std::string> files;
 };
 
@@ -43,7 +44,10 @@ int RunAnalyze(const AnalyzeOptions& options) {
     catalog = std::move(loaded).value();
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
-  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir, options.model);
+  const std::string model = options.no_model        ? std::string()
+                            : options.model.empty() ? DefaultModelPath(data_dir)
+                                                    : options.model;
+  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir, model);
   if (!analyzer) {
     PrintError(analyzer.error().message());
     return ExitCodeFor(analyzer.error());
@@ -129,7 +133,9 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
   cmd->add_option("--data-dir", options->data_dir,
                   "folder holding lexicon/ (default: $ECOUTE_DATA_DIR or the installed data)");
   cmd->add_option("--model", options->model,
-                  "stance model from `ecoute train` to combine with the cues");
+                  "stance model from `ecoute train` to combine with the cues (default: the "
+                  "data folder's model/stance.model, the one that ships)");
+  cmd->add_flag("--no-model", options->no_model, "the cues alone, without a trained model");
   cmd->add_option("files", options->files, "posts to analyze");
   return [options] { return RunAnalyze(*options); };
 }

@@ -19,6 +19,8 @@ struct BenchOptions {
   std::string what;
   std::string input;
   std::string data_dir;
+  std::string model;
+  bool no_model = false;
   size_t brands = 5000;
   size_t short_posts = 100000;
   size_t blog_posts = 2000;
@@ -70,6 +72,10 @@ int RunBench(const BenchOptions& options) {
     return kExitUsage;
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
+  const std::string model = options.no_model        ? std::string()
+                            : options.model.empty() ? DefaultModelPath(data_dir)
+                                                    : options.model;
+  std::printf("model: %s\n", model.empty() ? "none (cues alone)" : model.c_str());
   struct Corpus {
     std::string name;
     std::string jsonl;
@@ -92,7 +98,7 @@ int RunBench(const BenchOptions& options) {
   for (const Corpus& corpus : corpora) {
     for (const size_t brand_count : {size_t{0}, options.brands}) {
       Result<std::unique_ptr<Analyzer>> analyzer =
-          Analyzer::Create(GenerateCatalog(brand_count), data_dir);
+          Analyzer::Create(GenerateCatalog(brand_count), data_dir, model);
       if (!analyzer) {
         PrintError(analyzer.error().message());
         return ExitCodeFor(analyzer.error());
@@ -128,6 +134,8 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
   cmd->add_option("--blog-bytes", options->blog_bytes, "bytes per blog post (5000)");
   cmd->add_option("--seconds", options->seconds, "minimum time per measure (2)");
   cmd->add_option("--data-dir", options->data_dir, "folder holding lexicon/");
+  cmd->add_option("--model", options->model, "stance model (default: the one that ships)");
+  cmd->add_flag("--no-model", options->no_model, "measure the cues alone");
   return [options] { return RunBench(*options); };
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 
@@ -29,7 +30,33 @@ struct DataOptions {
   std::string map;
   std::string filter;   // "column=value1,value2"
   std::string exclude;  // same, to drop rows
+  // "K/N": the examples of fold K of N (folds by the hash of the text, so that duplicates
+  // share a fold); eval keeps only them, train leaves them out.
+  std::string fold;
+  bool keep_fold = true;
 };
+
+// Parses "K/N" with 1 <= K <= N, N >= 2.
+Status ParseFold(const std::string& spec, uint64_t& k, uint64_t& n) {
+  const size_t slash = spec.find('/');
+  char* end = nullptr;
+  if (slash != std::string::npos) {
+    k = std::strtoull(spec.c_str(), &end, 10);
+    if (end == spec.c_str() + slash) {
+      n = std::strtoull(spec.c_str() + slash + 1, &end, 10);
+      if (*end == '\0' && slash + 1 < spec.size() && n >= 2 && n <= 1000 && k >= 1 && k <= n) {
+        return OkStatus();
+      }
+    }
+  }
+  return InvalidArgumentError("fold \"" + spec +
+                              "\": expected K/N with 1 <= K <= N and N >= 2, "
+                              "e.g. 1/5");
+}
+
+// The fold (0-based) of a text among `n`: independent of the dev split, which uses the low
+// digits of the same hash.
+uint64_t FoldOf(const std::string& text, uint64_t n) { return (WordIndex::Hash(text) >> 24) % n; }
 
 void AddDataOptions(CLI::App& cmd, DataOptions& o) {
   cmd.add_option("--data", o.files, "labeled data file (repeat for several)")->required();
@@ -88,6 +115,16 @@ Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels)
   for (const std::string& file : o.files) {
     ECOUTE_RETURN_IF_ERROR(ReadDataset(file, options, dataset));
   }
+  size_t fold_out = 0;
+  if (!o.fold.empty()) {
+    uint64_t k = 0;
+    uint64_t n = 0;
+    ECOUTE_RETURN_IF_ERROR(ParseFold(o.fold, k, n));
+    const size_t before = dataset.examples.size();
+    std::erase_if(dataset.examples,
+                  [&](const Example& e) { return (FoldOf(e.text, n) == k - 1) != o.keep_fold; });
+    fold_out = before - dataset.examples.size();
+  }
   size_t shown = 0;
   for (const Problem& p : dataset.problems) {
     if (++shown > 20) break;
@@ -122,7 +159,8 @@ Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels)
                                 "): is it the right column? --map can merge labels");
   }
   std::fprintf(stderr, "ecoute: %zu examples (%zu skipped: label not mapped, %zu filtered out)\n",
-               dataset.examples.size(), dataset.skipped_unmapped, dataset.skipped_filtered);
+               dataset.examples.size(), dataset.skipped_unmapped,
+               dataset.skipped_filtered + fold_out);
   return dataset;
 }
 
@@ -140,6 +178,7 @@ struct TrainOptions {
   // 64: 0.808 accuracy); 16 keeps most of the gain with less fitting to one domain.
   double c = 16.0;
   double dev_share = 0.1;
+  bool balance = false;
 };
 
 int RunTrain(const TrainOptions& o) {
@@ -160,6 +199,7 @@ int RunTrain(const TrainOptions& o) {
   }
   TrainingOptions options;
   options.c = o.c;
+  options.balance_labels = o.balance;
   std::string dev_summary = "no dev split";
   if (o.dev_share > 0) {
     std::vector<TrainingExample> train;
@@ -203,15 +243,20 @@ int RunTrain(const TrainOptions& o) {
   }
   std::vector<std::string>& provenance = (*model)->provenance();
   char when[32];
-  const std::time_t now = std::time(nullptr);
+  // SOURCE_DATE_EPOCH (reproducible builds) fixes the date recorded in the model.
+  std::time_t now = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+    now = static_cast<std::time_t>(std::strtoll(epoch, nullptr, 10));
+  }
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  provenance.push_back(std::string("trained ") + when +
-                       " by ecoute train, LIBLINEAR L2R_LR, C=" + std::to_string(o.c));
+  provenance.push_back(std::string("trained ") + when + " by ecoute train, LIBLINEAR L2R_LR, C=" +
+                       std::to_string(o.c) + (o.balance ? ", labels balanced" : ""));
   for (const std::string& file : o.data.files) provenance.push_back("data " + file);
   provenance.push_back("text column " + o.data.text_column + ", label column " +
                        o.data.label_column + (o.data.map.empty() ? "" : ", map " + o.data.map) +
                        (o.data.filter.empty() ? "" : ", filter " + o.data.filter) +
-                       (o.data.exclude.empty() ? "" : ", exclude " + o.data.exclude));
+                       (o.data.exclude.empty() ? "" : ", exclude " + o.data.exclude) +
+                       (o.data.fold.empty() ? "" : ", fold " + o.data.fold + " held out"));
   provenance.push_back(std::to_string(all.size()) + " examples; " + dev_summary);
   if (Status s = (*model)->Save(o.out); !s.ok()) {
     PrintError(s.message());
@@ -304,6 +349,12 @@ int RunEval(const EvalOptions& o) {
       }
     }
   }
+  std::vector<bool> in_data;
+  if (model) {
+    for (const std::string& label : model->labels()) {
+      in_data.push_back(std::find(labels.begin(), labels.end(), label) != labels.end());
+    }
+  }
   BrandCatalog catalog;
   if (!o.brands.empty()) {
     auto loaded = LoadCatalog(o.brands);
@@ -338,6 +389,16 @@ int RunEval(const EvalOptions& o) {
     if (model) {
       ExtractFeatures(e.text, features);
       model->Predict(features, p);
+      // A model of more labels than the data's (three stances, scored on two) answers
+      // among the data's labels only: its probabilities renormalized over them.
+      double kept = 0;
+      for (size_t c = 0; c < p.size(); ++c) {
+        if (!in_data[c]) p[c] = 0;
+        kept += p[c];
+      }
+      if (kept > 0) {
+        for (double& v : p) v /= kept;
+      }
       alone.push_back(model->labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
       int best = 0;
       if (is_topic) {
@@ -346,6 +407,10 @@ int RunEval(const EvalOptions& o) {
         double confidence = 0;
         best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,
                                o.cue_weight, confidence);
+      }
+      // "Neutral" for want of evidence, in data without neutral: the model's answer.
+      if (!in_data[static_cast<size_t>(best)]) {
+        best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
       }
       combined.push_back(model->labels()[best]);
     }
@@ -378,6 +443,7 @@ int RunEval(const EvalOptions& o) {
 
 std::function<int()> AddTrainCommand(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
+  o->data.keep_fold = false;
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train the stance model on labeled posts (CSV, JSON lines, JSON, fastText or text +\n"
@@ -386,6 +452,11 @@ std::function<int()> AddTrainCommand(CLI::App& app) {
   cmd->add_option("--out", o->out, "model file to write")->required();
   cmd->add_option("--c", o->c, "inverse regularization strength (default 16)");
   cmd->add_option("--dev-share", o->dev_share, "share held out to report a dev score (0.1)");
+  cmd->add_option("--hold-out-fold", o->data.fold,
+                  "K/N: leave out fold K of N (by a hash of the text), to measure on it with "
+                  "eval --fold K/N");
+  cmd->add_flag("--balance", o->balance,
+                "weigh every label the same, whatever its share of the data (a flat prior)");
   return [o] { return RunTrain(*o); };
 }
 
@@ -397,6 +468,9 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
       "per-class precision/recall/F1 and the confusion matrix, for the cues, the model and\n"
       "both.");
   AddDataOptions(*cmd, o->data);
+  cmd->add_option("--fold", o->data.fold,
+                  "K/N: evaluate only fold K of N (by a hash of the text), the one a model "
+                  "trained with --hold-out-fold K/N has not seen");
   cmd->add_option("--task", o->task,
                   "stance (the default) or topic: the labels are topic names, and the cues' "
                   "answer is the post's first topic (\"none\" when it has none)")

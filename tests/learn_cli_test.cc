@@ -132,8 +132,7 @@ TEST_F(LearnCliTest, EvaluatesTopicsAgainstMappedComplaintReasons) {
   EXPECT_NE(err.find("3 examples (1 skipped: label not mapped"), std::string::npos) << err;
   // Two rows right; the third has no topic cue, so the cues answer "none".
   EXPECT_NE(out.find("cues: accuracy 0.667"), std::string::npos) << out;
-  EXPECT_NE(out.find("support       0.000   0.000  0.000        1"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("support       0.000   0.000  0.000        1"), std::string::npos) << out;
 
   // A label that is not a topic name is an error that says how to fix it.
   EXPECT_EQ(Ecoute("eval --task topic --cues-only --data " + test.string() +
@@ -141,6 +140,97 @@ TEST_F(LearnCliTest, EvaluatesTopicsAgainstMappedComplaintReasons) {
                    out, err),
             65);
   EXPECT_NE(err.find("\"lateness\", which is not a topic"), std::string::npos) << err;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The model that ships is what its recipe trains from data/train: same labels, same
+// weights, byte for byte (the header's date and paths aside).
+TEST_F(LearnCliTest, TheShippedModelIsItsRecipesOutput) {
+  const fs::path source = ECOUTE_SOURCE_DIR;
+  const fs::path trained = dir_ / "stance.model";
+  std::string out, err;
+  ASSERT_EQ(Ecoute("--version", out, err), 0) << err;  // the binary runs
+  const std::string command = "ECOUTE=" + std::string(ECOUTE_BINARY) + " bash " +
+                              (source / "scripts" / "train-default-model.sh").string() + " " +
+                              trained.string() + " >/dev/null 2>" + (dir_ / "err").string();
+  ASSERT_EQ(std::system(command.c_str()), 0) << ReadFile(dir_ / "err");
+  const std::string fresh = ReadFile(trained);
+  const std::string shipped = ReadFile(source / "data" / "model" / "stance.model");
+  auto labels = [](const std::string& model) {
+    const size_t begin = model.find("\nlabels ");
+    return begin == std::string::npos ? ""
+                                      : model.substr(begin, model.find('\n', begin + 1) - begin);
+  };
+  auto weights = [](const std::string& model) {
+    const size_t begin = model.find("\nweights ");
+    return begin == std::string::npos ? "" : model.substr(begin);
+  };
+  EXPECT_EQ(labels(fresh), "\nlabels complaint neutral praise");
+  EXPECT_EQ(labels(shipped), labels(fresh));
+  ASSERT_GT(weights(fresh).size(), 1000u);
+  EXPECT_TRUE(weights(shipped) == weights(fresh))
+      << "data/model/stance.model is not what scripts/train-default-model.sh trains from "
+         "data/train: rerun the script and commit the model";
+}
+
+// A team's corrections, in the format of docs/EVALUATION.md, added to the base data: the
+// retrained model follows them where the base model did not.
+TEST_F(LearnCliTest, CorrectionsAddedToTrainingChangeTheModelsVerdict) {
+  std::string base;
+  const char* complaints[] = {"lost my bag", "bag lost again", "seat broken",
+                              "broken tray", "lost luggage",   "broken wifi"};
+  const char* praise[] = {"lovely crew",  "lovely flight", "smooth landing",
+                          "lovely staff", "smooth ride",   "so smooth"};
+  for (const char* t : complaints) {
+    base += std::string("{\"text\": \"") + t + "\", \"stance\": \"complaint\"}\n";
+  }
+  for (const char* t : praise) {
+    base += std::string("{\"text\": \"") + t + "\", \"stance\": \"praise\"}\n";
+  }
+  const fs::path base_file = Write("base.jsonl", base);
+  // The team's triage: "upgraded" posts were praise, whatever else they say.
+  const fs::path corrections =
+      Write("corrections.jsonl",
+            "{\"text\": \"upgraded to business\", \"brand\": \"Air A\", \"stance\": \"praise\", "
+            "\"topics\": []}\n"
+            "{\"text\": \"they upgraded me\", \"brand\": \"Air A\", \"stance\": \"praise\", "
+            "\"topics\": []}\n"
+            "{\"text\": \"upgraded for free\", \"brand\": \"Air A\", \"stance\": \"praise\", "
+            "\"topics\": []}\n"
+            "{\"text\": \"got upgraded today\", \"brand\": \"Air A\", \"stance\": \"praise\", "
+            "\"topics\": []}\n");
+  const fs::path post = Write("post.txt", "upgraded on the lost bag flight");
+  const std::string data = " --data-dir " + (dir_ / "data").string();
+  std::string out, err;
+  auto verdict = [&](const fs::path& model) {
+    EXPECT_EQ(Ecoute("analyze --format json --model " + model.string() + data + " " + post.string(),
+                     out, err),
+              0)
+        << err;
+    const size_t at = out.find("\"model\": {\"label\": \"");
+    return at == std::string::npos ? std::string("?")
+                                   : out.substr(at + 20, out.find('"', at + 20) - at - 20);
+  };
+  ASSERT_EQ(Ecoute("train --label-col stance --dev-share 0 --data " + base_file.string() +
+                       " --out " + (dir_ / "base.model").string(),
+                   out, err),
+            0)
+      << err;
+  EXPECT_EQ(verdict(dir_ / "base.model"), "complaint");
+  ASSERT_EQ(
+      Ecoute("train --label-col stance --dev-share 0 --data " + base_file.string() + " --data " +
+                 corrections.string() + " --out " + (dir_ / "taught.model").string(),
+             out, err),
+      0)
+      << err;
+  EXPECT_NE(err.find("16 examples"), std::string::npos) << err;
+  EXPECT_EQ(verdict(dir_ / "taught.model"), "praise");
 }
 
 TEST_F(LearnCliTest, EvalNeedsAModelOrCuesOnly) {

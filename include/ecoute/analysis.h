@@ -185,6 +185,9 @@ class Analyzer::Scratch {
 // Returns the default data directory: $ECOUTE_DATA_DIR if set, else the one next to the
 // executable's installation, else the source checkout's data/.
 std::string DefaultDataDir();
+// The stance model that ships in a data directory (`model/stance.model`), or "" when it
+// has none: the model `ecoute analyze` combines with the cues unless told otherwise.
+std::string DefaultModelPath(const std::string& data_dir);
 
 // Appends `analysis` as one line of JSON (no trailing newline) to `out`, without building
 // a document tree. `text` is the analyzed post's text (spans are offsets into it).

@@ -223,9 +223,10 @@ struct Analyzer::Scratch::State {
   std::vector<std::pair<uint32_t, uint32_t>> exclusions;  // normalized ranges
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
-  std::vector<uint32_t> topic_sentences;        // sentences holding a topic cue, ascending
-  std::vector<uint32_t> firm_brands;            // brands named without needing context, sorted
-  std::vector<std::pair<int, float>> features;  // for the model
+  std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
+  std::vector<uint32_t> firm_brands;      // brands named without needing context, sorted
+  FeatureExtractor feature_extractor;     // for the model
+  std::vector<std::pair<int, float>> features;
   std::vector<double> probabilities;
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
   std::vector<StanceCue> decision_input;
@@ -253,6 +254,12 @@ std::string DefaultDataDir() {
     if (std::filesystem::is_directory(installed / "lexicon", ec)) return installed.string();
   }
   return ECOUTE_SOURCE_DATA_DIR;
+}
+
+std::string DefaultModelPath(const std::string& data_dir) {
+  const auto path = std::filesystem::path(data_dir) / "model" / "stance.model";
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) ? path.string() : std::string();
 }
 
 Result<std::unique_ptr<Analyzer>> Analyzer::Create(const BrandCatalog& catalog,
@@ -639,7 +646,7 @@ void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText&
 // post's stance, and the stance of its brand when it names only one (the post is about
 // it); with several brands, each keeps the stance of its own sentences.
 void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
-  ExtractNormalizedFeatures(s.normalized.text, s.features);
+  s.feature_extractor.Extract(s.normalized.text, s.features);
   model->Predict(s.features, s.probabilities);
   const auto alone = static_cast<size_t>(
       std::max_element(s.probabilities.begin(), s.probabilities.end()) - s.probabilities.begin());
@@ -650,8 +657,11 @@ void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
                                    kModelCueWeight, confidence);
   const auto [is_stance, stance] = model_stances[best];
   if (!is_stance) return;  // a model of other labels informs but does not decide
-  // A model of three classes says praise for a resolution the cues found: keep the cues'.
-  if (!(stance == Stance::kPraise && out.stance == Stance::kResolution)) out.stance = stance;
+  // A model of three classes says praise for a resolution the cues found, or neutral for
+  // their question: keep the cues', which are the finer verdicts of the same kind.
+  const bool is_finer = (stance == Stance::kPraise && out.stance == Stance::kResolution) ||
+                        (stance == Stance::kNeutral && out.stance == Stance::kQuestion);
+  if (!is_finer) out.stance = stance;
   out.confidence = confidence;
   if (out.brands.size() == 1 && out.brands[0].stance != Stance::kResolution) {
     out.brands[0].stance = out.stance;

@@ -8,6 +8,8 @@
 
 #include "ecoute/analysis.h"
 
+#include "classify/linear_model.h"
+
 namespace ecoute {
 namespace {
 
@@ -270,6 +272,48 @@ TEST_F(AnalyzerTest, EmptyTextIsNeutralAndUndetermined) {
   EXPECT_EQ(analysis_.stance, Stance::kNeutral);
   EXPECT_EQ(analysis_.lang, "und");
   EXPECT_TRUE(analysis_.brands.empty());
+}
+
+}  // namespace
+}  // namespace ecoute
+
+namespace ecoute {
+namespace {
+
+// A model trained here on three labels, for the combination of model and cues.
+std::string TrainTinyModel(const std::filesystem::path& path) {
+  std::vector<TrainingExample> examples;
+  auto add = [&](const char* text, int label, int times) {
+    for (int i = 0; i < times; ++i) {
+      TrainingExample e;
+      ExtractFeatures(text, e.features);
+      e.label = label;
+      examples.push_back(std::move(e));
+    }
+  };
+  add("unacceptable parcel", 0, 4);
+  add("where is my parcel", 1, 8);
+  add("great parcel", 2, 4);
+  auto model = LinearModel::Train({"complaint", "neutral", "praise"}, examples, {});
+  EXPECT_TRUE(model.has_value());
+  EXPECT_TRUE((*model)->Save(path.string()).ok());
+  return path.string();
+}
+
+TEST_F(AnalyzerTest, AModelSayingNeutralKeepsTheCuesQuestion) {
+  const std::string model = TrainTinyModel(dir_ / "tiny.model");
+  auto analyzer = Analyzer::Create(BrandCatalog(), dir_.string(), model);
+  ASSERT_TRUE(analyzer.has_value()) << analyzer.error().ToString();
+  Post post;
+  post.text = "where is my parcel ?";
+  (*analyzer)->Analyze(post, scratch_, analysis_);
+  EXPECT_TRUE(analysis_.has_model);
+  EXPECT_EQ(analysis_.model_label, "neutral");
+  EXPECT_EQ(analysis_.stance, Stance::kQuestion);
+  // A complaint the cues and the model agree on stays one.
+  post.text = "unacceptable parcel";
+  (*analyzer)->Analyze(post, scratch_, analysis_);
+  EXPECT_EQ(analysis_.stance, Stance::kComplaint);
 }
 
 }  // namespace

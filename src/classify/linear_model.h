@@ -23,15 +23,30 @@ constexpr int kFeatureBits = 18;
 
 // Appends the features of `text` (any UTF-8): sorted, unique feature indexes in
 // [1, 2^kFeatureBits], each with the same value (1/sqrt(count), so that the vector has
-// unit length). Handles, URLs and numbers are generalized ("@user", "<url>", "<num>").
+// unit length). Handles, URLs and numbers are generalized ("@user", "<url>", "<num>"); a
+// word of seven bytes or more also counts by its first five.
 void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& out);
-// The same from text already normalized (text/normalize.h), as the analysis has it.
-void ExtractNormalizedFeatures(std::string_view normalized,
-                               std::vector<std::pair<int, float>>& out);
+
+// The same from text already normalized (text/normalize.h), as the analysis has it, for
+// prediction: unique features in the order of the text, not sorted (LinearModel::Predict
+// does not need them sorted; training does). Keeps a 32 KiB set of the features seen, so
+// that a long post costs no sort; one extractor per thread.
+class FeatureExtractor {
+ public:
+  FeatureExtractor();
+  void Extract(std::string_view normalized, std::vector<std::pair<int, float>>& out);
+
+ private:
+  std::vector<uint64_t> seen_;  // one bit per feature index
+};
 
 struct TrainingOptions {
   double c = 16.0;        // inverse regularization strength
   double epsilon = 0.01;  // stopping tolerance
+  // Weighs each example by N / (labels x examples of its label), so that every label
+  // weighs the same in training whatever its share of the data: the model's prior is then
+  // flat rather than the training data's (which may not be the world's).
+  bool balance_labels = false;
 };
 
 // A labeled example for training: its features and its label's index.
