@@ -21,6 +21,7 @@ struct AnalyzeOptions {
   std::string input = "auto";
   std::string data_dir;
   std::string model;
+  std::string topic_model;
   bool no_model = false;
   std::vector<std::string> files;
 };
@@ -47,7 +48,11 @@ int RunAnalyze(const AnalyzeOptions& options) {
   const std::string model = options.no_model        ? std::string()
                             : options.model.empty() ? DefaultModelPath(data_dir)
                                                     : options.model;
-  Result<std::unique_ptr<Analyzer>> analyzer = Analyzer::Create(catalog, data_dir, model);
+  const std::string topic_model = options.no_model              ? std::string()
+                                  : options.topic_model.empty() ? DefaultTopicModelPath(data_dir)
+                                                                : options.topic_model;
+  Result<std::unique_ptr<Analyzer>> analyzer =
+      Analyzer::Create(catalog, data_dir, model, topic_model);
   if (!analyzer) {
     PrintError(analyzer.error().message());
     return ExitCodeFor(analyzer.error());
@@ -135,7 +140,10 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
   cmd->add_option("--model", options->model,
                   "stance model from `ecoute train` to combine with the cues (default: the "
                   "data folder's model/stance.model, the one that ships)");
-  cmd->add_flag("--no-model", options->no_model, "the cues alone, without a trained model");
+  cmd->add_option("--topic-model", options->topic_model,
+                  "topic model from `ecoute train` (labels are topic names) to choose a "
+                  "complaint's first topic with the cues (default: model/topics.model)");
+  cmd->add_flag("--no-model", options->no_model, "the cues alone, without the trained models");
   cmd->add_option("files", options->files, "posts to analyze");
   return [options] { return RunAnalyze(*options); };
 }

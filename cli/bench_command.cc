@@ -75,7 +75,10 @@ int RunBench(const BenchOptions& options) {
   const std::string model = options.no_model        ? std::string()
                             : options.model.empty() ? DefaultModelPath(data_dir)
                                                     : options.model;
-  std::printf("model: %s\n", model.empty() ? "none (cues alone)" : model.c_str());
+  const std::string topic_model =
+      options.no_model ? std::string() : DefaultTopicModelPath(data_dir);
+  std::printf("models: %s%s%s\n", model.empty() ? "none (cues alone)" : model.c_str(),
+              topic_model.empty() ? "" : ", ", topic_model.c_str());
   struct Corpus {
     std::string name;
     std::string jsonl;
@@ -98,7 +101,7 @@ int RunBench(const BenchOptions& options) {
   for (const Corpus& corpus : corpora) {
     for (const size_t brand_count : {size_t{0}, options.brands}) {
       Result<std::unique_ptr<Analyzer>> analyzer =
-          Analyzer::Create(GenerateCatalog(brand_count), data_dir, model);
+          Analyzer::Create(GenerateCatalog(brand_count), data_dir, model, topic_model);
       if (!analyzer) {
         PrintError(analyzer.error().message());
         return ExitCodeFor(analyzer.error());

@@ -285,23 +285,16 @@ std::string TopCueTopic(const Analysis& analysis) {
   return analysis.topics.empty() ? "none" : std::string(TopicName(analysis.topics[0].topic));
 }
 
-// The model's topic probabilities plus `cue_weight` x the cue score of each topic the cues
-// found: the combined topic among the model's labels.
-int CombineTopics(const std::vector<double>& probabilities, const std::vector<std::string>& labels,
-                  const Analysis& analysis, double cue_weight) {
-  int best = 0;
-  double best_score = -1e300;
+// The cue score of each of a topic model's labels, 0 where the cues did not find it.
+std::vector<double> CueTopicScores(const std::vector<std::string>& labels,
+                                   const Analysis& analysis) {
+  std::vector<double> scores(labels.size(), 0.0);
   for (size_t c = 0; c < labels.size(); ++c) {
-    double score = std::log(std::max(probabilities[c], 1e-9));
     for (const TopicVerdict& t : analysis.topics) {
-      if (TopicName(t.topic) == labels[c]) score += cue_weight * t.score;
-    }
-    if (score > best_score) {
-      best_score = score;
-      best = static_cast<int>(c);
+      if (TopicName(t.topic) == labels[c]) scores[c] = t.score;
     }
   }
-  return best;
+  return scores;
 }
 
 int RunEval(const EvalOptions& o) {
@@ -402,7 +395,8 @@ int RunEval(const EvalOptions& o) {
       alone.push_back(model->labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
       int best = 0;
       if (is_topic) {
-        best = CombineTopics(p, model->labels(), analysis, o.cue_weight);
+        best = static_cast<int>(
+            CombineTopicsWithCues(p, CueTopicScores(model->labels(), analysis), o.cue_weight));
       } else {
         double confidence = 0;
         best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,

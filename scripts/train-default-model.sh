@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Trains the stance model that ships with ecoute (data/model/stance.model) from the labeled
-# examples in data/train/ — the team's own posts and the UCI review sentences (CC BY 4.0),
-# nothing else: see data/train/README.md. Deterministic: the same data gives the same
-# labels and weights, byte for byte (a test checks that the committed model's are this
-# script's); only the date in the model's header changes (SOURCE_DATE_EPOCH fixes it).
+# Trains the models that ship with ecoute (data/model/) from the labeled examples in
+# data/train/ — the team's own posts and the UCI review sentences (CC BY 4.0), nothing
+# else: see data/train/README.md.
+#   stance.model  complaint / neutral / praise, from every file;
+#   topics.model  a complaint's main topic, from the team's posts (the first of "topics").
+# Deterministic: the same data gives the same labels and weights, byte for byte (a test
+# checks that the committed models' are this script's); only the date in a model's header
+# changes (SOURCE_DATE_EPOCH fixes it).
 #
-#   bash scripts/train-default-model.sh [OUT]      (default OUT: data/model/stance.model)
+#   bash scripts/train-default-model.sh [DIR] [OPTION...]     (default DIR: data/model)
 #
-# ECOUTE names the executable (default build/ecoute, built if missing). Extra options for
-# `ecoute train` (e.g. --hold-out-fold 1/5) come after OUT.
+# ECOUTE names the executable (default build/ecoute, built if missing). OPTIONs go to both
+# `ecoute train` runs (e.g. --hold-out-fold 1/5, as scripts/evaluate.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-data/model/stance.model}
+dir=${1:-data/model}
 shift || true
+mkdir -p "$dir"
 ecoute=${ECOUTE:-build/ecoute}
 if [[ -z ${ECOUTE:-} ]]; then
   cmake --build build -j2 --target ecoute >/dev/null
@@ -21,4 +25,9 @@ fi
   --data data/train/own-en.jsonl --data data/train/own-fr.jsonl \
   --data data/train/uci-sentences.jsonl \
   --label-col stance --map complaint=complaint,neutral=neutral,question=neutral,praise=praise,resolution=praise \
-  --balance --dev-share 0.1 --out "$out" "$@"
+  --balance --dev-share 0.1 --out "$dir/stance.model" "$@"
+topics=billing,delay,support,product_defect,cancellation,contract,staff_attitude,delivery,outage
+"$ecoute" train \
+  --data data/train/own-en.jsonl --data data/train/own-fr.jsonl \
+  --label-col topics --map "$(sed -E 's/([a-z_]+)/\1=\1/g' <<<"$topics")" \
+  --balance --dev-share 0.1 --out "$dir/topics.model" "$@"

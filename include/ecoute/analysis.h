@@ -88,6 +88,9 @@ struct TopicVerdict {
   Topic topic = Topic::kOther;
   double score = 0;  // in (0, 1]
   std::vector<std::string_view> cues;
+  // With a topic model, on complaints: the probability it gives this topic (else -1). The
+  // model and the cues together choose the first topic, which may have no cue.
+  double model = -1;
 };
 
 struct Money {
@@ -145,10 +148,12 @@ class Analyzer {
   // folder: one <lang>.cues file per language, and common_words.txt). Fails with
   // kInvalidArgument naming the file and line of a bad lexicon entry, or the brand whose
   // patterns cannot compile. With `model_path` (a file from `ecoute train` whose labels
-  // are stance names), the post's stance combines the model with the cues.
+  // are stance names), the post's stance combines the model with the cues; with
+  // `topic_model_path` (labels that are topic names), a complaint's first topic does.
   static Result<std::unique_ptr<Analyzer>> Create(const BrandCatalog& catalog,
                                                   const std::string& data_dir,
-                                                  const std::string& model_path = "");
+                                                  const std::string& model_path = "",
+                                                  const std::string& topic_model_path = "");
   ~Analyzer();
   Analyzer(const Analyzer&) = delete;
   Analyzer& operator=(const Analyzer&) = delete;
@@ -188,6 +193,8 @@ std::string DefaultDataDir();
 // The stance model that ships in a data directory (`model/stance.model`), or "" when it
 // has none: the model `ecoute analyze` combines with the cues unless told otherwise.
 std::string DefaultModelPath(const std::string& data_dir);
+// The same for the topic model (`model/topics.model`).
+std::string DefaultTopicModelPath(const std::string& data_dir);
 
 // Appends `analysis` as one line of JSON (no trailing newline) to `out`, without building
 // a document tree. `text` is the analyzed post's text (spans are offsets into it).

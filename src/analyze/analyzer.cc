@@ -203,6 +203,8 @@ struct Analyzer::Impl {
   std::unique_ptr<LinearModel> model;  // optional
   // The model's labels as stances; false where a label is not a stance name.
   std::vector<std::pair<bool, Stance>> model_stances;
+  std::unique_ptr<LinearModel> topic_model;  // optional
+  std::vector<Topic> model_topics;           // its labels
   std::unordered_map<std::string, uint32_t> brand_by_domain;
 
   void Analyze(const Post& post, Scratch::State& s, Analysis& out) const;
@@ -212,6 +214,7 @@ struct Analyzer::Impl {
                   const StanceDecision& decision, std::vector<std::string_view>& out) const;
   void Score(const Post& post, Analysis& out, double complaint_strength) const;
   void CombineWithModel(Scratch::State& s, Analysis& out) const;
+  void CombineWithTopicModel(Scratch::State& s, Analysis& out) const;
 };
 
 struct Analyzer::Scratch::State {
@@ -225,9 +228,12 @@ struct Analyzer::Scratch::State {
   std::vector<LocatedTopicCue> topic_cues;
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
   std::vector<uint32_t> firm_brands;      // brands named without needing context, sorted
-  FeatureExtractor feature_extractor;     // for the model
+  FeatureExtractor feature_extractor;     // for the models
   std::vector<std::pair<int, float>> features;
+  bool has_features = false;  // `features` are this post's
   std::vector<double> probabilities;
+  std::vector<double> topic_probabilities;
+  std::vector<double> topic_cue_scores;
   std::vector<uint32_t> function_counts;  // [paragraph * langs + lang]
   std::vector<StanceCue> decision_input;
   std::vector<uint32_t> selected;                             // indices into stance_cues
@@ -256,15 +262,26 @@ std::string DefaultDataDir() {
   return ECOUTE_SOURCE_DATA_DIR;
 }
 
-std::string DefaultModelPath(const std::string& data_dir) {
-  const auto path = std::filesystem::path(data_dir) / "model" / "stance.model";
+namespace {
+std::string ShippedModel(const std::string& data_dir, const char* name) {
+  const auto path = std::filesystem::path(data_dir) / "model" / name;
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec) ? path.string() : std::string();
+}
+}  // namespace
+
+std::string DefaultModelPath(const std::string& data_dir) {
+  return ShippedModel(data_dir, "stance.model");
+}
+
+std::string DefaultTopicModelPath(const std::string& data_dir) {
+  return ShippedModel(data_dir, "topics.model");
 }
 
 Result<std::unique_ptr<Analyzer>> Analyzer::Create(const BrandCatalog& catalog,
                                                    const std::string& data_dir,
-                                                   const std::string& model_path) {
+                                                   const std::string& model_path,
+                                                   const std::string& topic_model_path) {
   auto impl = std::make_unique<Impl>();
   impl->catalog = catalog;
   ECOUTE_ASSIGN_OR_RETURN(impl->lexicon,
@@ -275,6 +292,17 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const BrandCatalog& catalog,
     for (const std::string& label : impl->model->labels()) {
       Stance stance = Stance::kNeutral;
       impl->model_stances.emplace_back(ParseStance(label, stance), stance);
+    }
+  }
+  if (!topic_model_path.empty()) {
+    ECOUTE_ASSIGN_OR_RETURN(impl->topic_model, LinearModel::Load(topic_model_path));
+    for (const std::string& label : impl->topic_model->labels()) {
+      Topic topic = Topic::kOther;
+      if (!ParseTopic(label, topic)) {
+        return InvalidArgumentError(topic_model_path + ": label \"" + label +
+                                    "\" is not a topic; a topic model's labels are topic names");
+      }
+      impl->model_topics.push_back(topic);
     }
   }
   for (uint32_t i = 0; i < impl->catalog.brands.size(); ++i) {
@@ -302,6 +330,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   out.reasons.clear();
   out.used_cld2 = false;
   s.mentions.clear();
+  s.has_features = false;
   s.exclusions.clear();
   s.stance_cues.clear();
   s.topic_cues.clear();
@@ -613,6 +642,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
       out.stance == Stance::kComplaint ||
       std::any_of(out.brands.begin(), out.brands.end(),
                   [](const BrandVerdict& b) { return b.stance == Stance::kComplaint; });
+  if (is_complaint && topic_model) CombineWithTopicModel(s, out);
   if (is_complaint && out.topics.empty()) {
     TopicVerdict other;
     other.topic = Topic::kOther;
@@ -647,6 +677,7 @@ void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText&
 // it); with several brands, each keeps the stance of its own sentences.
 void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
   s.feature_extractor.Extract(s.normalized.text, s.features);
+  s.has_features = true;
   model->Predict(s.features, s.probabilities);
   const auto alone = static_cast<size_t>(
       std::max_element(s.probabilities.begin(), s.probabilities.end()) - s.probabilities.begin());
@@ -667,6 +698,39 @@ void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
     out.brands[0].stance = out.stance;
     out.brands[0].confidence = confidence;
   }
+}
+
+// The topic model reads the whole complaint; its log-probabilities plus the cue scores
+// (weighed as for the stance) choose the first topic, which comes first whether the cues
+// found it or not. The other topics stay as the cues found them.
+void Analyzer::Impl::CombineWithTopicModel(Scratch::State& s, Analysis& out) const {
+  if (!s.has_features) {
+    s.feature_extractor.Extract(s.normalized.text, s.features);
+    s.has_features = true;
+  }
+  topic_model->Predict(s.features, s.topic_probabilities);
+  s.topic_cue_scores.assign(model_topics.size(), 0.0);
+  for (size_t c = 0; c < model_topics.size(); ++c) {
+    for (TopicVerdict& t : out.topics) {
+      if (t.topic != model_topics[c]) continue;
+      s.topic_cue_scores[c] = t.score;
+      t.model = s.topic_probabilities[c];
+    }
+  }
+  const size_t best =
+      CombineTopicsWithCues(s.topic_probabilities, s.topic_cue_scores, kModelCueWeight);
+  const auto found = std::find_if(out.topics.begin(), out.topics.end(), [&](const TopicVerdict& t) {
+    return t.topic == model_topics[best];
+  });
+  if (found != out.topics.end()) {
+    std::rotate(out.topics.begin(), found, found + 1);
+    return;
+  }
+  TopicVerdict verdict;
+  verdict.topic = model_topics[best];
+  verdict.score = s.topic_probabilities[best];
+  verdict.model = s.topic_probabilities[best];
+  out.topics.insert(out.topics.begin(), std::move(verdict));
 }
 
 void Analyzer::Impl::DecideLanguage(std::string_view original, Scratch::State& s,

@@ -316,5 +316,50 @@ TEST_F(AnalyzerTest, AModelSayingNeutralKeepsTheCuesQuestion) {
   EXPECT_EQ(analysis_.stance, Stance::kComplaint);
 }
 
+TEST_F(AnalyzerTest, ATopicModelChoosesAComplaintsFirstTopic) {
+  std::vector<TrainingExample> examples;
+  auto add = [&](const char* text, int label) {
+    for (int i = 0; i < 6; ++i) {
+      TrainingExample e;
+      ExtractFeatures(text, e.features);
+      e.label = label;
+      examples.push_back(std::move(e));
+    }
+  };
+  add("my parcel never came", 0);
+  add("charged twice on my facture", 1);
+  auto model = LinearModel::Train({"delivery", "billing"}, examples, {});
+  ASSERT_TRUE(model.has_value());
+  const std::string path = (dir_ / "topics.model").string();
+  ASSERT_TRUE((*model)->Save(path).ok());
+  auto analyzer = Analyzer::Create(BrandCatalog(), dir_.string(), "", path);
+  ASSERT_TRUE(analyzer.has_value()) << analyzer.error().ToString();
+  Post post;
+  // A complaint with no topic cue: the model's topic, without cues, comes first.
+  post.text = "unacceptable, my parcel never came";
+  (*analyzer)->Analyze(post, scratch_, analysis_);
+  ASSERT_EQ(analysis_.stance, Stance::kComplaint);
+  ASSERT_FALSE(analysis_.topics.empty());
+  EXPECT_EQ(analysis_.topics[0].topic, Topic::kDelivery);
+  EXPECT_GT(analysis_.topics[0].model, 0.5);
+  EXPECT_TRUE(analysis_.topics[0].cues.empty());
+  // Not a complaint: the cues alone, no model score.
+  post.text = "great facture";
+  (*analyzer)->Analyze(post, scratch_, analysis_);
+  ASSERT_EQ(analysis_.topics.size(), 1u);
+  EXPECT_EQ(analysis_.topics[0].topic, Topic::kBilling);
+  EXPECT_EQ(analysis_.topics[0].model, -1);
+
+  // A model whose labels are not topics is refused with its file named.
+  auto stance_model = LinearModel::Train({"complaint", "praise"}, examples, {});
+  ASSERT_TRUE(stance_model.has_value());
+  ASSERT_TRUE((*stance_model)->Save(path).ok());
+  auto refused = Analyzer::Create(BrandCatalog(), dir_.string(), "", path);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("topics.model: label \"complaint\" is not a topic"),
+            std::string::npos)
+      << refused.error().message();
+}
+
 }  // namespace
 }  // namespace ecoute

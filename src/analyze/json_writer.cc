@@ -104,6 +104,10 @@ void AppendAnalysisJson(const Analysis& a, std::string& out) {
     AppendNumber(a.topics[i].score, 2, out);
     out += ", \"cues\": ";
     AppendStrings(a.topics[i].cues, out);
+    if (a.topics[i].model >= 0) {
+      out += ", \"model\": ";
+      AppendNumber(a.topics[i].model, 2, out);
+    }
     out += '}';
   }
   out += "], \"facts\": {\"money\": [";
@@ -223,6 +227,11 @@ void AppendAnalysisText(const Analysis& a, std::string& out) {
     out += TopicName(t.topic);
     out += ' ';
     AppendNumber(t.score, 2, out);
+    if (t.model >= 0) {
+      out += " (model ";
+      AppendNumber(t.model, 2, out);
+      out += ')';
+    }
     quoted(t.cues);
     out += '\n';
   }

@@ -14,7 +14,7 @@
 namespace ecoute {
 namespace {
 
-constexpr std::string_view kMagic = "ecoute-model 1";
+constexpr std::string_view kMagic = "ecoute-model 2";
 constexpr int kFeatureCount = 1 << kFeatureBits;
 constexpr int kBiasFeature = kFeatureCount + 1;  // LIBLINEAR indexes start at 1
 
@@ -149,11 +149,15 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Train(
   std::unique_ptr<LinearModel> m(new LinearModel());
   m->labels_ = labels;
   const size_t label_count = labels.size();
-  m->weights_.assign(static_cast<size_t>(kBiasFeature + 1) * label_count, 0.0f);
   const int nr_class = trained->nr_class;
   // LIBLINEAR numbers classes in order of appearance; with two classes it keeps one weight
-  // vector, for its first class.
+  // vector, for its first class. Only features with a weight are kept.
+  std::vector<uint32_t> kept;
+  std::vector<float> weights;
+  std::vector<float> row(label_count);
   for (int f = 1; f <= kBiasFeature; ++f) {
+    std::fill(row.begin(), row.end(), 0.0f);
+    bool any = false;
     for (int c = 0; c < nr_class; ++c) {
       const int label = trained->label[c];
       double w;
@@ -162,31 +166,62 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Train(
       } else {
         w = trained->w[static_cast<size_t>(f - 1) * nr_class + c];
       }
-      m->weights_[static_cast<size_t>(f) * label_count + label] = static_cast<float>(w);
+      row[static_cast<size_t>(label)] = static_cast<float>(w);
+      any |= row[static_cast<size_t>(label)] != 0.0f;
+    }
+    if (f == kBiasFeature) {
+      m->bias_ = row;
+    } else if (any) {
+      kept.push_back(static_cast<uint32_t>(f));
+      weights.insert(weights.end(), row.begin(), row.end());
     }
   }
+  m->BuildTable(kept, weights);
   free_and_destroy_model(&trained);
   return m;
+}
+
+void LinearModel::BuildTable(const std::vector<uint32_t>& indexes, const std::vector<float>& rows) {
+  const size_t label_count = labels_.size();
+  stride_ = 1 + label_count;
+  // Open addressing, at most half full: a lookup reads one slot, rarely two.
+  slot_bits_ = 4;
+  while ((size_t{1} << slot_bits_) < 2 * indexes.size()) ++slot_bits_;
+  slots_.assign((size_t{1} << slot_bits_) * stride_, 0.0f);
+  const size_t mask = (size_t{1} << slot_bits_) - 1;
+  for (size_t r = 0; r < indexes.size(); ++r) {
+    size_t slot = SlotOf(indexes[r]);
+    while (SlotIndex(slot) != 0) slot = (slot + 1) & mask;
+    float* at = slots_.data() + slot * stride_;
+    std::memcpy(at, &indexes[r], sizeof(uint32_t));
+    std::copy_n(rows.data() + r * label_count, label_count, at + 1);
+  }
+}
+
+const float* LinearModel::Row(uint32_t index) const {
+  const size_t mask = (size_t{1} << slot_bits_) - 1;
+  for (size_t slot = SlotOf(index);; slot = (slot + 1) & mask) {
+    const uint32_t at = SlotIndex(slot);
+    if (at == index) return slots_.data() + slot * stride_ + 1;
+    if (at == 0) return nullptr;
+  }
 }
 
 void LinearModel::Predict(const std::vector<std::pair<int, float>>& features,
                           std::vector<double>& out) const {
   const size_t label_count = labels_.size();
-  out.assign(label_count, 0.0);
-  const float* bias = weights_.data() + static_cast<size_t>(kBiasFeature) * label_count;
-  for (size_t c = 0; c < label_count; ++c) out[c] = bias[c];
-  // The rows are scattered over megabytes: ask for a few rows ahead while adding one.
+  out.assign(bias_.begin(), bias_.end());
+  // The slots are scattered over the table: ask for a few ahead while adding one.
   constexpr size_t kPrefetchAhead = 8;
   for (size_t i = 0; i < features.size(); ++i) {
     if (i + kPrefetchAhead < features.size()) {
-      const int ahead = features[i + kPrefetchAhead].first;
-      if (ahead >= 1 && ahead <= kFeatureCount) {
-        __builtin_prefetch(weights_.data() + static_cast<size_t>(ahead) * label_count);
-      }
+      const auto ahead = static_cast<uint32_t>(features[i + kPrefetchAhead].first);
+      __builtin_prefetch(slots_.data() + SlotOf(ahead) * stride_);
     }
     const auto [index, value] = features[i];
     if (index < 1 || index > kFeatureCount) continue;
-    const float* w = weights_.data() + static_cast<size_t>(index) * label_count;
+    const float* w = Row(static_cast<uint32_t>(index));
+    if (w == nullptr) continue;
     for (size_t c = 0; c < label_count; ++c) out[c] += w[c] * value;
   }
   // One-vs-rest logistic outputs, normalized.
@@ -209,10 +244,22 @@ Status LinearModel::Save(const std::string& path) const {
     std::replace(clean.begin(), clean.end(), '\n', ' ');
     out << "# " << clean << '\n';
   }
-  out << "weights " << weights_.size() << '\n';
-  // float32, little-endian (the machines ecoute runs on).
-  out.write(reinterpret_cast<const char*>(weights_.data()),
-            static_cast<std::streamsize>(weights_.size() * sizeof(float)));
+  // The rows with a weight, by ascending feature, then the bias: each row a little-endian
+  // uint32 feature and one float32 per label (the machines ecoute runs on are
+  // little-endian).
+  std::vector<uint32_t> indexes;
+  for (size_t slot = 0; slot < (size_t{1} << slot_bits_); ++slot) {
+    if (SlotIndex(slot) != 0) indexes.push_back(SlotIndex(slot));
+  }
+  std::sort(indexes.begin(), indexes.end());
+  out << "rows " << indexes.size() << '\n';
+  for (const uint32_t index : indexes) {
+    out.write(reinterpret_cast<const char*>(&index), sizeof index);
+    out.write(reinterpret_cast<const char*>(Row(index)),
+              static_cast<std::streamsize>(labels_.size() * sizeof(float)));
+  }
+  out.write(reinterpret_cast<const char*>(bias_.data()),
+            static_cast<std::streamsize>(bias_.size() * sizeof(float)));
   if (!out) return DataLossError(path + ": write failed");
   return OkStatus();
 }
@@ -222,7 +269,12 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Load(const std::string& path) 
   if (!in) return NotFoundError(path + ": cannot open the model");
   std::unique_ptr<LinearModel> m(new LinearModel());
   std::string line;
-  if (!std::getline(in, line) || line != kMagic) {
+  if (std::getline(in, line) && line == "ecoute-model 1") {
+    return InvalidArgumentError(path +
+                                ": an ecoute model of format 1; retrain it with this "
+                                "version of ecoute (format 2 keeps only the weighted features)");
+  }
+  if (line != kMagic) {
     return InvalidArgumentError(path + ": not an ecoute model (first line should be \"" +
                                 std::string(kMagic) + "\")");
   }
@@ -239,7 +291,7 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Load(const std::string& path) 
       fields >> bits;
     } else if (key == "#") {
       m->provenance_.push_back(line.size() > 2 ? line.substr(2) : "");
-    } else if (key == "weights") {
+    } else if (key == "rows") {
       fields >> count;
       break;
     } else {
@@ -250,17 +302,39 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Load(const std::string& path) 
     return InvalidArgumentError(path + ": feature_bits " + std::to_string(bits) +
                                 ", this build reads " + std::to_string(kFeatureBits));
   }
-  if (m->labels_.size() < 2) return InvalidArgumentError(path + ": fewer than two labels");
-  if (count != static_cast<size_t>(kBiasFeature + 1) * m->labels_.size()) {
-    return InvalidArgumentError(path + ": " + std::to_string(count) +
-                                " weights do not fit the labels and features");
+  constexpr size_t kMaxLabels = 1000;
+  if (m->labels_.size() < 2 || m->labels_.size() > kMaxLabels) {
+    return InvalidArgumentError(path + ": " + std::to_string(m->labels_.size()) +
+                                " labels (a model has 2 to 1000)");
   }
-  m->weights_.resize(count);
-  in.read(reinterpret_cast<char*>(m->weights_.data()),
-          static_cast<std::streamsize>(count * sizeof(float)));
-  if (static_cast<size_t>(in.gcount()) != count * sizeof(float)) {
-    return DataLossError(path + ": truncated (weights end early)");
+  if (count > static_cast<size_t>(kFeatureCount)) {
+    return InvalidArgumentError(path + ": " + std::to_string(count) + " rows, more than the " +
+                                std::to_string(kFeatureCount) + " features");
   }
+  const size_t label_count = m->labels_.size();
+  std::vector<uint32_t> indexes(count);
+  std::vector<float> rows(count * label_count);
+  uint32_t previous = 0;
+  for (size_t r = 0; r < count; ++r) {
+    in.read(reinterpret_cast<char*>(&indexes[r]), sizeof(uint32_t));
+    in.read(reinterpret_cast<char*>(rows.data() + r * label_count),
+            static_cast<std::streamsize>(label_count * sizeof(float)));
+    if (!in) return DataLossError(path + ": truncated (rows end early)");
+    if (indexes[r] <= previous || indexes[r] > static_cast<uint32_t>(kFeatureCount)) {
+      return InvalidArgumentError(path + ": row " + std::to_string(r + 1) + " has feature " +
+                                  std::to_string(indexes[r]) +
+                                  " (features ascend, from 1 to 2^feature_bits)");
+    }
+    previous = indexes[r];
+  }
+  m->bias_.resize(label_count);
+  in.read(reinterpret_cast<char*>(m->bias_.data()),
+          static_cast<std::streamsize>(label_count * sizeof(float)));
+  if (!in) return DataLossError(path + ": truncated (the bias is missing)");
+  if (in.peek() != std::char_traits<char>::eof()) {
+    return InvalidArgumentError(path + ": bytes after the bias (a corrupt file?)");
+  }
+  m->BuildTable(indexes, rows);
   return m;
 }
 
@@ -311,6 +385,21 @@ int CombineWithCues(const std::vector<double>& probabilities,
   double sum = 0;
   for (const double s : score) sum += std::exp(s - score[best]);
   confidence = 1.0 / sum;
+  return best;
+}
+
+size_t CombineTopicsWithCues(const std::vector<double>& probabilities,
+                             const std::vector<double>& cue_scores, double cue_weight) {
+  size_t best = 0;
+  double best_score = -1e300;
+  for (size_t c = 0; c < probabilities.size(); ++c) {
+    const double cue = c < cue_scores.size() ? cue_scores[c] : 0.0;
+    const double score = std::log(std::max(probabilities[c], 1e-9)) + cue_weight * cue;
+    if (score > best_score) {
+      best_score = score;
+      best = c;
+    }
+  }
   return best;
 }
 

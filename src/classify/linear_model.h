@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,8 +67,8 @@ class LinearModel {
 
   // Loads a model file written by Save; errors name the file and what is wrong.
   static Result<std::unique_ptr<LinearModel>> Load(const std::string& path);
-  // Writes the model: a text header (format, labels, provenance), then the weights as
-  // little-endian float32.
+  // Writes the model: a text header (format, labels, provenance), then the features that
+  // have a weight, each a little-endian uint32 and one float32 per label, then the bias.
   Status Save(const std::string& path) const;
 
   // Probabilities of each label for `features` (sum 1), into `out` (resized).
@@ -82,8 +83,20 @@ class LinearModel {
   LinearModel() = default;
   std::vector<std::string> labels_;
   std::vector<std::string> provenance_;
-  std::vector<float> weights_;  // [feature][label], feature 0 unused
-  std::vector<float> bias_;     // per label
+  // The features with a weight, in an open-addressing table: each slot is the feature
+  // (uint32 bits in a float's place; 0 = empty) then one weight per label.
+  void BuildTable(const std::vector<uint32_t>& indexes, const std::vector<float>& rows);
+  const float* Row(uint32_t index) const;  // its weights, or nullptr
+  size_t SlotOf(uint32_t index) const { return (index * 0x9E3779B1u) >> (32 - slot_bits_); }
+  uint32_t SlotIndex(size_t slot) const {
+    uint32_t index;
+    std::memcpy(&index, slots_.data() + slot * stride_, sizeof index);
+    return index;
+  }
+  std::vector<float> slots_;
+  size_t stride_ = 1;  // floats per slot
+  int slot_bits_ = 4;
+  std::vector<float> bias_;  // per label
 };
 
 // The label a stance counts as in a label set that may lack it: resolution counts as
@@ -101,5 +114,11 @@ constexpr double kModelSureProbability = 0.6;
 int CombineWithCues(const std::vector<double>& probabilities,
                     const std::vector<std::string>& labels, Stance cue_stance,
                     double cue_confidence, double cue_weight, double& confidence);
+
+// Chooses among a topic model's labels: the log-probability of each plus `cue_weight` x
+// `cue_scores` (the cue layer's score of the same label, 0 when the cues did not find it).
+// Returns the winning label's index.
+size_t CombineTopicsWithCues(const std::vector<double>& probabilities,
+                             const std::vector<double>& cue_scores, double cue_weight);
 
 }  // namespace ecoute

@@ -119,10 +119,31 @@ TEST(LinearModelTest, BadModelFilesAreRefusedWithTheReason) {
   auto m = LinearModel::Load(path);
   ASSERT_FALSE(m.has_value());
   EXPECT_NE(m.error().message().find("not an ecoute model"), std::string::npos);
-  std::ofstream(path) << "ecoute-model 1\nlabels a b\nfeature_bits 18\nweights 12\nxx";
-  m = LinearModel::Load(path);
-  ASSERT_FALSE(m.has_value());
-  EXPECT_NE(m.error().message().find("do not fit"), std::string::npos) << m.error().message();
+  auto refused = [&](const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    auto model = LinearModel::Load(path);
+    return model.has_value() ? std::string("loaded") : model.error().message();
+  };
+  const std::string header = "ecoute-model 2\nlabels a b\nfeature_bits 18\n";
+  auto row = [](uint32_t index) {
+    std::string bytes(reinterpret_cast<const char*>(&index), 4);
+    const float w[2] = {0.5f, -0.5f};
+    bytes.append(reinterpret_cast<const char*>(w), sizeof w);
+    return bytes;
+  };
+  const std::string bias(8, '\0');
+  EXPECT_EQ(refused(header + "rows 1\n" + row(7) + bias), "loaded");
+  EXPECT_NE(refused("ecoute-model 1\nlabels a b\n").find("format 1; retrain it"),
+            std::string::npos);
+  EXPECT_NE(refused(header + "rows 2\n" + row(7)).find("truncated (rows end early)"),
+            std::string::npos);
+  EXPECT_NE(refused(header + "rows 2\n" + row(7) + row(3) + bias).find("row 2 has feature 3"),
+            std::string::npos);
+  EXPECT_NE(refused(header + "rows 1\n" + row(7) + bias + "x").find("bytes after the bias"),
+            std::string::npos);
+  EXPECT_NE(refused(header + "rows 1\n" + row(7)).find("the bias is missing"), std::string::npos);
+  EXPECT_NE(refused("ecoute-model 2\nlabels a\nfeature_bits 18\nrows 0\n").find("1 labels"),
+            std::string::npos);
   EXPECT_EQ(LinearModel::Load(path + ".missing").error().code(), StatusCode::kNotFound);
   std::filesystem::remove(path);
 }
@@ -137,6 +158,15 @@ TEST(LinearModelTest, StancesMapOntoTheLabelsADatasetHas) {
   EXPECT_EQ(StanceLabelIn(Stance::kQuestion, kLabels), "neutral");
   EXPECT_EQ(StanceLabelIn(Stance::kComplaint, kLabels), "complaint");
   EXPECT_EQ(StanceLabelIn(Stance::kQuestion, {"complaint", "praise"}), "");
+}
+
+TEST(LinearModelTest, TopicCuesTipAnUncertainTopicModel) {
+  // Two topics; the model leans to the first, the cues found the second.
+  EXPECT_EQ(CombineTopicsWithCues({0.55, 0.45}, {0.0, 0.63}, 2.0), 1u);
+  // A model sure of the first is not overturned by a weak cue for the second.
+  EXPECT_EQ(CombineTopicsWithCues({0.97, 0.03}, {0.0, 0.63}, 2.0), 0u);
+  // No cue: the model's choice.
+  EXPECT_EQ(CombineTopicsWithCues({0.2, 0.8}, {}, 2.0), 1u);
 }
 
 TEST(LinearModelTest, ConfidentCuesTipAnUncertainModel) {

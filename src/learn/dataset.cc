@@ -496,8 +496,16 @@ void JsonReader::ReadObject(dom::element element, std::string where) {
     }
     if (key == options_.label_column && !has_label) {
       has_label = true;
+      dom::array list;
       if (value.is_null()) {
         row.label_problem = Quote(key) + " is null";
+      } else if (!value.get_array().get(list)) {
+        // A list of labels (a post's topics, main one first) counts by its first.
+        std::string_view first;
+        if (list.size() > 0 && list.at(0).get_string().get(first)) {
+          row.label_problem = Quote(key) + " is a list whose first item is not a string";
+        }
+        row.label = first;
       } else if (!ReadScalar(value, row.label)) {
         row.label_problem = Quote(key) + " is " + std::string(Describe(value.type())) +
                             ", not a string or an integer";

@@ -42,7 +42,8 @@ struct DatasetOptions {
   // line starts with "__label__", and an error otherwise.
   DatasetFormat format = DatasetFormat::kAuto;
   // The CSV column or JSON key holding the text, and the one holding the label. A JSON
-  // label may be a string or an integer (0 becomes "0").
+  // label may be a string, an integer (0 becomes "0") or a list of strings, which counts by
+  // its first ("topics": ["delay", "support"] is "delay"; an empty list, an empty label).
   std::string text_column = "text";
   std::string label_column = "label";
   // kLines only: a file with one label per line, parallel to the text file.

@@ -149,6 +149,21 @@ TEST(CsvDatasetTest, WithAMapAnEmptyLabelIsUnmappedNotAProblem) {
   EXPECT_EQ(d.skipped_unmapped, 1u);
 }
 
+TEST(JsonDatasetTest, AListLabelCountsByItsFirstItem) {
+  DatasetOptions options;
+  options.label_column = "topics";
+  options.label_map = {{"delay", "delay"}, {"support", "support"}};
+  const Dataset d = Parse(
+      "{\"text\": \"late and nobody answers\", \"topics\": [\"delay\", \"support\"]}\n"
+      "{\"text\": \"lovely\", \"topics\": []}\n"
+      "{\"text\": \"odd\", \"topics\": [3]}\n",
+      "c.jsonl", options);
+  EXPECT_EQ(Describe(d.examples), (Lines{"c.jsonl:1 | delay | late and nobody answers"}));
+  EXPECT_EQ(Describe(d.problems),
+            (Lines{"c.jsonl:3: \"topics\" is a list whose first item is not a string"}));
+  EXPECT_EQ(d.skipped_unmapped, 1u);
+}
+
 TEST(CsvDatasetTest, RepairsInvalidUtf8AndKeepsTheRows) {
   const Dataset d = Parse("text,label\ncaf\xE9 cr\xE8me,pos\n", "t.csv");
   ASSERT_EQ(d.examples.size(), 1u);
