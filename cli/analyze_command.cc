@@ -8,12 +8,10 @@
 #include "ecoute/sources.h"
 
 #include "commands.h"
+#include "inputs.h"
 
 namespace ecoute::cli {
 namespace {
-
-// One input may not exceed this: past it, JSON lines are the way to bring many posts.
-constexpr size_t kMaxInputBytes = size_t{1} << 30;
 
 struct AnalyzeOptions {
   std::string brands;
@@ -58,66 +56,25 @@ int RunAnalyze(const AnalyzeOptions& options) {
     return ExitCodeFor(analyzer.error());
   }
 
-  std::vector<std::string> files = options.files;
-  if (files.empty()) files.emplace_back("-");
   Analyzer::Scratch scratch;
   Analysis analysis;
   std::string out;
-  size_t analyzed = 0;
-  size_t problems_seen = 0;
-  int worst_exit = kExitOk;
-  for (const std::string& file : files) {
-    Result<std::string> bytes = ReadInput(file, kMaxInputBytes);
-    if (!bytes) {
-      PrintError(bytes.error().message());
-      worst_exit = ExitCodeFor(bytes.error());
-      continue;
+  const InputSummary summary = ReadInputPosts(options.files, input_format, [&](const Post& post) {
+    (*analyzer)->Analyze(post, scratch, analysis);
+    if (is_json) {
+      AppendAnalysisJson(analysis, out);
+    } else {
+      AppendAnalysisText(analysis, out);
     }
-    std::vector<Problem> problems;
-    const std::string name = file == "-" ? "stdin" : file;
-    ReadPosts(
-        *bytes, name, input_format,
-        [&](const Post& post) {
-          (*analyzer)->Analyze(post, scratch, analysis);
-          if (is_json) {
-            AppendAnalysisJson(analysis, out);
-            out += '\n';
-          } else {
-            AppendAnalysisText(analysis, out);
-            out += '\n';
-          }
-          ++analyzed;
-          if (out.size() >= (1 << 16)) {
-            std::fwrite(out.data(), 1, out.size(), stdout);
-            out.clear();
-          }
-        },
-        problems);
-    for (const Problem& p : problems) {
-      const std::string message = p.where.empty() ? p.message : p.where + ": " + p.message;
-      if (p.is_fatal) {
-        PrintError(message);
-        worst_exit = kExitDataErr;
-      } else {
-        PrintWarning(message);
-      }
+    out += '\n';
+    if (out.size() >= (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
     }
-    problems_seen += problems.size();
-  }
+  });
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
-  if (analyzed == 0) {
-    if (worst_exit == kExitOk) {
-      PrintError("no post found in the input");
-      worst_exit = kExitDataErr;
-    }
-    return worst_exit;
-  }
-  if (problems_seen > 0 || worst_exit != kExitOk) {
-    std::fprintf(stderr, "ecoute: analyzed %zu post%s; %zu problem%s reported above\n", analyzed,
-                 analyzed == 1 ? "" : "s", problems_seen, problems_seen == 1 ? "" : "s");
-  }
-  return kExitOk;
+  return FinishInputs(summary, "analyzed");
 }
 
 }  // namespace

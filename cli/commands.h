@@ -29,6 +29,7 @@ Result<std::string> ReadInput(const std::string& path, size_t max_bytes);
 
 // Registers the subcommand; the returned function runs it once parsing succeeded.
 std::function<int()> AddAnalyzeCommand(CLI::App& app);
+std::function<int()> AddParseCommand(CLI::App& app);
 std::function<int()> AddBenchCommand(CLI::App& app);
 std::function<int()> AddTrainCommand(CLI::App& app);
 std::function<int()> AddEvalCommand(CLI::App& app);

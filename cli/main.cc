@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "ecoute 0.1.0");
   std::function<int()> run_analyze = AddAnalyzeCommand(app);
+  std::function<int()> run_parse = AddParseCommand(app);
   std::function<int()> run_bench = AddBenchCommand(app);
   std::function<int()> run_train = AddTrainCommand(app);
   std::function<int()> run_eval = AddEvalCommand(app);
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (app.got_subcommand("analyze")) return run_analyze();
+  if (app.got_subcommand("parse")) return run_parse();
   if (app.got_subcommand("bench")) return run_bench();
   if (app.got_subcommand("train")) return run_train();
   if (app.got_subcommand("eval")) return run_eval();

@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcld2-dev libutf8proc-dev
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
-  libgumbo-dev liblinear-dev libcsv-dev
+  libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev
 )
 
 missing=()

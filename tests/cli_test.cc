@@ -192,4 +192,33 @@ TEST_F(CliTest, AHundredMegabytePostIsAnalyzed) {
   EXPECT_NE(run.out.find("{\"name\": \"Lunéa\", \"mentions\": "), std::string::npos);
 }
 
+TEST_F(CliTest, ParsePrintsEachPostInThePostModel) {
+  const fs::path posts = Write(
+      "posts.jsonl",
+      "{\"id\": \"t1\", \"text\": \"Plus de réseau.\", \"author\": {\"handle\": \"@marie_l\", "
+      "\"followers\": 48200}, \"published_at\": \"2026-11-20T08:12:00Z\", \"links\": "
+      "[\"https://example.org/a\"]}\n"
+      "not json\n");
+  const CommandResult run = Ecoute("parse " + posts.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const std::string line =
+      "{\"id\": \"t1\", \"source\": \"jsonl\", \"url\": \"\", \"title\": \"\", "
+      "\"text\": \"Plus de réseau.\", \"lang\": \"\", \"author\": {\"name\": \"\", "
+      "\"handle\": \"@marie_l\", \"url\": \"\", \"followers\": 48200}, "
+      "\"published_at\": \"2026-11-20T08:12:00Z\", \"updated_at\": \"\", \"parent_id\": \"\", "
+      "\"parent_url\": \"\", \"links\": [\"https://example.org/a\"], \"comments\": -1, "
+      "\"shares\": -1, \"likes\": -1, \"content_hash\": \"";
+  EXPECT_EQ(run.out.substr(0, line.size()), line) << run.out;
+  EXPECT_EQ(CountLines(run.out), 1u);
+  EXPECT_NE(run.err.find("posts.jsonl:2: not valid JSON"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("parsed 1 post; 1 problem reported above"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, ParseOfNothingUsableFails) {
+  EXPECT_EQ(Ecoute("parse " + (dir_ / "missing.jsonl").string()).exit_code, 66);
+  const fs::path empty = Write("empty.txt", "");
+  EXPECT_EQ(Ecoute("parse " + empty.string()).exit_code, 65);
+  EXPECT_EQ(Ecoute("parse --input rss " + empty.string()).exit_code, 64);
+}
+
 }  // namespace

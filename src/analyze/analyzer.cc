@@ -877,10 +877,11 @@ void Analyzer::Impl::Score(const Post& post, Analysis& out, double complaint_str
 
   // Reach: the audience the post can get, from what the source tells (log scales).
   double reach = 0;
-  if (post.followers > 0) {
-    reach += 0.6 * std::min(1.0, std::log10(1.0 + static_cast<double>(post.followers)) / 6);
-    if (post.followers >= 10000) {
-      out.reasons.push_back("audience: " + std::to_string(post.followers) + " followers");
+  const int64_t followers = post.author.followers;
+  if (followers > 0) {
+    reach += 0.6 * std::min(1.0, std::log10(1.0 + static_cast<double>(followers)) / 6);
+    if (followers >= 10000) {
+      out.reasons.push_back("audience: " + std::to_string(followers) + " followers");
     }
   }
   if (post.comments > 0) {

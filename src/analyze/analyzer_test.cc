@@ -262,7 +262,7 @@ TEST_F(AnalyzerTest, LegalThreatsAndAmountsRaiseThePriority) {
 TEST_F(AnalyzerTest, AudienceRaisesThePriority) {
   Run("Cyrillus est une honte.");
   const int alone = analysis_.priority;
-  post_.followers = 250000;
+  post_.author.followers = 250000;
   analyzer_->Analyze(post_, scratch_, analysis_);
   EXPECT_GT(analysis_.priority, alone);
 }

@@ -682,7 +682,9 @@ void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Pos
   if (post.title.empty() && facts.first_h1 != nullptr) {
     post.title = HeadingText(*facts.first_h1, true);
   }
-  post.author = facts.meta_author;
+  post.source = "html";
+  post.author.name = facts.meta_author;
+  post.content_hash = ContentHash(bytes);
   post.published_at = facts.meta_published.empty() ? facts.time_datetime : facts.meta_published;
   post.links.assign(facts.links.begin(), facts.links.end());
   gumbo_destroy_output(&options, output);

@@ -109,7 +109,7 @@ TEST(HtmlReaderTest, AuthorAndDateComeFromMetadata) {
       "<head><meta name='Author' content=' Jane Doe '>"
       "<meta property='article:published_time' content='2024-03-01T10:00:00Z'></head>"
       "<body><p>Posted <time datetime='2024-02-02'>yesterday</time></p></body>");
-  EXPECT_EQ(post.author, "Jane Doe");
+  EXPECT_EQ(post.author.name, "Jane Doe");
   EXPECT_EQ(post.published_at, "2024-03-01T10:00:00Z");  // the meta wins over <time>
   EXPECT_EQ(post.text, "Posted yesterday");
 }
@@ -118,7 +118,7 @@ TEST(HtmlReaderTest, DateFallsBackToTheFirstTimeElement) {
   const Post post =
       ReadOne("<p><time datetime='2024-02-02T08:00'>Feb 2</time> <time datetime='x'>y</time>");
   EXPECT_EQ(post.published_at, "2024-02-02T08:00");
-  EXPECT_EQ(post.author, "");
+  EXPECT_EQ(post.author.name, "");
 }
 
 struct RejectCase {

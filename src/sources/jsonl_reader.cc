@@ -176,8 +176,10 @@ class JsonLinesReader {
                     ondemand::json_type& root_type);
   // Reads the fields of the line's object into post_.
   error_code ReadFields(ondemand::object& object, bool& has_text);
-  error_code ReadAuthor(ondemand::value& value, std::string_view& author_name,
-                        std::string_view& author_handle, int64_t& author_followers);
+  // "author": a name or "@handle", or {"name", "handle", "url", "followers"}.
+  error_code ReadAuthor(ondemand::value& value);
+  // "links": an array of strings; other items are skipped.
+  error_code ReadLinks(ondemand::value& value);
   // Copies `line` into buffer_ followed by the zeroed padding simdjson reads past the end.
   void CopyPadded(std::string_view line);
   void ResetPost();
@@ -246,6 +248,8 @@ void JsonLinesReader::Read(std::string_view bytes) {
     switch (verdict) {
       case Verdict::kPost:
         if (post_.id.empty()) AppendWhere(line_number, post_.id);
+        if (post_.source.empty()) post_.source = "jsonl";
+        if (post_.content_hash.empty()) post_.content_hash = ContentHash(line);
         emit_(post_);
         break;
       case Verdict::kNotJson:
@@ -318,8 +322,6 @@ JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, size_
 }
 
 error_code JsonLinesReader::ReadFields(ondemand::object& object, bool& has_text) {
-  std::string_view author_name;
-  std::string_view author_handle;
   int64_t author_followers = -1;
   for (auto field : object) {
     std::string_view key;
@@ -350,10 +352,24 @@ error_code JsonLinesReader::ReadFields(ondemand::object& object, bool& has_text)
       if (!(error = ReadString(value, text))) post_.title.assign(text);
     } else if (key == "published_at") {
       if (!(error = ReadString(value, text))) post_.published_at.assign(text);
+    } else if (key == "updated_at") {
+      if (!(error = ReadString(value, text))) post_.updated_at.assign(text);
+    } else if (key == "source") {
+      if (!(error = ReadString(value, text))) post_.source.assign(text);
+    } else if (key == "lang") {
+      if (!(error = ReadString(value, text))) post_.lang.assign(text);
+    } else if (key == "parent_id") {
+      if (!(error = ReadString(value, text))) post_.parent_id.assign(text);
+    } else if (key == "parent_url") {
+      if (!(error = ReadString(value, text))) post_.parent_url.assign(text);
+    } else if (key == "content_hash") {
+      if (!(error = ReadString(value, text))) post_.content_hash.assign(text);
+    } else if (key == "links") {
+      error = ReadLinks(value);
     } else if (key == "author") {
-      error = ReadAuthor(value, author_name, author_handle, author_followers);
+      error = ReadAuthor(value);
     } else if (key == "followers") {
-      error = ReadCount(value, post_.followers);
+      error = ReadCount(value, author_followers);
     } else if (key == "comments") {
       error = ReadCount(value, post_.comments);
     } else if (key == "shares") {
@@ -363,18 +379,38 @@ error_code JsonLinesReader::ReadFields(ondemand::object& object, bool& has_text)
     }
     if (error && !IsTypeMismatch(error)) return error;
   }
-  post_.author.assign(!author_name.empty() ? author_name : author_handle);
-  if (post_.followers < 0) post_.followers = author_followers;
+  // A top-level "followers" (the older form) wins over the author object's.
+  if (author_followers >= 0) post_.author.followers = author_followers;
   return simdjson::SUCCESS;
 }
 
-error_code JsonLinesReader::ReadAuthor(ondemand::value& value, std::string_view& author_name,
-                                       std::string_view& author_handle, int64_t& author_followers) {
+error_code JsonLinesReader::ReadLinks(ondemand::value& value) {
   ondemand::json_type type;
   if (error_code error = value.type().get(type)) return error;
+  if (type != ondemand::json_type::array) return simdjson::SUCCESS;
+  ondemand::array array;
+  if (error_code error = value.get_array().get(array)) return error;
+  for (auto item : array) {
+    ondemand::value link;
+    if (error_code error = item.get(link)) return error;
+    std::string_view text;
+    bool is_string = false;
+    error_code error = ReadString(link, text, &is_string);
+    if (error && !IsTypeMismatch(error)) return error;
+    if (!error && is_string && !text.empty()) post_.links.emplace_back(text);
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code JsonLinesReader::ReadAuthor(ondemand::value& value) {
+  ondemand::json_type type;
+  if (error_code error = value.type().get(type)) return error;
+  std::string_view text;
   if (type == ondemand::json_type::string) {
-    author_handle = {};
-    return value.get_string().get(author_name);
+    // One string: a handle when it looks like one, else a name.
+    if (error_code error = value.get_string().get(text)) return error;
+    (text.size() > 1 && text[0] == '@' ? post_.author.handle : post_.author.name).assign(text);
+    return simdjson::SUCCESS;
   }
   if (type != ondemand::json_type::object) return simdjson::SUCCESS;
   ondemand::object object;
@@ -386,11 +422,13 @@ error_code JsonLinesReader::ReadAuthor(ondemand::value& value, std::string_view&
     if (error_code error = field.value().get(member)) return error;
     error_code error = simdjson::SUCCESS;
     if (key == "name") {
-      error = ReadString(member, author_name);
+      if (!(error = ReadString(member, text))) post_.author.name.assign(text);
     } else if (key == "handle") {
-      error = ReadString(member, author_handle);
+      if (!(error = ReadString(member, text))) post_.author.handle.assign(text);
+    } else if (key == "url") {
+      if (!(error = ReadString(member, text))) post_.author.url.assign(text);
     } else if (key == "followers") {
-      error = ReadCount(member, author_followers);
+      error = ReadCount(member, post_.author.followers);
     }
     if (error && !IsTypeMismatch(error)) return error;
   }
@@ -406,13 +444,21 @@ void JsonLinesReader::CopyPadded(std::string_view line) {
 
 void JsonLinesReader::ResetPost() {
   post_.id.clear();
+  post_.source.clear();
   post_.text.clear();
   post_.url.clear();
   post_.title.clear();
-  post_.author.clear();
+  post_.lang.clear();
+  post_.author.name.clear();
+  post_.author.handle.clear();
+  post_.author.url.clear();
+  post_.author.followers = -1;
   post_.published_at.clear();
+  post_.updated_at.clear();
+  post_.parent_id.clear();
+  post_.parent_url.clear();
+  post_.content_hash.clear();
   post_.links.clear();
-  post_.followers = -1;
   post_.comments = -1;
   post_.shares = -1;
   post_.likes = -1;

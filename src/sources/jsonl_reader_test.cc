@@ -44,9 +44,9 @@ TEST(JsonLinesReaderTest, ReadsEveryField) {
   EXPECT_EQ(post.text, "Late again");
   EXPECT_EQ(post.url, "https://x.example/1");
   EXPECT_EQ(post.title, "Rant");
-  EXPECT_EQ(post.author, "@jo");
+  EXPECT_EQ(post.author.handle, "@jo");
   EXPECT_EQ(post.published_at, "2024-05-01T09:30:00Z");
-  EXPECT_EQ(post.followers, 1200);
+  EXPECT_EQ(post.author.followers, 1200);
   EXPECT_EQ(post.comments, 3);
   EXPECT_EQ(post.shares, 4);
   EXPECT_EQ(post.likes, 5);
@@ -61,8 +61,8 @@ TEST(JsonLinesReaderTest, MissingFieldsStayUnknownAndIdIsTheLocation) {
   EXPECT_EQ(post.id, "posts.jsonl:2");
   EXPECT_EQ(post.text, "only text");
   EXPECT_EQ(post.url, "");
-  EXPECT_EQ(post.author, "");
-  EXPECT_EQ(post.followers, -1);
+  EXPECT_EQ(post.author.name, "");
+  EXPECT_EQ(post.author.followers, -1);
   EXPECT_EQ(post.comments, -1);
   EXPECT_EQ(post.shares, -1);
   EXPECT_EQ(post.likes, -1);
@@ -74,7 +74,7 @@ TEST(JsonLinesReaderTest, FieldsOfOneLineDoNotLeakIntoTheNext) {
       "{\"text\": \"second\"}\n");
   ASSERT_EQ(result.posts.size(), 2u);
   EXPECT_EQ(result.posts[1].id, "posts.jsonl:2");
-  EXPECT_EQ(result.posts[1].author, "");
+  EXPECT_EQ(result.posts[1].author.name, "");
   EXPECT_EQ(result.posts[1].url, "");
   EXPECT_EQ(result.posts[1].likes, -1);
 }
@@ -89,7 +89,7 @@ constexpr AuthorCase kAuthorCases[] = {
     {R"({"text": "t", "author": "Jo"})", "Jo", -1},
     {R"({"text": "t", "author": {"name": "Jo Smith", "handle": "@jo", "followers": 50}})",
      "Jo Smith", 50},
-    {R"({"text": "t", "author": {"handle": "@jo"}})", "@jo", -1},             // no name: the handle
+    {R"({"text": "t", "author": {"handle": "@jo"}})", "@jo", -1},             // the handle
     {R"({"text": "t", "author": {"followers": 7}, "followers": 8})", "", 8},  // top level wins
     {R"({"text": "t", "followers": 8, "author": {"followers": 7}})", "", 8},  // in any order
     {R"({"text": "t", "author": {"name": 12, "handle": "@h", "x": [1]}})", "@h", -1},
@@ -102,8 +102,9 @@ TEST(JsonLinesReaderTest, AuthorIsAStringOrAnObject) {
     SCOPED_TRACE(c.line);
     const ReadResult result = Read(c.line);
     ASSERT_EQ(result.posts.size(), 1u);
-    EXPECT_EQ(result.posts[0].author, c.want_author);
-    EXPECT_EQ(result.posts[0].followers, c.want_followers);
+    const Author& author = result.posts[0].author;
+    EXPECT_EQ(author.name.empty() ? author.handle : author.name, c.want_author);
+    EXPECT_EQ(author.followers, c.want_followers);
     EXPECT_TRUE(result.problems.empty());
   }
 }

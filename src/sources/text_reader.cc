@@ -104,6 +104,8 @@ void ReadTextPost(std::string_view bytes, std::string_view name, std::vector<Pos
   if (!sources_internal::DecodeTextInput(bytes, name, text, problems)) return;
   Post post;
   post.id = std::string(name);
+  post.source = "text";
+  post.content_hash = ContentHash(bytes);
   NormalizeLines(text, post.text);
   posts.push_back(std::move(post));
 }

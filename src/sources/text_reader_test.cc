@@ -51,7 +51,7 @@ TEST(TextReaderTest, NameBecomesTheIdAndOtherFieldsStayUnknown) {
   EXPECT_EQ(posts[0].title, "");
   EXPECT_EQ(posts[0].url, "");
   EXPECT_TRUE(posts[0].links.empty());
-  EXPECT_EQ(posts[0].followers, -1);
+  EXPECT_EQ(posts[0].author.followers, -1);
   EXPECT_EQ(posts[0].likes, -1);
 }
 

@@ -1,0 +1,53 @@
+// `ecoute parse`: reads posts from files or standard input and prints them in the post
+// model, one JSON object per line — what every reader makes of its input.
+#include <cstdio>
+
+#include "ecoute/post.h"
+#include "ecoute/sources.h"
+
+#include "commands.h"
+#include "inputs.h"
+
+namespace ecoute::cli {
+namespace {
+
+struct ParseOptions {
+  std::string input = "auto";
+  std::vector<std::string> files;
+};
+
+int RunParse(const ParseOptions& options) {
+  InputFormat format = InputFormat::kAuto;
+  if (!ParseInputFormat(options.input, format)) {
+    PrintError("--input " + options.input + ": expected auto, text, html or jsonl");
+    return kExitUsage;
+  }
+  std::string out;
+  const InputSummary summary = ReadInputPosts(options.files, format, [&](const Post& post) {
+    AppendPostJson(post, out);
+    out += '\n';
+    if (out.size() >= (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  });
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  return FinishInputs(summary, "parsed");
+}
+
+}  // namespace
+
+std::function<int()> AddParseCommand(CLI::App& app) {
+  auto options = std::make_shared<ParseOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "parse",
+      "Read posts (text, HTML, JSON lines) and print them in ecoute's post model, one JSON\n"
+      "object per line: id, source, url, title, text, lang, author, dates, parent, links,\n"
+      "audience counts and content hash.");
+  cmd->add_option("--input", options->input, "input format: auto, text, html or jsonl");
+  cmd->add_option("files", options->files, "inputs (default: standard input)");
+  return [options] { return RunParse(*options); };
+}
+
+}  // namespace ecoute::cli
