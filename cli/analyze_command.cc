@@ -101,7 +101,7 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
                   "topic model from `ecoute train` (labels are topic names) to choose a "
                   "complaint's first topic with the cues (default: model/topics.model)");
   cmd->add_flag("--no-model", options->no_model, "the cues alone, without the trained models");
-  cmd->add_option("files", options->files, "posts to analyze");
+  cmd->add_option("files", options->files, "files or http(s) URLs of posts to analyze");
   return [options] { return RunAnalyze(*options); };
 }
 

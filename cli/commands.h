@@ -12,10 +12,13 @@ namespace ecoute::cli {
 
 // Exit codes (sysexits.h), one table for every subcommand.
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 64;     // bad option or argument
-constexpr int kExitDataErr = 65;   // input or configuration that cannot be used
-constexpr int kExitNoInput = 66;   // a file that cannot be opened
-constexpr int kExitSoftware = 70;  // a bug: please report it
+constexpr int kExitUsage = 64;         // bad option or argument
+constexpr int kExitDataErr = 65;       // input or configuration that cannot be used
+constexpr int kExitNoInput = 66;       // a file that cannot be opened
+constexpr int kExitUnavailable = 69;   // a server that cannot be reached or answers an error
+constexpr int kExitSoftware = 70;      // a bug: please report it
+constexpr int kExitCantCreate = 73;    // an output file that cannot be written
+constexpr int kExitNoPermission = 77;  // a file or URL we may not read (robots.txt)
 
 int ExitCodeFor(const Status& status);
 
@@ -30,6 +33,7 @@ Result<std::string> ReadInput(const std::string& path, size_t max_bytes);
 // Registers the subcommand; the returned function runs it once parsing succeeded.
 std::function<int()> AddAnalyzeCommand(CLI::App& app);
 std::function<int()> AddParseCommand(CLI::App& app);
+std::function<int()> AddFetchCommand(CLI::App& app);
 std::function<int()> AddBenchCommand(CLI::App& app);
 std::function<int()> AddTrainCommand(CLI::App& app);
 std::function<int()> AddEvalCommand(CLI::App& app);

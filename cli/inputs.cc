@@ -3,12 +3,26 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "fetch/fetcher.h"
 
 namespace ecoute::cli {
 namespace {
 
 // One input may not exceed this: past it, JSON lines are the way to bring many posts.
 constexpr size_t kMaxInputBytes = size_t{1} << 30;
+
+bool IsUrl(const std::string& s) {
+  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
+}
+
+// The bytes of a file, of standard input ("-") or of an http(s) URL.
+Result<std::string> ReadSource(const std::string& source, std::string& name) {
+  name = source == "-" ? "stdin" : source;
+  if (!IsUrl(source)) return ReadInput(source, kMaxInputBytes);
+  ECOUTE_ASSIGN_OR_RETURN(FetchResult fetched, Fetch(source, FetchOptions()));
+  name = fetched.url;
+  return std::move(fetched.body);
+}
 
 }  // namespace
 
@@ -18,14 +32,14 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
   std::vector<std::string> names = files;
   if (names.empty()) names.emplace_back("-");
   for (const std::string& file : names) {
-    Result<std::string> bytes = ReadInput(file, kMaxInputBytes);
+    std::string name;
+    Result<std::string> bytes = ReadSource(file, name);
     if (!bytes) {
       PrintError(bytes.error().message());
       summary.worst_exit = ExitCodeFor(bytes.error());
       continue;
     }
     std::vector<Problem> problems;
-    const std::string name = file == "-" ? "stdin" : file;
     ReadPosts(
         *bytes, name, format,
         [&](const Post& post) {

@@ -16,7 +16,8 @@ struct InputSummary {
   int worst_exit = 0;  // from files that could not be read or were rejected whole
 };
 
-// Reads each file ("-" is standard input; none means standard input) with ReadPosts in
+// Reads each file ("-" is standard input; none means standard input; an http(s) URL is
+// fetched, robots.txt honored) with ReadPosts in
 // `format`, calls `emit` for every post, prints each problem on stderr as it comes
 // (fatal ones as errors), and returns the counts.
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,

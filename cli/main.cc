@@ -17,6 +17,11 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kResourceExhausted:
     case StatusCode::kFailedPrecondition:
       return kExitDataErr;
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+      return kExitUnavailable;
+    case StatusCode::kPermissionDenied:
+      return kExitNoPermission;
     default:
       return kExitSoftware;
   }
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ecoute 0.1.0");
   std::function<int()> run_analyze = AddAnalyzeCommand(app);
   std::function<int()> run_parse = AddParseCommand(app);
+  std::function<int()> run_fetch = AddFetchCommand(app);
   std::function<int()> run_bench = AddBenchCommand(app);
   std::function<int()> run_train = AddTrainCommand(app);
   std::function<int()> run_eval = AddEvalCommand(app);
@@ -79,6 +85,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("analyze")) return run_analyze();
   if (app.got_subcommand("parse")) return run_parse();
+  if (app.got_subcommand("fetch")) return run_fetch();
   if (app.got_subcommand("bench")) return run_bench();
   if (app.got_subcommand("train")) return run_train();
   if (app.got_subcommand("eval")) return run_eval();

@@ -46,7 +46,8 @@ std::function<int()> AddParseCommand(CLI::App& app) {
       "object per line: id, source, url, title, text, lang, author, dates, parent, links,\n"
       "audience counts and content hash.");
   cmd->add_option("--input", options->input, "input format: auto, text, html or jsonl");
-  cmd->add_option("files", options->files, "inputs (default: standard input)");
+  cmd->add_option("files", options->files,
+                  "files or http(s) URLs to read (default: standard input)");
   return [options] { return RunParse(*options); };
 }
 

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+
+#include "fetch/testing_http_server.h"
 #include <sys/wait.h>
 
 namespace {
@@ -219,6 +221,43 @@ TEST_F(CliTest, ParseOfNothingUsableFails) {
   const fs::path empty = Write("empty.txt", "");
   EXPECT_EQ(Ecoute("parse " + empty.string()).exit_code, 65);
   EXPECT_EQ(Ecoute("parse --input rss " + empty.string()).exit_code, 64);
+}
+
+TEST_F(CliTest, FetchWritesTheBodyAndParseAndAnalyzeReadUrls) {
+  const std::string jsonl =
+      "{\"id\": \"w1\", \"text\": \"Colis perdu, service client injoignable. Honteux.\"}\n";
+  ecoute::testing::HttpServer server([&](const ecoute::testing::HttpRequest& r) {
+    if (r.path == "/posts.jsonl") return ecoute::testing::HttpResponse{200, {}, jsonl, 0};
+    if (r.path == "/robots.txt") {
+      return ecoute::testing::HttpResponse{200, {}, "User-agent: *\nDisallow: /private\n", 0};
+    }
+    return ecoute::testing::HttpResponse{404, {}, "", 0};
+  });
+  const fs::path saved = dir_ / "saved.jsonl";
+  CommandResult run = Ecoute("fetch --out " + saved.string() + " " + server.Url("/posts.jsonl"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(saved), jsonl);
+  EXPECT_NE(run.err.find("ecoute: 200 " + server.Url("/posts.jsonl") + " (no type, " +
+                         std::to_string(jsonl.size()) + " bytes)"),
+            std::string::npos)
+      << run.err;
+
+  run = Ecoute("parse " + server.Url("/posts.jsonl"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("{\"id\": \"w1\", \"source\": \"jsonl\"", 0), 0u) << run.out;
+
+  run = Ecoute("analyze --format json " + server.Url("/posts.jsonl"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"stance\": \"complaint\""), std::string::npos) << run.out;
+
+  run = Ecoute("fetch " + server.Url("/private/a"));
+  EXPECT_EQ(run.exit_code, 77);
+  EXPECT_NE(run.err.find("disallowed by " + server.Url("/robots.txt")), std::string::npos)
+      << run.err;
+  run = Ecoute("parse " + server.Url("/missing.jsonl"));
+  EXPECT_EQ(run.exit_code, 69);
+  EXPECT_NE(run.err.find(server.Url("/missing.jsonl") + ": HTTP 404"), std::string::npos)
+      << run.err;
 }
 
 }  // namespace
