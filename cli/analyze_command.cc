@@ -27,7 +27,8 @@ struct AnalyzeOptions {
 int RunAnalyze(const AnalyzeOptions& options) {
   InputFormat input_format = InputFormat::kAuto;
   if (!ParseInputFormat(options.input, input_format)) {
-    PrintError("--input " + options.input + ": expected auto, text, html or jsonl");
+    PrintError("--input " + options.input +
+               ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
   const bool is_json =
@@ -90,8 +91,9 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
   cmd->add_option("--format", options->format,
                   "output: json (one object per line) or text (default on a terminal)")
       ->check(CLI::IsMember({"json", "text"}));
-  cmd->add_option("--input", options->input, "input format: auto, text, html or jsonl")
-      ->check(CLI::IsMember({"auto", "text", "html", "jsonl"}));
+  cmd->add_option("--input", options->input,
+                  "input format: auto, text, html, jsonl, feed, mastodon or bluesky")
+      ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
   cmd->add_option("--data-dir", options->data_dir,
                   "folder holding lexicon/ (default: $ECOUTE_DATA_DIR or the installed data)");
   cmd->add_option("--model", options->model,

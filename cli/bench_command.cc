@@ -66,9 +66,66 @@ double PeakMemoryMiB() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+// Reads `input` with one reader repeatedly for at least `min_seconds`: MB/s of input.
+struct ParseMeasure {
+  size_t posts = 0;
+  size_t bytes = 0;  // input bytes
+  double seconds = 0;
+};
+
+ParseMeasure RunParse(const std::string& input, std::string_view name, InputFormat format,
+                      double min_seconds) {
+  ParseMeasure m;
+  std::vector<Problem> problems;
+  const auto start = std::chrono::steady_clock::now();
+  do {
+    problems.clear();
+    ReadPosts(
+        input, name, format, [&](const Post&) { ++m.posts; }, problems);
+    m.bytes += input.size();
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (m.seconds < min_seconds);
+  return m;
+}
+
+int RunParseBench(const BenchOptions& options) {
+  struct Corpus {
+    std::string name;
+    InputFormat format;
+    std::string bytes;
+  };
+  std::vector<Corpus> corpora;
+  if (!options.input.empty()) {
+    Result<std::string> bytes = ReadInput(options.input, size_t{4} << 30);
+    if (!bytes) {
+      PrintError(bytes.error().message());
+      return ExitCodeFor(bytes.error());
+    }
+    corpora.push_back({options.input, InputFormat::kAuto, std::move(bytes).value()});
+  } else {
+    corpora.push_back({"json lines", InputFormat::kJsonLines, GenerateShortPosts(100000, 7)});
+    corpora.push_back({"rss feed", InputFormat::kFeed, GenerateFeed(2000, 11)});
+    corpora.push_back({"html page", InputFormat::kHtml, GeneratePage(100000, 13)});
+    corpora.push_back({"mastodon", InputFormat::kMastodon, GenerateMastodon(5000, 17)});
+    corpora.push_back({"bluesky", InputFormat::kBluesky, GenerateBluesky(5000, 19)});
+  }
+  std::printf("%-22s %12s %10s %12s\n", "reader", "input MB", "MB/s", "posts/s");
+  for (const Corpus& corpus : corpora) {
+    RunParse(corpus.bytes, corpus.name, corpus.format, 0);  // warm up
+    const ParseMeasure m = RunParse(corpus.bytes, corpus.name, corpus.format, options.seconds);
+    std::printf("%-22s %12.2f %10.1f %12.0f\n", corpus.name.c_str(),
+                static_cast<double>(corpus.bytes.size()) / 1e6,
+                static_cast<double>(m.bytes) / m.seconds / 1e6,
+                static_cast<double>(m.posts) / m.seconds);
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
 int RunBench(const BenchOptions& options) {
+  if (options.what == "parse") return RunParseBench(options);
   if (options.what != "analyze") {
-    PrintError("bench " + options.what + ": only `analyze` is available");
+    PrintError("bench " + options.what + ": expected analyze or parse");
     return kExitUsage;
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
@@ -128,8 +185,11 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
       "bench",
       "Measure speed on one core: `ecoute bench analyze` runs JSON lines in -> analysis ->\n"
       "JSON lines out on generated short posts and blog posts (or --input FILE), with an\n"
-      "empty catalog and a large one, and prints posts/s, MB/s and peak memory.");
-  cmd->add_option("what", options->what, "what to measure: analyze")->required();
+      "empty catalog and a large one, and prints posts/s, MB/s and peak memory; `ecoute\n"
+      "bench parse` measures each reader (JSON lines, feed, page, Mastodon, Bluesky) alone.");
+  cmd->add_option("what", options->what,
+                  "what to measure: analyze (the whole path), or parse (each reader alone)")
+      ->required();
   cmd->add_option("--input", options->input, "JSON-lines corpus instead of the generated ones");
   cmd->add_option("--brands", options->brands, "size of the large catalog (default 5000)");
   cmd->add_option("--short-posts", options->short_posts, "generated short posts (100000)");

@@ -4,6 +4,8 @@
 #include <random>
 #include <string_view>
 
+#include "util/json.h"
+
 namespace ecoute::cli {
 namespace {
 
@@ -57,19 +59,6 @@ std::string Fill(std::string_view pattern, size_t brand) {
   return out;
 }
 
-void AppendJsonString(std::string_view s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  out += '"';
-}
-
 std::string MadeUpName(std::mt19937& rng) {
   static constexpr std::array<std::string_view, 24> kSyllables = {
       "val", "mor", "qui", "tex", "lu",  "ra", "no", "vi",  "sto", "bel", "dor", "an",
@@ -81,7 +70,134 @@ std::string MadeUpName(std::mt19937& rng) {
   return name;
 }
 
+// A paragraph of two to four sentences about one brand (sometimes another), in French
+// three times out of four.
+std::string Paragraph(std::mt19937& rng) {
+  const bool french = rng() % 4 != 0;
+  const auto& sentences = french ? kFrenchSentences : kEnglishSentences;
+  const size_t brand = rng() % kBrands.size();
+  std::string text;
+  const int count = 2 + static_cast<int>(rng() % 3);
+  for (int k = 0; k < count; ++k) {
+    if (k > 0) text += ' ';
+    text +=
+        Fill(sentences[rng() % sentences.size()], rng() % 5 == 0 ? rng() % kBrands.size() : brand);
+  }
+  return text;
+}
+
+// `s` with the five XML/HTML special characters escaped.
+std::string Escape(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string GenerateFeed(size_t items, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+      "xmlns:slash=\"http://purl.org/rss/1.0/modules/slash/\">\n<channel>\n"
+      "<title>Le blog de Marie</title>\n<link>https://blog.example/</link>\n"
+      "<description>Consommation et services</description>\n<language>fr</language>\n";
+  for (size_t i = 0; i < items; ++i) {
+    std::string html;
+    const int paragraphs = 2 + static_cast<int>(rng() % 4);
+    for (int p = 0; p < paragraphs; ++p) html += "<p>" + Escape(Paragraph(rng)) + "</p>";
+    out += "<item>\n<title>Billet " + std::to_string(i) + "</title>\n";
+    out += "<link>https://blog.example/" + std::to_string(i) + "</link>\n";
+    out += "<guid isPermaLink=\"false\">https://blog.example/?p=" + std::to_string(i) + "</guid>\n";
+    out += "<pubDate>Mon, 23 Nov 2026 08:" + std::to_string(10 + i % 50) + ":00 +0100</pubDate>\n";
+    out += "<dc:creator>Marie</dc:creator>\n<slash:comments>" + std::to_string(i % 7) +
+           "</slash:comments>\n";
+    out += "<description>" + Escape(html) + "</description>\n</item>\n";
+  }
+  out += "</channel>\n</rss>\n";
+  return out;
+}
+
+std::string GeneratePage(size_t bytes, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
+      "<title>Mon expérience avec le service client</title>"
+      "<meta name=\"author\" content=\"Marie\">"
+      "<meta property=\"article:published_time\" content=\"2026-11-23T08:12:00+01:00\">"
+      "<style>body{font-family:serif}</style></head><body>"
+      "<nav><ul><li><a href=\"/\">Accueil</a></li><li><a href=\"/archives\">Archives</a></li>"
+      "</ul></nav><article><h1>Mon expérience avec le service client</h1>";
+  while (out.size() < bytes) {
+    out += "<p>" + Escape(Paragraph(rng)) + " <a href=\"https://example.org/" +
+           std::to_string(rng() % 1000) + "\">source</a></p>\n";
+  }
+  out +=
+      "</article><aside class=\"sidebar\"><h2>Articles récents</h2></aside>"
+      "<footer>© 2026</footer><script>var x = 1;</script></body></html>\n";
+  return out;
+}
+
+std::string GenerateMastodon(size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out = "[";
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ",\n";
+    const std::string id = std::to_string(109000000000000000ULL + i);
+    out += "{\"id\": \"" + id + "\", \"created_at\": \"2026-11-23T08:12:00.000Z\", ";
+    out += "\"in_reply_to_id\": null, \"language\": \"fr\", ";
+    out += "\"uri\": \"https://mastodon.example/users/marie/statuses/" + id + "\", ";
+    out += "\"url\": \"https://mastodon.example/@marie/" + id + "\", ";
+    out += "\"replies_count\": 2, \"reblogs_count\": 5, \"favourites_count\": 9, \"content\": ";
+    AppendJsonString("<p>" + Escape(Paragraph(rng)) + "</p>", out);
+    out +=
+        ", \"account\": {\"id\": \"1\", \"username\": \"marie\", \"acct\": \"marie\", "
+        "\"display_name\": \"Marie\", \"url\": \"https://mastodon.example/@marie\", "
+        "\"followers_count\": 1200}, \"reblog\": null, \"mentions\": [], \"tags\": []}";
+  }
+  out += "]\n";
+  return out;
+}
+
+std::string GenerateBluesky(size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string out = "{\"posts\": [";
+  for (size_t i = 0; i < count; ++i) {
+    if (i > 0) out += ",\n";
+    const std::string rkey = "3kz" + std::to_string(100000 + i);
+    out += "{\"uri\": \"at://did:plc:marie/app.bsky.feed.post/" + rkey + "\", ";
+    out += "\"cid\": \"bafyrei" + std::to_string(i) +
+           "\", \"author\": {\"did\": \"did:plc:marie\", "
+           "\"handle\": \"marie.bsky.social\", \"displayName\": \"Marie\"}, ";
+    out +=
+        "\"record\": {\"$type\": \"app.bsky.feed.post\", \"createdAt\": "
+        "\"2026-11-23T08:12:00.000Z\", \"langs\": [\"fr\"], \"text\": ";
+    AppendJsonString(Paragraph(rng), out);
+    out +=
+        "}, \"replyCount\": 1, \"repostCount\": 3, \"likeCount\": 8, "
+        "\"indexedAt\": \"2026-11-23T08:12:01.000Z\"}";
+  }
+  out += "]}\n";
+  return out;
+}
 
 BrandCatalog GenerateCatalog(size_t count) {
   BrandCatalog catalog;

@@ -1,5 +1,6 @@
 // Synthetic corpora for `ecoute bench`: deterministic, realistic-looking French and English
-// posts (short social posts and ~5 KB blog posts) and brand catalogs of any size.
+// posts (short social posts and ~5 KB blog posts, also as feeds, pages and social API
+// JSON) and brand catalogs of any size.
 #pragma once
 
 #include <cstddef>
@@ -17,5 +18,14 @@ BrandCatalog GenerateCatalog(size_t count);
 // `blog_bytes` bytes each. Deterministic for a given seed.
 std::string GenerateShortPosts(size_t count, unsigned seed);
 std::string GenerateBlogPosts(size_t count, size_t blog_bytes, unsigned seed);
+
+// The same kind of text in the source formats, for `ecoute bench parse`: an RSS 2.0 feed
+// of `items` blog posts (HTML descriptions), one HTML page of about `bytes` bytes (nav,
+// article, sidebar, footer, script), Mastodon statuses (a JSON array) and Bluesky post
+// views ({"posts": [...]}).
+std::string GenerateFeed(size_t items, unsigned seed);
+std::string GeneratePage(size_t bytes, unsigned seed);
+std::string GenerateMastodon(size_t count, unsigned seed);
+std::string GenerateBluesky(size_t count, unsigned seed);
 
 }  // namespace ecoute::cli

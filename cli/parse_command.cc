@@ -19,7 +19,8 @@ struct ParseOptions {
 int RunParse(const ParseOptions& options) {
   InputFormat format = InputFormat::kAuto;
   if (!ParseInputFormat(options.input, format)) {
-    PrintError("--input " + options.input + ": expected auto, text, html or jsonl");
+    PrintError("--input " + options.input +
+               ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
   std::string out;
@@ -45,7 +46,8 @@ std::function<int()> AddParseCommand(CLI::App& app) {
       "Read posts (text, HTML, JSON lines) and print them in ecoute's post model, one JSON\n"
       "object per line: id, source, url, title, text, lang, author, dates, parent, links,\n"
       "audience counts and content hash.");
-  cmd->add_option("--input", options->input, "input format: auto, text, html or jsonl");
+  cmd->add_option("--input", options->input,
+                  "input format: auto, text, html, jsonl, feed, mastodon or bluesky");
   cmd->add_option("files", options->files,
                   "files or http(s) URLs to read (default: standard input)");
   return [options] { return RunParse(*options); };

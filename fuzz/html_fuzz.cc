@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ecoute::ReadHtmlPost(bytes, "fuzz.html", posts, problems);
   if (posts.size() > 1) std::abort();
   for (const ecoute::Post& post : posts) {
-    for (const std::string* field : {&post.text, &post.title, &post.author.name, &post.published_at}) {
+    for (const std::string* field :
+         {&post.text, &post.title, &post.author.name, &post.published_at}) {
       if (!ecoute::IsValidUtf8(*field)) std::abort();
     }
     // The text may start with spaces (the indentation of a <pre>), never with a line break.

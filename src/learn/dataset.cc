@@ -15,6 +15,7 @@
 #include "ecoute/sources.h"
 #include "ecoute/status.h"
 
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -389,26 +390,6 @@ Status CsvReader::Read(std::string_view bytes) {
 // ---------------------------------------------------------------------------------------
 // JSON lines and JSON arrays (simdjson DOM, error codes only)
 
-std::string_view Describe(dom::element_type type) {
-  switch (type) {
-    case dom::element_type::ARRAY:
-      return "an array";
-    case dom::element_type::OBJECT:
-      return "an object";
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:
-    case dom::element_type::DOUBLE:
-      return "a number";
-    case dom::element_type::STRING:
-      return "a string";
-    case dom::element_type::BOOL:
-      return "a boolean";
-    case dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "something else";
-}
-
 // Reads a string, or an integer as its decimal form, into `out`; false for any other type.
 bool ReadScalar(dom::element value, std::string& out) {
   switch (value.type()) {
@@ -471,7 +452,7 @@ void JsonReader::ReadObject(dom::element element, std::string where) {
   dom::object object;
   if (element.get_object().get(object)) {
     builder_.AddProblem(std::move(where),
-                        "not a JSON object but " + std::string(Describe(element.type())));
+                        "not a JSON object but " + std::string(DescribeJsonType(element.type())));
     return;
   }
   ++object_count_;
@@ -491,7 +472,7 @@ void JsonReader::ReadObject(dom::element element, std::string where) {
       has_text = true;
       if (value.get_string().get(row.text)) {
         row.text_problem =
-            Quote(key) + " is " + std::string(Describe(value.type())) + ", not a string";
+            Quote(key) + " is " + std::string(DescribeJsonType(value.type())) + ", not a string";
       }
     }
     if (key == options_.label_column && !has_label) {
@@ -507,7 +488,7 @@ void JsonReader::ReadObject(dom::element element, std::string where) {
         }
         row.label = first;
       } else if (!ReadScalar(value, row.label)) {
-        row.label_problem = Quote(key) + " is " + std::string(Describe(value.type())) +
+        row.label_problem = Quote(key) + " is " + std::string(DescribeJsonType(value.type())) +
                             ", not a string or an integer";
       }
     }
@@ -577,7 +558,7 @@ void JsonReader::ReadArray(std::string_view bytes) {
   }
   dom::array items;
   if (root.get_array().get(items)) {
-    builder_.AddFatal("the file holds " + std::string(Describe(root.type())) +
+    builder_.AddFatal("the file holds " + std::string(DescribeJsonType(root.type())) +
                       ", not an array of objects");
     return;
   }

@@ -5,11 +5,14 @@
 #include <vector>
 
 #include <gumbo.h>
+#include <simdjson.h>
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/article.h"
 #include "sources/text_input.h"
+#include "util/datetime.h"
 
 namespace ecoute {
 
@@ -247,22 +250,134 @@ const GumboVector* ChildrenOf(const GumboNode& node) {
   }
 }
 
+constexpr int kNoRank = 100;
+
+enum class MetaKind { kAuthor, kPublished, kTitle };
+
+// How good a <meta> name (or property, or itemprop) is as a source of `kind`: 0 is best,
+// kNoRank means it says nothing about it.
+int MetaRank(std::string_view key, MetaKind kind) {
+  auto rank_in = [key](std::initializer_list<std::string_view> names) {
+    int rank = 0;
+    for (std::string_view candidate : names) {
+      if (EqualsIgnoreAsciiCase(key, candidate)) return rank;
+      ++rank;
+    }
+    return kNoRank;
+  };
+  switch (kind) {
+    case MetaKind::kAuthor:
+      return rank_in({"dc.creator", "dc:creator", "dcterm:creator", "dcterms.creator", "author",
+                      "article:author", "parsely-author", "sailthru.author"});
+    case MetaKind::kPublished:
+      return rank_in({"article:published_time", "og:article:published_time", "datepublished",
+                      "parsely-pub-date", "dc.date.issued", "dcterms.created", "dc.date", "pubdate",
+                      "publish-date", "date"});
+    case MetaKind::kTitle:
+      return rank_in({"dc.title", "dc:title", "dcterm:title", "dcterms.title", "og:title",
+                      "twitter:title", "parsely-title"});
+  }
+  return kNoRank;
+}
+
+bool LooksLikeUrl(std::string_view s) {
+  return StartsWithIgnoreAsciiCase(s, "http:") || StartsWithIgnoreAsciiCase(s, "https:") ||
+         StartsWithIgnoreAsciiCase(s, "//");
+}
+
+// A schema.org author: a name, a Person or Organization object, or a list of them.
+std::string JsonLdName(simdjson::dom::element value) {
+  std::string_view text;
+  if (value.get(text) == simdjson::SUCCESS) return LooksLikeUrl(text) ? "" : std::string(text);
+  simdjson::dom::array items;
+  if (value.get(items) == simdjson::SUCCESS) {
+    std::string names;
+    for (simdjson::dom::element item : items) {
+      const std::string name = JsonLdName(item);
+      if (name.empty()) continue;
+      if (!names.empty()) names += ", ";
+      names += name;
+    }
+    return names;
+  }
+  simdjson::dom::object object;
+  if (value.get(object) == simdjson::SUCCESS && object["name"].get(text) == simdjson::SUCCESS) {
+    return std::string(TrimHtmlSpace(text));
+  }
+  return "";
+}
+
+// Fills the JSON-LD facts from the first object (or @graph member) that has an author, a
+// headline or a publication date.
+void ReadJsonLd(std::string_view json, std::string& author, std::string& published,
+                std::string& title) {
+  // Pages wrap it in CDATA markers or comments: keep the outermost object or array.
+  const size_t first = json.find_first_of("{[");
+  const size_t last = json.find_last_of("}]");
+  if (first == std::string_view::npos || last == std::string_view::npos || last < first) return;
+  json = json.substr(first, last - first + 1);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(simdjson::padded_string(json)).get(root) != simdjson::SUCCESS) return;
+  std::vector<simdjson::dom::element> pending{root};
+  for (size_t i = 0; i < pending.size() && i < 64; ++i) {
+    simdjson::dom::array items;
+    if (pending[i].get(items) == simdjson::SUCCESS) {
+      for (simdjson::dom::element item : items) pending.push_back(item);
+      continue;
+    }
+    simdjson::dom::object object;
+    if (pending[i].get(object) != simdjson::SUCCESS) continue;
+    simdjson::dom::element graph;
+    if (object["@graph"].get(graph) == simdjson::SUCCESS) pending.push_back(graph);
+    simdjson::dom::element value;
+    std::string_view text;
+    bool found = false;
+    if (object["author"].get(value) == simdjson::SUCCESS) {
+      author = JsonLdName(value);
+      found = found || !author.empty();
+    }
+    if (object["datePublished"].get(text) == simdjson::SUCCESS) {
+      published = TrimHtmlSpace(text);
+      found = true;
+    }
+    if (object["headline"].get(text) == simdjson::SUCCESS) {
+      title = TrimHtmlSpace(text);
+      found = true;
+    }
+    if (found) return;
+  }
+}
+
 // Everything the page says about itself, gathered in one walk of the tree.
 struct PageFacts {
   const GumboNode* title = nullptr;     // the first HTML <title>
   const GumboNode* first_h1 = nullptr;  // the first visible <h1>
   std::string_view meta_author;
   std::string_view meta_published;
+  std::string_view meta_title;
+  int meta_author_rank = kNoRank;  // lower is better, see MetaRank
+  int meta_published_rank = kNoRank;
+  int meta_title_rank = kNoRank;
   std::string_view time_datetime;
+  std::string byline;  // the text of the first visible element marked as the author's
+  // From the first JSON-LD block describing a creative work (schema.org).
+  std::string json_ld_author;
+  std::string json_ld_published;
+  std::string json_ld_title;
+  bool has_json_ld = false;
   std::vector<std::string_view> links;  // views into the gumbo tree
 };
 
 // Walks the tree under `root` in document order, writing its visible text to `builder` and,
-// when `facts` is not null, recording metadata and links. Iterative, because real pages
-// nest thousands deep and the walk must not exhaust the stack.
+// when `facts` is not null, recording metadata and links. Elements in `skipped` (when not
+// null) are left out with their content. Iterative, because real pages nest thousands deep
+// and the walk must not exhaust the stack.
 class PageWalker {
  public:
-  PageWalker(TextBuilder& builder, PageFacts* facts) : builder_(builder), facts_(facts) {}
+  PageWalker(TextBuilder& builder, PageFacts* facts,
+             const std::unordered_set<const GumboNode*>* skipped = nullptr)
+      : builder_(builder), facts_(facts), skipped_(skipped) {}
 
   void Walk(const GumboNode& root) {
     Enter(root);
@@ -314,6 +429,7 @@ class PageWalker {
       case GUMBO_NODE_TEMPLATE:
         break;
     }
+    if (skipped_ != nullptr && skipped_->contains(&node)) return;
     const Layout layout = LayoutOf(node);
     if (layout.is_hidden) ++hidden_depth_;
     if (layout.is_verbatim) ++verbatim_depth_;
@@ -340,18 +456,51 @@ class PageWalker {
         if (facts_->first_h1 == nullptr && hidden_depth_ == 0) facts_->first_h1 = &node;
         break;
       case GUMBO_TAG_META: {
-        const char* content = Attribute(element, "content");
-        if (content == nullptr) break;
-        const char* meta_name = Attribute(element, "name");
-        const char* property = Attribute(element, "property");
-        if (meta_name != nullptr && facts_->meta_author.empty() &&
-            EqualsIgnoreAsciiCase(TrimHtmlSpace(meta_name), "author")) {
-          facts_->meta_author = TrimHtmlSpace(content);
+        const char* content_attribute = Attribute(element, "content");
+        if (content_attribute == nullptr) break;
+        const std::string_view content = TrimHtmlSpace(content_attribute);
+        if (content.empty()) break;
+        for (const char* key_name : {"name", "property", "itemprop"}) {
+          const char* key_attribute = Attribute(element, key_name);
+          if (key_attribute == nullptr) continue;
+          const std::string_view key = TrimHtmlSpace(key_attribute);
+          const int author_rank = MetaRank(key, MetaKind::kAuthor);
+          if (author_rank < facts_->meta_author_rank && !LooksLikeUrl(content)) {
+            facts_->meta_author = content;
+            facts_->meta_author_rank = author_rank;
+          }
+          const int published_rank = MetaRank(key, MetaKind::kPublished);
+          if (published_rank < facts_->meta_published_rank) {
+            facts_->meta_published = content;
+            facts_->meta_published_rank = published_rank;
+          }
+          const int title_rank = MetaRank(key, MetaKind::kTitle);
+          if (title_rank < facts_->meta_title_rank) {
+            facts_->meta_title = content;
+            facts_->meta_title_rank = title_rank;
+          }
         }
-        if (property != nullptr && facts_->meta_published.empty() &&
-            EqualsIgnoreAsciiCase(TrimHtmlSpace(property), "article:published_time")) {
-          facts_->meta_published = TrimHtmlSpace(content);
+        break;
+      }
+      case GUMBO_TAG_SCRIPT: {
+        const char* type = Attribute(element, "type");
+        if (facts_->has_json_ld || type == nullptr ||
+            !EqualsIgnoreAsciiCase(TrimHtmlSpace(type), "application/ld+json") ||
+            element.children.length == 0) {
+          break;
         }
+        // The parser may split the script's text in several nodes (whitespace apart).
+        std::string json;
+        for (unsigned int i = 0; i < element.children.length; ++i) {
+          const auto* child = static_cast<const GumboNode*>(element.children.data[i]);
+          if (child->type == GUMBO_NODE_TEXT || child->type == GUMBO_NODE_WHITESPACE ||
+              child->type == GUMBO_NODE_CDATA) {
+            json += child->v.text.text;
+          }
+        }
+        ReadJsonLd(json, facts_->json_ld_author, facts_->json_ld_published, facts_->json_ld_title);
+        facts_->has_json_ld = !facts_->json_ld_author.empty() ||
+                              !facts_->json_ld_published.empty() || !facts_->json_ld_title.empty();
         break;
       }
       case GUMBO_TAG_TIME:
@@ -360,6 +509,44 @@ class PageWalker {
           if (datetime != nullptr) facts_->time_datetime = TrimHtmlSpace(datetime);
         }
         break;
+      case GUMBO_TAG_A:
+        RecordByline(node);
+        RecordLink(element);
+        break;
+      default:
+        RecordByline(node);
+        break;
+    }
+  }
+
+  // The first short visible element that says it names the author: rel="author",
+  // itemprop="author", or a class or id with "byline" in it.
+  void RecordByline(const GumboNode& node) {
+    // Bounded: nested candidates would otherwise each walk the same subtree.
+    if (!facts_->byline.empty() || hidden_depth_ > 0 || byline_attempts_ >= 16) return;
+    const GumboElement& element = node.v.element;
+    const char* rel = Attribute(element, "rel");
+    const char* itemprop = Attribute(element, "itemprop");
+    const char* class_names = Attribute(element, "class");
+    const char* id = Attribute(element, "id");
+    auto has = [](const char* value, std::string_view word) {
+      if (value == nullptr) return false;
+      const std::string_view text = value;
+      for (size_t i = 0; i + word.size() <= text.size(); ++i) {
+        if (EqualsIgnoreAsciiCase(text.substr(i, word.size()), word)) return true;
+      }
+      return false;
+    };
+    if ((rel != nullptr && EqualsIgnoreAsciiCase(TrimHtmlSpace(rel), "author")) ||
+        has(itemprop, "author") || has(class_names, "byline") || has(id, "byline")) {
+      ++byline_attempts_;
+      std::string text = HeadingTextOf(node);
+      if (!text.empty() && text.size() < 100) facts_->byline = std::move(text);
+    }
+  }
+
+  void RecordLink(const GumboElement& element) {
+    switch (element.tag) {
       case GUMBO_TAG_A: {
         // Links inside hidden parts (templates, noscript) are not on the page as read.
         if (hidden_depth_ > 0) break;
@@ -378,12 +565,16 @@ class PageWalker {
     }
   }
 
+  static std::string HeadingTextOf(const GumboNode& node);
+
   TextBuilder& builder_;
   PageFacts* facts_;
+  const std::unordered_set<const GumboNode*>* skipped_;
   std::vector<Frame> stack_;
   std::unordered_set<std::string_view> seen_links_;
   int hidden_depth_ = 0;
   int verbatim_depth_ = 0;
+  int byline_attempts_ = 0;
 };
 
 // Gumbo's tree builder scans the stack of open elements (and the list of active formatting
@@ -656,10 +847,14 @@ std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
   return line;
 }
 
+std::string PageWalker::HeadingTextOf(const GumboNode& node) { return HeadingText(node, true); }
+
 }  // namespace
 
-void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Post>& posts,
-                  std::vector<Problem>& problems) {
+namespace sources_internal {
+
+void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope scope,
+                        std::vector<Post>& posts, std::vector<Problem>& problems) {
   std::string html;
   if (!sources_internal::DecodeTextInput(bytes, name, html, problems)) return;
 
@@ -674,18 +869,56 @@ void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Pos
 
   Post post;
   PageFacts facts;
-  TextBuilder builder(post.text);
-  PageWalker(builder, &facts).Walk(*output->document);
-  builder.Finish();
+  const Article article = scope == HtmlScope::kArticle ? FindArticle(*output->document) : Article();
+  if (article.parts.empty()) {
+    TextBuilder builder(post.text);
+    PageWalker(builder, &facts).Walk(*output->document);
+    builder.Finish();
+  } else {
+    // Metadata from the whole page; text and links from the article only.
+    std::string page_text;
+    TextBuilder page_builder(page_text);
+    PageWalker(page_builder, &facts).Walk(*output->document);
+    PageFacts article_facts;
+    TextBuilder builder(post.text);
+    PageWalker walker(builder, &article_facts, &article.skipped);
+    for (const GumboNode* part : article.parts) {
+      walker.Walk(*part);
+      builder.RequestGap(Gap::kParagraph);
+    }
+    builder.Finish();
+    facts.links = std::move(article_facts.links);
+  }
 
-  if (facts.title != nullptr) post.title = HeadingText(*facts.title, false);
+  // Titles: structured data, then metadata, then <title>, then the first heading.
+  if (!facts.json_ld_title.empty()) {
+    post.title = facts.json_ld_title;
+  } else if (!facts.meta_title.empty()) {
+    post.title = facts.meta_title;
+  } else if (facts.title != nullptr) {
+    post.title = HeadingText(*facts.title, false);
+  }
   if (post.title.empty() && facts.first_h1 != nullptr) {
     post.title = HeadingText(*facts.first_h1, true);
   }
   post.source = "html";
-  post.author.name = facts.meta_author;
+  post.author.name = !facts.json_ld_author.empty() ? facts.json_ld_author
+                     : !facts.meta_author.empty()  ? std::string(facts.meta_author)
+                                                   : facts.byline;
   post.content_hash = ContentHash(bytes);
-  post.published_at = facts.meta_published.empty() ? facts.time_datetime : facts.meta_published;
+  const std::string_view published = !facts.json_ld_published.empty() ? facts.json_ld_published
+                                     : !facts.meta_published.empty()  ? facts.meta_published
+                                                                      : facts.time_datetime;
+  if (!published.empty()) {
+    if (const std::optional<int64_t> seconds = ParseDateTime(published)) {
+      post.published_at = FormatRfc3339(*seconds);
+    } else {
+      problems.push_back({std::string(name),
+                          "publication date \"" + std::string(published) +
+                              "\" is not a date ecoute reads; left empty",
+                          false});
+    }
+  }
   post.links.assign(facts.links.begin(), facts.links.end());
   gumbo_destroy_output(&options, output);
 
@@ -697,6 +930,14 @@ void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Pos
   }
   post.id = std::string(name);
   posts.push_back(std::move(post));
+}
+
+}  // namespace sources_internal
+
+void ReadHtmlPost(std::string_view bytes, std::string_view name, std::vector<Post>& posts,
+                  std::vector<Problem>& problems) {
+  sources_internal::ReadHtmlPostScoped(bytes, name, sources_internal::HtmlScope::kArticle, posts,
+                                       problems);
 }
 
 }  // namespace ecoute

@@ -117,7 +117,7 @@ TEST(HtmlReaderTest, AuthorAndDateComeFromMetadata) {
 TEST(HtmlReaderTest, DateFallsBackToTheFirstTimeElement) {
   const Post post =
       ReadOne("<p><time datetime='2024-02-02T08:00'>Feb 2</time> <time datetime='x'>y</time>");
-  EXPECT_EQ(post.published_at, "2024-02-02T08:00");
+  EXPECT_EQ(post.published_at, "2024-02-02T08:00:00Z");  // no zone: taken as UTC
   EXPECT_EQ(post.author.name, "");
 }
 
@@ -215,6 +215,23 @@ TEST(HtmlReaderTest, ReadPostsDetectsHtmlAndEmitsThePost) {
   ASSERT_EQ(posts.size(), 1u);
   EXPECT_EQ(posts[0].text, "hi");
   EXPECT_TRUE(problems.empty());
+}
+
+TEST(HtmlReaderTest, TextIsTheMainArticleWithoutPageFurniture) {
+  const std::string paragraph =
+      "The delivery arrived three weeks late, the box was crushed, and support never answered "
+      "my emails, so I am writing this review to warn other customers about the shop.";
+  const Post post = ReadOne(
+      "<html><body><nav><a href='/'>Home</a> <a href='/shop'>Shop</a></nav>"
+      "<div class='sidebar'><p>Popular posts, archives, tags, and more links here.</p></div>"
+      "<article><h2>My complaint</h2><p>" +
+      paragraph + "</p><p>" + paragraph +
+      "</p><div class='share'>Share on Facebook</div></article>"
+      "<section id='comments'><p>" +
+      paragraph +
+      " Signed, a commenter.</p></section>"
+      "<footer><p>Copyright, all rights reserved, contact, imprint.</p></footer></body></html>");
+  EXPECT_EQ(post.text, "My complaint\n\n" + paragraph + "\n\n" + paragraph);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "util/datetime.h"
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -183,6 +184,8 @@ class JsonLinesReader {
   // Copies `line` into buffer_ followed by the zeroed padding simdjson reads past the end.
   void CopyPadded(std::string_view line);
   void ResetPost();
+  // Rewrites a date as RFC 3339 in UTC, or empties it with a problem when unreadable.
+  void NormalizeDate(std::string_view key, size_t line_number, std::string& date);
   void AddLineProblem(size_t line_number, std::string message);
   std::string Where(size_t line_number) const;
   // Appends "<name>:<line>" without a temporary: it is the id of every post without one.
@@ -250,6 +253,8 @@ void JsonLinesReader::Read(std::string_view bytes) {
         if (post_.id.empty()) AppendWhere(line_number, post_.id);
         if (post_.source.empty()) post_.source = "jsonl";
         if (post_.content_hash.empty()) post_.content_hash = ContentHash(line);
+        NormalizeDate("published_at", line_number, post_.published_at);
+        NormalizeDate("updated_at", line_number, post_.updated_at);
         emit_(post_);
         break;
       case Verdict::kNotJson:
@@ -462,6 +467,23 @@ void JsonLinesReader::ResetPost() {
   post_.comments = -1;
   post_.shares = -1;
   post_.likes = -1;
+}
+
+void JsonLinesReader::NormalizeDate(std::string_view key, size_t line_number, std::string& date) {
+  if (date.empty()) return;
+  if (const std::optional<int64_t> seconds = ParseDateTime(date)) {
+    date = FormatRfc3339(*seconds);
+    return;
+  }
+  std::string message = "\"";
+  message.append(key);
+  message.append("\": \"");
+  message.append(date);
+  message.append(
+      "\" is not a date ecoute reads (write RFC 3339, e.g. 2026-11-20T08:12:00Z); "
+      "left empty");
+  AddLineProblem(line_number, std::move(message));
+  date.clear();
 }
 
 void JsonLinesReader::AddLineProblem(size_t line_number, std::string message) {

@@ -1,5 +1,4 @@
 // The post as JSON lines (`ecoute parse`), and the content digest readers stamp on posts.
-#include <cstdio>
 
 #include <xxhash.h>
 
@@ -27,9 +26,9 @@ void AppendCount(std::string_view key, int64_t value, std::string& out) {
 }  // namespace
 
 std::string ContentHash(std::string_view bytes) {
-  const XXH64_hash_t h = XXH3_64bits(bytes.data(), bytes.size());
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  XXH64_hash_t h = XXH3_64bits(bytes.data(), bytes.size());
+  std::string hex(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) hex[static_cast<size_t>(i)] = "0123456789abcdef"[h & 15];
   return hex;
 }
 

@@ -92,4 +92,23 @@ TEST(PostJsonTest, AJsonLineWithoutHashOrSourceGetsThem) {
 }
 
 }  // namespace
+TEST(PostJsonTest, DatesAreReadInUtc) {
+  std::vector<Post> got;
+  std::vector<Problem> problems;
+  ReadJsonLines(
+      "{\"text\": \"a\", \"published_at\": \"Tue, 10 Jun 2003 04:00:00 -0400\"}\n"
+      "{\"text\": \"b\", \"published_at\": \"2026-11-20T09:12:00+01:00\"}\n"
+      "{\"text\": \"c\", \"published_at\": \"last tuesday\"}\n",
+      "d.jsonl", [&](const Post& p) { got.push_back(p); }, problems);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].published_at, "2003-06-10T08:00:00Z");
+  EXPECT_EQ(got[1].published_at, "2026-11-20T08:12:00Z");
+  EXPECT_EQ(got[2].published_at, "");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].where, "d.jsonl:3");
+  EXPECT_EQ(problems[0].message,
+            "\"published_at\": \"last tuesday\" is not a date ecoute reads (write RFC 3339, "
+            "e.g. 2026-11-20T08:12:00Z); left empty");
+}
+
 }  // namespace ecoute

@@ -48,7 +48,9 @@ bool FormatFromExtension(std::string_view extension, InputFormat& format) {
       {"json", InputFormat::kJsonLines},  {"html", InputFormat::kHtml},
       {"htm", InputFormat::kHtml},        {"xhtml", InputFormat::kHtml},
       {"txt", InputFormat::kText},        {"md", InputFormat::kText},
-      {"markdown", InputFormat::kText},
+      {"markdown", InputFormat::kText},   {"rss", InputFormat::kFeed},
+      {"atom", InputFormat::kFeed},       {"rdf", InputFormat::kFeed},
+      {"xml", InputFormat::kFeed},
   };
   for (const ExtensionFormat& entry : kExtensions) {
     if (EqualsIgnoreAsciiCase(extension, entry.extension)) {
@@ -59,20 +61,49 @@ bool FormatFromExtension(std::string_view extension, InputFormat& format) {
   return false;
 }
 
+// JSON from a social API, told apart from JSON lines of posts by its keys.
+InputFormat JsonFlavor(std::string_view head) {
+  if (head.find("\"at://") != std::string_view::npos) return InputFormat::kBluesky;
+  if (head.find("\"account\"") != std::string_view::npos &&
+      (head.find("\"content\"") != std::string_view::npos ||
+       head.find("\"statuses\"") != std::string_view::npos)) {
+    return InputFormat::kMastodon;
+  }
+  return InputFormat::kJsonLines;
+}
+
+// An XML document whose root element is a feed's.
+bool LooksLikeFeed(std::string_view head) {
+  if (!StartsWithIgnoreAsciiCase(head, "<?xml") && !StartsWithIgnoreAsciiCase(head, "<rss") &&
+      !StartsWithIgnoreAsciiCase(head, "<feed") && !StartsWithIgnoreAsciiCase(head, "<rdf") &&
+      !StartsWithIgnoreAsciiCase(head, "<!--")) {
+    return false;
+  }
+  for (std::string_view root : {"<rss", "<feed", "<rdf:rdf", "<channel"}) {
+    if (ContainsIgnoreAsciiCase(head, root)) return true;
+  }
+  return false;
+}
+
 InputFormat FormatFromContent(std::string_view bytes) {
   constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
   if (bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom) bytes.remove_prefix(kUtf8Bom.size());
   const size_t start = bytes.find_first_not_of(" \t\r\n\f\v");
   if (start == std::string_view::npos) return InputFormat::kText;
   bytes.remove_prefix(start);
-  if (bytes.front() == '{') return InputFormat::kJsonLines;
+  const std::string_view head = bytes.substr(0, 4096);
+  if (bytes.front() == '{' || bytes.front() == '[') {
+    const InputFormat flavor = JsonFlavor(head);
+    // An array is no JSON-lines file; its posts are a social API's or nobody's.
+    if (flavor != InputFormat::kJsonLines || bytes.front() == '{') return flavor;
+  }
+  if (LooksLikeFeed(head.substr(0, 1024))) return InputFormat::kFeed;
   if (StartsWithIgnoreAsciiCase(bytes, "<!doctype html") ||
       StartsWithIgnoreAsciiCase(bytes, "<html")) {
     return InputFormat::kHtml;
   }
-  const std::string_view head = bytes.substr(0, 1024);
   for (std::string_view tag : {"<body", "<p>", "<div"}) {
-    if (ContainsIgnoreAsciiCase(head, tag)) return InputFormat::kHtml;
+    if (ContainsIgnoreAsciiCase(head.substr(0, 1024), tag)) return InputFormat::kHtml;
   }
   return InputFormat::kText;
 }
@@ -88,6 +119,12 @@ bool ParseInputFormat(std::string_view name, InputFormat& out) {
     out = InputFormat::kHtml;
   } else if (name == "jsonl") {
     out = InputFormat::kJsonLines;
+  } else if (name == "feed") {
+    out = InputFormat::kFeed;
+  } else if (name == "mastodon") {
+    out = InputFormat::kMastodon;
+  } else if (name == "bluesky") {
+    out = InputFormat::kBluesky;
   } else {
     return false;
   }
@@ -95,9 +132,18 @@ bool ParseInputFormat(std::string_view name, InputFormat& out) {
 }
 
 InputFormat DetectInputFormat(std::string_view bytes, std::string_view name) {
-  InputFormat format;
-  if (FormatFromExtension(ExtensionOf(name), format)) return format;
-  return FormatFromContent(bytes);
+  const InputFormat by_content = FormatFromContent(bytes);
+  InputFormat by_name;
+  if (!FormatFromExtension(ExtensionOf(name), by_name)) return by_content;
+  // A .json file may hold a social API's answer; a .xml file may be anything but a feed.
+  if (by_name == InputFormat::kJsonLines) {
+    return by_content == InputFormat::kMastodon || by_content == InputFormat::kBluesky ? by_content
+                                                                                       : by_name;
+  }
+  if (by_name == InputFormat::kFeed && ExtensionOf(name) == "xml") {
+    return by_content == InputFormat::kFeed ? by_content : InputFormat::kText;
+  }
+  return by_name;
 }
 
 void ReadPosts(std::string_view bytes, std::string_view name, InputFormat format,
@@ -107,6 +153,15 @@ void ReadPosts(std::string_view bytes, std::string_view name, InputFormat format
   switch (format) {
     case InputFormat::kJsonLines:
       ReadJsonLines(bytes, name, emit, problems);
+      return;
+    case InputFormat::kFeed:
+      ReadFeed(bytes, name, emit, problems);
+      return;
+    case InputFormat::kMastodon:
+      ReadMastodon(bytes, name, emit, problems);
+      return;
+    case InputFormat::kBluesky:
+      ReadBluesky(bytes, name, emit, problems);
       return;
     case InputFormat::kHtml:
       ReadHtmlPost(bytes, name, posts, problems);
