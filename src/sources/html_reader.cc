@@ -11,6 +11,7 @@
 #include "ecoute/sources.h"
 
 #include "sources/article.h"
+#include "sources/comments.h"
 #include "sources/text_input.h"
 #include "util/datetime.h"
 
@@ -849,6 +850,36 @@ std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
 
 std::string PageWalker::HeadingTextOf(const GumboNode& node) { return HeadingText(node, true); }
 
+// Each comment found under the page becomes a post whose parent is `page` or the comment
+// it answers; ids are the page's with the comment's anchor ("page.html#comment-42").
+void AppendComments(const std::vector<sources_internal::PageComment>& comments, const Post& page,
+                    bool is_url, std::vector<Post>& posts) {
+  std::vector<std::string> ids;
+  ids.reserve(comments.size());
+  for (const sources_internal::PageComment& c : comments) ids.push_back(page.id + "#" + c.id);
+  for (size_t i = 0; i < comments.size(); ++i) {
+    const sources_internal::PageComment& c = comments[i];
+    Post comment;
+    TextBuilder builder(comment.text);
+    PageWalker(builder, nullptr, &c.skipped).Walk(*c.body);
+    builder.Finish();
+    if (comment.text.empty()) continue;
+    comment.id = ids[i];
+    comment.source = "html";
+    comment.lang = page.lang;
+    if (is_url) comment.url = comment.id;
+    comment.parent_id = c.parent < 0 ? page.id : ids[static_cast<size_t>(c.parent)];
+    if (is_url) comment.parent_url = comment.parent_id;
+    if (c.author != nullptr) comment.author.name = HeadingText(*c.author, true);
+    if (const std::optional<int64_t> seconds = ParseDateTime(TrimHtmlSpace(c.date))) {
+      comment.published_at = FormatRfc3339(*seconds);
+    }
+    comment.content_hash =
+        ContentHash(comment.author.name + '\n' + comment.published_at + '\n' + comment.text);
+    posts.push_back(std::move(comment));
+  }
+}
+
 }  // namespace
 
 namespace sources_internal {
@@ -870,9 +901,14 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
   Post post;
   PageFacts facts;
   const Article article = scope == HtmlScope::kArticle ? FindArticle(*output->document) : Article();
+  // The comments under the article are posts of their own, not part of its text.
+  const std::vector<PageComment> comments =
+      scope == HtmlScope::kArticle ? FindComments(*output->document) : std::vector<PageComment>();
+  std::unordered_set<const GumboNode*> not_article = article.skipped;
+  for (const PageComment& c : comments) not_article.insert(c.item);
   if (article.parts.empty()) {
     TextBuilder builder(post.text);
-    PageWalker(builder, &facts).Walk(*output->document);
+    PageWalker(builder, &facts, &not_article).Walk(*output->document);
     builder.Finish();
   } else {
     // Metadata from the whole page; text and links from the article only.
@@ -881,7 +917,7 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
     PageWalker(page_builder, &facts).Walk(*output->document);
     PageFacts article_facts;
     TextBuilder builder(post.text);
-    PageWalker walker(builder, &article_facts, &article.skipped);
+    PageWalker walker(builder, &article_facts, &not_article);
     for (const GumboNode* part : article.parts) {
       walker.Walk(*part);
       builder.RequestGap(Gap::kParagraph);
@@ -920,6 +956,12 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
     }
   }
   post.links.assign(facts.links.begin(), facts.links.end());
+  post.id = std::string(name);
+  const bool is_url =
+      StartsWithIgnoreAsciiCase(name, "http://") || StartsWithIgnoreAsciiCase(name, "https://");
+  if (is_url) post.url = std::string(name);
+  std::vector<Post> comment_posts;
+  AppendComments(comments, post, is_url, comment_posts);  // while the tree lives
   gumbo_destroy_output(&options, output);
 
   if (post.text.empty()) {
@@ -928,8 +970,9 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
                         true});
     return;
   }
-  post.id = std::string(name);
+  // The article first, then its comments in document order.
   posts.push_back(std::move(post));
+  for (Post& comment : comment_posts) posts.push_back(std::move(comment));
 }
 
 }  // namespace sources_internal

@@ -235,4 +235,94 @@ TEST(HtmlReaderTest, TextIsTheMainArticleWithoutPageFurniture) {
 }
 
 }  // namespace
+// A WordPress page: the article, then each comment a post whose parent is the article or
+// the comment it answers.
+constexpr std::string_view kWordPressPage = R"HTML(<!DOCTYPE html><html lang="fr"><head><title>Mon colis perdu | Le blog de Marie</title>
+<meta property="article:published_time" content="2026-01-10T09:00:00+01:00"></head><body>
+<nav><a href="/">Accueil</a></nav>
+<article class="post"><h1>Mon colis perdu</h1>
+<p>Trois semaines que ColisRapide a perdu mon colis, et leur service client ne répond pas. J'ai appelé cinq fois, envoyé deux courriers, rien.</p>
+<p>Si vous avez eu le même problème, racontez-le en commentaire.</p></article>
+<div id="comments" class="comments-area"><h2>3 commentaires</h2>
+<ol class="comment-list">
+<li id="comment-12" class="comment even thread-even depth-1">
+ <article id="div-comment-12" class="comment-body">
+  <footer class="comment-meta"><div class="comment-author vcard"><img class="avatar" src="a.png"><b class="fn">Paul</b> <span class="says">dit :</span></div>
+  <div class="comment-metadata"><a href="#comment-12"><time datetime="2026-01-10T10:15:00+01:00">10 janvier 2026</time></a></div></footer>
+  <div class="comment-content"><p>Pareil chez moi, deux colis perdus en décembre.</p></div>
+  <div class="reply"><a class="comment-reply-link" href="#">Répondre</a></div>
+ </article>
+ <ol class="children">
+ <li id="comment-13" class="comment byuser odd alt depth-2">
+  <article class="comment-body"><footer class="comment-meta"><div class="comment-author vcard"><b class="fn">ColisRapide</b></div>
+  <div class="comment-metadata"><time datetime="2026-01-10T11:00:00+01:00">10 janvier</time></div></footer>
+  <div class="comment-content"><p>Bonjour Paul, envoyez-nous votre numéro de suivi en message privé.</p></div></article>
+ </li></ol>
+</li>
+<li id="comment-14" class="comment even depth-1"><article class="comment-body"><footer class="comment-meta"><div class="comment-author vcard"><b class="fn">Julie</b></div></footer>
+<div class="comment-content"><p>Merci pour l'article !</p></div></article></li>
+</ol></div><footer>© 2026</footer></body></html>
+)HTML";
+
+TEST(HtmlReaderTest, CommentsUnderTheArticleArePostsOfTheirOwn) {
+  std::vector<Post> posts;
+  std::vector<Problem> problems;
+  ReadHtmlPost(kWordPressPage, "https://blog.example/colis", posts, problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(posts.size(), 4u);
+  EXPECT_EQ(posts[0].id, "https://blog.example/colis");
+  EXPECT_EQ(posts[0].url, "https://blog.example/colis");
+  EXPECT_EQ(posts[0].text,
+            "Mon colis perdu\n\nTrois semaines que ColisRapide a perdu mon colis, et leur service "
+            "client ne répond pas. J'ai appelé cinq fois, envoyé deux courriers, rien.\n\nSi vous "
+            "avez eu le même problème, racontez-le en commentaire.");
+  struct Want {
+    std::string_view id, parent_id, author, published_at, text;
+  };
+  const Want want[] = {
+      {"https://blog.example/colis#comment-12", "https://blog.example/colis", "Paul",
+       "2026-01-10T09:15:00Z", "Pareil chez moi, deux colis perdus en décembre."},
+      {"https://blog.example/colis#comment-13", "https://blog.example/colis#comment-12",
+       "ColisRapide", "2026-01-10T10:00:00Z",
+       "Bonjour Paul, envoyez-nous votre numéro de suivi en message privé."},
+      {"https://blog.example/colis#comment-14", "https://blog.example/colis", "Julie", "",
+       "Merci pour l'article !"},
+  };
+  for (size_t i = 0; i < 3; ++i) {
+    const Post& c = posts[i + 1];
+    EXPECT_EQ(c.id, want[i].id);
+    EXPECT_EQ(c.url, want[i].id);
+    EXPECT_EQ(c.parent_id, want[i].parent_id);
+    EXPECT_EQ(c.parent_url, want[i].parent_id);
+    EXPECT_EQ(c.author.name, want[i].author);
+    EXPECT_EQ(c.published_at, want[i].published_at);
+    EXPECT_EQ(c.text, want[i].text);
+    EXPECT_EQ(c.source, "html");
+    EXPECT_EQ(c.content_hash.size(), 16u);
+  }
+}
+
+TEST(HtmlReaderTest, BloggerCommentsAreReadToo) {
+  const std::string page =
+      "<html><body><div class='post-body'><p>Le SAV de Fibrelys m'a raccroché au nez trois "
+      "fois cette semaine, sans jamais prendre ma réclamation.</p></div>"
+      "<div class='comments' id='comments'><ol id='top-ra'>"
+      "<li class='comment' id='c7001'><div class='comment-block'><div class='comment-header'>"
+      "<cite class='user'><a href='/u/1'>Léa</a></cite><span class='datetime secondary-text'>"
+      "<a href='#c7001'>3 mars 2026 à 14:05</a></span></div>"
+      "<p class='comment-content'>Même chose chez moi, c'est honteux.</p></div></li>"
+      "</ol></div></body></html>";
+  std::vector<Post> posts;
+  std::vector<Problem> problems;
+  ReadHtmlPost(page, "page.html", posts, problems);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].text.find("honteux"), std::string::npos) << posts[0].text;
+  EXPECT_EQ(posts[1].id, "page.html#c7001");
+  EXPECT_EQ(posts[1].url, "");  // the page's name is no URL
+  EXPECT_EQ(posts[1].parent_id, "page.html");
+  EXPECT_EQ(posts[1].author.name, "Léa");
+  EXPECT_EQ(posts[1].published_at, "2026-03-03T14:05:00Z");
+  EXPECT_EQ(posts[1].text, "Même chose chez moi, c'est honteux.");
+}
+
 }  // namespace ecoute
