@@ -85,8 +85,6 @@ FeedValue& FeedValue::operator[](std::string_view key) {
   return items.back();
 }
 
-namespace {}  // namespace
-
 void AppendFeedValueJson(const FeedValue& value, std::string& out) {
   switch (value.kind) {
     case FeedValue::Kind::kNull:
@@ -1586,10 +1584,42 @@ void AddUnique(std::vector<std::string>& links, std::string link) {
   if (std::find(links.begin(), links.end(), link) == links.end()) links.push_back(std::move(link));
 }
 
+// libxml2's recovery can keep bytes that are not UTF-8 in what it salvages: whatever
+// leaves the reader (post fields, quotes in messages) is made valid here.
+void RepairField(std::string& text) {
+  size_t first_bad = 0;
+  RepairUtf8(text, first_bad);
+}
+
+void ReadFeedDocument(std::string_view bytes, std::string_view name,
+                      const std::function<void(const Post&)>& emit, std::vector<Problem>& problems);
+
+void RepairPost(Post& post) {
+  for (std::string* field :
+       {&post.id, &post.url, &post.title, &post.text, &post.lang, &post.author.name,
+        &post.author.handle, &post.author.url, &post.parent_id, &post.parent_url}) {
+    RepairField(*field);
+  }
+  for (std::string& link : post.links) RepairField(link);
+}
+
 }  // namespace
 
 void ReadFeed(std::string_view bytes, std::string_view name,
               const std::function<void(const Post&)>& emit, std::vector<Problem>& problems) {
+  const size_t first_problem = problems.size();
+  ReadFeedDocument(bytes, name, emit, problems);
+  for (size_t i = first_problem; i < problems.size(); ++i) {
+    RepairField(problems[i].where);
+    RepairField(problems[i].message);
+  }
+}
+
+namespace {
+
+void ReadFeedDocument(std::string_view bytes, std::string_view name,
+                      const std::function<void(const Post&)>& emit,
+                      std::vector<Problem>& problems) {
   const feeds::FeedDocument document = feeds::ParseFeedDocument(bytes);
   if (document.is_fatal) {
     problems.push_back({std::string(name),
@@ -1691,8 +1721,11 @@ void ReadFeed(std::string_view bytes, std::string_view name,
       problems.push_back({where, "the entry has no title, text or link; it was skipped", false});
       continue;
     }
+    RepairPost(post);
     emit(post);
   }
 }
+
+}  // namespace
 
 }  // namespace ecoute
