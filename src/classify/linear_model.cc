@@ -312,14 +312,19 @@ Result<std::unique_ptr<LinearModel>> LinearModel::Load(const std::string& path) 
                                 std::to_string(kFeatureCount) + " features");
   }
   const size_t label_count = m->labels_.size();
-  std::vector<uint32_t> indexes(count);
-  std::vector<float> rows(count * label_count);
+  // Grown as rows arrive: a header announcing more rows than the file holds costs nothing.
+  std::vector<uint32_t> indexes;
+  std::vector<float> rows;
+  std::vector<float> row(label_count);
   uint32_t previous = 0;
   for (size_t r = 0; r < count; ++r) {
-    in.read(reinterpret_cast<char*>(&indexes[r]), sizeof(uint32_t));
-    in.read(reinterpret_cast<char*>(rows.data() + r * label_count),
+    uint32_t index = 0;
+    in.read(reinterpret_cast<char*>(&index), sizeof index);
+    in.read(reinterpret_cast<char*>(row.data()),
             static_cast<std::streamsize>(label_count * sizeof(float)));
     if (!in) return DataLossError(path + ": truncated (rows end early)");
+    indexes.push_back(index);
+    rows.insert(rows.end(), row.begin(), row.end());
     if (indexes[r] <= previous || indexes[r] > static_cast<uint32_t>(kFeatureCount)) {
       return InvalidArgumentError(path + ": row " + std::to_string(r + 1) + " has feature " +
                                   std::to_string(indexes[r]) +
