@@ -59,22 +59,18 @@ int RunAnalyze(const AnalyzeOptions& options) {
 
   Analyzer::Scratch scratch;
   Analysis analysis;
-  std::string out;
+  StdoutBuffer out;
   const InputSummary summary = ReadInputPosts(options.files, input_format, [&](const Post& post) {
     (*analyzer)->Analyze(post, scratch, analysis);
     if (is_json) {
-      AppendAnalysisJson(analysis, out);
+      AppendAnalysisJson(analysis, out.text);
     } else {
-      AppendAnalysisText(analysis, out);
+      AppendAnalysisText(analysis, out.text);
     }
-    out += '\n';
-    if (out.size() >= (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    out.text += '\n';
+    out.Add();
   });
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  out.Flush();
   return FinishInputs(summary, "analyzed");
 }
 

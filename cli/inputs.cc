@@ -61,6 +61,18 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
   return summary;
 }
 
+void StdoutBuffer::Add() {
+  if (text.size() < (size_t{1} << 16)) return;
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  text.clear();
+}
+
+void StdoutBuffer::Flush() {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  text.clear();
+  std::fflush(stdout);
+}
+
 int FinishInputs(const InputSummary& summary, const char* verb) {
   if (summary.posts == 0) {
     if (summary.worst_exit == kExitOk) {

@@ -23,6 +23,15 @@ struct InputSummary {
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
                             const std::function<void(const Post&)>& emit);
 
+// Standard output in 64 KiB writes: Add() after appending a record to `text`, Flush() at
+// the end.
+class StdoutBuffer {
+ public:
+  std::string text;
+  void Add();    // writes `text` out once it holds 64 KiB or more
+  void Flush();  // writes what is left and flushes stdout
+};
+
 // The exit code for a run: 65 (or the worst file error) when no post was found, else 0,
 // with a summary line on stderr when problems were reported ("analyzed 3 posts; 1
 // problem reported above"; `verb` is "analyzed", "parsed"...).

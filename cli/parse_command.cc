@@ -23,17 +23,13 @@ int RunParse(const ParseOptions& options) {
                ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
-  std::string out;
+  StdoutBuffer out;
   const InputSummary summary = ReadInputPosts(options.files, format, [&](const Post& post) {
-    AppendPostJson(post, out);
-    out += '\n';
-    if (out.size() >= (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    AppendPostJson(post, out.text);
+    out.text += '\n';
+    out.Add();
   });
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  out.Flush();
   return FinishInputs(summary, "parsed");
 }
 

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "fetch/testing_http_server.h"
-#include <sys/wait.h>
 
 namespace {
 

@@ -146,27 +146,6 @@ bool IsBlockTag(GumboTag tag) {
   }
 }
 
-// Elements never shown as text (the HTML reader hides them too).
-bool IsNeverText(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_AUDIO:
-    case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_DATALIST:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // Elements that are page furniture or controls by their tag alone.
 bool IsFurnitureTag(GumboTag tag) {
   switch (tag) {
@@ -607,6 +586,26 @@ Article FindArticle(const GumboNode& document) {
   }
   if (length < kMinArticleLength) return Article();
   return article;
+}
+
+bool IsNeverText(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_DATALIST:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace ecoute::sources_internal

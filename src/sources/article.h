@@ -28,6 +28,11 @@ struct Article {
 // one's siblings that look like more of the same. Linear in the size of the tree.
 Article FindArticle(const GumboNode& document);
 
+// Elements whose content is never shown as text: code, styling, metadata, and fallback
+// content modern browsers never show (noscript with scripting on, audio/video "not
+// supported" messages); iframe, noembed and noframes hold raw text.
+bool IsNeverText(GumboTag tag);
+
 // What ReadHtmlPost reads from a page.
 enum class HtmlScope {
   kArticle,    // the main article when one is found, else the whole page (ReadHtmlPost)

@@ -12,6 +12,7 @@
 
 #include "sources/article.h"
 #include "sources/comments.h"
+#include "sources/html_text.h"
 #include "sources/text_input.h"
 #include "util/datetime.h"
 
@@ -19,8 +20,9 @@ namespace ecoute {
 
 namespace {
 
-// The HTML standard's whitespace (U+000C included), which is what browsers collapse.
-bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+using sources_internal::Gap;
+using sources_internal::IsHtmlSpace;
+using sources_internal::TextBuilder;
 
 std::string_view TrimHtmlSpace(std::string_view s) {
   while (!s.empty() && IsHtmlSpace(s.front())) s.remove_prefix(1);
@@ -50,87 +52,6 @@ const char* Attribute(const GumboElement& element, const char* name) {
   return attribute == nullptr ? nullptr : attribute->value;
 }
 
-enum class Gap { kNone, kSpace, kLine, kParagraph };
-
-// Writes visible text the way a browser lays it out, reduced to plain text: whitespace
-// between words is only remembered as the widest gap asked for since the last word, and
-// written just before the next one. So nested blocks never pile up blank lines and
-// nothing trails at the end.
-class TextBuilder {
- public:
-  explicit TextBuilder(std::string& out) : out_(out) {}
-
-  void RequestGap(Gap gap) {
-    if (gap > gap_) gap_ = gap;
-  }
-
-  // Inline text: each run of whitespace becomes one space.
-  void AppendCollapsed(std::string_view text) {
-    size_t i = 0;
-    while (i < text.size()) {
-      if (IsHtmlSpace(text[i])) {
-        RequestGap(Gap::kSpace);
-        ++i;
-        continue;
-      }
-      size_t end = i;
-      while (end < text.size() && !IsHtmlSpace(text[end])) ++end;
-      FlushGap();
-      out_.append(text, i, end - i);
-      i = end;
-    }
-  }
-
-  // Text of <pre> and the like, kept as written but for what post.h rules out: CR line
-  // endings, blank lines at the start, trailing spaces and runs of blank lines (which
-  // become one paragraph break).
-  void AppendVerbatim(std::string_view text) {
-    if (text.empty()) return;
-    FlushGap();
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-      if (text[i] != '\r' && text[i] != '\n') {
-        out_.push_back(text[i]);
-        continue;
-      }
-      while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t')) out_.pop_back();
-      const size_t n = out_.size();
-      if (n == 0 || (n >= 2 && out_[n - 1] == '\n' && out_[n - 2] == '\n')) continue;
-      out_.push_back('\n');
-    }
-  }
-
-  void Finish() {
-    while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
-    gap_ = Gap::kNone;
-  }
-
- private:
-  void FlushGap() {
-    if (out_.empty()) {
-      gap_ = Gap::kNone;  // nothing to separate from
-      return;
-    }
-    switch (gap_) {
-      case Gap::kNone:
-        break;
-      case Gap::kSpace:
-        if (!IsHtmlSpace(out_.back())) out_.push_back(' ');
-        break;
-      case Gap::kLine:
-      case Gap::kParagraph:
-        // Verbatim text may end in whitespace; the break replaces it.
-        while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
-        if (!out_.empty()) out_.append(gap_ == Gap::kLine ? "\n" : "\n\n");
-        break;
-    }
-    gap_ = Gap::kNone;
-  }
-
-  std::string& out_;
-  Gap gap_ = Gap::kNone;
-};
-
 // What an element does to the text around and inside it.
 struct Layout {
   bool is_hidden = false;    // its content is not shown
@@ -152,25 +73,11 @@ Layout LayoutOf(const GumboNode& node) {
     return layout;
   }
   if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return layout;
+  if (sources_internal::IsNeverText(element.tag)) {
+    layout.is_hidden = true;
+    return layout;
+  }
   switch (element.tag) {
-    // Not rendered: code, styling, metadata, and fallback content that modern browsers
-    // never show (noscript with scripting on, audio/video "not supported" messages).
-    // iframe, noembed and noframes hold raw text, which would otherwise come out as
-    // markup.
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_AUDIO:
-    case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_DATALIST:
-      layout.is_hidden = true;
-      return layout;
     case GUMBO_TAG_PRE:
     case GUMBO_TAG_LISTING:
     case GUMBO_TAG_PLAINTEXT:

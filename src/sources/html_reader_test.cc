@@ -237,7 +237,8 @@ TEST(HtmlReaderTest, TextIsTheMainArticleWithoutPageFurniture) {
 }  // namespace
 // A WordPress page: the article, then each comment a post whose parent is the article or
 // the comment it answers.
-constexpr std::string_view kWordPressPage = R"HTML(<!DOCTYPE html><html lang="fr"><head><title>Mon colis perdu | Le blog de Marie</title>
+constexpr std::string_view kWordPressPage =
+    R"HTML(<!DOCTYPE html><html lang="fr"><head><title>Mon colis perdu | Le blog de Marie</title>
 <meta property="article:published_time" content="2026-01-10T09:00:00+01:00"></head><body>
 <nav><a href="/">Accueil</a></nav>
 <article class="post"><h1>Mon colis perdu</h1>

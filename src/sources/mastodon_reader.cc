@@ -15,6 +15,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/html_text.h"
 #include "sources/social_json.h"
 #include "util/json.h"
 
@@ -26,6 +27,9 @@ namespace dom = simdjson::dom;
 using sources_internal::AddLink;
 using sources_internal::Excerpt;
 using sources_internal::Fields;
+using sources_internal::Gap;
+using sources_internal::IsHtmlSpace;
+using sources_internal::TextBuilder;
 using sources_internal::WrongType;
 
 // Gumbo's tree builder is quadratic in the nesting depth (20,000 "<ul><li>" take 40 s) and
@@ -38,8 +42,6 @@ constexpr size_t kMaxContentBytes = 64 * 1024;
 
 // A reblog carries the status it boosts; nothing nests deeper, but input may.
 constexpr int kMaxReblogDepth = 4;
-
-bool IsHtmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -105,70 +107,6 @@ std::string FindServingHost(dom::element status) {
 
 // ---------------------------------------------------------------------------------------
 // HTML content to text.
-
-enum class Gap { kNone, kSpace, kLine, kParagraph };
-
-// Plain text out of layout: a gap between words is only remembered as the widest asked for
-// since the last word and written before the next, so nested blocks never pile up breaks.
-class TextWriter {
- public:
-  explicit TextWriter(std::string& out) : out_(out) {}
-
-  void RequestGap(Gap gap) { gap_ = std::max(gap_, gap); }
-
-  void AppendCollapsed(std::string_view text) {
-    size_t i = 0;
-    while (i < text.size()) {
-      if (IsHtmlSpace(text[i])) {
-        RequestGap(Gap::kSpace);
-        ++i;
-        continue;
-      }
-      size_t end = i;
-      while (end < text.size() && !IsHtmlSpace(text[end])) ++end;
-      FlushGap();
-      out_.append(text, i, end - i);
-      i = end;
-    }
-  }
-
-  // <pre> text: line breaks kept, CRs and trailing spaces dropped, blank runs squeezed.
-  void AppendVerbatim(std::string_view text) {
-    if (text.empty()) return;
-    FlushGap();
-    for (char c : text) {
-      if (c == '\r') continue;
-      if (c != '\n') {
-        out_.push_back(c);
-        continue;
-      }
-      while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\t')) out_.pop_back();
-      const size_t n = out_.size();
-      if (n == 0 || (n >= 2 && out_[n - 1] == '\n' && out_[n - 2] == '\n')) continue;
-      out_.push_back('\n');
-    }
-  }
-
-  void Finish() {
-    while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
-  }
-
- private:
-  void FlushGap() {
-    const Gap gap = gap_;
-    gap_ = Gap::kNone;
-    if (out_.empty() || gap == Gap::kNone) return;
-    if (gap == Gap::kSpace) {
-      if (!IsHtmlSpace(out_.back())) out_.push_back(' ');
-      return;
-    }
-    while (!out_.empty() && IsHtmlSpace(out_.back())) out_.pop_back();
-    if (!out_.empty()) out_.append(gap == Gap::kLine ? "\n" : "\n\n");
-  }
-
-  std::string& out_;
-  Gap gap_ = Gap::kNone;
-};
 
 struct Layout {
   bool is_hidden = false;
@@ -271,7 +209,7 @@ std::string_view TrimHtmlSpace(std::string_view s) {
 // `skipped` holds the profile and tag URLs the status lists). Iterative: input may nest
 // deep.
 void WalkContent(const GumboNode& root, const std::vector<std::string_view>& skipped,
-                 TextWriter& writer, std::vector<std::string>& links) {
+                 TextBuilder& writer, std::vector<std::string>& links) {
   struct Frame {
     const GumboVector* children;
     unsigned int next_child;
@@ -505,7 +443,7 @@ bool ContentToText(std::string_view html, const std::vector<std::string_view>& s
   options.max_errors = 0;  // never read; recording them costs memory
   GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
   if (output == nullptr) return false;
-  TextWriter writer(text);
+  TextBuilder writer(text);
   std::vector<std::string> ignored_links;
   WalkContent(*output->document, skipped, writer, is_readable ? links : ignored_links);
   writer.Finish();
@@ -712,7 +650,7 @@ bool MastodonReader::ReadStatus(dom::object status, Post& post, std::vector<std:
   std::string_view spoiler;
   if (fields.String("spoiler_text", spoiler)) {
     std::string title;
-    TextWriter(title).AppendCollapsed(spoiler);
+    TextBuilder(title).AppendCollapsed(spoiler);
     post.title = std::move(title);
   }
   std::string_view language;
