@@ -9,6 +9,7 @@
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
 
+#include "bench_store.h"
 #include "commands.h"
 #include "corpus.h"
 
@@ -26,6 +27,7 @@ struct BenchOptions {
   size_t blog_posts = 2000;
   size_t blog_bytes = 5000;
   double seconds = 2;
+  StoreBenchOptions store;
 };
 
 struct Measure {
@@ -124,8 +126,15 @@ int RunParseBench(const BenchOptions& options) {
 
 int RunBench(const BenchOptions& options) {
   if (options.what == "parse") return RunParseBench(options);
+  if (options.what == "store") {
+    StoreBenchOptions store = options.store;
+    store.input = options.input;
+    store.data_dir = options.data_dir;
+    store.no_model = options.no_model;
+    return RunStoreBench(store);
+  }
   if (options.what != "analyze") {
-    PrintError("bench " + options.what + ": expected analyze or parse");
+    PrintError("bench " + options.what + ": expected analyze, parse or store");
     return kExitUsage;
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
@@ -186,9 +195,11 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
       "Measure speed on one core: `ecoute bench analyze` runs JSON lines in -> analysis ->\n"
       "JSON lines out on generated short posts and blog posts (or --input FILE), with an\n"
       "empty catalog and a large one, and prints posts/s, MB/s and peak memory; `ecoute\n"
-      "bench parse` measures each reader (JSON lines, feed, page, Mastodon, Bluesky) alone.");
+      "bench parse` measures each reader (JSON lines, feed, page, Mastodon, Bluesky) alone;\n"
+      "`ecoute bench store` ingests --posts generated conversations (or --input) into a\n"
+      "fresh database, then times searches and the report and compares its size to the text.");
   cmd->add_option("what", options->what,
-                  "what to measure: analyze (the whole path), or parse (each reader alone)")
+                  "what to measure: analyze (the whole path), parse (each reader alone) or store")
       ->required();
   cmd->add_option("--input", options->input, "JSON-lines corpus instead of the generated ones");
   cmd->add_option("--brands", options->brands, "size of the large catalog (default 5000)");
@@ -199,6 +210,11 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
   cmd->add_option("--data-dir", options->data_dir, "folder holding lexicon/");
   cmd->add_option("--model", options->model, "stance model (default: the one that ships)");
   cmd->add_flag("--no-model", options->no_model, "measure the cues alone");
+  cmd->add_option("--posts", options->store.posts, "store: generated posts (100000)");
+  cmd->add_option("--queries", options->store.queries, "store: search queries timed (1000)");
+  cmd->add_option("--catalog", options->store.catalog, "store: brand catalog for --input");
+  cmd->add_option("--db", options->store.db, "store: keep the database in this file");
+  cmd->add_flag("--no-sync", options->store.no_sync, "store: synchronous=NORMAL");
   return [options] { return RunBench(*options); };
 }
 

@@ -37,5 +37,10 @@ std::function<int()> AddFetchCommand(CLI::App& app);
 std::function<int()> AddBenchCommand(CLI::App& app);
 std::function<int()> AddTrainCommand(CLI::App& app);
 std::function<int()> AddEvalCommand(CLI::App& app);
+std::function<int()> AddIngestCommand(CLI::App& app);
+std::function<int()> AddSearchCommand(CLI::App& app);
+std::function<int()> AddCasesCommand(CLI::App& app);
+std::function<int()> AddReportCommand(CLI::App& app);
+std::function<int()> AddForgetCommand(CLI::App& app);
 
 }  // namespace ecoute::cli

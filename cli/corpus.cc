@@ -4,6 +4,7 @@
 #include <random>
 #include <string_view>
 
+#include "util/datetime.h"
 #include "util/json.h"
 
 namespace ecoute::cli {
@@ -236,6 +237,50 @@ std::string GenerateShortPosts(size_t count, unsigned seed) {
       text += Fill(sentences[rng() % sentences.size()], rng() % kBrands.size());
     }
     out += "{\"id\": \"s" + std::to_string(i) + "\", \"text\": ";
+    AppendJsonString(text, out);
+    out += "}\n";
+  }
+  return out;
+}
+
+std::string GenerateConversations(size_t count, unsigned seed) {
+  static constexpr std::array<std::string_view, 4> kReplies = {
+      "Bonjour, nous sommes désolés. Pouvez-vous nous écrire en message privé ?",
+      "Hello, sorry to hear that. Please DM us your order number.",
+      "Bonjour, votre dossier est transmis au service concerné.",
+      "Hi, we have escalated this to our team and will get back to you today."};
+  constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
+  constexpr int64_t kSpan = 90 * 86400;
+  std::mt19937 rng(seed);
+  std::array<std::string, kBrands.size()> last_post;  // a brand's latest customer post
+  const size_t customers = count / 4 + 1;
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    const int64_t at = kStart + static_cast<int64_t>(i) * kSpan / static_cast<int64_t>(count);
+    const size_t brand = rng() % kBrands.size();
+    const bool is_reply = rng() % 5 == 0 && !last_post[brand].empty();
+    std::string text;
+    std::string author;
+    if (is_reply) {
+      text = std::string(kReplies[rng() % kReplies.size()]);
+      author = std::string(kHandles[brand]);
+    } else {
+      const bool french = rng() % 2 == 0;
+      const auto& sentences = french ? kFrenchSentences : kEnglishSentences;
+      text = Fill(sentences[rng() % sentences.size()], brand);
+      author = "@user" + std::to_string(rng() % customers);
+    }
+    out += "{\"id\": \"c" + std::to_string(i) + "\", \"author\": {\"handle\": ";
+    AppendJsonString(author, out);
+    out += "}, \"published_at\": ";
+    AppendJsonString(FormatRfc3339(at), out);
+    if (is_reply) {
+      out += ", \"parent_id\": ";
+      AppendJsonString(last_post[brand], out);
+    } else {
+      last_post[brand] = "c" + std::to_string(i);
+    }
+    out += ", \"text\": ";
     AppendJsonString(text, out);
     out += "}\n";
   }

@@ -19,6 +19,12 @@ BrandCatalog GenerateCatalog(size_t count);
 std::string GenerateShortPosts(size_t count, unsigned seed);
 std::string GenerateBlogPosts(size_t count, size_t blog_bytes, unsigned seed);
 
+// JSON lines of `count` social posts in conversation, for `ecoute bench store`: customers
+// (@user<k>, about count/4 of them) write about the six brands over 90 days from
+// 2026-01-01, and one post in five is a brand's reply (from its handle, with the
+// customer's earlier post as parent). Deterministic for a given seed.
+std::string GenerateConversations(size_t count, unsigned seed);
+
 // The same kind of text in the source formats, for `ecoute bench parse`: an RSS 2.0 feed
 // of `items` blog posts (HTML descriptions), one HTML page of about `bytes` bytes (nav,
 // article, sidebar, footer, script), Mastodon statuses (a JSON array) and Bluesky post

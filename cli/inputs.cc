@@ -28,6 +28,63 @@ Result<std::string> ReadSource(const std::string& source, std::string& name) {
 
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
                             const std::function<void(const Post&)>& emit) {
+  return ReadInputPosts(files, format, [&](const Post& post, const std::string&) { emit(post); });
+}
+
+bool IsDerivedId(const Post& post, const std::string& input_name) {
+  if (post.id == input_name) return true;
+  return post.id.size() > input_name.size() &&
+         post.id.compare(0, input_name.size(), input_name) == 0 &&
+         (post.id[input_name.size()] == ':' || post.id[input_name.size()] == '#');
+}
+
+void AnalyzerSetup::AddOptions(CLI::App& cmd, bool is_catalog_required) {
+  CLI::Option* option =
+      cmd.add_option("--brands", brands, "brand catalog (TOML)")->check(CLI::ExistingFile);
+  if (is_catalog_required) option->required();
+  cmd.add_option("--data-dir", data_dir,
+                 "folder holding lexicon/ (default: $ECOUTE_DATA_DIR or the installed data)");
+  cmd.add_option("--model", model,
+                 "stance model from `ecoute train` to combine with the cues (default: the "
+                 "data folder's model/stance.model, the one that ships)");
+  cmd.add_option("--topic-model", topic_model,
+                 "topic model from `ecoute train` (labels are topic names) to choose a "
+                 "complaint's first topic with the cues (default: model/topics.model)");
+  cmd.add_flag("--no-model", no_model, "the cues alone, without the trained models");
+}
+
+std::unique_ptr<Analyzer> MakeAnalyzer(const AnalyzerSetup& setup, BrandCatalog& catalog,
+                                       int& exit_code) {
+  catalog = BrandCatalog();
+  if (!setup.brands.empty()) {
+    Result<BrandCatalog> loaded = LoadCatalog(setup.brands);
+    if (!loaded) {
+      PrintError(loaded.error().message());
+      exit_code = ExitCodeFor(loaded.error());
+      return nullptr;
+    }
+    catalog = std::move(loaded).value();
+  }
+  const std::string data_dir = setup.data_dir.empty() ? DefaultDataDir() : setup.data_dir;
+  const std::string model = setup.no_model        ? std::string()
+                            : setup.model.empty() ? DefaultModelPath(data_dir)
+                                                  : setup.model;
+  const std::string topic_model = setup.no_model              ? std::string()
+                                  : setup.topic_model.empty() ? DefaultTopicModelPath(data_dir)
+                                                              : setup.topic_model;
+  Result<std::unique_ptr<Analyzer>> analyzer =
+      Analyzer::Create(catalog, data_dir, model, topic_model);
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    exit_code = ExitCodeFor(analyzer.error());
+    return nullptr;
+  }
+  exit_code = kExitOk;
+  return std::move(analyzer).value();
+}
+
+InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const std::function<void(const Post&, const std::string&)>& emit) {
   InputSummary summary;
   std::vector<std::string> names = files;
   if (names.empty()) names.emplace_back("-");
@@ -43,7 +100,7 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
     ReadPosts(
         *bytes, name, format,
         [&](const Post& post) {
-          emit(post);
+          emit(post, name);
           ++summary.posts;
         },
         problems);

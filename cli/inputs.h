@@ -3,9 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "ecoute/analysis.h"
 #include "ecoute/sources.h"
 
 namespace ecoute::cli {
@@ -22,6 +26,28 @@ struct InputSummary {
 // (fatal ones as errors), and returns the counts.
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
                             const std::function<void(const Post&)>& emit);
+// The same, telling `emit` the name the post was read under (the path, "stdin" or the
+// final URL).
+InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const std::function<void(const Post&, const std::string&)>& emit);
+
+// Whether a reader made `post.id` up from the input's name ("notes.txt", "posts.jsonl:3")
+// instead of reading it from the source.
+bool IsDerivedId(const Post& post, const std::string& input_name);
+
+// The analysis options `analyze` and `ingest` share, and the analyzer they describe.
+struct AnalyzerSetup {
+  std::string brands;       // catalog file; empty for none
+  std::string data_dir;     // empty: DefaultDataDir()
+  std::string model;        // empty: the shipped one
+  std::string topic_model;  // empty: the shipped one
+  bool no_model = false;
+  void AddOptions(CLI::App& cmd, bool is_catalog_required);
+};
+// Loads the catalog into `catalog` and builds the analyzer; errors are printed and their
+// exit code returned in `exit_code`.
+std::unique_ptr<Analyzer> MakeAnalyzer(const AnalyzerSetup& setup, BrandCatalog& catalog,
+                                       int& exit_code);
 
 // Standard output in 64 KiB writes: Add() after appending a record to `text`, Flush() at
 // the end.

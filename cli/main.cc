@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
   std::function<int()> run_bench = AddBenchCommand(app);
   std::function<int()> run_train = AddTrainCommand(app);
   std::function<int()> run_eval = AddEvalCommand(app);
+  std::function<int()> run_ingest = AddIngestCommand(app);
+  std::function<int()> run_search = AddSearchCommand(app);
+  std::function<int()> run_cases = AddCasesCommand(app);
+  std::function<int()> run_report = AddReportCommand(app);
+  std::function<int()> run_forget = AddForgetCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -89,5 +94,10 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("bench")) return run_bench();
   if (app.got_subcommand("train")) return run_train();
   if (app.got_subcommand("eval")) return run_eval();
+  if (app.got_subcommand("ingest")) return run_ingest();
+  if (app.got_subcommand("search")) return run_search();
+  if (app.got_subcommand("cases")) return run_cases();
+  if (app.got_subcommand("report")) return run_report();
+  if (app.got_subcommand("forget")) return run_forget();
   return kExitUsage;
 }

@@ -10,6 +10,7 @@ packages=(
   libcld2-dev libutf8proc-dev
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev
+  libsqlite3-dev libstemmer-dev
 )
 
 missing=()

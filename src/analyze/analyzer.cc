@@ -19,6 +19,7 @@
 #include "text/language.h"
 #include "text/normalize.h"
 #include "util/utf8.h"
+#include "util/url.h"
 
 namespace ecoute {
 
@@ -116,19 +117,6 @@ std::string_view Slice(std::string_view original, const NormalizedText& n, uint3
   const uint32_t b = n.OriginalBegin(begin);
   const uint32_t e = n.OriginalEnd(end);
   return original.substr(b, e > b ? e - b : 0);
-}
-
-// The host of a URL, lower-cased, without "www.".
-std::string HostOf(std::string_view url) {
-  if (const size_t p = url.find("://"); p != std::string_view::npos) url.remove_prefix(p + 3);
-  url = url.substr(0, url.find_first_of("/?#:"));
-  if (const size_t at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-  std::string host(url);
-  for (char& c : host) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  if (host.rfind("www.", 0) == 0) host.erase(0, 4);
-  return host;
 }
 
 std::string_view TopicLabel(Topic topic) {
@@ -548,7 +536,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     }
   }
   for (const std::string& link : post.links) {
-    std::string host = HostOf(link);
+    std::string host = UrlHost(link);
     while (!host.empty()) {
       if (auto found = brand_by_domain.find(host); found != brand_by_domain.end()) {
         ++verdict_of(found->second).mentions;

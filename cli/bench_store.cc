@@ -1,0 +1,204 @@
+// `ecoute bench store`: ingests generated conversations (or --input FILE) into a fresh
+// SQLite store on one core — analysis, storage, full-text index and cases — then measures
+// search latency (two-word queries with a brand filter), the report's time, and the
+// database's size against the raw text.
+#include "bench_store.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include <unistd.h>
+
+#include "ecoute/sources.h"
+#include "ecoute/store.h"
+
+#include "commands.h"
+#include "corpus.h"
+
+namespace ecoute::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t rank = std::max<size_t>(
+      1, static_cast<size_t>(std::ceil(p / 100 * static_cast<double>(values.size()))));
+  return values[std::min(rank, values.size()) - 1];
+}
+
+}  // namespace
+
+int RunStoreBench(const StoreBenchOptions& options) {
+  std::string jsonl;
+  std::string name = "generated conversations";
+  if (!options.input.empty()) {
+    Result<std::string> bytes = ReadInput(options.input, size_t{8} << 30);
+    if (!bytes) {
+      PrintError(bytes.error().message());
+      return ExitCodeFor(bytes.error());
+    }
+    jsonl = std::move(bytes).value();
+    name = options.input;
+  } else {
+    jsonl = GenerateConversations(options.posts, 17);
+  }
+  BrandCatalog catalog = GenerateCatalog(6);
+  if (!options.catalog.empty()) {
+    Result<BrandCatalog> loaded = LoadCatalog(options.catalog);
+    if (!loaded) {
+      PrintError(loaded.error().message());
+      return ExitCodeFor(loaded.error());
+    }
+    catalog = std::move(loaded).value();
+  }
+  const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
+  Result<std::unique_ptr<Analyzer>> analyzer =
+      Analyzer::Create(catalog, data_dir, options.no_model ? "" : DefaultModelPath(data_dir),
+                       options.no_model ? "" : DefaultTopicModelPath(data_dir));
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    return ExitCodeFor(analyzer.error());
+  }
+
+  const std::string db = options.db.empty() ? (std::filesystem::temp_directory_path() /
+                                               ("ecoute-bench-" + std::to_string(getpid()) + ".db"))
+                                                  .string()
+                                            : options.db;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  StoreOptions store_options;
+  store_options.sync_every_commit = !options.no_sync;
+  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(db, store_options);
+  if (!opened) {
+    PrintError(opened.error().message());
+    return ExitCodeFor(opened.error());
+  }
+  Store& store = **opened;
+  if (Status status = store.SyncBrands(catalog); !status.ok()) {
+    PrintError(status.message());
+    return ExitCodeFor(status);
+  }
+
+  // Ingest, as `ecoute ingest` does it: read, analyze, store in batches.
+  const size_t batch_size = 1000;
+  std::vector<Post> posts(batch_size);
+  std::vector<Analysis> analyses(batch_size);
+  std::vector<IngestItem> items;
+  std::vector<IngestResult> results;
+  Analyzer::Scratch scratch;
+  size_t count = 0, text_bytes = 0;
+  double analysis_seconds = 0, store_seconds = 0;
+  Status failure;
+  const auto start = Clock::now();
+  auto flush = [&] {
+    if (items.empty() || !failure.ok()) return;
+    const auto t = Clock::now();
+    failure = store.Ingest(items, results);
+    store_seconds += Since(t);
+    items.clear();
+  };
+  std::vector<Problem> problems;
+  ReadJsonLines(
+      jsonl, name,
+      [&](const Post& post) {
+        const size_t slot = items.size();
+        posts[slot] = post;
+        const auto t = Clock::now();
+        (*analyzer)->Analyze(posts[slot], scratch, analyses[slot]);
+        analysis_seconds += Since(t);
+        items.push_back({&posts[slot], &analyses[slot], false, 1767225600});
+        ++count;
+        text_bytes += post.text.size() + post.title.size();
+        if (items.size() == batch_size) flush();
+      },
+      problems);
+  flush();
+  const double ingest_seconds = Since(start);
+  if (!failure.ok()) {
+    PrintError(failure.message());
+    return ExitCodeFor(failure);
+  }
+  Result<StoreStats> stats = store.Stats();
+  std::printf("corpus: %s, %zu posts, %.1f MB of JSON lines, %.1f MB of text\n", name.c_str(),
+              count, static_cast<double>(jsonl.size()) / 1e6,
+              static_cast<double>(text_bytes) / 1e6);
+  std::printf(
+      "ingest (one core, analysis + store + index + cases, sync %s): %.1f s, %.0f posts/s\n",
+      options.no_sync ? "off" : "every commit", ingest_seconds,
+      static_cast<double>(count) / ingest_seconds);
+  std::printf(
+      "  of which analysis %.1f s (%.0f posts/s), store %.1f s (%.0f posts/s), reading %.1f s\n",
+      analysis_seconds, static_cast<double>(count) / analysis_seconds, store_seconds,
+      static_cast<double>(count) / store_seconds,
+      ingest_seconds - analysis_seconds - store_seconds);
+  if (stats) {
+    std::printf("  stored: %lld posts, %lld authors, %lld cases (%lld open)\n",
+                static_cast<long long>(stats->posts), static_cast<long long>(stats->authors),
+                static_cast<long long>(stats->cases), static_cast<long long>(stats->open_cases));
+  }
+
+  // Search: two words and a brand filter, as an agent types them.
+  static constexpr std::array<const char*, 12> kPairs = {
+      "service client", "colis jamais",     "facture honte",        "toujours réponse",
+      "train heures",   "customer service", "refund never",         "flight delayed",
+      "appels réponse", "bill wrong",       "remboursement refusé", "merci rappelé"};
+  std::vector<double> latencies;
+  std::mt19937 rng(5);
+  size_t hits = 0;
+  for (int i = 0; i < options.queries; ++i) {
+    const std::string text = std::string(kPairs[rng() % kPairs.size()]) + " brand:\"" +
+                             catalog.brands[rng() % catalog.brands.size()].name + "\"";
+    Result<SearchQuery> query = ParseSearchQuery(text, 1767225600);
+    if (!query) {
+      PrintError(query.error().message());
+      return kExitSoftware;
+    }
+    const auto t = Clock::now();
+    Result<std::vector<SearchHit>> found = store.Search(*query, {});
+    latencies.push_back(Since(t) * 1000);
+    if (!found) {
+      PrintError(found.error().message());
+      return ExitCodeFor(found.error());
+    }
+    hits += found->size();
+  }
+  std::printf(
+      "search (%d two-word queries + brand filter, 20 best by bm25): p50 %.2f ms, p99 "
+      "%.2f ms, max %.2f ms, %.1f hits per query\n",
+      options.queries, Percentile(latencies, 50), Percentile(latencies, 99),
+      Percentile(latencies, 100), static_cast<double>(hits) / options.queries);
+
+  ReportOptions report_options;
+  report_options.now = 1767225600 + 100 * 86400;
+  const auto report_start = Clock::now();
+  Result<Report> report = store.BuildReport(report_options);
+  const double report_seconds = Since(report_start);
+  if (!report) {
+    PrintError(report.error().message());
+    return ExitCodeFor(report.error());
+  }
+  std::printf("report (%zu brands): %.2f s\n", report->brands.size(), report_seconds);
+
+  opened->reset();  // closes and checkpoints the WAL into the file
+  std::error_code error;
+  const double db_bytes = static_cast<double>(std::filesystem::file_size(db, error));
+  std::printf("database: %.1f MB = %.2f x the text, %.2f x the JSON lines\n", db_bytes / 1e6,
+              db_bytes / static_cast<double>(std::max<size_t>(1, text_bytes)),
+              db_bytes / static_cast<double>(std::max<size_t>(1, jsonl.size())));
+  if (options.db.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix, error);
+  }
+  return kExitOk;
+}
+
+}  // namespace ecoute::cli

@@ -1,0 +1,581 @@
+// The subcommands over a stored database: `search`, `cases` (list, show and the agent's
+// actions), `report` and `forget`.
+#include <cstdio>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "ecoute/store.h"
+
+#include "commands.h"
+#include "inputs.h"
+#include "store_options.h"
+#include "util/datetime.h"
+#include "util/json.h"
+
+namespace ecoute::cli {
+namespace {
+
+bool IsJson(const std::string& format) {
+  return format.empty() ? isatty(STDOUT_FILENO) == 0 : format == "json";
+}
+
+// "3h05", "2d4h", "45s".
+std::string Duration(int64_t seconds) {
+  char buffer[32];
+  if (seconds < 60) {
+    std::snprintf(buffer, sizeof buffer, "%llds", static_cast<long long>(seconds));
+  } else if (seconds < 3600) {
+    std::snprintf(buffer, sizeof buffer, "%lldmin", static_cast<long long>(seconds / 60));
+  } else if (seconds < 86400) {
+    std::snprintf(buffer, sizeof buffer, "%lldh%02lld", static_cast<long long>(seconds / 3600),
+                  static_cast<long long>(seconds % 3600 / 60));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%lldd%lldh", static_cast<long long>(seconds / 86400),
+                  static_cast<long long>(seconds % 86400 / 3600));
+  }
+  return buffer;
+}
+
+void AppendJsonStrings(const std::vector<std::string>& values, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(values[i], out);
+  }
+  out += ']';
+}
+
+void AppendJsonInts(const std::vector<int64_t>& values, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += ']';
+}
+
+void AppendOptionalTime(std::optional<int64_t> t, std::string& out) {
+  if (t) {
+    AppendJsonString(FormatRfc3339(*t), out);
+  } else {
+    out += "null";
+  }
+}
+
+// ---- search ----
+
+struct SearchOptionsCli {
+  StoreSetup store;
+  std::string format;
+  int limit = 20;
+  std::vector<std::string> words;
+};
+
+int RunSearch(const SearchOptionsCli& options) {
+  std::string text;
+  for (const std::string& w : options.words) text += (text.empty() ? "" : " ") + w;
+  Result<SearchQuery> query = ParseSearchQuery(text, NowSeconds());
+  if (!query) {
+    PrintError("query: " + query.error().message());
+    std::fprintf(stderr, "  %s\n", text.c_str());
+    return kExitUsage;
+  }
+  StoreOptions store_options;
+  store_options.read_only = true;
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
+  if (store == nullptr) return exit_code;
+  const bool is_json = IsJson(options.format);
+  const bool is_tty = !is_json && isatty(STDOUT_FILENO) != 0;
+  SearchOptions search_options;
+  search_options.limit = options.limit;
+  if (is_tty) {
+    search_options.highlight_open = "\033[1m";
+    search_options.highlight_close = "\033[0m";
+  } else if (is_json) {
+    search_options.highlight_open = "<mark>";
+    search_options.highlight_close = "</mark>";
+  }
+  Result<std::vector<SearchHit>> hits = store->Search(*query, search_options);
+  if (!hits) {
+    PrintError(hits.error().message());
+    return ExitCodeFor(hits.error());
+  }
+  std::string out;
+  for (size_t i = 0; i < hits->size(); ++i) {
+    const SearchHit& hit = (*hits)[i];
+    if (is_json) {
+      out += "{\"post_id\":" + std::to_string(hit.post_id) + ",\"id\":";
+      AppendJsonString(hit.ext_id, out);
+      out += ",\"url\":";
+      AppendJsonString(hit.url, out);
+      out += ",\"title\":";
+      AppendJsonString(hit.title, out);
+      out += ",\"author\":";
+      AppendJsonString(hit.author, out);
+      out += ",\"published_at\":";
+      AppendJsonString(hit.published_at, out);
+      out += ",\"lang\":";
+      AppendJsonString(hit.lang, out);
+      out += ",\"stance\":";
+      AppendJsonString(StanceName(hit.stance), out);
+      out += ",\"brands\":";
+      AppendJsonStrings(hit.brands, out);
+      out += ",\"cases\":";
+      AppendJsonInts(hit.cases, out);
+      out += ",\"snippet\":";
+      AppendJsonString(hit.snippet, out);
+      char score[32];
+      std::snprintf(score, sizeof score, "%.4f", hit.score);
+      out += ",\"score\":";
+      out += score;
+      out += "}\n";
+      continue;
+    }
+    out += std::to_string(i + 1) + ". ";
+    out += hit.author.empty() ? "(unknown author)" : hit.author;
+    out += " · " + (hit.published_at.empty() ? "undated" : hit.published_at.substr(0, 10));
+    out += " · " + std::string(StanceName(hit.stance));
+    for (const std::string& brand : hit.brands) out += " · " + brand;
+    for (int64_t c : hit.cases) out += " · case " + std::to_string(c);
+    out += "\n   ";
+    if (!hit.title.empty()) out += hit.title + " — ";
+    for (char c : hit.snippet) out += c == '\n' ? ' ' : c;
+    out += '\n';
+    if (!hit.url.empty()) out += "   " + hit.url + '\n';
+  }
+  if (!is_json && hits->empty()) out = "no post matches\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+// ---- cases ----
+
+struct CasesOptions {
+  StoreSetup store;
+  std::string format;
+  std::vector<std::string> brands;
+  std::vector<std::string> statuses;
+  std::string sort = "priority";
+  int limit = 50;
+  // show / respond / resolve / close / reopen
+  int64_t id = 0;
+  std::string by;
+  std::string text;
+};
+
+void AppendCaseSummaryJson(const CaseSummary& c, std::string& out) {
+  out += "{\"id\":" + std::to_string(c.id) + ",\"brand\":";
+  AppendJsonString(c.brand, out);
+  out += ",\"customer\":";
+  AppendJsonString(c.customer, out);
+  out += ",\"status\":";
+  AppendJsonString(CaseStatusName(c.status), out);
+  out += ",\"priority\":" + std::to_string(c.priority) + ",\"topic\":";
+  if (c.topic) {
+    AppendJsonString(TopicName(*c.topic), out);
+  } else {
+    out += "null";
+  }
+  out += ",\"opened_at\":";
+  AppendOptionalTime(c.opened_at, out);
+  out += ",\"last_activity_at\":";
+  AppendOptionalTime(c.last_activity_at, out);
+  out += ",\"first_response_at\":";
+  AppendOptionalTime(c.first_response_at, out);
+  out += ",\"resolved_at\":";
+  AppendOptionalTime(c.resolved_at, out);
+  out += ",\"posts\":" + std::to_string(c.posts) + ",\"title\":";
+  AppendJsonString(c.title, out);
+  out += '}';
+}
+
+int RunCasesList(const CasesOptions& options) {
+  CaseFilter filter;
+  filter.brands = options.brands;
+  filter.limit = options.limit;
+  for (const std::string& s : options.statuses) {
+    if (s == "open") {
+      filter.statuses.insert(filter.statuses.end(),
+                             {CaseStatus::kNew, CaseStatus::kAcknowledged, CaseStatus::kReopened});
+      continue;
+    }
+    CaseStatus status;
+    if (!ParseCaseStatus(s, status)) {
+      PrintError("--status " + s + ": use new, acknowledged, resolved, closed, reopened or open");
+      return kExitUsage;
+    }
+    filter.statuses.push_back(status);
+  }
+  filter.sort = options.sort == "recent"   ? CaseSort::kRecent
+                : options.sort == "oldest" ? CaseSort::kOldest
+                                           : CaseSort::kPriority;
+  StoreOptions store_options;
+  store_options.read_only = true;
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
+  if (store == nullptr) return exit_code;
+  Result<std::vector<CaseSummary>> cases = store->ListCases(filter);
+  if (!cases) {
+    PrintError(cases.error().message());
+    return ExitCodeFor(cases.error());
+  }
+  std::string out;
+  const int64_t now = NowSeconds();
+  if (!IsJson(options.format)) {
+    char line[512];
+    std::snprintf(line, sizeof line, "%6s  %-12s  %-20s  %-18s  %3s  %-14s  %7s  %s\n", "case",
+                  "status", "brand", "customer", "pri", "topic", "age", "first response");
+    out += line;
+  }
+  for (const CaseSummary& c : *cases) {
+    if (IsJson(options.format)) {
+      AppendCaseSummaryJson(c, out);
+      out += '\n';
+      continue;
+    }
+    char line[512];
+    std::snprintf(line, sizeof line, "%6lld  %-12s  %-20.20s  %-18.18s  %3d  %-14s  %7s  %s\n",
+                  static_cast<long long>(c.id), std::string(CaseStatusName(c.status)).c_str(),
+                  c.brand.c_str(), c.customer.c_str(), c.priority,
+                  c.topic ? std::string(TopicName(*c.topic)).c_str() : "-",
+                  Duration(std::max<int64_t>(0, now - c.opened_at)).c_str(),
+                  c.first_response_at
+                      ? ("after " + Duration(*c.first_response_at - c.opened_at)).c_str()
+                      : "none yet");
+    out += line;
+    if (!c.title.empty()) {
+      std::string title = c.title;
+      for (char& ch : title) {
+        if (ch == '\n') ch = ' ';
+      }
+      out += "        " + title + '\n';
+    }
+  }
+  if (!IsJson(options.format) && cases->empty()) out += "no case\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int RunCasesShow(const CasesOptions& options) {
+  StoreOptions store_options;
+  store_options.read_only = true;
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
+  if (store == nullptr) return exit_code;
+  Result<CaseDetail> detail = store->GetCase(options.id);
+  if (!detail) {
+    PrintError(detail.error().message());
+    return ExitCodeFor(detail.error());
+  }
+  std::string out;
+  const CaseSummary& c = detail->summary;
+  if (IsJson(options.format)) {
+    AppendCaseSummaryJson(c, out);
+    out.pop_back();
+    out += ",\"timeline\":[";
+    for (size_t i = 0; i < detail->events.size(); ++i) {
+      const CaseEvent& e = detail->events[i];
+      if (i > 0) out += ',';
+      out += "{\"at\":";
+      AppendOptionalTime(e.at, out);
+      out += ",\"kind\":";
+      AppendJsonString(e.kind, out);
+      out += ",\"actor\":";
+      AppendJsonString(e.actor, out);
+      out += ",\"reason\":";
+      AppendJsonString(e.reason, out);
+      out += ",\"post_id\":" + (e.post_id ? std::to_string(*e.post_id) : std::string("null"));
+      out += '}';
+    }
+    out += "],\"posts_detail\":[";
+    for (size_t i = 0; i < detail->posts.size(); ++i) {
+      const CasePost& p = detail->posts[i];
+      if (i > 0) out += ',';
+      out += "{\"post_id\":" + std::to_string(p.post_id) + ",\"id\":";
+      AppendJsonString(p.ext_id, out);
+      out += ",\"role\":";
+      AppendJsonString(CaseRoleName(p.role), out);
+      out += ",\"author\":";
+      AppendJsonString(p.author, out);
+      out += ",\"published_at\":";
+      AppendJsonString(p.published_at, out);
+      out += ",\"stance\":";
+      AppendJsonString(StanceName(p.stance), out);
+      out += ",\"url\":";
+      AppendJsonString(p.url, out);
+      out += ",\"text\":";
+      AppendJsonString(p.text, out);
+      out += '}';
+    }
+    out += "]}\n";
+  } else {
+    out += "case " + std::to_string(c.id) + " · " + c.brand + " · " + c.customer + " · " +
+           std::string(CaseStatusName(c.status)) + " · priority " + std::to_string(c.priority);
+    if (c.topic) out += " · " + std::string(TopicName(*c.topic));
+    out += '\n';
+    out += "opened " + FormatRfc3339(c.opened_at);
+    if (c.first_response_at) {
+      out += " · first response after " + Duration(*c.first_response_at - c.opened_at);
+    }
+    if (c.resolved_at) out += " · resolved " + FormatRfc3339(*c.resolved_at);
+    out += "\n\nposts\n";
+    for (const CasePost& p : detail->posts) {
+      std::string text = p.text.size() > 240 ? p.text.substr(0, 240) + "…" : p.text;
+      for (char& ch : text) {
+        if (ch == '\n') ch = ' ';
+      }
+      out += "  " + p.published_at + "  " + std::string(CaseRoleName(p.role)) + "  " + p.author +
+             " (" + std::string(StanceName(p.stance)) + ")\n    " + text + '\n';
+      if (!p.url.empty()) out += "    " + p.url + '\n';
+    }
+    out += "\ntimeline\n";
+    for (const CaseEvent& e : detail->events) {
+      out += "  " + FormatRfc3339(e.at) + "  " + e.kind + "  by " + e.actor;
+      if (!e.reason.empty()) out += "  — " + e.reason;
+      out += '\n';
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+int RunCaseAction(const CasesOptions& options, const std::string& action) {
+  StoreOptions store_options;
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
+  if (store == nullptr) return exit_code;
+  const std::string actor = "agent:" + options.by;
+  const int64_t now = NowSeconds();
+  Status status;
+  if (action == "respond") {
+    status = store->RecordResponse(options.id, actor, now, options.text);
+  } else if (action == "resolve") {
+    status = store->ResolveCase(options.id, actor, now, options.text);
+  } else if (action == "close") {
+    status = store->CloseCase(options.id, actor, now, options.text);
+  } else {
+    status = store->ReopenCase(options.id, actor, now, options.text);
+  }
+  if (!status.ok()) {
+    PrintError(status.message());
+    return ExitCodeFor(status);
+  }
+  Result<CaseDetail> detail = store->GetCase(options.id);
+  if (detail) {
+    std::printf("case %lld is %s\n", static_cast<long long>(options.id),
+                std::string(CaseStatusName(detail->summary.status)).c_str());
+  }
+  return kExitOk;
+}
+
+// ---- report ----
+
+struct ReportOptionsCli {
+  StoreSetup store;
+  std::vector<std::string> brands;
+  std::string since;
+  std::string until;
+  std::string format = "text";
+  std::string out;
+};
+
+int RunReport(const ReportOptionsCli& options) {
+  ReportOptions report_options;
+  report_options.brands = options.brands;
+  report_options.now = NowSeconds();
+  int64_t when = 0;
+  if (!options.since.empty()) {
+    if (!ParseWhen(options.since, report_options.now, when)) {
+      PrintError("--since " + options.since +
+                 ": write YYYY-MM-DD, an RFC 3339 time or a span "
+                 "such as 30d");
+      return kExitUsage;
+    }
+    report_options.since = when;
+  }
+  if (!options.until.empty()) {
+    if (!ParseWhen(options.until, report_options.now, when)) {
+      PrintError("--until " + options.until +
+                 ": write YYYY-MM-DD, an RFC 3339 time or a span "
+                 "such as 30d");
+      return kExitUsage;
+    }
+    report_options.until = when;
+  }
+  StoreOptions store_options;
+  store_options.read_only = true;
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
+  if (store == nullptr) return exit_code;
+  Result<Report> report = store->BuildReport(report_options);
+  if (!report) {
+    PrintError(report.error().message());
+    return ExitCodeFor(report.error());
+  }
+  std::string out;
+  if (options.format == "json") {
+    AppendReportJson(*report, out);
+    out += '\n';
+  } else if (options.format == "csv") {
+    AppendReportCsv(*report, out);
+  } else if (options.format == "html") {
+    AppendReportHtml(*report, out);
+  } else {
+    AppendReportText(*report, out);
+  }
+  if (options.out.empty() || options.out == "-") {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return kExitOk;
+  }
+  std::ofstream file(options.out, std::ios::binary);
+  file.write(out.data(), static_cast<std::streamsize>(out.size()));
+  file.close();
+  if (!file) {
+    PrintError(options.out + ": cannot write the report");
+    return kExitCantCreate;
+  }
+  std::fprintf(stderr, "ecoute: report written to %s\n", options.out.c_str());
+  return kExitOk;
+}
+
+// ---- forget ----
+
+struct ForgetOptions {
+  StoreSetup store;
+  std::string author;
+  int64_t older_than_days = 0;
+};
+
+int RunForget(const ForgetOptions& options) {
+  if (options.author.empty() == (options.older_than_days <= 0)) {
+    PrintError("give either --author X or --older-than DAYS");
+    return kExitUsage;
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<Store> store = OpenStore(options.store, StoreOptions(), exit_code);
+  if (store == nullptr) return exit_code;
+  const int64_t now = NowSeconds();
+  if (!options.author.empty()) {
+    Result<ForgetSummary> summary = store->ForgetAuthor(options.author, now);
+    if (!summary) {
+      PrintError(summary.error().message());
+      return ExitCodeFor(summary.error());
+    }
+    std::printf(
+        "forgot %s: %lld posts, %lld cases removed; an audit line records the erasure "
+        "without naming the author\n",
+        options.author.c_str(), static_cast<long long>(summary->posts),
+        static_cast<long long>(summary->cases));
+    return kExitOk;
+  }
+  Result<int64_t> removed = store->ForgetOlderThan(now - options.older_than_days * 86400, now);
+  if (!removed) {
+    PrintError(removed.error().message());
+    return ExitCodeFor(removed.error());
+  }
+  std::printf("removed %lld posts older than %lld days\n", static_cast<long long>(*removed),
+              static_cast<long long>(options.older_than_days));
+  return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> AddSearchCommand(CLI::App& app) {
+  auto options = std::make_shared<SearchOptionsCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "search",
+      "Search stored posts. Words (all must match; accents and endings do not matter),\n"
+      "\"phrases\", prefix*, -excluded, a OR b, and filters brand: stance: topic: lang:\n"
+      "author: since: until: case: (docs/SEARCH.md). Best matches first.");
+  options->store.AddOptions(*cmd);
+  cmd->add_option("--format", options->format,
+                  "json (one object per line) or text (default on a terminal)")
+      ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_option("--limit", options->limit, "at most this many results (default 20)");
+  cmd->add_option("query", options->words, "the query")->required();
+  return [options] { return RunSearch(*options); };
+}
+
+std::function<int()> AddCasesCommand(CLI::App& app) {
+  auto options = std::make_shared<CasesOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "cases", "List cases (one customer's problem with one brand), show one, or act on it.");
+  options->store.AddOptions(*cmd);
+  cmd->add_option("--brand", options->brands, "only this brand (repeatable)");
+  cmd->add_option("--status", options->statuses,
+                  "only this status: new, acknowledged, resolved, closed, reopened, or open "
+                  "(repeatable)");
+  cmd->add_option("--sort", options->sort, "priority (default), recent or oldest")
+      ->check(CLI::IsMember({"priority", "recent", "oldest"}));
+  cmd->add_option("--limit", options->limit, "at most this many cases (default 50)");
+  cmd->add_option("--format", options->format, "json or text (default on a terminal)")
+      ->check(CLI::IsMember({"json", "text"}));
+  auto action = std::make_shared<std::string>();
+  CLI::App* show = cmd->add_subcommand("show", "Print a case: its posts and its timeline.");
+  show->add_option("id", options->id, "case id")->required();
+  show->add_option("--format", options->format, "json or text")
+      ->check(CLI::IsMember({"json", "text"}));
+  show->callback([action] { *action = "show"; });
+  show->fallthrough();
+  struct ActionSpec {
+    const char* name;
+    const char* help;
+    const char* text_help;
+    bool is_text_required;
+  };
+  for (const ActionSpec& spec :
+       {ActionSpec{"respond", "Record a response given outside ecoute (phone, e-mail...).",
+                   "what was answered", false},
+        ActionSpec{"resolve", "Resolve a case.", "why it is resolved", true},
+        ActionSpec{"close", "Close a case without resolution.", "why it is closed", true},
+        ActionSpec{"reopen", "Reopen a resolved or closed case.", "why", true}}) {
+    CLI::App* sub = cmd->add_subcommand(spec.name, spec.help);
+    sub->add_option("id", options->id, "case id")->required();
+    sub->add_option("--by", options->by, "who acts (an agent's name)")->required();
+    CLI::Option* text = sub->add_option(spec.is_text_required ? "--reason" : "--note",
+                                        options->text, spec.text_help);
+    if (spec.is_text_required) text->required();
+    const std::string name = spec.name;
+    sub->callback([action, name] { *action = name; });
+    sub->fallthrough();
+  }
+  return [options, action] {
+    if (action->empty()) return RunCasesList(*options);
+    if (*action == "show") return RunCasesShow(*options);
+    return RunCaseAction(*options, *action);
+  };
+}
+
+std::function<int()> AddReportCommand(CLI::App& app) {
+  auto options = std::make_shared<ReportOptionsCli>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Per brand: mentions, complaints, cases, response rate, time to first response,\n"
+      "resolution, recoveries, net word-of-mouth (3/10/12), topics, weeks and spikes;\n"
+      "brands ranked by responsiveness (docs/REPORT.md).");
+  options->store.AddOptions(*cmd);
+  cmd->add_option("--brand", options->brands, "only this brand (repeatable)");
+  cmd->add_option("--since", options->since, "from this date (YYYY-MM-DD, RFC 3339, or 30d)");
+  cmd->add_option("--until", options->until, "before this date");
+  cmd->add_option("--format", options->format, "text (default), json, csv or html")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  cmd->add_option("--out", options->out, "write to this file instead of standard output");
+  return [options] { return RunReport(*options); };
+}
+
+std::function<int()> AddForgetCommand(CLI::App& app) {
+  auto options = std::make_shared<ForgetOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "forget",
+      "Erase an author's posts, verdicts, index entries and cases (the right to be\n"
+      "forgotten), or every post older than a number of days (retention). An audit line\n"
+      "records each erasure without its content.");
+  options->store.AddOptions(*cmd);
+  cmd->add_option("--author", options->author, "a handle (@name), profile URL or display name");
+  cmd->add_option("--older-than", options->older_than_days, "days");
+  return [options] { return RunForget(*options); };
+}
+
+}  // namespace ecoute::cli

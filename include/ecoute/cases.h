@@ -1,0 +1,90 @@
+// Cases: one customer's problem with one brand, from the first angry post to the brand's
+// answer and the customer's happy follow-up, or to the silence.
+//
+// Threading (which post joins which case) and the lifecycle are the rules of
+// docs/CASES.md; every change of a case is an event of its append-only timeline.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecoute/analysis.h"
+
+namespace ecoute {
+
+// new -> acknowledged (first brand response) -> resolved (the customer confirms, or an
+// agent resolves with a reason) or closed; a resolved or closed case is reopened when the
+// customer complains again within the window.
+enum class CaseStatus : uint8_t { kNew, kAcknowledged, kResolved, kClosed, kReopened };
+
+// What a post is to its case.
+enum class CaseRole : uint8_t {
+  kOpening,     // the post that opened the case
+  kFollowUp,    // the customer again
+  kComment,     // someone else, under a post of the case
+  kBrandReply,  // the brand, from one of its handles or domains
+  kResolution,  // the customer's resolution or praise after the problem
+};
+
+std::string_view CaseStatusName(CaseStatus status);  // "new", "acknowledged", ...
+std::string_view CaseRoleName(CaseRole role);        // "opening", "follow_up", ...
+bool ParseCaseStatus(std::string_view name, CaseStatus& out);
+bool ParseCaseRole(std::string_view name, CaseRole& out);
+inline bool IsOpen(CaseStatus status) {
+  return status == CaseStatus::kNew || status == CaseStatus::kAcknowledged ||
+         status == CaseStatus::kReopened;
+}
+
+struct CaseSummary {
+  int64_t id = 0;
+  std::string brand;
+  std::string customer;  // the author's handle, else name
+  CaseStatus status = CaseStatus::kNew;
+  int priority = 0;  // 0..100, the highest of its posts
+  std::optional<Topic> topic;
+  int64_t opened_at = 0;  // seconds since the epoch
+  int64_t last_activity_at = 0;
+  std::optional<int64_t> first_response_at;
+  std::optional<int64_t> resolved_at;
+  int64_t posts = 0;
+  std::string title;  // the opening post's title, else the start of its text
+};
+
+struct CaseEvent {
+  int64_t at = 0;
+  std::string kind;   // "opened", "joined", "responded", "acknowledged", "resolved", ...
+  std::string actor;  // a rule ("rule:reply") or who did it ("agent:marie")
+  std::string reason;
+  std::optional<int64_t> post_id;
+};
+
+struct CasePost {
+  int64_t post_id = 0;
+  std::string ext_id;
+  CaseRole role = CaseRole::kOpening;
+  std::string author;
+  std::string published_at;  // RFC 3339
+  Stance stance = Stance::kNeutral;
+  std::string url;
+  std::string text;
+};
+
+struct CaseDetail {
+  CaseSummary summary;
+  std::vector<CasePost> posts;    // in time order
+  std::vector<CaseEvent> events;  // the timeline, in order
+};
+
+enum class CaseSort : uint8_t { kPriority, kRecent, kOldest };
+
+struct CaseFilter {
+  std::vector<std::string> brands;  // empty: all
+  std::vector<CaseStatus> statuses;
+  CaseSort sort = CaseSort::kPriority;
+  int limit = 50;
+};
+
+}  // namespace ecoute

@@ -1,0 +1,164 @@
+// The store: the memory of the observatory. Analyzed posts are kept with their authors,
+// their verdicts per brand and a full-text index; they are grouped into cases (cases.h);
+// the brands' figures (report.h) are computed from them.
+//
+// Store is an interface: the embedded default is one SQLite file (OpenSqliteStore); a
+// PostgreSQL implementation will sit behind the same calls. docs/STORE.md describes the
+// schema, the identity of a post, durability and erasure.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecoute/analysis.h"
+#include "ecoute/cases.h"
+#include "ecoute/catalog.h"
+#include "ecoute/post.h"
+#include "ecoute/report.h"
+#include "ecoute/search.h"
+#include "ecoute/status.h"
+
+namespace ecoute {
+
+struct StoreOptions {
+  // Threading (docs/CASES.md): a post by the same author about the same brand joins the
+  // author's case when the case's last activity is less than this old.
+  int64_t case_window_seconds = 7 * 86400;
+  // Whether a question to a brand opens a case like a complaint does.
+  bool questions_open_cases = true;
+  // false trades durability on power loss (never on a crash of the process) for speed:
+  // SQLite's synchronous=NORMAL instead of FULL.
+  bool sync_every_commit = true;
+  // Opens the file read-only (search, report, cases listing).
+  bool read_only = false;
+};
+
+// One post to store: the post, its analysis, and where it came from.
+struct IngestItem {
+  const Post* post = nullptr;
+  const Analysis* analysis = nullptr;  // of `post`, by an Analyzer built on the catalog
+  // True when post->id was made up by the reader from the input's name ("notes.txt",
+  // "posts.jsonl:3") rather than given by the source: such a post is then known by its
+  // URL, else by its content hash and author, not by that id.
+  bool id_is_derived = false;
+  int64_t ingested_at = 0;  // seconds since the epoch; the post's time when it has none
+};
+
+enum class IngestOutcome : uint8_t {
+  kNew,        // stored for the first time
+  kUpdated,    // known, with new content: updated in place, the old version kept
+  kUnchanged,  // known, same content: nothing written
+};
+
+struct IngestResult {
+  int64_t post_id = 0;  // the store's id for the post
+  IngestOutcome outcome = IngestOutcome::kNew;
+  std::vector<int64_t> cases;  // the cases it opened or joined
+};
+
+// A search hit, best first.
+struct SearchHit {
+  int64_t post_id = 0;
+  std::string ext_id;  // the post's id from its source
+  std::string url;
+  std::string title;
+  std::string author;        // handle, else name
+  std::string published_at;  // RFC 3339, empty when unknown
+  std::string lang;
+  Stance stance = Stance::kNeutral;
+  std::vector<std::string> brands;
+  std::vector<int64_t> cases;
+  // Text around the matches, the matched words between `highlight_open` and
+  // `highlight_close` of SearchOptions.
+  std::string snippet;
+  double score = 0;  // bm25, lower is better; 0 for filter-only queries (newest first)
+};
+
+struct SearchOptions {
+  int limit = 20;
+  std::string highlight_open = "[";
+  std::string highlight_close = "]";
+};
+
+// What `forget` removed.
+struct ForgetSummary {
+  int64_t posts = 0;
+  int64_t cases = 0;
+  int64_t authors = 0;
+};
+
+// Counts of what the store holds.
+struct StoreStats {
+  int64_t posts = 0;
+  int64_t authors = 0;
+  int64_t brands = 0;
+  int64_t cases = 0;
+  int64_t open_cases = 0;
+  int64_t versions = 0;  // earlier versions of edited posts
+};
+
+struct ReportOptions {
+  std::vector<std::string> brands;  // empty: every brand
+  std::optional<int64_t> since;     // seconds since the epoch, inclusive
+  std::optional<int64_t> until;     // exclusive
+  int64_t now = 0;                  // the report's generated_at
+  SpikeOptions spikes;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Records the catalog's brands (name, handles, domains) so that posts can refer to
+  // them; brands already known are updated, none is removed. Ingest needs the catalog the
+  // analyses were made with: call this first.
+  virtual Status SyncBrands(const BrandCatalog& catalog) = 0;
+
+  // Stores a batch of analyzed posts in one transaction, with their index entries and
+  // case threading, in order (a reply after its parent). Either the whole batch is stored
+  // (and durable when this returns) or none of it. `results` gets one entry per item.
+  virtual Status Ingest(std::span<const IngestItem> batch, std::vector<IngestResult>& results) = 0;
+
+  // Finds posts. Fails with kInvalidArgument on a brand that is not in the store.
+  virtual Result<std::vector<SearchHit>> Search(const SearchQuery& query,
+                                                const SearchOptions& options) = 0;
+
+  virtual Result<std::vector<CaseSummary>> ListCases(const CaseFilter& filter) = 0;
+  // kNotFound for an unknown id.
+  virtual Result<CaseDetail> GetCase(int64_t case_id) = 0;
+  // Agent actions, each an event of the case's timeline. `actor` names who did it.
+  virtual Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
+                                const std::string& note) = 0;
+  virtual Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
+                             const std::string& reason) = 0;
+  virtual Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
+                           const std::string& reason) = 0;
+  virtual Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
+                            const std::string& reason) = 0;
+
+  // The right to be forgotten: removes every post of the author (a handle such as
+  // "@marie", a profile URL or a display name), their verdicts, versions, index entries
+  // and the cases in which they are the customer; leaves an audit line that names neither
+  // the author nor any content. kNotFound when no such author is stored.
+  virtual Result<ForgetSummary> ForgetAuthor(const std::string& author, int64_t now) = 0;
+  // Retention: removes posts published (else ingested) before `cutoff`, and the cases left
+  // without posts. Returns the number of posts removed.
+  virtual Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) = 0;
+
+  virtual Result<Report> BuildReport(const ReportOptions& options) = 0;
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+// Opens (creating if needed) the SQLite store at `path`, applying pending schema
+// migrations. Fails with kFailedPrecondition on a file written by a newer ecoute, kDataLoss
+// on a file that is not an ecoute database, kNotFound/kPermissionDenied when it cannot be
+// opened.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options = {});
+
+}  // namespace ecoute

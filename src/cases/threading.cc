@@ -1,0 +1,104 @@
+#include "cases/threading.h"
+
+#include <array>
+
+namespace ecoute {
+namespace {
+
+constexpr std::array<std::string_view, 5> kStatusNames = {"new", "acknowledged", "resolved",
+                                                          "closed", "reopened"};
+constexpr std::array<std::string_view, 5> kRoleNames = {"opening", "follow_up", "comment",
+                                                        "brand_reply", "resolution"};
+
+// The case with the latest activity among `cases` (they are never empty here).
+const CaseRef& Latest(const std::vector<CaseRef>& cases) {
+  const CaseRef* latest = &cases.front();
+  for (const CaseRef& c : cases) {
+    if (c.last_activity_at > latest->last_activity_at) latest = &c;
+  }
+  return *latest;
+}
+
+}  // namespace
+
+std::string_view CaseStatusName(CaseStatus status) {
+  return kStatusNames[static_cast<size_t>(status)];
+}
+
+std::string_view CaseRoleName(CaseRole role) { return kRoleNames[static_cast<size_t>(role)]; }
+
+bool ParseCaseStatus(std::string_view name, CaseStatus& out) {
+  for (size_t i = 0; i < kStatusNames.size(); ++i) {
+    if (kStatusNames[i] == name) {
+      out = static_cast<CaseStatus>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseCaseRole(std::string_view name, CaseRole& out) {
+  for (size_t i = 0; i < kRoleNames.size(); ++i) {
+    if (kRoleNames[i] == name) {
+      out = static_cast<CaseRole>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+ThreadingDecision DecideThreading(const ThreadingFacts& facts, const ThreadingOptions& options) {
+  if (!facts.parent_cases.empty()) {
+    return {ThreadingAction::kJoin, Latest(facts.parent_cases).id, "reply"};
+  }
+  if (!facts.linked_cases.empty()) {
+    return {ThreadingAction::kJoin, Latest(facts.linked_cases).id, "link"};
+  }
+  if (facts.is_by_brand || !facts.stance) return {};
+  if (facts.author_case && facts.author_case->customer_id == facts.author_id &&
+      facts.at - facts.author_case->last_activity_at < options.window_seconds) {
+    return {ThreadingAction::kJoin, facts.author_case->id, "same_author"};
+  }
+  if (*facts.stance == Stance::kComplaint) return {ThreadingAction::kOpen, 0, "complaint"};
+  if (*facts.stance == Stance::kQuestion && options.questions_open_cases) {
+    return {ThreadingAction::kOpen, 0, "question"};
+  }
+  return {};
+}
+
+CaseChange ApplyToCase(const CaseRef& target, const ThreadingFacts& facts) {
+  CaseChange change;
+  if (facts.is_by_brand) {
+    change.role = CaseRole::kBrandReply;
+    change.is_first_response = !target.is_responded;
+    if (target.status == CaseStatus::kNew || target.status == CaseStatus::kReopened) {
+      change.status = CaseStatus::kAcknowledged;
+      change.reason = "the brand answered";
+    }
+    return change;
+  }
+  if (facts.author_id != target.customer_id) {
+    change.role = CaseRole::kComment;
+    return change;
+  }
+  const Stance stance = facts.stance.value_or(Stance::kNeutral);
+  if (stance == Stance::kResolution || stance == Stance::kPraise) {
+    change.role = CaseRole::kResolution;
+    if (IsOpen(target.status)) {
+      change.status = CaseStatus::kResolved;
+      change.is_recovery = true;
+      change.reason = stance == Stance::kResolution ? "the customer says the problem is solved"
+                                                    : "the customer praises the brand";
+    }
+    return change;
+  }
+  change.role = CaseRole::kFollowUp;
+  if (stance == Stance::kComplaint &&
+      (target.status == CaseStatus::kResolved || target.status == CaseStatus::kClosed)) {
+    change.status = CaseStatus::kReopened;
+    change.reason = "the customer complains again";
+  }
+  return change;
+}
+
+}  // namespace ecoute

@@ -1,0 +1,74 @@
+// The threading rules and the lifecycle of cases, as pure decisions: the store gathers the
+// facts about one post and one brand, these functions say what happens. docs/CASES.md
+// tells the same rules in prose; threading_test.cc checks each.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecoute/cases.h"
+
+namespace ecoute {
+
+// A case as the rules need to see it.
+struct CaseRef {
+  int64_t id = 0;
+  CaseStatus status = CaseStatus::kNew;
+  int64_t customer_id = 0;  // the author who opened it
+  int64_t last_activity_at = 0;
+  bool is_responded = false;
+};
+
+// What the store knows about one post with respect to one brand.
+struct ThreadingFacts {
+  int64_t author_id = 0;
+  bool is_by_brand = false;            // written from one of the brand's handles or domains
+  std::optional<Stance> stance;        // toward the brand, when the post names it
+  std::vector<CaseRef> parent_cases;   // the brand's cases holding the post it answers
+  std::vector<CaseRef> linked_cases;   // the brand's cases holding a post it links to
+  std::optional<CaseRef> author_case;  // the author's latest case with the brand
+  int64_t at = 0;                      // the post's time
+};
+
+struct ThreadingOptions {
+  int64_t window_seconds = 7 * 86400;
+  bool questions_open_cases = true;
+};
+
+enum class ThreadingAction : uint8_t { kNone, kJoin, kOpen };
+
+struct ThreadingDecision {
+  ThreadingAction action = ThreadingAction::kNone;
+  int64_t case_id = 0;  // for kJoin
+  std::string rule;     // "reply", "link", "same_author", "complaint", "question"
+};
+
+// Which case the post joins, or whether it opens one, by the first rule that applies:
+// 1. reply: it answers a post of a case (a comment under the article, a reply to a
+//    tweet) -> that case (the most recent when several);
+// 2. link: it links to a post of a case -> that case;
+// 3. same_author: its author opened a case with the brand whose last activity is within
+//    the window -> that case (whatever its status: a complaint reopens it);
+// 4. complaint (or question, when they open cases): a new case, unless written by the
+//    brand;
+// otherwise nothing.
+ThreadingDecision DecideThreading(const ThreadingFacts& facts, const ThreadingOptions& options);
+
+// What joining a case does to it.
+struct CaseChange {
+  CaseRole role = CaseRole::kComment;
+  std::optional<CaseStatus> status;  // the new status, when it changes
+  bool is_first_response = false;    // sets the case's first response time
+  bool is_recovery = false;          // the customer confirmed the fix
+  std::string reason;                // for the timeline
+};
+
+// The lifecycle: a brand reply is a response (new or reopened -> acknowledged); the
+// customer's resolution or praise after a response resolves the case (a recovery); the
+// customer's complaint about a resolved or closed case reopens it; anything else by the
+// customer is a follow-up, by someone else a comment.
+CaseChange ApplyToCase(const CaseRef& target, const ThreadingFacts& facts);
+
+}  // namespace ecoute

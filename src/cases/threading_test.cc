@@ -1,0 +1,163 @@
+#include "cases/threading.h"
+
+#include <gtest/gtest.h>
+
+namespace ecoute {
+namespace {
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kCustomer = 7;
+constexpr int64_t kOther = 8;
+
+CaseRef Case(int64_t id, CaseStatus status, int64_t last_activity_at, bool is_responded = false) {
+  return {id, status, kCustomer, last_activity_at, is_responded};
+}
+
+ThreadingFacts Facts(std::optional<Stance> stance, int64_t at = 100 * kDay) {
+  ThreadingFacts facts;
+  facts.author_id = kCustomer;
+  facts.stance = stance;
+  facts.at = at;
+  return facts;
+}
+
+TEST(DecideThreading, AComplaintOpensACase) {
+  const ThreadingDecision d = DecideThreading(Facts(Stance::kComplaint), {});
+  EXPECT_EQ(d.action, ThreadingAction::kOpen);
+  EXPECT_EQ(d.rule, "complaint");
+}
+
+TEST(DecideThreading, AQuestionOpensACaseUnlessConfiguredOtherwise) {
+  EXPECT_EQ(DecideThreading(Facts(Stance::kQuestion), {}).action, ThreadingAction::kOpen);
+  ThreadingOptions options;
+  options.questions_open_cases = false;
+  EXPECT_EQ(DecideThreading(Facts(Stance::kQuestion), options).action, ThreadingAction::kNone);
+}
+
+TEST(DecideThreading, PraiseNeutralAndUnnamedBrandsOpenNothing) {
+  EXPECT_EQ(DecideThreading(Facts(Stance::kPraise), {}).action, ThreadingAction::kNone);
+  EXPECT_EQ(DecideThreading(Facts(Stance::kNeutral), {}).action, ThreadingAction::kNone);
+  EXPECT_EQ(DecideThreading(Facts(std::nullopt), {}).action, ThreadingAction::kNone);
+}
+
+TEST(DecideThreading, TheBrandNeverOpensACase) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  facts.is_by_brand = true;
+  EXPECT_EQ(DecideThreading(facts, {}).action, ThreadingAction::kNone);
+}
+
+TEST(DecideThreading, AReplyJoinsTheCaseOfItsParentFirst) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  facts.parent_cases = {Case(3, CaseStatus::kNew, 10), Case(4, CaseStatus::kNew, 20)};
+  facts.linked_cases = {Case(5, CaseStatus::kNew, 30)};
+  facts.author_case = Case(6, CaseStatus::kNew, 100 * kDay - 1);
+  const ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kJoin);
+  EXPECT_EQ(d.case_id, 4);  // the most recent of the parent's cases
+  EXPECT_EQ(d.rule, "reply");
+}
+
+TEST(DecideThreading, ABrandReplyJoinsByItsParent) {
+  ThreadingFacts facts = Facts(std::nullopt);
+  facts.author_id = kOther;
+  facts.is_by_brand = true;
+  facts.parent_cases = {Case(3, CaseStatus::kNew, 10)};
+  const ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kJoin);
+  EXPECT_EQ(d.case_id, 3);
+}
+
+TEST(DecideThreading, ALinkToAPostOfACaseJoinsIt) {
+  // The happy ending in May that links back to the complaint from January.
+  ThreadingFacts facts = Facts(Stance::kResolution, 130 * kDay);
+  facts.linked_cases = {Case(5, CaseStatus::kAcknowledged, 10 * kDay, true)};
+  const ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kJoin);
+  EXPECT_EQ(d.case_id, 5);
+  EXPECT_EQ(d.rule, "link");
+}
+
+TEST(DecideThreading, TheSameAuthorJoinsWithinTheWindowOnly) {
+  ThreadingFacts facts = Facts(Stance::kComplaint, 100 * kDay);
+  facts.author_case = Case(6, CaseStatus::kNew, 100 * kDay - 7 * kDay + 1);
+  ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kJoin);
+  EXPECT_EQ(d.case_id, 6);
+  EXPECT_EQ(d.rule, "same_author");
+
+  facts.author_case = Case(6, CaseStatus::kNew, 100 * kDay - 7 * kDay);  // exactly the window
+  d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kOpen);
+
+  ThreadingOptions wide;
+  wide.window_seconds = 30 * kDay;
+  EXPECT_EQ(DecideThreading(facts, wide).action, ThreadingAction::kJoin);
+}
+
+TEST(DecideThreading, NeutralFollowUpOfTheSameAuthorJoinsButOpensNothingAlone) {
+  ThreadingFacts facts = Facts(Stance::kNeutral);
+  facts.author_case = Case(6, CaseStatus::kNew, 100 * kDay - kDay);
+  EXPECT_EQ(DecideThreading(facts, {}).action, ThreadingAction::kJoin);
+}
+
+TEST(ApplyToCase, TheFirstBrandReplyAcknowledges) {
+  ThreadingFacts facts = Facts(std::nullopt);
+  facts.author_id = kOther;
+  facts.is_by_brand = true;
+  CaseChange change = ApplyToCase(Case(1, CaseStatus::kNew, 0), facts);
+  EXPECT_EQ(change.role, CaseRole::kBrandReply);
+  EXPECT_TRUE(change.is_first_response);
+  EXPECT_EQ(change.status, CaseStatus::kAcknowledged);
+
+  change = ApplyToCase(Case(1, CaseStatus::kAcknowledged, 0, true), facts);
+  EXPECT_FALSE(change.is_first_response);
+  EXPECT_FALSE(change.status.has_value());
+}
+
+TEST(ApplyToCase, TheCustomersThanksResolveAsARecovery) {
+  CaseChange change =
+      ApplyToCase(Case(1, CaseStatus::kAcknowledged, 0, true), Facts(Stance::kResolution));
+  EXPECT_EQ(change.role, CaseRole::kResolution);
+  EXPECT_EQ(change.status, CaseStatus::kResolved);
+  EXPECT_TRUE(change.is_recovery);
+
+  change = ApplyToCase(Case(1, CaseStatus::kNew, 0), Facts(Stance::kPraise));
+  EXPECT_EQ(change.status, CaseStatus::kResolved);
+}
+
+TEST(ApplyToCase, ANewComplaintReopensAResolvedOrClosedCase) {
+  for (CaseStatus status : {CaseStatus::kResolved, CaseStatus::kClosed}) {
+    const CaseChange change = ApplyToCase(Case(1, status, 0, true), Facts(Stance::kComplaint));
+    EXPECT_EQ(change.role, CaseRole::kFollowUp);
+    EXPECT_EQ(change.status, CaseStatus::kReopened);
+  }
+  const CaseChange open = ApplyToCase(Case(1, CaseStatus::kNew, 0), Facts(Stance::kComplaint));
+  EXPECT_EQ(open.role, CaseRole::kFollowUp);
+  EXPECT_FALSE(open.status.has_value());
+}
+
+TEST(ApplyToCase, SomeoneElseComments) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  facts.author_id = kOther;
+  const CaseChange change = ApplyToCase(Case(1, CaseStatus::kResolved, 0), facts);
+  EXPECT_EQ(change.role, CaseRole::kComment);
+  EXPECT_FALSE(change.status.has_value());
+}
+
+TEST(CaseNames, RoundTrip) {
+  for (int i = 0; i < 5; ++i) {
+    CaseStatus status;
+    ASSERT_TRUE(ParseCaseStatus(CaseStatusName(static_cast<CaseStatus>(i)), status));
+    EXPECT_EQ(static_cast<int>(status), i);
+    CaseRole role;
+    ASSERT_TRUE(ParseCaseRole(CaseRoleName(static_cast<CaseRole>(i)), role));
+    EXPECT_EQ(static_cast<int>(role), i);
+  }
+  CaseStatus status;
+  EXPECT_FALSE(ParseCaseStatus("open", status));
+  EXPECT_EQ(CaseStatusName(CaseStatus::kReopened), "reopened");
+  EXPECT_EQ(CaseRoleName(CaseRole::kBrandReply), "brand_reply");
+}
+
+}  // namespace
+}  // namespace ecoute

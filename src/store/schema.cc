@@ -1,0 +1,204 @@
+#include "store/schema.h"
+
+#include <array>
+#include <string>
+
+#include "store/sqlite.h"
+
+namespace ecoute {
+namespace {
+
+// Stances, topics, statuses are stored as the small integers of their enums
+// (analysis.h, cases.h): Stance 0 neutral, 1 complaint, 2 praise, 3 resolution, 4 question.
+// Times are seconds since the epoch (UTC).
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE brands (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  handles TEXT NOT NULL DEFAULT '',  -- lower case, space separated, with their '@'
+  domains TEXT NOT NULL DEFAULT ''   -- lower case, space separated
+);
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL UNIQUE          -- the reader: "rss", "jsonl", "mastodon"...
+);
+CREATE TABLE authors (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,          -- lower-case handle, else profile URL, else name
+  name TEXT NOT NULL DEFAULT '',
+  handle TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  followers INTEGER
+);
+CREATE TABLE posts (
+  id INTEGER PRIMARY KEY,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  ext_id TEXT,                       -- the source's id; NULL when the reader made it up
+  url TEXT,
+  content_hash TEXT NOT NULL,
+  author_id INTEGER REFERENCES authors(id),
+  title TEXT NOT NULL DEFAULT '',
+  text TEXT NOT NULL,
+  lang TEXT NOT NULL,                -- as analyzed
+  published_at INTEGER,
+  updated_at INTEGER,
+  ingested_at INTEGER NOT NULL,
+  at INTEGER NOT NULL,               -- published_at, else ingested_at
+  parent_ext_id TEXT,
+  parent_url TEXT,
+  links TEXT,                        -- outgoing links, one per line
+  comments INTEGER,
+  shares INTEGER,
+  likes INTEGER,
+  stance INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  severity REAL NOT NULL,
+  priority INTEGER NOT NULL,
+  facts TEXT,                        -- JSON {"money", "durations", "channels", "signals"}
+  version INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX posts_by_ext_id ON posts(source_id, ext_id) WHERE ext_id IS NOT NULL;
+CREATE INDEX posts_by_url ON posts(url) WHERE url IS NOT NULL;
+CREATE INDEX posts_by_hash ON posts(content_hash) WHERE ext_id IS NULL;
+CREATE INDEX posts_by_author ON posts(author_id, at);
+CREATE INDEX posts_by_at ON posts(at);
+
+CREATE TABLE post_versions (         -- what an edited post said before
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  updated_at INTEGER,
+  replaced_at INTEGER NOT NULL,
+  PRIMARY KEY (post_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE post_brands (           -- the verdict per brand
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  brand_id INTEGER NOT NULL REFERENCES brands(id),
+  stance INTEGER NOT NULL,
+  confidence REAL NOT NULL,
+  mentions INTEGER NOT NULL,
+  is_by_brand INTEGER NOT NULL,      -- written by the brand itself
+  at INTEGER NOT NULL,               -- the post's time, for per-brand figures
+  cues TEXT,                         -- the words behind the stance, '|' separated
+  PRIMARY KEY (post_id, brand_id)
+) WITHOUT ROWID;
+CREATE INDEX post_brands_by_brand ON post_brands(brand_id, at);
+
+CREATE TABLE post_topics (
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  topic INTEGER NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (post_id, topic)
+) WITHOUT ROWID;
+
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY,
+  brand_id INTEGER NOT NULL REFERENCES brands(id),
+  customer_id INTEGER NOT NULL REFERENCES authors(id),
+  status INTEGER NOT NULL,           -- CaseStatus: 0 new, 1 acknowledged, 2 resolved, 3 closed, 4 reopened
+  priority INTEGER NOT NULL,
+  topic INTEGER,
+  opened_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  first_response_at INTEGER,
+  resolved_at INTEGER,
+  recovered INTEGER NOT NULL DEFAULT 0,  -- resolved by the customer's own confirmation
+  escalation INTEGER NOT NULL DEFAULT 0,
+  assignee TEXT,
+  opening_post_id INTEGER REFERENCES posts(id) ON DELETE SET NULL
+);
+CREATE INDEX cases_by_customer ON cases(customer_id, brand_id, last_activity_at);
+CREATE INDEX cases_by_brand ON cases(brand_id, status);
+
+CREATE TABLE case_posts (
+  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,                -- CaseRoleName
+  rule TEXT NOT NULL,                -- the threading rule that put it there
+  PRIMARY KEY (case_id, post_id)
+) WITHOUT ROWID;
+CREATE INDEX case_posts_by_post ON case_posts(post_id);
+
+CREATE TABLE case_events (           -- append-only timeline
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,               -- "rule:reply", "agent:marie"
+  reason TEXT NOT NULL DEFAULT '',
+  post_id INTEGER REFERENCES posts(id) ON DELETE SET NULL
+);
+CREATE INDEX case_events_by_case ON case_events(case_id, id);
+-- Only post_id may change, to NULL, when its post is erased.
+CREATE TRIGGER case_events_append_only
+BEFORE UPDATE OF id, case_id, at, kind, actor, reason ON case_events
+BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
+
+CREATE TABLE audit (                 -- erasures and retention runs, without content
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+
+-- Full-text index over title and text. The tokenizer "ecoute" (search/fts5_tokenizer.h)
+-- reads the post's language from a marker (0x1F + code) at the end of each value, to stem
+-- in that language; the view adds it, the triggers keep the index in the same transaction
+-- as the posts.
+CREATE VIEW posts_fts_source AS
+  SELECT id, title || char(31) || lang AS title, text || char(31) || lang AS body FROM posts;
+CREATE VIRTUAL TABLE posts_fts USING fts5(
+  title, body, content='posts_fts_source', content_rowid='id', tokenize='ecoute');
+CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
+  INSERT INTO posts_fts(rowid, title, body)
+  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang);
+END;
+CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
+  INSERT INTO posts_fts(posts_fts, rowid, title, body)
+  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang);
+END;
+CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, lang ON posts BEGIN
+  INSERT INTO posts_fts(posts_fts, rowid, title, body)
+  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang);
+  INSERT INTO posts_fts(rowid, title, body)
+  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang);
+END;
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(sqlite3* db) {
+  sqlite::Statement read(db, "PRAGMA user_version");
+  if (!read.ok()) return read.status();
+  int version = read.Step() ? static_cast<int>(read.Int(0)) : 0;
+  if (version > SchemaVersion()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the database has schema version " + std::to_string(version) +
+                      ", newer than this ecoute knows (" + std::to_string(SchemaVersion()) +
+                      "): upgrade ecoute");
+  }
+  for (; version < SchemaVersion(); ++version) {
+    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "BEGIN IMMEDIATE"));
+    Status status = sqlite::Exec(db, kMigrations[static_cast<size_t>(version)]);
+    if (status.ok()) {
+      status = sqlite::Exec(db, "PRAGMA user_version = " + std::to_string(version + 1) +
+                                    "; PRAGMA application_id = " + std::to_string(kApplicationId));
+    }
+    if (!status.ok()) {
+      (void)sqlite::Exec(db, "ROLLBACK");
+      return Status(status.code(), "migrating the database to version " +
+                                       std::to_string(version + 1) + ": " + status.message());
+    }
+    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "COMMIT"));
+  }
+  return OkStatus();
+}
+
+}  // namespace ecoute

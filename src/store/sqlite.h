@@ -1,0 +1,67 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements with typed
+// binds and reads, and errors as Status naming the statement that failed. Every value
+// reaches SQL through a bind: no query is ever built from data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "ecoute/status.h"
+
+namespace ecoute::sqlite {
+
+// A Status for the connection's last error: "<what>: <sqlite message>".
+Status Error(sqlite3* db, std::string_view what);
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql);  // check ok() or status()
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  const Status& status() const { return status_; }
+  bool ok() const { return stmt_ != nullptr; }
+
+  // Binds by 1-based index. Text is copied by SQLite (SQLITE_TRANSIENT) unless `is_static`.
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindNull(int index);
+  // Binds the text, or NULL when empty.
+  Statement& BindOrNull(int index, std::string_view text);
+  Statement& BindOrNull(int index, std::optional<int64_t> value);
+
+  // Steps once: true with a row, false when done; an error leaves status() set.
+  bool Step();
+  // Steps to completion (a write); returns the status.
+  Status Run();
+  // Resets for the next use (bindings cleared).
+  void Reset();
+
+  int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double Double(int column) const { return sqlite3_column_double(stmt_, column); }
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::optional<int64_t> OptionalInt(int column) const {
+    if (IsNull(column)) return std::nullopt;
+    return Int(column);
+  }
+  std::string_view Text(int column) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status status_;
+};
+
+// Runs one or more statements without results (schema, pragmas).
+Status Exec(sqlite3* db, std::string_view sql);
+
+}  // namespace ecoute::sqlite

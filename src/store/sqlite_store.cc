@@ -1,0 +1,1463 @@
+// The embedded store: one SQLite file in WAL mode (docs/STORE.md).
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+#include "ecoute/store.h"
+
+#include "cases/threading.h"
+#include "search/fts5_tokenizer.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+#include "util/datetime.h"
+#include "util/json.h"
+#include "util/url.h"
+
+namespace ecoute {
+namespace {
+
+constexpr size_t kMaxLinksFollowed = 32;
+constexpr char kCueSeparator = '|';
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+// "@" + name. (GCC 12 warns wrongly, -Wrestrict, about `"@" + std::string`.)
+std::string WithAt(std::string_view name) {
+  std::string out = "@";
+  out.append(name);
+  return out;
+}
+
+// How an author is known across posts: the handle, else the profile URL, else the name.
+std::string AuthorKey(const Author& author) {
+  if (!author.handle.empty()) return Lower(author.handle);
+  if (!author.url.empty()) return author.url;
+  return author.name;
+}
+
+std::optional<int64_t> ParseTime(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return ParseDateTime(text);
+}
+
+std::string FormatTime(std::optional<int64_t> seconds) {
+  return seconds ? FormatRfc3339(*seconds) : std::string();
+}
+
+std::string JoinCues(const std::vector<std::string_view>& cues) {
+  std::string out;
+  for (std::string_view cue : cues) {
+    if (!out.empty()) out += kCueSeparator;
+    out += cue;
+  }
+  return out;
+}
+
+// The analysis facts as compact JSON, or "" when there are none.
+std::string FactsJson(const Facts& facts) {
+  if (facts.money.empty() && facts.durations.empty() && facts.channels.empty() &&
+      facts.signals.empty()) {
+    return {};
+  }
+  std::string out = "{";
+  auto open = [&](std::string_view key) {
+    if (out.size() > 1) out += ',';
+    AppendJsonString(key, out);
+    out += ":[";
+  };
+  if (!facts.money.empty()) {
+    open("money");
+    for (size_t i = 0; i < facts.money.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"text\":";
+      AppendJsonString(facts.money[i].text, out);
+      out += ",\"amount\":" + std::to_string(facts.money[i].amount) + ",\"currency\":";
+      AppendJsonString(facts.money[i].currency, out);
+      out += '}';
+    }
+    out += ']';
+  }
+  if (!facts.durations.empty()) {
+    open("durations");
+    for (size_t i = 0; i < facts.durations.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"text\":";
+      AppendJsonString(facts.durations[i].text, out);
+      out += ",\"seconds\":" + std::to_string(facts.durations[i].seconds) + '}';
+    }
+    out += ']';
+  }
+  if (!facts.channels.empty()) {
+    open("channels");
+    for (size_t i = 0; i < facts.channels.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendJsonString(ChannelName(facts.channels[i]), out);
+    }
+    out += ']';
+  }
+  if (!facts.signals.empty()) {
+    open("signals");
+    for (size_t i = 0; i < facts.signals.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"signal\":";
+      AppendJsonString(SignalName(facts.signals[i].first), out);
+      out += ",\"cue\":";
+      AppendJsonString(facts.signals[i].second, out);
+      out += '}';
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
+
+// Removes the language marker (0x1F + code) that the index's source view appends, wherever
+// a snippet kept it.
+std::string StripLanguageMarker(std::string text) {
+  const size_t marker = text.find('\x1f');
+  if (marker == std::string::npos) return text;
+  size_t end = marker + 1;
+  while (end < text.size() && ((text[end] >= 'a' && text[end] <= 'z') || text[end] == '-')) ++end;
+  text.erase(marker, end - marker);
+  return text;
+}
+
+// The start of a text, cut at a word boundary and a UTF-8 boundary, for display.
+std::string Excerpt(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  const size_t space = text.rfind(' ', cut);
+  if (space != std::string_view::npos && space > max_bytes / 2) cut = space;
+  return std::string(text.substr(0, cut)) + "…";
+}
+
+struct BrandRow {
+  int64_t id = 0;
+  std::string name;
+  std::vector<std::string> handles;  // lower case
+  std::vector<std::string> domains;
+};
+
+std::vector<std::string> SplitSpaces(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(' ', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "?,?,?" for `n` parameters.
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ",?";
+  return out;
+}
+
+// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm, public domain).
+void CivilFromDays(int64_t z, int& year, unsigned& month, unsigned& day) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+}
+
+// Days since 1970-01-01 of a civil date (the inverse of CivilFromDays).
+int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const auto yoe = static_cast<unsigned>(year - era * 400);
+  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// The ISO 8601 week of a day: "2026-W47". Weeks start on Monday; a week belongs to the
+// year of its Thursday.
+std::string IsoWeek(int64_t days) {
+  const int64_t weekday = ((days % 7) + 7 + 3) % 7;  // 0 = Monday (1970-01-01 was a Thursday)
+  const int64_t thursday = days - weekday + 3;
+  int year;
+  unsigned month, day;
+  CivilFromDays(thursday, year, month, day);
+  const int64_t week = (thursday - DaysFromCivil(year, 1, 1)) / 7 + 1;
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%04d-W%02d", year, static_cast<int>(week));
+  return buffer;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, const StoreOptions& options) : db_(db), options_(options) {}
+  ~SqliteStore() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Status Prepare();
+  Status LoadBrands();
+
+  Status SyncBrands(const BrandCatalog& catalog) override;
+  Status Ingest(std::span<const IngestItem> batch, std::vector<IngestResult>& results) override;
+  Result<std::vector<SearchHit>> Search(const SearchQuery& query,
+                                        const SearchOptions& options) override;
+  Result<std::vector<CaseSummary>> ListCases(const CaseFilter& filter) override;
+  Result<CaseDetail> GetCase(int64_t case_id) override;
+  Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
+                        const std::string& note) override;
+  Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
+                     const std::string& reason) override;
+  Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
+                   const std::string& reason) override;
+  Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
+                    const std::string& reason) override;
+  Result<ForgetSummary> ForgetAuthor(const std::string& author, int64_t now) override;
+  Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) override;
+  Result<Report> BuildReport(const ReportOptions& options) override;
+  Result<StoreStats> Stats() override;
+
+ private:
+  // Prepared statements, by name, made once.
+  enum StatementId {
+    kFindSource,
+    kInsertSource,
+    kFindAuthor,
+    kInsertAuthor,
+    kFindPostByExtId,
+    kFindPostByUrl,
+    kFindPostByHash,
+    kInsertPost,
+    kInsertVersion,
+    kUpdatePost,
+    kDeletePostBrands,
+    kDeletePostTopics,
+    kInsertPostBrand,
+    kInsertPostTopic,
+    kCasesOfPost,
+    kAuthorCase,
+    kInsertCase,
+    kInsertCasePost,
+    kUpdateCase,
+    kInsertEvent,
+    kLoadCase,
+    kStatementCount,
+  };
+  sqlite::Statement& Get(StatementId id) { return statements_[id]; }
+
+  Status Begin() { return sqlite::Exec(db_, "BEGIN IMMEDIATE"); }
+  Status Commit() { return sqlite::Exec(db_, "COMMIT"); }
+  void Rollback() { (void)sqlite::Exec(db_, "ROLLBACK"); }
+
+  Result<int64_t> SourceId(const std::string& kind);
+  Result<int64_t> AuthorId(const Author& author);  // 0 when the post has no author
+  Status IngestOne(const IngestItem& item, IngestResult& result);
+  Status StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
+                       const std::vector<int64_t>& brand_ids, int64_t author_brand);
+  Status Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
+                const Analysis& analysis, int64_t source_id, const std::vector<int64_t>& brand_ids,
+                int64_t author_brand, IngestResult& result);
+  Result<std::vector<std::pair<int64_t, CaseRef>>> CasesOf(int64_t post_id);  // brand, case
+  Status AddEvent(int64_t case_id, int64_t at, std::string_view kind, std::string_view actor,
+                  std::string_view reason, std::optional<int64_t> post_id);
+  Result<CaseRef> LoadCase(int64_t case_id, int64_t* brand_id = nullptr);
+  Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
+                    const std::string& reason, std::string_view kind);
+  int64_t BrandOfAuthor(const Post& post) const;
+  Result<int64_t> BrandIdByName(std::string_view name) const;
+  Status RemoveEmptyCasesAndAuthors();
+
+  sqlite3* db_;
+  StoreOptions options_;
+  std::vector<sqlite::Statement> statements_;
+  std::vector<BrandRow> brands_;
+  std::unordered_map<std::string, size_t> brand_by_name_;  // lower-cased name
+  std::unordered_map<std::string, int64_t> brand_by_handle_;
+  std::unordered_map<std::string, int64_t> source_ids_;
+  std::unordered_map<std::string, int64_t> author_ids_;
+};
+
+Status SqliteStore::Prepare() {
+  static constexpr std::array<std::string_view, kStatementCount> kSql = {
+      "SELECT id FROM sources WHERE kind = ?1",
+      "INSERT INTO sources(kind) VALUES (?1)",
+      "SELECT id FROM authors WHERE key = ?1",
+      "INSERT INTO authors(key, name, handle, url, followers) VALUES (?1, ?2, ?3, ?4, ?5)",
+      "SELECT id, content_hash, version FROM posts WHERE source_id = ?1 AND ext_id = ?2",
+      "SELECT id, content_hash, version FROM posts WHERE url = ?1 ORDER BY id LIMIT 1",
+      "SELECT id, content_hash, version FROM posts WHERE content_hash = ?1 AND ext_id IS NULL "
+      "AND author_id IS ?2 LIMIT 1",
+      "INSERT INTO posts(source_id, ext_id, url, content_hash, author_id, title, text, lang, "
+      "published_at, updated_at, ingested_at, at, parent_ext_id, parent_url, links, comments, "
+      "shares, likes, stance, confidence, severity, priority, facts) VALUES (?1, ?2, ?3, ?4, ?5, "
+      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+      "INSERT INTO post_versions(post_id, version, title, text, content_hash, updated_at, "
+      "replaced_at) SELECT id, version, title, text, content_hash, updated_at, ?2 FROM posts "
+      "WHERE id = ?1",
+      "UPDATE posts SET content_hash = ?2, title = ?3, text = ?4, lang = ?5, updated_at = ?6, "
+      "links = ?7, comments = ?8, shares = ?9, likes = ?10, stance = ?11, confidence = ?12, "
+      "severity = ?13, priority = ?14, facts = ?15, version = version + 1 WHERE id = ?1",
+      "DELETE FROM post_brands WHERE post_id = ?1",
+      "DELETE FROM post_topics WHERE post_id = ?1",
+      "INSERT INTO post_brands(post_id, brand_id, stance, confidence, mentions, is_by_brand, at, "
+      "cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      "INSERT OR REPLACE INTO post_topics(post_id, topic, score) VALUES (?1, ?2, ?3)",
+      "SELECT c.id, c.brand_id, c.status, c.customer_id, c.last_activity_at, "
+      "c.first_response_at IS NOT NULL FROM case_posts cp JOIN cases c ON c.id = cp.case_id "
+      "WHERE cp.post_id = ?1",
+      "SELECT id, status, customer_id, last_activity_at, first_response_at IS NOT NULL FROM "
+      "cases WHERE customer_id = ?1 AND brand_id = ?2 ORDER BY last_activity_at DESC LIMIT 1",
+      "INSERT INTO cases(brand_id, customer_id, status, priority, topic, opened_at, "
+      "last_activity_at, opening_post_id) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, ?6)",
+      "INSERT OR IGNORE INTO case_posts(case_id, post_id, role, rule) VALUES (?1, ?2, ?3, ?4)",
+      "UPDATE cases SET last_activity_at = max(last_activity_at, ?2), priority = max(priority, "
+      "?3), status = coalesce(?4, status), first_response_at = coalesce(first_response_at, ?5), "
+      "resolved_at = CASE WHEN ?4 = 2 THEN ?6 WHEN ?4 IN (0, 1, 4) THEN NULL ELSE resolved_at "
+      "END, recovered = CASE WHEN ?4 = 2 THEN ?7 WHEN ?4 IS NOT NULL THEN 0 ELSE recovered END "
+      "WHERE id = ?1",
+      "INSERT INTO case_events(case_id, at, kind, actor, reason, post_id) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6)",
+      "SELECT id, status, customer_id, last_activity_at, first_response_at IS NOT NULL, "
+      "brand_id FROM cases WHERE id = ?1",
+  };
+  statements_.clear();
+  statements_.reserve(kStatementCount);
+  for (std::string_view sql : kSql) {
+    statements_.emplace_back(db_, sql);
+    if (!statements_.back().ok()) return statements_.back().status();
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::LoadBrands() {
+  brands_.clear();
+  brand_by_name_.clear();
+  brand_by_handle_.clear();
+  sqlite::Statement select(db_, "SELECT id, name, handles, domains FROM brands ORDER BY id");
+  if (!select.ok()) return select.status();
+  while (select.Step()) {
+    BrandRow row;
+    row.id = select.Int(0);
+    row.name = std::string(select.Text(1));
+    row.handles = SplitSpaces(select.Text(2));
+    row.domains = SplitSpaces(select.Text(3));
+    brand_by_name_[Lower(row.name)] = brands_.size();
+    for (const std::string& handle : row.handles) brand_by_handle_[handle] = row.id;
+    brands_.push_back(std::move(row));
+  }
+  return select.status();
+}
+
+Status SqliteStore::SyncBrands(const BrandCatalog& catalog) {
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  sqlite::Statement upsert(db_,
+                           "INSERT INTO brands(name, handles, domains) VALUES (?1, ?2, ?3) "
+                           "ON CONFLICT(name) DO UPDATE SET handles = excluded.handles, "
+                           "domains = excluded.domains");
+  if (!upsert.ok()) {
+    Rollback();
+    return upsert.status();
+  }
+  for (const Brand& brand : catalog.brands) {
+    std::string handles, domains;
+    for (const std::string& h : brand.handles) {
+      if (!handles.empty()) handles += ' ';
+      handles += Lower(h);
+    }
+    for (const std::string& d : brand.domains) {
+      if (!domains.empty()) domains += ' ';
+      domains += Lower(d);
+    }
+    Status status = upsert.Bind(1, brand.name).Bind(2, handles).Bind(3, domains).Run();
+    if (!status.ok()) {
+      Rollback();
+      return status;
+    }
+  }
+  ECOUTE_RETURN_IF_ERROR(Commit());
+  return LoadBrands();
+}
+
+Result<int64_t> SqliteStore::SourceId(const std::string& kind) {
+  if (auto found = source_ids_.find(kind); found != source_ids_.end()) return found->second;
+  sqlite::Statement& find = Get(kFindSource);
+  find.Bind(1, kind);
+  int64_t id = 0;
+  if (find.Step()) {
+    id = find.Int(0);
+  } else {
+    find.Reset();
+    ECOUTE_RETURN_IF_ERROR(Get(kInsertSource).Bind(1, kind).Run());
+    id = sqlite3_last_insert_rowid(db_);
+  }
+  find.Reset();
+  source_ids_.emplace(kind, id);
+  return id;
+}
+
+Result<int64_t> SqliteStore::AuthorId(const Author& author) {
+  std::string key = AuthorKey(author);
+  if (key.empty()) return int64_t{0};
+  if (auto found = author_ids_.find(key); found != author_ids_.end()) return found->second;
+  sqlite::Statement& find = Get(kFindAuthor);
+  find.Bind(1, key);
+  int64_t id = 0;
+  if (find.Step()) {
+    id = find.Int(0);
+    find.Reset();
+  } else {
+    find.Reset();
+    sqlite::Statement& insert = Get(kInsertAuthor);
+    insert.Bind(1, key).Bind(2, author.name).Bind(3, author.handle).Bind(4, author.url);
+    insert.BindOrNull(
+        5, author.followers >= 0 ? std::optional<int64_t>(author.followers) : std::nullopt);
+    ECOUTE_RETURN_IF_ERROR(insert.Run());
+    id = sqlite3_last_insert_rowid(db_);
+  }
+  if (author_ids_.size() > (1u << 20)) author_ids_.clear();  // bounded memory
+  author_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+// The brand that wrote the post, from its author's handle or profile URL or the post's
+// own URL; 0 for a customer.
+int64_t SqliteStore::BrandOfAuthor(const Post& post) const {
+  if (!post.author.handle.empty()) {
+    if (auto found = brand_by_handle_.find(Lower(post.author.handle));
+        found != brand_by_handle_.end()) {
+      return found->second;
+    }
+  }
+  for (const std::string* url : {&post.author.url, &post.url}) {
+    if (url->empty()) continue;
+    const std::string host = UrlHost(*url);
+    for (const BrandRow& brand : brands_) {
+      for (const std::string& domain : brand.domains) {
+        if (IsHostUnder(host, domain)) return brand.id;
+      }
+    }
+  }
+  return 0;
+}
+
+Result<int64_t> SqliteStore::BrandIdByName(std::string_view name) const {
+  if (auto found = brand_by_name_.find(Lower(name)); found != brand_by_name_.end()) {
+    return brands_[found->second].id;
+  }
+  return InvalidArgumentError("brand \"" + std::string(name) +
+                              "\" is not in the store: ingest with a catalog that has it");
+}
+
+Status SqliteStore::Ingest(std::span<const IngestItem> batch, std::vector<IngestResult>& results) {
+  results.clear();
+  results.resize(batch.size());
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status status = IngestOne(batch[i], results[i]);
+    if (!status.ok()) {
+      Rollback();
+      results.clear();
+      const Post& post = *batch[i].post;
+      return Status(status.code(), "storing post \"" + post.id + "\": " + status.message());
+    }
+  }
+  Status status = Commit();
+  if (!status.ok()) {
+    Rollback();
+    results.clear();
+  }
+  return status;
+}
+
+Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
+                                  const std::vector<int64_t>& brand_ids, int64_t author_brand) {
+  sqlite::Statement& insert_brand = Get(kInsertPostBrand);
+  for (size_t i = 0; i < analysis.brands.size(); ++i) {
+    const BrandVerdict& verdict = analysis.brands[i];
+    insert_brand.Bind(1, post_id).Bind(2, brand_ids[i]);
+    insert_brand.Bind(3, static_cast<int64_t>(verdict.stance)).Bind(4, verdict.confidence);
+    insert_brand.Bind(5, static_cast<int64_t>(verdict.mentions));
+    insert_brand.Bind(6, static_cast<int64_t>(brand_ids[i] == author_brand)).Bind(7, at);
+    insert_brand.BindOrNull(8, JoinCues(verdict.cues));
+    ECOUTE_RETURN_IF_ERROR(insert_brand.Run());
+  }
+  sqlite::Statement& insert_topic = Get(kInsertPostTopic);
+  for (const TopicVerdict& topic : analysis.topics) {
+    insert_topic.Bind(1, post_id).Bind(2, static_cast<int64_t>(topic.topic)).Bind(3, topic.score);
+    ECOUTE_RETURN_IF_ERROR(insert_topic.Run());
+  }
+  return OkStatus();
+}
+
+Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
+  const Post& post = *item.post;
+  const Analysis& analysis = *item.analysis;
+  std::vector<int64_t> brand_ids;
+  brand_ids.reserve(analysis.brands.size());
+  for (const BrandVerdict& verdict : analysis.brands) {
+    ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(verdict.name));
+    brand_ids.push_back(id);
+  }
+  ECOUTE_ASSIGN_OR_RETURN(const int64_t source_id,
+                          SourceId(post.source.empty() ? "unknown" : post.source));
+  ECOUTE_ASSIGN_OR_RETURN(const int64_t author_id, AuthorId(post.author));
+  const std::string content_hash =
+      post.content_hash.empty() ? ContentHash(post.title + '\n' + post.text) : post.content_hash;
+
+  // Identity: the source's id, else the canonical URL, else the content hash (and author).
+  sqlite::Statement* find = nullptr;
+  if (!item.id_is_derived && !post.id.empty()) {
+    find = &Get(kFindPostByExtId);
+    find->Bind(1, source_id).Bind(2, post.id);
+  } else if (!post.url.empty()) {
+    find = &Get(kFindPostByUrl);
+    find->Bind(1, post.url);
+  } else {
+    find = &Get(kFindPostByHash);
+    find->Bind(1, content_hash);
+    if (author_id != 0) find->Bind(2, author_id);
+  }
+  std::optional<int64_t> existing;
+  bool is_same = false;
+  if (find->Step()) {
+    existing = find->Int(0);
+    is_same = find->Text(1) == content_hash;
+  }
+  Status find_status = find->status();
+  find->Reset();
+  ECOUTE_RETURN_IF_ERROR(find_status);
+
+  const std::optional<int64_t> published = ParseTime(post.published_at);
+  const std::optional<int64_t> updated = ParseTime(post.updated_at);
+  const int64_t at = published.value_or(item.ingested_at);
+  std::string links;
+  for (const std::string& link : post.links) {
+    if (!links.empty()) links += '\n';
+    links += link;
+  }
+  for (std::string_view link : analysis.facts.links) {
+    if (std::find(post.links.begin(), post.links.end(), link) == post.links.end()) {
+      if (!links.empty()) links += '\n';
+      links += link;
+    }
+  }
+  const std::string facts = FactsJson(analysis.facts);
+  auto count = [](int64_t n) { return n >= 0 ? std::optional<int64_t>(n) : std::nullopt; };
+  const int64_t author_brand = BrandOfAuthor(post);
+
+  if (existing) {
+    result.post_id = *existing;
+    if (is_same) {
+      result.outcome = IngestOutcome::kUnchanged;
+      return OkStatus();
+    }
+    result.outcome = IngestOutcome::kUpdated;
+    ECOUTE_RETURN_IF_ERROR(Get(kInsertVersion).Bind(1, *existing).Bind(2, item.ingested_at).Run());
+    sqlite::Statement& update = Get(kUpdatePost);
+    update.Bind(1, *existing).Bind(2, content_hash).Bind(3, post.title).Bind(4, post.text);
+    update.Bind(5, analysis.lang).BindOrNull(6, updated.value_or(item.ingested_at));
+    update.BindOrNull(7, links).BindOrNull(8, count(post.comments));
+    update.BindOrNull(9, count(post.shares)).BindOrNull(10, count(post.likes));
+    update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, analysis.confidence);
+    update.Bind(13, analysis.severity).Bind(14, static_cast<int64_t>(analysis.priority));
+    update.BindOrNull(15, facts);
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, *existing).Run());
+    ECOUTE_RETURN_IF_ERROR(Get(kDeletePostTopics).Bind(1, *existing).Run());
+    ECOUTE_RETURN_IF_ERROR(StoreVerdicts(*existing, at, analysis, brand_ids, author_brand));
+    ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(*existing));
+    for (const auto& [brand, c] : cases) {
+      result.cases.push_back(c.id);
+      ECOUTE_RETURN_IF_ERROR(AddEvent(c.id, item.ingested_at, "edited", "rule:edit",
+                                      "the post was edited", *existing));
+    }
+    return OkStatus();
+  }
+
+  sqlite::Statement& insert = Get(kInsertPost);
+  insert.Bind(1, source_id);
+  if (item.id_is_derived) {
+    insert.BindNull(2);
+  } else {
+    insert.BindOrNull(2, post.id);
+  }
+  insert.BindOrNull(3, post.url).Bind(4, content_hash);
+  insert.BindOrNull(5, author_id != 0 ? std::optional<int64_t>(author_id) : std::nullopt);
+  insert.Bind(6, post.title).Bind(7, post.text).Bind(8, analysis.lang);
+  insert.BindOrNull(9, published).BindOrNull(10, updated).Bind(11, item.ingested_at).Bind(12, at);
+  insert.BindOrNull(13, post.parent_id).BindOrNull(14, post.parent_url).BindOrNull(15, links);
+  insert.BindOrNull(16, count(post.comments)).BindOrNull(17, count(post.shares));
+  insert.BindOrNull(18, count(post.likes));
+  insert.Bind(19, static_cast<int64_t>(analysis.stance)).Bind(20, analysis.confidence);
+  insert.Bind(21, analysis.severity).Bind(22, static_cast<int64_t>(analysis.priority));
+  insert.BindOrNull(23, facts);
+  ECOUTE_RETURN_IF_ERROR(insert.Run());
+  const int64_t post_id = sqlite3_last_insert_rowid(db_);
+  result.post_id = post_id;
+  result.outcome = IngestOutcome::kNew;
+  ECOUTE_RETURN_IF_ERROR(StoreVerdicts(post_id, at, analysis, brand_ids, author_brand));
+  return Thread(post_id, author_id, at, post, analysis, source_id, brand_ids, author_brand, result);
+}
+
+Result<std::vector<std::pair<int64_t, CaseRef>>> SqliteStore::CasesOf(int64_t post_id) {
+  std::vector<std::pair<int64_t, CaseRef>> out;
+  sqlite::Statement& select = Get(kCasesOfPost);
+  select.Bind(1, post_id);
+  while (select.Step()) {
+    CaseRef ref;
+    ref.id = select.Int(0);
+    ref.status = static_cast<CaseStatus>(select.Int(2));
+    ref.customer_id = select.Int(3);
+    ref.last_activity_at = select.Int(4);
+    ref.is_responded = select.Int(5) != 0;
+    out.emplace_back(select.Int(1), ref);
+  }
+  Status status = select.status();
+  select.Reset();
+  if (!status.ok()) return status;
+  return out;
+}
+
+Status SqliteStore::AddEvent(int64_t case_id, int64_t at, std::string_view kind,
+                             std::string_view actor, std::string_view reason,
+                             std::optional<int64_t> post_id) {
+  return Get(kInsertEvent)
+      .Bind(1, case_id)
+      .Bind(2, at)
+      .Bind(3, kind)
+      .Bind(4, actor)
+      .Bind(5, reason)
+      .BindOrNull(6, post_id)
+      .Run();
+}
+
+Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
+                           const Analysis& analysis, int64_t source_id,
+                           const std::vector<int64_t>& brand_ids, int64_t author_brand,
+                           IngestResult& result) {
+  // The cases of the post it answers and of the posts it links to, by brand.
+  std::vector<std::pair<int64_t, CaseRef>> parent_cases, linked_cases;
+  std::optional<int64_t> parent;
+  if (!post.parent_id.empty()) {
+    sqlite::Statement& find = Get(kFindPostByExtId);
+    find.Bind(1, source_id).Bind(2, post.parent_id);
+    if (find.Step()) parent = find.Int(0);
+    find.Reset();
+  }
+  if (!parent && !post.parent_url.empty()) {
+    sqlite::Statement& find = Get(kFindPostByUrl);
+    find.Bind(1, post.parent_url);
+    if (find.Step()) parent = find.Int(0);
+    find.Reset();
+  }
+  if (parent) {
+    ECOUTE_ASSIGN_OR_RETURN(parent_cases, CasesOf(*parent));
+  }
+  std::set<int64_t> linked_posts;
+  auto follow = [&](std::string_view link) {
+    if (linked_posts.size() >= kMaxLinksFollowed || link == post.url) return;
+    sqlite::Statement& find = Get(kFindPostByUrl);
+    find.Bind(1, link);
+    if (find.Step() && find.Int(0) != post_id && (!parent || find.Int(0) != *parent)) {
+      linked_posts.insert(find.Int(0));
+    }
+    find.Reset();
+  };
+  for (const std::string& link : post.links) follow(link);
+  for (std::string_view link : analysis.facts.links) follow(link);
+  for (int64_t linked : linked_posts) {
+    ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(linked));
+    linked_cases.insert(linked_cases.end(), cases.begin(), cases.end());
+  }
+
+  // Every brand the post may concern: those it names, its author if a brand, and those of
+  // the cases it answers or links to.
+  std::vector<int64_t> brands = brand_ids;
+  if (author_brand != 0) brands.push_back(author_brand);
+  for (const auto& [brand, c] : parent_cases) brands.push_back(brand);
+  for (const auto& [brand, c] : linked_cases) brands.push_back(brand);
+  std::vector<int64_t> seen;
+  for (int64_t brand : brands) {
+    if (std::find(seen.begin(), seen.end(), brand) != seen.end()) continue;
+    seen.push_back(brand);
+
+    ThreadingFacts facts;
+    facts.author_id = author_id;
+    facts.is_by_brand = brand == author_brand;
+    facts.at = at;
+    const BrandVerdict* verdict = nullptr;
+    for (size_t i = 0; i < brand_ids.size(); ++i) {
+      if (brand_ids[i] == brand) verdict = &analysis.brands[i];
+    }
+    if (verdict != nullptr && !facts.is_by_brand) facts.stance = verdict->stance;
+    for (const auto& [b, c] : parent_cases) {
+      if (b == brand) facts.parent_cases.push_back(c);
+    }
+    for (const auto& [b, c] : linked_cases) {
+      if (b == brand) facts.linked_cases.push_back(c);
+    }
+    if (author_id != 0 && facts.stance) {
+      sqlite::Statement& find = Get(kAuthorCase);
+      find.Bind(1, author_id).Bind(2, brand);
+      if (find.Step()) {
+        CaseRef ref;
+        ref.id = find.Int(0);
+        ref.status = static_cast<CaseStatus>(find.Int(1));
+        ref.customer_id = find.Int(2);
+        ref.last_activity_at = find.Int(3);
+        ref.is_responded = find.Int(4) != 0;
+        facts.author_case = ref;
+      }
+      find.Reset();
+    }
+    const ThreadingDecision decision =
+        DecideThreading(facts, {options_.case_window_seconds, options_.questions_open_cases});
+    const std::string actor = "rule:" + decision.rule;
+    if (decision.action == ThreadingAction::kOpen) {
+      if (author_id == 0) continue;  // a case needs a customer to answer
+      sqlite::Statement& insert = Get(kInsertCase);
+      insert.Bind(1, brand).Bind(2, author_id).Bind(3, static_cast<int64_t>(analysis.priority));
+      insert.BindOrNull(
+          4, analysis.topics.empty()
+                 ? std::nullopt
+                 : std::optional<int64_t>(static_cast<int64_t>(analysis.topics.front().topic)));
+      insert.Bind(5, at).Bind(6, post_id);
+      ECOUTE_RETURN_IF_ERROR(insert.Run());
+      const int64_t case_id = sqlite3_last_insert_rowid(db_);
+      ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                                 .Bind(1, case_id)
+                                 .Bind(2, post_id)
+                                 .Bind(3, CaseRoleName(CaseRole::kOpening))
+                                 .Bind(4, decision.rule)
+                                 .Run());
+      std::string reason = std::string(StanceName(*facts.stance));
+      if (verdict != nullptr && !verdict->cues.empty()) reason += ": " + JoinCues(verdict->cues);
+      ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, at, "opened", actor, reason, post_id));
+      result.cases.push_back(case_id);
+      continue;
+    }
+    if (decision.action != ThreadingAction::kJoin) continue;
+
+    // Joining: what the post does to the case. A post that does not name the brand (a
+    // reply "still broken") speaks with its overall stance.
+    CaseRef target;
+    bool found = false;
+    for (const auto* list : {&facts.parent_cases, &facts.linked_cases}) {
+      for (const CaseRef& c : *list) {
+        if (c.id == decision.case_id) {
+          target = c;
+          found = true;
+        }
+      }
+    }
+    if (!found && facts.author_case) target = *facts.author_case;
+    if (!facts.stance && !facts.is_by_brand) facts.stance = analysis.stance;
+    const CaseChange change = ApplyToCase(target, facts);
+    sqlite::Statement& add = Get(kInsertCasePost);
+    add.Bind(1, target.id).Bind(2, post_id).Bind(3, CaseRoleName(change.role));
+    add.Bind(4, decision.rule);
+    ECOUTE_RETURN_IF_ERROR(add.Run());
+    if (sqlite3_changes(db_) == 0) continue;  // already there (two links to one case)
+    sqlite::Statement& update = Get(kUpdateCase);
+    update.Bind(1, target.id).Bind(2, at);
+    const bool is_customer = !facts.is_by_brand && author_id == target.customer_id;
+    update.Bind(3, is_customer ? static_cast<int64_t>(analysis.priority) : int64_t{0});
+    update.BindOrNull(4, change.status
+                             ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
+                             : std::nullopt);
+    update.BindOrNull(5, change.is_first_response ? std::optional<int64_t>(at) : std::nullopt);
+    update.Bind(6, at).Bind(7, static_cast<int64_t>(change.is_recovery));
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    ECOUTE_RETURN_IF_ERROR(
+        AddEvent(target.id, at, "joined", actor, CaseRoleName(change.role), post_id));
+    if (change.is_first_response) {
+      ECOUTE_RETURN_IF_ERROR(
+          AddEvent(target.id, at, "responded", actor, "first response by the brand", post_id));
+    }
+    if (change.status) {
+      ECOUTE_RETURN_IF_ERROR(
+          AddEvent(target.id, at, CaseStatusName(*change.status), actor, change.reason, post_id));
+    }
+    result.cases.push_back(target.id);
+  }
+  return OkStatus();
+}
+
+Result<CaseRef> SqliteStore::LoadCase(int64_t case_id, int64_t* brand_id) {
+  sqlite::Statement& select = Get(kLoadCase);
+  select.Bind(1, case_id);
+  if (!select.Step()) {
+    Status status = select.status();
+    select.Reset();
+    if (!status.ok()) return status;
+    return NotFoundError("no case " + std::to_string(case_id) + ": list them with `ecoute cases`");
+  }
+  CaseRef ref;
+  ref.id = select.Int(0);
+  ref.status = static_cast<CaseStatus>(select.Int(1));
+  ref.customer_id = select.Int(2);
+  ref.last_activity_at = select.Int(3);
+  ref.is_responded = select.Int(4) != 0;
+  if (brand_id != nullptr) *brand_id = select.Int(5);
+  select.Reset();
+  return ref;
+}
+
+// One agent action in one transaction: the case's new state and its event.
+Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
+                               const std::string& reason, std::string_view kind) {
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  auto run = [&]() -> Status {
+    ECOUTE_ASSIGN_OR_RETURN(const CaseRef target, LoadCase(case_id));
+    sqlite::Statement& update = Get(kUpdateCase);
+    update.Bind(1, case_id).Bind(2, at).Bind(3, int64_t{0});
+    std::optional<CaseStatus> status;
+    bool is_first_response = false;
+    if (kind == "responded") {
+      is_first_response = !target.is_responded;
+      if (target.status == CaseStatus::kNew || target.status == CaseStatus::kReopened) {
+        status = CaseStatus::kAcknowledged;
+      }
+    } else if (kind == "resolved") {
+      if (target.status == CaseStatus::kResolved) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "case " + std::to_string(case_id) + " is already resolved");
+      }
+      status = CaseStatus::kResolved;
+    } else if (kind == "closed") {
+      if (target.status == CaseStatus::kClosed) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "case " + std::to_string(case_id) + " is already closed");
+      }
+      status = CaseStatus::kClosed;
+    } else if (kind == "reopened") {
+      if (IsOpen(target.status)) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "case " + std::to_string(case_id) + " is open (" +
+                          std::string(CaseStatusName(target.status)) + "): nothing to reopen");
+      }
+      status = CaseStatus::kReopened;
+    }
+    update.BindOrNull(
+        4, status ? std::optional<int64_t>(static_cast<int64_t>(*status)) : std::nullopt);
+    update.BindOrNull(5, is_first_response ? std::optional<int64_t>(at) : std::nullopt);
+    update.Bind(6, at).Bind(7, int64_t{0});
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, at, kind, actor, reason, std::nullopt));
+    if (kind == "responded" && status) {
+      ECOUTE_RETURN_IF_ERROR(
+          AddEvent(case_id, at, CaseStatusName(*status), actor, "an agent answered", std::nullopt));
+    }
+    return OkStatus();
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  return Commit();
+}
+
+Status SqliteStore::RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
+                                   const std::string& note) {
+  return ChangeCase(case_id, actor, at, note, "responded");
+}
+
+Status SqliteStore::ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
+                                const std::string& reason) {
+  if (reason.empty()) return InvalidArgumentError("resolving a case needs a reason");
+  return ChangeCase(case_id, actor, at, reason, "resolved");
+}
+
+Status SqliteStore::CloseCase(int64_t case_id, const std::string& actor, int64_t at,
+                              const std::string& reason) {
+  if (reason.empty()) return InvalidArgumentError("closing a case needs a reason");
+  return ChangeCase(case_id, actor, at, reason, "closed");
+}
+
+Status SqliteStore::ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
+                               const std::string& reason) {
+  if (reason.empty()) return InvalidArgumentError("reopening a case needs a reason");
+  return ChangeCase(case_id, actor, at, reason, "reopened");
+}
+
+Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
+                                                   const SearchOptions& options) {
+  std::vector<int64_t> brand_ids;
+  for (const std::string& name : query.brands) {
+    ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
+    brand_ids.push_back(id);
+  }
+  // Every value below is bound; the SQL only grows by fixed fragments and placeholders.
+  std::string sql;
+  const bool has_match = !query.match.empty();
+  if (has_match) {
+    sql =
+        "SELECT p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), "
+        "p.published_at, p.lang, p.stance, snippet(posts_fts, -1, ?, ?, '…', 24), "
+        "bm25(posts_fts, 2.0, 1.0), p.text FROM posts_fts JOIN posts p ON p.id = "
+        "posts_fts.rowid LEFT JOIN authors a ON a.id = p.author_id WHERE posts_fts MATCH ?";
+  } else {
+    sql =
+        "SELECT p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), "
+        "p.published_at, p.lang, p.stance, ?, ?, p.text FROM posts p LEFT JOIN authors a ON "
+        "a.id = p.author_id WHERE 1";
+  }
+  std::vector<std::variant<int64_t, std::string>> params;
+  params.emplace_back(options.highlight_open);
+  params.emplace_back(options.highlight_close);
+  if (has_match) params.emplace_back(query.match);
+  if (!brand_ids.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM post_brands pb WHERE pb.post_id = p.id AND pb.brand_id IN (" +
+        Placeholders(brand_ids.size()) + ")";
+    for (int64_t id : brand_ids) params.emplace_back(id);
+    if (!query.stances.empty()) {
+      sql += " AND pb.stance IN (" + Placeholders(query.stances.size()) + ")";
+      for (Stance s : query.stances) params.emplace_back(static_cast<int64_t>(s));
+    }
+    sql += ")";
+  } else if (!query.stances.empty()) {
+    sql += " AND p.stance IN (" + Placeholders(query.stances.size()) + ")";
+    for (Stance s : query.stances) params.emplace_back(static_cast<int64_t>(s));
+  }
+  if (!query.topics.empty()) {
+    sql += " AND EXISTS (SELECT 1 FROM post_topics t WHERE t.post_id = p.id AND t.topic IN (" +
+           Placeholders(query.topics.size()) + "))";
+    for (Topic t : query.topics) params.emplace_back(static_cast<int64_t>(t));
+  }
+  if (!query.langs.empty()) {
+    sql += " AND p.lang IN (" + Placeholders(query.langs.size()) + ")";
+    for (const std::string& lang : query.langs) params.emplace_back(lang);
+  }
+  if (!query.authors.empty()) {
+    sql += " AND p.author_id IN (SELECT id FROM authors WHERE key IN (" +
+           Placeholders(query.authors.size() * 2) + ") OR name IN (" +
+           Placeholders(query.authors.size()) + ") COLLATE NOCASE)";
+    for (const std::string& author : query.authors) {
+      params.emplace_back(Lower(author));
+      params.emplace_back(author.starts_with('@') ? Lower(author.substr(1))
+                                                  : WithAt(Lower(author)));
+    }
+    for (const std::string& author : query.authors) params.emplace_back(author);
+  }
+  if (query.since) {
+    sql += " AND p.at >= ?";
+    params.emplace_back(*query.since);
+  }
+  if (query.until) {
+    sql += " AND p.at < ?";
+    params.emplace_back(*query.until);
+  }
+  if (query.case_id) {
+    sql += " AND EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id AND cp.case_id = ?)";
+    params.emplace_back(*query.case_id);
+  }
+  sql += has_match ? " ORDER BY bm25(posts_fts, 2.0, 1.0) LIMIT ?" : " ORDER BY p.at DESC LIMIT ?";
+  params.emplace_back(static_cast<int64_t>(std::max(1, options.limit)));
+
+  sqlite::Statement select(db_, sql);
+  if (!select.ok()) return select.status();
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (const auto* n = std::get_if<int64_t>(&params[i])) {
+      select.Bind(static_cast<int>(i + 1), *n);
+    } else {
+      select.Bind(static_cast<int>(i + 1), std::get<std::string>(params[i]));
+    }
+  }
+  std::vector<SearchHit> hits;
+  while (select.Step()) {
+    SearchHit hit;
+    hit.post_id = select.Int(0);
+    hit.ext_id = std::string(select.Text(1));
+    hit.url = std::string(select.Text(2));
+    hit.title = std::string(select.Text(3));
+    hit.author = std::string(select.Text(4));
+    hit.published_at = FormatTime(select.OptionalInt(5));
+    hit.lang = std::string(select.Text(6));
+    hit.stance = static_cast<Stance>(select.Int(7));
+    if (has_match) {
+      hit.snippet = StripLanguageMarker(std::string(select.Text(8)));
+      hit.score = select.Double(9);
+    } else {
+      hit.snippet = Excerpt(select.Text(10), 200);
+    }
+    hits.push_back(std::move(hit));
+  }
+  if (!select.status().ok()) {
+    const Status& status = select.status();
+    if (has_match && status.message().find("fts5") != std::string::npos) {
+      return InvalidArgumentError("the search words cannot be run: " + status.message());
+    }
+    return status;
+  }
+  sqlite::Statement brands(db_,
+                           "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
+                           "pb.brand_id WHERE pb.post_id = ?1 ORDER BY b.name");
+  sqlite::Statement cases(db_, "SELECT case_id FROM case_posts WHERE post_id = ?1 ORDER BY 1");
+  if (!brands.ok()) return brands.status();
+  if (!cases.ok()) return cases.status();
+  for (SearchHit& hit : hits) {
+    brands.Bind(1, hit.post_id);
+    while (brands.Step()) hit.brands.emplace_back(brands.Text(0));
+    brands.Reset();
+    cases.Bind(1, hit.post_id);
+    while (cases.Step()) hit.cases.push_back(cases.Int(0));
+    cases.Reset();
+  }
+  return hits;
+}
+
+Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter) {
+  std::string sql =
+      "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
+      "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
+      "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
+      "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id) "
+      "FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
+      "c.customer_id WHERE 1";
+  std::vector<int64_t> params;
+  if (!filter.brands.empty()) {
+    sql += " AND c.brand_id IN (" + Placeholders(filter.brands.size()) + ")";
+    for (const std::string& name : filter.brands) {
+      ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
+      params.push_back(id);
+    }
+  }
+  if (!filter.statuses.empty()) {
+    sql += " AND c.status IN (" + Placeholders(filter.statuses.size()) + ")";
+    for (CaseStatus s : filter.statuses) params.push_back(static_cast<int64_t>(s));
+  }
+  switch (filter.sort) {
+    case CaseSort::kPriority:
+      sql += " ORDER BY c.status IN (0, 1, 4) DESC, c.priority DESC, c.last_activity_at DESC";
+      break;
+    case CaseSort::kRecent:
+      sql += " ORDER BY c.last_activity_at DESC, c.id DESC";
+      break;
+    case CaseSort::kOldest:
+      sql += " ORDER BY c.opened_at, c.id";
+      break;
+  }
+  sql += " LIMIT ?";
+  params.push_back(std::max(1, filter.limit));
+  sqlite::Statement select(db_, sql);
+  if (!select.ok()) return select.status();
+  for (size_t i = 0; i < params.size(); ++i) select.Bind(static_cast<int>(i + 1), params[i]);
+  std::vector<CaseSummary> out;
+  while (select.Step()) {
+    CaseSummary c;
+    c.id = select.Int(0);
+    c.brand = std::string(select.Text(1));
+    c.customer = std::string(select.Text(2));
+    c.status = static_cast<CaseStatus>(select.Int(3));
+    c.priority = static_cast<int>(select.Int(4));
+    if (!select.IsNull(5)) c.topic = static_cast<Topic>(select.Int(5));
+    c.opened_at = select.Int(6);
+    c.last_activity_at = select.Int(7);
+    c.first_response_at = select.OptionalInt(8);
+    c.resolved_at = select.OptionalInt(9);
+    c.posts = select.Int(10);
+    c.title = Excerpt(select.Text(11), 120);
+    out.push_back(std::move(c));
+  }
+  if (!select.status().ok()) return select.status();
+  return out;
+}
+
+Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
+  CaseDetail detail;
+  {
+    sqlite::Statement select(
+        db_,
+        "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
+        "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
+        "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
+        "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = "
+        "c.opening_post_id) FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a "
+        "ON a.id = c.customer_id WHERE c.id = ?1");
+    if (!select.ok()) return select.status();
+    select.Bind(1, case_id);
+    if (!select.Step()) {
+      if (!select.status().ok()) return select.status();
+      return NotFoundError("no case " + std::to_string(case_id) +
+                           ": list them with `ecoute cases`");
+    }
+    CaseSummary& c = detail.summary;
+    c.id = select.Int(0);
+    c.brand = std::string(select.Text(1));
+    c.customer = std::string(select.Text(2));
+    c.status = static_cast<CaseStatus>(select.Int(3));
+    c.priority = static_cast<int>(select.Int(4));
+    if (!select.IsNull(5)) c.topic = static_cast<Topic>(select.Int(5));
+    c.opened_at = select.Int(6);
+    c.last_activity_at = select.Int(7);
+    c.first_response_at = select.OptionalInt(8);
+    c.resolved_at = select.OptionalInt(9);
+    c.posts = select.Int(10);
+    c.title = Excerpt(select.Text(11), 120);
+  }
+  sqlite::Statement posts(
+      db_,
+      "SELECT p.id, coalesce(p.ext_id, ''), cp.role, coalesce(nullif(a.handle, ''), a.name, ''), "
+      "p.at, p.stance, coalesce(p.url, ''), p.text FROM case_posts cp JOIN posts p ON p.id = "
+      "cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id = ?1 ORDER BY "
+      "p.at, p.id");
+  if (!posts.ok()) return posts.status();
+  posts.Bind(1, case_id);
+  while (posts.Step()) {
+    CasePost post;
+    post.post_id = posts.Int(0);
+    post.ext_id = std::string(posts.Text(1));
+    (void)ParseCaseRole(posts.Text(2), post.role);
+    post.author = std::string(posts.Text(3));
+    post.published_at = FormatRfc3339(posts.Int(4));
+    post.stance = static_cast<Stance>(posts.Int(5));
+    post.url = std::string(posts.Text(6));
+    post.text = std::string(posts.Text(7));
+    detail.posts.push_back(std::move(post));
+  }
+  if (!posts.status().ok()) return posts.status();
+  sqlite::Statement events(db_,
+                           "SELECT at, kind, actor, reason, post_id FROM case_events WHERE "
+                           "case_id = ?1 ORDER BY id");
+  if (!events.ok()) return events.status();
+  events.Bind(1, case_id);
+  while (events.Step()) {
+    CaseEvent event;
+    event.at = events.Int(0);
+    event.kind = std::string(events.Text(1));
+    event.actor = std::string(events.Text(2));
+    event.reason = std::string(events.Text(3));
+    event.post_id = events.OptionalInt(4);
+    detail.events.push_back(std::move(event));
+  }
+  if (!events.status().ok()) return events.status();
+  return detail;
+}
+
+Status SqliteStore::RemoveEmptyCasesAndAuthors() {
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(
+      db_,
+      "DELETE FROM cases WHERE NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.case_id = "
+      "cases.id)"));
+  const int64_t cases = sqlite3_changes(db_);
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(
+      db_,
+      "DELETE FROM authors WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.author_id = "
+      "authors.id) AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.customer_id = authors.id)"));
+  (void)cases;
+  author_ids_.clear();
+  return OkStatus();
+}
+
+Result<ForgetSummary> SqliteStore::ForgetAuthor(const std::string& author, int64_t now) {
+  ForgetSummary summary;
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  auto run = [&]() -> Status {
+    std::vector<int64_t> ids;
+    {
+      sqlite::Statement find(db_,
+                             "SELECT id FROM authors WHERE key = ?1 OR key = ?2 OR url = ?3 OR "
+                             "name = ?3 COLLATE NOCASE");
+      if (!find.ok()) return find.status();
+      const std::string key = Lower(author);
+      find.Bind(1, key).Bind(2, key.starts_with('@') ? key : WithAt(key)).Bind(3, author);
+      while (find.Step()) ids.push_back(find.Int(0));
+      if (!find.status().ok()) return find.status();
+    }
+    if (ids.empty()) {
+      return NotFoundError("no author \"" + author +
+                           "\" in the store (give a handle such as @name, a profile URL or a "
+                           "display name)");
+    }
+    const std::string list = Placeholders(ids.size());
+    auto run_with_ids = [&](const std::string& sql, int64_t* changes) -> Status {
+      sqlite::Statement statement(db_, sql);
+      if (!statement.ok()) return statement.status();
+      for (size_t i = 0; i < ids.size(); ++i) statement.Bind(static_cast<int>(i + 1), ids[i]);
+      ECOUTE_RETURN_IF_ERROR(statement.Run());
+      if (changes != nullptr) *changes = sqlite3_changes(db_);
+      return OkStatus();
+    };
+    ECOUTE_RETURN_IF_ERROR(
+        run_with_ids("DELETE FROM cases WHERE customer_id IN (" + list + ")", &summary.cases));
+    ECOUTE_RETURN_IF_ERROR(
+        run_with_ids("DELETE FROM posts WHERE author_id IN (" + list + ")", &summary.posts));
+    ECOUTE_RETURN_IF_ERROR(
+        run_with_ids("DELETE FROM authors WHERE id IN (" + list + ")", &summary.authors));
+    ECOUTE_RETURN_IF_ERROR(RemoveEmptyCasesAndAuthors());
+    sqlite::Statement audit(db_, "INSERT INTO audit(at, action, detail) VALUES (?1, ?2, ?3)");
+    if (!audit.ok()) return audit.status();
+    // The audit says that an erasure happened and what it removed, never whose.
+    return audit.Bind(1, now)
+        .Bind(2, "forget_author")
+        .Bind(3, std::to_string(summary.posts) + " posts, " + std::to_string(summary.cases) +
+                     " cases, " + std::to_string(summary.authors) + " author records removed")
+        .Run();
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  ECOUTE_RETURN_IF_ERROR(Commit());
+  // Deleted rows are overwritten (secure_delete); rewriting the full-text index drops the
+  // deleted entries from its segments too, and the checkpoint empties the WAL.
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "INSERT INTO posts_fts(posts_fts) VALUES ('optimize')"));
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)"));
+  return summary;
+}
+
+Result<int64_t> SqliteStore::ForgetOlderThan(int64_t cutoff, int64_t now) {
+  int64_t removed = 0;
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  auto run = [&]() -> Status {
+    sqlite::Statement remove(db_, "DELETE FROM posts WHERE at < ?1");
+    if (!remove.ok()) return remove.status();
+    ECOUTE_RETURN_IF_ERROR(remove.Bind(1, cutoff).Run());
+    removed = sqlite3_changes(db_);
+    ECOUTE_RETURN_IF_ERROR(RemoveEmptyCasesAndAuthors());
+    sqlite::Statement audit(db_, "INSERT INTO audit(at, action, detail) VALUES (?1, ?2, ?3)");
+    if (!audit.ok()) return audit.status();
+    return audit.Bind(1, now)
+        .Bind(2, "retention")
+        .Bind(3,
+              std::to_string(removed) + " posts older than " + FormatRfc3339(cutoff) + " removed")
+        .Run();
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  ECOUTE_RETURN_IF_ERROR(Commit());
+  return removed;
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  sqlite::Statement select(
+      db_,
+      "SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM authors), (SELECT count(*) "
+      "FROM brands), (SELECT count(*) FROM cases), (SELECT count(*) FROM cases WHERE status IN "
+      "(0, 1, 4)), (SELECT count(*) FROM post_versions)");
+  if (!select.ok()) return select.status();
+  if (!select.Step()) return select.status();
+  return StoreStats{select.Int(0), select.Int(1), select.Int(2),
+                    select.Int(3), select.Int(4), select.Int(5)};
+}
+
+Result<Report> SqliteStore::BuildReport(const ReportOptions& options) {
+  Report report;
+  report.generated_at = options.now;
+  report.since = options.since;
+  report.until = options.until;
+  const int64_t since = options.since.value_or(INT64_MIN);
+  const int64_t until = options.until.value_or(INT64_MAX);
+
+  std::map<int64_t, BrandReport> by_brand;
+  if (options.brands.empty()) {
+    for (const BrandRow& brand : brands_) by_brand[brand.id].brand = brand.name;
+  } else {
+    for (const std::string& name : options.brands) {
+      ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
+      by_brand[id].brand = brands_[brand_by_name_.at(Lower(name))].name;
+    }
+  }
+  auto find = [&](int64_t id) -> BrandReport* {
+    auto found = by_brand.find(id);
+    return found == by_brand.end() ? nullptr : &found->second;
+  };
+
+  // Mentions by brand and hour: the stance counts, the weeks and the spikes.
+  std::map<int64_t, std::map<int64_t, std::array<int64_t, 3>>> hours;  // brand -> hour -> n
+  {
+    sqlite::Statement select(
+        db_,
+        "SELECT brand_id, at / 3600, count(*), sum(stance = 1), sum(stance = 2), sum(stance = "
+        "3), sum(stance = 4) FROM post_brands WHERE is_by_brand = 0 AND at >= ?1 AND at < ?2 "
+        "GROUP BY 1, 2");
+    if (!select.ok()) return select.status();
+    select.Bind(1, since).Bind(2, until);
+    while (select.Step()) {
+      BrandReport* r = find(select.Int(0));
+      if (r == nullptr) continue;
+      r->mentions += select.Int(2);
+      r->complaints += select.Int(3);
+      r->praise += select.Int(4);
+      r->resolutions += select.Int(5);
+      r->questions += select.Int(6);
+      hours[select.Int(0)][select.Int(1)] = {select.Int(2), select.Int(3), select.Int(4)};
+    }
+    if (!select.status().ok()) return select.status();
+  }
+  {
+    sqlite::Statement select(
+        db_,
+        "SELECT brand_id, count(*), sum(first_response_at IS NOT NULL), sum(status = 2), "
+        "sum(recovered), sum(first_response_at IS NULL AND recovered = 0) FROM cases WHERE "
+        "opened_at >= ?1 AND opened_at < ?2 GROUP BY 1");
+    if (!select.ok()) return select.status();
+    select.Bind(1, since).Bind(2, until);
+    while (select.Step()) {
+      BrandReport* r = find(select.Int(0));
+      if (r == nullptr) continue;
+      r->cases = select.Int(1);
+      r->responded = select.Int(2);
+      r->resolved = select.Int(3);
+      r->recovered = select.Int(4);
+      r->unanswered = select.Int(5);
+    }
+    if (!select.status().ok()) return select.status();
+  }
+  {
+    sqlite::Statement select(
+        db_,
+        "SELECT brand_id, first_response_at - opened_at FROM cases WHERE first_response_at IS "
+        "NOT NULL AND opened_at >= ?1 AND opened_at < ?2 ORDER BY 1, 2");
+    if (!select.ok()) return select.status();
+    select.Bind(1, since).Bind(2, until);
+    while (select.Step()) {
+      if (BrandReport* r = find(select.Int(0))) {
+        r->response_times_s.push_back(std::max<int64_t>(0, select.Int(1)));
+      }
+    }
+    if (!select.status().ok()) return select.status();
+  }
+  {
+    sqlite::Statement select(
+        db_,
+        "SELECT pb.brand_id, t.topic, count(*), sum(pb.stance = 1) FROM post_brands pb JOIN "
+        "post_topics t ON t.post_id = pb.post_id WHERE pb.is_by_brand = 0 AND pb.at >= ?1 AND "
+        "pb.at < ?2 GROUP BY 1, 2");
+    if (!select.ok()) return select.status();
+    select.Bind(1, since).Bind(2, until);
+    while (select.Step()) {
+      if (BrandReport* r = find(select.Int(0))) {
+        r->topics.push_back({static_cast<Topic>(select.Int(1)), select.Int(2), select.Int(3)});
+      }
+    }
+    if (!select.status().ok()) return select.status();
+  }
+
+  for (auto& [id, r] : by_brand) {
+    std::sort(r.response_times_s.begin(), r.response_times_s.end());
+    r.first_response_median_s = NearestRankPercentile(r.response_times_s, 50);
+    r.first_response_p90_s = NearestRankPercentile(r.response_times_s, 90);
+    r.response_rate = r.cases > 0 ? static_cast<double>(r.responded) / r.cases : 0;
+    r.resolution_rate = r.cases > 0 ? static_cast<double>(r.resolved) / r.cases : 0;
+    r.word_of_mouth = 3 * r.praise - 10 * r.unanswered + 12 * r.recovered;
+    std::sort(r.topics.begin(), r.topics.end(), [](const TopicCount& a, const TopicCount& b) {
+      return a.mentions != b.mentions ? a.mentions > b.mentions : a.topic < b.topic;
+    });
+    const auto& brand_hours = hours[id];
+    if (!brand_hours.empty()) {
+      const int64_t first = brand_hours.begin()->first;
+      const int64_t last = brand_hours.rbegin()->first;
+      std::vector<int64_t> counts(static_cast<size_t>(last - first + 1), 0);
+      // Weeks, from the first to the last day with posts, empty ones included.
+      const int64_t first_day = first * 3600 / 86400;
+      const int64_t last_day = last * 3600 / 86400;
+      std::string current;
+      for (int64_t day = first_day; day <= last_day; ++day) {
+        std::string week = IsoWeek(day);
+        if (week != current) {
+          r.weeks.push_back({week, 0, 0, 0});
+          current = std::move(week);
+        }
+      }
+      for (const auto& [hour, n] : brand_hours) {
+        counts[static_cast<size_t>(hour - first)] = n[0];
+        const std::string week = IsoWeek(hour * 3600 / 86400);
+        for (WeekCount& w : r.weeks) {
+          if (w.week == week) {
+            w.mentions += n[0];
+            w.complaints += n[1];
+            w.praise += n[2];
+            break;
+          }
+        }
+      }
+      r.spikes = DetectSpikes(counts, first * 3600, options.spikes);
+    }
+    report.brands.push_back(std::move(r));
+  }
+  RankBrands(report.brands);
+  return report;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const StoreOptions& options) {
+  sqlite3* db = nullptr;
+  const int flags =
+      options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    Status status = sqlite::Error(db, path + ": cannot open the database");
+    sqlite3_close_v2(db);
+    return status;
+  }
+  auto store = std::make_unique<SqliteStore>(db, options);
+  auto fail = [&](const Status& status) {
+    return Status(status.code(), path + ": " + status.message());
+  };
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  if (Status status = RegisterFts5Tokenizer(db); !status.ok()) return fail(status);
+  {
+    sqlite::Statement check(db,
+                            "SELECT (SELECT application_id FROM pragma_application_id), "
+                            "(SELECT count(*) FROM sqlite_schema)");
+    if (!check.ok()) return fail(check.status());
+    if (check.Step() && check.Int(0) != kApplicationId && check.Int(1) > 0) {
+      return DataLossError(path +
+                           ": not an ecoute database (it holds other tables); give "
+                           "another --db file");
+    }
+    if (!check.status().ok()) return fail(check.status());
+  }
+  std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+  if (!options.read_only) {
+    pragmas += "PRAGMA journal_mode = WAL;";
+    pragmas +=
+        options.sync_every_commit ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+  }
+  if (Status status = sqlite::Exec(db, pragmas); !status.ok()) return fail(status);
+  if (!options.read_only) {
+    if (Status status = Migrate(db); !status.ok()) return fail(status);
+  } else {
+    sqlite::Statement version(db, "PRAGMA user_version");
+    if (!version.ok() || !version.Step() || version.Int(0) != SchemaVersion()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    path +
+                        ": the database is empty or from another version of ecoute; run "
+                        "`ecoute ingest --db " +
+                        path + "` first");
+    }
+  }
+  if (Status status = store->Prepare(); !status.ok()) return fail(status);
+  if (Status status = store->LoadBrands(); !status.ok()) return fail(status);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace ecoute

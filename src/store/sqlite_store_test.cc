@@ -1,0 +1,498 @@
+// The SQLite store on real files: identity and edits, full-text search, the threading
+// rules and the lifecycle of cases, erasure, retention and the report's figures. Analyses
+// are written by hand so that every expectation follows from the rules alone.
+#include <filesystem>
+#include <list>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "ecoute/store.h"
+
+#include "util/datetime.h"
+
+namespace ecoute {
+namespace {
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kHour = 3600;
+const int64_t kT0 = *ParseDateTime("2026-01-05T09:00:00Z");  // a Monday
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ecoute_store_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "ecoute.db").string();
+    Open();
+    BrandCatalog catalog;
+    catalog.brands.push_back({"Fnac", {}, {"@fnac"}, {"fnac.com"}, {}, false});
+    catalog.brands.push_back({"Darty", {}, {"@darty_sav"}, {"darty.com"}, {}, false});
+    ASSERT_TRUE(store_->SyncBrands(catalog).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open(StoreOptions options = {}) {
+    store_.reset();
+    Result<std::unique_ptr<Store>> opened = OpenSqliteStore(path_, options);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  // A post and its analysis; `brands` gives the stance toward each named brand.
+  struct Item {
+    Post post;
+    Analysis analysis;
+    bool id_is_derived = false;
+  };
+  Item& Make(std::string id, std::string author, int64_t at, std::string text,
+             std::vector<std::pair<std::string, Stance>> brands = {}) {
+    Item& item = items_.emplace_back();
+    item.post.id = std::move(id);
+    item.post.source = "jsonl";
+    item.post.author.handle = std::move(author);
+    item.post.published_at = FormatRfc3339(at);
+    item.post.text = std::move(text);
+    item.post.content_hash = ContentHash(item.post.text);
+    item.analysis.lang = "fr";
+    item.analysis.stance = brands.empty() ? Stance::kNeutral : brands.front().second;
+    for (auto& [name, stance] : brands) {
+      names_.push_back(name);
+      BrandVerdict verdict;
+      verdict.name = names_.back();
+      verdict.mentions = 1;
+      verdict.stance = stance;
+      item.analysis.brands.push_back(verdict);
+    }
+    return item;
+  }
+
+  IngestResult Ingest(const Item& item) {
+    std::vector<IngestResult> results;
+    IngestItem in{&item.post, &item.analysis, item.id_is_derived, kT0 + 365 * kDay};
+    Status status = store_->Ingest(std::span<const IngestItem>(&in, 1), results);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return results.empty() ? IngestResult{} : results.front();
+  }
+
+  std::vector<std::string> SearchIds(std::string_view text) {
+    Result<SearchQuery> query = ParseSearchQuery(text, kT0 + 400 * kDay);
+    EXPECT_TRUE(query) << query.error().ToString();
+    if (!query) return {};
+    Result<std::vector<SearchHit>> hits = store_->Search(*query, {});
+    EXPECT_TRUE(hits) << hits.error().ToString();
+    std::vector<std::string> ids;
+    if (hits) {
+      for (const SearchHit& hit : *hits) ids.push_back(hit.ext_id);
+      std::sort(ids.begin(), ids.end());
+    }
+    return ids;
+  }
+
+  CaseDetail Case(int64_t id) {
+    Result<CaseDetail> detail = store_->GetCase(id);
+    EXPECT_TRUE(detail) << detail.error().ToString();
+    return detail ? *detail : CaseDetail{};
+  }
+
+  std::string Scalar(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+  std::list<Item> items_;
+  std::list<std::string> names_;
+};
+
+TEST_F(StoreTest, TheSamePostStoredTwiceIsStoredOnce) {
+  Item& post = Make("1", "@marie", kT0, "Mon colis Fnac n'est jamais arrivé.",
+                    {{"Fnac", Stance::kComplaint}});
+  EXPECT_EQ(Ingest(post).outcome, IngestOutcome::kNew);
+  EXPECT_EQ(Ingest(post).outcome, IngestOutcome::kUnchanged);
+  EXPECT_EQ(store_->Stats()->posts, 1);
+  EXPECT_EQ(store_->Stats()->cases, 1);
+}
+
+TEST_F(StoreTest, AnEditedPostIsUpdatedInPlaceAndKeepsItsHistory) {
+  Item& first = Make("1", "@marie", kT0, "Colis perdu par Fnac", {{"Fnac", Stance::kComplaint}});
+  const int64_t id = Ingest(first).post_id;
+  Item& edited =
+      Make("1", "@marie", kT0, "Colis retrouvé, merci Fnac", {{"Fnac", Stance::kResolution}});
+  const IngestResult result = Ingest(edited);
+  EXPECT_EQ(result.outcome, IngestOutcome::kUpdated);
+  EXPECT_EQ(result.post_id, id);
+  EXPECT_EQ(store_->Stats()->posts, 1);
+  EXPECT_EQ(store_->Stats()->versions, 1);
+  EXPECT_EQ(Scalar("SELECT text FROM post_versions"), "Colis perdu par Fnac");
+  EXPECT_EQ(Scalar("SELECT version FROM posts"), "2");
+  EXPECT_EQ(SearchIds("perdu"), std::vector<std::string>{});
+  EXPECT_EQ(SearchIds("retrouvé"), std::vector<std::string>{"1"});
+  EXPECT_EQ(Scalar("SELECT stance FROM post_brands"), "3");
+}
+
+TEST_F(StoreTest, PostsWithoutASourceIdAreKnownByUrlThenByContentAndAuthor) {
+  Item& page = Make("page.html", "", kT0, "Un article", {});
+  page.id_is_derived = true;
+  page.post.url = "https://blog.example/a";
+  Item& same_page = Make("copy.html", "", kT0, "Un article, modifié", {});
+  same_page.id_is_derived = true;
+  same_page.post.url = "https://blog.example/a";
+  EXPECT_EQ(Ingest(page).outcome, IngestOutcome::kNew);
+  EXPECT_EQ(Ingest(same_page).outcome, IngestOutcome::kUpdated);
+
+  Item& note = Make("note.txt", "@paul", kT0, "Même texte", {});
+  note.id_is_derived = true;
+  Item& again = Make("other.txt", "@paul", kT0, "Même texte", {});
+  again.id_is_derived = true;
+  Item& by_other = Make("third.txt", "@lea", kT0, "Même texte", {});
+  by_other.id_is_derived = true;
+  EXPECT_EQ(Ingest(note).outcome, IngestOutcome::kNew);
+  EXPECT_EQ(Ingest(again).outcome, IngestOutcome::kUnchanged);
+  EXPECT_EQ(Ingest(by_other).outcome, IngestOutcome::kNew);
+  EXPECT_EQ(store_->Stats()->posts, 3);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM posts WHERE ext_id IS NULL"), "3");
+}
+
+TEST_F(StoreTest, SearchFoldsAccentsAndStemsFrench) {
+  Ingest(Make("a", "@a", kT0, "Je veux être remboursé", {}));
+  Ingest(Make("b", "@b", kT0, "Ils refusent de rembourser", {}));
+  Ingest(Make("c", "@c", kT0, "Toujours pas de remboursement", {}));
+  Ingest(Make("d", "@d", kT0, "Le delai est depasse", {}));
+  Ingest(Make("e", "@e", kT0, "Un autre sujet", {}));
+  EXPECT_EQ(SearchIds("remboursé"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(SearchIds("délai"), std::vector<std::string>{"d"});
+  EXPECT_EQ(SearchIds("\"pas de remboursement\""), std::vector<std::string>{"c"});
+  EXPECT_EQ(SearchIds("rembours* -refusent"), (std::vector<std::string>{"a", "c"}));
+}
+
+TEST_F(StoreTest, SearchFiltersAndSnippets) {
+  Ingest(
+      Make("1", "@marie", kT0, "Colis perdu, Fnac ne répond pas", {{"Fnac", Stance::kComplaint}}));
+  Ingest(Make("2", "@paul", kT0 + 2 * kDay, "Colis arrivé, merci Darty",
+              {{"Darty", Stance::kPraise}}));
+  Ingest(Make("3", "@paul", kT0 + 3 * kDay, "Colis Fnac abîmé", {{"Fnac", Stance::kComplaint}}));
+  EXPECT_EQ(SearchIds("colis brand:fnac"), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(SearchIds("colis stance:praise"), std::vector<std::string>{"2"});
+  EXPECT_EQ(SearchIds("colis author:@paul"), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(SearchIds("colis author:paul"), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(SearchIds("colis since:2026-01-06"), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(SearchIds("colis until:2026-01-07"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(SearchIds("brand:fnac stance:complaint"), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(SearchIds("case:1"), std::vector<std::string>{"1"});
+
+  SearchQuery query = *ParseSearchQuery("perdu", kT0);
+  Result<std::vector<SearchHit>> hits = store_->Search(query, {});
+  ASSERT_TRUE(hits);
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].snippet, "Colis [perdu], Fnac ne répond pas");
+  EXPECT_EQ((*hits)[0].brands, std::vector<std::string>{"Fnac"});
+  EXPECT_EQ((*hits)[0].cases, std::vector<int64_t>{1});
+  EXPECT_EQ((*hits)[0].author, "@marie");
+
+  query.brands = {"Boulanger"};
+  EXPECT_EQ(store_->Search(query, {}).error().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreTest, AComplaintOpensACaseTheBrandAnswersTheCustomerThanks) {
+  const IngestResult complaint =
+      Ingest(Make("1", "@marie", kT0, "@fnac colis perdu", {{"Fnac", Stance::kComplaint}}));
+  ASSERT_EQ(complaint.cases.size(), 1u);
+  const int64_t id = complaint.cases[0];
+
+  Item& reply = Make("2", "@FNAC", kT0 + 2 * kHour, "@marie nous regardons", {});
+  reply.post.parent_id = "1";
+  EXPECT_EQ(Ingest(reply).cases, std::vector<int64_t>{id});
+
+  Item& other = Make("3", "@paul", kT0 + 3 * kHour, "pareil pour moi", {});
+  other.post.parent_id = "1";
+  EXPECT_EQ(Ingest(other).cases, std::vector<int64_t>{id});
+
+  Item& thanks = Make("4", "@marie", kT0 + 5 * kHour, "reçu, merci !", {});
+  thanks.analysis.stance = Stance::kResolution;
+  thanks.post.parent_id = "2";
+  EXPECT_EQ(Ingest(thanks).cases, std::vector<int64_t>{id});
+
+  const CaseDetail c = Case(id);
+  EXPECT_EQ(c.summary.brand, "Fnac");
+  EXPECT_EQ(c.summary.customer, "@marie");
+  EXPECT_EQ(c.summary.status, CaseStatus::kResolved);
+  EXPECT_EQ(c.summary.first_response_at, kT0 + 2 * kHour);
+  EXPECT_EQ(c.summary.resolved_at, kT0 + 5 * kHour);
+  ASSERT_EQ(c.posts.size(), 4u);
+  EXPECT_EQ(c.posts[0].role, CaseRole::kOpening);
+  EXPECT_EQ(c.posts[1].role, CaseRole::kBrandReply);
+  EXPECT_EQ(c.posts[2].role, CaseRole::kComment);
+  EXPECT_EQ(c.posts[3].role, CaseRole::kResolution);
+  std::vector<std::string> timeline;
+  for (const CaseEvent& e : c.events) timeline.push_back(e.kind + " " + e.actor + " " + e.reason);
+  EXPECT_EQ(timeline, (std::vector<std::string>{
+                          "opened rule:complaint complaint",
+                          "joined rule:reply brand_reply",
+                          "responded rule:reply first response by the brand",
+                          "acknowledged rule:reply the brand answered",
+                          "joined rule:reply comment",
+                          "joined rule:reply resolution",
+                          "resolved rule:reply the customer says the problem is solved",
+                      }));
+  EXPECT_EQ(Scalar("SELECT recovered FROM cases"), "1");
+}
+
+TEST_F(StoreTest, TheBrandIsRecognizedByItsDomainToo) {
+  const int64_t id =
+      Ingest(Make("1", "@marie", kT0, "Darty: four en panne", {{"Darty", Stance::kComplaint}}))
+          .cases.at(0);
+  Item& reply = Make("2", "", kT0 + kDay, "Bonjour, contactez le SAV", {});
+  reply.post.author.name = "Service client";
+  reply.post.author.url = "https://sav.darty.com/agents/12";
+  reply.post.parent_id = "1";
+  Ingest(reply);
+  EXPECT_EQ(Case(id).summary.status, CaseStatus::kAcknowledged);
+  EXPECT_EQ(Case(id).posts.at(1).role, CaseRole::kBrandReply);
+}
+
+TEST_F(StoreTest, AHappyEndingThatLinksBackJoinsTheCaseMonthsLater) {
+  Item& complaint =
+      Make("jan", "@marie", kT0, "Fnac a perdu ma commande", {{"Fnac", Stance::kComplaint}});
+  complaint.post.url = "https://marie.blog/2026/01/colis";
+  const int64_t id = Ingest(complaint).cases.at(0);
+  Item& ending = Make("may", "@marie", kT0 + 120 * kDay, "Fin heureuse, voir mon billet",
+                      {{"Fnac", Stance::kResolution}});
+  ending.post.links = {"https://marie.blog/2026/01/colis"};
+  EXPECT_EQ(Ingest(ending).cases, std::vector<int64_t>{id});
+  EXPECT_EQ(Case(id).summary.status, CaseStatus::kResolved);
+  EXPECT_EQ(Case(id).posts.at(1).role, CaseRole::kResolution);
+}
+
+TEST_F(StoreTest, TheSameAuthorJoinsWithinTheWindowAndReopens) {
+  StoreOptions options;
+  options.case_window_seconds = 3 * kDay;
+  Open(options);
+  const int64_t id =
+      Ingest(Make("1", "@marie", kT0, "Fnac: remboursement refusé", {{"Fnac", Stance::kComplaint}}))
+          .cases.at(0);
+  EXPECT_EQ(
+      Ingest(Make("2", "@marie", kT0 + kDay, "Fnac: toujours rien", {{"Fnac", Stance::kComplaint}}))
+          .cases,
+      std::vector<int64_t>{id});
+  EXPECT_EQ(Ingest(Make("3", "@marie", kT0 + 2 * kDay, "Fnac m'a remboursé, merci",
+                        {{"Fnac", Stance::kResolution}}))
+                .cases,
+            std::vector<int64_t>{id});
+  EXPECT_EQ(Case(id).summary.status, CaseStatus::kResolved);
+  // Complaining again within the window reopens the case...
+  EXPECT_EQ(Ingest(Make("4", "@marie", kT0 + 4 * kDay, "Fnac: en fait non, re-débité",
+                        {{"Fnac", Stance::kComplaint}}))
+                .cases,
+            std::vector<int64_t>{id});
+  EXPECT_EQ(Case(id).summary.status, CaseStatus::kReopened);
+  // ...past the window it is a new case; another brand is always another case.
+  const IngestResult later =
+      Ingest(Make("5", "@marie", kT0 + 10 * kDay, "Fnac encore",
+                  {{"Fnac", Stance::kComplaint}, {"Darty", Stance::kComplaint}}));
+  ASSERT_EQ(later.cases.size(), 2u);
+  EXPECT_NE(later.cases[0], id);
+  EXPECT_EQ(store_->Stats()->cases, 3);
+}
+
+TEST_F(StoreTest, PraiseAndBrandPostsOpenNoCase) {
+  EXPECT_TRUE(
+      Ingest(Make("1", "@marie", kT0, "Merci Fnac", {{"Fnac", Stance::kPraise}})).cases.empty());
+  EXPECT_TRUE(Ingest(Make("2", "@fnac", kT0, "Nos soldes Fnac", {{"Fnac", Stance::kComplaint}}))
+                  .cases.empty());
+  EXPECT_EQ(store_->Stats()->cases, 0);
+}
+
+TEST_F(StoreTest, AgentsRespondResolveCloseAndReopen) {
+  const int64_t id =
+      Ingest(Make("1", "@marie", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}}))
+          .cases.at(0);
+  ASSERT_TRUE(store_->RecordResponse(id, "agent:lea", kT0 + kHour, "appelée au téléphone").ok());
+  EXPECT_EQ(Case(id).summary.status, CaseStatus::kAcknowledged);
+  EXPECT_EQ(Case(id).summary.first_response_at, kT0 + kHour);
+  EXPECT_EQ(store_->ResolveCase(id, "agent:lea", kT0 + 2 * kHour, "").code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(store_->ResolveCase(id, "agent:lea", kT0 + 2 * kHour, "colis renvoyé").ok());
+  EXPECT_EQ(store_->ResolveCase(id, "agent:lea", kT0 + 2 * kHour, "encore").code(),
+            StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->ReopenCase(id, "agent:lea", kT0 + 3 * kHour, "pas reçu").ok());
+  ASSERT_TRUE(store_->CloseCase(id, "agent:lea", kT0 + 4 * kHour, "doublon").ok());
+  const CaseDetail c = Case(id);
+  EXPECT_EQ(c.summary.status, CaseStatus::kClosed);
+  std::vector<std::string> kinds;
+  for (const CaseEvent& e : c.events) kinds.push_back(e.kind + " " + e.actor);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"opened rule:complaint", "responded agent:lea",
+                                             "acknowledged agent:lea", "resolved agent:lea",
+                                             "reopened agent:lea", "closed agent:lea"}));
+  EXPECT_EQ(store_->RecordResponse(999, "agent:lea", kT0, "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(Scalar("SELECT recovered FROM cases"), "0");  // an agent's word is no recovery
+}
+
+TEST_F(StoreTest, TheTimelineIsAppendOnly) {
+  Ingest(Make("1", "@marie", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}}));
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE case_events SET reason = 'x'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(StoreTest, ForgettingAnAuthorRemovesEverythingButAnAnonymousAuditLine) {
+  const int64_t id =
+      Ingest(Make("1", "@marie", kT0, "Fnac colis perdu à Lyon", {{"Fnac", Stance::kComplaint}}))
+          .cases.at(0);
+  Item& reply = Make("2", "@fnac", kT0 + kHour, "@marie nous regardons", {});
+  reply.post.parent_id = "1";
+  Ingest(reply);
+  Ingest(Make("3", "@paul", kT0, "Fnac colis perdu aussi", {{"Fnac", Stance::kComplaint}}));
+  Result<ForgetSummary> forgotten = store_->ForgetAuthor("@Marie", kT0 + kDay);
+  ASSERT_TRUE(forgotten) << forgotten.error().ToString();
+  EXPECT_EQ(forgotten->posts, 1);
+  EXPECT_EQ(forgotten->cases, 1);
+  EXPECT_EQ(SearchIds("lyon"), std::vector<std::string>{});
+  EXPECT_EQ(SearchIds("perdu"), std::vector<std::string>{"3"});
+  EXPECT_EQ(store_->GetCase(id).error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM authors WHERE key = '@marie'"), "0");
+  const std::string audit = Scalar("SELECT action || ' ' || detail FROM audit");
+  EXPECT_EQ(audit, "forget_author 1 posts, 1 cases, 1 author records removed");
+  EXPECT_EQ(Scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(store_->ForgetAuthor("@nobody", kT0).error().code(), StatusCode::kNotFound);
+  // The brand's reply stays, without its case.
+  EXPECT_EQ(SearchIds("regardons"), std::vector<std::string>{"2"});
+}
+
+TEST_F(StoreTest, RetentionRemovesOldPostsAndEmptyCases) {
+  Ingest(Make("old", "@marie", kT0, "Fnac vieux", {{"Fnac", Stance::kComplaint}}));
+  Ingest(Make("new", "@paul", kT0 + 100 * kDay, "Fnac récent", {{"Fnac", Stance::kComplaint}}));
+  Result<int64_t> removed = store_->ForgetOlderThan(kT0 + 50 * kDay, kT0 + 101 * kDay);
+  ASSERT_TRUE(removed) << removed.error().ToString();
+  EXPECT_EQ(*removed, 1);
+  EXPECT_EQ(store_->Stats()->posts, 1);
+  EXPECT_EQ(store_->Stats()->cases, 1);
+  EXPECT_EQ(store_->Stats()->authors, 1);
+}
+
+TEST_F(StoreTest, TheReportCountsMentionsCasesResponsesAndWordOfMouth) {
+  // Fnac: three complaints by three customers; answered after 1 h and 3 h; one customer
+  // confirms the fix; one praise. Darty: one unanswered complaint.
+  for (int i = 0; i < 3; ++i) {
+    Ingest(Make("c" + std::to_string(i), "@cust" + std::to_string(i), kT0 + i * kDay,
+                "Fnac problème", {{"Fnac", Stance::kComplaint}}));
+  }
+  Item& r0 = Make("r0", "@fnac", kT0 + kHour, "on regarde", {});
+  r0.post.parent_id = "c0";
+  Ingest(r0);
+  Item& r1 = Make("r1", "@fnac", kT0 + kDay + 3 * kHour, "on regarde", {});
+  r1.post.parent_id = "c1";
+  Ingest(r1);
+  Item& fixed =
+      Make("f0", "@cust0", kT0 + 2 * kHour, "merci Fnac, réglé", {{"Fnac", Stance::kResolution}});
+  fixed.post.parent_id = "r0";
+  Ingest(fixed);
+  Ingest(Make("p", "@fan", kT0 + 2 * kDay, "J'adore Fnac", {{"Fnac", Stance::kPraise}}));
+  Ingest(Make("d", "@cust9", kT0, "Darty nul", {{"Darty", Stance::kComplaint}}));
+
+  ReportOptions options;
+  options.now = kT0 + 10 * kDay;
+  Result<Report> report = store_->BuildReport(options);
+  ASSERT_TRUE(report) << report.error().ToString();
+  ASSERT_EQ(report->brands.size(), 2u);
+  const BrandReport& fnac = report->brands[0];  // ranked first: it answers
+  EXPECT_EQ(fnac.brand, "Fnac");
+  EXPECT_EQ(fnac.mentions, 5);
+  EXPECT_EQ(fnac.complaints, 3);
+  EXPECT_EQ(fnac.praise, 1);
+  EXPECT_EQ(fnac.resolutions, 1);
+  EXPECT_EQ(fnac.cases, 3);
+  EXPECT_EQ(fnac.responded, 2);
+  EXPECT_EQ(fnac.unanswered, 1);
+  EXPECT_EQ(fnac.resolved, 1);
+  EXPECT_EQ(fnac.recovered, 1);
+  EXPECT_EQ(fnac.response_times_s, (std::vector<int64_t>{kHour, 3 * kHour}));
+  EXPECT_EQ(fnac.first_response_median_s, kHour);
+  EXPECT_EQ(fnac.first_response_p90_s, 3 * kHour);
+  EXPECT_EQ(fnac.word_of_mouth, 3 * 1 - 10 * 1 + 12 * 1);
+  ASSERT_EQ(fnac.weeks.size(), 1u);
+  EXPECT_EQ(fnac.weeks[0].week, "2026-W02");
+  EXPECT_EQ(fnac.weeks[0].mentions, 5);
+  const BrandReport& darty = report->brands[1];
+  EXPECT_EQ(darty.cases, 1);
+  EXPECT_EQ(darty.responded, 0);
+  EXPECT_FALSE(darty.first_response_median_s.has_value());
+  EXPECT_EQ(darty.word_of_mouth, -10);
+
+  options.brands = {"darty"};
+  options.since = kT0 + kDay;
+  report = store_->BuildReport(options);
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->brands.size(), 1u);
+  EXPECT_EQ(report->brands[0].mentions, 0);
+}
+
+TEST_F(StoreTest, CasesAreListedByPriorityAndFiltered) {
+  Item& low = Make("1", "@a", kT0, "Fnac bof", {{"Fnac", Stance::kComplaint}});
+  low.analysis.priority = 10;
+  Item& high = Make("2", "@b", kT0, "Fnac avocat", {{"Fnac", Stance::kComplaint}});
+  high.analysis.priority = 90;
+  Item& darty = Make("3", "@c", kT0, "Darty", {{"Darty", Stance::kComplaint}});
+  darty.analysis.priority = 50;
+  Ingest(low);
+  Ingest(high);
+  Ingest(darty);
+  Result<std::vector<CaseSummary>> cases = store_->ListCases({});
+  ASSERT_TRUE(cases);
+  ASSERT_EQ(cases->size(), 3u);
+  EXPECT_EQ((*cases)[0].priority, 90);
+  EXPECT_EQ((*cases)[1].priority, 50);
+  EXPECT_EQ((*cases)[2].priority, 10);
+  CaseFilter filter;
+  filter.brands = {"FNAC"};
+  filter.statuses = {CaseStatus::kNew};
+  cases = store_->ListCases(filter);
+  ASSERT_TRUE(cases);
+  EXPECT_EQ(cases->size(), 2u);
+}
+
+TEST_F(StoreTest, ReopeningKeepsEverythingAndRefusesForeignFiles) {
+  Ingest(Make("1", "@marie", kT0, "Fnac colis", {{"Fnac", Stance::kComplaint}}));
+  Open();
+  EXPECT_EQ(store_->Stats()->posts, 1);
+  EXPECT_EQ(SearchIds("colis"), std::vector<std::string>{"1"});
+  store_.reset();
+
+  const std::string foreign = (dir_ / "other.db").string();
+  sqlite3* db = nullptr;
+  sqlite3_open(foreign.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(OpenSqliteStore(foreign).error().code(), StatusCode::kDataLoss);
+
+  sqlite3_open(path_.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  Result<std::unique_ptr<Store>> newer = OpenSqliteStore(path_);
+  EXPECT_EQ(newer.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(newer.error().message().find("upgrade ecoute"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ecoute

@@ -1,0 +1,17 @@
+// URL helpers shared by the analysis and the store.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ecoute {
+
+// The host of a URL (with or without a scheme), lower-cased, without user info, port or a
+// leading "www.": "https://WWW.Fnac.com:443/a" -> "fnac.com".
+std::string UrlHost(std::string_view url);
+
+// Whether `host` is `domain` or one of its subdomains ("aide.fnac.com" is under
+// "fnac.com"; "notfnac.com" is not). Both lower case.
+bool IsHostUnder(std::string_view host, std::string_view domain);
+
+}  // namespace ecoute
