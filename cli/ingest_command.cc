@@ -26,6 +26,7 @@ struct IngestOptions {
   int64_t window_days = 7;
   int64_t retention_days = 0;
   bool no_questions = false;
+  bool no_addressed = false;
   bool no_sync = false;
   bool ack = false;
   bool quiet = false;
@@ -107,6 +108,7 @@ int RunIngest(const IngestOptions& options) {
   StoreOptions store_options;
   store_options.case_window_seconds = options.window_days * 86400;
   store_options.questions_open_cases = !options.no_questions;
+  store_options.addressed_open_cases = !options.no_addressed;
   store_options.sync_every_commit = !options.no_sync;
   std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
   if (store == nullptr) return exit_code;
@@ -229,7 +231,10 @@ std::function<int()> AddIngestCommand(CLI::App& app) {
                   "days within which a post by the same author about the same brand joins "
                   "the author's case (default 7)");
   cmd->add_flag("--no-question-cases", options->no_questions,
-                "only complaints open cases, not questions");
+                "questions do not open cases (complaints do)");
+  cmd->add_flag("--no-addressed-cases", options->no_addressed,
+                "posts written to a brand's handle do not open cases unless they complain or "
+                "ask");
   cmd->add_option("--retention-days", options->retention_days,
                   "after ingesting, delete posts older than this many days (default: keep)");
   cmd->add_flag("--no-sync", options->no_sync,

@@ -37,6 +37,20 @@ std::string Duration(int64_t seconds) {
   return buffer;
 }
 
+// `s` cut or padded with spaces to `width` characters (code points, not bytes).
+std::string Column(std::string_view s, size_t width) {
+  std::string out;
+  size_t count = 0;
+  for (size_t i = 0; i < s.size() && count < width; ++count) {
+    size_t n = 1;
+    while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  out.append(width - count, ' ');
+  return out;
+}
+
 void AppendJsonStrings(const std::vector<std::string>& values, std::string& out) {
   out += '[';
   for (size_t i = 0; i < values.size(); ++i) {
@@ -235,16 +249,17 @@ int RunCasesList(const CasesOptions& options) {
       out += '\n';
       continue;
     }
-    char line[512];
-    std::snprintf(line, sizeof line, "%6lld  %-12s  %-20.20s  %-18.18s  %3d  %-14s  %7s  %s\n",
-                  static_cast<long long>(c.id), std::string(CaseStatusName(c.status)).c_str(),
-                  c.brand.c_str(), c.customer.c_str(), c.priority,
+    char head[64];
+    std::snprintf(head, sizeof head, "%6lld  %-12s  ", static_cast<long long>(c.id),
+                  std::string(CaseStatusName(c.status)).c_str());
+    char tail[160];
+    std::snprintf(tail, sizeof tail, "  %3d  %-14s  %7s  %s\n", c.priority,
                   c.topic ? std::string(TopicName(*c.topic)).c_str() : "-",
                   Duration(std::max<int64_t>(0, now - c.opened_at)).c_str(),
                   c.first_response_at
                       ? ("after " + Duration(*c.first_response_at - c.opened_at)).c_str()
                       : "none yet");
-    out += line;
+    out += head + Column(c.brand, 20) + "  " + Column(c.customer, 18) + tail;
     if (!c.title.empty()) {
       std::string title = c.title;
       for (char& ch : title) {

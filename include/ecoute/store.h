@@ -31,6 +31,9 @@ struct StoreOptions {
   int64_t case_window_seconds = 7 * 86400;
   // Whether a question to a brand opens a case like a complaint does.
   bool questions_open_cases = true;
+  // Whether a post written to the brand's handle ("@fnac my order...") opens a case
+  // whatever its words, unless it praises or thanks.
+  bool addressed_open_cases = true;
   // false trades durability on power loss (never on a crash of the process) for speed:
   // SQLite's synchronous=NORMAL instead of FULL.
   bool sync_every_commit = true;

@@ -54,7 +54,11 @@ ThreadingDecision DecideThreading(const ThreadingFacts& facts, const ThreadingOp
   if (!facts.linked_cases.empty()) {
     return {ThreadingAction::kJoin, Latest(facts.linked_cases).id, "link"};
   }
-  if (facts.is_by_brand || !facts.stance) return {};
+  if (facts.is_by_brand) {
+    if (facts.parent_awaits_answer) return {ThreadingAction::kOpenParent, 0, "answered"};
+    return {};
+  }
+  if (!facts.stance) return {};
   if (facts.author_case && facts.author_case->customer_id == facts.author_id &&
       facts.at - facts.author_case->last_activity_at < options.window_seconds) {
     return {ThreadingAction::kJoin, facts.author_case->id, "same_author"};
@@ -62,6 +66,10 @@ ThreadingDecision DecideThreading(const ThreadingFacts& facts, const ThreadingOp
   if (*facts.stance == Stance::kComplaint) return {ThreadingAction::kOpen, 0, "complaint"};
   if (*facts.stance == Stance::kQuestion && options.questions_open_cases) {
     return {ThreadingAction::kOpen, 0, "question"};
+  }
+  if (facts.is_addressed && options.addressed_open_cases && *facts.stance != Stance::kPraise &&
+      *facts.stance != Stance::kResolution) {
+    return {ThreadingAction::kOpen, 0, "addressed"};
   }
   return {};
 }

@@ -24,7 +24,13 @@ struct CaseRef {
 // What the store knows about one post with respect to one brand.
 struct ThreadingFacts {
   int64_t author_id = 0;
-  bool is_by_brand = false;            // written from one of the brand's handles or domains
+  bool is_by_brand = false;  // written from one of the brand's handles or domains
+  // Addressed to the brand: the text opens with the brand's handle (among its leading
+  // @handles), as people write to a brand's care account.
+  bool is_addressed = false;
+  // The post answers a customer's post that is in none of the brand's cases and neither
+  // praises nor thanks (for brand replies: the brand saw a problem the rules missed).
+  bool parent_awaits_answer = false;
   std::optional<Stance> stance;        // toward the brand, when the post names it
   std::vector<CaseRef> parent_cases;   // the brand's cases holding the post it answers
   std::vector<CaseRef> linked_cases;   // the brand's cases holding a post it links to
@@ -35,9 +41,12 @@ struct ThreadingFacts {
 struct ThreadingOptions {
   int64_t window_seconds = 7 * 86400;
   bool questions_open_cases = true;
+  bool addressed_open_cases = true;
 };
 
-enum class ThreadingAction : uint8_t { kNone, kJoin, kOpen };
+// kOpenParent: open a case on the post this one answers (its author is the customer, it is
+// the opening post), then join it.
+enum class ThreadingAction : uint8_t { kNone, kJoin, kOpen, kOpenParent };
 
 struct ThreadingDecision {
   ThreadingAction action = ThreadingAction::kNone;
@@ -53,6 +62,11 @@ struct ThreadingDecision {
 //    the window -> that case (whatever its status: a complaint reopens it);
 // 4. complaint (or question, when they open cases): a new case, unless written by the
 //    brand;
+// 5. addressed: a post written to the brand's handle that is neither praise nor thanks
+//    asks for care, whatever words it uses: a new case (when such posts open cases);
+// 6. answered: the brand replies to a customer's post that is in no case of its own and
+//    neither praises nor thanks: the brand saw a problem, so that post opens a case
+//    (kOpenParent) which the reply answers;
 // otherwise nothing.
 ThreadingDecision DecideThreading(const ThreadingFacts& facts, const ThreadingOptions& options);
 

@@ -40,6 +40,21 @@ TEST(DecideThreading, PraiseNeutralAndUnnamedBrandsOpenNothing) {
   EXPECT_EQ(DecideThreading(Facts(std::nullopt), {}).action, ThreadingAction::kNone);
 }
 
+TEST(DecideThreading, APostAddressedToTheBrandOpensACaseUnlessItPraises) {
+  ThreadingFacts facts = Facts(Stance::kNeutral);
+  facts.is_addressed = true;
+  ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kOpen);
+  EXPECT_EQ(d.rule, "addressed");
+  ThreadingOptions options;
+  options.addressed_open_cases = false;
+  EXPECT_EQ(DecideThreading(facts, options).action, ThreadingAction::kNone);
+  for (Stance stance : {Stance::kPraise, Stance::kResolution}) {
+    facts.stance = stance;
+    EXPECT_EQ(DecideThreading(facts, {}).action, ThreadingAction::kNone);
+  }
+}
+
 TEST(DecideThreading, TheBrandNeverOpensACase) {
   ThreadingFacts facts = Facts(Stance::kComplaint);
   facts.is_by_brand = true;
@@ -65,6 +80,21 @@ TEST(DecideThreading, ABrandReplyJoinsByItsParent) {
   const ThreadingDecision d = DecideThreading(facts, {});
   EXPECT_EQ(d.action, ThreadingAction::kJoin);
   EXPECT_EQ(d.case_id, 3);
+}
+
+TEST(DecideThreading, ABrandReplyToAPostInNoCaseOpensOneOnThatPost) {
+  ThreadingFacts facts = Facts(std::nullopt);
+  facts.author_id = kOther;
+  facts.is_by_brand = true;
+  EXPECT_EQ(DecideThreading(facts, {}).action, ThreadingAction::kNone);
+  facts.parent_awaits_answer = true;
+  const ThreadingDecision d = DecideThreading(facts, {});
+  EXPECT_EQ(d.action, ThreadingAction::kOpenParent);
+  EXPECT_EQ(d.rule, "answered");
+  // A customer's post answering another post in no case opens nothing by that rule.
+  ThreadingFacts customer = Facts(Stance::kNeutral);
+  customer.parent_awaits_answer = true;
+  EXPECT_EQ(DecideThreading(customer, {}).action, ThreadingAction::kNone);
 }
 
 TEST(DecideThreading, ALinkToAPostOfACaseJoinsIt) {

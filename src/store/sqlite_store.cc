@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode (docs/STORE.md).
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -260,6 +261,7 @@ class SqliteStore final : public Store {
     kUpdateCase,
     kInsertEvent,
     kLoadCase,
+    kParentForCase,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
@@ -283,6 +285,7 @@ class SqliteStore final : public Store {
   Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
                     const std::string& reason, std::string_view kind);
   int64_t BrandOfAuthor(const Post& post) const;
+  bool IsAddressedTo(std::string_view text, int64_t brand) const;
   Result<int64_t> BrandIdByName(std::string_view name) const;
   Status RemoveEmptyCasesAndAuthors();
 
@@ -338,6 +341,9 @@ Status SqliteStore::Prepare() {
       "?4, ?5, ?6)",
       "SELECT id, status, customer_id, last_activity_at, first_response_at IS NOT NULL, "
       "brand_id FROM cases WHERE id = ?1",
+      "SELECT p.author_id, p.at, coalesce((SELECT stance FROM post_brands WHERE post_id = p.id "
+      "AND brand_id = ?2), p.stance), p.priority, (SELECT topic FROM post_topics WHERE post_id "
+      "= p.id ORDER BY score DESC LIMIT 1) FROM posts p WHERE p.id = ?1",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);
@@ -457,6 +463,28 @@ int64_t SqliteStore::BrandOfAuthor(const Post& post) const {
     }
   }
   return 0;
+}
+
+// Whether the text opens with @handles (at most eight) among which one of the brand's.
+bool SqliteStore::IsAddressedTo(std::string_view text, int64_t brand) const {
+  size_t i = 0;
+  for (int handles = 0; handles < 8; ++handles) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '.')) ++i;
+    if (i >= text.size() || text[i] != '@') return false;
+    size_t end = i + 1;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) != 0 ||
+                                 text[end] == '_' || text[end] == '.' || text[end] == '-')) {
+      ++end;
+    }
+    while (end > i + 1 && (text[end - 1] == '.' || text[end - 1] == '-')) --end;
+    if (auto found = brand_by_handle_.find(Lower(text.substr(i, end - i)));
+        found != brand_by_handle_.end() && found->second == brand) {
+      return true;
+    }
+    if (end == i + 1) return false;
+    i = end;
+  }
+  return false;
 }
 
 Result<int64_t> SqliteStore::BrandIdByName(std::string_view name) const {
@@ -703,12 +731,33 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
     ThreadingFacts facts;
     facts.author_id = author_id;
     facts.is_by_brand = brand == author_brand;
+    facts.is_addressed = IsAddressedTo(post.text, brand);
     facts.at = at;
     const BrandVerdict* verdict = nullptr;
     for (size_t i = 0; i < brand_ids.size(); ++i) {
       if (brand_ids[i] == brand) verdict = &analysis.brands[i];
     }
     if (verdict != nullptr && !facts.is_by_brand) facts.stance = verdict->stance;
+    // A customer's post the brand answers, in none of its cases.
+    struct ParentInfo {
+      int64_t author_id = 0;
+      int64_t at = 0;
+      int64_t priority = 0;
+      std::optional<int64_t> topic;
+    } parent_info;
+    if (facts.is_by_brand && parent) {
+      bool in_case = false;
+      for (const auto& [b, c] : parent_cases) in_case |= b == brand;
+      sqlite::Statement& select = Get(kParentForCase);
+      select.Bind(1, *parent).Bind(2, brand);
+      if (!in_case && select.Step() && !select.IsNull(0)) {
+        const auto stance = static_cast<Stance>(select.Int(2));
+        parent_info = {select.Int(0), select.Int(1), select.Int(3), select.OptionalInt(4)};
+        facts.parent_awaits_answer = parent_info.author_id != author_id &&
+                                     stance != Stance::kPraise && stance != Stance::kResolution;
+      }
+      select.Reset();
+    }
     for (const auto& [b, c] : parent_cases) {
       if (b == brand) facts.parent_cases.push_back(c);
     }
@@ -729,9 +778,68 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
       }
       find.Reset();
     }
-    const ThreadingDecision decision =
-        DecideThreading(facts, {options_.case_window_seconds, options_.questions_open_cases});
+    ThreadingDecision decision =
+        DecideThreading(facts, {options_.case_window_seconds, options_.questions_open_cases,
+                                options_.addressed_open_cases});
     const std::string actor = "rule:" + decision.rule;
+    if (decision.action == ThreadingAction::kOpenParent) {
+      // The customer's open case with the brand, if the parent is a follow-up the rules
+      // missed; else a new case on the parent.
+      std::optional<CaseRef> customer_case;
+      {
+        sqlite::Statement& find = Get(kAuthorCase);
+        find.Bind(1, parent_info.author_id).Bind(2, brand);
+        if (find.Step() && parent_info.at - find.Int(3) < options_.case_window_seconds &&
+            IsOpen(static_cast<CaseStatus>(find.Int(1)))) {
+          customer_case = CaseRef{find.Int(0), static_cast<CaseStatus>(find.Int(1)), find.Int(2),
+                                  find.Int(3), find.Int(4) != 0};
+        }
+        find.Reset();
+      }
+      if (customer_case) {
+        ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                                   .Bind(1, customer_case->id)
+                                   .Bind(2, *parent)
+                                   .Bind(3, CaseRoleName(CaseRole::kFollowUp))
+                                   .Bind(4, decision.rule)
+                                   .Run());
+        ECOUTE_RETURN_IF_ERROR(Get(kUpdateCase)
+                                   .Bind(1, customer_case->id)
+                                   .Bind(2, parent_info.at)
+                                   .Bind(3, parent_info.priority)
+                                   .BindNull(4)
+                                   .BindNull(5)
+                                   .Bind(6, parent_info.at)
+                                   .Bind(7, int64_t{0})
+                                   .Run());
+        ECOUTE_RETURN_IF_ERROR(AddEvent(customer_case->id, parent_info.at, "joined", actor,
+                                        "follow_up: the brand answered it", *parent));
+        customer_case->last_activity_at = std::max(customer_case->last_activity_at, parent_info.at);
+        facts.parent_cases.push_back(*customer_case);
+        decision = {ThreadingAction::kJoin, customer_case->id, decision.rule};
+      }
+    }
+    if (decision.action == ThreadingAction::kOpenParent) {
+      sqlite::Statement& insert = Get(kInsertCase);
+      insert.Bind(1, brand).Bind(2, parent_info.author_id).Bind(3, parent_info.priority);
+      insert.BindOrNull(4, parent_info.topic).Bind(5, parent_info.at).Bind(6, *parent);
+      ECOUTE_RETURN_IF_ERROR(insert.Run());
+      const int64_t case_id = sqlite3_last_insert_rowid(db_);
+      ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                                 .Bind(1, case_id)
+                                 .Bind(2, *parent)
+                                 .Bind(3, CaseRoleName(CaseRole::kOpening))
+                                 .Bind(4, decision.rule)
+                                 .Run());
+      ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, parent_info.at, "opened", actor,
+                                      "the brand answered this post", *parent));
+      CaseRef opened;
+      opened.id = case_id;
+      opened.customer_id = parent_info.author_id;
+      opened.last_activity_at = parent_info.at;
+      facts.parent_cases.push_back(opened);
+      decision = {ThreadingAction::kJoin, case_id, decision.rule};
+    }
     if (decision.action == ThreadingAction::kOpen) {
       if (author_id == 0) continue;  // a case needs a customer to answer
       sqlite::Statement& insert = Get(kInsertCase);

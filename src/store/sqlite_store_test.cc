@@ -321,6 +321,61 @@ TEST_F(StoreTest, PraiseAndBrandPostsOpenNoCase) {
   EXPECT_EQ(store_->Stats()->cases, 0);
 }
 
+TEST_F(StoreTest, APostWrittenToTheBrandsHandleOpensACase) {
+  EXPECT_EQ(
+      Ingest(Make("1", "@marie", kT0, "@FNAC ma commande 123 ?", {{"Fnac", Stance::kNeutral}}))
+          .cases.size(),
+      1u);
+  EXPECT_EQ(
+      Ingest(Make("2", "@paul", kT0, "@lea @fnac.  et la mienne", {{"Fnac", Stance::kNeutral}}))
+          .cases.size(),
+      1u);
+  EXPECT_TRUE(
+      Ingest(Make("3", "@anna", kT0, "Bonjour @fnac", {{"Fnac", Stance::kNeutral}})).cases.empty());
+  EXPECT_TRUE(
+      Ingest(Make("4", "@jo", kT0, "@fnac merci !", {{"Fnac", Stance::kPraise}})).cases.empty());
+  EXPECT_EQ(Case(1).events.at(0).actor, "rule:addressed");
+  StoreOptions options;
+  options.addressed_open_cases = false;
+  Open(options);
+  EXPECT_TRUE(Ingest(Make("5", "@zoe", kT0, "@fnac ma commande", {{"Fnac", Stance::kNeutral}}))
+                  .cases.empty());
+}
+
+TEST_F(StoreTest, ABrandReplyToAPostInNoCaseOpensACaseOnThatPost) {
+  // The rules saw nothing to answer; the brand did.
+  Ingest(Make("1", "@marie", kT0, "Ma box clignote orange depuis ce matin", {}));
+  Item& reply = Make("2", "@fnac", kT0 + 30 * 60, "@marie bonjour, envoyez-nous un message", {});
+  reply.post.parent_id = "1";
+  const std::vector<int64_t> cases = Ingest(reply).cases;
+  ASSERT_EQ(cases.size(), 1u);
+  const CaseDetail c = Case(cases[0]);
+  EXPECT_EQ(c.summary.customer, "@marie");
+  EXPECT_EQ(c.summary.opened_at, kT0);
+  EXPECT_EQ(c.summary.first_response_at, kT0 + 30 * 60);
+  EXPECT_EQ(c.summary.status, CaseStatus::kAcknowledged);
+  ASSERT_EQ(c.posts.size(), 2u);
+  EXPECT_EQ(c.posts[0].role, CaseRole::kOpening);
+  EXPECT_EQ(c.posts[1].role, CaseRole::kBrandReply);
+  EXPECT_EQ(c.events.at(0).actor, "rule:answered");
+
+  // A follow-up the rules missed joins the customer's open case when the brand answers it.
+  Ingest(Make("5", "@tom", kT0, "@fnac livraison en retard", {{"Fnac", Stance::kComplaint}}));
+  Ingest(Make("6", "@tom", kT0 + kDay, "Jour 2, toujours rien", {}));
+  Item& late = Make("7", "@fnac", kT0 + kDay + kHour, "@tom désolés, on regarde", {});
+  late.post.parent_id = "6";
+  const std::vector<int64_t> tom = Ingest(late).cases;
+  ASSERT_EQ(tom.size(), 1u);
+  EXPECT_EQ(Case(tom[0]).posts.size(), 3u);
+  EXPECT_EQ(Case(tom[0]).summary.first_response_at, kT0 + kDay + kHour);
+
+  // Thanking a customer for praise is no case.
+  Ingest(Make("3", "@paul", kT0, "Merci Fnac, livraison parfaite", {{"Fnac", Stance::kPraise}}));
+  Item& thanks = Make("4", "@fnac", kT0 + 60, "@paul merci à vous !", {});
+  thanks.post.parent_id = "3";
+  EXPECT_TRUE(Ingest(thanks).cases.empty());
+}
+
 TEST_F(StoreTest, AgentsRespondResolveCloseAndReopen) {
   const int64_t id =
       Ingest(Make("1", "@marie", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}}))
