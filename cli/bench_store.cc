@@ -25,6 +25,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// printf, flushed at once: a long run shows its figures as they come.
+template <typename... Args>
+void Print(const char* format, Args... args) {
+  std::printf(format, args...);
+  std::fflush(stdout);
+}
+
 double Since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -129,22 +136,19 @@ int RunStoreBench(const StoreBenchOptions& options) {
     return ExitCodeFor(failure);
   }
   Result<StoreStats> stats = store.Stats();
-  std::printf("corpus: %s, %zu posts, %.1f MB of JSON lines, %.1f MB of text\n", name.c_str(),
-              count, static_cast<double>(jsonl.size()) / 1e6,
-              static_cast<double>(text_bytes) / 1e6);
-  std::printf(
-      "ingest (one core, analysis + store + index + cases, sync %s): %.1f s, %.0f posts/s\n",
-      options.no_sync ? "off" : "every commit", ingest_seconds,
-      static_cast<double>(count) / ingest_seconds);
-  std::printf(
-      "  of which analysis %.1f s (%.0f posts/s), store %.1f s (%.0f posts/s), reading %.1f s\n",
-      analysis_seconds, static_cast<double>(count) / analysis_seconds, store_seconds,
-      static_cast<double>(count) / store_seconds,
-      ingest_seconds - analysis_seconds - store_seconds);
+  Print("corpus: %s, %zu posts, %.1f MB of JSON lines, %.1f MB of text\n", name.c_str(), count,
+        static_cast<double>(jsonl.size()) / 1e6, static_cast<double>(text_bytes) / 1e6);
+  Print("ingest (one core, analysis + store + index + cases, sync %s): %.1f s, %.0f posts/s\n",
+        options.no_sync ? "off" : "every commit", ingest_seconds,
+        static_cast<double>(count) / ingest_seconds);
+  Print("  of which analysis %.1f s (%.0f posts/s), store %.1f s (%.0f posts/s), reading %.1f s\n",
+        analysis_seconds, static_cast<double>(count) / analysis_seconds, store_seconds,
+        static_cast<double>(count) / store_seconds,
+        ingest_seconds - analysis_seconds - store_seconds);
   if (stats) {
-    std::printf("  stored: %lld posts, %lld authors, %lld cases (%lld open)\n",
-                static_cast<long long>(stats->posts), static_cast<long long>(stats->authors),
-                static_cast<long long>(stats->cases), static_cast<long long>(stats->open_cases));
+    Print("  stored: %lld posts, %lld authors, %lld cases (%lld open)\n",
+          static_cast<long long>(stats->posts), static_cast<long long>(stats->authors),
+          static_cast<long long>(stats->cases), static_cast<long long>(stats->open_cases));
   }
 
   // Search: two words and a brand filter, as an agent types them.
@@ -172,7 +176,7 @@ int RunStoreBench(const StoreBenchOptions& options) {
     }
     hits += found->size();
   }
-  std::printf(
+  Print(
       "search (%d two-word queries + brand filter, 20 best by bm25): p50 %.2f ms, p99 "
       "%.2f ms, max %.2f ms, %.1f hits per query\n",
       options.queries, Percentile(latencies, 50), Percentile(latencies, 99),
@@ -187,14 +191,14 @@ int RunStoreBench(const StoreBenchOptions& options) {
     PrintError(report.error().message());
     return ExitCodeFor(report.error());
   }
-  std::printf("report (%zu brands): %.2f s\n", report->brands.size(), report_seconds);
+  Print("report (%zu brands): %.2f s\n", report->brands.size(), report_seconds);
 
   opened->reset();  // closes and checkpoints the WAL into the file
   std::error_code error;
   const double db_bytes = static_cast<double>(std::filesystem::file_size(db, error));
-  std::printf("database: %.1f MB = %.2f x the text, %.2f x the JSON lines\n", db_bytes / 1e6,
-              db_bytes / static_cast<double>(std::max<size_t>(1, text_bytes)),
-              db_bytes / static_cast<double>(std::max<size_t>(1, jsonl.size())));
+  Print("database: %.1f MB = %.2f x the text, %.2f x the JSON lines\n", db_bytes / 1e6,
+        db_bytes / static_cast<double>(std::max<size_t>(1, text_bytes)),
+        db_bytes / static_cast<double>(std::max<size_t>(1, jsonl.size())));
   if (options.db.empty()) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix, error);
   }

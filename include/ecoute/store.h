@@ -84,6 +84,10 @@ struct SearchHit {
 
 struct SearchOptions {
   int limit = 20;
+  // Word queries rank by bm25 the most recent `rank_window` matching posts that pass the
+  // filters (newest by storage order): the cost of a query stays bounded however many
+  // posts hold a common word. Raise it to rank over more history.
+  int rank_window = 2000;
   std::string highlight_open = "[";
   std::string highlight_close = "]";
 };

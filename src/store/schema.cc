@@ -35,7 +35,7 @@ CREATE TABLE posts (
   source_id INTEGER NOT NULL REFERENCES sources(id),
   ext_id TEXT,                       -- the source's id; NULL when the reader made it up
   url TEXT,
-  content_hash TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,     -- 64-bit XXH3 of the raw entry (post.h ContentHash)
   author_id INTEGER REFERENCES authors(id),
   title TEXT NOT NULL DEFAULT '',
   text TEXT NOT NULL,
@@ -51,9 +51,11 @@ CREATE TABLE posts (
   shares INTEGER,
   likes INTEGER,
   stance INTEGER NOT NULL,
-  confidence REAL NOT NULL,
-  severity REAL NOT NULL,
+  confidence INTEGER NOT NULL,       -- per mille
+  severity INTEGER NOT NULL,         -- per mille
   priority INTEGER NOT NULL,
+  topic INTEGER,                     -- the first topic
+  topics INTEGER NOT NULL,           -- every topic: bit (1 << Topic)
   facts TEXT,                        -- JSON {"money", "durations", "channels", "signals"}
   version INTEGER NOT NULL DEFAULT 1
 );
@@ -68,31 +70,27 @@ CREATE TABLE post_versions (         -- what an edited post said before
   version INTEGER NOT NULL,
   title TEXT NOT NULL,
   text TEXT NOT NULL,
-  content_hash TEXT NOT NULL,
+  content_hash INTEGER NOT NULL,
   updated_at INTEGER,
   replaced_at INTEGER NOT NULL,
   PRIMARY KEY (post_id, version)
 ) WITHOUT ROWID;
 
-CREATE TABLE post_brands (           -- the verdict per brand
-  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+-- The verdict per brand, in brand and time order so that the report reads each brand's
+-- mentions in one sequential pass.
+CREATE TABLE post_brands (
   brand_id INTEGER NOT NULL REFERENCES brands(id),
+  at INTEGER NOT NULL,               -- the post's time
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
   stance INTEGER NOT NULL,
-  confidence REAL NOT NULL,
+  confidence INTEGER NOT NULL,       -- per mille
   mentions INTEGER NOT NULL,
   is_by_brand INTEGER NOT NULL,      -- written by the brand itself
-  at INTEGER NOT NULL,               -- the post's time, for per-brand figures
+  topics INTEGER NOT NULL,           -- the post's topics, as in posts.topics
   cues TEXT,                         -- the words behind the stance, '|' separated
-  PRIMARY KEY (post_id, brand_id)
+  PRIMARY KEY (brand_id, at, post_id)
 ) WITHOUT ROWID;
-CREATE INDEX post_brands_by_brand ON post_brands(brand_id, at);
-
-CREATE TABLE post_topics (
-  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
-  topic INTEGER NOT NULL,
-  score REAL NOT NULL,
-  PRIMARY KEY (post_id, topic)
-) WITHOUT ROWID;
+CREATE INDEX post_brands_by_post ON post_brands(post_id);
 
 CREATE TABLE cases (
   id INTEGER PRIMARY KEY,
@@ -118,6 +116,7 @@ CREATE TABLE case_posts (
   post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
   role TEXT NOT NULL,                -- CaseRoleName
   rule TEXT NOT NULL,                -- the threading rule that put it there
+  at INTEGER NOT NULL,               -- when it joined (the post's time): a timeline entry
   PRIMARY KEY (case_id, post_id)
 ) WITHOUT ROWID;
 CREATE INDEX case_posts_by_post ON case_posts(post_id);

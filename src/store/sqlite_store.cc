@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -121,6 +122,37 @@ std::string FactsJson(const Facts& facts) {
   }
   out += '}';
   return out;
+}
+
+// Confidences and severities in [0, 1] as integers per mille (smaller on disk than REAL).
+int64_t PerMille(double x) { return std::llround(std::clamp(x, 0.0, 1.0) * 1000); }
+
+// The post's topics as a bit set: bit (1 << Topic).
+int64_t TopicMask(const Analysis& analysis) {
+  int64_t mask = 0;
+  for (const TopicVerdict& topic : analysis.topics)
+    mask |= int64_t{1} << static_cast<int>(topic.topic);
+  return mask;
+}
+
+std::optional<int64_t> FirstTopic(const Analysis& analysis) {
+  if (analysis.topics.empty()) return std::nullopt;
+  return static_cast<int64_t>(analysis.topics.front().topic);
+}
+
+// The post's content hash as the 64-bit number its hex digits spell (ContentHash), or the
+// hash of its title and text when the reader gave none (or not in that form).
+int64_t HashValue(const Post& post) {
+  std::string_view hex = post.content_hash;
+  std::string computed;
+  if (hex.size() != 16 || hex.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+    computed =
+        ContentHash(post.content_hash.empty() ? post.title + '\n' + post.text : post.content_hash);
+    hex = computed;
+  }
+  uint64_t value = 0;
+  for (char c : hex) value = value << 4 | static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+  return static_cast<int64_t>(value);
 }
 
 // Removes the language marker (0x1F + code) that the index's source view appends, wherever
@@ -251,9 +283,7 @@ class SqliteStore final : public Store {
     kInsertVersion,
     kUpdatePost,
     kDeletePostBrands,
-    kDeletePostTopics,
     kInsertPostBrand,
-    kInsertPostTopic,
     kCasesOfPost,
     kAuthorCase,
     kInsertCase,
@@ -311,19 +341,19 @@ Status SqliteStore::Prepare() {
       "AND author_id IS ?2 LIMIT 1",
       "INSERT INTO posts(source_id, ext_id, url, content_hash, author_id, title, text, lang, "
       "published_at, updated_at, ingested_at, at, parent_ext_id, parent_url, links, comments, "
-      "shares, likes, stance, confidence, severity, priority, facts) VALUES (?1, ?2, ?3, ?4, ?5, "
-      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+      "shares, likes, stance, confidence, severity, priority, facts, topic, topics) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+      "?21, ?22, ?23, ?24, ?25)",
       "INSERT INTO post_versions(post_id, version, title, text, content_hash, updated_at, "
       "replaced_at) SELECT id, version, title, text, content_hash, updated_at, ?2 FROM posts "
       "WHERE id = ?1",
       "UPDATE posts SET content_hash = ?2, title = ?3, text = ?4, lang = ?5, updated_at = ?6, "
       "links = ?7, comments = ?8, shares = ?9, likes = ?10, stance = ?11, confidence = ?12, "
-      "severity = ?13, priority = ?14, facts = ?15, version = version + 1 WHERE id = ?1",
+      "severity = ?13, priority = ?14, facts = ?15, topic = ?16, topics = ?17, version = "
+      "version + 1 WHERE id = ?1",
       "DELETE FROM post_brands WHERE post_id = ?1",
-      "DELETE FROM post_topics WHERE post_id = ?1",
       "INSERT INTO post_brands(post_id, brand_id, stance, confidence, mentions, is_by_brand, at, "
-      "cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-      "INSERT OR REPLACE INTO post_topics(post_id, topic, score) VALUES (?1, ?2, ?3)",
+      "cues, topics) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
       "SELECT c.id, c.brand_id, c.status, c.customer_id, c.last_activity_at, "
       "c.first_response_at IS NOT NULL FROM case_posts cp JOIN cases c ON c.id = cp.case_id "
       "WHERE cp.post_id = ?1",
@@ -331,7 +361,8 @@ Status SqliteStore::Prepare() {
       "cases WHERE customer_id = ?1 AND brand_id = ?2 ORDER BY last_activity_at DESC LIMIT 1",
       "INSERT INTO cases(brand_id, customer_id, status, priority, topic, opened_at, "
       "last_activity_at, opening_post_id) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, ?6)",
-      "INSERT OR IGNORE INTO case_posts(case_id, post_id, role, rule) VALUES (?1, ?2, ?3, ?4)",
+      "INSERT OR IGNORE INTO case_posts(case_id, post_id, role, rule, at) VALUES (?1, ?2, ?3, "
+      "?4, ?5)",
       "UPDATE cases SET last_activity_at = max(last_activity_at, ?2), priority = max(priority, "
       "?3), status = coalesce(?4, status), first_response_at = coalesce(first_response_at, ?5), "
       "resolved_at = CASE WHEN ?4 = 2 THEN ?6 WHEN ?4 IN (0, 1, 4) THEN NULL ELSE resolved_at "
@@ -342,8 +373,7 @@ Status SqliteStore::Prepare() {
       "SELECT id, status, customer_id, last_activity_at, first_response_at IS NOT NULL, "
       "brand_id FROM cases WHERE id = ?1",
       "SELECT p.author_id, p.at, coalesce((SELECT stance FROM post_brands WHERE post_id = p.id "
-      "AND brand_id = ?2), p.stance), p.priority, (SELECT topic FROM post_topics WHERE post_id "
-      "= p.id ORDER BY score DESC LIMIT 1) FROM posts p WHERE p.id = ?1",
+      "AND brand_id = ?2), p.stance), p.priority, p.topic FROM posts p WHERE p.id = ?1",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);
@@ -519,19 +549,16 @@ Status SqliteStore::Ingest(std::span<const IngestItem> batch, std::vector<Ingest
 Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
                                   const std::vector<int64_t>& brand_ids, int64_t author_brand) {
   sqlite::Statement& insert_brand = Get(kInsertPostBrand);
+  const int64_t topics = TopicMask(analysis);
   for (size_t i = 0; i < analysis.brands.size(); ++i) {
     const BrandVerdict& verdict = analysis.brands[i];
     insert_brand.Bind(1, post_id).Bind(2, brand_ids[i]);
-    insert_brand.Bind(3, static_cast<int64_t>(verdict.stance)).Bind(4, verdict.confidence);
+    insert_brand.Bind(3, static_cast<int64_t>(verdict.stance))
+        .Bind(4, PerMille(verdict.confidence));
     insert_brand.Bind(5, static_cast<int64_t>(verdict.mentions));
     insert_brand.Bind(6, static_cast<int64_t>(brand_ids[i] == author_brand)).Bind(7, at);
-    insert_brand.BindOrNull(8, JoinCues(verdict.cues));
+    insert_brand.BindOrNull(8, JoinCues(verdict.cues)).Bind(9, topics);
     ECOUTE_RETURN_IF_ERROR(insert_brand.Run());
-  }
-  sqlite::Statement& insert_topic = Get(kInsertPostTopic);
-  for (const TopicVerdict& topic : analysis.topics) {
-    insert_topic.Bind(1, post_id).Bind(2, static_cast<int64_t>(topic.topic)).Bind(3, topic.score);
-    ECOUTE_RETURN_IF_ERROR(insert_topic.Run());
   }
   return OkStatus();
 }
@@ -548,8 +575,7 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   ECOUTE_ASSIGN_OR_RETURN(const int64_t source_id,
                           SourceId(post.source.empty() ? "unknown" : post.source));
   ECOUTE_ASSIGN_OR_RETURN(const int64_t author_id, AuthorId(post.author));
-  const std::string content_hash =
-      post.content_hash.empty() ? ContentHash(post.title + '\n' + post.text) : post.content_hash;
+  const int64_t content_hash = HashValue(post);
 
   // Identity: the source's id, else the canonical URL, else the content hash (and author).
   sqlite::Statement* find = nullptr;
@@ -568,7 +594,7 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   bool is_same = false;
   if (find->Step()) {
     existing = find->Int(0);
-    is_same = find->Text(1) == content_hash;
+    is_same = find->Int(1) == content_hash;
   }
   Status find_status = find->status();
   find->Reset();
@@ -605,12 +631,11 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
     update.Bind(5, analysis.lang).BindOrNull(6, updated.value_or(item.ingested_at));
     update.BindOrNull(7, links).BindOrNull(8, count(post.comments));
     update.BindOrNull(9, count(post.shares)).BindOrNull(10, count(post.likes));
-    update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, analysis.confidence);
-    update.Bind(13, analysis.severity).Bind(14, static_cast<int64_t>(analysis.priority));
-    update.BindOrNull(15, facts);
+    update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, PerMille(analysis.confidence));
+    update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
+    update.BindOrNull(15, facts).BindOrNull(16, FirstTopic(analysis)).Bind(17, TopicMask(analysis));
     ECOUTE_RETURN_IF_ERROR(update.Run());
     ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, *existing).Run());
-    ECOUTE_RETURN_IF_ERROR(Get(kDeletePostTopics).Bind(1, *existing).Run());
     ECOUTE_RETURN_IF_ERROR(StoreVerdicts(*existing, at, analysis, brand_ids, author_brand));
     ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(*existing));
     for (const auto& [brand, c] : cases) {
@@ -635,9 +660,9 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   insert.BindOrNull(13, post.parent_id).BindOrNull(14, post.parent_url).BindOrNull(15, links);
   insert.BindOrNull(16, count(post.comments)).BindOrNull(17, count(post.shares));
   insert.BindOrNull(18, count(post.likes));
-  insert.Bind(19, static_cast<int64_t>(analysis.stance)).Bind(20, analysis.confidence);
-  insert.Bind(21, analysis.severity).Bind(22, static_cast<int64_t>(analysis.priority));
-  insert.BindOrNull(23, facts);
+  insert.Bind(19, static_cast<int64_t>(analysis.stance)).Bind(20, PerMille(analysis.confidence));
+  insert.Bind(21, PerMille(analysis.severity)).Bind(22, static_cast<int64_t>(analysis.priority));
+  insert.BindOrNull(23, facts).BindOrNull(24, FirstTopic(analysis)).Bind(25, TopicMask(analysis));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   const int64_t post_id = sqlite3_last_insert_rowid(db_);
   result.post_id = post_id;
@@ -802,6 +827,7 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
                                    .Bind(2, *parent)
                                    .Bind(3, CaseRoleName(CaseRole::kFollowUp))
                                    .Bind(4, decision.rule)
+                                   .Bind(5, parent_info.at)
                                    .Run());
         ECOUTE_RETURN_IF_ERROR(Get(kUpdateCase)
                                    .Bind(1, customer_case->id)
@@ -812,8 +838,6 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
                                    .Bind(6, parent_info.at)
                                    .Bind(7, int64_t{0})
                                    .Run());
-        ECOUTE_RETURN_IF_ERROR(AddEvent(customer_case->id, parent_info.at, "joined", actor,
-                                        "follow_up: the brand answered it", *parent));
         customer_case->last_activity_at = std::max(customer_case->last_activity_at, parent_info.at);
         facts.parent_cases.push_back(*customer_case);
         decision = {ThreadingAction::kJoin, customer_case->id, decision.rule};
@@ -830,6 +854,7 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
                                  .Bind(2, *parent)
                                  .Bind(3, CaseRoleName(CaseRole::kOpening))
                                  .Bind(4, decision.rule)
+                                 .Bind(5, parent_info.at)
                                  .Run());
       ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, parent_info.at, "opened", actor,
                                       "the brand answered this post", *parent));
@@ -856,6 +881,7 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
                                  .Bind(2, post_id)
                                  .Bind(3, CaseRoleName(CaseRole::kOpening))
                                  .Bind(4, decision.rule)
+                                 .Bind(5, at)
                                  .Run());
       std::string reason = std::string(StanceName(*facts.stance));
       if (verdict != nullptr && !verdict->cues.empty()) reason += ": " + JoinCues(verdict->cues);
@@ -882,7 +908,7 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
     const CaseChange change = ApplyToCase(target, facts);
     sqlite::Statement& add = Get(kInsertCasePost);
     add.Bind(1, target.id).Bind(2, post_id).Bind(3, CaseRoleName(change.role));
-    add.Bind(4, decision.rule);
+    add.Bind(4, decision.rule).Bind(5, at);
     ECOUTE_RETURN_IF_ERROR(add.Run());
     if (sqlite3_changes(db_) == 0) continue;  // already there (two links to one case)
     sqlite::Statement& update = Get(kUpdateCase);
@@ -895,8 +921,6 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
     update.BindOrNull(5, change.is_first_response ? std::optional<int64_t>(at) : std::nullopt);
     update.Bind(6, at).Bind(7, static_cast<int64_t>(change.is_recovery));
     ECOUTE_RETURN_IF_ERROR(update.Run());
-    ECOUTE_RETURN_IF_ERROR(
-        AddEvent(target.id, at, "joined", actor, CaseRoleName(change.role), post_id));
     if (change.is_first_response) {
       ECOUTE_RETURN_IF_ERROR(
           AddEvent(target.id, at, "responded", actor, "first response by the brand", post_id));
@@ -1015,52 +1039,39 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
     brand_ids.push_back(id);
   }
-  // Every value below is bound; the SQL only grows by fixed fragments and placeholders.
-  std::string sql;
-  const bool has_match = !query.match.empty();
-  if (has_match) {
-    sql =
-        "SELECT p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), "
-        "p.published_at, p.lang, p.stance, snippet(posts_fts, -1, ?, ?, '…', 24), "
-        "bm25(posts_fts, 2.0, 1.0), p.text FROM posts_fts JOIN posts p ON p.id = "
-        "posts_fts.rowid LEFT JOIN authors a ON a.id = p.author_id WHERE posts_fts MATCH ?";
-  } else {
-    sql =
-        "SELECT p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), "
-        "p.published_at, p.lang, p.stance, ?, ?, p.text FROM posts p LEFT JOIN authors a ON "
-        "a.id = p.author_id WHERE 1";
-  }
+  // The filters, on posts `p`. Every value is bound; the SQL only grows by fixed fragments
+  // and placeholders.
+  std::string filters;
   std::vector<std::variant<int64_t, std::string>> params;
-  params.emplace_back(options.highlight_open);
-  params.emplace_back(options.highlight_close);
-  if (has_match) params.emplace_back(query.match);
   if (!brand_ids.empty()) {
-    sql +=
-        " AND EXISTS (SELECT 1 FROM post_brands pb WHERE pb.post_id = p.id AND pb.brand_id IN (" +
+    filters +=
+        " AND EXISTS (SELECT 1 FROM post_brands pb WHERE pb.post_id = p.id AND "
+        "pb.brand_id IN (" +
         Placeholders(brand_ids.size()) + ")";
     for (int64_t id : brand_ids) params.emplace_back(id);
     if (!query.stances.empty()) {
-      sql += " AND pb.stance IN (" + Placeholders(query.stances.size()) + ")";
-      for (Stance s : query.stances) params.emplace_back(static_cast<int64_t>(s));
+      filters += " AND pb.stance IN (" + Placeholders(query.stances.size()) + ")";
+      for (Stance st : query.stances) params.emplace_back(static_cast<int64_t>(st));
     }
-    sql += ")";
+    filters += ")";
   } else if (!query.stances.empty()) {
-    sql += " AND p.stance IN (" + Placeholders(query.stances.size()) + ")";
-    for (Stance s : query.stances) params.emplace_back(static_cast<int64_t>(s));
+    filters += " AND p.stance IN (" + Placeholders(query.stances.size()) + ")";
+    for (Stance st : query.stances) params.emplace_back(static_cast<int64_t>(st));
   }
   if (!query.topics.empty()) {
-    sql += " AND EXISTS (SELECT 1 FROM post_topics t WHERE t.post_id = p.id AND t.topic IN (" +
-           Placeholders(query.topics.size()) + "))";
-    for (Topic t : query.topics) params.emplace_back(static_cast<int64_t>(t));
+    int64_t mask = 0;
+    for (Topic t : query.topics) mask |= int64_t{1} << static_cast<int>(t);
+    filters += " AND (p.topics & ?) != 0";
+    params.emplace_back(mask);
   }
   if (!query.langs.empty()) {
-    sql += " AND p.lang IN (" + Placeholders(query.langs.size()) + ")";
+    filters += " AND p.lang IN (" + Placeholders(query.langs.size()) + ")";
     for (const std::string& lang : query.langs) params.emplace_back(lang);
   }
   if (!query.authors.empty()) {
-    sql += " AND p.author_id IN (SELECT id FROM authors WHERE key IN (" +
-           Placeholders(query.authors.size() * 2) + ") OR name IN (" +
-           Placeholders(query.authors.size()) + ") COLLATE NOCASE)";
+    filters += " AND p.author_id IN (SELECT id FROM authors WHERE key IN (" +
+               Placeholders(query.authors.size() * 2) + ") OR name IN (" +
+               Placeholders(query.authors.size()) + ") COLLATE NOCASE)";
     for (const std::string& author : query.authors) {
       params.emplace_back(Lower(author));
       params.emplace_back(author.starts_with('@') ? Lower(author.substr(1))
@@ -1069,18 +1080,42 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     for (const std::string& author : query.authors) params.emplace_back(author);
   }
   if (query.since) {
-    sql += " AND p.at >= ?";
+    filters += " AND p.at >= ?";
     params.emplace_back(*query.since);
   }
   if (query.until) {
-    sql += " AND p.at < ?";
+    filters += " AND p.at < ?";
     params.emplace_back(*query.until);
   }
   if (query.case_id) {
-    sql += " AND EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id AND cp.case_id = ?)";
+    filters +=
+        " AND EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id AND "
+        "cp.case_id = ?)";
     params.emplace_back(*query.case_id);
   }
-  sql += has_match ? " ORDER BY bm25(posts_fts, 2.0, 1.0) LIMIT ?" : " ORDER BY p.at DESC LIMIT ?";
+
+  const bool has_match = !query.match.empty();
+  const std::string columns =
+      "p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), p.published_at, "
+      "p.lang, p.stance, p.text";
+  std::string sql;
+  if (has_match) {
+    // bm25 over the most recent matches only (rank_window of them, newest first by the
+    // index's own order), so that a common word costs the same on ten million posts as on
+    // ten thousand; the best of those by bm25 come first.
+    sql = "SELECT " + columns +
+          ", m.score FROM (SELECT posts_fts.rowid AS id, bm25(posts_fts, 2.0, 1.0) AS score "
+          "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid WHERE posts_fts MATCH ?" +
+          filters +
+          " ORDER BY posts_fts.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.id LEFT JOIN "
+          "authors a ON a.id = p.author_id ORDER BY m.score LIMIT ?";
+    params.insert(params.begin(), query.match);
+    params.emplace_back(static_cast<int64_t>(std::max(1, options.rank_window)));
+  } else {
+    sql = "SELECT " + columns +
+          ", 0 FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE 1" + filters +
+          " ORDER BY p.at DESC, p.id DESC LIMIT ?";
+  }
   params.emplace_back(static_cast<int64_t>(std::max(1, options.limit)));
 
   sqlite::Statement select(db_, sql);
@@ -1103,12 +1138,8 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     hit.published_at = FormatTime(select.OptionalInt(5));
     hit.lang = std::string(select.Text(6));
     hit.stance = static_cast<Stance>(select.Int(7));
-    if (has_match) {
-      hit.snippet = StripLanguageMarker(std::string(select.Text(8)));
-      hit.score = select.Double(9);
-    } else {
-      hit.snippet = Excerpt(select.Text(10), 200);
-    }
+    if (!has_match) hit.snippet = Excerpt(select.Text(8), 200);
+    hit.score = select.Double(9);
     hits.push_back(std::move(hit));
   }
   if (!select.status().ok()) {
@@ -1118,13 +1149,23 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     }
     return status;
   }
+  sqlite::Statement snippet(db_,
+                            "SELECT snippet(posts_fts, -1, ?1, ?2, '…', 24) FROM posts_fts "
+                            "WHERE posts_fts MATCH ?3 AND rowid = ?4");
   sqlite::Statement brands(db_,
                            "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
                            "pb.brand_id WHERE pb.post_id = ?1 ORDER BY b.name");
   sqlite::Statement cases(db_, "SELECT case_id FROM case_posts WHERE post_id = ?1 ORDER BY 1");
-  if (!brands.ok()) return brands.status();
-  if (!cases.ok()) return cases.status();
+  for (const sqlite::Statement* statement : {&snippet, &brands, &cases}) {
+    if (!statement->ok()) return statement->status();
+  }
   for (SearchHit& hit : hits) {
+    if (has_match) {
+      snippet.Bind(1, options.highlight_open).Bind(2, options.highlight_close);
+      snippet.Bind(3, query.match).Bind(4, hit.post_id);
+      if (snippet.Step()) hit.snippet = StripLanguageMarker(std::string(snippet.Text(0)));
+      snippet.Reset();
+    }
     brands.Bind(1, hit.post_id);
     while (brands.Step()) hit.brands.emplace_back(brands.Text(0));
     brands.Reset();
@@ -1227,9 +1268,9 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
   sqlite::Statement posts(
       db_,
       "SELECT p.id, coalesce(p.ext_id, ''), cp.role, coalesce(nullif(a.handle, ''), a.name, ''), "
-      "p.at, p.stance, coalesce(p.url, ''), p.text FROM case_posts cp JOIN posts p ON p.id = "
-      "cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id = ?1 ORDER BY "
-      "p.at, p.id");
+      "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at FROM case_posts cp JOIN "
+      "posts p ON p.id = cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id "
+      "= ?1 ORDER BY p.at, p.id");
   if (!posts.ok()) return posts.status();
   posts.Bind(1, case_id);
   while (posts.Step()) {
@@ -1242,6 +1283,16 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
     post.stance = static_cast<Stance>(posts.Int(5));
     post.url = std::string(posts.Text(6));
     post.text = std::string(posts.Text(7));
+    // Each post but the opening one joined the case: a timeline entry of its own.
+    if (post.role != CaseRole::kOpening) {
+      CaseEvent joined;
+      joined.at = posts.Int(9);
+      joined.kind = "joined";
+      joined.actor = "rule:" + std::string(posts.Text(8));
+      joined.reason = std::string(CaseRoleName(post.role));
+      joined.post_id = post.post_id;
+      detail.events.push_back(std::move(joined));
+    }
     detail.posts.push_back(std::move(post));
   }
   if (!posts.status().ok()) return posts.status();
@@ -1260,6 +1311,15 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
     detail.events.push_back(std::move(event));
   }
   if (!events.status().ok()) return events.status();
+  // In time order; at the same time, an opening first, then a post joining, then what its
+  // joining changed.
+  auto rank = [](const CaseEvent& e) {
+    return e.kind == "opened" ? 0 : e.kind == "joined" ? 1 : 2;
+  };
+  std::stable_sort(detail.events.begin(), detail.events.end(),
+                   [&](const CaseEvent& a, const CaseEvent& b) {
+                     return a.at != b.at ? a.at < b.at : rank(a) < rank(b);
+                   });
   return detail;
 }
 
@@ -1396,14 +1456,20 @@ Result<Report> SqliteStore::BuildReport(const ReportOptions& options) {
     return found == by_brand.end() ? nullptr : &found->second;
   };
 
-  // Mentions by brand and hour: the stance counts, the weeks and the spikes.
-  std::map<int64_t, std::map<int64_t, std::array<int64_t, 3>>> hours;  // brand -> hour -> n
+  // Mentions by brand and hour, in one pass over the verdicts: the stance counts, the
+  // topics, the weeks and the spikes.
+  std::map<int64_t, std::map<int64_t, std::array<int64_t, 3>>> hours;         // brand -> hour -> n
+  std::map<int64_t, std::array<std::array<int64_t, 2>, kTopicCount>> topics;  // brand -> topic
   {
-    sqlite::Statement select(
-        db_,
-        "SELECT brand_id, at / 3600, count(*), sum(stance = 1), sum(stance = 2), sum(stance = "
-        "3), sum(stance = 4) FROM post_brands WHERE is_by_brand = 0 AND at >= ?1 AND at < ?2 "
-        "GROUP BY 1, 2");
+    std::string sql =
+        "SELECT brand_id, at / 3600, count(*), sum(stance = 1), sum(stance = 2), sum(stance = 3), "
+        "sum(stance = 4)";
+    for (int t = 0; t < kTopicCount; ++t) {
+      const std::string bit = "(topics >> " + std::to_string(t) + " & 1)";
+      sql += ", sum(" + bit + "), sum(" + bit + " * (stance = 1))";
+    }
+    sql += " FROM post_brands WHERE is_by_brand = 0 AND at >= ?1 AND at < ?2 GROUP BY 1, 2";
+    sqlite::Statement select(db_, sql);
     if (!select.ok()) return select.status();
     select.Bind(1, since).Bind(2, until);
     while (select.Step()) {
@@ -1415,8 +1481,20 @@ Result<Report> SqliteStore::BuildReport(const ReportOptions& options) {
       r->resolutions += select.Int(5);
       r->questions += select.Int(6);
       hours[select.Int(0)][select.Int(1)] = {select.Int(2), select.Int(3), select.Int(4)};
+      auto& brand_topics = topics[select.Int(0)];
+      for (int t = 0; t < kTopicCount; ++t) {
+        brand_topics[static_cast<size_t>(t)][0] += select.Int(7 + 2 * t);
+        brand_topics[static_cast<size_t>(t)][1] += select.Int(8 + 2 * t);
+      }
     }
     if (!select.status().ok()) return select.status();
+    for (const auto& [id, counts] : topics) {
+      BrandReport* r = find(id);
+      for (int t = 0; t < kTopicCount; ++t) {
+        const auto& n = counts[static_cast<size_t>(t)];
+        if (n[0] > 0) r->topics.push_back({static_cast<Topic>(t), n[0], n[1]});
+      }
+    }
   }
   {
     sqlite::Statement select(
@@ -1451,22 +1529,6 @@ Result<Report> SqliteStore::BuildReport(const ReportOptions& options) {
     }
     if (!select.status().ok()) return select.status();
   }
-  {
-    sqlite::Statement select(
-        db_,
-        "SELECT pb.brand_id, t.topic, count(*), sum(pb.stance = 1) FROM post_brands pb JOIN "
-        "post_topics t ON t.post_id = pb.post_id WHERE pb.is_by_brand = 0 AND pb.at >= ?1 AND "
-        "pb.at < ?2 GROUP BY 1, 2");
-    if (!select.ok()) return select.status();
-    select.Bind(1, since).Bind(2, until);
-    while (select.Step()) {
-      if (BrandReport* r = find(select.Int(0))) {
-        r->topics.push_back({static_cast<Topic>(select.Int(1)), select.Int(2), select.Int(3)});
-      }
-    }
-    if (!select.status().ok()) return select.status();
-  }
-
   for (auto& [id, r] : by_brand) {
     std::sort(r.response_times_s.begin(), r.response_times_s.end());
     r.first_response_median_s = NearestRankPercentile(r.response_times_s, 50);
@@ -1544,7 +1606,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
     }
     if (!check.status().ok()) return fail(check.status());
   }
-  std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
+  // A page cache of 256 MiB and reads through mmap keep the indexes of a few million posts
+  // in memory instead of going to the kernel for each page.
+  std::string pragmas =
+      "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; "
+      "PRAGMA mmap_size = 4294967296; PRAGMA temp_store = MEMORY;";
   if (!options.read_only) {
     pragmas += "PRAGMA journal_mode = WAL;";
     pragmas +=
