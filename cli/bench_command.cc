@@ -215,6 +215,8 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
   cmd->add_option("--catalog", options->store.catalog, "store: brand catalog for --input");
   cmd->add_option("--db", options->store.db, "store: keep the database in this file");
   cmd->add_flag("--no-sync", options->store.no_sync, "store: synchronous=NORMAL");
+  cmd->add_flag("--optimize", options->store.optimize,
+                "store: merge the index (as `ecoute ingest --optimize`) before searching");
   return [options] { return RunBench(*options); };
 }
 

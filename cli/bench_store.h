@@ -13,6 +13,7 @@ struct StoreBenchOptions {
   std::string db;  // keep the database there (default: a temporary file, removed)
   bool no_model = false;
   bool no_sync = false;
+  bool optimize = false;  // Store::Optimize between ingest and search
   size_t posts = 100000;
   int queries = 1000;
 };

@@ -30,6 +30,7 @@ struct IngestOptions {
   bool no_sync = false;
   bool ack = false;
   bool quiet = false;
+  bool optimize = false;
   std::vector<std::string> sources;
 };
 
@@ -186,6 +187,12 @@ int RunIngest(const IngestOptions& options) {
                  Thousands(fresh + updated + unchanged).c_str());
     return ExitCodeFor(failure);
   }
+  if (options.optimize) {
+    if (Status status = store->Optimize(); !status.ok()) {
+      PrintError(status.message());
+      return ExitCodeFor(status);
+    }
+  }
   if (options.retention_days > 0) {
     Result<int64_t> removed = store->ForgetOlderThan(now - options.retention_days * 86400, now);
     if (!removed) {
@@ -244,6 +251,9 @@ std::function<int()> AddIngestCommand(CLI::App& app) {
                 "print \"stored ID\" on standard output for each post once it is durably "
                 "stored");
   cmd->add_flag("--quiet", options->quiet, "no progress and no summary");
+  cmd->add_flag("--optimize", options->optimize,
+                "after a bulk import: merge the full-text index into one segment for faster "
+                "searches (seconds per million posts)");
   cmd->add_option("sources", options->sources, "files, directories or URLs")->required();
   return [options] { return RunIngest(*options); };
 }

@@ -158,6 +158,10 @@ class Store {
   virtual Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) = 0;
 
   virtual Result<Report> BuildReport(const ReportOptions& options) = 0;
+  // After a bulk import: merges the full-text index into one segment (fewer lookups per
+  // query word) and refreshes the query planner's statistics. Takes seconds per million
+  // posts; search works without it.
+  virtual Status Optimize() = 0;
   virtual Result<StoreStats> Stats() = 0;
 };
 

@@ -57,6 +57,7 @@ CREATE TABLE posts (
   topic INTEGER,                     -- the first topic
   topics INTEGER NOT NULL,           -- every topic: bit (1 << Topic)
   facts TEXT,                        -- JSON {"money", "durations", "channels", "signals"}
+  tags TEXT NOT NULL,                -- filter tokens for the full-text index (see below)
   version INTEGER NOT NULL DEFAULT 1
 );
 CREATE UNIQUE INDEX posts_by_ext_id ON posts(source_id, ext_id) WHERE ext_id IS NOT NULL;
@@ -143,27 +144,35 @@ CREATE TABLE audit (                 -- erasures and retention runs, without con
   detail TEXT NOT NULL
 );
 
--- Full-text index over title and text. The tokenizer "ecoute" (search/fts5_tokenizer.h)
--- reads the post's language from a marker (0x1F + code) at the end of each value, to stem
--- in that language; the view adds it, the triggers keep the index in the same transaction
--- as the posts.
+-- Full-text index over title and text, plus the post's tags: "b<brand id>" for each brand
+-- it names, "b<brand>s<stance>" for the stance toward it, "s<stance>" for its own stance,
+-- "t<topic>" for each topic, so that brand, stance and topic filters are intersections of
+-- the index's lists rather than lookups per candidate. The tokenizer "ecoute"
+-- (search/fts5_tokenizer.h) reads the post's language from a marker (0x1F + code) at the
+-- end of each text value, to stem in that language; the view adds it, the triggers keep
+-- the index in the same transaction as the posts.
 CREATE VIEW posts_fts_source AS
-  SELECT id, title || char(31) || lang AS title, text || char(31) || lang AS body FROM posts;
+  SELECT id, title || char(31) || lang AS title, text || char(31) || lang AS body, tags
+  FROM posts;
 CREATE VIRTUAL TABLE posts_fts USING fts5(
-  title, body, content='posts_fts_source', content_rowid='id', tokenize='ecoute');
+  title, body, tags, content='posts_fts_source', content_rowid='id', tokenize='ecoute');
 CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN
-  INSERT INTO posts_fts(rowid, title, body)
-  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang);
+  INSERT INTO posts_fts(rowid, title, body, tags)
+  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang,
+          new.tags);
 END;
 CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN
-  INSERT INTO posts_fts(posts_fts, rowid, title, body)
-  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang);
+  INSERT INTO posts_fts(posts_fts, rowid, title, body, tags)
+  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang,
+          old.tags);
 END;
-CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, lang ON posts BEGIN
-  INSERT INTO posts_fts(posts_fts, rowid, title, body)
-  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang);
-  INSERT INTO posts_fts(rowid, title, body)
-  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang);
+CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, lang, tags ON posts BEGIN
+  INSERT INTO posts_fts(posts_fts, rowid, title, body, tags)
+  VALUES ('delete', old.id, old.title || char(31) || old.lang, old.text || char(31) || old.lang,
+          old.tags);
+  INSERT INTO posts_fts(rowid, title, body, tags)
+  VALUES (new.id, new.title || char(31) || new.lang, new.text || char(31) || new.lang,
+          new.tags);
 END;
 )sql";
 

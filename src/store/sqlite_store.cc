@@ -140,6 +140,31 @@ std::optional<int64_t> FirstTopic(const Analysis& analysis) {
   return static_cast<int64_t>(analysis.topics.front().topic);
 }
 
+// The filter tokens of the full-text index's tags column (schema.cc): "b3 b3s1 s1 t4".
+std::string Tags(const Analysis& analysis, const std::vector<int64_t>& brand_ids) {
+  std::string tags;
+  for (size_t i = 0; i < brand_ids.size(); ++i) {
+    const std::string brand = "b" + std::to_string(brand_ids[i]);
+    tags += brand + ' ' + brand + 's' +
+            std::to_string(static_cast<int>(analysis.brands[i].stance)) + ' ';
+  }
+  tags += 's' + std::to_string(static_cast<int>(analysis.stance));
+  for (const TopicVerdict& topic : analysis.topics) {
+    tags += " t" + std::to_string(static_cast<int>(topic.topic));
+  }
+  return tags;
+}
+
+// `"a" OR "b"` for the tokens, as an FTS5 expression on the tags column.
+std::string TagFilter(const std::vector<std::string>& tokens) {
+  std::string out = "tags : (";
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0) out += " OR ";
+    out += '"' + tokens[i] + '"';
+  }
+  return out + ")";
+}
+
 // The post's content hash as the 64-bit number its hex digits spell (ContentHash), or the
 // hash of its title and text when the reader gave none (or not in that form).
 int64_t HashValue(const Post& post) {
@@ -268,6 +293,12 @@ class SqliteStore final : public Store {
   Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) override;
   Result<Report> BuildReport(const ReportOptions& options) override;
   Result<StoreStats> Stats() override;
+  Status Optimize() override {
+    ECOUTE_RETURN_IF_ERROR(
+        sqlite::Exec(db_, "INSERT INTO posts_fts(posts_fts) VALUES ('optimize')"));
+    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "PRAGMA optimize"));
+    return sqlite::Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
 
  private:
   // Prepared statements, by name, made once.
@@ -341,16 +372,16 @@ Status SqliteStore::Prepare() {
       "AND author_id IS ?2 LIMIT 1",
       "INSERT INTO posts(source_id, ext_id, url, content_hash, author_id, title, text, lang, "
       "published_at, updated_at, ingested_at, at, parent_ext_id, parent_url, links, comments, "
-      "shares, likes, stance, confidence, severity, priority, facts, topic, topics) VALUES (?1, "
-      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-      "?21, ?22, ?23, ?24, ?25)",
+      "shares, likes, stance, confidence, severity, priority, facts, topic, topics, tags) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+      "?20, ?21, ?22, ?23, ?24, ?25, ?26)",
       "INSERT INTO post_versions(post_id, version, title, text, content_hash, updated_at, "
       "replaced_at) SELECT id, version, title, text, content_hash, updated_at, ?2 FROM posts "
       "WHERE id = ?1",
       "UPDATE posts SET content_hash = ?2, title = ?3, text = ?4, lang = ?5, updated_at = ?6, "
       "links = ?7, comments = ?8, shares = ?9, likes = ?10, stance = ?11, confidence = ?12, "
-      "severity = ?13, priority = ?14, facts = ?15, topic = ?16, topics = ?17, version = "
-      "version + 1 WHERE id = ?1",
+      "severity = ?13, priority = ?14, facts = ?15, topic = ?16, topics = ?17, tags = ?18, "
+      "version = version + 1 WHERE id = ?1",
       "DELETE FROM post_brands WHERE post_id = ?1",
       "INSERT INTO post_brands(post_id, brand_id, stance, confidence, mentions, is_by_brand, at, "
       "cues, topics) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -634,6 +665,7 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
     update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, PerMille(analysis.confidence));
     update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
     update.BindOrNull(15, facts).BindOrNull(16, FirstTopic(analysis)).Bind(17, TopicMask(analysis));
+    update.Bind(18, Tags(analysis, brand_ids));
     ECOUTE_RETURN_IF_ERROR(update.Run());
     ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, *existing).Run());
     ECOUTE_RETURN_IF_ERROR(StoreVerdicts(*existing, at, analysis, brand_ids, author_brand));
@@ -663,6 +695,7 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   insert.Bind(19, static_cast<int64_t>(analysis.stance)).Bind(20, PerMille(analysis.confidence));
   insert.Bind(21, PerMille(analysis.severity)).Bind(22, static_cast<int64_t>(analysis.priority));
   insert.BindOrNull(23, facts).BindOrNull(24, FirstTopic(analysis)).Bind(25, TopicMask(analysis));
+  insert.Bind(26, Tags(analysis, brand_ids));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   const int64_t post_id = sqlite3_last_insert_rowid(db_);
   result.post_id = post_id;
@@ -1039,31 +1072,39 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
     brand_ids.push_back(id);
   }
-  // The filters, on posts `p`. Every value is bound; the SQL only grows by fixed fragments
-  // and placeholders.
-  std::string filters;
-  std::vector<std::variant<int64_t, std::string>> params;
+  // Brand, stance and topic filters are tag tokens of the full-text index (schema.cc);
+  // the others filter posts `p`. Every value is bound; the SQL only grows by fixed
+  // fragments and placeholders, the MATCH expression by fixed tokens.
+  std::vector<std::string> tag_filters;
   if (!brand_ids.empty()) {
-    filters +=
-        " AND EXISTS (SELECT 1 FROM post_brands pb WHERE pb.post_id = p.id AND "
-        "pb.brand_id IN (" +
-        Placeholders(brand_ids.size()) + ")";
-    for (int64_t id : brand_ids) params.emplace_back(id);
-    if (!query.stances.empty()) {
-      filters += " AND pb.stance IN (" + Placeholders(query.stances.size()) + ")";
-      for (Stance st : query.stances) params.emplace_back(static_cast<int64_t>(st));
+    std::vector<std::string> tokens;
+    for (int64_t id : brand_ids) {
+      if (query.stances.empty()) {
+        tokens.push_back("b" + std::to_string(id));
+      } else {
+        for (Stance st : query.stances) {
+          tokens.push_back("b" + std::to_string(id) + "s" + std::to_string(static_cast<int>(st)));
+        }
+      }
     }
-    filters += ")";
+    tag_filters.push_back(TagFilter(tokens));
   } else if (!query.stances.empty()) {
-    filters += " AND p.stance IN (" + Placeholders(query.stances.size()) + ")";
-    for (Stance st : query.stances) params.emplace_back(static_cast<int64_t>(st));
+    std::vector<std::string> tokens;
+    for (Stance st : query.stances) tokens.push_back("s" + std::to_string(static_cast<int>(st)));
+    tag_filters.push_back(TagFilter(tokens));
   }
   if (!query.topics.empty()) {
-    int64_t mask = 0;
-    for (Topic t : query.topics) mask |= int64_t{1} << static_cast<int>(t);
-    filters += " AND (p.topics & ?) != 0";
-    params.emplace_back(mask);
+    std::vector<std::string> tokens;
+    for (Topic t : query.topics) tokens.push_back("t" + std::to_string(static_cast<int>(t)));
+    tag_filters.push_back(TagFilter(tokens));
   }
+  std::string match;
+  if (!query.match.empty()) match = "{title body} : (" + query.match + ")";
+  for (const std::string& filter : tag_filters) {
+    match += (match.empty() ? "" : " AND ") + filter;
+  }
+  std::string filters;
+  std::vector<std::variant<int64_t, std::string>> params;
   if (!query.langs.empty()) {
     filters += " AND p.lang IN (" + Placeholders(query.langs.size()) + ")";
     for (const std::string& lang : query.langs) params.emplace_back(lang);
@@ -1094,27 +1135,28 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     params.emplace_back(*query.case_id);
   }
 
-  const bool has_match = !query.match.empty();
+  const bool has_words = !query.match.empty();
+  const bool has_match = !match.empty();
   const std::string columns =
       "p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), p.published_at, "
       "p.lang, p.stance, p.text";
   std::string sql;
   if (has_match) {
-    // bm25 over the most recent matches only (rank_window of them, newest first by the
-    // index's own order), so that a common word costs the same on ten million posts as on
-    // ten thousand; the best of those by bm25 come first.
+    // The most recent matches only (rank_window of them, newest first by the index's own
+    // order), so that a common word costs the same on ten million posts as on ten
+    // thousand; the best of those by bm25 come first (filters alone: the newest).
     sql = "SELECT " + columns +
-          ", m.score FROM (SELECT posts_fts.rowid AS id, bm25(posts_fts, 2.0, 1.0) AS score "
+          ", m.score FROM (SELECT posts_fts.rowid AS id, bm25(posts_fts, 2.0, 1.0, 0.0) AS score "
           "FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid WHERE posts_fts MATCH ?" +
           filters +
           " ORDER BY posts_fts.rowid DESC LIMIT ?) m JOIN posts p ON p.id = m.id LEFT JOIN "
-          "authors a ON a.id = p.author_id ORDER BY m.score LIMIT ?";
-    params.insert(params.begin(), query.match);
+          "authors a ON a.id = p.author_id ORDER BY " +
+          (has_words ? "m.score" : "p.at DESC, p.id DESC") + " LIMIT ?";
+    params.insert(params.begin(), match);
     params.emplace_back(static_cast<int64_t>(std::max(1, options.rank_window)));
   } else {
-    sql = "SELECT " + columns +
-          ", 0 FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE 1" + filters +
-          " ORDER BY p.at DESC, p.id DESC LIMIT ?";
+    sql = "SELECT " + columns + ", 0 FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE 1" +
+          filters + " ORDER BY p.at DESC, p.id DESC LIMIT ?";
   }
   params.emplace_back(static_cast<int64_t>(std::max(1, options.limit)));
 
@@ -1138,8 +1180,8 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     hit.published_at = FormatTime(select.OptionalInt(5));
     hit.lang = std::string(select.Text(6));
     hit.stance = static_cast<Stance>(select.Int(7));
-    if (!has_match) hit.snippet = Excerpt(select.Text(8), 200);
-    hit.score = select.Double(9);
+    if (!has_words) hit.snippet = Excerpt(select.Text(8), 200);
+    hit.score = has_words ? select.Double(9) : 0;
     hits.push_back(std::move(hit));
   }
   if (!select.status().ok()) {
@@ -1150,7 +1192,7 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     return status;
   }
   sqlite::Statement snippet(db_,
-                            "SELECT snippet(posts_fts, -1, ?1, ?2, '…', 24) FROM posts_fts "
+                            "SELECT snippet(posts_fts, 1, ?1, ?2, '…', 24) FROM posts_fts "
                             "WHERE posts_fts MATCH ?3 AND rowid = ?4");
   sqlite::Statement brands(db_,
                            "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
@@ -1160,9 +1202,9 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     if (!statement->ok()) return statement->status();
   }
   for (SearchHit& hit : hits) {
-    if (has_match) {
+    if (has_words) {
       snippet.Bind(1, options.highlight_open).Bind(2, options.highlight_close);
-      snippet.Bind(3, query.match).Bind(4, hit.post_id);
+      snippet.Bind(3, match).Bind(4, hit.post_id);
       if (snippet.Step()) hit.snippet = StripLanguageMarker(std::string(snippet.Text(0)));
       snippet.Reset();
     }
