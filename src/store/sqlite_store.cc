@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -1155,8 +1156,9 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     params.insert(params.begin(), match);
     params.emplace_back(static_cast<int64_t>(std::max(1, options.rank_window)));
   } else {
-    sql = "SELECT " + columns + ", 0 FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE 1" +
-          filters + " ORDER BY p.at DESC, p.id DESC LIMIT ?";
+    sql = "SELECT " + columns +
+          ", 0 FROM posts p LEFT JOIN authors a ON a.id = p.author_id WHERE 1" + filters +
+          " ORDER BY p.at DESC, p.id DESC LIMIT ?";
   }
   params.emplace_back(static_cast<int64_t>(std::max(1, options.limit)));
 
@@ -1384,21 +1386,32 @@ Result<ForgetSummary> SqliteStore::ForgetAuthor(const std::string& author, int64
   ForgetSummary summary;
   ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
+    // Who: the exact handle (or key) or profile URL; else the handle without its "@";
+    // else the display name, when exactly one author bears it (erasing two people because
+    // they share a name would be wrong).
     std::vector<int64_t> ids;
-    {
-      sqlite::Statement find(db_,
-                             "SELECT id FROM authors WHERE key = ?1 OR key = ?2 OR url = ?3 OR "
-                             "name = ?3 COLLATE NOCASE");
+    const std::string key = Lower(author);
+    for (const auto& [sql, value] : std::initializer_list<std::pair<const char*, std::string>>{
+             {"SELECT id FROM authors WHERE key = ?1 OR url = ?1", key},
+             {"SELECT id FROM authors WHERE key = ?1", key.starts_with('@') ? "" : WithAt(key)},
+             {"SELECT id FROM authors WHERE name = ?1 COLLATE NOCASE", author}}) {
+      if (value.empty()) continue;
+      sqlite::Statement find(db_, sql);
       if (!find.ok()) return find.status();
-      const std::string key = Lower(author);
-      find.Bind(1, key).Bind(2, key.starts_with('@') ? key : WithAt(key)).Bind(3, author);
+      find.Bind(1, value);
       while (find.Step()) ids.push_back(find.Int(0));
       if (!find.status().ok()) return find.status();
+      if (!ids.empty()) break;
     }
     if (ids.empty()) {
       return NotFoundError("no author \"" + author +
                            "\" in the store (give a handle such as @name, a profile URL or a "
                            "display name)");
+    }
+    if (ids.size() > 1) {
+      return Status(StatusCode::kFailedPrecondition,
+                    std::to_string(ids.size()) + " authors are named \"" + author +
+                        "\": give the handle (@name) or the profile URL of the one to forget");
     }
     const std::string list = Placeholders(ids.size());
     auto run_with_ids = [&](const std::string& sql, int64_t* changes) -> Status {

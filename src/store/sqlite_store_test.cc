@@ -431,6 +431,16 @@ TEST_F(StoreTest, ForgettingAnAuthorRemovesEverythingButAnAnonymousAuditLine) {
   EXPECT_EQ(audit, "forget_author 1 posts, 1 cases, 1 author records removed");
   EXPECT_EQ(Scalar("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(store_->ForgetAuthor("@nobody", kT0).error().code(), StatusCode::kNotFound);
+  // A display name shared by two people erases nobody; a handle without its "@" is a handle.
+  Item& a = Make("10", "@lea1", kT0, "Fnac un", {});
+  a.post.author.name = "Léa";
+  Item& b = Make("11", "@lea2", kT0, "Fnac deux", {});
+  b.post.author.name = "Léa";
+  Ingest(a);
+  Ingest(b);
+  EXPECT_EQ(store_->ForgetAuthor("Léa", kT0).error().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->ForgetAuthor("lea2", kT0));
+  EXPECT_EQ(SearchIds("fnac"), (std::vector<std::string>{"10", "3"}));
   // The brand's reply stays, without its case.
   EXPECT_EQ(SearchIds("regardons"), std::vector<std::string>{"2"});
 }
