@@ -97,8 +97,9 @@ int RunIngest(const IngestOptions& options) {
                ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
-  if (options.batch == 0) {
-    PrintError("--batch must be at least 1");
+  if (options.batch == 0 || options.batch > 100000) {
+    PrintError("--batch " + std::to_string(options.batch) +
+               ": give 1 to 100000 posts per transaction");
     return kExitUsage;
   }
   BrandCatalog catalog;

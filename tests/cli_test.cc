@@ -8,24 +8,15 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include "command_runner.h"
 #include "fetch/testing_http_server.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ecoute::testing::CommandResult;
+using ecoute::testing::Slurp;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -45,16 +36,7 @@ class CliTest : public ::testing::Test {
 
   // Runs `ecoute <args>` with stdin from `stdin_file` (or /dev/null).
   CommandResult Ecoute(const std::string& args, const std::string& stdin_file = "/dev/null") {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " <" + stdin_file + " >" +
-                                out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    CommandResult run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    return run;
+    return ecoute::testing::RunCommand(ECOUTE_BINARY, args, dir_, stdin_file);
   }
 
   fs::path dir_;

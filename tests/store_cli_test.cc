@@ -1,32 +1,23 @@
 // The store's subcommands end to end — `ingest`, `search`, `cases`, `report`, `forget` — on
 // a real database file in a temp folder, with the real binary: exact exit codes, outputs
 // and messages.
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "command_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ecoute::testing::CommandResult;
+using ecoute::testing::Slurp;
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> out;
@@ -77,16 +68,7 @@ class StoreCliTest : public ::testing::Test {
   }
 
   CommandResult Ecoute(const std::string& args) {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string command = std::string(ECOUTE_BINARY) + " " + args + " </dev/null >" +
-                                out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    CommandResult run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    return run;
+    return ecoute::testing::RunCommand(ECOUTE_BINARY, args, dir_);
   }
 
   CommandResult Ingest() {

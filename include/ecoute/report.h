@@ -60,15 +60,15 @@ struct BrandReport {
   double response_rate = 0;  // responded / cases, 0 without cases
   std::optional<double> first_response_median_s;
   std::optional<double> first_response_p90_s;
-  int64_t resolved = 0;                   // cases resolved (customer or agent)
-  double resolution_rate = 0;             // resolved / cases
-  int64_t recovered = 0;                  // resolved by the customer's own confirmation
-  int64_t unanswered = 0;  // cases the brand never answered, except those the customer
-                           // confirmed fixed anyway (they count as recovered, not unhappy)
-  int64_t word_of_mouth = 0;              // 3 * praise - 10 * unanswered + 12 * recovered
-  std::vector<TopicCount> topics;         // by decreasing mentions
-  std::vector<WeekCount> weeks;           // in time order, weeks without posts included
-  std::vector<Spike> spikes;              // in time order
+  int64_t resolved = 0;            // cases resolved (customer or agent)
+  double resolution_rate = 0;      // resolved / cases
+  int64_t recovered = 0;           // resolved by the customer's own confirmation
+  int64_t unanswered = 0;          // cases the brand never answered, except those the customer
+                                   // confirmed fixed anyway (they count as recovered, not unhappy)
+  int64_t word_of_mouth = 0;       // 3 * praise - 10 * unanswered + 12 * recovered
+  std::vector<TopicCount> topics;  // by decreasing mentions
+  std::vector<WeekCount> weeks;    // in time order, weeks without posts included
+  std::vector<Spike> spikes;       // in time order
   std::vector<int64_t> response_times_s;  // every first response time, ascending
 };
 

@@ -18,8 +18,8 @@
 #include "extract/scanner.h"
 #include "text/language.h"
 #include "text/normalize.h"
-#include "util/utf8.h"
 #include "util/url.h"
+#include "util/utf8.h"
 
 namespace ecoute {
 

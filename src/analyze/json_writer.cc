@@ -11,28 +11,6 @@
 namespace ecoute {
 namespace {
 
-// A number with at most `decimals` decimals and no trailing zeros: 0.9, 0.87, 88247.
-void AppendNumber(double value, int decimals, std::string& out) {
-  if (!std::isfinite(value)) {
-    out += '0';
-    return;
-  }
-  char buffer[64];
-  auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
-  if (ec != std::errc()) {
-    out += '0';
-    return;
-  }
-  std::string_view s(buffer, static_cast<size_t>(end - buffer));
-  if (s.find('.') != std::string_view::npos) {
-    while (s.back() == '0') s.remove_suffix(1);
-    if (s.back() == '.') s.remove_suffix(1);
-  }
-  if (s == "-0") s = "0";
-  out += s;
-}
-
 void AppendInt(int64_t value, std::string& out) {
   char buffer[24];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);

@@ -357,6 +357,7 @@ class SqliteStore final : public Store {
   std::vector<BrandRow> brands_;
   std::unordered_map<std::string, size_t> brand_by_name_;  // lower-cased name
   std::unordered_map<std::string, int64_t> brand_by_handle_;
+  std::unordered_map<std::string, int64_t> brand_by_domain_;
   std::unordered_map<std::string, int64_t> source_ids_;
   std::unordered_map<std::string, int64_t> author_ids_;
 };
@@ -420,6 +421,7 @@ Status SqliteStore::LoadBrands() {
   brands_.clear();
   brand_by_name_.clear();
   brand_by_handle_.clear();
+  brand_by_domain_.clear();
   sqlite::Statement select(db_, "SELECT id, name, handles, domains FROM brands ORDER BY id");
   if (!select.ok()) return select.status();
   while (select.Step()) {
@@ -430,6 +432,7 @@ Status SqliteStore::LoadBrands() {
     row.domains = SplitSpaces(select.Text(3));
     brand_by_name_[Lower(row.name)] = brands_.size();
     for (const std::string& handle : row.handles) brand_by_handle_[handle] = row.id;
+    for (const std::string& domain : row.domains) brand_by_domain_[domain] = row.id;
     brands_.push_back(std::move(row));
   }
   return select.status();
@@ -517,11 +520,15 @@ int64_t SqliteStore::BrandOfAuthor(const Post& post) const {
   }
   for (const std::string* url : {&post.author.url, &post.url}) {
     if (url->empty()) continue;
-    const std::string host = UrlHost(*url);
-    for (const BrandRow& brand : brands_) {
-      for (const std::string& domain : brand.domains) {
-        if (IsHostUnder(host, domain)) return brand.id;
+    // The host, then each parent domain: "sav.darty.com", "darty.com", "com".
+    const std::string full_host = UrlHost(*url);
+    for (std::string_view host = full_host; !host.empty();) {
+      if (auto found = brand_by_domain_.find(std::string(host)); found != brand_by_domain_.end()) {
+        return found->second;
       }
+      const size_t dot = host.find('.');
+      if (dot == std::string_view::npos) break;
+      host.remove_prefix(dot + 1);
     }
   }
   return 0;
@@ -1220,14 +1227,34 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
   return hits;
 }
 
+// The columns of a CaseSummary, read back by ReadCaseSummary; WHERE clauses follow.
+constexpr std::string_view kCaseSummarySelect =
+    "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
+    "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
+    "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
+    "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id) "
+    "FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
+    "c.customer_id";
+
+CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
+  CaseSummary c;
+  c.id = select.Int(0);
+  c.brand = std::string(select.Text(1));
+  c.customer = std::string(select.Text(2));
+  c.status = static_cast<CaseStatus>(select.Int(3));
+  c.priority = static_cast<int>(select.Int(4));
+  if (!select.IsNull(5)) c.topic = static_cast<Topic>(select.Int(5));
+  c.opened_at = select.Int(6);
+  c.last_activity_at = select.Int(7);
+  c.first_response_at = select.OptionalInt(8);
+  c.resolved_at = select.OptionalInt(9);
+  c.posts = select.Int(10);
+  c.title = Excerpt(select.Text(11), 120);
+  return c;
+}
+
 Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter) {
-  std::string sql =
-      "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
-      "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
-      "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
-      "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id) "
-      "FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
-      "c.customer_id WHERE 1";
+  std::string sql = std::string(kCaseSummarySelect) + " WHERE 1";
   std::vector<int64_t> params;
   if (!filter.brands.empty()) {
     sql += " AND c.brand_id IN (" + Placeholders(filter.brands.size()) + ")";
@@ -1257,22 +1284,7 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
   if (!select.ok()) return select.status();
   for (size_t i = 0; i < params.size(); ++i) select.Bind(static_cast<int>(i + 1), params[i]);
   std::vector<CaseSummary> out;
-  while (select.Step()) {
-    CaseSummary c;
-    c.id = select.Int(0);
-    c.brand = std::string(select.Text(1));
-    c.customer = std::string(select.Text(2));
-    c.status = static_cast<CaseStatus>(select.Int(3));
-    c.priority = static_cast<int>(select.Int(4));
-    if (!select.IsNull(5)) c.topic = static_cast<Topic>(select.Int(5));
-    c.opened_at = select.Int(6);
-    c.last_activity_at = select.Int(7);
-    c.first_response_at = select.OptionalInt(8);
-    c.resolved_at = select.OptionalInt(9);
-    c.posts = select.Int(10);
-    c.title = Excerpt(select.Text(11), 120);
-    out.push_back(std::move(c));
-  }
+  while (select.Step()) out.push_back(ReadCaseSummary(select));
   if (!select.status().ok()) return select.status();
   return out;
 }
@@ -1280,14 +1292,7 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
 Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
   CaseDetail detail;
   {
-    sqlite::Statement select(
-        db_,
-        "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
-        "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
-        "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
-        "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = "
-        "c.opening_post_id) FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a "
-        "ON a.id = c.customer_id WHERE c.id = ?1");
+    sqlite::Statement select(db_, std::string(kCaseSummarySelect) + " WHERE c.id = ?1");
     if (!select.ok()) return select.status();
     select.Bind(1, case_id);
     if (!select.Step()) {
@@ -1295,19 +1300,7 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
       return NotFoundError("no case " + std::to_string(case_id) +
                            ": list them with `ecoute cases`");
     }
-    CaseSummary& c = detail.summary;
-    c.id = select.Int(0);
-    c.brand = std::string(select.Text(1));
-    c.customer = std::string(select.Text(2));
-    c.status = static_cast<CaseStatus>(select.Int(3));
-    c.priority = static_cast<int>(select.Int(4));
-    if (!select.IsNull(5)) c.topic = static_cast<Topic>(select.Int(5));
-    c.opened_at = select.Int(6);
-    c.last_activity_at = select.Int(7);
-    c.first_response_at = select.OptionalInt(8);
-    c.resolved_at = select.OptionalInt(9);
-    c.posts = select.Int(10);
-    c.title = Excerpt(select.Text(11), 120);
+    detail.summary = ReadCaseSummary(select);
   }
   sqlite::Statement posts(
       db_,
@@ -1666,7 +1659,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   // rather than 4 MiB write a page changed by many batches once (13 % faster ingest).
   std::string pragmas =
       "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA cache_size = -262144; "
-      "PRAGMA mmap_size = 4294967296; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;";
+      "PRAGMA mmap_size = 4294967296; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = "
+      "16384;";
   if (!options.read_only) {
     pragmas += "PRAGMA journal_mode = WAL;";
     pragmas +=

@@ -1,6 +1,31 @@
 #include "util/json.h"
 
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
 namespace ecoute {
+
+void AppendNumber(double value, int decimals, std::string& out) {
+  if (!std::isfinite(value)) {
+    out += '0';
+    return;
+  }
+  char buffer[64];
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+  if (ec != std::errc()) {
+    out += '0';
+    return;
+  }
+  std::string_view s(buffer, static_cast<size_t>(end - buffer));
+  if (s.find('.') != std::string_view::npos) {
+    while (s.back() == '0') s.remove_suffix(1);
+    if (s.back() == '.') s.remove_suffix(1);
+  }
+  if (s == "-0") s = "0";
+  out += s;
+}
 
 void AppendJsonString(std::string_view s, std::string& out) {
   constexpr char kHex[] = "0123456789abcdef";

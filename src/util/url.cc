@@ -15,10 +15,4 @@ std::string UrlHost(std::string_view url) {
   return host;
 }
 
-bool IsHostUnder(std::string_view host, std::string_view domain) {
-  if (domain.empty() || host.size() < domain.size()) return false;
-  if (host.size() == domain.size()) return host == domain;
-  return host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.';
-}
-
 }  // namespace ecoute

@@ -10,8 +10,4 @@ namespace ecoute {
 // leading "www.": "https://WWW.Fnac.com:443/a" -> "fnac.com".
 std::string UrlHost(std::string_view url);
 
-// Whether `host` is `domain` or one of its subdomains ("aide.fnac.com" is under
-// "fnac.com"; "notfnac.com" is not). Both lower case.
-bool IsHostUnder(std::string_view host, std::string_view domain);
-
 }  // namespace ecoute
