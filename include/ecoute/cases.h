@@ -51,6 +51,9 @@ struct CaseSummary {
   std::optional<int64_t> resolved_at;
   int64_t posts = 0;
   std::string title;  // the opening post's title, else the start of its text
+  Stance stance = Stance::kNeutral;  // the opening post's
+  std::string assignee;              // who handles it, "" when nobody
+  int escalation_level = 0;          // 0: where every case starts (docs/ALERTS.md)
 };
 
 struct CaseEvent {
@@ -83,8 +86,26 @@ enum class CaseSort : uint8_t { kPriority, kRecent, kOldest };
 struct CaseFilter {
   std::vector<std::string> brands;  // empty: all
   std::vector<CaseStatus> statuses;
+  std::vector<Topic> topics;  // the case's topic among these
+  std::optional<std::string> assignee;  // "" selects the unassigned cases
+  bool unanswered_only = false;         // no first response yet
+  std::optional<int> min_priority;
   CaseSort sort = CaseSort::kPriority;
   int limit = 50;
+  int offset = 0;
+};
+
+// A verdict an agent corrected, kept to train the team's own model (docs/EVALUATION.md):
+// the post, the brand, and the right stance and topics.
+struct Correction {
+  int64_t id = 0;
+  int64_t post_id = 0;
+  std::string brand;
+  Stance stance = Stance::kNeutral;
+  std::vector<Topic> topics;
+  std::string actor;  // "agent:marie"
+  int64_t at = 0;
+  std::string text;   // the post's text, filled when read back
 };
 
 }  // namespace ecoute

@@ -147,6 +147,21 @@ class Store {
                            const std::string& reason) = 0;
   virtual Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
                             const std::string& reason) = 0;
+  // Gives the case to `assignee` ("" takes it back from whoever had it).
+  virtual Status AssignCase(int64_t case_id, const std::string& assignee,
+                            const std::string& actor, int64_t at) = 0;
+  // Raises the case's escalation level (SLA ladder); kInvalidArgument unless `level` is
+  // above the current one.
+  virtual Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
+                              const std::string& reason) = 0;
+  // Keeps a corrected verdict for training, with a "corrected" event on every case holding
+  // the post. kNotFound for an unknown post or a brand not in the store. Returns its id.
+  virtual Result<int64_t> RecordCorrection(const Correction& correction) = 0;
+  // The corrections, oldest first, with their posts' text (for `ecoute train`).
+  virtual Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) = 0;
+  // The brand a case is about (what a reader must be allowed to see to open it);
+  // kNotFound for an unknown id. Cheaper than GetCase.
+  virtual Result<std::string> CaseBrand(int64_t case_id) = 0;
 
   // The right to be forgotten: removes every post of the author (a handle such as
   // "@marie", a profile URL or a display name), their verdicts, versions, index entries

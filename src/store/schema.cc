@@ -176,7 +176,22 @@ CREATE TRIGGER posts_fts_update AFTER UPDATE OF title, text, lang, tags ON posts
 END;
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+// Version 2: verdicts corrected by agents, to train a team's own model.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE corrections (
+  id INTEGER PRIMARY KEY,
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  brand_id INTEGER NOT NULL REFERENCES brands(id),
+  stance INTEGER NOT NULL,
+  topics INTEGER NOT NULL,           -- bitmask, as in posts.topics
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX corrections_by_post ON corrections(post_id);
+CREATE INDEX cases_by_status ON cases(status, priority);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kVersion1, kVersion2};
 
 }  // namespace
 

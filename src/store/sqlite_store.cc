@@ -290,6 +290,13 @@ class SqliteStore final : public Store {
                    const std::string& reason) override;
   Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
                     const std::string& reason) override;
+  Status AssignCase(int64_t case_id, const std::string& assignee, const std::string& actor,
+                    int64_t at) override;
+  Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
+                      const std::string& reason) override;
+  Result<int64_t> RecordCorrection(const Correction& correction) override;
+  Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) override;
+  Result<std::string> CaseBrand(int64_t case_id) override;
   Result<ForgetSummary> ForgetAuthor(const std::string& author, int64_t now) override;
   Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) override;
   Result<Report> BuildReport(const ReportOptions& options) override;
@@ -1232,8 +1239,9 @@ constexpr std::string_view kCaseSummarySelect =
     "SELECT c.id, b.name, coalesce(nullif(a.handle, ''), a.name, ''), c.status, c.priority, "
     "c.topic, c.opened_at, c.last_activity_at, c.first_response_at, c.resolved_at, (SELECT "
     "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
-    "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id) "
-    "FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
+    "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id), "
+    "(SELECT p.stance FROM posts p WHERE p.id = c.opening_post_id), coalesce(c.assignee, ''), "
+    "c.escalation FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
     "c.customer_id";
 
 CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
@@ -1250,6 +1258,9 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
   c.resolved_at = select.OptionalInt(9);
   c.posts = select.Int(10);
   c.title = Excerpt(select.Text(11), 120);
+  if (!select.IsNull(12)) c.stance = static_cast<Stance>(select.Int(12));
+  c.assignee = std::string(select.Text(13));
+  c.escalation_level = static_cast<int>(select.Int(14));
   return c;
 }
 
@@ -1267,6 +1278,17 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
     sql += " AND c.status IN (" + Placeholders(filter.statuses.size()) + ")";
     for (CaseStatus s : filter.statuses) params.push_back(static_cast<int64_t>(s));
   }
+  if (!filter.topics.empty()) {
+    sql += " AND c.topic IN (" + Placeholders(filter.topics.size()) + ")";
+    for (Topic t : filter.topics) params.push_back(static_cast<int64_t>(t));
+  }
+  if (filter.unanswered_only) sql += " AND c.first_response_at IS NULL";
+  if (filter.min_priority) {
+    sql += " AND c.priority >= ?";
+    params.push_back(*filter.min_priority);
+  }
+  // The assignee is text: bound apart, after the integers.
+  if (filter.assignee) sql += " AND coalesce(c.assignee, '') = ?";
   switch (filter.sort) {
     case CaseSort::kPriority:
       sql += " ORDER BY c.status IN (0, 1, 4) DESC, c.priority DESC, c.last_activity_at DESC";
@@ -1278,15 +1300,147 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
       sql += " ORDER BY c.opened_at, c.id";
       break;
   }
-  sql += " LIMIT ?";
-  params.push_back(std::max(1, filter.limit));
+  sql += " LIMIT ? OFFSET ?";
   sqlite::Statement select(db_, sql);
   if (!select.ok()) return select.status();
-  for (size_t i = 0; i < params.size(); ++i) select.Bind(static_cast<int>(i + 1), params[i]);
+  int index = 1;
+  for (int64_t value : params) select.Bind(index++, value);
+  if (filter.assignee) select.Bind(index++, std::string_view(*filter.assignee));
+  select.Bind(index++, int64_t{std::max(1, filter.limit)});
+  select.Bind(index, int64_t{std::max(0, filter.offset)});
   std::vector<CaseSummary> out;
   while (select.Step()) out.push_back(ReadCaseSummary(select));
   if (!select.status().ok()) return select.status();
   return out;
+}
+
+Status SqliteStore::AssignCase(int64_t case_id, const std::string& assignee,
+                               const std::string& actor, int64_t at) {
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  auto run = [&]() -> Status {
+    ECOUTE_ASSIGN_OR_RETURN(const CaseRef target, LoadCase(case_id));
+    (void)target;
+    sqlite::Statement update(db_, "UPDATE cases SET assignee = ?2 WHERE id = ?1");
+    update.Bind(1, case_id).BindOrNull(2, assignee);
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    return AddEvent(case_id, at, "assigned", actor,
+                    assignee.empty() ? "unassigned" : "to " + assignee, std::nullopt);
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  return Commit();
+}
+
+Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& actor,
+                                 int64_t at, const std::string& reason) {
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  auto run = [&]() -> Status {
+    sqlite::Statement select(db_, "SELECT escalation FROM cases WHERE id = ?1");
+    select.Bind(1, case_id);
+    if (!select.Step()) {
+      if (!select.status().ok()) return select.status();
+      return NotFoundError("no case " + std::to_string(case_id));
+    }
+    const int64_t current = select.Int(0);
+    if (level <= current) {
+      return InvalidArgumentError("case " + std::to_string(case_id) + " is already at level " +
+                                  std::to_string(current) + "; escalation only goes up");
+    }
+    sqlite::Statement update(db_, "UPDATE cases SET escalation = ?2 WHERE id = ?1");
+    update.Bind(1, case_id).Bind(2, int64_t{level});
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    return AddEvent(case_id, at, "escalated", actor, reason, std::nullopt);
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  return Commit();
+}
+
+Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
+  ECOUTE_ASSIGN_OR_RETURN(const int64_t brand_id, BrandIdByName(correction.brand));
+  ECOUTE_RETURN_IF_ERROR(Begin());
+  int64_t id = 0;
+  auto run = [&]() -> Status {
+    sqlite::Statement exists(db_, "SELECT 1 FROM posts WHERE id = ?1");
+    exists.Bind(1, correction.post_id);
+    if (!exists.Step()) {
+      if (!exists.status().ok()) return exists.status();
+      return NotFoundError("no post " + std::to_string(correction.post_id));
+    }
+    int64_t topics = 0;
+    for (Topic t : correction.topics) topics |= int64_t{1} << static_cast<int>(t);
+    sqlite::Statement insert(db_,
+                             "INSERT INTO corrections (post_id, brand_id, stance, topics, actor, "
+                             "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.Bind(1, correction.post_id)
+        .Bind(2, brand_id)
+        .Bind(3, static_cast<int64_t>(correction.stance))
+        .Bind(4, topics)
+        .Bind(5, std::string_view(correction.actor))
+        .Bind(6, correction.at);
+    ECOUTE_RETURN_IF_ERROR(insert.Run());
+    id = sqlite3_last_insert_rowid(db_);
+    std::string reason = correction.brand + ": " + std::string(StanceName(correction.stance));
+    for (Topic t : correction.topics) reason += ", " + std::string(TopicName(t));
+    ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(correction.post_id));
+    for (const auto& [brand, ref] : cases) {
+      (void)brand;
+      ECOUTE_RETURN_IF_ERROR(
+          AddEvent(ref.id, correction.at, "corrected", correction.actor, reason,
+                   correction.post_id));
+    }
+    return OkStatus();
+  };
+  Status status = run();
+  if (!status.ok()) {
+    Rollback();
+    return status;
+  }
+  ECOUTE_RETURN_IF_ERROR(Commit());
+  return id;
+}
+
+Result<std::vector<Correction>> SqliteStore::ListCorrections(int64_t after_id, int limit) {
+  sqlite::Statement select(db_,
+                           "SELECT c.id, c.post_id, b.name, c.stance, c.topics, c.actor, c.at, "
+                           "p.text FROM corrections c JOIN brands b ON b.id = c.brand_id JOIN "
+                           "posts p ON p.id = c.post_id WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
+  select.Bind(1, after_id).Bind(2, int64_t{std::max(1, limit)});
+  std::vector<Correction> out;
+  while (select.Step()) {
+    Correction c;
+    c.id = select.Int(0);
+    c.post_id = select.Int(1);
+    c.brand = std::string(select.Text(2));
+    c.stance = static_cast<Stance>(select.Int(3));
+    const int64_t topics = select.Int(4);
+    for (int t = 0; t < 63; ++t) {
+      if ((topics >> t & 1) != 0) c.topics.push_back(static_cast<Topic>(t));
+    }
+    c.actor = std::string(select.Text(5));
+    c.at = select.Int(6);
+    c.text = std::string(select.Text(7));
+    out.push_back(std::move(c));
+  }
+  if (!select.status().ok()) return select.status();
+  return out;
+}
+
+Result<std::string> SqliteStore::CaseBrand(int64_t case_id) {
+  sqlite::Statement select(
+      db_, "SELECT b.name FROM cases c JOIN brands b ON b.id = c.brand_id WHERE c.id = ?1");
+  select.Bind(1, case_id);
+  if (!select.Step()) {
+    if (!select.status().ok()) return select.status();
+    return NotFoundError("no case " + std::to_string(case_id));
+  }
+  return std::string(select.Text(0));
 }
 
 Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {

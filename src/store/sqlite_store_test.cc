@@ -537,6 +537,80 @@ TEST_F(StoreTest, CasesAreListedByPriorityAndFiltered) {
   EXPECT_EQ(cases->size(), 2u);
 }
 
+TEST_F(StoreTest, CasesAreAssignedEscalatedAndPagedThrough) {
+  Item& a = Make("1", "@a", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}});
+  a.analysis.priority = 80;
+  Item& b = Make("2", "@b", kT0 + 60, "Fnac remboursement", {{"Fnac", Stance::kComplaint}});
+  b.analysis.priority = 30;
+  const int64_t first = Ingest(a).cases.at(0);
+  const int64_t second = Ingest(b).cases.at(0);
+
+  ASSERT_TRUE(store_->AssignCase(first, "lea", "agent:marc", kT0 + 120).ok());
+  EXPECT_EQ(store_->AssignCase(999, "lea", "agent:marc", kT0).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->EscalateCase(first, 1, "rule:sla", kT0 + kHour, "no answer in 1h").ok());
+  EXPECT_EQ(store_->EscalateCase(first, 1, "rule:sla", kT0 + kHour, "again").code(),
+            StatusCode::kInvalidArgument);
+  CaseDetail detail = Case(first);
+  EXPECT_EQ(detail.summary.assignee, "lea");
+  EXPECT_EQ(detail.summary.escalation_level, 1);
+  EXPECT_EQ(detail.summary.stance, Stance::kComplaint);
+  ASSERT_GE(detail.events.size(), 3u);
+  EXPECT_EQ(detail.events[detail.events.size() - 2].kind, "assigned");
+  EXPECT_EQ(detail.events[detail.events.size() - 2].reason, "to lea");
+  EXPECT_EQ(detail.events.back().kind, "escalated");
+  EXPECT_EQ(detail.events.back().actor, "rule:sla");
+
+  CaseFilter mine;
+  mine.assignee = "lea";
+  ASSERT_EQ(store_->ListCases(mine)->size(), 1u);
+  EXPECT_EQ(store_->ListCases(mine)->front().id, first);
+  CaseFilter unassigned;
+  unassigned.assignee = "";
+  EXPECT_EQ(store_->ListCases(unassigned)->front().id, second);
+  CaseFilter urgent;
+  urgent.min_priority = 50;
+  EXPECT_EQ(store_->ListCases(urgent)->size(), 1u);
+  CaseFilter page;
+  page.limit = 1;
+  page.offset = 1;
+  EXPECT_EQ(store_->ListCases(page)->front().id, second);
+  ASSERT_TRUE(store_->RecordResponse(second, "agent:lea", kT0 + kHour, "").ok());
+  CaseFilter unanswered;
+  unanswered.unanswered_only = true;
+  EXPECT_EQ(store_->ListCases(unanswered)->size(), 1u);
+  EXPECT_EQ(*store_->CaseBrand(first), "Fnac");
+  EXPECT_EQ(store_->CaseBrand(999).error().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, CorrectionsAreKeptForTrainingAndShownOnTheTimeline) {
+  const IngestResult r =
+      Ingest(Make("1", "@a", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}}));
+  Correction c;
+  c.post_id = r.post_id;
+  c.brand = "Fnac";
+  c.stance = Stance::kQuestion;
+  c.topics = {Topic::kDelivery};
+  c.actor = "agent:lea";
+  c.at = kT0 + kHour;
+  Result<int64_t> id = store_->RecordCorrection(c);
+  ASSERT_TRUE(id) << id.error().ToString();
+  c.post_id = 999;
+  EXPECT_EQ(store_->RecordCorrection(c).error().code(), StatusCode::kNotFound);
+  c.post_id = r.post_id;
+  c.brand = "Nobody";
+  EXPECT_FALSE(store_->RecordCorrection(c));
+  Result<std::vector<Correction>> all = store_->ListCorrections(0, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().brand, "Fnac");
+  EXPECT_EQ(all->front().stance, Stance::kQuestion);
+  ASSERT_EQ(all->front().topics.size(), 1u);
+  EXPECT_EQ(all->front().topics.front(), Topic::kDelivery);
+  EXPECT_EQ(all->front().text, "Fnac colis perdu");
+  EXPECT_EQ(Case(r.cases.at(0)).events.back().kind, "corrected");
+  EXPECT_EQ(Case(r.cases.at(0)).events.back().reason, "Fnac: question, delivery");
+}
+
 TEST_F(StoreTest, ReopeningKeepsEverythingAndRefusesForeignFiles) {
   Ingest(Make("1", "@marie", kT0, "Fnac colis", {{"Fnac", Stance::kComplaint}}));
   Open();
