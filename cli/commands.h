@@ -42,5 +42,7 @@ std::function<int()> AddSearchCommand(CLI::App& app);
 std::function<int()> AddCasesCommand(CLI::App& app);
 std::function<int()> AddReportCommand(CLI::App& app);
 std::function<int()> AddForgetCommand(CLI::App& app);
+std::function<int()> AddUsersCommand(CLI::App& app);
+std::function<int()> AddServeCommand(CLI::App& app);
 
 }  // namespace ecoute::cli

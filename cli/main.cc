@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
   std::function<int()> run_cases = AddCasesCommand(app);
   std::function<int()> run_report = AddReportCommand(app);
   std::function<int()> run_forget = AddForgetCommand(app);
+  std::function<int()> run_users = AddUsersCommand(app);
+  std::function<int()> run_serve = AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -99,5 +101,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("cases")) return run_cases();
   if (app.got_subcommand("report")) return run_report();
   if (app.got_subcommand("forget")) return run_forget();
+  if (app.got_subcommand("users")) return run_users();
+  if (app.got_subcommand("serve")) return run_serve();
   return kExitUsage;
 }

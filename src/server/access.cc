@@ -1,0 +1,1037 @@
+// Users, passwords, sessions, API tokens and login throttling (docs/ACCESS.md).
+#include "server/access.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <utility>
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <utf8proc.h>
+
+#include "store/schema.h"
+#include "store/sqlite.h"
+#include "util/utf8.h"
+
+namespace ecoute::server {
+namespace {
+
+constexpr int kAccessSchemaVersion = 1;
+constexpr std::string_view kTokenPrefix = "ecoute_";
+constexpr size_t kSecretBytes = 32;  // 256 bits: guessing is out of the question
+constexpr size_t kMaxNameLength = 64;
+constexpr size_t kMaxPasswordBytes = 1024;  // Argon2 takes any length; a bound stops abuse
+constexpr size_t kMaxSecretLength = 256;    // longer than any token we issue
+constexpr size_t kMaxTextLength = 200;      // display names, labels, brands
+constexpr size_t kMaxEmailLength = 254;
+// Authentication results are reused this long: revocation by another process (the CLI)
+// takes effect within it; changes made through the object take effect at once.
+constexpr int64_t kCacheSeconds = 30;
+constexpr size_t kMaxCachedPrincipals = 100000;
+constexpr int64_t kLastUsedResolution = 60;
+constexpr std::string_view kWrongCredentials = "wrong user name or password";
+constexpr std::string_view kBadSession = "no such session, or it has expired; log in again";
+constexpr std::string_view kBadToken = "unknown, revoked or expired API token";
+
+constexpr std::string_view kUserColumns =
+    "u.id, u.name, u.display_name, u.email, u.role, u.all_brands, u.disabled, u.created_at";
+constexpr int kUserColumnCount = 8;
+
+Status UnauthenticatedError(std::string_view message) {
+  return Status(StatusCode::kUnauthenticated, std::string(message));
+}
+Status FailedPreconditionError(std::string message) {
+  return Status(StatusCode::kFailedPrecondition, std::move(message));
+}
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool HasControlChars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Case-folded and composed (NFC), so that "LUNÉA", "lunéa" and "lune\u0301a" compare equal.
+std::string Fold(std::string_view s) {
+  if (IsAscii(s)) return LowerAscii(s);
+  utf8proc_uint8_t* folded = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+      &folded,
+      static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
+  if (n < 0) return LowerAscii(s);  // not UTF-8: bytes as they are
+  std::string out(reinterpret_cast<const char*>(folded), static_cast<size_t>(n));
+  std::free(folded);
+  return out;
+}
+
+bool SameBrand(std::string_view a, std::string_view b) {
+  if (IsAscii(a) && IsAscii(b)) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+           });
+  }
+  return Fold(a) == Fold(b);
+}
+
+size_t CodePoints(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string RandomBase64(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(raw.data(), raw.size());
+  out.resize(out.find('\0'));
+  return out;
+}
+
+// The form in which a session id or token is stored and looked up: a leaked database
+// gives nothing that authenticates.
+std::string Digest(std::string_view secret) {
+  unsigned char hash[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+  return std::string(hex, 2 * crypto_hash_sha256_BYTES);
+}
+
+Status ValidateName(std::string_view name) {
+  if (name.empty()) return InvalidArgumentError("a user name is required");
+  if (name.size() > kMaxNameLength) {
+    return InvalidArgumentError("user name is longer than " + std::to_string(kMaxNameLength) +
+                                " characters");
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                    c == '@' || c == '-';
+    if (!ok) {
+      return InvalidArgumentError("user name \"" + std::string(name) +
+                                  "\" may hold only letters a-z, digits and . _ @ -");
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidateText(std::string_view what, std::string_view text) {
+  if (text.size() > kMaxTextLength) {
+    return InvalidArgumentError(std::string(what) + " is longer than " +
+                                std::to_string(kMaxTextLength) + " bytes");
+  }
+  if (!IsValidUtf8(text) || HasControlChars(text)) {
+    return InvalidArgumentError(std::string(what) + " is not printable UTF-8 text");
+  }
+  return OkStatus();
+}
+
+// Checks and tidies the fields every write of a user shares: brands trimmed and without
+// duplicates, admins with every brand.
+Status NormalizeProfile(User& user) {
+  ECOUTE_RETURN_IF_ERROR(ValidateText("display name", user.display_name));
+  if (!user.email.empty()) {
+    const size_t at = user.email.find('@');
+    if (user.email.size() > kMaxEmailLength || at == 0 || at == std::string::npos ||
+        at + 1 == user.email.size() || user.email.find_first_of(" \t,;<>") != std::string::npos ||
+        HasControlChars(user.email) || !IsValidUtf8(user.email)) {
+      return InvalidArgumentError("\"" + user.email + "\" is not an e-mail address");
+    }
+  }
+  if (user.role == Role::kAdmin) user.all_brands = true;
+  std::vector<std::string> brands;
+  if (!user.all_brands) {
+    for (const std::string& raw : user.brands) {
+      const std::string_view brand = TrimSpaces(raw);
+      if (brand.empty()) return InvalidArgumentError("a brand name is empty");
+      ECOUTE_RETURN_IF_ERROR(ValidateText("brand name", brand));
+      const bool seen = std::any_of(brands.begin(), brands.end(),
+                                    [&](const std::string& b) { return SameBrand(b, brand); });
+      if (!seen) brands.emplace_back(brand);
+    }
+  }
+  user.brands = std::move(brands);
+  return OkStatus();
+}
+
+Principal PrincipalFor(const User& user) {
+  Principal p;
+  p.user_id = user.id;
+  p.name = user.name;
+  p.role = user.role;
+  p.all_brands = user.all_brands || user.role == Role::kAdmin;
+  p.brands = user.brands;
+  return p;
+}
+
+// The user columns of kUserColumns, read from `first` on; brands are loaded apart.
+User ReadUser(const sqlite::Statement& row, int first) {
+  User user;
+  user.id = row.Int(first);
+  user.name = std::string(row.Text(first + 1));
+  user.display_name = std::string(row.Text(first + 2));
+  user.email = std::string(row.Text(first + 3));
+  // An unknown role (a file from a newer ecoute) grants the least.
+  if (!ParseRole(row.Text(first + 4), user.role)) user.role = Role::kViewer;
+  user.all_brands = row.Int(first + 5) != 0;
+  user.disabled = row.Int(first + 6) != 0;
+  user.created_at = row.Int(first + 7);
+  return user;
+}
+
+TokenInfo ReadToken(const sqlite::Statement& row) {
+  TokenInfo info;
+  info.id = row.Int(0);
+  info.user_id = row.Int(1);
+  info.label = std::string(row.Text(2));
+  info.prefix = std::string(row.Text(3));
+  info.created_at = row.Int(4);
+  info.expires_at = row.OptionalInt(5);
+  info.last_used_at = row.OptionalInt(6);
+  return info;
+}
+
+// Runs `body` in one write transaction, rolled back when it fails.
+template <typename Body>
+Status InTransaction(sqlite3* db, Body&& body) {
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "BEGIN IMMEDIATE"));
+  Status status = body();
+  if (status.ok()) status = sqlite::Exec(db, "COMMIT");
+  if (!status.ok()) (void)sqlite::Exec(db, "ROLLBACK");
+  return status;
+}
+
+// Runs a write with binds already made.
+Status Run(sqlite::Statement& statement) {
+  if (!statement.ok()) return statement.status();
+  return statement.Run();
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kAgent:
+      return "agent";
+    case Role::kManager:
+      return "manager";
+    case Role::kAdmin:
+      return "admin";
+  }
+  return "viewer";
+}
+
+bool ParseRole(std::string_view name, Role& role) {
+  const std::string lower = LowerAscii(name);
+  for (Role r : {Role::kViewer, Role::kAgent, Role::kManager, Role::kAdmin}) {
+    if (lower == RoleName(r)) {
+      role = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Principal::CanSeeBrand(std::string_view brand) const {
+  if (all_brands) return true;
+  return std::any_of(brands.begin(), brands.end(),
+                     [&](const std::string& b) { return SameBrand(b, brand); });
+}
+
+std::string GeneratePassword() {
+  // sodium_init is idempotent and thread-safe; the CLI may call this before any Open.
+  if (sodium_init() < 0) std::abort();  // no entropy source: nothing secure can follow
+  return RandomBase64(15);
+}
+
+AccessControl::AccessControl(PrivateKey, sqlite3* db, const Clock& clock, AccessOptions options)
+    : clock_(clock), options_(options), db_(db) {}
+
+AccessControl::~AccessControl() { sqlite3_close_v2(db_); }
+
+Result<std::unique_ptr<AccessControl>> AccessControl::Open(const std::string& db_path,
+                                                           const Clock& clock,
+                                                           AccessOptions options) {
+  if (sodium_init() < 0) return InternalError("libsodium cannot initialize (no entropy source)");
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    Status status = sqlite::Error(db, db_path + ": cannot open the database");
+    sqlite3_close_v2(db);
+    return status;
+  }
+  // From here the object owns the connection and closes it on every path.
+  auto access = std::make_unique<AccessControl>(PrivateKey{}, db, clock, options);
+  auto fail = [&](const Status& status) {
+    return Status(status.code(), db_path + ": " + status.message());
+  };
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  {
+    sqlite::Statement check(db,
+                            "SELECT (SELECT application_id FROM pragma_application_id), "
+                            "(SELECT count(*) FROM sqlite_schema)");
+    if (!check.ok()) return fail(check.status());
+    if (check.Step()) {
+      if (check.Int(0) != kApplicationId && check.Int(1) > 0) {
+        return DataLossError(db_path +
+                             ": not an ecoute database (it holds other tables); give "
+                             "another --db file");
+      }
+      // A new file: marked as ecoute's, so that the store accepts it afterwards.
+      if (check.Int(1) == 0) {
+        Status status =
+            sqlite::Exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+        if (!status.ok()) return fail(status);
+      }
+    }
+    if (!check.status().ok()) return fail(check.status());
+  }
+  // secure_delete overwrites the digests of ended sessions and revoked tokens on disk.
+  if (Status status = sqlite::Exec(db,
+                                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                   "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
+      !status.ok()) {
+    return fail(status);
+  }
+  if (Status status = access->CreateTables(); !status.ok()) return fail(status);
+  Result<std::string> dummy = access->HashPassword(GeneratePassword());
+  if (!dummy) return dummy.error();
+  access->dummy_hash_ = std::move(dummy).value();
+  return access;
+}
+
+Status AccessControl::CreateTables() {
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_,
+                                      "CREATE TABLE IF NOT EXISTS server_schema("
+                                      "component TEXT PRIMARY KEY, version INTEGER NOT NULL)"));
+  return InTransaction(db_, [&]() -> Status {
+    sqlite::Statement read(db_, "SELECT version FROM server_schema WHERE component = 'access'");
+    if (!read.ok()) return read.status();
+    const bool exists = read.Step();
+    if (!read.status().ok()) return read.status();
+    const int64_t version = exists ? read.Int(0) : 0;
+    if (version > kAccessSchemaVersion) {
+      return FailedPreconditionError("the access tables are from a newer version of ecoute (" +
+                                     std::to_string(version) + ")");
+    }
+    if (version == kAccessSchemaVersion) return OkStatus();
+    // Names are stored lower-case; NOCASE keeps them unique whatever writes them.
+    ECOUTE_RETURN_IF_ERROR(
+        sqlite::Exec(db_,
+                     "CREATE TABLE access_users("
+                     "  id INTEGER PRIMARY KEY,"
+                     "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+                     "  display_name TEXT NOT NULL DEFAULT '',"
+                     "  email TEXT NOT NULL DEFAULT '',"
+                     "  role TEXT NOT NULL,"
+                     "  all_brands INTEGER NOT NULL DEFAULT 0,"
+                     "  disabled INTEGER NOT NULL DEFAULT 0,"
+                     "  password_hash TEXT NOT NULL,"
+                     "  created_at INTEGER NOT NULL,"
+                     "  updated_at INTEGER NOT NULL);"
+                     "CREATE TABLE access_user_brands("
+                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+                     "  position INTEGER NOT NULL,"
+                     "  brand TEXT NOT NULL,"
+                     "  PRIMARY KEY (user_id, position));"
+                     "CREATE TABLE access_sessions("
+                     "  digest TEXT PRIMARY KEY,"
+                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+                     "  csrf_token TEXT NOT NULL,"
+                     "  created_at INTEGER NOT NULL,"
+                     "  expires_at INTEGER NOT NULL,"
+                     "  last_seen_at INTEGER NOT NULL) WITHOUT ROWID;"
+                     "CREATE INDEX access_sessions_user ON access_sessions(user_id);"
+                     "CREATE TABLE access_tokens("
+                     "  id INTEGER PRIMARY KEY,"
+                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+                     "  digest TEXT NOT NULL UNIQUE,"
+                     "  label TEXT NOT NULL,"
+                     "  prefix TEXT NOT NULL,"
+                     "  created_at INTEGER NOT NULL,"
+                     "  expires_at INTEGER,"
+                     "  last_used_at INTEGER);"
+                     "CREATE INDEX access_tokens_user ON access_tokens(user_id);"));
+    sqlite::Statement mark(
+        db_, "INSERT OR REPLACE INTO server_schema(component, version) VALUES ('access', ?)");
+    mark.Bind(1, int64_t{kAccessSchemaVersion});
+    return Run(mark);
+  });
+}
+
+Result<std::string> AccessControl::HashPassword(std::string_view password) const {
+  const unsigned long long ops = options_.fast_hashing_for_tests
+                                     ? crypto_pwhash_OPSLIMIT_MIN
+                                     : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  const size_t mem = options_.fast_hashing_for_tests ? crypto_pwhash_MEMLIMIT_MIN
+                                                     : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, password.data(), password.size(), ops, mem,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return ResourceExhaustedError("not enough memory to hash a password");
+  }
+  return std::string(hash);
+}
+
+Status AccessControl::CheckPassword(std::string_view password, std::string_view name) const {
+  if (CodePoints(password) < options_.min_password_length) {
+    return InvalidArgumentError("the password is too short: it needs at least " +
+                                std::to_string(options_.min_password_length) + " characters");
+  }
+  if (password.size() > kMaxPasswordBytes) {
+    return InvalidArgumentError("the password is longer than " + std::to_string(kMaxPasswordBytes) +
+                                " bytes");
+  }
+  if (LowerAscii(password) == LowerAscii(name)) {
+    return InvalidArgumentError("the password must not be the user name");
+  }
+  return OkStatus();
+}
+
+Status AccessControl::LoadBrands(User& user) {
+  user.brands.clear();
+  if (user.all_brands) return OkStatus();
+  sqlite::Statement read(
+      db_, "SELECT brand FROM access_user_brands WHERE user_id = ? ORDER BY position");
+  if (!read.ok()) return read.status();
+  read.Bind(1, user.id);
+  while (read.Step()) user.brands.emplace_back(read.Text(0));
+  return read.status();
+}
+
+Status AccessControl::SaveBrands(const User& user) {
+  sqlite::Statement clear(db_, "DELETE FROM access_user_brands WHERE user_id = ?");
+  clear.Bind(1, user.id);
+  ECOUTE_RETURN_IF_ERROR(Run(clear));
+  sqlite::Statement insert(db_,
+                           "INSERT INTO access_user_brands(user_id, position, brand) "
+                           "VALUES (?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  for (size_t i = 0; i < user.brands.size(); ++i) {
+    insert.Bind(1, user.id).Bind(2, static_cast<int64_t>(i)).Bind(3, user.brands[i]);
+    ECOUTE_RETURN_IF_ERROR(insert.Run());
+  }
+  return OkStatus();
+}
+
+Result<User> AccessControl::LoadUser(int64_t id) {
+  sqlite::Statement read(
+      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u WHERE u.id = ?");
+  if (!read.ok()) return read.status();
+  read.Bind(1, id);
+  if (!read.Step()) {
+    if (!read.status().ok()) return read.status();
+    return NotFoundError("no user with id " + std::to_string(id));
+  }
+  User user = ReadUser(read, 0);
+  ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+  return user;
+}
+
+Result<User> AccessControl::LoadUserByName(std::string_view name) {
+  sqlite::Statement read(
+      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u WHERE u.name = ?");
+  if (!read.ok()) return read.status();
+  read.Bind(1, LowerAscii(name));
+  if (!read.Step()) {
+    if (!read.status().ok()) return read.status();
+    return NotFoundError("no user named \"" + std::string(name) + "\"");
+  }
+  User user = ReadUser(read, 0);
+  ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+  return user;
+}
+
+Result<int64_t> AccessControl::CountEnabledAdmins() {
+  sqlite::Statement count(
+      db_, "SELECT count(*) FROM access_users WHERE role = 'admin' AND disabled = 0");
+  if (!count.ok()) return count.status();
+  if (!count.Step())
+    return count.status().ok() ? InternalError("count returned no row") : count.status();
+  return count.Int(0);
+}
+
+Status AccessControl::EndSessions(int64_t user_id) {
+  sqlite::Statement end(db_, "DELETE FROM access_sessions WHERE user_id = ?");
+  end.Bind(1, user_id);
+  return Run(end);
+}
+
+void AccessControl::ForgetCache() {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  sessions_.clear();
+  tokens_.clear();
+  ++cache_generation_;
+}
+
+// ---- users ----
+
+Result<User> AccessControl::AddUser(User user, std::string_view password) {
+  user.name = LowerAscii(TrimSpaces(user.name));
+  ECOUTE_RETURN_IF_ERROR(ValidateName(user.name));
+  ECOUTE_RETURN_IF_ERROR(NormalizeProfile(user));
+  ECOUTE_RETURN_IF_ERROR(CheckPassword(password, user.name));
+  // Hashing takes a tenth of a second by design: not under the lock.
+  ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
+  user.created_at = clock_.Now();
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+    sqlite::Statement exists(db_, "SELECT 1 FROM access_users WHERE name = ?");
+    if (!exists.ok()) return exists.status();
+    exists.Bind(1, user.name);
+    if (exists.Step()) {
+      return Status(StatusCode::kAlreadyExists, "user \"" + user.name + "\" already exists");
+    }
+    ECOUTE_RETURN_IF_ERROR(exists.status());
+    sqlite::Statement insert(db_,
+                             "INSERT INTO access_users(name, display_name, email, role, "
+                             "all_brands, disabled, password_hash, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.Bind(1, user.name)
+        .Bind(2, user.display_name)
+        .Bind(3, user.email)
+        .Bind(4, RoleName(user.role))
+        .Bind(5, int64_t{user.all_brands})
+        .Bind(6, int64_t{user.disabled})
+        .Bind(7, hash)
+        .Bind(8, user.created_at)
+        .Bind(9, user.created_at);
+    ECOUTE_RETURN_IF_ERROR(Run(insert));
+    user.id = sqlite3_last_insert_rowid(db_);
+    return SaveBrands(user);
+  }));
+  return user;
+}
+
+Result<std::vector<User>> AccessControl::ListUsers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite::Statement read(
+      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u ORDER BY u.name");
+  if (!read.ok()) return read.status();
+  std::vector<User> users;
+  while (read.Step()) users.push_back(ReadUser(read, 0));
+  ECOUTE_RETURN_IF_ERROR(read.status());
+  for (User& user : users) ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+  return users;
+}
+
+Result<User> AccessControl::GetUser(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LoadUser(id);
+}
+
+Result<User> AccessControl::GetUserByName(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LoadUserByName(name);
+}
+
+Result<User> AccessControl::UpdateUser(const User& user) {
+  User updated = user;
+  ECOUTE_RETURN_IF_ERROR(NormalizeProfile(updated));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ECOUTE_ASSIGN_OR_RETURN(const User old, LoadUser(user.id));
+    if (!user.name.empty() && LowerAscii(user.name) != old.name) {
+      return InvalidArgumentError("a user's name cannot change (\"" + old.name + "\")");
+    }
+    updated.name = old.name;
+    updated.created_at = old.created_at;
+    const bool was_admin = old.role == Role::kAdmin && !old.disabled;
+    const bool is_admin = updated.role == Role::kAdmin && !updated.disabled;
+    if (was_admin && !is_admin) {
+      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, CountEnabledAdmins());
+      if (admins <= 1) {
+        return FailedPreconditionError("\"" + old.name +
+                                       "\" is the last enabled admin; make another admin first");
+      }
+    }
+    const bool access_changed = old.role != updated.role || old.all_brands != updated.all_brands ||
+                                old.brands != updated.brands || old.disabled != updated.disabled;
+    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+      sqlite::Statement write(db_,
+                              "UPDATE access_users SET display_name = ?, email = ?, role = ?, "
+                              "all_brands = ?, disabled = ?, updated_at = ? WHERE id = ?");
+      write.Bind(1, updated.display_name)
+          .Bind(2, updated.email)
+          .Bind(3, RoleName(updated.role))
+          .Bind(4, int64_t{updated.all_brands})
+          .Bind(5, int64_t{updated.disabled})
+          .Bind(6, clock_.Now())
+          .Bind(7, updated.id);
+      ECOUTE_RETURN_IF_ERROR(Run(write));
+      ECOUTE_RETURN_IF_ERROR(SaveBrands(updated));
+      return access_changed ? EndSessions(updated.id) : OkStatus();
+    }));
+  }
+  // Even a new display name is fine to refetch; cheaper to reason about than exceptions.
+  ForgetCache();
+  return updated;
+}
+
+Status AccessControl::SetPassword(int64_t user_id, std::string_view password) {
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(user_id));
+    name = user.name;
+  }
+  ECOUTE_RETURN_IF_ERROR(CheckPassword(password, name));
+  ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+      sqlite::Statement write(
+          db_, "UPDATE access_users SET password_hash = ?, updated_at = ? WHERE id = ?");
+      write.Bind(1, hash).Bind(2, clock_.Now()).Bind(3, user_id);
+      ECOUTE_RETURN_IF_ERROR(Run(write));
+      if (sqlite3_changes(db_) == 0)
+        return NotFoundError("no user with id " + std::to_string(user_id));
+      // Whoever knew the old password may hold a session: it ends with it.
+      return EndSessions(user_id);
+    }));
+  }
+  ForgetCache();
+  return OkStatus();
+}
+
+Status AccessControl::DeleteUser(int64_t id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(id));
+    if (user.role == Role::kAdmin && !user.disabled) {
+      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, CountEnabledAdmins());
+      if (admins <= 1) {
+        return FailedPreconditionError("\"" + user.name +
+                                       "\" is the last enabled admin; make another admin first");
+      }
+    }
+    // Explicit deletes rather than ON DELETE CASCADE alone: another connection may have
+    // foreign keys off.
+    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+      for (const char* sql : {"DELETE FROM access_sessions WHERE user_id = ?",
+                              "DELETE FROM access_tokens WHERE user_id = ?",
+                              "DELETE FROM access_user_brands WHERE user_id = ?",
+                              "DELETE FROM access_users WHERE id = ?"}) {
+        sqlite::Statement remove(db_, sql);
+        remove.Bind(1, id);
+        ECOUTE_RETURN_IF_ERROR(Run(remove));
+      }
+      return OkStatus();
+    }));
+  }
+  ForgetCache();
+  return OkStatus();
+}
+
+Result<int64_t> AccessControl::CountUsers() {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite::Statement count(db_, "SELECT count(*) FROM access_users");
+  if (!count.ok()) return count.status();
+  if (!count.Step())
+    return count.status().ok() ? InternalError("count returned no row") : count.status();
+  return count.Int(0);
+}
+
+// ---- throttling ----
+
+Status AccessControl::ReserveAttempt(const std::string& key, int64_t now) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (attempts_.size() >= attempts_sweep_at_) {
+    // Entries with nothing to remember go; the threshold doubles so that sweeping stays
+    // linear in the number of attempts even under a spray of distinct names.
+    std::erase_if(attempts_, [&](const auto& entry) {
+      const Attempts& a = entry.second;
+      return a.in_flight == 0 && a.locked_until <= now &&
+             now - a.window_start >= options_.failure_window_seconds;
+    });
+    attempts_sweep_at_ = std::max<size_t>(1024, 2 * attempts_.size());
+  }
+  Attempts& a = attempts_[key];
+  if (a.locked_until > now) {
+    return ResourceExhaustedError("too many failed logins; retry in " +
+                                  std::to_string(a.locked_until - now) + " s");
+  }
+  if (a.locked_until != 0 || now - a.window_start >= options_.failure_window_seconds) {
+    a.locked_until = 0;
+    a.failures = 0;
+    a.window_start = now;
+  }
+  // Attempts still verifying count as failures, so that a burst of parallel guesses cannot
+  // get past the limit before the first of them fails.
+  if (a.failures + a.in_flight >= options_.max_failures) {
+    return ResourceExhaustedError("too many failed logins; retry in 1 s");
+  }
+  ++a.in_flight;
+  return OkStatus();
+}
+
+void AccessControl::FinishAttempt(const std::string& key, bool failed, bool forget, int64_t now) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = attempts_.find(key);
+  if (it == attempts_.end()) return;
+  Attempts& a = it->second;
+  if (a.in_flight > 0) --a.in_flight;
+  if (failed) {
+    if (now - a.window_start >= options_.failure_window_seconds) {
+      a.failures = 0;
+      a.window_start = now;
+    }
+    if (++a.failures >= options_.max_failures) {
+      a.locked_until = now + options_.lockout_seconds;
+      a.failures = 0;
+    }
+  } else if (forget) {
+    a.failures = 0;
+  }
+  if (a.failures == 0 && a.in_flight == 0 && a.locked_until <= now) attempts_.erase(it);
+}
+
+// ---- sessions ----
+
+Result<NewSession> AccessControl::Login(std::string_view name, std::string_view password,
+                                        std::string_view remote_address) {
+  const int64_t now = clock_.Now();
+  const std::string login = LowerAscii(TrimSpaces(name.substr(0, kMaxNameLength + 1)));
+  const std::string name_key = "n:" + login;
+  const std::string address_key =
+      remote_address.empty() ? std::string() : "a:" + std::string(remote_address.substr(0, 64));
+  ECOUTE_RETURN_IF_ERROR(ReserveAttempt(name_key, now));
+  if (!address_key.empty()) {
+    if (Status status = ReserveAttempt(address_key, now); !status.ok()) {
+      FinishAttempt(name_key, false, false, now);
+      return status;
+    }
+  }
+  auto finish = [&](bool failed) {
+    const int64_t at = clock_.Now();
+    FinishAttempt(name_key, failed, !failed, at);
+    if (!address_key.empty()) FinishAttempt(address_key, failed, false, at);
+  };
+
+  std::optional<User> user;
+  std::string hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Statement read(db_, "SELECT " + std::string(kUserColumns) +
+                                    ", u.password_hash FROM access_users u WHERE u.name = ?");
+    if (!read.ok()) {
+      finish(false);
+      return read.status();
+    }
+    read.Bind(1, login);
+    if (read.Step()) {
+      user = ReadUser(read, 0);
+      hash = std::string(read.Text(kUserColumnCount));
+    } else if (!read.status().ok()) {
+      finish(false);
+      return read.status();
+    }
+  }
+  // An unknown name costs one verification too, so that timing does not tell which names
+  // exist.
+  const std::string& against = user ? hash : dummy_hash_;
+  const bool verified =
+      crypto_pwhash_str_verify(against.c_str(), password.data(), password.size()) == 0 &&
+      user.has_value();
+  if (!verified) {
+    finish(true);
+    return UnauthenticatedError(kWrongCredentials);
+  }
+  finish(false);
+  if (user->disabled) {
+    return PermissionDeniedError("the account \"" + user->name +
+                                 "\" is disabled; ask an administrator");
+  }
+  std::optional<std::string> rehashed;
+  const unsigned long long ops = options_.fast_hashing_for_tests
+                                     ? crypto_pwhash_OPSLIMIT_MIN
+                                     : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  const size_t mem = options_.fast_hashing_for_tests ? crypto_pwhash_MEMLIMIT_MIN
+                                                     : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  if (crypto_pwhash_str_needs_rehash(hash.c_str(), ops, mem) != 0) {
+    Result<std::string> fresh = HashPassword(password);
+    if (fresh) rehashed = std::move(fresh).value();  // else keep the old hash: it still works
+  }
+
+  NewSession session;
+  session.token = RandomBase64(kSecretBytes);
+  session.csrf_token = RandomBase64(kSecretBytes);
+  session.expires_at = now + options_.session_seconds;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ECOUTE_RETURN_IF_ERROR(LoadBrands(*user));
+    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
+      if (rehashed) {
+        sqlite::Statement write(db_, "UPDATE access_users SET password_hash = ? WHERE id = ?");
+        write.Bind(1, *rehashed).Bind(2, user->id);
+        ECOUTE_RETURN_IF_ERROR(Run(write));
+      }
+      // Each login sweeps the sessions that can no longer be used.
+      sqlite::Statement sweep(
+          db_, "DELETE FROM access_sessions WHERE expires_at <= ? OR last_seen_at < ?");
+      sweep.Bind(1, now).Bind(2, now - options_.idle_session_seconds);
+      ECOUTE_RETURN_IF_ERROR(Run(sweep));
+      sqlite::Statement insert(db_,
+                               "INSERT INTO access_sessions(digest, user_id, csrf_token, "
+                               "created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
+      insert.Bind(1, Digest(session.token))
+          .Bind(2, user->id)
+          .Bind(3, session.csrf_token)
+          .Bind(4, now)
+          .Bind(5, session.expires_at)
+          .Bind(6, now);
+      return Run(insert);
+    }));
+  }
+  session.principal = PrincipalFor(*user);
+  session.principal.via_session = true;
+  session.principal.csrf_token = session.csrf_token;
+  return session;
+}
+
+Status AccessControl::Logout(std::string_view session_token) {
+  if (session_token.empty() || session_token.size() > kMaxSecretLength) return OkStatus();
+  const std::string digest = Digest(session_token);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Statement remove(db_, "DELETE FROM access_sessions WHERE digest = ?");
+    remove.Bind(1, digest);
+    ECOUTE_RETURN_IF_ERROR(Run(remove));
+  }
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  sessions_.erase(digest);
+  ++cache_generation_;  // a lookup of this session in flight must not cache it again
+  return OkStatus();
+}
+
+Result<Principal> AccessControl::AuthenticateSession(std::string_view session_token) {
+  if (session_token.empty() || session_token.size() > kMaxSecretLength) {
+    return UnauthenticatedError(kBadSession);
+  }
+  const std::string digest = Digest(session_token);
+  const int64_t now = clock_.Now();
+  uint64_t generation;
+  int64_t cached_last_seen = 0;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (auto it = sessions_.find(digest); it != sessions_.end()) {
+      CachedPrincipal& entry = it->second;
+      if (entry.expires_at <= now || now - entry.last_seen_at > options_.idle_session_seconds) {
+        sessions_.erase(it);
+        return UnauthenticatedError(kBadSession);
+      }
+      if (now - entry.cached_at < kCacheSeconds) {
+        entry.last_seen_at = now;
+        return entry.principal;
+      }
+      // Stale: reread the database, keeping the activity it has not seen yet.
+      cached_last_seen = entry.last_seen_at;
+      sessions_.erase(it);
+    }
+    generation = cache_generation_;
+  }
+
+  CachedPrincipal entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Statement read(db_, "SELECT s.csrf_token, s.expires_at, s.last_seen_at, " +
+                                    std::string(kUserColumns) +
+                                    " FROM access_sessions s JOIN access_users u"
+                                    " ON u.id = s.user_id WHERE s.digest = ?");
+    if (!read.ok()) return read.status();
+    read.Bind(1, digest);
+    if (!read.Step()) {
+      ECOUTE_RETURN_IF_ERROR(read.status());
+      return UnauthenticatedError(kBadSession);
+    }
+    User user = ReadUser(read, 3);
+    entry.principal.csrf_token = std::string(read.Text(0));
+    entry.expires_at = read.Int(1);
+    entry.last_seen_at = std::max(read.Int(2), cached_last_seen);
+    read.Reset();
+    if (user.disabled || entry.expires_at <= now ||
+        now - entry.last_seen_at > options_.idle_session_seconds) {
+      sqlite::Statement remove(db_, "DELETE FROM access_sessions WHERE digest = ?");
+      remove.Bind(1, digest);
+      ECOUTE_RETURN_IF_ERROR(Run(remove));
+      return UnauthenticatedError(kBadSession);
+    }
+    ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+    // Written once per cache period, not once per request.
+    sqlite::Statement touch(db_, "UPDATE access_sessions SET last_seen_at = ? WHERE digest = ?");
+    touch.Bind(1, now).Bind(2, digest);
+    ECOUTE_RETURN_IF_ERROR(Run(touch));
+    std::string csrf = std::move(entry.principal.csrf_token);
+    entry.principal = PrincipalFor(user);
+    entry.principal.via_session = true;
+    entry.principal.csrf_token = std::move(csrf);
+  }
+  entry.cached_at = now;
+  entry.last_seen_at = now;
+  Principal principal = entry.principal;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (generation == cache_generation_) {
+    if (sessions_.size() >= kMaxCachedPrincipals) sessions_.clear();
+    sessions_[digest] = std::move(entry);
+  }
+  return principal;
+}
+
+Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token) {
+  if (bearer_token.size() > kMaxSecretLength || !bearer_token.starts_with(kTokenPrefix)) {
+    return UnauthenticatedError(kBadToken);
+  }
+  const std::string digest = Digest(bearer_token);
+  const int64_t now = clock_.Now();
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (auto it = tokens_.find(digest); it != tokens_.end()) {
+      const CachedPrincipal& entry = it->second;
+      if (entry.expires_at != 0 && entry.expires_at <= now) {
+        tokens_.erase(it);
+        return UnauthenticatedError(kBadToken);
+      }
+      if (now - entry.cached_at < kCacheSeconds) return entry.principal;
+      tokens_.erase(it);
+    }
+    generation = cache_generation_;
+  }
+
+  CachedPrincipal entry;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Statement read(db_, "SELECT t.id, t.expires_at, t.last_used_at, " +
+                                    std::string(kUserColumns) +
+                                    " FROM access_tokens t JOIN access_users u"
+                                    " ON u.id = t.user_id WHERE t.digest = ?");
+    if (!read.ok()) return read.status();
+    read.Bind(1, digest);
+    if (!read.Step()) {
+      ECOUTE_RETURN_IF_ERROR(read.status());
+      return UnauthenticatedError(kBadToken);
+    }
+    User user = ReadUser(read, 3);
+    entry.token_id = read.Int(0);
+    const std::optional<int64_t> expires_at = read.OptionalInt(1);
+    const std::optional<int64_t> last_used_at = read.OptionalInt(2);
+    read.Reset();
+    if (user.disabled || (expires_at && *expires_at <= now)) {
+      return UnauthenticatedError(kBadToken);
+    }
+    entry.expires_at = expires_at.value_or(0);
+    ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+    if (!last_used_at || now - *last_used_at >= kLastUsedResolution) {
+      sqlite::Statement touch(db_, "UPDATE access_tokens SET last_used_at = ? WHERE id = ?");
+      touch.Bind(1, now).Bind(2, entry.token_id);
+      ECOUTE_RETURN_IF_ERROR(Run(touch));
+    }
+    entry.principal = PrincipalFor(user);
+  }
+  entry.cached_at = now;
+  Principal principal = entry.principal;
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (generation == cache_generation_) {
+    if (tokens_.size() >= kMaxCachedPrincipals) tokens_.clear();
+    tokens_[digest] = std::move(entry);
+  }
+  return principal;
+}
+
+bool AccessControl::CheckCsrf(const Principal& principal, std::string_view header_value) const {
+  if (!principal.via_session) return true;
+  const std::string& expected = principal.csrf_token;
+  // The length is no secret (every token has the same); the bytes are compared in
+  // constant time.
+  if (expected.empty() || header_value.size() != expected.size()) return false;
+  return sodium_memcmp(expected.data(), header_value.data(), expected.size()) == 0;
+}
+
+// ---- API tokens ----
+
+Result<NewToken> AccessControl::CreateToken(int64_t user_id, std::string label,
+                                            std::optional<int64_t> expires_at) {
+  label = std::string(TrimSpaces(label));
+  if (label.empty()) return InvalidArgumentError("a token needs a label (what it is for)");
+  ECOUTE_RETURN_IF_ERROR(ValidateText("token label", label));
+  const int64_t now = clock_.Now();
+  if (expires_at && *expires_at <= now) {
+    return InvalidArgumentError("the token's expiry is in the past");
+  }
+  NewToken token;
+  token.token = std::string(kTokenPrefix) + RandomBase64(kSecretBytes);
+  token.info.user_id = user_id;
+  token.info.label = std::move(label);
+  token.info.prefix = token.token.substr(0, kTokenPrefix.size() + 8);
+  token.info.created_at = now;
+  token.info.expires_at = expires_at;
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(user_id));
+  if (user.disabled) {
+    return FailedPreconditionError("user \"" + user.name + "\" is disabled");
+  }
+  sqlite::Statement insert(db_,
+                           "INSERT INTO access_tokens(user_id, digest, label, prefix, created_at, "
+                           "expires_at) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.Bind(1, user_id)
+      .Bind(2, Digest(token.token))
+      .Bind(3, token.info.label)
+      .Bind(4, token.info.prefix)
+      .Bind(5, now)
+      .BindOrNull(6, expires_at);
+  ECOUTE_RETURN_IF_ERROR(Run(insert));
+  token.info.id = sqlite3_last_insert_rowid(db_);
+  return token;
+}
+
+Result<std::vector<TokenInfo>> AccessControl::ListTokens(std::optional<int64_t> user_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite::Statement read(db_,
+                         "SELECT id, user_id, label, prefix, created_at, expires_at, last_used_at "
+                         "FROM access_tokens WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id");
+  if (!read.ok()) return read.status();
+  read.BindOrNull(1, user_id);
+  std::vector<TokenInfo> tokens;
+  while (read.Step()) tokens.push_back(ReadToken(read));
+  ECOUTE_RETURN_IF_ERROR(read.status());
+  return tokens;
+}
+
+Status AccessControl::RevokeToken(int64_t token_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sqlite::Statement remove(db_, "DELETE FROM access_tokens WHERE id = ?");
+    remove.Bind(1, token_id);
+    ECOUTE_RETURN_IF_ERROR(Run(remove));
+    if (sqlite3_changes(db_) == 0) {
+      return NotFoundError("no API token with id " + std::to_string(token_id));
+    }
+  }
+  ForgetCache();
+  return OkStatus();
+}
+
+}  // namespace ecoute::server

@@ -1,0 +1,230 @@
+// Access control for `ecoute serve`: users with a role and the brands they may see,
+// passwords (Argon2id), browser sessions with a CSRF token, API tokens, and login
+// throttling. docs/ACCESS.md describes the model; `ecoute users` administers it.
+//
+// Secrets never rest in plaintext: passwords are stored as Argon2id hashes, session ids and
+// API tokens as SHA-256 digests. The plaintext of a session or token exists only in the
+// NewSession or NewToken that creates it. Nothing here logs.
+//
+// State lives in the store's SQLite file, in tables of its own (access_*), versioned in
+// server_schema under the component "access".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ecoute/status.h"
+
+#include "server/clock.h"
+
+struct sqlite3;
+
+namespace ecoute::server {
+
+// What a user may do, ordered by power: each role can do what the ones below it can.
+// viewer reads; agent also acts on cases; manager also edits rules and alerts; admin also
+// manages users and sees every brand.
+enum class Role : uint8_t { kViewer, kAgent, kManager, kAdmin };
+
+// "viewer", "agent", "manager", "admin".
+std::string_view RoleName(Role role);
+// Parses a role name (as RoleName spells it, any case); false when it is none.
+bool ParseRole(std::string_view name, Role& role);
+
+struct User {
+  int64_t id = 0;
+  std::string name;  // the login: unique, stored lower-case, [a-z0-9._@-], 1 to 64 chars
+  std::string display_name;
+  std::string email;
+  Role role = Role::kViewer;
+  bool all_brands = false;          // always true for admins
+  std::vector<std::string> brands;  // the brands seen when not all_brands (catalog names)
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
+// Who is making a request, once authenticated.
+struct Principal {
+  int64_t user_id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+  bool all_brands = false;
+  std::vector<std::string> brands;
+  bool via_session = false;  // a browser session (cookie), as opposed to an API token
+  std::string csrf_token;    // sessions only: what the X-CSRF-Token header must carry
+
+  // True when the user sees every brand, or `brand` is one of theirs. Compares without
+  // regard to case ("lunéa" matches "LUNÉA") or Unicode composition.
+  bool CanSeeBrand(std::string_view brand) const;
+  // True when the user's role is `role` or a more powerful one.
+  bool AtLeast(Role role) const { return this->role >= role; }
+};
+
+struct NewSession {
+  std::string token;  // the cookie's value; shown once, stored only as its digest
+  std::string csrf_token;
+  int64_t expires_at = 0;  // the absolute end; the idle timeout may end it sooner
+  Principal principal;
+};
+
+struct TokenInfo {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string label;
+  std::string prefix;  // "ecoute_" and the next 8 characters, to recognize a token in a list
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;
+  std::optional<int64_t> last_used_at;  // updated at most once a minute
+};
+
+struct NewToken {
+  TokenInfo info;
+  std::string token;  // the plaintext ("ecoute_..."), shown once
+};
+
+struct AccessOptions {
+  int64_t session_seconds = 12 * 3600;      // a session ends this long after login
+  int64_t idle_session_seconds = 2 * 3600;  // ... or after this long without a request
+  // Login throttling, per user name and per remote address: after max_failures failures
+  // within failure_window_seconds, every attempt is refused for lockout_seconds.
+  int max_failures = 5;
+  int64_t failure_window_seconds = 15 * 60;
+  int64_t lockout_seconds = 15 * 60;
+  size_t min_password_length = 12;  // in characters (code points)
+  // Argon2id at libsodium's minimum cost instead of its interactive one (64 MiB, about
+  // 0.1 s per hash): for tests only.
+  bool fast_hashing_for_tests = false;
+};
+
+// A strong random password: 20 characters of base64url (120 bits).
+std::string GeneratePassword();
+
+// Users, sessions and tokens over one SQLite connection. Every method is thread-safe.
+// Authentication (AuthenticateSession, AuthenticateToken) is served from a memory cache
+// most of the time; the cache lives 30 s and is emptied by every change made through this
+// object, so a change made by another process (`ecoute users`) takes effect within 30 s.
+class AccessControl {
+  struct PrivateKey {
+    explicit PrivateKey() = default;
+  };
+
+ public:
+  // Opens (creating its tables if needed) the SQLite file `db_path`, normally the store's
+  // file: open the store first, so that its schema exists. Fails with kDataLoss on a file
+  // that holds other tables but is not an ecoute database, kFailedPrecondition on tables
+  // written by a newer ecoute, kNotFound/kPermissionDenied when it cannot be opened.
+  // `clock` must outlive the object.
+  static Result<std::unique_ptr<AccessControl>> Open(const std::string& db_path, const Clock& clock,
+                                                     AccessOptions options = {});
+  // For Open only (PrivateKey cannot be named outside); takes ownership of `db`.
+  AccessControl(PrivateKey, sqlite3* db, const Clock& clock, AccessOptions options);
+  ~AccessControl();
+  AccessControl(const AccessControl&) = delete;
+  AccessControl& operator=(const AccessControl&) = delete;
+
+  // Adds a user (user.id and created_at are assigned; the name is lower-cased; admins get
+  // all brands). Fails with kInvalidArgument on a bad name, brand, e-mail or a weak
+  // password (the message says the minimum length), kAlreadyExists when the name is taken
+  // (in any case).
+  Result<User> AddUser(User user, std::string_view password);
+  // Every user, by name.
+  Result<std::vector<User>> ListUsers();
+  // kNotFound when there is no such user.
+  Result<User> GetUser(int64_t id);
+  Result<User> GetUserByName(std::string_view name);
+  // Changes the role, brands, display name, e-mail and disabled flag of user.id (the name
+  // cannot change: kInvalidArgument unless it is empty or the same). Ends the user's
+  // sessions when the role, brands or disabled flag change. kNotFound when there is no such
+  // user; kFailedPrecondition when it would leave no enabled admin.
+  Result<User> UpdateUser(const User& user);
+  // Replaces the password (same rules as AddUser) and ends the user's sessions.
+  Status SetPassword(int64_t user_id, std::string_view password);
+  // Removes the user, their sessions and tokens. kNotFound; kFailedPrecondition when it is
+  // the last enabled admin.
+  Status DeleteUser(int64_t id);
+
+  // Checks a password and opens a session. Wrong password and unknown user fail alike
+  // (kUnauthenticated, same message, about the same time); a disabled user with the right
+  // password gets kPermissionDenied. After max_failures failures for one name or one
+  // remote address (may be empty) within the window, every attempt fails with
+  // kResourceExhausted ("too many failed logins; retry in N s") until the lockout passes,
+  // even with the right password. Takes one Argon2id verification (about 0.1 s).
+  Result<NewSession> Login(std::string_view name, std::string_view password,
+                           std::string_view remote_address);
+  // Ends a session; OK whether or not it existed.
+  Status Logout(std::string_view session_token);
+  // The session's principal, sliding its idle timeout. kUnauthenticated when the session is
+  // unknown, expired, idle too long, or its user is disabled.
+  Result<Principal> AuthenticateSession(std::string_view session_token);
+  // The token's principal. kUnauthenticated when the token is unknown, revoked, expired, or
+  // its user is disabled.
+  Result<Principal> AuthenticateToken(std::string_view bearer_token);
+  // True when `header_value` is the session's CSRF token (constant-time comparison). Always
+  // true for a principal authenticated by API token: no browser sends it by itself.
+  bool CheckCsrf(const Principal& principal, std::string_view header_value) const;
+
+  // A new API token for the user. kNotFound for no such user, kInvalidArgument for an
+  // empty or long label or an expiry in the past, kFailedPrecondition for a disabled user.
+  Result<NewToken> CreateToken(int64_t user_id, std::string label,
+                               std::optional<int64_t> expires_at);
+  // The tokens of one user, or of all users (nullopt), by id; never their plaintext.
+  Result<std::vector<TokenInfo>> ListTokens(std::optional<int64_t> user_id);
+  // kNotFound when there is no such token.
+  Status RevokeToken(int64_t token_id);
+  Result<int64_t> CountUsers();
+
+ private:
+  // Login attempts for one name or address.
+  struct Attempts {
+    int failures = 0;  // within the window that started at window_start
+    int64_t window_start = 0;
+    int64_t locked_until = 0;
+    int in_flight = 0;  // attempts still verifying their password
+  };
+  // An authenticated session or token, remembered for a short while.
+  struct CachedPrincipal {
+    Principal principal;
+    int64_t cached_at = 0;
+    int64_t expires_at = 0;    // absolute end of the session or token (0: none)
+    int64_t last_seen_at = 0;  // sessions: the last request, for the idle timeout
+    int64_t token_id = 0;
+  };
+
+  Status CreateTables();
+  Result<std::string> HashPassword(std::string_view password) const;
+  Status CheckPassword(std::string_view password, std::string_view name) const;
+  Result<User> LoadUser(int64_t id);                   // mu_ held
+  Result<User> LoadUserByName(std::string_view name);  // mu_ held
+  Status LoadBrands(User& user);                       // mu_ held
+  Status SaveBrands(const User& user);                 // mu_ held, in a transaction
+  Result<int64_t> CountEnabledAdmins();                // mu_ held
+  Status EndSessions(int64_t user_id);                 // mu_ held
+  void ForgetCache();
+  // Throttling: Reserve refuses when the key is locked, else counts an attempt in flight
+  // that Finish settles.
+  Status ReserveAttempt(const std::string& key, int64_t now);
+  void FinishAttempt(const std::string& key, bool failed, bool forget, int64_t now);
+
+  const Clock& clock_;
+  const AccessOptions options_;
+  std::string dummy_hash_;  // verified for unknown users, so that they take as long
+
+  std::mutex mu_;  // guards db_ (one connection, one user at a time)
+  sqlite3* db_;
+
+  mutable std::mutex cache_mu_;  // guards the members below
+  uint64_t cache_generation_ = 0;
+  std::unordered_map<std::string, CachedPrincipal> sessions_;  // by session digest
+  std::unordered_map<std::string, CachedPrincipal> tokens_;    // by token digest
+  std::unordered_map<std::string, Attempts> attempts_;         // by "n:name" or "a:address"
+  size_t attempts_sweep_at_ = 1024;  // attempts_ is swept of stale entries past this size
+};
+
+}  // namespace ecoute::server

@@ -1,0 +1,225 @@
+// Alerts: rules that say which case events a team wants pushed to it, and signed webhooks
+// that carry them, at least once, with retries and dead letters (docs/ALERTS.md).
+//
+// Every delivery is written to the store's SQLite file before its first attempt and after
+// each one, so that a restart resumes where the last process stopped. The HTTP call is made
+// without holding the database lock: API threads keep publishing while the worker waits on
+// a slow receiver.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ecoute/analysis.h"
+#include "ecoute/status.h"
+
+#include "server/clock.h"
+
+struct sqlite3;
+
+namespace ecoute::server {
+
+// Where a webhook goes, and the key its body is signed with.
+struct WebhookTarget {
+  std::string url;     // http:// or https://
+  std::string secret;  // at least kMinSecretBytes bytes
+};
+
+constexpr size_t kMinSecretBytes = 16;
+
+struct AlertRule {
+  int64_t id = 0;
+  std::string name;
+  // Each filter is "any" when empty; a case event matches when it passes all of them.
+  std::vector<std::string> brands;  // compared without regard to case
+  std::vector<Stance> stances;
+  std::vector<Topic> topics;  // matches when the event has one of them
+  int min_priority = 0;       // 0..100
+  // Which events the rule wants. "case.opened" and "case.reopened" go with on_case_opened.
+  // A spike is about volume, not a case: only `brands` filters it.
+  bool on_case_opened = true;
+  bool on_escalation = false;
+  bool on_spike = false;
+  WebhookTarget target;
+  bool enabled = true;
+  int64_t created_by = 0;  // the user id
+};
+
+struct AlertEvent {
+  std::string kind;     // "case.opened", "case.reopened", "case.escalated", "spike"
+  int64_t case_id = 0;  // 0 for a spike
+  std::string brand;
+  Stance stance = Stance::kComplaint;
+  std::vector<Topic> topics;
+  int priority = 0;
+  int escalation_level = 0;
+  std::string escalation_name;  // the level's name: "supervisor"
+  std::string title;
+  std::string url;  // the opening post's URL
+  std::string customer;
+  int64_t at = 0;      // when it happened, seconds since the epoch
+  std::string detail;  // a sentence for humans: the escalation's reason, the spike's figures
+};
+
+enum class DeliveryState : uint8_t { kPending, kDelivered, kDead };
+std::string_view DeliveryStateName(DeliveryState state);  // "pending", "delivered", "dead"
+bool ParseDeliveryState(std::string_view name, DeliveryState& out);
+
+struct Delivery {
+  int64_t id = 0;
+  std::optional<int64_t> rule_id;  // none for a Notify
+  std::string url;
+  std::string dedupe_key;
+  std::string event_kind;
+  int64_t case_id = 0;
+  std::string brand;
+  DeliveryState state = DeliveryState::kPending;
+  int attempts = 0;
+  int64_t created_at = 0;
+  int64_t next_attempt_at = 0;
+  std::optional<int64_t> delivered_at;
+  std::string
+      last_error;  // "HTTP 500", "timeout after 5000 ms", "cannot connect: Connection refused"
+};
+
+struct AlertOptions {
+  // A delivery is dead after this many failed attempts.
+  int max_attempts = 8;
+  // The wait after the n-th failed attempt: first_backoff * 2^(n-1), at most max_backoff,
+  // plus up to `jitter` of itself at random so that receivers coming back up are not hit by
+  // every retry in the same second. Tests set jitter to 0.
+  int64_t first_backoff_seconds = 5;
+  int64_t max_backoff_seconds = 3600;
+  double jitter = 0.1;
+  long timeout_ms = 5000;  // NOLINT(google-runtime-int): libcurl's type
+  std::string user_agent = "ecoute-webhook/0.1";
+};
+
+class AlertEngine {
+ public:
+  // Opens (creating its tables if needed) the alert tables in the SQLite file at
+  // `db_path`, normally the store's: open the store first, as it refuses a file that holds
+  // tables before its own. Fails with kFailedPrecondition on tables written by a newer
+  // ecoute.
+  static Result<std::unique_ptr<AlertEngine>> Open(const std::string& db_path, const Clock& clock,
+                                                   AlertOptions options = {});
+  ~AlertEngine();  // stops the worker
+  AlertEngine(const AlertEngine&) = delete;
+  AlertEngine& operator=(const AlertEngine&) = delete;
+
+  // Fails with kInvalidArgument on an empty name, a URL that is not http(s), a priority
+  // outside 0..100, or a secret shorter than kMinSecretBytes. An empty secret is generated
+  // (32 random bytes, hex): the result holds it, the only time the caller sees it unless it
+  // lists the rules. `rule.id` is ignored.
+  Result<AlertRule> CreateRule(AlertRule rule);
+  Result<std::vector<AlertRule>> ListRules();  // by id, secrets included
+  Result<AlertRule> GetRule(int64_t id);       // kNotFound for an unknown id
+  // Replaces the rule of that id; an empty secret keeps the current one. kNotFound for an
+  // unknown id.
+  Result<AlertRule> UpdateRule(const AlertRule& rule);
+  // Removes the rule and its pending deliveries; delivered and dead ones stay as history.
+  Status DeleteRule(int64_t id);
+
+  // Queues (persists) one delivery per enabled rule that matches the event; returns the
+  // number queued. An event whose dedupe key is already queued is not queued again.
+  Result<int> Publish(const AlertEvent& event);
+  // Queues the event to these targets (escalation contacts), without a rule. Fails with
+  // kInvalidArgument, queueing nothing, when a target is invalid (ValidateTarget).
+  Result<int> Notify(const AlertEvent& event, const std::vector<WebhookTarget>& targets);
+
+  // Attempts every pending delivery whose next attempt is due (clock.Now()); returns the
+  // number attempted. One caller at a time: a second waits for the first.
+  int DeliverDue();
+  // A background thread that runs DeliverDue: at once after a Publish or Notify that
+  // queued something, else at the next due time, at least every second (so that a
+  // ManualClock moved by a test is noticed).
+  void Start();
+  // Finishes the attempt in progress and joins the thread; pending deliveries stay in the
+  // file for the next Open.
+  void Stop();
+
+  // Newest first; every state when `state` is empty.
+  Result<std::vector<Delivery>> ListDeliveries(std::optional<DeliveryState> state, int limit);
+  // Revives a dead delivery: pending, due now, with a fresh set of attempts. kNotFound for
+  // an unknown id, kFailedPrecondition for one that is not dead.
+  Status Retry(int64_t delivery_id);
+
+  struct Counters {
+    int64_t delivered = 0;
+    int64_t failed_attempts = 0;
+    int64_t dead = 0;
+    int64_t queued = 0;
+  };
+  Counters counters() const;  // since Open
+  int64_t PendingCount();     // -1 when the database cannot be read
+
+  // Called by the delivering thread after each successful delivery with the seconds from
+  // the event to its delivery. Set it before Start.
+  std::function<void(double)> on_delivered;
+  // Called by the delivering thread with what it cannot return to anyone: a delivery gone
+  // dead (kUnavailable, naming the receiver's origin only: a URL's path may be a
+  // credential), a database error. For the log. Set it before Start.
+  std::function<void(const Status&)> on_error;
+
+ private:
+  struct Due;
+  AlertEngine(sqlite3* db, const Clock& clock, AlertOptions options);
+  Status CreateTables();
+  // To `targets`, or to the matching rules when null.
+  Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets);
+  // With mutex_ held.
+  Result<AlertRule> ReadRule(int64_t id);
+  Result<std::vector<AlertRule>> ReadRules();
+  void Attempt(const Due& due);
+  void Report(const Status& status);
+  void Run();
+
+  sqlite3* db_;
+  const Clock& clock_;
+  const AlertOptions options_;
+  std::mutex mutex_;          // guards db_
+  std::mutex deliver_mutex_;  // one DeliverDue at a time
+  std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> failed_attempts_{0};
+  std::atomic<int64_t> dead_{0};
+  std::atomic<int64_t> queued_{0};
+  // The worker.
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread worker_;
+};
+
+// kInvalidArgument unless the URL is http(s) with a host and the secret is long enough.
+Status ValidateTarget(const WebhookTarget& target);
+
+// The key of one event for one receiver: the first 32 hex digits of the SHA-256 of the rule
+// (or, without one, the target URL), the event kind, the case, the escalation level and, for
+// events that repeat (reopenings, spikes), the brand and time. Stable: the same event for
+// the same receiver always has the same key, sent as X-Ecoute-Delivery.
+std::string DedupeKey(const AlertEvent& event, const AlertRule* rule, std::string_view url);
+
+// The JSON body of a delivery (docs/ALERTS.md): one object, no trailing newline.
+std::string WebhookBody(const AlertEvent& event, std::string_view dedupe_key,
+                        const AlertRule* rule);
+
+// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body): X-Ecoute-Signature.
+std::string WebhookSignature(std::string_view secret, int64_t timestamp, std::string_view body);
+// Lower-case hex HMAC-SHA256 of `data` with a key of any length.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// A secret as the API shows it: its first 4 characters then "…" ("3f9a…"), or "…" alone
+// when it is shorter than 12 characters.
+std::string MaskSecret(std::string_view secret);
+
+}  // namespace ecoute::server

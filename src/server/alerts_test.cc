@@ -1,0 +1,663 @@
+// Alert rules and webhook delivery against a real SQLite file and a real receiver on
+// loopback; a ManualClock moves time, and jitter is off so that every backoff is exact.
+#include "server/alerts.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <simdjson.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ecoute::server {
+namespace {
+
+constexpr int64_t kT0 = 1767603600;  // 2026-01-05T09:00:00Z
+const std::string kSecret = "0123456789abcdef0123456789abcdef";
+
+// What the receiver got: unlike testing::HttpServer, it keeps the body, which the
+// signature covers.
+struct Received {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+// A webhook receiver on 127.0.0.1: one connection at a time, answering each request with
+// the status the handler returns, after `delay_ms` when set.
+class Receiver {
+ public:
+  explicit Receiver(std::function<int(const Received&)> handler) : handler_(std::move(handler)) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listen_fd_, 16);
+    socklen_t length = sizeof address;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~Receiver() {
+    stop_ = true;
+    thread_.join();
+    ::close(listen_fd_);
+  }
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::vector<Received> Requests() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return requests_;
+  }
+  std::atomic<int> delay_ms{0};
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int fd = ::accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) continue;
+      Handle(fd);
+      ::close(fd);
+    }
+  }
+
+  // Reads until the headers and Content-Length bytes of body are in, or 5 s pass.
+  void Handle(int fd) {
+    std::string data;
+    size_t header_end = std::string::npos;
+    size_t wanted = std::string::npos;
+    char buffer[4096];
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((wanted == std::string::npos || data.size() < wanted) &&
+           std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) return;
+      data.append(buffer, static_cast<size_t>(n));
+      if (header_end == std::string::npos &&
+          (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+        wanted = header_end + 4;
+        std::string lower = data.substr(0, header_end);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const size_t length = lower.find("\r\ncontent-length:");
+        if (length != std::string::npos) wanted += std::stoul(lower.substr(length + 17));
+      }
+    }
+    if (header_end == std::string::npos) return;
+    Received r;
+    const std::string head = data.substr(0, header_end);
+    size_t line_end = head.find("\r\n");
+    const std::string first = head.substr(0, line_end);
+    r.method = first.substr(0, first.find(' '));
+    r.path = first.substr(first.find(' ') + 1, first.rfind(' ') - first.find(' ') - 1);
+    while (line_end != std::string::npos) {
+      const size_t start = line_end + 2;
+      line_end = head.find("\r\n", start);
+      const std::string line = head.substr(start, line_end - start);
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+    r.body = data.substr(header_end + 4);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      requests_.push_back(r);
+    }
+    const int status = handler_(r);
+    if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+    const std::string out = "HTTP/1.1 " + std::to_string(status) +
+                            " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+    (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+  }
+
+  std::function<int(const Received&)> handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<Received> requests_;
+};
+
+// A port on loopback where nothing listens.
+int ClosedPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+AlertEvent Opened(int64_t case_id, std::string brand = "Fnac", int priority = 80) {
+  AlertEvent event;
+  event.kind = "case.opened";
+  event.case_id = case_id;
+  event.brand = std::move(brand);
+  event.stance = Stance::kComplaint;
+  event.topics = {Topic::kDelivery};
+  event.priority = priority;
+  event.title = "Colis jamais arrivé";
+  event.url = "https://social.example/@marie/1";
+  event.customer = "@marie";
+  event.at = kT0;
+  return event;
+}
+
+class AlertsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ecoute_alerts_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "ecoute.db").string();
+    options_.jitter = 0;
+    options_.max_attempts = 4;
+    options_.timeout_ms = 2000;
+    Open();
+  }
+  void TearDown() override {
+    engine_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    engine_.reset();
+    Result<std::unique_ptr<AlertEngine>> opened = AlertEngine::Open(path_, clock_, options_);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    engine_ = std::move(opened).value();
+  }
+
+  AlertRule Rule(const std::string& url) {
+    AlertRule rule;
+    rule.name = "support";
+    rule.target = {url, kSecret};
+    Result<AlertRule> created = engine_->CreateRule(rule);
+    EXPECT_TRUE(created) << created.error().ToString();
+    return created ? *created : AlertRule{};
+  }
+
+  Delivery Only() {
+    Result<std::vector<Delivery>> all = engine_->ListDeliveries(std::nullopt, 10);
+    EXPECT_TRUE(all && all->size() == 1);
+    return all && !all->empty() ? all->front() : Delivery{};
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  ManualClock clock_{kT0};
+  AlertOptions options_;
+  std::unique_ptr<AlertEngine> engine_;
+};
+
+TEST(WebhookSignatureTest, HmacSha256MatchesRfc4231) {
+  // Test case 2: a key shorter than the block.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block, hashed first.
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  // The signature covers "<timestamp>.<body>".
+  EXPECT_EQ(WebhookSignature("Jefe", 1767603600, "{}"),
+            "sha256=" + HmacSha256Hex("Jefe", "1767603600.{}"));
+  EXPECT_NE(WebhookSignature("Jefe", 1767603601, "{}"), WebhookSignature("Jefe", 1767603600, "{}"));
+  // The worked example of docs/ALERTS.md, also checked there with Python and openssl.
+  EXPECT_EQ(WebhookSignature(kSecret, 1767607200, "{\"hello\":\"ecoute\"}"),
+            "sha256=007cc86551b3fac6673acf0a71be267045420995646539a39b44097c40efe284");
+}
+
+TEST(WebhookSignatureTest, SecretsAreMasked) {
+  EXPECT_EQ(MaskSecret(kSecret), "0123…");
+  EXPECT_EQ(MaskSecret("short"), "…");
+  EXPECT_EQ(MaskSecret(""), "…");
+}
+
+TEST(WebhookBodyTest, ASpikeHasNoCase) {
+  AlertEvent spike;
+  spike.kind = "spike";
+  spike.brand = "Fnac";
+  spike.at = kT0;
+  spike.detail = "41 complaints in an hour (usually 3)";
+  const std::string body = WebhookBody(spike, "k", nullptr);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(body).get(doc), simdjson::SUCCESS) << body;
+  EXPECT_TRUE(doc["case"].is_null());
+  EXPECT_TRUE(doc["rule"].is_null());
+  EXPECT_EQ(std::string_view(doc["time"]), "2026-01-05T09:00:00Z");
+  EXPECT_EQ(std::string_view(doc["detail"]), "41 complaints in an hour (usually 3)");
+}
+
+TEST_F(AlertsTest, ADeliveryIsSignedAndCarriesTheEventAsJson) {
+  Receiver receiver([](const Received&) { return 200; });
+  const AlertRule rule = Rule(receiver.Url("/hook"));
+  std::vector<double> latencies;
+  engine_->on_delivered = [&](double seconds) { latencies.push_back(seconds); };
+  Result<int> queued = engine_->Publish(Opened(42));
+  ASSERT_TRUE(queued) << queued.error().ToString();
+  EXPECT_EQ(*queued, 1);
+  EXPECT_EQ(engine_->PendingCount(), 1);
+  clock_.Advance(7);
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+
+  const std::vector<Received> got = receiver.Requests();
+  ASSERT_EQ(got.size(), 1u);
+  const Received& r = got.front();
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, "/hook");
+  EXPECT_EQ(r.headers.at("content-type"), "application/json");
+  EXPECT_EQ(r.headers.at("user-agent"), "ecoute-webhook/0.1");
+  EXPECT_EQ(r.headers.at("x-ecoute-event"), "case.opened");
+  EXPECT_EQ(r.headers.at("x-ecoute-delivery"), DedupeKey(Opened(42), &rule, rule.target.url));
+  EXPECT_EQ(r.headers.at("x-ecoute-delivery").size(), 32u);
+  EXPECT_EQ(r.headers.at("x-ecoute-timestamp"), std::to_string(kT0 + 7));
+  EXPECT_EQ(r.headers.at("x-ecoute-signature"), WebhookSignature(kSecret, kT0 + 7, r.body));
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(r.body).get(doc), simdjson::SUCCESS) << r.body;
+  EXPECT_EQ(std::string_view(doc["event"]), "case.opened");
+  EXPECT_EQ(std::string_view(doc["delivery"]), r.headers.at("x-ecoute-delivery"));
+  EXPECT_EQ(int64_t(doc["at"]), kT0);
+  EXPECT_EQ(std::string_view(doc["brand"]), "Fnac");
+  EXPECT_EQ(int64_t(doc["case"]["id"]), 42);
+  EXPECT_EQ(std::string_view(doc["case"]["stance"]), "complaint");
+  EXPECT_EQ(std::string_view(doc["case"]["topics"].at(0)), "delivery");
+  EXPECT_EQ(int64_t(doc["case"]["priority"]), 80);
+  EXPECT_EQ(std::string_view(doc["case"]["customer"]), "@marie");
+  EXPECT_EQ(int64_t(doc["rule"]["id"]), rule.id);
+  EXPECT_EQ(std::string_view(doc["rule"]["name"]), "support");
+
+  const Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kDelivered);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.delivered_at, kT0 + 7);
+  EXPECT_EQ(d.rule_id, rule.id);
+  EXPECT_EQ(d.case_id, 42);
+  EXPECT_EQ(d.event_kind, "case.opened");
+  EXPECT_EQ(engine_->PendingCount(), 0);
+  EXPECT_EQ(engine_->counters().delivered, 1);
+  EXPECT_EQ(engine_->counters().queued, 1);
+  EXPECT_EQ(latencies, std::vector<double>{7});
+  EXPECT_EQ(engine_->DeliverDue(), 0);  // delivered once
+}
+
+TEST_F(AlertsTest, AReceiverFailingTwiceGetsItOnTheThirdAttemptAfterBackoff) {
+  std::atomic<int> calls{0};
+  Receiver receiver([&](const Received&) { return ++calls <= 2 ? 500 : 200; });
+  Rule(receiver.Url("/hook"));
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);  // fails at T0: next at T0 + 5
+  Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "HTTP 500");
+  EXPECT_EQ(d.next_attempt_at, kT0 + 5);
+
+  clock_.Set(kT0 + 4);
+  EXPECT_EQ(engine_->DeliverDue(), 0);
+  clock_.Set(kT0 + 5);
+  EXPECT_EQ(engine_->DeliverDue(), 1);  // fails again: next after 10 s
+  d = Only();
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_EQ(d.next_attempt_at, kT0 + 15);
+
+  clock_.Set(kT0 + 14);
+  EXPECT_EQ(engine_->DeliverDue(), 0);
+  clock_.Set(kT0 + 15);
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kDelivered);
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(d.delivered_at, kT0 + 15);
+  EXPECT_EQ(receiver.Requests().size(), 3u);
+  // Each attempt is signed anew with its own time; the body and the key stay.
+  const std::vector<Received> got = receiver.Requests();
+  EXPECT_EQ(got[0].headers.at("x-ecoute-timestamp"), std::to_string(kT0));
+  EXPECT_EQ(got[2].headers.at("x-ecoute-timestamp"), std::to_string(kT0 + 15));
+  EXPECT_EQ(got[0].body, got[2].body);
+  EXPECT_EQ(got[0].headers.at("x-ecoute-delivery"), got[2].headers.at("x-ecoute-delivery"));
+  EXPECT_EQ(engine_->counters().failed_attempts, 2);
+  EXPECT_EQ(engine_->counters().delivered, 1);
+}
+
+TEST_F(AlertsTest, BackoffDoublesUpToItsCapAndJitterStaysWithinTenPercent) {
+  options_.max_attempts = 20;
+  options_.max_backoff_seconds = 40;
+  options_.jitter = 0.1;
+  Open();
+  Rule("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/hook");
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  // 5, 10, 20, 40, 40: each within [delay, delay * 1.1].
+  for (const int64_t delay : {5, 10, 20, 40, 40}) {
+    const int64_t now = clock_.Now();
+    EXPECT_EQ(engine_->DeliverDue(), 1);
+    const Delivery d = Only();
+    EXPECT_GE(d.next_attempt_at, now + delay);
+    EXPECT_LE(d.next_attempt_at, now + delay + delay / 10);
+    clock_.Set(d.next_attempt_at);
+  }
+}
+
+TEST_F(AlertsTest, AlwaysFailingIsDeadAfterMaxAttemptsAndRetryRevivesIt) {
+  std::atomic<int> status{503};
+  Receiver receiver([&](const Received&) { return status.load(); });
+  Rule(receiver.Url("/hook/secret-token"));
+  std::vector<Status> errors;
+  engine_->on_error = [&](const Status& status) { errors.push_back(status); };
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(engine_->DeliverDue(), 1) << "attempt " << i + 1;
+    clock_.Advance(3600);
+  }
+  EXPECT_EQ(engine_->DeliverDue(), 0);
+  Result<std::vector<Delivery>> dead = engine_->ListDeliveries(DeliveryState::kDead, 10);
+  ASSERT_TRUE(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->front().attempts, 4);
+  EXPECT_EQ(dead->front().last_error, "HTTP 503");
+  EXPECT_EQ(engine_->ListDeliveries(DeliveryState::kPending, 10)->size(), 0u);
+  EXPECT_EQ(engine_->counters().dead, 1);
+  EXPECT_EQ(engine_->counters().failed_attempts, 4);
+  EXPECT_EQ(engine_->PendingCount(), 0);
+  // Told once, naming the receiver's origin but not its path.
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code(), StatusCode::kUnavailable);
+  EXPECT_NE(
+      errors[0].message().find("to " + receiver.Url("") + " is dead after 4 attempt(s): HTTP 503"),
+      std::string::npos)
+      << errors[0].message();
+  EXPECT_EQ(errors[0].message().find("secret-token"), std::string::npos);
+
+  status = 200;
+  ASSERT_TRUE(engine_->Retry(dead->front().id).ok());
+  EXPECT_EQ(engine_->PendingCount(), 1);
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  EXPECT_EQ(Only().state, DeliveryState::kDelivered);
+  EXPECT_EQ(receiver.Requests().size(), 5u);
+  EXPECT_EQ(engine_->Retry(dead->front().id).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(engine_->Retry(999).code(), StatusCode::kNotFound);
+}
+
+TEST_F(AlertsTest, GoneIsDeadAtOnce) {
+  Receiver receiver([](const Received&) { return 410; });
+  Rule(receiver.Url("/hook"));
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  const Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kDead);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "HTTP 410");
+}
+
+TEST_F(AlertsTest, AnUnreachableReceiverIsAFailedAttemptThatSaysWhy) {
+  Rule("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/hook");
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  const Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "cannot connect: Connection refused");
+  EXPECT_EQ(engine_->counters().failed_attempts, 1);
+}
+
+TEST_F(AlertsTest, ASlowReceiverTimesOut) {
+  options_.timeout_ms = 200;
+  Open();
+  Receiver receiver([](const Received&) { return 200; });
+  receiver.delay_ms = 1000;
+  Rule(receiver.Url("/hook"));
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  const Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.last_error, "timeout after 200 ms");
+}
+
+TEST_F(AlertsTest, TheSameEventIsQueuedOnce) {
+  Rule("https://hooks.example.com/a");
+  EXPECT_EQ(*engine_->Publish(Opened(1)), 1);
+  EXPECT_EQ(*engine_->Publish(Opened(1)), 0);
+  EXPECT_EQ(*engine_->Publish(Opened(2)), 1);  // another case
+  AlertEvent escalated = Opened(1);
+  escalated.kind = "case.escalated";
+  escalated.escalation_level = 1;
+  const std::vector<WebhookTarget> contacts = {{"https://hooks.example.com/boss", kSecret}};
+  EXPECT_EQ(*engine_->Notify(escalated, contacts), 1);
+  EXPECT_EQ(*engine_->Notify(escalated, contacts), 0);
+  escalated.escalation_level = 2;  // the next level is another event
+  EXPECT_EQ(*engine_->Notify(escalated, contacts), 1);
+  AlertEvent reopened = Opened(1);
+  reopened.kind = "case.reopened";
+  EXPECT_EQ(*engine_->Publish(reopened), 1);
+  reopened.at += 86400;  // reopened again, a day later
+  EXPECT_EQ(*engine_->Publish(reopened), 1);
+  EXPECT_EQ(engine_->PendingCount(), 6);
+  EXPECT_EQ(engine_->counters().queued, 6);
+  // A target must be valid, or nothing is queued.
+  EXPECT_EQ(engine_->Notify(escalated, {{"ftp://x", kSecret}}).error().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->Notify(escalated, {{"https://x.example", "short"}}).error().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(AlertsTest, RulesMatchOnBrandStanceTopicPriorityKindAndEnabled) {
+  struct Case {
+    const char* what;
+    std::function<void(AlertRule&)> rule;
+    std::function<void(AlertEvent&)> event;
+    bool matches;
+  };
+  const std::vector<Case> cases = {
+      {"any", [](AlertRule&) {}, [](AlertEvent&) {}, true},
+      {"brand, other case", [](AlertRule& r) { r.brands = {"FNAC"}; }, [](AlertEvent&) {}, true},
+      {"other brand", [](AlertRule& r) { r.brands = {"Darty"}; }, [](AlertEvent&) {}, false},
+      {"one of the brands",
+       [](AlertRule& r) {
+         r.brands = {"Darty", "fnac"};
+       },
+       [](AlertEvent&) {}, true},
+      {"stance", [](AlertRule& r) { r.stances = {Stance::kComplaint}; }, [](AlertEvent&) {}, true},
+      {"other stance", [](AlertRule& r) { r.stances = {Stance::kQuestion}; }, [](AlertEvent&) {},
+       false},
+      {"one topic in common",
+       [](AlertRule& r) {
+         r.topics = {Topic::kBilling, Topic::kDelivery};
+       },
+       [](AlertEvent& e) {
+         e.topics = {Topic::kDelay, Topic::kDelivery};
+       },
+       true},
+      {"no topic in common", [](AlertRule& r) { r.topics = {Topic::kBilling}; }, [](AlertEvent&) {},
+       false},
+      {"a topic on an event without", [](AlertRule& r) { r.topics = {Topic::kBilling}; },
+       [](AlertEvent& e) { e.topics.clear(); }, false},
+      {"priority reached", [](AlertRule& r) { r.min_priority = 80; }, [](AlertEvent&) {}, true},
+      {"priority below", [](AlertRule& r) { r.min_priority = 81; }, [](AlertEvent&) {}, false},
+      {"disabled", [](AlertRule& r) { r.enabled = false; }, [](AlertEvent&) {}, false},
+      {"reopened goes with opened", [](AlertRule&) {},
+       [](AlertEvent& e) { e.kind = "case.reopened"; }, true},
+      {"opened not wanted", [](AlertRule& r) { r.on_case_opened = false; }, [](AlertEvent&) {},
+       false},
+      {"escalation not wanted", [](AlertRule&) {}, [](AlertEvent& e) { e.kind = "case.escalated"; },
+       false},
+      {"escalation wanted", [](AlertRule& r) { r.on_escalation = true; },
+       [](AlertEvent& e) { e.kind = "case.escalated"; }, true},
+      {"spike not wanted", [](AlertRule&) {}, [](AlertEvent& e) { e.kind = "spike"; }, false},
+      {"spike: only the brand filters",
+       [](AlertRule& r) {
+         r.on_spike = true;
+         r.min_priority = 90;
+         r.stances = {Stance::kQuestion};
+       },
+       [](AlertEvent& e) { e.kind = "spike"; }, true},
+      {"spike of another brand",
+       [](AlertRule& r) {
+         r.on_spike = true;
+         r.brands = {"Darty"};
+       },
+       [](AlertEvent& e) { e.kind = "spike"; }, false},
+  };
+  int64_t case_id = 0;
+  for (const Case& c : cases) {
+    AlertRule rule;
+    rule.name = c.what;
+    rule.target = {"https://hooks.example.com/x", kSecret};
+    c.rule(rule);
+    Result<AlertRule> created = engine_->CreateRule(rule);
+    ASSERT_TRUE(created) << created.error().ToString();
+    AlertEvent event = Opened(++case_id);
+    c.event(event);
+    Result<int> queued = engine_->Publish(event);
+    ASSERT_TRUE(queued);
+    EXPECT_EQ(*queued, c.matches ? 1 : 0) << c.what;
+    ASSERT_TRUE(engine_->DeleteRule(created->id).ok());
+  }
+}
+
+TEST_F(AlertsTest, RulesAreValidatedStoredAndEdited) {
+  AlertRule rule;
+  rule.name = "billing";
+  rule.brands = {"Fnac", "Darty"};
+  rule.stances = {Stance::kComplaint, Stance::kQuestion};
+  rule.topics = {Topic::kBilling};
+  rule.min_priority = 40;
+  rule.on_escalation = true;
+  rule.created_by = 7;
+  rule.target.url = "ftp://hooks.example.com/";
+  EXPECT_EQ(engine_->CreateRule(rule).error().code(), StatusCode::kInvalidArgument);
+  rule.target.url = "not a url";
+  EXPECT_EQ(engine_->CreateRule(rule).error().code(), StatusCode::kInvalidArgument);
+  rule.target.url = "https://hooks.example.com/billing";
+  rule.target.secret = "too short";
+  EXPECT_EQ(engine_->CreateRule(rule).error().code(), StatusCode::kInvalidArgument);
+  rule.target.secret.clear();
+  rule.min_priority = 101;
+  EXPECT_EQ(engine_->CreateRule(rule).error().code(), StatusCode::kInvalidArgument);
+  rule.min_priority = 40;
+  rule.name.clear();
+  EXPECT_EQ(engine_->CreateRule(rule).error().code(), StatusCode::kInvalidArgument);
+  rule.name = "billing";
+
+  Result<AlertRule> created = engine_->CreateRule(rule);
+  ASSERT_TRUE(created) << created.error().ToString();
+  EXPECT_GT(created->id, 0);
+  EXPECT_EQ(created->target.secret.size(), 64u);  // generated
+  const std::string secret = created->target.secret;
+
+  Open();  // read back from the file
+  Result<AlertRule> got = engine_->GetRule(created->id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "billing");
+  EXPECT_EQ(got->brands, (std::vector<std::string>{"Fnac", "Darty"}));
+  EXPECT_EQ(got->stances, (std::vector<Stance>{Stance::kComplaint, Stance::kQuestion}));
+  EXPECT_EQ(got->topics, std::vector<Topic>{Topic::kBilling});
+  EXPECT_EQ(got->min_priority, 40);
+  EXPECT_TRUE(got->on_case_opened);
+  EXPECT_TRUE(got->on_escalation);
+  EXPECT_FALSE(got->on_spike);
+  EXPECT_TRUE(got->enabled);
+  EXPECT_EQ(got->created_by, 7);
+  EXPECT_EQ(got->target.secret, secret);
+
+  AlertRule edit = *got;
+  edit.enabled = false;
+  edit.target.secret.clear();  // keeps the secret
+  Result<AlertRule> updated = engine_->UpdateRule(edit);
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->target.secret, secret);
+  EXPECT_FALSE(engine_->GetRule(created->id)->enabled);
+  edit.target.secret = kSecret;
+  ASSERT_TRUE(engine_->UpdateRule(edit));
+  EXPECT_EQ(engine_->GetRule(created->id)->target.secret, kSecret);
+  edit.id = 999;
+  EXPECT_EQ(engine_->UpdateRule(edit).error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetRule(999).error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->ListRules()->size(), 1u);
+
+  // Deleting a rule drops its pending deliveries.
+  edit.id = created->id;
+  edit.enabled = true;
+  ASSERT_TRUE(engine_->UpdateRule(edit));
+  AlertEvent event = Opened(1);
+  event.topics = {Topic::kBilling};
+  EXPECT_EQ(*engine_->Publish(event), 1);
+  EXPECT_TRUE(engine_->DeleteRule(created->id).ok());
+  EXPECT_EQ(engine_->PendingCount(), 0);
+  EXPECT_EQ(engine_->DeleteRule(created->id).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(engine_->ListRules()->empty());
+}
+
+TEST_F(AlertsTest, PendingDeliveriesSurviveARestart) {
+  Receiver receiver([](const Received&) { return 200; });
+  Rule(receiver.Url("/hook"));
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  Open();  // the process stops before any attempt
+  EXPECT_EQ(engine_->PendingCount(), 1);
+  EXPECT_EQ(engine_->counters().queued, 0);    // counters are since Open
+  EXPECT_EQ(*engine_->Publish(Opened(1)), 0);  // still known
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  EXPECT_EQ(Only().state, DeliveryState::kDelivered);
+  EXPECT_EQ(receiver.Requests().size(), 1u);
+}
+
+TEST_F(AlertsTest, TheWorkerDeliversInTheBackground) {
+  Receiver receiver([](const Received&) { return 200; });
+  Rule(receiver.Url("/hook"));
+  engine_->Start();
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  ASSERT_TRUE(engine_->Publish(Opened(2)));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (engine_->counters().delivered < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  engine_->Stop();
+  EXPECT_EQ(engine_->counters().delivered, 2);
+  EXPECT_EQ(receiver.Requests().size(), 2u);
+  EXPECT_EQ(engine_->PendingCount(), 0);
+}
+
+TEST_F(AlertsTest, TablesFromANewerVersionAreRefused) {
+  engine_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE server_schema SET version = 99 WHERE component = 'alerts'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Result<std::unique_ptr<AlertEngine>> opened = AlertEngine::Open(path_, clock_, options_);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace ecoute::server

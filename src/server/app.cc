@@ -1,0 +1,283 @@
+#include "server/app.h"
+
+#include "server/api_state.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "util/datetime.h"
+
+namespace ecoute::server {
+
+// ---- live updates ------------------------------------------------------------------------
+
+void LiveUpdates::Subscribe(std::shared_ptr<EventSink> sink, Principal principal) {
+  std::lock_guard lock(mutex_);
+  subscribers_.push_back({std::move(sink), std::move(principal)});
+}
+
+void LiveUpdates::Publish(std::string_view event, std::string_view brand, std::string_view data) {
+  std::string chunk;
+  chunk.reserve(data.size() + event.size() + 16);
+  chunk.append("event: ").append(event).append("\ndata: ").append(data).append("\n\n");
+  std::lock_guard lock(mutex_);
+  std::erase_if(subscribers_, [&](Subscriber& s) {
+    if (!s.principal.CanSeeBrand(brand)) return !s.sink->IsOpen();
+    return !s.sink->Send(chunk);
+  });
+}
+
+void LiveUpdates::Ping() {
+  std::lock_guard lock(mutex_);
+  std::erase_if(subscribers_, [](Subscriber& s) { return !s.sink->Send(": ping\n\n"); });
+}
+
+void LiveUpdates::CloseAll() {
+  std::lock_guard lock(mutex_);
+  subscribers_.clear();
+}
+
+int64_t LiveUpdates::subscribers() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int64_t>(subscribers_.size());
+}
+
+// ---- the case summary as JSON -------------------------------------------------------------
+
+namespace {
+
+nlohmann::json OptionalTime(const std::optional<int64_t>& t) {
+  return t ? nlohmann::json(FormatRfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string CaseSummaryJson(const CaseSummary& c, const SlaConfig& sla, int64_t now) {
+  nlohmann::json j;
+  j["id"] = c.id;
+  j["brand"] = c.brand;
+  j["customer"] = c.customer;
+  j["status"] = CaseStatusName(c.status);
+  j["priority"] = c.priority;
+  j["topic"] = c.topic ? nlohmann::json(TopicName(*c.topic)) : nlohmann::json(nullptr);
+  j["stance"] = StanceName(c.stance);
+  j["opened_at"] = FormatRfc3339(c.opened_at);
+  j["last_activity_at"] = FormatRfc3339(c.last_activity_at);
+  j["first_response_at"] = OptionalTime(c.first_response_at);
+  j["resolved_at"] = OptionalTime(c.resolved_at);
+  j["posts"] = c.posts;
+  j["title"] = c.title;
+  j["assignee"] = c.assignee;
+  j["escalation_level"] = c.escalation_level;
+  const size_t level = static_cast<size_t>(std::max(0, c.escalation_level));
+  j["escalation_name"] = level < sla.levels.size() ? sla.levels[level].name : std::string();
+  const SlaStatus status = SlaStatusOf(sla, c, now);
+  j["sla"] = {{"state", SlaStateName(status.state)}, {"due_at", OptionalTime(status.due_at)}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// ---- the service ---------------------------------------------------------------------------
+
+App::App(ServerConfig config, const Clock& clock) : config_(std::move(config)), clock_(clock) {}
+
+App::~App() { Stop(); }
+
+Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock) {
+  if (config.brands_path.empty()) {
+    return InvalidArgumentError(
+        "no brand catalog: give --brands FILE (or [analysis] brands in the config file)");
+  }
+  std::unique_ptr<App> app(new App(std::move(config), clock));
+  const ServerConfig& c = app->config_;
+  ECOUTE_ASSIGN_OR_RETURN(app->catalog_, LoadCatalog(c.brands_path));
+  const std::string data_dir = c.data_dir.empty() ? DefaultDataDir() : c.data_dir;
+  ECOUTE_ASSIGN_OR_RETURN(
+      app->analyzer_,
+      Analyzer::Create(app->catalog_, data_dir, c.no_model ? "" : DefaultModelPath(data_dir),
+                       c.no_model ? "" : DefaultTopicModelPath(data_dir)));
+  ECOUTE_ASSIGN_OR_RETURN(app->store_, OpenSqliteStore(c.db_path, c.store));
+  ECOUTE_RETURN_IF_ERROR(app->store_->SyncBrands(app->catalog_));
+  ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
+  ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
+  ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
+  app->sla_ = std::make_unique<SlaMonitor>(*app->store_, app->store_mutex_, *app->alerts_, clock,
+                                           c.sla);
+  App* self = app.get();
+  app->sla_->on_escalated = [self](const Escalation& e) {
+    self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated by the SLA monitor")
+        .Inc();
+    self->Touch();
+    self->PublishCases({e.case_id});
+  };
+  Histogram& webhook_latency = app->metrics_.GetHistogram(
+      "ecoute_alert_delivery_seconds", "From the event to its webhook's acknowledgement",
+      LatencyBuckets());
+  app->alerts_->on_delivered = [&webhook_latency](double seconds) {
+    webhook_latency.Observe(seconds);
+  };
+  app->InitApi();
+  return app;
+}
+
+Status App::Start(StartOptions options) {
+  if (options.http) {
+    HttpOptions http = config_.http;
+    ECOUTE_RETURN_IF_ERROR(ParseListen(config_.listen, http.address, http.port));
+    // Posts are untrusted web content: the dashboard runs no inline script or style, loads
+    // nothing from elsewhere, and cannot be framed.
+    http.default_headers = {
+        {"Content-Security-Policy",
+         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"}};
+    http_ = std::make_unique<HttpServer>(
+        http, [this](Request& request) { return Handle(request); },
+        [this](const Request& request, const Response& response, double seconds) {
+          Observe(request, response, seconds);
+        });
+    ECOUTE_RETURN_IF_ERROR(http_->Listen());
+    metrics_.AddCallbackGauge("ecoute_http_connections", "Open HTTP connections",
+                              [this] { return static_cast<double>(http_->connections()); });
+    http_->Start();
+  }
+  if (options.background) {
+    started_background_ = true;
+    alerts_->Start();
+    sla_->Start(std::chrono::milliseconds(config_.sla_tick_ms));
+    watcher_->Start(
+        [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
+          Result<IngestSummary> summary = IngestPosts(posts, source.url, "");
+          return summary ? OkStatus() : summary.error();
+        },
+        std::chrono::milliseconds(config_.watch_tick_ms));
+    pinger_ = std::thread([this] {
+      std::unique_lock lock(pinger_mutex_);
+      while (!stopping_.load()) {
+        pinger_wake_.wait_for(lock, std::chrono::seconds(15));
+        if (!stopping_.load()) live_.Ping();
+      }
+    });
+  }
+  metrics_.AddCallbackGauge("ecoute_live_subscribers", "Open live-update streams",
+                            [this] { return static_cast<double>(live_.subscribers()); });
+  metrics_.AddCallbackGauge("ecoute_alert_queue_depth", "Webhook deliveries waiting",
+                            [this] { return static_cast<double>(alerts_->PendingCount()); });
+  return OkStatus();
+}
+
+void App::Stop() {
+  if (stopping_.exchange(true)) return;
+  // New requests first, so that nothing is accepted that the background work would miss.
+  if (http_) http_->Stop(std::chrono::milliseconds(10'000));
+  live_.CloseAll();
+  if (started_background_) {
+    {
+      std::lock_guard lock(pinger_mutex_);
+      pinger_wake_.notify_all();
+    }
+    if (pinger_.joinable()) pinger_.join();
+    watcher_->Stop();
+    sla_->Stop();
+    alerts_->Stop();
+  }
+}
+
+uint16_t App::port() const { return http_ ? http_->port() : 0; }
+
+Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_view source,
+                                       std::string_view derived_id_prefix) {
+  IngestSummary summary;
+  summary.read = static_cast<int64_t>(posts.size());
+  if (posts.empty()) return summary;
+  const auto started = std::chrono::steady_clock::now();
+  // Analysis needs no lock: the analyzer is shared, the scratch is this thread's.
+  thread_local Analyzer::Scratch scratch;
+  std::vector<Analysis> analyses(posts.size());
+  for (size_t i = 0; i < posts.size(); ++i) analyzer_->Analyze(posts[i], scratch, analyses[i]);
+  const auto analyzed = std::chrono::steady_clock::now();
+  const int64_t now = clock_.Now();
+  std::vector<IngestItem> items;
+  items.reserve(posts.size());
+  for (size_t i = 0; i < posts.size(); ++i) {
+    const bool derived =
+        !derived_id_prefix.empty() && std::string_view(posts[i].id).starts_with(derived_id_prefix);
+    items.push_back({&posts[i], &analyses[i], derived, now});
+  }
+  std::vector<IngestResult> results;
+  {
+    std::lock_guard lock(store_mutex_);
+    ECOUTE_RETURN_IF_ERROR(store_->Ingest(items, results));
+  }
+  std::set<int64_t> touched;
+  std::vector<int64_t> opened;
+  for (const IngestResult& r : results) {
+    switch (r.outcome) {
+      case IngestOutcome::kNew:
+        ++summary.created;
+        break;
+      case IngestOutcome::kUpdated:
+        ++summary.updated;
+        break;
+      case IngestOutcome::kUnchanged:
+        ++summary.unchanged;
+        break;
+    }
+    if (r.outcome != IngestOutcome::kUnchanged) touched.insert(r.cases.begin(), r.cases.end());
+  }
+  summary.cases.assign(touched.begin(), touched.end());
+  const auto stored = std::chrono::steady_clock::now();
+  metrics_.GetCounter("ecoute_posts_ingested_total", "Posts stored, new or updated")
+      .Inc(static_cast<double>(summary.created + summary.updated));
+  metrics_.GetHistogram("ecoute_analysis_seconds", "Analysis time per batch", LatencyBuckets())
+      .Observe(std::chrono::duration<double>(analyzed - started).count());
+  metrics_.GetHistogram("ecoute_store_seconds", "Store time per batch", LatencyBuckets())
+      .Observe(std::chrono::duration<double>(stored - analyzed).count());
+  if (!touched.empty()) {
+    Touch();
+    PublishCases(summary.cases);
+  }
+  spdlog::debug("ingested {} posts from {}: {} new, {} updated, {} cases", summary.read, source,
+                summary.created, summary.updated, summary.cases.size());
+  return summary;
+}
+
+void App::PublishCases(const std::vector<int64_t>& case_ids) {
+  const int64_t now = clock_.Now();
+  for (int64_t id : case_ids) {
+    Result<CaseDetail> detail = [&] {
+      std::lock_guard lock(store_mutex_);
+      return store_->GetCase(id);
+    }();
+    if (!detail) continue;
+    const CaseSummary& c = detail->summary;
+    live_.Publish("case", c.brand, CaseSummaryJson(c, config_.sla, now));
+    // A case that has just been opened (one post) or reopened raises alerts.
+    const bool is_new = c.posts == 1 && c.status == CaseStatus::kNew;
+    const bool is_reopened = c.status == CaseStatus::kReopened && !detail->events.empty() &&
+                             detail->events.back().kind == "reopened";
+    if (!is_new && !is_reopened) continue;
+    AlertEvent event;
+    event.kind = is_new ? "case.opened" : "case.reopened";
+    event.case_id = c.id;
+    event.brand = c.brand;
+    event.stance = c.stance;
+    if (c.topic) event.topics.push_back(*c.topic);
+    event.priority = c.priority;
+    event.escalation_level = c.escalation_level;
+    event.title = c.title;
+    event.customer = c.customer;
+    event.url = detail->posts.empty() ? std::string() : detail->posts.front().url;
+    event.at = now;
+    Result<int> queued = alerts_->Publish(event);
+    if (!queued) spdlog::error("alerts for case {}: {}", c.id, queued.error().message());
+  }
+}
+
+}  // namespace ecoute::server

@@ -1,0 +1,150 @@
+// The service: one store, its analyzer, access control, alerts and SLA escalation, the
+// source watcher, live updates and metrics, behind one HTTP server. Every new post flows
+// analyze -> store -> cases -> live updates and alerts, whether pushed or polled.
+//
+// The REST API (api.cc) is App::Handle: it authenticates every request, applies the
+// role and brand scope of the caller in one place (class Scope there), and answers JSON.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ecoute/analysis.h"
+#include "ecoute/catalog.h"
+#include "ecoute/post.h"
+#include "ecoute/status.h"
+#include "ecoute/store.h"
+#include "server/access.h"
+#include "server/alerts.h"
+#include "server/clock.h"
+#include "server/config.h"
+#include "server/http.h"
+#include "server/metrics.h"
+#include "server/sla.h"
+#include "server/watcher.h"
+
+namespace ecoute::server {
+
+// What one ingestion did, for the API's answer and the logs.
+struct IngestSummary {
+  int64_t read = 0;
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  std::vector<int64_t> cases;          // opened or joined, each once
+  std::vector<std::string> problems;   // "push:3: not JSON..."
+};
+
+// Subscribers of the live inbox (server-sent events), each seeing only its brands.
+class LiveUpdates {
+ public:
+  void Subscribe(std::shared_ptr<EventSink> sink, Principal principal);
+  // Sends `event` with `data` (one JSON line) to every subscriber allowed to see `brand`.
+  void Publish(std::string_view event, std::string_view brand, std::string_view data);
+  // A comment line to every subscriber, so proxies keep the streams open; drops the
+  // closed ones.
+  void Ping();
+  void CloseAll();
+  int64_t subscribers() const;
+
+ private:
+  struct Subscriber {
+    std::shared_ptr<EventSink> sink;
+    Principal principal;
+  };
+  mutable std::mutex mutex_;
+  std::vector<Subscriber> subscribers_;
+};
+
+class App {
+ public:
+  // Opens the store, builds the analyzer from the catalog, opens access control, alerts
+  // and the watcher on the same database file. Nothing is started.
+  static Result<std::unique_ptr<App>> Create(ServerConfig config, const Clock& clock);
+  ~App();
+
+  // Binds the HTTP server and starts it, with the alert worker, the SLA monitor and the
+  // watcher (each can be left off for tests).
+  struct StartOptions {
+    bool http = true;
+    bool background = true;  // alert worker, SLA monitor, watcher, pings
+  };
+  Status Start(StartOptions options);
+  Status Start() { return Start(StartOptions{}); }
+  // Graceful: stops accepting, finishes requests in flight, closes streams, stops the
+  // background work (pending deliveries and sources stay persisted).
+  void Stop();
+  uint16_t port() const;
+
+  // The whole API, for the HTTP server and for tests without sockets.
+  Response Handle(Request& request);
+
+  // Analyzes and stores posts (already read), then publishes what changed. `source` names
+  // where they came from for logs ("push", a source URL); a post whose id starts with
+  // `derived_id_prefix` (not empty) has an id the reader made up ("push:3").
+  Result<IngestSummary> IngestPosts(std::vector<Post>& posts, std::string_view source,
+                                    std::string_view derived_id_prefix);
+
+  // Components, for the API and tests.
+  const ServerConfig& config() const { return config_; }
+  const Clock& clock() const { return clock_; }
+  Store& store() { return *store_; }
+  std::mutex& store_mutex() { return store_mutex_; }
+  const BrandCatalog& catalog() const { return catalog_; }
+  const Analyzer& analyzer() const { return *analyzer_; }
+  AccessControl& access() { return *access_; }
+  AlertEngine& alerts() { return *alerts_; }
+  SlaMonitor& sla() { return *sla_; }
+  Watcher& watcher() { return *watcher_; }
+  Metrics& metrics() { return metrics_; }
+  LiveUpdates& live() { return live_; }
+  // Bumped by every write to cases: the API's cached case lists are valid while it holds.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  void Touch() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  // Publishes the current summary of these cases to the live inbox.
+  void PublishCases(const std::vector<int64_t>& case_ids);
+
+  struct ApiState;  // the API's caches (api.cc)
+  ApiState& api_state() { return *api_state_; }
+
+ private:
+  App(ServerConfig config, const Clock& clock);
+  void InitApi();  // api.cc
+  void Observe(const Request& request, const Response& response, double seconds);  // api.cc
+
+  ServerConfig config_;
+  const Clock& clock_;
+  BrandCatalog catalog_;
+  std::unique_ptr<Analyzer> analyzer_;
+  std::mutex store_mutex_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AccessControl> access_;
+  std::unique_ptr<AlertEngine> alerts_;
+  std::unique_ptr<SlaMonitor> sla_;
+  std::unique_ptr<Watcher> watcher_;
+  Metrics metrics_;
+  LiveUpdates live_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<ApiState> api_state_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread pinger_;
+  std::mutex pinger_mutex_;
+  std::condition_variable pinger_wake_;
+  bool started_background_ = false;
+};
+
+// The API's routes, as (method, path template): for the OpenAPI contract test.
+std::vector<std::pair<std::string, std::string>> ApiRoutes(const App& app);
+
+// The JSON of a case summary as the API and the live updates send it.
+std::string CaseSummaryJson(const CaseSummary& summary, const SlaConfig& sla, int64_t now);
+
+}  // namespace ecoute::server

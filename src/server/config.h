@@ -1,0 +1,60 @@
+// The settings of `ecoute serve`: a TOML file (docs/SERVER.md has the reference and
+// data/sample/ecoute.toml an example), each setting overridable from the environment as
+// ECOUTE_<SECTION>_<KEY> (ECOUTE_HTTP_LISTEN, ECOUTE_STORE_DB...), command-line flags last.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecoute/status.h"
+#include "ecoute/store.h"
+#include "server/access.h"
+#include "server/alerts.h"
+#include "server/http.h"
+#include "server/sla.h"
+#include "server/watcher.h"
+
+namespace ecoute::server {
+
+struct ServerConfig {
+  // [store]
+  std::string db_path = "ecoute.db";
+  StoreOptions store;
+  // [analysis]
+  std::string brands_path;  // the brand catalog (required)
+  std::string data_dir;     // lexicons and models; empty: the default
+  bool no_model = false;
+  // [http]
+  std::string listen = "127.0.0.1:8080";
+  HttpOptions http;            // address and port come from `listen`
+  bool cookie_secure = true;   // Secure cookies (browsers accept them on http://localhost)
+  std::string web_dir;         // serve the dashboard from this folder instead of the binary
+  std::string public_url;      // printed at start; default http://<listen>/
+  // [log]
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // debug | info | warn | error
+  // [access], [alerts], [watch], [sla]
+  AccessOptions access;
+  AlertOptions alerts;
+  WatcherOptions watcher;
+  SlaConfig sla = DefaultSlaConfig();
+  int64_t sla_tick_ms = 10'000;
+  int64_t watch_tick_ms = 1'000;
+  int64_t ingest_batch = 512;  // posts per store transaction for pushed JSON lines
+};
+
+// Reads `path` (none: defaults only), then the environment through `getenv` (tests pass
+// their own). Errors name the file, the line and the key, or the variable.
+Result<ServerConfig> LoadServerConfig(const std::string& path,
+                                      const std::function<const char*(const char*)>& getenv);
+
+// Splits "host:port" ("[::1]:8080", ":8080" for every address). kInvalidArgument otherwise.
+Status ParseListen(const std::string& listen, std::string& address, uint16_t& port);
+
+// "90s", "15m", "4h", "2d" or a number of seconds.
+std::optional<int64_t> ParseDurationSeconds(std::string_view text);
+
+}  // namespace ecoute::server

@@ -1,0 +1,170 @@
+// Source watching: the feeds, pages and social JSON endpoints the team follows, polled on a
+// schedule (docs/WATCHING.md).
+//
+// Each source has its own interval; a poll is a conditional GET (the ETag and Last-Modified
+// of the last success), so an unchanged feed costs a 304 and no parsing. A failing source
+// backs off exponentially; two requests to one host are kept apart (politeness); robots.txt
+// is asked for pages. The sources and their state live in the store's SQLite file, table
+// watched_sources, so that a restart resumes the schedule where it was.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "ecoute/post.h"
+#include "ecoute/status.h"
+
+#include "fetch/fetcher.h"
+#include "server/clock.h"
+
+namespace ecoute::server {
+
+struct WatchedSource {
+  int64_t id = 0;
+  std::string url;              // http or https
+  std::string format = "auto";  // auto|feed|html|mastodon|bluesky|jsonl
+  std::string label;            // what the team calls it; free text
+  int64_t interval_seconds = 900;
+  bool enabled = true;
+
+  // State, kept by the watcher (ignored by Add and Update).
+  std::string etag;  // validators of the last success, sent back on the next poll
+  std::string last_modified;
+  int64_t next_poll_at = 0;  // seconds since the epoch
+  std::optional<int64_t> last_polled_at;
+  std::optional<int64_t> last_success_at;
+  int failures = 0;        // consecutive errors; 0 after a success or a 304
+  std::string last_error;  // why the last poll failed ("" after a success)
+  int64_t posts_seen = 0;  // posts handed to the sink, over the source's life
+  int64_t created_at = 0;
+};
+
+struct WatcherOptions {
+  // Politeness: two requests to one host (whatever the port) at least this far apart.
+  int64_t min_host_interval_seconds = 10;
+  // A failing source is retried after interval * 2^failures, never later than this.
+  int64_t max_backoff_seconds = 6 * 3600;
+  // The shortest interval Add and Update accept.
+  int64_t min_interval_seconds = 60;
+  // Limits and User-Agent of every fetch; the validators and honor_robots are set per source.
+  FetchOptions fetch;
+};
+
+// What one PollDue did. `polled` counts every source fetched (304s and errors included).
+struct PollReport {
+  int polled = 0;
+  int not_modified = 0;
+  int errors = 0;
+  int64_t posts = 0;
+  int deferred = 0;  // due but held back by politeness
+};
+
+// Thread-safe: the API's threads may add, list and change sources while the background
+// thread polls; the database is never locked during a fetch or a sink call.
+class Watcher {
+ public:
+  // Opens the watcher's tables in the store's SQLite file (creating them when missing). The
+  // store must have created the file first: kFailedPrecondition for an empty or foreign file,
+  // or for tables from a newer ecoute.
+  static Result<std::unique_ptr<Watcher>> Open(const std::string& db_path, const Clock& clock,
+                                               WatcherOptions options = {});
+  ~Watcher();  // stops the background thread
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  // Adds a source, due at once. kInvalidArgument for a URL that is not http(s) (or carries a
+  // user name or password), an unknown format or an interval below the minimum;
+  // kAlreadyExists when the URL is watched already. Returns it with its id and state.
+  Result<WatchedSource> Add(WatchedSource source);
+  // Every source, by id.
+  Result<std::vector<WatchedSource>> List();
+  // kNotFound for an unknown id.
+  Result<WatchedSource> Get(int64_t id);
+  // Changes url, format, label, interval and enabled (the state fields are ignored), with
+  // Add's validations. A new URL starts afresh: validators and failures cleared, due at once;
+  // so does a source enabled again. A shorter interval takes effect from the last poll.
+  Result<WatchedSource> Update(const WatchedSource& source);
+  // kNotFound for an unknown id. A poll in progress for it is forgotten when it ends.
+  Status Remove(int64_t id);
+
+  // Receives the posts of one successful poll (possibly none); returns non-OK if they could
+  // not be stored: the poll then counts as an error and the validators are not saved, so
+  // that the next poll fetches the posts again.
+  using Sink = std::function<Status(std::vector<Post>& posts, const WatchedSource& source)>;
+
+  // Polls every enabled source due now (next_poll_at <= clock.Now()), oldest due first,
+  // one at a time. A source whose host was asked less than min_host_interval_seconds ago
+  // is deferred to when it may be. After a success or a 304: validators saved, failures
+  // reset, next poll at now + interval. After an error (network, HTTP 4xx/5xx, robots.txt
+  // refusal, a fatal reader problem, the sink failing): failures + 1, last_error says why,
+  // next poll at now + min(max_backoff, interval * 2^failures). Calls are serialized.
+  PollReport PollDue(const Sink& sink);
+
+  // Polls in a background thread: PollDue every `tick` until Stop. Start while started
+  // does nothing.
+  void Start(Sink sink, std::chrono::milliseconds tick = std::chrono::milliseconds(1000));
+  // Waits for the poll in progress (the source being fetched; the others due are left for
+  // the next start), then returns. Stop when stopped does nothing.
+  void Stop();
+
+  // Totals since Open, for /metrics.
+  struct Counters {
+    int64_t polls = 0;
+    int64_t errors = 0;
+    int64_t not_modified = 0;
+    int64_t posts = 0;
+  };
+  Counters counters() const;
+
+ private:
+  Watcher(sqlite3* db, const Clock& clock, WatcherOptions options);
+
+  enum class Outcome { kPosts, kNotModified, kError };
+  struct PollResult {
+    Outcome outcome = Outcome::kError;
+    int64_t posts = 0;
+  };
+
+  Status Prepare();
+  Status Validate(const WatchedSource& source) const;
+  Result<WatchedSource> GetLocked(int64_t id);
+  PollReport PollDueUntil(const Sink& sink, const std::atomic<bool>* stop);
+  PollResult PollOne(const WatchedSource& source, const Sink& sink);
+  void SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts);
+  void SaveError(const WatchedSource& source, const std::string& why);
+
+  sqlite3* db_;
+  const Clock& clock_;
+  const WatcherOptions options_;
+
+  std::mutex db_mutex_;  // guards db_ and host_last_request_
+  // When each host (lower case, without port) was last asked, for politeness.
+  std::map<std::string, int64_t> host_last_request_;
+
+  std::mutex poll_mutex_;  // one PollDue at a time
+
+  std::mutex thread_mutex_;  // guards thread_ and stop_ transitions
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex wake_mutex_;  // with wake_: lets Stop cut the wait between ticks short
+  std::condition_variable wake_;
+
+  std::atomic<int64_t> polls_{0};
+  std::atomic<int64_t> errors_{0};
+  std::atomic<int64_t> not_modified_{0};
+  std::atomic<int64_t> posts_{0};
+};
+
+}  // namespace ecoute::server

@@ -1,0 +1,626 @@
+// The watcher against a real HTTP server on loopback, with a clock moved by hand.
+#include "server/watcher.h"
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "ecoute/store.h"
+
+#include "fetch/testing_http_server.h"
+
+namespace ecoute::server {
+namespace {
+
+using ecoute::testing::HttpRequest;
+using ecoute::testing::HttpResponse;
+using ecoute::testing::HttpServer;
+
+constexpr int64_t kT0 = 1'800'000'000;
+
+// An RSS feed of `items` entries, guids shop.example/1.. .
+std::string Feed(int items) {
+  std::string xml =
+      "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Shop</title>"
+      "<link>https://shop.example/</link>";
+  for (int i = 1; i <= items; ++i) {
+    const std::string n = std::to_string(i);
+    xml += "<item><guid>https://shop.example/" + n + "</guid><title>Order " + n +
+           "</title><description>My order " + n + " is late</description></item>";
+  }
+  return xml + "</channel></rss>";
+}
+
+// A site whose answers a test changes as it goes; the server thread reads them.
+struct Site {
+  std::mutex mutex;
+  int status = 200;
+  std::string etag = "\"v1\"";
+  std::string last_modified = "Mon, 05 Jan 2026 09:00:00 GMT";
+  std::string body = Feed(3);
+  std::string robots;  // "" : no robots.txt (404)
+
+  HttpResponse Answer(const HttpRequest& request) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (request.path == "/robots.txt") {
+      if (robots.empty()) return {404, {}, "", 0};
+      return {200, {{"Content-Type", "text/plain"}}, robots, 0};
+    }
+    if (status != 200) return {status, {}, "oops", 0};
+    const auto match = request.headers.find("if-none-match");
+    if (!etag.empty() && match != request.headers.end() && match->second == etag) {
+      return {304, {{"ETag", etag}}, "", 0};
+    }
+    HttpResponse response{200, {{"Content-Type", "application/rss+xml"}}, body, 0};
+    if (!etag.empty()) response.headers.emplace_back("ETag", etag);
+    if (!last_modified.empty()) response.headers.emplace_back("Last-Modified", last_modified);
+    return response;
+  }
+};
+
+class WatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ecoute_watcher_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "ecoute.db").string();
+    // The store creates the file; the watcher adds its tables to it.
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);
+    ASSERT_TRUE(store) << store.error().ToString();
+    options_.min_host_interval_seconds = 0;  // one loopback host for every source
+    options_.fetch.timeout_ms = 5000;
+    options_.fetch.connect_timeout_ms = 2000;
+    Open();
+  }
+  void TearDown() override {
+    watcher_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Open() {
+    watcher_.reset();
+    Result<std::unique_ptr<Watcher>> opened = Watcher::Open(path_, clock_, options_);
+    ASSERT_TRUE(opened) << opened.error().ToString();
+    watcher_ = std::move(opened).value();
+  }
+
+  WatchedSource AddSource(const std::string& url, std::string format = "feed",
+                          int64_t interval = 900) {
+    WatchedSource source;
+    source.url = url;
+    source.format = std::move(format);
+    source.interval_seconds = interval;
+    Result<WatchedSource> added = watcher_->Add(source);
+    EXPECT_TRUE(added) << added.error().ToString();
+    return added ? *added : WatchedSource{};
+  }
+
+  WatchedSource Get(int64_t id) {
+    Result<WatchedSource> source = watcher_->Get(id);
+    EXPECT_TRUE(source) << source.error().ToString();
+    return source ? *source : WatchedSource{};
+  }
+
+  // A sink that keeps what it is given, or fails with `fail_with` when set.
+  Watcher::Sink Keep() {
+    return [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
+      ++sink_calls_;
+      if (!fail_with_.empty()) return InternalError(fail_with_);
+      for (Post& post : posts) received_.push_back(std::move(post));
+      last_source_id_ = source.id;
+      return OkStatus();
+    };
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  ManualClock clock_{kT0};
+  WatcherOptions options_;
+  std::unique_ptr<Watcher> watcher_;
+  std::vector<Post> received_;
+  int sink_calls_ = 0;
+  int64_t last_source_id_ = 0;
+  std::string fail_with_;
+};
+
+TEST_F(WatcherTest, PollsAFeedAndHandsItsPostsToTheSink) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed.xml"));
+  EXPECT_EQ(source.next_poll_at, kT0);  // due at once
+  EXPECT_EQ(source.created_at, kT0);
+
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 1);
+  EXPECT_EQ(report.posts, 3);
+  EXPECT_EQ(report.errors, 0);
+  EXPECT_EQ(report.not_modified, 0);
+  EXPECT_EQ(report.deferred, 0);
+  ASSERT_EQ(received_.size(), 3u);
+  EXPECT_EQ(received_[0].id, "https://shop.example/1");
+  EXPECT_EQ(received_[2].id, "https://shop.example/3");
+  EXPECT_EQ(received_[0].source, "rss");
+  EXPECT_EQ(last_source_id_, source.id);
+
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 1u);  // a feed: no robots.txt
+  EXPECT_EQ(requests[0].path, "/feed.xml");
+  EXPECT_EQ(requests[0].headers.count("if-none-match"), 0u);
+
+  const WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.etag, "\"v1\"");
+  EXPECT_EQ(after.last_modified, "Mon, 05 Jan 2026 09:00:00 GMT");
+  EXPECT_EQ(after.failures, 0);
+  EXPECT_EQ(after.last_error, "");
+  EXPECT_EQ(after.last_polled_at, kT0);
+  EXPECT_EQ(after.last_success_at, kT0);
+  EXPECT_EQ(after.next_poll_at, kT0 + 900);
+  EXPECT_EQ(after.posts_seen, 3);
+
+  // Not due again before its interval.
+  clock_.Advance(899);
+  EXPECT_EQ(watcher_->PollDue(Keep()).polled, 0);
+  EXPECT_EQ(server.Requests().size(), 1u);
+
+  const Watcher::Counters counters = watcher_->counters();
+  EXPECT_EQ(counters.polls, 1);
+  EXPECT_EQ(counters.posts, 3);
+  EXPECT_EQ(counters.errors, 0);
+}
+
+TEST_F(WatcherTest, SecondPollIsConditionalAndAnswered304) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed.xml"));
+  ASSERT_EQ(watcher_->PollDue(Keep()).posts, 3);
+
+  clock_.Advance(900);
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 1);
+  EXPECT_EQ(report.not_modified, 1);
+  EXPECT_EQ(report.posts, 0);
+  EXPECT_EQ(report.errors, 0);
+  EXPECT_EQ(sink_calls_, 1);  // the 304 brought nothing to store
+  EXPECT_EQ(received_.size(), 3u);
+
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].headers.at("if-none-match"), "\"v1\"");
+  EXPECT_EQ(requests[1].headers.at("if-modified-since"), "Mon, 05 Jan 2026 09:00:00 GMT");
+
+  const WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.etag, "\"v1\"");
+  EXPECT_EQ(after.last_modified, "Mon, 05 Jan 2026 09:00:00 GMT");  // kept: the 304 had none
+  EXPECT_EQ(after.next_poll_at, kT0 + 1800);
+  EXPECT_EQ(after.last_success_at, kT0 + 900);
+  EXPECT_EQ(after.posts_seen, 3);
+  EXPECT_EQ(watcher_->counters().not_modified, 1);
+
+  // A new version: fetched in full, with its own validators.
+  {
+    std::lock_guard<std::mutex> lock(site.mutex);
+    site.etag = "\"v2\"";
+    site.body = Feed(4);
+  }
+  clock_.Advance(900);
+  EXPECT_EQ(watcher_->PollDue(Keep()).posts, 4);
+  EXPECT_EQ(Get(source.id).etag, "\"v2\"");
+  EXPECT_EQ(Get(source.id).posts_seen, 7);
+}
+
+TEST_F(WatcherTest, ErrorsBackOffExponentiallyUpToTheCapAndASuccessResets) {
+  options_.max_backoff_seconds = 1000;
+  Open();
+  Site site;
+  site.status = 500;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed.xml?token=s3cret"), "feed", 100);
+
+  const int64_t expected_delays[] = {200, 400, 800, 1000, 1000};
+  for (int i = 0; i < 5; ++i) {
+    const int64_t now = clock_.Now();
+    const PollReport report = watcher_->PollDue(Keep());
+    EXPECT_EQ(report.polled, 1);
+    EXPECT_EQ(report.errors, 1);
+    const WatchedSource after = Get(source.id);
+    EXPECT_EQ(after.failures, i + 1);
+    EXPECT_EQ(after.next_poll_at, now + expected_delays[i]) << "failure " << i + 1;
+    EXPECT_EQ(after.last_polled_at, now);
+    EXPECT_FALSE(after.last_success_at.has_value());
+    EXPECT_EQ(after.last_error, "HTTP 500");  // the reason, not the URL and its query
+    // Not retried before its time.
+    clock_.Set(after.next_poll_at - 1);
+    EXPECT_EQ(watcher_->PollDue(Keep()).polled, 0);
+    clock_.Set(after.next_poll_at);
+  }
+  EXPECT_EQ(sink_calls_, 0);
+
+  {
+    std::lock_guard<std::mutex> lock(site.mutex);
+    site.status = 200;
+  }
+  const int64_t now = clock_.Now();
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.errors, 0);
+  EXPECT_EQ(report.posts, 3);
+  const WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.failures, 0);
+  EXPECT_EQ(after.last_error, "");
+  EXPECT_EQ(after.next_poll_at, now + 100);
+  EXPECT_EQ(after.last_success_at, now);
+
+  const Watcher::Counters counters = watcher_->counters();
+  EXPECT_EQ(counters.polls, 6);
+  EXPECT_EQ(counters.errors, 5);
+}
+
+TEST_F(WatcherTest, PolitenessDefersASecondSourceOnTheSameHost) {
+  options_.min_host_interval_seconds = 10;
+  Open();
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource first = AddSource(server.Url("/a.xml"));
+  const WatchedSource second = AddSource(server.Url("/b.xml"));
+
+  PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 1);
+  EXPECT_EQ(report.deferred, 1);
+  ASSERT_EQ(server.Requests().size(), 1u);
+  EXPECT_EQ(server.Requests()[0].path, "/a.xml");  // due first (added first)
+  EXPECT_EQ(Get(first.id).next_poll_at, kT0 + 900);
+  EXPECT_EQ(Get(second.id).next_poll_at, kT0 + 10);
+  EXPECT_EQ(Get(second.id).failures, 0);  // deferring is no failure
+
+  clock_.Advance(9);
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 0);
+  EXPECT_EQ(report.deferred, 0);
+
+  clock_.Advance(1);
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 1);
+  EXPECT_EQ(report.deferred, 0);
+  ASSERT_EQ(server.Requests().size(), 2u);
+  EXPECT_EQ(server.Requests()[1].path, "/b.xml");
+  EXPECT_EQ(Get(second.id).next_poll_at, kT0 + 10 + 900);
+}
+
+TEST_F(WatcherTest, PolitenessOutlivesARestart) {
+  options_.min_host_interval_seconds = 10;
+  Open();
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  AddSource(server.Url("/a.xml"));
+  ASSERT_EQ(watcher_->PollDue(Keep()).polled, 1);
+  Open();
+  const WatchedSource second = AddSource(server.Url("/b.xml"));
+  EXPECT_EQ(watcher_->PollDue(Keep()).deferred, 1);
+  EXPECT_EQ(Get(second.id).next_poll_at, kT0 + 10);
+}
+
+TEST_F(WatcherTest, DisabledSourceIsNotPolledUntilEnabled) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  WatchedSource source;
+  source.url = server.Url("/feed.xml");
+  source.format = "feed";
+  source.enabled = false;
+  Result<WatchedSource> added = watcher_->Add(source);
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_FALSE(added->enabled);
+
+  clock_.Advance(5000);
+  EXPECT_EQ(watcher_->PollDue(Keep()).polled, 0);
+  EXPECT_TRUE(server.Requests().empty());
+
+  WatchedSource enabled = *added;
+  enabled.enabled = true;
+  Result<WatchedSource> updated = watcher_->Update(enabled);
+  ASSERT_TRUE(updated) << updated.error().ToString();
+  EXPECT_TRUE(updated->enabled);
+  EXPECT_EQ(watcher_->PollDue(Keep()).posts, 3);
+}
+
+TEST_F(WatcherTest, AddValidatesItsInput) {
+  auto add = [&](const std::string& url, const std::string& format, int64_t interval) {
+    WatchedSource source;
+    source.url = url;
+    source.format = format;
+    source.interval_seconds = interval;
+    return watcher_->Add(source);
+  };
+  const struct {
+    std::string url;
+    std::string format;
+    int64_t interval;
+  } invalid[] = {
+      {"ftp://shop.example/feed.xml", "feed", 900},
+      {"file:///etc/passwd", "auto", 900},
+      {"not a url", "auto", 900},
+      {"", "auto", 900},
+      {"https://user:password@shop.example/feed.xml", "feed", 900},
+      {"https://shop.example/feed.xml", "rss", 900},
+      {"https://shop.example/feed.xml", "text", 900},
+      {"https://shop.example/feed.xml", "feed", 59},
+      {"https://shop.example/feed.xml", "feed", -1},
+  };
+  for (const auto& c : invalid) {
+    Result<WatchedSource> added = add(c.url, c.format, c.interval);
+    ASSERT_FALSE(added) << c.url << " " << c.format << " " << c.interval;
+    EXPECT_EQ(added.error().code(), StatusCode::kInvalidArgument) << added.error().ToString();
+  }
+  EXPECT_EQ(add("https://shop.example/feed.xml", "feed", 59).error().message(),
+            "interval_seconds 59: at least 60");
+
+  Result<WatchedSource> added = add("https://shop.example/feed.xml", "feed", 60);
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_GT(added->id, 0);
+  Result<WatchedSource> again = add("https://shop.example/feed.xml", "auto", 900);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), StatusCode::kAlreadyExists);
+
+  Result<WatchedSource> other = add("http://shop.example/feed.xml", "feed", 900);
+  ASSERT_TRUE(other) << other.error().ToString();
+  // Update holds to the same rules.
+  WatchedSource clash = *other;
+  clash.url = "https://shop.example/feed.xml";
+  EXPECT_EQ(watcher_->Update(clash).error().code(), StatusCode::kAlreadyExists);
+  clash.url = "gopher://shop.example/";
+  EXPECT_EQ(watcher_->Update(clash).error().code(), StatusCode::kInvalidArgument);
+  WatchedSource unknown = *other;
+  unknown.id = 999;
+  EXPECT_EQ(watcher_->Update(unknown).error().code(), StatusCode::kNotFound);
+
+  Result<std::vector<WatchedSource>> list = watcher_->List();
+  ASSERT_TRUE(list) << list.error().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].url, "https://shop.example/feed.xml");
+  EXPECT_EQ((*list)[1].url, "http://shop.example/feed.xml");
+}
+
+TEST_F(WatcherTest, SinkFailureDoesNotSaveTheValidators) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed.xml"), "feed", 100);
+
+  fail_with_ = "disk full";
+  PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.errors, 1);
+  EXPECT_EQ(report.posts, 0);
+  WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.etag, "");
+  EXPECT_EQ(after.last_modified, "");
+  EXPECT_EQ(after.failures, 1);
+  EXPECT_EQ(after.last_error, "posts not stored: disk full");
+  EXPECT_EQ(after.next_poll_at, kT0 + 200);
+  EXPECT_EQ(after.posts_seen, 0);
+
+  // The next poll asks for everything again, and gets it.
+  fail_with_.clear();
+  clock_.Set(after.next_poll_at);
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.posts, 3);
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].headers.count("if-none-match"), 0u);
+  EXPECT_EQ(requests[1].headers.count("if-modified-since"), 0u);
+  after = Get(source.id);
+  EXPECT_EQ(after.etag, "\"v1\"");
+  EXPECT_EQ(after.failures, 0);
+}
+
+TEST_F(WatcherTest, RemoveForgetsASource) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource kept = AddSource(server.Url("/a.xml"));
+  const WatchedSource removed = AddSource(server.Url("/b.xml"));
+  ASSERT_TRUE(watcher_->Remove(removed.id).ok());
+  EXPECT_EQ(watcher_->Get(removed.id).error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(watcher_->Remove(removed.id).code(), StatusCode::kNotFound);
+
+  EXPECT_EQ(watcher_->PollDue(Keep()).polled, 1);
+  ASSERT_EQ(server.Requests().size(), 1u);
+  EXPECT_EQ(server.Requests()[0].path, "/a.xml");
+  Result<std::vector<WatchedSource>> list = watcher_->List();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, kept.id);
+  // The URL may be watched again.
+  EXPECT_GT(AddSource(server.Url("/b.xml")).id, 0);
+}
+
+TEST_F(WatcherTest, PagesAskRobotsTxtAndFeedsDoNot) {
+  Site site;
+  site.robots = "User-agent: *\nDisallow: /private\n";
+  site.body = "<!doctype html><html><title>Help</title><body><p>My parcel is lost</p></html>";
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource page = AddSource(server.Url("/private/forum"), "html");
+  const WatchedSource open_page = AddSource(server.Url("/forum"), "auto");
+
+  PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 2);
+  EXPECT_EQ(report.errors, 1);
+  EXPECT_EQ(report.posts, 1);
+  const WatchedSource refused = Get(page.id);
+  EXPECT_EQ(refused.failures, 1);
+  EXPECT_EQ(refused.last_error, "disallowed by " + server.Url("/robots.txt"));
+  ASSERT_EQ(received_.size(), 1u);
+  EXPECT_EQ(received_[0].source, "html");  // "auto" read the page as HTML
+  EXPECT_EQ(received_[0].title, "Help");
+  EXPECT_EQ(Get(open_page.id).failures, 0);
+
+  // A feed under the disallowed path is polled all the same, without asking robots.txt.
+  {
+    std::lock_guard<std::mutex> lock(site.mutex);
+    site.body = Feed(2);
+  }
+  const size_t before = server.Requests().size();
+  AddSource(server.Url("/private/feed.rss"), "auto");
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 1);
+  EXPECT_EQ(report.posts, 2);
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), before + 1);
+  EXPECT_EQ(requests.back().path, "/private/feed.rss");
+}
+
+TEST_F(WatcherTest, UnreadableBodyIsAnError) {
+  Site site;
+  site.body = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed"), "feed");
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.errors, 1);
+  EXPECT_EQ(sink_calls_, 0);
+  const WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.failures, 1);
+  EXPECT_EQ(after.etag, "");
+  EXPECT_EQ(after.last_error.rfind("unreadable: ", 0), 0u) << after.last_error;
+}
+
+TEST_F(WatcherTest, NetworkErrorIsAnError) {
+  // A port nothing listens on: the server is gone once its scope ends.
+  std::string url;
+  {
+    Site site;
+    HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+    url = server.Url("/feed.xml");
+  }
+  const WatchedSource source = AddSource(url);
+  EXPECT_EQ(watcher_->PollDue(Keep()).errors, 1);
+  const WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.failures, 1);
+  EXPECT_FALSE(after.last_error.empty());
+  EXPECT_EQ(after.next_poll_at, kT0 + 1800);
+}
+
+TEST_F(WatcherTest, NewUrlStartsAfresh) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/a.xml"));
+  ASSERT_EQ(watcher_->PollDue(Keep()).posts, 3);
+  clock_.Advance(100);
+  WatchedSource moved = Get(source.id);
+  ASSERT_EQ(moved.etag, "\"v1\"");
+  moved.url = server.Url("/b.xml");
+  moved.label = "Shop forum";
+  Result<WatchedSource> updated = watcher_->Update(moved);
+  ASSERT_TRUE(updated) << updated.error().ToString();
+  EXPECT_EQ(updated->etag, "");
+  EXPECT_EQ(updated->last_modified, "");
+  EXPECT_EQ(updated->next_poll_at, kT0 + 100);
+  EXPECT_EQ(updated->label, "Shop forum");
+  EXPECT_EQ(updated->posts_seen, 3);  // the source's history stays
+
+  EXPECT_EQ(watcher_->PollDue(Keep()).posts, 3);
+  const auto requests = server.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].path, "/b.xml");
+  EXPECT_EQ(requests[1].headers.count("if-none-match"), 0u);
+
+  // A shorter interval counts from the last poll.
+  WatchedSource faster = Get(source.id);
+  EXPECT_EQ(faster.next_poll_at, kT0 + 100 + 900);
+  faster.interval_seconds = 300;
+  updated = watcher_->Update(faster);
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->next_poll_at, kT0 + 100 + 300);
+}
+
+TEST_F(WatcherTest, SourcesAndStateSurviveAReopen) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  WatchedSource source;
+  source.url = server.Url("/feed.xml");
+  source.format = "feed";
+  source.label = "Shop news";
+  source.interval_seconds = 600;
+  Result<WatchedSource> added = watcher_->Add(source);
+  ASSERT_TRUE(added);
+  ASSERT_EQ(watcher_->PollDue(Keep()).posts, 3);
+  Open();
+  const WatchedSource after = Get(added->id);
+  EXPECT_EQ(after.url, source.url);
+  EXPECT_EQ(after.format, "feed");
+  EXPECT_EQ(after.label, "Shop news");
+  EXPECT_EQ(after.interval_seconds, 600);
+  EXPECT_EQ(after.etag, "\"v1\"");
+  EXPECT_EQ(after.next_poll_at, kT0 + 600);
+  EXPECT_EQ(after.posts_seen, 3);
+}
+
+TEST_F(WatcherTest, OpenRefusesAFileTheStoreDidNotCreate) {
+  const std::string other = (dir_ / "other.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  Result<std::unique_ptr<Watcher>> opened = Watcher::Open(other, clock_, options_);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code(), StatusCode::kFailedPrecondition);
+
+  Result<std::unique_ptr<Watcher>> missing =
+      Watcher::Open((dir_ / "missing.db").string(), clock_, options_);
+  ASSERT_FALSE(missing);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "missing.db"));
+}
+
+TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  std::mutex mutex;
+  int64_t posts = 0;
+  watcher_->Start(
+      [&](std::vector<Post>& batch, const WatchedSource&) {
+        std::lock_guard<std::mutex> lock(mutex);
+        posts += static_cast<int64_t>(batch.size());
+        return OkStatus();
+      },
+      std::chrono::milliseconds(5));
+  watcher_->Start(Keep());  // already started: nothing
+  // Sources added while it runs are picked up at the next tick.
+  AddSource(server.Url("/feed.xml"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (watcher_->counters().polls == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  watcher_->Stop();
+  watcher_->Stop();
+  EXPECT_EQ(watcher_->counters().polls, 1);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_EQ(posts, 3);
+  }
+  EXPECT_EQ(sink_calls_, 0);
+  // Stopped: a due source stays unpolled.
+  clock_.Advance(900);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_EQ(watcher_->counters().polls, 1);
+}
+
+TEST_F(WatcherTest, ListingWhilePollingIsSafe) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  for (int i = 0; i < 5; ++i) AddSource(server.Url("/feed" + std::to_string(i) + ".xml"));
+  std::thread poller([&] {
+    (void)watcher_->PollDue([](std::vector<Post>&, const WatchedSource&) { return OkStatus(); });
+  });
+  for (int i = 0; i < 50; ++i) {
+    Result<std::vector<WatchedSource>> list = watcher_->List();
+    ASSERT_TRUE(list) << list.error().ToString();
+    EXPECT_EQ(list->size(), 5u);
+  }
+  poller.join();
+  EXPECT_EQ(watcher_->counters().polls, 5);
+}
+
+}  // namespace
+}  // namespace ecoute::server
