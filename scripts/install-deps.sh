@@ -12,8 +12,11 @@ packages=(
   libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev
   libsqlite3-dev libstemmer-dev
   libboost-dev libsodium-dev libspdlog-dev
-  chromium
+  chromium wrk
 )
+
+# Node.js runs the dashboard's browser test; a machine that already has it keeps its own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The browser test's driver (playwright-core; the browser is Debian's chromium).
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 jobs=2
 fuzz_seconds=${ECOUTE_FUZZ_SECONDS:-10}

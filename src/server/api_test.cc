@@ -23,6 +23,7 @@
 #include "server/clock.h"
 #include "server/config.h"
 #include "server/web_assets.h"
+#include "util/datetime.h"
 
 namespace ecoute::server {
 namespace {
@@ -558,6 +559,42 @@ TEST_F(ApiTest, TheDashboardIsServedWithItsSecurityHeaders) {
   Response metrics = Call("", "GET", "/metrics");
   EXPECT_NE(metrics.body.find("ecoute_posts_ingested_total 13"), std::string::npos)
       << metrics.body;
+}
+
+TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
+  ASSERT_EQ(Call("admin", "POST", "/api/v1/rules",
+                 R"({"name":"spikes","brands":["Jeanerie"],"on_case_opened":false,)"
+                 R"("on_spike":true,"url":"http://127.0.0.1:9/spike"})")
+                .status,
+            201);
+  // A quiet day: one mention an hour for 30 hours, then a burst of 12 this hour.
+  std::string quiet;
+  const int64_t hour = kNow / 3600 * 3600;
+  for (int h = 30; h >= 1; --h) {
+    quiet += R"({"id":"q)" + std::to_string(h) + R"(","text":"Jeanerie, mon jean préféré",)" +
+             R"("author":"@fan)" + std::to_string(h) + R"(","published_at":")" +
+             FormatRfc3339(hour - h * 3600 + 60) + "\"}\n";
+  }
+  ASSERT_EQ(Call("admin", "POST", "/api/v1/posts", quiet).status, 200);
+  EXPECT_TRUE(app_->alerts().ListDeliveries(std::nullopt, 10)->empty());
+  std::string burst;
+  for (int i = 0; i < 12; ++i) {
+    burst += R"({"id":"b)" + std::to_string(i) + R"(","text":"Jeanerie encore en rupture !",)" +
+             R"("author":"@b)" + std::to_string(i) + R"(","published_at":")" +
+             FormatRfc3339(hour + 60 + i) + "\"}\n";
+  }
+  ASSERT_EQ(Call("admin", "POST", "/api/v1/posts", burst).status, 200);
+  Result<std::vector<Delivery>> deliveries = app_->alerts().ListDeliveries(std::nullopt, 10);
+  ASSERT_TRUE(deliveries);
+  ASSERT_EQ(deliveries->size(), 1u);
+  EXPECT_EQ(deliveries->front().event_kind, "spike");
+  EXPECT_EQ(deliveries->front().brand, "Jeanerie");
+  // More of the same hour: the spike is already known.
+  ASSERT_EQ(Call("admin", "POST", "/api/v1/posts",
+                 R"({"id":"b99","text":"Jeanerie encore","author":"@b99"})")
+                .status,
+            200);
+  EXPECT_EQ(app_->alerts().ListDeliveries(std::nullopt, 10)->size(), 1u);
 }
 
 // ---- over real HTTP ---------------------------------------------------------------------------

@@ -120,6 +120,26 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   app->alerts_->on_delivered = [&webhook_latency](double seconds) {
     webhook_latency.Observe(seconds);
   };
+  app->alerts_->on_error = [](const Status& status) {
+    spdlog::warn("alerts: {}", status.message());
+  };
+  app->sla_->on_error = [](const Status& status) { spdlog::warn("sla: {}", status.message()); };
+  // Counters the components keep, read at scrape time.
+  Metrics& m = app->metrics_;
+  AlertEngine* alerts = app->alerts_.get();
+  Watcher* watcher = app->watcher_.get();
+  m.AddCallbackGauge("ecoute_alert_deliveries_delivered", "Webhook deliveries acknowledged",
+                     [alerts] { return static_cast<double>(alerts->counters().delivered); });
+  m.AddCallbackGauge("ecoute_alert_delivery_failures", "Webhook attempts that failed",
+                     [alerts] { return static_cast<double>(alerts->counters().failed_attempts); });
+  m.AddCallbackGauge("ecoute_alert_deliveries_dead", "Webhook deliveries given up (dead letters)",
+                     [alerts] { return static_cast<double>(alerts->counters().dead); });
+  m.AddCallbackGauge("ecoute_watch_polls", "Source polls",
+                     [watcher] { return static_cast<double>(watcher->counters().polls); });
+  m.AddCallbackGauge("ecoute_watch_poll_errors", "Source polls that failed",
+                     [watcher] { return static_cast<double>(watcher->counters().errors); });
+  m.AddCallbackGauge("ecoute_watch_posts", "Posts read from watched sources",
+                     [watcher] { return static_cast<double>(watcher->counters().posts); });
   app->InitApi();
   return app;
 }
@@ -233,6 +253,7 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
   }
   summary.cases.assign(touched.begin(), touched.end());
   const auto stored = std::chrono::steady_clock::now();
+  CountMentions(posts, analyses, now);
   metrics_.GetCounter("ecoute_posts_ingested_total", "Posts stored, new or updated")
       .Inc(static_cast<double>(summary.created + summary.updated));
   metrics_.GetHistogram("ecoute_analysis_seconds", "Analysis time per batch", LatencyBuckets())
@@ -246,6 +267,58 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
   spdlog::debug("ingested {} posts from {}: {} new, {} updated, {} cases", summary.read, source,
                 summary.created, summary.updated, summary.cases.size());
   return summary;
+}
+
+void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analysis>& analyses,
+                        int64_t now) {
+  constexpr int64_t kHour = 3600;
+  constexpr int64_t kWindowHours = 48;
+  const int64_t current = now / kHour * kHour;
+  std::set<std::string> brands;
+  std::vector<AlertEvent> events;
+  {
+    std::lock_guard lock(spikes_mutex_);
+    for (size_t i = 0; i < posts.size(); ++i) {
+      const std::optional<int64_t> at = ParseDateTime(posts[i].published_at);
+      const int64_t hour = (at ? *at : now) / kHour * kHour;
+      // Old posts (a backfill) say nothing about what happens now.
+      if (hour < current - kWindowHours * kHour || hour > current) continue;
+      for (const BrandVerdict& verdict : analyses[i].brands) {
+        std::string brand(verdict.name);
+        ++hourly_mentions_[brand][hour];
+        brands.insert(std::move(brand));
+      }
+    }
+    for (const std::string& brand : brands) {
+      std::map<int64_t, int64_t>& hours = hourly_mentions_[brand];
+      hours.erase(hours.begin(), hours.lower_bound(current - kWindowHours * kHour));
+      const int64_t first = current - (kWindowHours - 1) * kHour;
+      std::vector<int64_t> counts(kWindowHours, 0);
+      for (const auto& [hour, count] : hours) counts[static_cast<size_t>((hour - first) / kHour)] = count;
+      for (const Spike& spike : DetectSpikes(counts, first)) {
+        if (spike.hour != current || !spikes_alerted_.insert({brand, spike.hour}).second) continue;
+        AlertEvent event;
+        event.kind = "spike";
+        event.brand = brand;
+        event.at = now;
+        event.detail = std::to_string(spike.mentions) + " mentions this hour, " +
+                       std::to_string(static_cast<int64_t>(spike.baseline + 0.5)) +
+                       " expected";
+        events.push_back(std::move(event));
+      }
+    }
+    std::erase_if(spikes_alerted_,
+                  [&](const auto& key) { return key.second < current - kWindowHours * kHour; });
+  }
+  for (const AlertEvent& event : events) {
+    spdlog::info("spike for {}: {}", event.brand, event.detail);
+    metrics_.GetCounter("ecoute_spikes_total", "Mention spikes detected").Inc();
+    live_.Publish("spike", event.brand,
+                  nlohmann::json({{"brand", event.brand}, {"detail", event.detail}})
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    Result<int> queued = alerts_->Publish(event);
+    if (!queued) spdlog::error("spike alert for {}: {}", event.brand, queued.error().message());
+  }
 }
 
 void App::PublishCases(const std::vector<int64_t>& case_ids) {

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <set>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -133,6 +135,13 @@ class App {
   LiveUpdates live_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ApiState> api_state_;
+  // Spikes: mentions per brand and hour over the last two days, from the posts ingested
+  // since the start, and the brand-hours already alerted.
+  void CountMentions(const std::vector<Post>& posts, const std::vector<Analysis>& analyses,
+                     int64_t now);
+  std::mutex spikes_mutex_;
+  std::map<std::string, std::map<int64_t, int64_t>> hourly_mentions_;
+  std::set<std::pair<std::string, int64_t>> spikes_alerted_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
   std::thread pinger_;

@@ -128,8 +128,8 @@ const std::vector<Setting>& Settings() {
           [](ServerConfig& c, int64_t v) { c.watcher.max_backoff_seconds = v; }),
       Dur("watch", "min_interval",
           [](ServerConfig& c, int64_t v) { c.watcher.min_interval_seconds = v; }),
-      Int("watch", "tick_ms", [](ServerConfig& c, int64_t v) { c.watch_tick_ms = v; }),
-      Int("sla", "tick_ms", [](ServerConfig& c, int64_t v) { c.sla_tick_ms = v; }),
+      Dur("watch", "tick", [](ServerConfig& c, int64_t v) { c.watch_tick_ms = v * 1000; }),
+      Dur("sla", "tick", [](ServerConfig& c, int64_t v) { c.sla_tick_ms = v * 1000; }),
   };
   return settings;
 }
@@ -194,43 +194,44 @@ Status ApplyNode(ServerConfig& config, const Setting& s, const toml::node& node,
 }
 
 Status ReadSla(const toml::table& sla, const std::string& path, SlaConfig& out) {
-  if (const toml::array* policies = sla["policy"].as_array()) {
+  if (const toml::array* policies = sla["policies"].as_array()) {
     out.policies.clear();
     for (const toml::node& node : *policies) {
       const toml::table* t = node.as_table();
-      if (t == nullptr) return InvalidArgumentError(Where(path, node, "sla.policy") + ": a table");
+      if (t == nullptr) return InvalidArgumentError(Where(path, node, "sla.policies") + ": a table");
       SlaPolicy p;
       p.brand = (*t)["brand"].value_or(std::string("*"));
       p.min_priority = static_cast<int>((*t)["min_priority"].value_or(int64_t{0}));
       const std::string first = (*t)["first_response"].value_or(std::string());
       std::optional<int64_t> seconds = ParseDurationSeconds(first);
       if (!seconds || *seconds == 0) {
-        return InvalidArgumentError(Where(path, node, "sla.policy.first_response") +
+        return InvalidArgumentError(Where(path, node, "sla.policies.first_response") +
                                     ": give a duration such as \"1h\"");
       }
       p.first_response_seconds = *seconds;
       out.policies.push_back(std::move(p));
     }
   }
-  if (const toml::array* levels = sla["level"].as_array()) {
+  if (const toml::array* levels = sla["levels"].as_array()) {
     out.levels.clear();
     for (const toml::node& node : *levels) {
       const toml::table* t = node.as_table();
-      if (t == nullptr) return InvalidArgumentError(Where(path, node, "sla.level") + ": a table");
+      if (t == nullptr) return InvalidArgumentError(Where(path, node, "sla.levels") + ": a table");
       EscalationLevel level;
       level.name = (*t)["name"].value_or(std::string());
       if (level.name.empty()) {
-        return InvalidArgumentError(Where(path, node, "sla.level.name") + ": give a name");
+        return InvalidArgumentError(Where(path, node, "sla.levels.name") + ": give a name");
       }
-      if (const toml::array* contacts = (*t)["contact"].as_array()) {
+      if (const toml::array* contacts = (*t)["contacts"].as_array()) {
         for (const toml::node& c : *contacts) {
           const toml::table* ct = c.as_table();
           if (ct == nullptr) continue;
           WebhookTarget target;
           target.url = (*ct)["url"].value_or(std::string());
           target.secret = (*ct)["secret"].value_or(std::string());
-          if (target.url.empty()) {
-            return InvalidArgumentError(Where(path, c, "sla.level.contact.url") + ": give a URL");
+          if (Status valid = ValidateTarget(target); !valid.ok()) {
+            return InvalidArgumentError(Where(path, c, "sla.levels.contacts") + ": " +
+                                        valid.message());
           }
           level.contacts.push_back(std::move(target));
         }
@@ -262,7 +263,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
                                     ": settings go in sections ([http], [store]...)");
       }
       for (auto&& [key, value] : *table) {
-        if (section.str() == "sla" && (key.str() == "policy" || key.str() == "level")) continue;
+        if (section.str() == "sla" && (key.str() == "policies" || key.str() == "levels")) continue;
         const Setting* found = nullptr;
         for (const Setting& s : Settings()) {
           if (section.str() == s.section && key.str() == s.key) found = &s;
@@ -292,7 +293,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
   uint16_t port = 0;
   ECOUTE_RETURN_IF_ERROR(ParseListen(config.listen, address, port));
   if (config.sla.levels.empty()) {
-    return InvalidArgumentError("sla: give at least one [[sla.level]]");
+    return InvalidArgumentError("sla: give at least one [[sla.levels]]");
   }
   return config;
 }

@@ -1,0 +1,122 @@
+// The service's settings: the example file, the environment over it, and errors that say
+// where.
+#include "server/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace ecoute::server {
+namespace {
+
+const std::string kExample = std::string(ECOUTE_TEST_DATA_DIR) + "/sample/ecoute.toml";
+
+auto NoEnv() {
+  return [](const char*) -> const char* { return nullptr; };
+}
+
+std::string Write(const std::string& name, const std::string& text) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ServerConfigTest, TheExampleFileLoads) {
+  Result<ServerConfig> config = LoadServerConfig(kExample, NoEnv());
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->listen, "127.0.0.1:8080");
+  EXPECT_EQ(config->brands_path, "data/sample/brands.toml");
+  EXPECT_EQ(config->store.case_window_seconds, 7 * 86400);
+  EXPECT_EQ(config->http.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(config->access.lockout_seconds, 900);
+  EXPECT_EQ(config->alerts.first_backoff_seconds, 5);
+  EXPECT_EQ(config->alerts.timeout_ms, 5000);
+  EXPECT_EQ(config->sla_tick_ms, 10'000);
+  ASSERT_EQ(config->sla.policies.size(), 4u);
+  EXPECT_EQ(config->sla.policies[3].brand, "Skyway Airlines");
+  EXPECT_EQ(config->sla.policies[3].first_response_seconds, 1800);
+  ASSERT_EQ(config->sla.levels.size(), 3u);
+  EXPECT_EQ(config->sla.levels[2].name, "manager");
+}
+
+TEST(ServerConfigTest, TheEnvironmentWinsOverTheFile) {
+  std::map<std::string, std::string> env = {{"ECOUTE_HTTP_LISTEN", "0.0.0.0:9000"},
+                                            {"ECOUTE_ACCESS_LOCKOUT", "2m"},
+                                            {"ECOUTE_STORE_SYNC_EVERY_COMMIT", "false"},
+                                            {"ECOUTE_LOG_FORMAT", "json"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  Result<ServerConfig> config = LoadServerConfig(kExample, getenv);
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->listen, "0.0.0.0:9000");
+  EXPECT_EQ(config->access.lockout_seconds, 120);
+  EXPECT_FALSE(config->store.sync_every_commit);
+  EXPECT_EQ(config->log_format, "json");
+  env["ECOUTE_ACCESS_LOCKOUT"] = "soon";
+  Result<ServerConfig> bad = LoadServerConfig(kExample, getenv);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
+            "environment ECOUTE_ACCESS_LOCKOUT: \"soon\" is not a duration (90s, 15m, 4h, 2d or "
+            "seconds)");
+}
+
+TEST(ServerConfigTest, ErrorsNameTheFileTheLineAndTheKey) {
+  const std::string unknown = Write("ecoute-config-unknown.toml", "[http]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n");
+  Result<ServerConfig> config = LoadServerConfig(unknown, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message(),
+            unknown + ":3: http.listn: unknown setting (docs/SERVER.md lists them)");
+  const std::string policy = Write("ecoute-config-policy.toml",
+                                   "[sla]\n[[sla.policies]]\nbrand = \"*\"\nfirst_response = \"soon\"\n"
+                                   "[[sla.levels]]\nname = \"agent\"\n");
+  config = LoadServerConfig(policy, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message().rfind(policy + ":2: sla.policies.first_response", 0), 0u)
+      << config.error().message();
+  const std::string syntax = Write("ecoute-config-syntax.toml", "[http\n");
+  config = LoadServerConfig(syntax, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message().rfind(syntax + ":1: ", 0), 0u) << config.error().message();
+  const std::string contact = Write("ecoute-config-contact.toml",
+                                    "[[sla.levels]]\nname = \"agent\"\n[[sla.levels.contacts]]\n"
+                                    "url = \"ftp://x\"\nsecret = \"0123456789abcdef\"\n");
+  config = LoadServerConfig(contact, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message().rfind(contact + ":3: sla.levels.contacts: ", 0), 0u)
+      << config.error().message();
+  EXPECT_EQ(LoadServerConfig("/nonexistent/ecoute.toml", NoEnv()).error().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(ServerConfigTest, ListenAndDurations) {
+  std::string address;
+  uint16_t port = 0;
+  ASSERT_TRUE(ParseListen("127.0.0.1:8080", address, port).ok());
+  EXPECT_EQ(address, "127.0.0.1");
+  EXPECT_EQ(port, 8080);
+  ASSERT_TRUE(ParseListen("[::1]:0", address, port).ok());
+  EXPECT_EQ(address, "::1");
+  EXPECT_EQ(port, 0);
+  ASSERT_TRUE(ParseListen(":80", address, port).ok());
+  EXPECT_EQ(address, "0.0.0.0");
+  EXPECT_FALSE(ParseListen("localhost", address, port).ok());
+  EXPECT_FALSE(ParseListen("h:65536", address, port).ok());
+  EXPECT_FALSE(ParseListen("h:8x", address, port).ok());
+  EXPECT_EQ(ParseDurationSeconds("90s"), 90);
+  EXPECT_EQ(ParseDurationSeconds("15m"), 900);
+  EXPECT_EQ(ParseDurationSeconds("4h"), 14400);
+  EXPECT_EQ(ParseDurationSeconds("2d"), 172800);
+  EXPECT_EQ(ParseDurationSeconds("42"), 42);
+  EXPECT_EQ(ParseDurationSeconds("4w"), std::nullopt);
+  EXPECT_EQ(ParseDurationSeconds("-1s"), std::nullopt);
+  EXPECT_EQ(ParseDurationSeconds(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace ecoute::server
