@@ -74,15 +74,16 @@ std::function<int()> AddServeCommand(CLI::App& app) {
                   "TOML settings (docs/SERVER.md); ECOUTE_<SECTION>_<KEY> variables override it");
   cmd->add_option("--db", options->db, "SQLite database (default: $ECOUTE_DB, else ecoute.db)");
   cmd->add_option("--brands", options->brands, "Brand catalog (TOML)");
-  cmd->add_option("--listen", options->listen, "Address and port, e.g. 127.0.0.1:8080 (:0 picks one)");
+  cmd->add_option("--listen", options->listen,
+                  "Address and port, e.g. 127.0.0.1:8080 (:0 picks one)");
   cmd->add_option("--web-dir", options->web_dir,
                   "Serve the dashboard from this folder instead of the built-in copy");
   cmd->add_option("--data-dir", options->data_dir, "Lexicons and models (default: built in)");
   cmd->add_option("--log-format", options->log_format, "text or json");
   cmd->add_flag("--no-model", options->no_model, "Cues only, without the trained model");
   return [options]() -> int {
-    Result<server::ServerConfig> loaded =
-        server::LoadServerConfig(options->config, [](const char* name) { return std::getenv(name); });
+    Result<server::ServerConfig> loaded = server::LoadServerConfig(
+        options->config, [](const char* name) { return std::getenv(name); });
     if (!loaded) {
       PrintError(loaded.error().message());
       return ExitCodeFor(loaded.error());
@@ -128,9 +129,10 @@ std::function<int()> AddServeCommand(CLI::App& app) {
     }
     Result<int64_t> users = service->access().CountUsers();
     if (users && *users == 0) {
-      spdlog::warn("no user yet: create the first admin with `ecoute users add NAME --role admin "
-                   "--db {}`",
-                   config.db_path);
+      spdlog::warn(
+          "no user yet: create the first admin with `ecoute users add NAME --role admin "
+          "--db {}`",
+          config.db_path);
     }
     std::string host = config.listen.substr(0, config.listen.rfind(':'));
     if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";

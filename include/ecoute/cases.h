@@ -50,7 +50,7 @@ struct CaseSummary {
   std::optional<int64_t> first_response_at;
   std::optional<int64_t> resolved_at;
   int64_t posts = 0;
-  std::string title;  // the opening post's title, else the start of its text
+  std::string title;                 // the opening post's title, else the start of its text
   Stance stance = Stance::kNeutral;  // the opening post's
   std::string assignee;              // who handles it, "" when nobody
   int escalation_level = 0;          // 0: where every case starts (docs/ALERTS.md)
@@ -86,7 +86,7 @@ enum class CaseSort : uint8_t { kPriority, kRecent, kOldest };
 struct CaseFilter {
   std::vector<std::string> brands;  // empty: all
   std::vector<CaseStatus> statuses;
-  std::vector<Topic> topics;  // the case's topic among these
+  std::vector<Topic> topics;            // the case's topic among these
   std::optional<std::string> assignee;  // "" selects the unassigned cases
   bool unanswered_only = false;         // no first response yet
   std::optional<int> min_priority;
@@ -105,7 +105,7 @@ struct Correction {
   std::vector<Topic> topics;
   std::string actor;  // "agent:marie"
   int64_t at = 0;
-  std::string text;   // the post's text, filled when read back
+  std::string text;  // the post's text, filled when read back
 };
 
 }  // namespace ecoute

@@ -148,8 +148,8 @@ class Store {
   virtual Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
                             const std::string& reason) = 0;
   // Gives the case to `assignee` ("" takes it back from whoever had it).
-  virtual Status AssignCase(int64_t case_id, const std::string& assignee,
-                            const std::string& actor, int64_t at) = 0;
+  virtual Status AssignCase(int64_t case_id, const std::string& assignee, const std::string& actor,
+                            int64_t at) = 0;
   // Raises the case's escalation level (SLA ladder); kInvalidArgument unless `level` is
   // above the current one.
   virtual Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,

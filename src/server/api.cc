@@ -19,6 +19,7 @@
 #include "ecoute/report.h"
 #include "ecoute/search.h"
 #include "ecoute/sources.h"
+
 #include "server/api_state.h"
 #include "server/app.h"
 #include "server/web_assets.h"
@@ -32,9 +33,7 @@ namespace {
 
 constexpr std::string_view kSessionCookie = "ecoute_session";
 
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
@@ -208,8 +207,9 @@ std::string StringField(const json& j, const char* name) {
 }
 
 std::string Actor(const Principal& p) {
-  return std::string(p.role == Role::kAdmin ? "admin:" : p.role == Role::kManager ? "manager:"
-                                                                                  : "agent:") +
+  return std::string(p.role == Role::kAdmin     ? "admin:"
+                     : p.role == Role::kManager ? "manager:"
+                                                : "agent:") +
          p.name;
 }
 
@@ -296,8 +296,7 @@ Response Login(App& app, Request& request) {
 }
 
 Response GetSession(Context& ctx) {
-  return JsonResponse(
-      {{"user", PrincipalJson(ctx.principal)}, {"csrf", ctx.principal.csrf_token}});
+  return JsonResponse({{"user", PrincipalJson(ctx.principal)}, {"csrf", ctx.principal.csrf_token}});
 }
 
 Response Logout(Context& ctx) {
@@ -306,7 +305,8 @@ Response Logout(Context& ctx) {
   Response r;
   r.status = 204;
   r.body.clear();
-  std::string cookie = std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+  std::string cookie =
+      std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
   if (ctx.app.config().cookie_secure) cookie += "; Secure";
   r.headers.emplace_back("Set-Cookie", std::move(cookie));
   return r;
@@ -468,7 +468,8 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
   }();
   if (!detail) return ErrorResponse(detail.error());
   const CaseSummary& c = detail->summary;
-  if (!ctx.scope.Sees(c.brand)) return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
+  if (!ctx.scope.Sees(c.brand))
+    return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
   json posts = json::array();
   for (const CasePost& p : detail->posts) {
     posts.push_back({{"post_id", p.post_id},
@@ -565,8 +566,7 @@ Response CorrectCase(Context& ctx) {
       return InvalidArgumentError("brand \"" + c.brand + "\": give one of your brands");
     }
     if (!ParseStance(StringField(body, "stance"), c.stance)) {
-      return InvalidArgumentError(
-          "stance: use complaint, praise, resolution, question or neutral");
+      return InvalidArgumentError("stance: use complaint, praise, resolution, question or neutral");
     }
     if (auto topics = body.find("topics"); topics != body.end() && topics->is_array()) {
       for (const json& t : *topics) {
@@ -646,15 +646,16 @@ Response PushPosts(Context& ctx) {
   }
   std::vector<Post> posts;
   std::vector<Problem> problems;
-  ReadJsonLines(bytes, "push", [&](const Post& p) { posts.push_back(p); }, problems);
+  ReadJsonLines(
+      bytes, "push", [&](const Post& p) { posts.push_back(p); }, problems);
   json problem_list = json::array();
   for (const Problem& p : problems) problem_list.push_back(p.where + ": " + p.message);
   if (posts.empty()) {
-    Response r = ErrorResponse(400, "invalid_argument",
-                               problems.empty() ? "no post in the body: send one JSON object, or "
-                                                  "JSON lines, each with at least \"text\""
-                                                : problems.front().where + ": " +
-                                                      problems.front().message);
+    Response r =
+        ErrorResponse(400, "invalid_argument",
+                      problems.empty() ? "no post in the body: send one JSON object, or "
+                                         "JSON lines, each with at least \"text\""
+                                       : problems.front().where + ": " + problems.front().message);
     return r;
   }
   IngestSummary total;
@@ -663,8 +664,8 @@ Response PushPosts(Context& ctx) {
   std::vector<Post> chunk;
   for (size_t i = 0; i < posts.size(); i += batch) {
     chunk.assign(std::make_move_iterator(posts.begin() + static_cast<ptrdiff_t>(i)),
-                 std::make_move_iterator(posts.begin() + static_cast<ptrdiff_t>(
-                                                             std::min(posts.size(), i + batch))));
+                 std::make_move_iterator(
+                     posts.begin() + static_cast<ptrdiff_t>(std::min(posts.size(), i + batch))));
     Result<IngestSummary> s = ctx.app.IngestPosts(chunk, "push", "push:");
     if (!s) {
       // What was stored before stays stored; say how far it went.
@@ -715,8 +716,9 @@ Response GetReport(Context& ctx) {
     }
     if (!when) {
       return ErrorResponse(400, "invalid_argument",
-                           std::string(bound) + ": a date (2026-11-01), a time (RFC 3339) or an "
-                                                "age (7d)");
+                           std::string(bound) +
+                               ": a date (2026-11-01), a time (RFC 3339) or an "
+                               "age (7d)");
     }
     (std::string_view(bound) == "since" ? options.since : options.until) = when;
   }
@@ -875,10 +877,10 @@ Status ApplyRule(const json& body, AlertRule& rule) {
       rule.topics.push_back(topic);
     }
   }
-  for (auto [name, flag] : {std::pair{"on_case_opened", &rule.on_case_opened},
-                            std::pair{"on_escalation", &rule.on_escalation},
-                            std::pair{"on_spike", &rule.on_spike},
-                            std::pair{"enabled", &rule.enabled}}) {
+  for (auto [name, flag] :
+       {std::pair{"on_case_opened", &rule.on_case_opened},
+        std::pair{"on_escalation", &rule.on_escalation}, std::pair{"on_spike", &rule.on_spike},
+        std::pair{"enabled", &rule.enabled}}) {
     if (auto it = body.find(name); it != body.end()) {
       if (!it->is_boolean()) return InvalidArgumentError(std::string(name) + ": true or false");
       *flag = it->get<bool>();
@@ -1167,7 +1169,8 @@ Response StaticFile(const App& app, const Request& request) {
   Response r;
   r.route = "static";
   if (!app.config().web_dir.empty()) {
-    if (path.find("..") != std::string::npos) return ErrorResponse(404, "not_found", "no such page");
+    if (path.find("..") != std::string::npos)
+      return ErrorResponse(404, "not_found", "no such page");
     std::FILE* f = std::fopen((app.config().web_dir + path).c_str(), "rb");
     if (f == nullptr) return ErrorResponse(404, "not_found", "no such page");
     char buffer[1 << 16];
@@ -1242,13 +1245,12 @@ std::vector<std::pair<std::string, std::string>> ApiRoutes(const App& app) {
 }
 
 void App::Observe(const Request& request, const Response& response, double seconds) {
-  const std::string_view route = response.route.empty() ? std::string_view("unmatched")
-                                                        : std::string_view(response.route);
+  const std::string_view route =
+      response.route.empty() ? std::string_view("unmatched") : std::string_view(response.route);
   metrics_
-      .GetCounter("ecoute_http_requests_total", "HTTP requests answered",
-                  {{"method", request.method},
-                   {"route", route},
-                   {"code", std::to_string(response.status)}})
+      .GetCounter(
+          "ecoute_http_requests_total", "HTTP requests answered",
+          {{"method", request.method}, {"route", route}, {"code", std::to_string(response.status)}})
       .Inc();
   metrics_
       .GetHistogram("ecoute_http_request_seconds", "Time to answer a request", LatencyBuckets(),
@@ -1265,8 +1267,8 @@ Response App::Handle(Request& request) {
       if (!read) return ErrorResponse(405, "method_not_allowed", "use GET");
       Principal nobody;
       Context ctx{*this, request, nobody, Scope(nobody), {}};
-      Response r = path == "/healthz"  ? Healthz(ctx)
-                   : path == "/readyz" ? Readyz(ctx)
+      Response r = path == "/healthz"   ? Healthz(ctx)
+                   : path == "/readyz"  ? Readyz(ctx)
                    : path == "/metrics" ? MetricsText(ctx)
                                         : OpenApi(ctx);
       r.route = std::string(path);
@@ -1300,8 +1302,9 @@ Response App::Handle(Request& request) {
       }
     }
     if (route == nullptr) {
-      return path_known ? ErrorResponse(405, "method_not_allowed", "method not allowed here")
-                        : ErrorResponse(404, "not_found", "no such endpoint: see /api/v1/openapi.json");
+      return path_known
+                 ? ErrorResponse(405, "method_not_allowed", "method not allowed here")
+                 : ErrorResponse(404, "not_found", "no such endpoint: see /api/v1/openapi.json");
     }
     // Who is asking?
     Result<Principal> principal =
@@ -1309,12 +1312,10 @@ Response App::Handle(Request& request) {
     std::string_view authorization = request.Header("authorization");
     if (authorization.size() > 7 && EqualsIgnoreCase(authorization.substr(0, 7), "bearer ")) {
       principal = access_->AuthenticateToken(authorization.substr(7));
-    } else if (std::string_view session =
-                   CookieValue(request.Header("cookie"), kSessionCookie);
+    } else if (std::string_view session = CookieValue(request.Header("cookie"), kSessionCookie);
                !session.empty()) {
       principal = access_->AuthenticateSession(session);
-      if (principal && !read &&
-          !access_->CheckCsrf(*principal, request.Header("x-csrf-token"))) {
+      if (principal && !read && !access_->CheckCsrf(*principal, request.Header("x-csrf-token"))) {
         Response r = ErrorResponse(403, "csrf", "missing or wrong X-CSRF-Token header");
         r.route = std::string(route->pattern);
         return r;
@@ -1328,9 +1329,9 @@ Response App::Handle(Request& request) {
     // May they?
     const Scope scope(*principal);
     if (!principal->AtLeast(route->min_role) || (route->requires_all_brands && !scope.all())) {
-      Response r = ErrorResponse(403, "permission_denied",
-                                 "your role (" + std::string(RoleName(principal->role)) +
-                                     ") may not do this");
+      Response r = ErrorResponse(
+          403, "permission_denied",
+          "your role (" + std::string(RoleName(principal->role)) + ") may not do this");
       r.route = std::string(route->pattern);
       return r;
     }

@@ -65,8 +65,8 @@ class ApiTest : public ::testing::Test {
     AddUser("agent_l", Role::kAgent, {"Lunéa"});
     AddUser("viewer_j", Role::kViewer, {"Jeanerie"});
     AddUser("manager_all", Role::kManager, {}, true);
-    Result<IngestSummary> pushed = Push("admin", ReadFile(std::string(ECOUTE_TEST_DATA_DIR) +
-                                                          "/sample/posts/conversations.jsonl"));
+    Result<IngestSummary> pushed = Push(
+        "admin", ReadFile(std::string(ECOUTE_TEST_DATA_DIR) + "/sample/posts/conversations.jsonl"));
     ASSERT_TRUE(pushed);
   }
   void TearDown() override {
@@ -218,9 +218,11 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRouteAndOnlyThem) {
   for (auto& [path, item] : doc["paths"].items()) {
     for (auto& [method, op] : item.items()) documented.insert({method, path});
   }
-  std::set<std::pair<std::string, std::string>> routed = {
-      {"get", "/healthz"}, {"get", "/readyz"}, {"get", "/metrics"},
-      {"get", "/api/v1/openapi.json"}, {"post", "/api/v1/session"}};
+  std::set<std::pair<std::string, std::string>> routed = {{"get", "/healthz"},
+                                                          {"get", "/readyz"},
+                                                          {"get", "/metrics"},
+                                                          {"get", "/api/v1/openapi.json"},
+                                                          {"post", "/api/v1/session"}};
   for (const auto& [method, pattern] : ApiRoutes(*app_)) routed.insert({Lower(method), pattern});
   EXPECT_EQ(documented, routed);
   // Served as is.
@@ -260,9 +262,8 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
   }
   EXPECT_GE(checked, 14);
   // And the actions answer a CaseDetail.
-  Response assigned =
-      Call("admin", "POST", "/api/v1/cases/" + std::to_string(case_id) + "/assign",
-           R"({"assignee":"agent_j"})");
+  Response assigned = Call("admin", "POST", "/api/v1/cases/" + std::to_string(case_id) + "/assign",
+                           R"({"assignee":"agent_j"})");
   ASSERT_EQ(assigned.status, 200) << assigned.body;
   std::vector<std::string> errors;
   Validate(doc["components"]["schemas"]["CaseDetail"], json::parse(assigned.body), doc, "assign",
@@ -340,11 +341,10 @@ TEST_F(ApiTest, AnAgentOfOneBrandNeverSeesAnotherBrandsCases) {
   // naming the brand or the case.
   EXPECT_FALSE(CallJson("agent_l", "GET", "/api/v1/posts?q=supprim%C3%A9")["hits"].empty());
   EXPECT_TRUE(CallJson("agent_j", "GET", "/api/v1/posts?q=supprim%C3%A9")["hits"].empty());
-  EXPECT_TRUE(
-      CallJson("agent_j", "GET", "/api/v1/posts?q=brand:Lun%C3%A9a%20supprim%C3%A9")["hits"].empty());
-  EXPECT_TRUE(CallJson("agent_j", "GET",
-                       "/api/v1/posts?q=case:" + std::to_string(lunea))["hits"]
+  EXPECT_TRUE(CallJson("agent_j", "GET", "/api/v1/posts?q=brand:Lun%C3%A9a%20supprim%C3%A9")["hits"]
                   .empty());
+  EXPECT_TRUE(
+      CallJson("agent_j", "GET", "/api/v1/posts?q=case:" + std::to_string(lunea))["hits"].empty());
   // Reports and exports, brands.
   json report = CallJson("agent_j", "GET", "/api/v1/reports");
   ASSERT_EQ(report["brands"].size(), 1u);
@@ -364,16 +364,15 @@ TEST_F(ApiTest, RulesAndDeliveriesStayWithinTheManagersBrands) {
   Response other = Call("manager_j", "POST", "/api/v1/rules",
                         R"({"name":"x","brands":["Lunéa"],"url":"http://127.0.0.1:9/h"})");
   EXPECT_EQ(other.status, 403);
-  Response any = Call("manager_j", "POST", "/api/v1/rules",
-                      R"({"name":"x","url":"http://127.0.0.1:9/h"})");
+  Response any =
+      Call("manager_j", "POST", "/api/v1/rules", R"({"name":"x","url":"http://127.0.0.1:9/h"})");
   EXPECT_EQ(any.status, 400) << "a rule on every brand is more than one brand's manager sees";
   Response own = Call("manager_j", "POST", "/api/v1/rules",
                       R"({"name":"mine","brands":["Jeanerie"],"url":"http://127.0.0.1:9/h"})");
   ASSERT_EQ(own.status, 201) << own.body;
   const json created = json::parse(own.body);
   EXPECT_GE(created["secret"].get<std::string>().size(), 16u) << "shown once, in full";
-  ASSERT_EQ(Call("admin", "POST", "/api/v1/rules",
-                 R"({"name":"all","url":"http://127.0.0.1:9/h"})")
+  ASSERT_EQ(Call("admin", "POST", "/api/v1/rules", R"({"name":"all","url":"http://127.0.0.1:9/h"})")
                 .status,
             201);
   json listed = CallJson("manager_j", "GET", "/api/v1/rules");
@@ -543,8 +542,8 @@ TEST_F(ApiTest, BadRequestsGetAStableCodeAndAMessage) {
             0u);
   Response body = Call("admin", "POST", "/api/v1/rules", "[1,2]");
   EXPECT_EQ(body.status, 400);
-  Response weak = Call("admin", "POST", "/api/v1/users",
-                       R"({"name":"x","password":"short","role":"agent"})");
+  Response weak =
+      Call("admin", "POST", "/api/v1/users", R"({"name":"x","password":"short","role":"agent"})");
   EXPECT_EQ(weak.status, 400);
 }
 
@@ -557,8 +556,7 @@ TEST_F(ApiTest, TheDashboardIsServedWithItsSecurityHeaders) {
   EXPECT_EQ(Call("", "GET", "/nothing.js").status, 404);
   EXPECT_EQ(Call("", "GET", "/healthz").status, 200);
   Response metrics = Call("", "GET", "/metrics");
-  EXPECT_NE(metrics.body.find("ecoute_posts_ingested_total 13"), std::string::npos)
-      << metrics.body;
+  EXPECT_NE(metrics.body.find("ecoute_posts_ingested_total 13"), std::string::npos) << metrics.body;
 }
 
 TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
@@ -659,10 +657,12 @@ TEST_F(LiveApiTest, TheInboxUpdatesLiveWithinTheCallersBrands) {
   std::thread a = Stream(base_ + "/api/v1/events", tokens_["agent_j"], jeanerie);
   std::thread b = Stream(base_ + "/api/v1/events", tokens_["agent_l"], lunea);
   ASSERT_TRUE(WaitFor([&] { return app_->live().subscribers() == 2; }));
-  ASSERT_EQ(Call("admin", "POST", "/api/v1/posts",
-                 R"({"id":"live-1","text":"@jeanerie commande 77777 toujours pas livrée, inadmissible","author":"@zoe"})")
-                .status,
-            200);
+  ASSERT_EQ(
+      Call(
+          "admin", "POST", "/api/v1/posts",
+          R"({"id":"live-1","text":"@jeanerie commande 77777 toujours pas livrée, inadmissible","author":"@zoe"})")
+          .status,
+      200);
   // (The SLA monitor may also send the sample's overdue Jeanerie case, escalated.)
   ASSERT_TRUE(WaitFor([&] { return jeanerie.Text().find("77777") != std::string::npos; }))
       << jeanerie.Text();
@@ -687,12 +687,15 @@ TEST_F(LiveApiTest, APushedComplaintReachesItsWebhookSigned) {
   StartHttp();
   Response rule = Call("manager_j", "POST", "/api/v1/rules",
                        R"({"name":"complaints","brands":["Jeanerie"],"stances":["complaint"],)"
-                       R"("url":")" + receiver.Url("/hook") + R"("})");
+                       R"("url":")" +
+                           receiver.Url("/hook") + R"("})");
   ASSERT_EQ(rule.status, 201) << rule.body;
-  ASSERT_EQ(Call("admin", "POST", "/api/v1/posts",
-                 R"({"id":"hook-1","text":"@jeanerie commande 88888 jamais livrée, c'est honteux","author":"@zoe"})")
-                .status,
-            200);
+  ASSERT_EQ(
+      Call(
+          "admin", "POST", "/api/v1/posts",
+          R"({"id":"hook-1","text":"@jeanerie commande 88888 jamais livrée, c'est honteux","author":"@zoe"})")
+          .status,
+      200);
   ASSERT_TRUE(WaitFor([&] {
     std::lock_guard lock(mutex);
     return !received.empty();

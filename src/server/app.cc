@@ -1,7 +1,5 @@
 #include "server/app.h"
 
-#include "server/api_state.h"
-
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/api_state.h"
 #include "util/datetime.h"
 
 namespace ecoute::server {
@@ -105,8 +104,8 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
-  app->sla_ = std::make_unique<SlaMonitor>(*app->store_, app->store_mutex_, *app->alerts_, clock,
-                                           c.sla);
+  app->sla_ =
+      std::make_unique<SlaMonitor>(*app->store_, app->store_mutex_, *app->alerts_, clock, c.sla);
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
     self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated by the SLA monitor")
@@ -294,7 +293,8 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
       hours.erase(hours.begin(), hours.lower_bound(current - kWindowHours * kHour));
       const int64_t first = current - (kWindowHours - 1) * kHour;
       std::vector<int64_t> counts(kWindowHours, 0);
-      for (const auto& [hour, count] : hours) counts[static_cast<size_t>((hour - first) / kHour)] = count;
+      for (const auto& [hour, count] : hours)
+        counts[static_cast<size_t>((hour - first) / kHour)] = count;
       for (const Spike& spike : DetectSpikes(counts, first)) {
         if (spike.hour != current || !spikes_alerted_.insert({brand, spike.hour}).second) continue;
         AlertEvent event;
@@ -302,8 +302,7 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
         event.brand = brand;
         event.at = now;
         event.detail = std::to_string(spike.mentions) + " mentions this hour, " +
-                       std::to_string(static_cast<int64_t>(spike.baseline + 0.5)) +
-                       " expected";
+                       std::to_string(static_cast<int64_t>(spike.baseline + 0.5)) + " expected";
         events.push_back(std::move(event));
       }
     }

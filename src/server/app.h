@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -23,6 +23,7 @@
 #include "ecoute/post.h"
 #include "ecoute/status.h"
 #include "ecoute/store.h"
+
 #include "server/access.h"
 #include "server/alerts.h"
 #include "server/clock.h"
@@ -40,8 +41,8 @@ struct IngestSummary {
   int64_t created = 0;
   int64_t updated = 0;
   int64_t unchanged = 0;
-  std::vector<int64_t> cases;          // opened or joined, each once
-  std::vector<std::string> problems;   // "push:3: not JSON..."
+  std::vector<int64_t> cases;         // opened or joined, each once
+  std::vector<std::string> problems;  // "push:3: not JSON..."
 };
 
 // Subscribers of the live inbox (server-sent events), each seeing only its brands.
@@ -118,7 +119,7 @@ class App {
 
  private:
   App(ServerConfig config, const Clock& clock);
-  void InitApi();  // api.cc
+  void InitApi();                                                                  // api.cc
   void Observe(const Request& request, const Response& response, double seconds);  // api.cc
 
   ServerConfig config_;

@@ -89,7 +89,8 @@ const std::vector<Setting>& Settings() {
       Bool("analysis", "no_model", [](ServerConfig& c, bool v) { c.no_model = v; }),
       Int("ingest", "batch", [](ServerConfig& c, int64_t v) { c.ingest_batch = v; }),
       Str("http", "listen", [](ServerConfig& c, const std::string& v) { c.listen = v; }),
-      Int("http", "threads", [](ServerConfig& c, int64_t v) { c.http.threads = static_cast<int>(v); }),
+      Int("http", "threads",
+          [](ServerConfig& c, int64_t v) { c.http.threads = static_cast<int>(v); }),
       Int("http", "max_body_bytes",
           [](ServerConfig& c, int64_t v) { c.http.max_body_bytes = static_cast<size_t>(v); }),
       Int("http", "max_header_bytes",
@@ -114,7 +115,9 @@ const std::vector<Setting>& Settings() {
           [](ServerConfig& c, int64_t v) { c.access.failure_window_seconds = v; }),
       Dur("access", "lockout", [](ServerConfig& c, int64_t v) { c.access.lockout_seconds = v; }),
       Int("access", "min_password_length",
-          [](ServerConfig& c, int64_t v) { c.access.min_password_length = static_cast<size_t>(v); }),
+          [](ServerConfig& c, int64_t v) {
+            c.access.min_password_length = static_cast<size_t>(v);
+          }),
       Int("alerts", "max_attempts",
           [](ServerConfig& c, int64_t v) { c.alerts.max_attempts = static_cast<int>(v); }),
       Dur("alerts", "first_backoff",
@@ -198,7 +201,8 @@ Status ReadSla(const toml::table& sla, const std::string& path, SlaConfig& out) 
     out.policies.clear();
     for (const toml::node& node : *policies) {
       const toml::table* t = node.as_table();
-      if (t == nullptr) return InvalidArgumentError(Where(path, node, "sla.policies") + ": a table");
+      if (t == nullptr)
+        return InvalidArgumentError(Where(path, node, "sla.policies") + ": a table");
       SlaPolicy p;
       p.brand = (*t)["brand"].value_or(std::string("*"));
       p.min_priority = static_cast<int>((*t)["min_priority"].value_or(int64_t{0}));
@@ -252,7 +256,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
     try {
       root = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-      if (e.source().begin.line == 0) return NotFoundError(path + ": " + std::string(e.description()));
+      if (e.source().begin.line == 0)
+        return NotFoundError(path + ": " + std::string(e.description()));
       return InvalidArgumentError(path + ":" + std::to_string(e.source().begin.line) + ": " +
                                   std::string(e.description()));
     }

@@ -11,6 +11,7 @@
 
 #include "ecoute/status.h"
 #include "ecoute/store.h"
+
 #include "server/access.h"
 #include "server/alerts.h"
 #include "server/http.h"
@@ -29,10 +30,10 @@ struct ServerConfig {
   bool no_model = false;
   // [http]
   std::string listen = "127.0.0.1:8080";
-  HttpOptions http;            // address and port come from `listen`
-  bool cookie_secure = true;   // Secure cookies (browsers accept them on http://localhost)
-  std::string web_dir;         // serve the dashboard from this folder instead of the binary
-  std::string public_url;      // printed at start; default http://<listen>/
+  HttpOptions http;           // address and port come from `listen`
+  bool cookie_secure = true;  // Secure cookies (browsers accept them on http://localhost)
+  std::string web_dir;        // serve the dashboard from this folder instead of the binary
+  std::string public_url;     // printed at start; default http://<listen>/
   // [log]
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // debug | info | warn | error

@@ -67,14 +67,16 @@ TEST(ServerConfigTest, TheEnvironmentWinsOverTheFile) {
 }
 
 TEST(ServerConfigTest, ErrorsNameTheFileTheLineAndTheKey) {
-  const std::string unknown = Write("ecoute-config-unknown.toml", "[http]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n");
+  const std::string unknown =
+      Write("ecoute-config-unknown.toml", "[http]\nlisten = \"127.0.0.1:1\"\nlistn = 3\n");
   Result<ServerConfig> config = LoadServerConfig(unknown, NoEnv());
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message(),
             unknown + ":3: http.listn: unknown setting (docs/SERVER.md lists them)");
-  const std::string policy = Write("ecoute-config-policy.toml",
-                                   "[sla]\n[[sla.policies]]\nbrand = \"*\"\nfirst_response = \"soon\"\n"
-                                   "[[sla.levels]]\nname = \"agent\"\n");
+  const std::string policy =
+      Write("ecoute-config-policy.toml",
+            "[sla]\n[[sla.policies]]\nbrand = \"*\"\nfirst_response = \"soon\"\n"
+            "[[sla.levels]]\nname = \"agent\"\n");
   config = LoadServerConfig(policy, NoEnv());
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message().rfind(policy + ":2: sla.policies.first_response", 0), 0u)

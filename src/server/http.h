@@ -68,7 +68,7 @@ struct HttpOptions {
   uint16_t port = 8080;  // 0: an ephemeral port, see HttpServer::port()
   int threads = 2;       // I/O threads, each running handlers
   size_t max_header_bytes = 16 * 1024;
-  size_t max_body_bytes = 16 * 1024 * 1024;  // 413 beyond
+  size_t max_body_bytes = 16 * 1024 * 1024;        // 413 beyond
   std::chrono::milliseconds read_timeout{30'000};  // to receive one whole request
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive between requests
   int max_connections = 10'000;  // beyond, new connections are accepted then closed

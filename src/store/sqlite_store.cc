@@ -1334,8 +1334,8 @@ Status SqliteStore::AssignCase(int64_t case_id, const std::string& assignee,
   return Commit();
 }
 
-Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& actor,
-                                 int64_t at, const std::string& reason) {
+Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
+                                 const std::string& reason) {
   ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     sqlite::Statement select(db_, "SELECT escalation FROM cases WHERE id = ?1");
@@ -1391,9 +1391,8 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
     ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(correction.post_id));
     for (const auto& [brand, ref] : cases) {
       (void)brand;
-      ECOUTE_RETURN_IF_ERROR(
-          AddEvent(ref.id, correction.at, "corrected", correction.actor, reason,
-                   correction.post_id));
+      ECOUTE_RETURN_IF_ERROR(AddEvent(ref.id, correction.at, "corrected", correction.actor, reason,
+                                      correction.post_id));
     }
     return OkStatus();
   };
