@@ -202,7 +202,11 @@ void AppendCaseSummaryJson(const CaseSummary& c, std::string& out) {
   AppendOptionalTime(c.resolved_at, out);
   out += ",\"posts\":" + std::to_string(c.posts) + ",\"title\":";
   AppendJsonString(c.title, out);
-  out += '}';
+  out += ",\"stance\":";
+  AppendJsonString(StanceName(c.stance), out);
+  out += ",\"assignee\":";
+  AppendJsonString(c.assignee, out);
+  out += ",\"escalation_level\":" + std::to_string(c.escalation_level) + '}';
 }
 
 int RunCasesList(const CasesOptions& options) {

@@ -84,6 +84,7 @@ struct CaseDetail {
 enum class CaseSort : uint8_t { kPriority, kRecent, kOldest };
 
 struct CaseFilter {
+  std::vector<int64_t> ids;         // empty: all
   std::vector<std::string> brands;  // empty: all
   std::vector<CaseStatus> statuses;
   std::vector<Topic> topics;            // the case's topic among these

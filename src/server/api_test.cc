@@ -565,9 +565,15 @@ TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
                  R"("on_spike":true,"url":"http://127.0.0.1:9/spike"})")
                 .status,
             201);
-  // A quiet day: one mention an hour for 30 hours, then a burst of 12 this hour.
+  // A quiet day: one mention an hour for 30 hours, then a burst of 12 this hour. Posts
+  // at the edges of the two-day window, and beyond, count or not without harm.
   std::string quiet;
   const int64_t hour = kNow / 3600 * 3600;
+  for (int h : {47, 48, 49, 100}) {
+    quiet += R"({"id":"edge)" + std::to_string(h) + R"(","text":"Jeanerie","author":"@e)" +
+             std::to_string(h) + R"(","published_at":")" + FormatRfc3339(hour - h * 3600) +
+             "\"}\n";
+  }
   for (int h = 30; h >= 1; --h) {
     quiet += R"({"id":"q)" + std::to_string(h) + R"(","text":"Jeanerie, mon jean préféré",)" +
              R"("author":"@fan)" + std::to_string(h) + R"(","published_at":")" +

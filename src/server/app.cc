@@ -273,6 +273,8 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
   constexpr int64_t kHour = 3600;
   constexpr int64_t kWindowHours = 48;
   const int64_t current = now / kHour * kHour;
+  // The window: kWindowHours hours, the current one last.
+  const int64_t first = current - (kWindowHours - 1) * kHour;
   std::set<std::string> brands;
   std::vector<AlertEvent> events;
   {
@@ -281,7 +283,7 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
       const std::optional<int64_t> at = ParseDateTime(posts[i].published_at);
       const int64_t hour = (at ? *at : now) / kHour * kHour;
       // Old posts (a backfill) say nothing about what happens now.
-      if (hour < current - kWindowHours * kHour || hour > current) continue;
+      if (hour < first || hour > current) continue;
       for (const BrandVerdict& verdict : analyses[i].brands) {
         std::string brand(verdict.name);
         ++hourly_mentions_[brand][hour];
@@ -290,11 +292,12 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
     }
     for (const std::string& brand : brands) {
       std::map<int64_t, int64_t>& hours = hourly_mentions_[brand];
-      hours.erase(hours.begin(), hours.lower_bound(current - kWindowHours * kHour));
-      const int64_t first = current - (kWindowHours - 1) * kHour;
+      hours.erase(hours.begin(), hours.lower_bound(first));
       std::vector<int64_t> counts(kWindowHours, 0);
-      for (const auto& [hour, count] : hours)
-        counts[static_cast<size_t>((hour - first) / kHour)] = count;
+      for (const auto& [hour, count] : hours) {
+        // (A clock set back leaves hours after `current`: they wait.)
+        if (hour <= current) counts[static_cast<size_t>((hour - first) / kHour)] = count;
+      }
       for (const Spike& spike : DetectSpikes(counts, first)) {
         if (spike.hour != current || !spikes_alerted_.insert({brand, spike.hour}).second) continue;
         AlertEvent event;
@@ -306,8 +309,7 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
         events.push_back(std::move(event));
       }
     }
-    std::erase_if(spikes_alerted_,
-                  [&](const auto& key) { return key.second < current - kWindowHours * kHour; });
+    std::erase_if(spikes_alerted_, [&](const auto& key) { return key.second < first; });
   }
   for (const AlertEvent& event : events) {
     spdlog::info("spike for {}: {}", event.brand, event.detail);
@@ -321,19 +323,37 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
 }
 
 void App::PublishCases(const std::vector<int64_t>& case_ids) {
+  if (case_ids.empty()) return;
   const int64_t now = clock_.Now();
-  for (int64_t id : case_ids) {
-    Result<CaseDetail> detail = [&] {
-      std::lock_guard lock(store_mutex_);
-      return store_->GetCase(id);
-    }();
-    if (!detail) continue;
-    const CaseSummary& c = detail->summary;
+  CaseFilter filter;
+  filter.ids = case_ids;
+  filter.limit = static_cast<int>(case_ids.size());
+  Result<std::vector<CaseSummary>> summaries = [&] {
+    std::lock_guard lock(store_mutex_);
+    return store_->ListCases(filter);
+  }();
+  if (!summaries) {
+    spdlog::error("live updates: {}", summaries.error().message());
+    return;
+  }
+  for (const CaseSummary& c : *summaries) {
     live_.Publish("case", c.brand, CaseSummaryJson(c, config_.sla, now));
-    // A case that has just been opened (one post) or reopened raises alerts.
+    // A case that has just been opened (one post) or reopened raises alerts. A reopened
+    // case is one whose timeline ends with its reopening (later follow-ups end with
+    // "joined"): only then is its detail read.
     const bool is_new = c.posts == 1 && c.status == CaseStatus::kNew;
-    const bool is_reopened = c.status == CaseStatus::kReopened && !detail->events.empty() &&
-                             detail->events.back().kind == "reopened";
+    bool is_reopened = false;
+    std::string url;
+    if (c.status == CaseStatus::kReopened || is_new) {
+      Result<CaseDetail> detail = [&] {
+        std::lock_guard lock(store_mutex_);
+        return store_->GetCase(c.id);
+      }();
+      if (!detail) continue;
+      is_reopened = c.status == CaseStatus::kReopened && !detail->events.empty() &&
+                    detail->events.back().kind == "reopened";
+      if (!detail->posts.empty()) url = detail->posts.front().url;
+    }
     if (!is_new && !is_reopened) continue;
     AlertEvent event;
     event.kind = is_new ? "case.opened" : "case.reopened";
@@ -345,7 +365,7 @@ void App::PublishCases(const std::vector<int64_t>& case_ids) {
     event.escalation_level = c.escalation_level;
     event.title = c.title;
     event.customer = c.customer;
-    event.url = detail->posts.empty() ? std::string() : detail->posts.front().url;
+    event.url = url;
     event.at = now;
     Result<int> queued = alerts_->Publish(event);
     if (!queued) spdlog::error("alerts for case {}: {}", c.id, queued.error().message());

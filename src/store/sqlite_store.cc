@@ -1267,6 +1267,10 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
 Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter) {
   std::string sql = std::string(kCaseSummarySelect) + " WHERE 1";
   std::vector<int64_t> params;
+  if (!filter.ids.empty()) {
+    sql += " AND c.id IN (" + Placeholders(filter.ids.size()) + ")";
+    params.insert(params.end(), filter.ids.begin(), filter.ids.end());
+  }
   if (!filter.brands.empty()) {
     sql += " AND c.brand_id IN (" + Placeholders(filter.brands.size()) + ")";
     for (const std::string& name : filter.brands) {
