@@ -243,6 +243,17 @@ seeded=$(python3 "$HERE/seed.py" --url "$URL" --token "$TOKEN" --posts "$SEED_PO
 log "$seeded"
 result seed.cases "$(sed -n 's/.*cases=\([0-9]*\).*/\1/p' <<<"$seeded")"
 check_server "seeding"
+# The seeded complaints are days old: the SLA monitor escalates them all, level by level,
+# at its first ticks. A steady state has a few escalations per tick; wait for it.
+escalations() { curl -s "$URL/metrics" | sed -n 's/^ecoute_escalations_total \([0-9]*\).*/\1/p'; }
+previous=-1
+for _ in $(seq 12); do  # one look per SLA tick (10 s)
+  current=$(escalations); current=${current:-0}
+  [[ "$current" == "$previous" ]] && break
+  previous=$current
+  sleep 11
+done
+log "SLA backlog settled: $previous escalations"
 api GET "/api/v1/cases?limit=50" >"$WORK/cases-page.json"
 result seed.page_bytes "$(wc -c <"$WORK/cases-page.json")"
 

@@ -128,6 +128,16 @@ Result<std::vector<Escalation>> SlaMonitor::Tick() {
   CaseFilter filter;
   filter.statuses = {CaseStatus::kNew, CaseStatus::kAcknowledged, CaseStatus::kReopened};
   filter.unanswered_only = true;
+  // Only the cases that can be due: past the shortest deadline, below the top level.
+  int64_t shortest = 0;
+  for (const SlaPolicy& p : config_.policies) {
+    if (p.first_response_seconds > 0 && (shortest == 0 || p.first_response_seconds < shortest)) {
+      shortest = p.first_response_seconds;
+    }
+  }
+  if (shortest == 0) return escalations;
+  filter.opened_before = now - shortest + 1;
+  filter.below_escalation_level = top_level;
   filter.sort = CaseSort::kOldest;
   filter.limit = kCasesPerPage;
   for (;;) {

@@ -1291,6 +1291,14 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
     sql += " AND c.priority >= ?";
     params.push_back(*filter.min_priority);
   }
+  if (filter.opened_before) {
+    sql += " AND c.opened_at < ?";
+    params.push_back(*filter.opened_before);
+  }
+  if (filter.below_escalation_level) {
+    sql += " AND c.escalation < ?";
+    params.push_back(*filter.below_escalation_level);
+  }
   // The assignee is text: bound apart, after the integers.
   if (filter.assignee) sql += " AND coalesce(c.assignee, '') = ?";
   switch (filter.sort) {
