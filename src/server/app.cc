@@ -235,8 +235,10 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
     ECOUTE_RETURN_IF_ERROR(store_->Ingest(items, results));
   }
   std::set<int64_t> touched;
-  std::vector<int64_t> opened;
-  for (const IngestResult& r : results) {
+  std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
+  for (size_t i = 0; i < results.size(); ++i) {
+    const IngestResult& r = results[i];
+    for (int64_t id : r.cases) urls.emplace(id, posts[i].url);
     switch (r.outcome) {
       case IngestOutcome::kNew:
         ++summary.created;
@@ -261,7 +263,7 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
       .Observe(std::chrono::duration<double>(stored - analyzed).count());
   if (!touched.empty()) {
     Touch();
-    PublishCases(summary.cases);
+    PublishCases(summary.cases, urls);
   }
   spdlog::debug("ingested {} posts from {}: {} new, {} updated, {} cases", summary.read, source,
                 summary.created, summary.updated, summary.cases.size());
@@ -322,7 +324,8 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
   }
 }
 
-void App::PublishCases(const std::vector<int64_t>& case_ids) {
+void App::PublishCases(const std::vector<int64_t>& case_ids,
+                       const std::map<int64_t, std::string>& urls) {
   if (case_ids.empty()) return;
   const int64_t now = clock_.Now();
   CaseFilter filter;
@@ -343,8 +346,9 @@ void App::PublishCases(const std::vector<int64_t>& case_ids) {
     // "joined"): only then is its detail read.
     const bool is_new = c.posts == 1 && c.status == CaseStatus::kNew;
     bool is_reopened = false;
-    std::string url;
-    if (c.status == CaseStatus::kReopened || is_new) {
+    auto known = urls.find(c.id);
+    std::string url = known == urls.end() ? std::string() : known->second;
+    if (c.status == CaseStatus::kReopened || (is_new && known == urls.end())) {
       Result<CaseDetail> detail = [&] {
         std::lock_guard lock(store_mutex_);
         return store_->GetCase(c.id);

@@ -111,8 +111,11 @@ class App {
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   void Touch() { generation_.fetch_add(1, std::memory_order_acq_rel); }
-  // Publishes the current summary of these cases to the live inbox.
-  void PublishCases(const std::vector<int64_t>& case_ids);
+  // Publishes the current summary of these cases to the live inbox, and alerts for those
+  // just opened or reopened. `urls` gives the URL of posts known to have joined them (from
+  // the batch just stored), saving a read.
+  void PublishCases(const std::vector<int64_t>& case_ids,
+                    const std::map<int64_t, std::string>& urls = {});
 
   struct ApiState;  // the API's caches (api.cc)
   ApiState& api_state() { return *api_state_; }
