@@ -2,6 +2,7 @@
 #include "server/access.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <utility>
 
@@ -9,14 +10,13 @@
 #include <sqlite3.h>
 #include <utf8proc.h>
 
-#include "store/schema.h"
+#include "server/component_db.h"
 #include "store/sqlite.h"
 #include "util/utf8.h"
 
 namespace ecoute::server {
 namespace {
 
-constexpr int kAccessSchemaVersion = 1;
 constexpr std::string_view kTokenPrefix = "ecoute_";
 constexpr size_t kSecretBytes = 32;  // 256 bits: guessing is out of the question
 constexpr size_t kMaxNameLength = 64;
@@ -270,116 +270,60 @@ AccessControl::AccessControl(PrivateKey, sqlite3* db, const Clock& clock, Access
 
 AccessControl::~AccessControl() { sqlite3_close_v2(db_); }
 
+// Names are stored lower-case; NOCASE keeps them unique whatever writes them.
+constexpr std::string_view kVersion1 =
+    "CREATE TABLE access_users("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  display_name TEXT NOT NULL DEFAULT '',"
+    "  email TEXT NOT NULL DEFAULT '',"
+    "  role TEXT NOT NULL,"
+    "  all_brands INTEGER NOT NULL DEFAULT 0,"
+    "  disabled INTEGER NOT NULL DEFAULT 0,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE TABLE access_user_brands("
+    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  brand TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, position));"
+    "CREATE TABLE access_sessions("
+    "  digest TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX access_sessions_user ON access_sessions(user_id);"
+    "CREATE TABLE access_tokens("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
+    "  digest TEXT NOT NULL UNIQUE,"
+    "  label TEXT NOT NULL,"
+    "  prefix TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  last_used_at INTEGER);"
+    "CREATE INDEX access_tokens_user ON access_tokens(user_id);";
+constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+
 Result<std::unique_ptr<AccessControl>> AccessControl::Open(const std::string& db_path,
                                                            const Clock& clock,
                                                            AccessOptions options) {
   if (sodium_init() < 0) return InternalError("libsodium cannot initialize (no entropy source)");
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    Status status = sqlite::Error(db, db_path + ": cannot open the database");
-    sqlite3_close_v2(db);
-    return status;
-  }
+  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, "access", kMigrations));
   // From here the object owns the connection and closes it on every path.
   auto access = std::make_unique<AccessControl>(PrivateKey{}, db, clock, options);
-  auto fail = [&](const Status& status) {
-    return Status(status.code(), db_path + ": " + status.message());
-  };
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_extended_result_codes(db, 1);
-  {
-    sqlite::Statement check(db,
-                            "SELECT (SELECT application_id FROM pragma_application_id), "
-                            "(SELECT count(*) FROM sqlite_schema)");
-    if (!check.ok()) return fail(check.status());
-    if (check.Step()) {
-      if (check.Int(0) != kApplicationId && check.Int(1) > 0) {
-        return DataLossError(db_path +
-                             ": not an ecoute database (it holds other tables); give "
-                             "another --db file");
-      }
-      // A new file: marked as ecoute's, so that the store accepts it afterwards.
-      if (check.Int(1) == 0) {
-        Status status =
-            sqlite::Exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
-        if (!status.ok()) return fail(status);
-      }
-    }
-    if (!check.status().ok()) return fail(check.status());
-  }
   // secure_delete overwrites the digests of ended sessions and revoked tokens on disk.
-  if (Status status = sqlite::Exec(db,
-                                   "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                   "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
+  if (Status status = sqlite::Exec(db, "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
       !status.ok()) {
-    return fail(status);
+    return Status(status.code(), db_path + ": " + status.message());
   }
-  if (Status status = access->CreateTables(); !status.ok()) return fail(status);
   Result<std::string> dummy = access->HashPassword(GeneratePassword());
   if (!dummy) return dummy.error();
   access->dummy_hash_ = std::move(dummy).value();
   return access;
-}
-
-Status AccessControl::CreateTables() {
-  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_,
-                                      "CREATE TABLE IF NOT EXISTS server_schema("
-                                      "component TEXT PRIMARY KEY, version INTEGER NOT NULL)"));
-  return InTransaction(db_, [&]() -> Status {
-    sqlite::Statement read(db_, "SELECT version FROM server_schema WHERE component = 'access'");
-    if (!read.ok()) return read.status();
-    const bool exists = read.Step();
-    if (!read.status().ok()) return read.status();
-    const int64_t version = exists ? read.Int(0) : 0;
-    if (version > kAccessSchemaVersion) {
-      return FailedPreconditionError("the access tables are from a newer version of ecoute (" +
-                                     std::to_string(version) + ")");
-    }
-    if (version == kAccessSchemaVersion) return OkStatus();
-    // Names are stored lower-case; NOCASE keeps them unique whatever writes them.
-    ECOUTE_RETURN_IF_ERROR(
-        sqlite::Exec(db_,
-                     "CREATE TABLE access_users("
-                     "  id INTEGER PRIMARY KEY,"
-                     "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-                     "  display_name TEXT NOT NULL DEFAULT '',"
-                     "  email TEXT NOT NULL DEFAULT '',"
-                     "  role TEXT NOT NULL,"
-                     "  all_brands INTEGER NOT NULL DEFAULT 0,"
-                     "  disabled INTEGER NOT NULL DEFAULT 0,"
-                     "  password_hash TEXT NOT NULL,"
-                     "  created_at INTEGER NOT NULL,"
-                     "  updated_at INTEGER NOT NULL);"
-                     "CREATE TABLE access_user_brands("
-                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-                     "  position INTEGER NOT NULL,"
-                     "  brand TEXT NOT NULL,"
-                     "  PRIMARY KEY (user_id, position));"
-                     "CREATE TABLE access_sessions("
-                     "  digest TEXT PRIMARY KEY,"
-                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-                     "  csrf_token TEXT NOT NULL,"
-                     "  created_at INTEGER NOT NULL,"
-                     "  expires_at INTEGER NOT NULL,"
-                     "  last_seen_at INTEGER NOT NULL) WITHOUT ROWID;"
-                     "CREATE INDEX access_sessions_user ON access_sessions(user_id);"
-                     "CREATE TABLE access_tokens("
-                     "  id INTEGER PRIMARY KEY,"
-                     "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-                     "  digest TEXT NOT NULL UNIQUE,"
-                     "  label TEXT NOT NULL,"
-                     "  prefix TEXT NOT NULL,"
-                     "  created_at INTEGER NOT NULL,"
-                     "  expires_at INTEGER,"
-                     "  last_used_at INTEGER);"
-                     "CREATE INDEX access_tokens_user ON access_tokens(user_id);"));
-    sqlite::Statement mark(
-        db_, "INSERT OR REPLACE INTO server_schema(component, version) VALUES ('access', ?)");
-    mark.Bind(1, int64_t{kAccessSchemaVersion});
-    return Run(mark);
-  });
 }
 
 Result<std::string> AccessControl::HashPassword(std::string_view password) const {

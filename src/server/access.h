@@ -197,7 +197,6 @@ class AccessControl {
     int64_t token_id = 0;
   };
 
-  Status CreateTables();
   Result<std::string> HashPassword(std::string_view password) const;
   Status CheckPassword(std::string_view password, std::string_view name) const;
   Result<User> LoadUser(int64_t id);                   // mu_ held

@@ -4,6 +4,7 @@
 #include "server/alerts.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "server/component_db.h"
 #include "store/sqlite.h"
 #include "util/datetime.h"
 #include "util/json.h"
@@ -21,7 +23,6 @@
 namespace ecoute::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
 constexpr std::string_view kComponent = "alerts";
 // Deliveries read per round, so that one round never holds thousands of rows in memory.
 constexpr int kDueBatch = 64;
@@ -459,81 +460,37 @@ AlertEngine::~AlertEngine() {
   sqlite3_close_v2(db_);
 }
 
+// The body and the secret are kept with the delivery: a retry after a restart sends the
+// same bytes, signed with the key the event was queued for.
+constexpr std::string_view kVersion1 =
+    "CREATE TABLE alert_rules("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, brands TEXT NOT NULL,"
+    "  stances TEXT NOT NULL, topics TEXT NOT NULL, min_priority INTEGER NOT NULL,"
+    "  on_case_opened INTEGER NOT NULL, on_escalation INTEGER NOT NULL,"
+    "  on_spike INTEGER NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,"
+    "  enabled INTEGER NOT NULL, created_by INTEGER NOT NULL);"
+    "CREATE TABLE alert_deliveries("
+    "  id INTEGER PRIMARY KEY, rule_id INTEGER, url TEXT NOT NULL, secret TEXT NOT NULL,"
+    "  dedupe_key TEXT NOT NULL UNIQUE, event_kind TEXT NOT NULL,"
+    "  case_id INTEGER NOT NULL, brand TEXT NOT NULL, body TEXT NOT NULL,"
+    "  event_at INTEGER NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,"
+    "  delivered_at INTEGER, last_error TEXT NOT NULL);"
+    "CREATE INDEX alert_deliveries_due ON alert_deliveries(state, next_attempt_at);";
+constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+
 Result<std::unique_ptr<AlertEngine>> AlertEngine::Open(const std::string& db_path,
                                                        const Clock& clock, AlertOptions options) {
   if (!InitLibrariesOnce()) return InternalError("libsodium could not start (no randomness)");
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    Status status = sqlite::Error(db, db_path + ": cannot open the database");
-    sqlite3_close_v2(db);
-    return status;
-  }
+  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, kComponent, kMigrations));
   // Owned from here: the destructor closes the connection on every path.
   std::unique_ptr<AlertEngine> engine(new AlertEngine(db, clock, std::move(options)));
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_extended_result_codes(db, 1);
-  if (Status status = engine->CreateTables(); !status.ok()) {
+  // FULL sync: a delivery acknowledged to the API must survive a power loss, and alerts are
+  // few enough that the cost does not show.
+  if (Status status = sqlite::Exec(db, "PRAGMA synchronous = FULL"); !status.ok()) {
     return Status(status.code(), db_path + ": " + status.message());
   }
   return engine;
-}
-
-Status AlertEngine::CreateTables() {
-  // FULL sync: a delivery acknowledged to the API must survive a power loss, and alerts are
-  // few enough that the cost does not show.
-  ECOUTE_RETURN_IF_ERROR(
-      sqlite::Exec(db_, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; BEGIN IMMEDIATE;"));
-  auto fail = [&](Status status) {
-    (void)sqlite::Exec(db_, "ROLLBACK");
-    return status;
-  };
-  if (Status status = sqlite::Exec(db_,
-                                   "CREATE TABLE IF NOT EXISTS server_schema("
-                                   "component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
-      !status.ok()) {
-    return fail(status);
-  }
-  sqlite::Statement version(db_, "SELECT version FROM server_schema WHERE component = ?1");
-  if (!version.ok()) return fail(version.status());
-  version.Bind(1, kComponent);
-  const std::optional<int64_t> found =
-      version.Step() ? std::optional<int64_t>(version.Int(0)) : std::nullopt;
-  if (!version.status().ok()) return fail(version.status());
-  version.Reset();
-  if (found && *found > kSchemaVersion) {
-    return fail(Status(StatusCode::kFailedPrecondition,
-                       "the alert tables were written by a newer ecoute (version " +
-                           std::to_string(*found) + ")"));
-  }
-  if (!found) {
-    const Status created = sqlite::Exec(
-        db_,
-        "CREATE TABLE IF NOT EXISTS alert_rules("
-        "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, brands TEXT NOT NULL,"
-        "  stances TEXT NOT NULL, topics TEXT NOT NULL, min_priority INTEGER NOT NULL,"
-        "  on_case_opened INTEGER NOT NULL, on_escalation INTEGER NOT NULL,"
-        "  on_spike INTEGER NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,"
-        "  enabled INTEGER NOT NULL, created_by INTEGER NOT NULL);"
-        // The body and the secret are kept with the delivery: a retry after a restart sends
-        // the same bytes, signed with the key the event was queued for.
-        "CREATE TABLE IF NOT EXISTS alert_deliveries("
-        "  id INTEGER PRIMARY KEY, rule_id INTEGER, url TEXT NOT NULL, secret TEXT NOT NULL,"
-        "  dedupe_key TEXT NOT NULL UNIQUE, event_kind TEXT NOT NULL,"
-        "  case_id INTEGER NOT NULL, brand TEXT NOT NULL, body TEXT NOT NULL,"
-        "  event_at INTEGER NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
-        "  created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,"
-        "  delivered_at INTEGER, last_error TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS alert_deliveries_due"
-        "  ON alert_deliveries(state, next_attempt_at);");
-    if (!created.ok()) return fail(created);
-    sqlite::Statement insert(db_, "INSERT INTO server_schema(component, version) VALUES (?1, ?2)");
-    if (!insert.ok()) return fail(insert.status());
-    insert.Bind(1, kComponent).Bind(2, static_cast<int64_t>(kSchemaVersion));
-    if (Status status = insert.Run(); !status.ok()) return fail(status);
-  }
-  return sqlite::Exec(db_, "COMMIT");
 }
 
 Result<AlertRule> AlertEngine::CreateRule(AlertRule rule) {

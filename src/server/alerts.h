@@ -173,7 +173,6 @@ class AlertEngine {
  private:
   struct Due;
   AlertEngine(sqlite3* db, const Clock& clock, AlertOptions options);
-  Status CreateTables();
   // To `targets`, or to the matching rules when null.
   Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets);
   // With mutex_ held.

@@ -9,22 +9,16 @@
 
 #include "ecoute/sources.h"
 
-#include "store/schema.h"
+#include "server/component_db.h"
 #include "store/sqlite.h"
 
 namespace ecoute::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
-
 // watched_sources holds the configuration and the polling state together: one row is read
 // per poll and written once after it, so splitting them would only add a join.
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS server_schema (
-  component TEXT PRIMARY KEY,
-  version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS watched_sources (
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE watched_sources (
   id INTEGER PRIMARY KEY,
   url TEXT NOT NULL UNIQUE,
   format TEXT NOT NULL,
@@ -41,9 +35,10 @@ CREATE TABLE IF NOT EXISTS watched_sources (
   posts_seen INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS watched_sources_due ON watched_sources (next_poll_at)
+CREATE INDEX watched_sources_due ON watched_sources (next_poll_at)
   WHERE enabled = 1;
 )sql";
+constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
 
 // The columns ReadSource expects, in its order.
 constexpr std::string_view kColumns =
@@ -200,65 +195,16 @@ Watcher::~Watcher() {
 
 Result<std::unique_ptr<Watcher>> Watcher::Open(const std::string& db_path, const Clock& clock,
                                                WatcherOptions options) {
-  sqlite3* db = nullptr;
-  // No SQLITE_OPEN_CREATE: the store creates the file, the watcher only adds its tables.
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
-    Status status = sqlite::Error(db, db_path + ": cannot open the database");
-    sqlite3_close_v2(db);
-    return status;
-  }
+  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, "watcher", kMigrations));
   // Owned from here, so that every early return closes it.
   std::unique_ptr<Watcher> watcher(new Watcher(db, clock, std::move(options)));
-  auto fail = [&](const Status& status) {
+  if (Status status = watcher->Prepare(); !status.ok()) {
     return Status(status.code(), db_path + ": " + status.message());
-  };
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_extended_result_codes(db, 1);
-  {
-    sqlite::Statement check(db, "PRAGMA application_id");
-    if (!check.ok()) return fail(check.status());
-    // Tables created here first would make the store refuse the file as foreign.
-    if (!check.Step() || check.Int(0) != kApplicationId) {
-      return Status(StatusCode::kFailedPrecondition,
-                    db_path + ": not an ecoute database; open it with the store first");
-    }
   }
-  if (Status status = sqlite::Exec(db, "PRAGMA journal_mode = WAL;"); !status.ok()) {
-    return fail(status);
-  }
-  if (Status status = watcher->Prepare(); !status.ok()) return fail(status);
   return Result<std::unique_ptr<Watcher>>(std::move(watcher));
 }
 
 Status Watcher::Prepare() {
-  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "BEGIN IMMEDIATE"));
-  auto migrate = [&]() -> Status {
-    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, kSchema));
-    sqlite::Statement version(db_, "SELECT version FROM server_schema WHERE component = ?");
-    if (!version.ok()) return version.status();
-    version.Bind(1, std::string_view("watcher"));
-    if (version.Step()) {
-      if (version.Int(0) > kSchemaVersion) {
-        return Status(StatusCode::kFailedPrecondition,
-                      "the watcher's tables have version " + std::to_string(version.Int(0)) +
-                          ", newer than this ecoute knows (" + std::to_string(kSchemaVersion) +
-                          "): upgrade ecoute");
-      }
-      return OkStatus();
-    }
-    ECOUTE_RETURN_IF_ERROR(version.status());
-    sqlite::Statement insert(db_, "INSERT INTO server_schema (component, version) VALUES (?, ?)");
-    if (!insert.ok()) return insert.status();
-    insert.Bind(1, std::string_view("watcher")).Bind(2, int64_t{kSchemaVersion});
-    return insert.Run();
-  };
-  if (Status status = migrate(); !status.ok()) {
-    (void)sqlite::Exec(db_, "ROLLBACK");
-    return status;
-  }
-  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "COMMIT"));
-
   // Politeness outlives a restart: a host polled a moment before is not asked again at once.
   sqlite::Statement last(db_,
                          "SELECT url, last_polled_at FROM watched_sources "

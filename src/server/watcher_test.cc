@@ -557,7 +557,7 @@ TEST_F(WatcherTest, SourcesAndStateSurviveAReopen) {
   EXPECT_EQ(after.posts_seen, 3);
 }
 
-TEST_F(WatcherTest, OpenRefusesAFileTheStoreDidNotCreate) {
+TEST_F(WatcherTest, OpenRefusesAnotherProgramsDatabase) {
   const std::string other = (dir_ / "other.db").string();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
@@ -565,12 +565,16 @@ TEST_F(WatcherTest, OpenRefusesAFileTheStoreDidNotCreate) {
   sqlite3_close(db);
   Result<std::unique_ptr<Watcher>> opened = Watcher::Open(other, clock_, options_);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code(), StatusCode::kFailedPrecondition);
-
-  Result<std::unique_ptr<Watcher>> missing =
-      Watcher::Open((dir_ / "missing.db").string(), clock_, options_);
-  ASSERT_FALSE(missing);
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "missing.db"));
+  EXPECT_EQ(opened.error().code(), StatusCode::kDataLoss);
+  // Nothing was written to it.
+  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &count, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 1);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
 
 TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {
