@@ -34,7 +34,7 @@ if [ "$fuzz_seconds" != 0 ]; then
     -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
     -DECOUTE_BUILD_FUZZERS=ON -DECOUTE_BUILD_TESTS=OFF -DECOUTE_BUILD_BENCHMARKS=OFF >/dev/null
-  cmake --build build-fuzz -j"$jobs"
+  cmake --build build-fuzz -j"$jobs" --target fuzzers  # the fuzz targets only, not the CLI
   mkdir -p build-fuzz/artifacts
   for fuzzer in build-fuzz/fuzz/*_fuzz; do
     name=$(basename "$fuzzer" _fuzz)
