@@ -22,6 +22,8 @@ usage: scripts/load.sh [--duration SECONDS] [--soak SECONDS] [options]
   --webhooks N         complaints pushed for the webhook latency; 500
   --rate R             their rate per second (also during the soak); 20
   --no-default-sync    skip the second pass with the default sync_every_commit=true
+  --pin                the server on CPU 0, wrk and the other load generators on CPU 1
+                       (taskset), so that they do not take turns on the same cores
   --keep               keep the temporary directory (logs, wrk outputs, database)
   -h, --help           this text
 
@@ -40,6 +42,7 @@ WEBHOOKS=500
 RATE=20
 DEFAULT_SYNC=1
 KEEP=0
+PIN=0
 
 number() {  # number NAME VALUE: a positive integer, or exit 64
   [[ "$2" =~ ^[0-9]+$ ]] || { echo "load.sh: $1 needs a whole number, got '$2'" >&2; exit 64; }
@@ -57,6 +60,7 @@ while [[ $# -gt 0 ]]; do
             RATE=$2; shift 2 ;;
     --no-default-sync) DEFAULT_SYNC=0; shift ;;
     --keep) KEEP=1; shift ;;
+    --pin) PIN=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "load.sh: unknown option '$1'" >&2; usage >&2; exit 64 ;;
   esac
@@ -68,6 +72,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE="$ROOT/scripts/load"
 ECOUTE=${ECOUTE:-$ROOT/build/ecoute}
 BRANDS="$ROOT/data/sample/brands.toml"
+SERVER_CPU=()
+CLIENT_CPU=()
+if [[ $PIN == 1 ]]; then
+  [[ $(nproc) -ge 2 ]] && command -v taskset >/dev/null ||
+    { echo "load.sh: --pin needs two CPUs and taskset" >&2; exit 64; }
+  SERVER_CPU=(taskset -c 0)
+  CLIENT_CPU=(taskset -c 1)
+fi
 for tool in wrk python3 curl; do
   command -v "$tool" >/dev/null || { echo "load.sh: $tool is needed" >&2; exit 69; }
 done
@@ -128,7 +140,7 @@ start_server() {
   local name=$1; shift
   SERVER_LOG="$WORK/server-$name.log"
   env ECOUTE_LOG_LEVEL="${ECOUTE_LOG_LEVEL:-warn}" "$@" \
-    "$ECOUTE" serve --db "$DB" --brands "$BRANDS" --listen 127.0.0.1:0 2>"$SERVER_LOG" &
+    "${SERVER_CPU[@]}" "$ECOUTE" serve --db "$DB" --brands "$BRANDS" --listen 127.0.0.1:0 2>"$SERVER_LOG" &
   SERVER_PID=$!
   for _ in $(seq 300); do
     grep -q 'listening on' "$SERVER_LOG" && break
@@ -162,7 +174,7 @@ api() {  # api METHOD PATH [BODY]: prints the answer's body; fails on HTTP >= 40
 run_wrk() {
   local name=$1 script=$2 url=$3; shift 3
   local out="$WORK/wrk-$name.txt"
-  LOAD_LUA_DIR="$HERE" wrk "$@" --latency -s "$HERE/$script" \
+  LOAD_LUA_DIR="$HERE" "${CLIENT_CPU[@]}" wrk "$@" --latency -s "$HERE/$script" \
     -H "Authorization: Bearer $TOKEN" "$url" >"$out" 2>&1 || true
   local line
   line=$(grep '^LOADRESULT ' "$out" | tail -1 || true)
@@ -184,7 +196,7 @@ delete_rule() { api DELETE "/api/v1/rules/$RULE_ID" >/dev/null; }
 
 run_webhooks() {  # run_webhooks NAME COUNT
   local name=$1 count=$2 out="$WORK/webhook-$1.txt"
-  python3 "$HERE/webhook.py" send --url "$URL" --token "$TOKEN" --log "$WORK/receiver.log" \
+  "${CLIENT_CPU[@]}" python3 "$HERE/webhook.py" send --url "$URL" --token "$TOKEN" --log "$WORK/receiver.log" \
     --count "$count" --rate "$RATE" --run "${name//_/}$RANDOM" >"$out" 2>&1 || true
   local line
   line=$(grep '^WEBHOOKRESULT ' "$out" | tail -1 || true)
@@ -207,6 +219,7 @@ ingest_runs() {  # ingest_runs PREFIX: the batch and the one-post runs
 
 # ---- setup -----------------------------------------------------------------------------
 result machine.cpus "$(nproc)"
+result config.pin "$PIN"
 result machine.cpu "\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\""
 result machine.memory_mib "$(awk '/^MemTotal/ {printf "%d", $2 / 1024}' /proc/meminfo)"
 result machine.load_start "\"$(load_average)\""
@@ -228,7 +241,7 @@ printf '%s\n' "$PASSWORD" | "$ECOUTE" users add loadadmin --role admin --db "$DB
 TOKEN=$("$ECOUTE" users token loadadmin --label load-test --db "$DB" 2>>"$WORK/users.log")
 SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 
-python3 "$HERE/webhook.py" receive --port-file "$WORK/receiver.port" --log "$WORK/receiver.log" \
+"${CLIENT_CPU[@]}" python3 "$HERE/webhook.py" receive --port-file "$WORK/receiver.port" --log "$WORK/receiver.log" \
   --secret "$SECRET" 2>"$WORK/receiver.err" &
 RECEIVER_PID=$!
 for _ in $(seq 100); do [[ -s "$WORK/receiver.port" ]] && break; sleep 0.1; done
@@ -273,7 +286,7 @@ check_server "webhook latency"
 if [[ $SOAK -gt 0 ]]; then
   log "soak: ${SOAK}s of case list (100 connections) and pushes at $RATE/s; RSS every 10 s"
   create_rule
-  LOAD_LUA_DIR="$HERE" wrk -t1 -c100 -d"${SOAK}s" --timeout 10s --latency -s "$HERE/cases.lua" \
+  LOAD_LUA_DIR="$HERE" "${CLIENT_CPU[@]}" wrk -t1 -c100 -d"${SOAK}s" --timeout 10s --latency -s "$HERE/cases.lua" \
     -H "Authorization: Bearer $TOKEN" "$URL/api/v1/cases?limit=50" >"$WORK/wrk-soak.txt" 2>&1 &
   BACKGROUND+=($!)
   soak_count=$(python3 -c "print(max(1, int($SOAK * $RATE)))")

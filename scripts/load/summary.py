@@ -147,12 +147,14 @@ def main():
         fmt(num(r, "machine.cpus")), r.get("machine.cpu", "?"), fmt(num(r, "machine.memory_mib")),
         r.get("machine.kernel", "?"), r.get("machine.load_start", "?"), r.get("machine.load_end", "?")))
     print("Runs: wrk %s s each; %s seeded posts in %s cases (page of 50: %s bytes); ingest with %s "
-          "connections; %s webhooks at %s/s; soak %s s; HTTP threads %s. wrk, the server and the "
-          "receiver share the machine." % (
+          "connections; %s webhooks at %s/s; soak %s s; HTTP threads %s. %s" % (
               fmt(num(r, "config.duration")), fmt(num(r, "config.seed_posts")), fmt(num(r, "seed.cases")),
               fmt(num(r, "seed.page_bytes")), fmt(num(r, "config.ingest_connections")),
               fmt(num(r, "config.webhooks")), fmt(num(r, "config.rate"), 1), fmt(num(r, "config.soak")),
-              r.get("config.http_threads", "?")))
+              r.get("config.http_threads", "?"),
+              "The server ran on CPU 0, wrk and the other load generators on CPU 1 (--pin)."
+              if num(r, "config.pin") == 1 else
+              "wrk, the server and the receiver share the machine's cores."))
     print()
     print("| measurement | result | target | verdict |")
     print("|---|---|---|---|")
