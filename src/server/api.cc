@@ -1279,11 +1279,13 @@ Response App::Handle(Request& request) {
       return StaticFile(*this, request);
     }
     if (path == "/api/v1/session" && request.method == "POST") {
-      // Login: refuse cross-site form posts (the cookie is SameSite, the body JSON).
-      if (std::string_view origin = request.Header("origin");
-          !origin.empty() && !request.Header("host").empty() &&
-          origin.find(request.Header("host")) == std::string_view::npos) {
-        return ErrorResponse(403, "permission_denied", "cross-site login refused");
+      // Login: refuse cross-site posts (the cookie is SameSite, the body JSON; a browser
+      // sends Origin with every POST, and it must be this server).
+      if (std::string_view origin = request.Header("origin"); !origin.empty()) {
+        const std::string_view host = request.Header("host");
+        const bool same = !host.empty() && (origin == "http://" + std::string(host) ||
+                                            origin == "https://" + std::string(host));
+        if (!same) return ErrorResponse(403, "permission_denied", "cross-site login refused");
       }
       Response r = Login(*this, request);
       r.route = "/api/v1/session";

@@ -117,7 +117,7 @@ class App {
   void PublishCases(const std::vector<int64_t>& case_ids,
                     const std::map<int64_t, std::string>& urls = {});
 
-  struct ApiState;  // the API's caches (api.cc)
+  struct ApiState;  // the API's route table and caches (api_state.h)
   ApiState& api_state() { return *api_state_; }
 
  private:
