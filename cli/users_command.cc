@@ -83,6 +83,12 @@ Result<std::string> ReadPasswordLine() {
   return line;
 }
 
+// The password for `add` and `passwd`: one line of standard input, else a random one.
+Result<std::string> NewPassword(const UsersOptions& options) {
+  if (options.password_stdin) return ReadPasswordLine();
+  return server::GeneratePassword();
+}
+
 std::vector<std::string> SplitBrands(const std::string& list) {
   std::vector<std::string> brands;
   size_t start = 0;
@@ -117,14 +123,8 @@ int RunAdd(const UsersOptions& options) {
                "\" see? give --brands \"A,B\" or --all-brands");
     return kExitUsage;
   }
-  std::string password;
-  if (options.password_stdin) {
-    Result<std::string> line = ReadPasswordLine();
-    if (!line) return Fail(line.error());
-    password = std::move(line).value();
-  } else {
-    password = server::GeneratePassword();
-  }
+  Result<std::string> password = NewPassword(options);
+  if (!password) return Fail(password.error());
   const server::SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, false, exit_code);
@@ -136,11 +136,11 @@ int RunAdd(const UsersOptions& options) {
   if (!options.all_brands && !options.brands.empty()) user.brands = SplitBrands(options.brands);
   user.email = options.email;
   user.display_name = options.display_name;
-  Result<User> added = access->AddUser(std::move(user), password);
+  Result<User> added = access->AddUser(std::move(user), *password);
   if (!added) return Fail(added.error());
   std::printf("added %s (%s; brands: %s)\n", added->name.c_str(),
               std::string(server::RoleName(added->role)).c_str(), JoinBrands(*added).c_str());
-  if (!options.password_stdin) PrintSecretOnce("password", password);
+  if (!options.password_stdin) PrintSecretOnce("password", *password);
   return kExitOk;
 }
 
@@ -198,23 +198,17 @@ int RunList(const UsersOptions& options) {
 }
 
 int RunPasswd(const UsersOptions& options) {
-  std::string password;
-  if (options.password_stdin) {
-    Result<std::string> line = ReadPasswordLine();
-    if (!line) return Fail(line.error());
-    password = std::move(line).value();
-  } else {
-    password = server::GeneratePassword();
-  }
+  Result<std::string> password = NewPassword(options);
+  if (!password) return Fail(password.error());
   const server::SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
   Result<User> user = access->GetUserByName(options.name);
   if (!user) return Fail(user.error());
-  if (Status status = access->SetPassword(user->id, password); !status.ok()) return Fail(status);
+  if (Status status = access->SetPassword(user->id, *password); !status.ok()) return Fail(status);
   std::printf("password of %s changed; their sessions have ended\n", user->name.c_str());
-  if (!options.password_stdin) PrintSecretOnce("password", password);
+  if (!options.password_stdin) PrintSecretOnce("password", *password);
   return kExitOk;
 }
 

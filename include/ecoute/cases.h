@@ -91,8 +91,8 @@ struct CaseFilter {
   std::optional<std::string> assignee;  // "" selects the unassigned cases
   bool unanswered_only = false;         // no first response yet
   std::optional<int> min_priority;
-  std::optional<int64_t> opened_before;        // opened_at < this
-  std::optional<int> below_escalation_level;   // escalation_level < this
+  std::optional<int64_t> opened_before;       // opened_at < this
+  std::optional<int> below_escalation_level;  // escalation_level < this
   CaseSort sort = CaseSort::kPriority;
   int limit = 50;
   int offset = 0;

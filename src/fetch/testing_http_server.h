@@ -1,5 +1,6 @@
 // For tests only: a small HTTP/1.1 server on 127.0.0.1 (an ephemeral port), answering each
-// request with what a handler returns, one connection at a time, "Connection: close".
+// request (headers and body) with what a handler returns, one connection at a time,
+// "Connection: close".
 // Real sockets, so that the fetcher is tested against real HTTP over loopback.
 #pragma once
 
@@ -24,6 +25,7 @@ struct HttpRequest {
   std::string method;
   std::string path;                            // with the query
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;                            // Content-Length bytes of it
 };
 
 struct HttpResponse {
@@ -80,18 +82,30 @@ class HttpServer {
     }
   }
 
+  // Reads until the headers and Content-Length bytes of body are in, or 5 s pass.
   void Handle(int fd) {
     std::string data;
+    size_t header_end = std::string::npos;
+    size_t wanted = std::string::npos;
     char buffer[4096];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (data.find("\r\n\r\n") == std::string::npos &&
+    while ((wanted == std::string::npos || data.size() < wanted) &&
            std::chrono::steady_clock::now() < deadline) {
       pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
+      if (::poll(&p, 1, 20) <= 0) continue;
       const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
       if (n <= 0) return;
       data.append(buffer, static_cast<size_t>(n));
+      if (header_end == std::string::npos &&
+          (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+        wanted = header_end + 4;
+        std::string lower = data.substr(0, header_end);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const size_t length = lower.find("\r\ncontent-length:");
+        if (length != std::string::npos) wanted += std::stoul(lower.substr(length + 17));
+      }
     }
+    if (header_end == std::string::npos) return;
     HttpRequest request;
     size_t line_end = data.find("\r\n");
     const std::string first = data.substr(0, line_end);
@@ -99,7 +113,7 @@ class HttpServer {
     request.method = first.substr(0, space);
     request.path = first.substr(space + 1, first.rfind(' ') - space - 1);
     size_t pos = line_end + 2;
-    while (pos < data.size()) {
+    while (pos < header_end + 2) {
       line_end = data.find("\r\n", pos);
       if (line_end == std::string::npos || line_end == pos) break;
       const std::string line = data.substr(pos, line_end - pos);
@@ -113,6 +127,7 @@ class HttpServer {
       }
       pos = line_end + 2;
     }
+    request.body = data.substr(header_end + 4);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request);

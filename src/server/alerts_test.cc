@@ -21,125 +21,34 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fetch/testing_http_server.h"
+
 namespace ecoute::server {
 namespace {
 
 constexpr int64_t kT0 = 1767603600;  // 2026-01-05T09:00:00Z
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
-// What the receiver got: unlike testing::HttpServer, it keeps the body, which the
-// signature covers.
-struct Received {
-  std::string method;
-  std::string path;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-};
+using Received = testing::HttpRequest;
 
-// A webhook receiver on 127.0.0.1: one connection at a time, answering each request with
-// the status the handler returns, after `delay_ms` when set.
+// A webhook receiver on 127.0.0.1 answering each request with the status the handler
+// returns, after `delay_ms` when set.
 class Receiver {
  public:
-  explicit Receiver(std::function<int(const Received&)> handler) : handler_(std::move(handler)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listen_fd_, 16);
-    socklen_t length = sizeof address;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    thread_.join();
-    ::close(listen_fd_);
-  }
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
-
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  std::vector<Received> Requests() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return requests_;
-  }
+  explicit Receiver(std::function<int(const Received&)> handler)
+      : server_([this, handler = std::move(handler)](const Received& request) {
+          testing::HttpResponse response;
+          response.status = handler(request);
+          response.delay_ms = delay_ms.load();
+          response.body = "ok";
+          return response;
+        }) {}
+  std::string Url(const std::string& path) const { return server_.Url(path); }
+  std::vector<Received> Requests() { return server_.Requests(); }
   std::atomic<int> delay_ms{0};
 
  private:
-  void Serve() {
-    while (!stop_) {
-      pollfd p{listen_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      const int fd = ::accept(listen_fd_, nullptr, nullptr);
-      if (fd < 0) continue;
-      Handle(fd);
-      ::close(fd);
-    }
-  }
-
-  // Reads until the headers and Content-Length bytes of body are in, or 5 s pass.
-  void Handle(int fd) {
-    std::string data;
-    size_t header_end = std::string::npos;
-    size_t wanted = std::string::npos;
-    char buffer[4096];
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while ((wanted == std::string::npos || data.size() < wanted) &&
-           std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) return;
-      data.append(buffer, static_cast<size_t>(n));
-      if (header_end == std::string::npos &&
-          (header_end = data.find("\r\n\r\n")) != std::string::npos) {
-        wanted = header_end + 4;
-        std::string lower = data.substr(0, header_end);
-        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        const size_t length = lower.find("\r\ncontent-length:");
-        if (length != std::string::npos) wanted += std::stoul(lower.substr(length + 17));
-      }
-    }
-    if (header_end == std::string::npos) return;
-    Received r;
-    const std::string head = data.substr(0, header_end);
-    size_t line_end = head.find("\r\n");
-    const std::string first = head.substr(0, line_end);
-    r.method = first.substr(0, first.find(' '));
-    r.path = first.substr(first.find(' ') + 1, first.rfind(' ') - first.find(' ') - 1);
-    while (line_end != std::string::npos) {
-      const size_t start = line_end + 2;
-      line_end = head.find("\r\n", start);
-      const std::string line = head.substr(start, line_end - start);
-      const size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-    r.body = data.substr(header_end + 4);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      requests_.push_back(r);
-    }
-    const int status = handler_(r);
-    if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
-    const std::string out = "HTTP/1.1 " + std::to_string(status) +
-                            " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-    (void)::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
-  }
-
-  std::function<int(const Received&)> handler_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<Received> requests_;
+  testing::HttpServer server_;  // after delay_ms, which its thread reads
 };
 
 // A port on loopback where nothing listens.
