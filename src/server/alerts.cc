@@ -786,36 +786,57 @@ void AlertEngine::Run() {
   }
 }
 
+namespace {
+
+// The columns ReadDelivery reads, in its order.
+constexpr std::string_view kDeliveryColumns =
+    "SELECT id, rule_id, url, dedupe_key, event_kind, case_id, brand, state, attempts, "
+    "created_at, next_attempt_at, delivered_at, last_error FROM alert_deliveries ";
+
+Delivery ReadDelivery(const sqlite::Statement& select) {
+  Delivery d;
+  d.id = select.Int(0);
+  d.rule_id = select.OptionalInt(1);
+  d.url = select.Text(2);
+  d.dedupe_key = select.Text(3);
+  d.event_kind = select.Text(4);
+  d.case_id = select.Int(5);
+  d.brand = select.Text(6);
+  d.state = static_cast<DeliveryState>(select.Int(7));
+  d.attempts = static_cast<int>(select.Int(8));
+  d.created_at = select.Int(9);
+  d.next_attempt_at = select.Int(10);
+  d.delivered_at = select.OptionalInt(11);
+  d.last_error = select.Text(12);
+  return d;
+}
+
+}  // namespace
+
 Result<std::vector<Delivery>> AlertEngine::ListDeliveries(std::optional<DeliveryState> state,
                                                           int limit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite::Statement select(db_,
-                           "SELECT id, rule_id, url, dedupe_key, event_kind, case_id, brand, "
-                           "state, attempts, created_at, next_attempt_at, delivered_at, "
-                           "last_error FROM alert_deliveries WHERE ?1 IS NULL OR state = ?1 "
-                           "ORDER BY id DESC LIMIT ?2");
+  sqlite::Statement select(db_, std::string(kDeliveryColumns) +
+                                    "WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2");
   if (!select.ok()) return select.status();
   select.BindOrNull(1, state ? std::optional<int64_t>(static_cast<int64_t>(*state)) : std::nullopt);
   select.Bind(2, static_cast<int64_t>(std::max(limit, 0)));
   std::vector<Delivery> out;
-  while (select.Step()) {
-    Delivery& d = out.emplace_back();
-    d.id = select.Int(0);
-    d.rule_id = select.OptionalInt(1);
-    d.url = select.Text(2);
-    d.dedupe_key = select.Text(3);
-    d.event_kind = select.Text(4);
-    d.case_id = select.Int(5);
-    d.brand = select.Text(6);
-    d.state = static_cast<DeliveryState>(select.Int(7));
-    d.attempts = static_cast<int>(select.Int(8));
-    d.created_at = select.Int(9);
-    d.next_attempt_at = select.Int(10);
-    d.delivered_at = select.OptionalInt(11);
-    d.last_error = select.Text(12);
-  }
+  while (select.Step()) out.push_back(ReadDelivery(select));
   if (!select.status().ok()) return select.status();
   return out;
+}
+
+Result<Delivery> AlertEngine::GetDelivery(int64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sqlite::Statement select(db_, std::string(kDeliveryColumns) + "WHERE id = ?1");
+  if (!select.ok()) return select.status();
+  select.Bind(1, id);
+  if (!select.Step()) {
+    if (!select.status().ok()) return select.status();
+    return NotFoundError("no delivery " + std::to_string(id));
+  }
+  return ReadDelivery(select);
 }
 
 Status AlertEngine::Retry(int64_t delivery_id) {

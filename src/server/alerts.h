@@ -149,6 +149,8 @@ class AlertEngine {
 
   // Newest first; every state when `state` is empty.
   Result<std::vector<Delivery>> ListDeliveries(std::optional<DeliveryState> state, int limit);
+  // One delivery; kNotFound for an unknown id.
+  Result<Delivery> GetDelivery(int64_t id);
   // Revives a dead delivery: pending, due now, with a fresh set of attempts. kNotFound for
   // an unknown id, kFailedPrecondition for one that is not dead.
   Status Retry(int64_t delivery_id);

@@ -962,7 +962,7 @@ Response ListDeliveries(Context& ctx) {
   if (!deliveries) return ErrorResponse(deliveries.error());
   json list = json::array();
   for (const Delivery& d : *deliveries) {
-    if (!ctx.scope.Sees(d.brand) && !ctx.scope.all()) continue;
+    if (!ctx.scope.Sees(d.brand)) continue;
     list.push_back({{"id", d.id},
                     {"rule_id", d.rule_id ? json(*d.rule_id) : json(nullptr)},
                     {"url", d.url},
@@ -981,11 +981,8 @@ Response ListDeliveries(Context& ctx) {
 }
 
 Response RetryDelivery(Context& ctx) {
-  Result<std::vector<Delivery>> deliveries = ctx.app.alerts().ListDeliveries(std::nullopt, 100000);
-  if (!deliveries) return ErrorResponse(deliveries.error());
-  auto it = std::find_if(deliveries->begin(), deliveries->end(),
-                         [&](const Delivery& d) { return d.id == ctx.ids[0]; });
-  if (it == deliveries->end() || (!ctx.scope.all() && !ctx.scope.Sees(it->brand))) {
+  Result<Delivery> delivery = ctx.app.alerts().GetDelivery(ctx.ids[0]);
+  if (!delivery || !ctx.scope.Sees(delivery->brand)) {
     return ErrorResponse(NotFoundError("no delivery " + std::to_string(ctx.ids[0])));
   }
   if (Status st = ctx.app.alerts().Retry(ctx.ids[0]); !st.ok()) return ErrorResponse(st);
