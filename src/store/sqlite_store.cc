@@ -331,6 +331,7 @@ class SqliteStore final : public Store {
     kInsertEvent,
     kLoadCase,
     kParentForCase,
+    kIndexNewPosts,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
@@ -342,6 +343,7 @@ class SqliteStore final : public Store {
   Result<int64_t> SourceId(const std::string& kind);
   Result<int64_t> AuthorId(const Author& author);  // 0 when the post has no author
   Status IngestOne(const IngestItem& item, IngestResult& result);
+  Status IndexNewPosts();
   Status StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
                        const std::vector<int64_t>& brand_ids, int64_t author_brand);
   Status Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
@@ -367,6 +369,8 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, int64_t> brand_by_domain_;
   std::unordered_map<std::string, int64_t> source_ids_;
   std::unordered_map<std::string, int64_t> author_ids_;
+  // The first post of the open batch not yet in the full-text index; 0 when none.
+  int64_t unindexed_from_ = 0;
 };
 
 Status SqliteStore::Prepare() {
@@ -414,6 +418,8 @@ Status SqliteStore::Prepare() {
       "brand_id FROM cases WHERE id = ?1",
       "SELECT p.author_id, p.at, coalesce((SELECT stance FROM post_brands WHERE post_id = p.id "
       "AND brand_id = ?2), p.stance), p.priority, p.topic FROM posts p WHERE p.id = ?1",
+      "INSERT INTO posts_fts(rowid, title, body, tags) SELECT id, title || char(31) || lang, "
+      "text || char(31) || lang, tags FROM posts WHERE id >= ?1 ORDER BY id",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);
@@ -575,6 +581,7 @@ Status SqliteStore::Ingest(std::span<const IngestItem> batch, std::vector<Ingest
   results.clear();
   results.resize(batch.size());
   ECOUTE_RETURN_IF_ERROR(Begin());
+  unindexed_from_ = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     Status status = IngestOne(batch[i], results[i]);
     if (!status.ok()) {
@@ -584,12 +591,22 @@ Status SqliteStore::Ingest(std::span<const IngestItem> batch, std::vector<Ingest
       return Status(status.code(), "storing post \"" + post.id + "\": " + status.message());
     }
   }
-  Status status = Commit();
+  Status status = IndexNewPosts();
+  if (status.ok()) status = Commit();
   if (!status.ok()) {
     Rollback();
     results.clear();
   }
   return status;
+}
+
+// The batch's new posts enter the full-text index together: one statement, so FTS5 keeps
+// their terms in memory and writes one segment at the commit (schema.cc, version 3). New
+// posts have the batch's highest ids, so they are those from the first one on.
+Status SqliteStore::IndexNewPosts() {
+  if (unindexed_from_ == 0) return OkStatus();
+  const int64_t from = std::exchange(unindexed_from_, 0);
+  return Get(kIndexNewPosts).Bind(1, from).Run();
 }
 
 Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
@@ -671,6 +688,8 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
       return OkStatus();
     }
     result.outcome = IngestOutcome::kUpdated;
+    // The update trigger takes the old text out of the index: it must be there.
+    ECOUTE_RETURN_IF_ERROR(IndexNewPosts());
     ECOUTE_RETURN_IF_ERROR(Get(kInsertVersion).Bind(1, *existing).Bind(2, item.ingested_at).Run());
     sqlite::Statement& update = Get(kUpdatePost);
     update.Bind(1, *existing).Bind(2, content_hash).Bind(3, post.title).Bind(4, post.text);
@@ -713,6 +732,7 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   insert.Bind(26, Tags(analysis, brand_ids));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   const int64_t post_id = sqlite3_last_insert_rowid(db_);
+  if (unindexed_from_ == 0) unindexed_from_ = post_id;
   result.post_id = post_id;
   result.outcome = IngestOutcome::kNew;
   ECOUTE_RETURN_IF_ERROR(StoreVerdicts(post_id, at, analysis, brand_ids, author_brand));

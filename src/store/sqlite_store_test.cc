@@ -10,6 +10,7 @@
 
 #include "ecoute/store.h"
 
+#include "search/fts5_tokenizer.h"
 #include "util/datetime.h"
 
 namespace ecoute {
@@ -147,6 +148,36 @@ TEST_F(StoreTest, AnEditedPostIsUpdatedInPlaceAndKeepsItsHistory) {
   EXPECT_EQ(SearchIds("perdu"), std::vector<std::string>{});
   EXPECT_EQ(SearchIds("retrouvé"), std::vector<std::string>{"1"});
   EXPECT_EQ(Scalar("SELECT stance FROM post_brands"), "3");
+}
+
+// New posts enter the full-text index at the end of their batch; a post edited within
+// the same batch must be indexed before its edit takes the old text out.
+TEST_F(StoreTest, APostAndItsEditInOneBatchLeaveTheIndexWhole) {
+  Item& first = Make("1", "@marie", kT0, "Colis perdu par Fnac", {{"Fnac", Stance::kComplaint}});
+  Item& other = Make("2", "@paul", kT0, "Livraison perdue aussi", {});
+  Item& edited =
+      Make("1", "@marie", kT0, "Colis retrouvé, merci Fnac", {{"Fnac", Stance::kResolution}});
+  Item& last = Make("3", "@lea", kT0, "Colis jamais retrouvé", {});
+  std::vector<IngestItem> batch;
+  for (const Item* item : {&first, &other, &edited, &last}) {
+    batch.push_back({&item->post, &item->analysis, false, kT0 + 365 * kDay});
+  }
+  std::vector<IngestResult> results;
+  ASSERT_TRUE(store_->Ingest(batch, results).ok());
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[2].outcome, IngestOutcome::kUpdated);
+  EXPECT_EQ(SearchIds("perdu"), std::vector<std::string>{"2"});
+  EXPECT_EQ(SearchIds("retrouvé"), (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM posts_fts_docsize"), "3");  // one row per indexed post
+  // FTS5's own check compares the index with the posts' text, term by term.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RegisterFts5Tokenizer(db).ok());
+  EXPECT_EQ(sqlite3_exec(db, "INSERT INTO posts_fts(posts_fts, rank) VALUES ('integrity-check', 1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
 }
 
 TEST_F(StoreTest, PostsWithoutASourceIdAreKnownByUrlThenByContentAndAuthor) {
@@ -631,6 +662,30 @@ TEST_F(StoreTest, ReopeningKeepsEverythingAndRefusesForeignFiles) {
   Result<std::unique_ptr<Store>> newer = OpenSqliteStore(path_);
   EXPECT_EQ(newer.error().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(newer.error().message().find("upgrade ecoute"), std::string::npos);
+}
+
+// A database of schema version 2 indexed new posts with a trigger; version 3 drops it and
+// the store indexes them itself, once.
+TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
+  Ingest(Make("1", "@marie", kT0, "Colis Fnac perdu", {{"Fnac", Stance::kComplaint}}));
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "
+                         "INSERT INTO posts_fts(rowid, title, body, tags) VALUES (new.id, "
+                         "new.title || char(31) || new.lang, new.text || char(31) || new.lang, "
+                         "new.tags); END; PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  Open();
+  EXPECT_EQ(Scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'posts_fts_insert'"), "0");
+  Ingest(Make("2", "@paul", kT0, "Colis Darty perdu", {{"Darty", Stance::kComplaint}}));
+  EXPECT_EQ(SearchIds("perdu"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM posts_fts_docsize"), "2");
 }
 
 }  // namespace
