@@ -448,6 +448,26 @@ class Scorer {
         }
       }
     }
+    // Scores fade going up (a container gets half, then a quarter of its paragraphs'), so
+    // an ancestor that scores more than the container below it holds more of the article
+    // on its own: an intro, a lead paragraph beside a "read more" box. Climb to it, as
+    // long as the scores on the way do not fall below a third of the best one.
+    {
+      double last_score = top_score;
+      for (int up = infos_[static_cast<size_t>(top)].parent; up >= 0;
+           up = infos_[static_cast<size_t>(up)].parent) {
+        const Info& info = infos_[static_cast<size_t>(up)];
+        if (info.tag == GUMBO_TAG_BODY || info.tag == GUMBO_TAG_HTML) break;
+        if (!info.is_scored) continue;
+        const double score = Score(up);
+        if (score < top_score / 3) break;
+        if (score > last_score) {
+          top = up;
+          break;
+        }
+        last_score = score;
+      }
+    }
     // A wrapper around nothing else says no less: go up so that siblings can be merged.
     while (true) {
       const int parent = infos_[static_cast<size_t>(top)].parent;

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <gumbo.h>
@@ -162,30 +164,68 @@ constexpr int kNoRank = 100;
 
 enum class MetaKind { kAuthor, kPublished, kTitle };
 
-// How good a <meta> name (or property, or itemprop) is as a source of `kind`: 0 is best,
-// kNoRank means it says nothing about it.
+// Whether a <meta> key is `want` (lower case, written with ':'): keys are compared
+// case-insensitively with '.' read as ':', since Dublin Core is "DC.title" in a name and
+// "dc:title" in a property.
+bool IsMetaKey(std::string_view key, std::string_view want) {
+  if (key.size() != want.size()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '.') c = ':';
+    if (c != want[i]) return false;
+  }
+  return true;
+}
+
+// How good a <meta> key is as a source of `kind`: 0 is best, kNoRank means it says nothing
+// about it.
 int MetaRank(std::string_view key, MetaKind kind) {
   auto rank_in = [key](std::initializer_list<std::string_view> names) {
     int rank = 0;
     for (std::string_view candidate : names) {
-      if (EqualsIgnoreAsciiCase(key, candidate)) return rank;
+      if (IsMetaKey(key, candidate)) return rank;
       ++rank;
     }
     return kNoRank;
   };
   switch (kind) {
     case MetaKind::kAuthor:
-      return rank_in({"dc.creator", "dc:creator", "dcterm:creator", "dcterms.creator", "author",
-                      "article:author", "parsely-author", "sailthru.author"});
+      return rank_in({"dc:creator", "dcterm:creator", "dcterms:creator", "author", "article:author",
+                      "og:article:author", "parsely-author", "sailthru:author"});
     case MetaKind::kPublished:
       return rank_in({"article:published_time", "og:article:published_time", "datepublished",
-                      "parsely-pub-date", "dc.date.issued", "dcterms.created", "dc.date", "pubdate",
+                      "parsely-pub-date", "dc:date:issued", "dcterms:created", "dc:date", "pubdate",
                       "publish-date", "date"});
     case MetaKind::kTitle:
-      return rank_in({"dc.title", "dc:title", "dcterm:title", "dcterms.title", "og:title",
-                      "twitter:title", "parsely-title"});
+      return rank_in({"dc:title", "dcterm:title", "dcterms:title", "og:title", "twitter:title",
+                      "parsely-title"});
   }
   return kNoRank;
+}
+
+// Where a <meta> key is written, best first: `property` is RDFa (Open Graph, Dublin Core
+// as specified), `name` is HTML's own, `itemprop` is microdata that often describes
+// something else than the page (an image, the publisher).
+constexpr const char* kMetaKeyAttributes[] = {"property", "name", "itemprop"};
+constexpr int kMetaSources = 3;
+constexpr int kNoPriority = kNoRank * kMetaSources;
+
+// A meta's priority for `kind`, lower is better: its key's rank, then where it is written.
+int MetaPriority(std::string_view key, int source, MetaKind kind) {
+  const int rank = MetaRank(key, kind);
+  return rank == kNoRank ? kNoPriority : rank * kMetaSources + source;
+}
+
+// Cuts the next whitespace-separated token off the front of `list` into `token`.
+bool NextToken(std::string_view& list, std::string_view& token) {
+  while (!list.empty() && IsHtmlSpace(list.front())) list.remove_prefix(1);
+  if (list.empty()) return false;
+  size_t end = 0;
+  while (end < list.size() && !IsHtmlSpace(list[end])) ++end;
+  token = list.substr(0, end);
+  list.remove_prefix(end);
+  return true;
 }
 
 bool LooksLikeUrl(std::string_view s) {
@@ -196,7 +236,9 @@ bool LooksLikeUrl(std::string_view s) {
 // A schema.org author: a name, a Person or Organization object, or a list of them.
 std::string JsonLdName(simdjson::dom::element value) {
   std::string_view text;
-  if (value.get(text) == simdjson::SUCCESS) return LooksLikeUrl(text) ? "" : std::string(text);
+  if (value.get(text) == simdjson::SUCCESS) {
+    return LooksLikeUrl(text) ? "" : std::string(TrimHtmlSpace(text));
+  }
   simdjson::dom::array items;
   if (value.get(items) == simdjson::SUCCESS) {
     std::string names;
@@ -215,16 +257,52 @@ std::string JsonLdName(simdjson::dom::element value) {
   return "";
 }
 
-// Fills the JSON-LD facts from the first object (or @graph member) that has an author, a
-// headline or a publication date.
-void ReadJsonLd(std::string_view json, std::string& author, std::string& published,
-                std::string& title) {
-  // Pages wrap it in CDATA markers or comments: keep the outermost object or array.
+// What a page's JSON-LD says about its article.
+struct JsonLdFacts {
+  std::string author;
+  std::string published;
+  std::string headline;
+  std::string name;         // only from an object typed as an article
+  bool is_article = false;  // from an object typed as an article: later blocks are not read
+
+  bool empty() const { return author.empty() && published.empty() && headline.empty(); }
+};
+
+// Whether a schema.org @type (a name, a URL, or a list of them) is an article or a post:
+// Article and its subtypes (NewsArticle, ScholarlyArticle, TechArticle...), the postings
+// (BlogPosting, SocialMediaPosting, DiscussionForumPosting...), Report.
+bool IsArticleType(simdjson::dom::element type) {
+  simdjson::dom::array items;
+  if (type.get(items) == simdjson::SUCCESS) {
+    for (simdjson::dom::element item : items) {
+      if (IsArticleType(item)) return true;
+    }
+    return false;
+  }
+  std::string_view name;
+  if (type.get(name) != simdjson::SUCCESS) return false;
+  if (const size_t slash = name.find_last_of("/:"); slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);  // "https://schema.org/NewsArticle"
+  }
+  return name.ends_with("Article") || name.ends_with("Posting") || name == "Report";
+}
+
+// Reads one JSON-LD block into `facts`: the first object (or @graph member) typed as an
+// article wins over anything read before; else the first object with an author, a
+// headline or a publication date is kept until such an article turns up.
+void ReadJsonLd(std::string_view json, simdjson::dom::parser& parser, JsonLdFacts& facts) {
+  // Pages wrap the JSON in CDATA markers (XHTML habits) or comments; markers are only
+  // looked for at the ends, so that a "]]>" inside a string is left alone.
+  if (const size_t at = json.find("<![CDATA["); at != std::string_view::npos && at < 32) {
+    json.remove_prefix(at + 9);
+  }
+  if (const size_t at = json.rfind("]]>"); at != std::string_view::npos && json.size() - at < 32) {
+    json = json.substr(0, at);
+  }
   const size_t first = json.find_first_of("{[");
   const size_t last = json.find_last_of("}]");
   if (first == std::string_view::npos || last == std::string_view::npos || last < first) return;
   json = json.substr(first, last - first + 1);
-  simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(simdjson::padded_string(json)).get(root) != simdjson::SUCCESS) return;
   std::vector<simdjson::dom::element> pending{root};
@@ -238,52 +316,152 @@ void ReadJsonLd(std::string_view json, std::string& author, std::string& publish
     if (pending[i].get(object) != simdjson::SUCCESS) continue;
     simdjson::dom::element graph;
     if (object["@graph"].get(graph) == simdjson::SUCCESS) pending.push_back(graph);
+    simdjson::dom::element type;
+    const bool is_article = object["@type"].get(type) == simdjson::SUCCESS && IsArticleType(type);
+    if (!is_article && !facts.empty()) continue;  // only an article improves on what we have
+    JsonLdFacts found;
     simdjson::dom::element value;
     std::string_view text;
-    bool found = false;
-    if (object["author"].get(value) == simdjson::SUCCESS) {
-      author = JsonLdName(value);
-      found = found || !author.empty();
-    }
+    if (object["author"].get(value) == simdjson::SUCCESS) found.author = JsonLdName(value);
     if (object["datePublished"].get(text) == simdjson::SUCCESS) {
-      published = TrimHtmlSpace(text);
-      found = true;
+      found.published = TrimHtmlSpace(text);
     }
-    if (object["headline"].get(text) == simdjson::SUCCESS) {
-      title = TrimHtmlSpace(text);
-      found = true;
+    if (object["headline"].get(text) == simdjson::SUCCESS) found.headline = TrimHtmlSpace(text);
+    if (is_article) {
+      if (object["name"].get(text) == simdjson::SUCCESS) found.name = TrimHtmlSpace(text);
+      found.is_article = true;
+      facts = std::move(found);
+      return;
     }
-    if (found) return;
+    if (!found.empty()) facts = std::move(found);
   }
 }
+
+// Lower-cased words of `text` (ASCII letters and digits, and any non-ASCII byte), at most
+// 64 of them.
+std::vector<std::string> TitleWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i <= text.size() && words.size() < 64; ++i) {
+    const char c = i < text.size() ? text[i] : ' ';
+    const auto byte = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || byte >= 0x80) {
+      word.push_back(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      word.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  return words;
+}
+
+// How many words of `page_title` `candidate` has.
+int SharedWords(std::string_view candidate, std::string_view page_title) {
+  const std::vector<std::string> have = TitleWords(candidate);
+  int shared = 0;
+  for (const std::string& word : TitleWords(page_title)) {
+    if (std::find(have.begin(), have.end(), word) != have.end()) ++shared;
+  }
+  return shared;
+}
+
+// JSON-LD gives an article both a name and a headline, which mostly agree; when they do
+// not, some sites put their own name (or a description) in one of them. The one the
+// page's <title> echoes more is the title; the headline when neither is echoed.
+std::string_view JsonLdTitle(const JsonLdFacts& ld, std::string_view page_title) {
+  if (ld.name.empty()) return ld.headline;
+  if (ld.headline.empty() || ld.headline == ld.name) return ld.name;
+  return SharedWords(ld.name, page_title) > SharedWords(ld.headline, page_title) ? ld.name
+                                                                                 : ld.headline;
+}
+
+size_t WordCount(std::string_view text) {
+  size_t count = 0;
+  std::string_view token;
+  while (NextToken(text, token)) ++count;
+  return count;
+}
+
+// A <title> usually carries the site's name: "Headline | Site", "Site - Headline",
+// "Headline :: Section :: Site". Cut at the last separator when what comes before still
+// reads as a headline (five words or more), else after the first one when what precedes is
+// short and what follows reads as a headline; else the title is kept whole, as
+// "Rock - Paper - Scissors" or "Jane Doe - Blog" may well be the whole name of the page.
+constexpr size_t kMinCleanTitleWords = 5;
+std::string CleanTitle(const std::string& title) {
+  static constexpr std::string_view kSeparators[] = {
+      " | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " :: ", " \xC2\xBB ", " / ", " \xC2\xB7 "};
+  size_t first_separator = std::string::npos;  // where the first separator starts
+  size_t first_end = std::string::npos;        // and where the text after it starts
+  size_t last_start = std::string::npos;       // where the last separator starts
+  for (std::string_view separator : kSeparators) {
+    const size_t at = title.find(separator);
+    if (at == std::string::npos) continue;
+    if (first_end == std::string::npos || at + separator.size() < first_end) {
+      first_separator = at;
+      first_end = at + separator.size();
+    }
+    const size_t last = title.rfind(separator);
+    if (last_start == std::string::npos || last > last_start) last_start = last;
+  }
+  if (last_start == std::string::npos) return title;
+  const std::string_view before = TrimHtmlSpace(std::string_view(title).substr(0, last_start));
+  if (WordCount(before) >= kMinCleanTitleWords) return std::string(before);
+  // A leading site name is short; four words or more before the first separator are more
+  // likely a short headline followed by a long site name.
+  const std::string_view lead = std::string_view(title).substr(0, first_separator);
+  const std::string_view after = TrimHtmlSpace(std::string_view(title).substr(first_end));
+  if (WordCount(lead) <= 3 && WordCount(after) >= kMinCleanTitleWords) return std::string(after);
+  return title;
+}
+
+bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+
+// Whether a class or id names an author's element: "author" as a word of its own
+// ("article__author", "blog-author", "authorName") but not inside another ("authorization").
+bool HasAuthorWord(const char* names) {
+  if (names == nullptr) return false;
+  const std::string_view text = names;
+  constexpr std::string_view kWord = "author";
+  for (size_t i = 0; i + kWord.size() <= text.size(); ++i) {
+    if (!EqualsIgnoreAsciiCase(text.substr(i, kWord.size()), kWord)) continue;
+    const bool starts =
+        i == 0 || !(IsAsciiLower(text[i - 1]) || (text[i - 1] >= 'A' && text[i - 1] <= 'Z')) ||
+        (text[i] == 'A' && IsAsciiLower(text[i - 1]));
+    const size_t end = i + kWord.size();
+    if (starts && (end == text.size() || !IsAsciiLower(text[end]))) return true;
+  }
+  return false;
+}
+
+constexpr int kMaxBylineAttempts = 16;
 
 // Everything the page says about itself, gathered in one walk of the tree.
 struct PageFacts {
   const GumboNode* title = nullptr;     // the first HTML <title>
   const GumboNode* first_h1 = nullptr;  // the first visible <h1>
-  std::string_view meta_author;
+  std::string meta_author;              // several metas of the same key are joined
   std::string_view meta_published;
   std::string_view meta_title;
-  int meta_author_rank = kNoRank;  // lower is better, see MetaRank
-  int meta_published_rank = kNoRank;
-  int meta_title_rank = kNoRank;
+  int meta_author_priority = kNoPriority;  // lower is better, see MetaPriority
+  int meta_published_priority = kNoPriority;
+  int meta_title_priority = kNoPriority;
   std::string_view time_datetime;
-  std::string byline;  // the text of the first visible element marked as the author's
-  // From the first JSON-LD block describing a creative work (schema.org).
-  std::string json_ld_author;
-  std::string json_ld_published;
-  std::string json_ld_title;
-  bool has_json_ld = false;
+  // Visible elements marked as the author's, in document order, with their text.
+  std::vector<std::pair<const GumboNode*, std::string>> bylines;
+  JsonLdFacts json_ld;                  // schema.org
   std::vector<std::string_view> links;  // views into the gumbo tree
 };
 
-// Walks the tree under `root` in document order, writing its visible text to `builder` and,
-// when `facts` is not null, recording metadata and links. Elements in `skipped` (when not
-// null) are left out with their content. Iterative, because real pages nest thousands deep
-// and the walk must not exhaust the stack.
+// Walks the tree under `root` in document order, writing its visible text to `builder`
+// (when not null) and, when `facts` is not null, recording metadata and links. Elements in
+// `skipped` (when not null) are left out with their content. Iterative, because real pages
+// nest thousands deep and the walk must not exhaust the stack.
 class PageWalker {
  public:
-  PageWalker(TextBuilder& builder, PageFacts* facts,
+  PageWalker(TextBuilder* builder, PageFacts* facts,
              const std::unordered_set<const GumboNode*>* skipped = nullptr)
       : builder_(builder), facts_(facts), skipped_(skipped) {}
 
@@ -313,19 +491,19 @@ class PageWalker {
     switch (node.type) {
       case GUMBO_NODE_TEXT:
       case GUMBO_NODE_CDATA:
-        if (hidden_depth_ > 0) return;
+        if (hidden_depth_ > 0 || builder_ == nullptr) return;
         if (verbatim_depth_ > 0) {
-          builder_.AppendVerbatim(node.v.text.text);
+          builder_->AppendVerbatim(node.v.text.text);
         } else {
-          builder_.AppendCollapsed(node.v.text.text);
+          builder_->AppendCollapsed(node.v.text.text);
         }
         return;
       case GUMBO_NODE_WHITESPACE:
-        if (hidden_depth_ > 0) return;
+        if (hidden_depth_ > 0 || builder_ == nullptr) return;
         if (verbatim_depth_ > 0) {
-          builder_.AppendVerbatim(node.v.text.text);
+          builder_->AppendVerbatim(node.v.text.text);
         } else {
-          builder_.RequestGap(Gap::kSpace);
+          builder_->RequestGap(Gap::kSpace);
         }
         return;
       case GUMBO_NODE_COMMENT:
@@ -343,12 +521,12 @@ class PageWalker {
     if (layout.is_verbatim) ++verbatim_depth_;
     // After the counts, so that an element hidden by its own attribute counts as hidden.
     if (facts_ != nullptr) Record(node);
-    if (hidden_depth_ == 0) builder_.RequestGap(layout.gap);
+    if (hidden_depth_ == 0 && builder_ != nullptr) builder_->RequestGap(layout.gap);
     stack_.push_back({ChildrenOf(node), 0, layout});
   }
 
   void Leave(const Layout& layout) {
-    if (hidden_depth_ == 0) builder_.RequestGap(layout.gap);
+    if (hidden_depth_ == 0 && builder_ != nullptr) builder_->RequestGap(layout.gap);
     if (layout.is_hidden) --hidden_depth_;
     if (layout.is_verbatim) --verbatim_depth_;
   }
@@ -363,36 +541,12 @@ class PageWalker {
       case GUMBO_TAG_H1:
         if (facts_->first_h1 == nullptr && hidden_depth_ == 0) facts_->first_h1 = &node;
         break;
-      case GUMBO_TAG_META: {
-        const char* content_attribute = Attribute(element, "content");
-        if (content_attribute == nullptr) break;
-        const std::string_view content = TrimHtmlSpace(content_attribute);
-        if (content.empty()) break;
-        for (const char* key_name : {"name", "property", "itemprop"}) {
-          const char* key_attribute = Attribute(element, key_name);
-          if (key_attribute == nullptr) continue;
-          const std::string_view key = TrimHtmlSpace(key_attribute);
-          const int author_rank = MetaRank(key, MetaKind::kAuthor);
-          if (author_rank < facts_->meta_author_rank && !LooksLikeUrl(content)) {
-            facts_->meta_author = content;
-            facts_->meta_author_rank = author_rank;
-          }
-          const int published_rank = MetaRank(key, MetaKind::kPublished);
-          if (published_rank < facts_->meta_published_rank) {
-            facts_->meta_published = content;
-            facts_->meta_published_rank = published_rank;
-          }
-          const int title_rank = MetaRank(key, MetaKind::kTitle);
-          if (title_rank < facts_->meta_title_rank) {
-            facts_->meta_title = content;
-            facts_->meta_title_rank = title_rank;
-          }
-        }
+      case GUMBO_TAG_META:
+        RecordMeta(element);
         break;
-      }
       case GUMBO_TAG_SCRIPT: {
         const char* type = Attribute(element, "type");
-        if (facts_->has_json_ld || type == nullptr ||
+        if (facts_->json_ld.is_article || type == nullptr ||
             !EqualsIgnoreAsciiCase(TrimHtmlSpace(type), "application/ld+json") ||
             element.children.length == 0) {
           break;
@@ -406,9 +560,7 @@ class PageWalker {
             json += child->v.text.text;
           }
         }
-        ReadJsonLd(json, facts_->json_ld_author, facts_->json_ld_published, facts_->json_ld_title);
-        facts_->has_json_ld = !facts_->json_ld_author.empty() ||
-                              !facts_->json_ld_published.empty() || !facts_->json_ld_title.empty();
+        ReadJsonLd(json, json_parser_, facts_->json_ld);
         break;
       }
       case GUMBO_TAG_TIME:
@@ -427,11 +579,50 @@ class PageWalker {
     }
   }
 
-  // The first short visible element that says it names the author: rel="author",
-  // itemprop="author", or a class or id with "byline" in it.
+  // A <meta> may name its key in `property` (a list, as RDFa allows), `name` or `itemprop`;
+  // the best key of each kind wins (MetaPriority), and several authors under the same key
+  // are all kept ("DC.creator" once per author).
+  void RecordMeta(const GumboElement& element) {
+    const char* content_attribute = Attribute(element, "content");
+    if (content_attribute == nullptr) return;
+    const std::string_view content = TrimHtmlSpace(content_attribute);
+    if (content.empty()) return;
+    for (int source = 0; source < kMetaSources; ++source) {
+      const char* key_attribute = Attribute(element, kMetaKeyAttributes[source]);
+      if (key_attribute == nullptr) continue;
+      std::string_view keys = key_attribute;
+      std::string_view key;
+      while (NextToken(keys, key)) {
+        const int author = MetaPriority(key, source, MetaKind::kAuthor);
+        if (author < kNoPriority && !LooksLikeUrl(content)) {
+          if (author < facts_->meta_author_priority) {
+            facts_->meta_author = content;
+            facts_->meta_author_priority = author;
+          } else if (author == facts_->meta_author_priority &&
+                     facts_->meta_author.find(content) == std::string::npos) {
+            facts_->meta_author += ", ";
+            facts_->meta_author += content;
+          }
+        }
+        const int published = MetaPriority(key, source, MetaKind::kPublished);
+        if (published < facts_->meta_published_priority) {
+          facts_->meta_published = content;
+          facts_->meta_published_priority = published;
+        }
+        const int title = MetaPriority(key, source, MetaKind::kTitle);
+        if (title < facts_->meta_title_priority) {
+          facts_->meta_title = content;
+          facts_->meta_title_priority = title;
+        }
+      }
+    }
+  }
+
+  // Short visible elements that say they name the author: rel="author", itemprop="author",
+  // or a class or id with "byline" or "author" in it. Bounded: nested candidates would
+  // otherwise each walk the same subtree.
   void RecordByline(const GumboNode& node) {
-    // Bounded: nested candidates would otherwise each walk the same subtree.
-    if (!facts_->byline.empty() || hidden_depth_ > 0 || byline_attempts_ >= 16) return;
+    if (hidden_depth_ > 0 || byline_attempts_ >= kMaxBylineAttempts) return;
     const GumboElement& element = node.v.element;
     const char* rel = Attribute(element, "rel");
     const char* itemprop = Attribute(element, "itemprop");
@@ -446,10 +637,11 @@ class PageWalker {
       return false;
     };
     if ((rel != nullptr && EqualsIgnoreAsciiCase(TrimHtmlSpace(rel), "author")) ||
-        has(itemprop, "author") || has(class_names, "byline") || has(id, "byline")) {
+        has(itemprop, "author") || has(class_names, "byline") || has(id, "byline") ||
+        HasAuthorWord(class_names) || HasAuthorWord(id)) {
       ++byline_attempts_;
-      std::string text = HeadingTextOf(node);
-      if (!text.empty() && text.size() < 100) facts_->byline = std::move(text);
+      std::string text = BylineText(node);
+      if (!text.empty() && text.size() < 100) facts_->bylines.emplace_back(&node, std::move(text));
     }
   }
 
@@ -473,13 +665,14 @@ class PageWalker {
     }
   }
 
-  static std::string HeadingTextOf(const GumboNode& node);
+  static std::string BylineText(const GumboNode& node);
 
-  TextBuilder& builder_;
+  TextBuilder* builder_;
   PageFacts* facts_;
   const std::unordered_set<const GumboNode*>* skipped_;
   std::vector<Frame> stack_;
   std::unordered_set<std::string_view> seen_links_;
+  simdjson::dom::parser json_parser_;  // allocates on first use only
   int hidden_depth_ = 0;
   int verbatim_depth_ = 0;
   int byline_attempts_ = 0;
@@ -730,7 +923,7 @@ std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
   std::string text;
   TextBuilder builder(text);
   if (walk_as_visible) {
-    PageWalker(builder, nullptr).Walk(node);
+    PageWalker(&builder, nullptr).Walk(node);
   } else {
     // <title> holds raw text only, and is itself hidden.
     const GumboVector* children = ChildrenOf(node);
@@ -755,7 +948,76 @@ std::string HeadingText(const GumboNode& node, bool walk_as_visible) {
   return line;
 }
 
-std::string PageWalker::HeadingTextOf(const GumboNode& node) { return HeadingText(node, true); }
+// Whether a link inside a byline leads to an author's page.
+bool IsAuthorLink(const GumboElement& link) {
+  const char* rel = Attribute(link, "rel");
+  if (rel != nullptr && EqualsIgnoreAsciiCase(TrimHtmlSpace(rel), "author")) return true;
+  const char* href = Attribute(link, "href");
+  if (href == nullptr) return false;
+  const std::string_view target = href;
+  for (std::string_view path : {"/author", "/bio/", "/people/", "/profile", "/staff/",
+                                "/contributor", "/journalist", "/auteur", "/autor"}) {
+    for (size_t i = 0; i + path.size() <= target.size(); ++i) {
+      if (EqualsIgnoreAsciiCase(target.substr(i, path.size()), path)) return true;
+    }
+  }
+  return false;
+}
+
+// The author's name out of a byline element. When the element marks the names
+// (itemprop="name") or links to the authors' pages ("By <a href=/author/jane>Jane Doe</a>,
+// Staff Writer"), those names alone, joined with ", "; else its text, without a leading
+// "By" ("By Jane Doe").
+std::string PageWalker::BylineText(const GumboNode& node) {
+  std::string names;
+  std::vector<const GumboNode*> pending{&node};
+  // A byline is a line of text: a large subtree is not one, and is not searched through.
+  for (int visited = 0; !pending.empty() && visited < 256; ++visited) {
+    const GumboNode* at = pending.back();
+    pending.pop_back();
+    if (at->type != GUMBO_NODE_ELEMENT) continue;
+    const GumboElement& element = at->v.element;
+    if (at != &node) {
+      const char* itemprop = Attribute(element, "itemprop");
+      if ((itemprop != nullptr && EqualsIgnoreAsciiCase(TrimHtmlSpace(itemprop), "name")) ||
+          (element.tag == GUMBO_TAG_A && IsAuthorLink(element))) {
+        const std::string name = HeadingText(*at, true);
+        if (!name.empty() && name.size() < 64 && names.find(name) == std::string::npos) {
+          if (!names.empty()) names += ", ";
+          names += name;
+        }
+        continue;
+      }
+    }
+    for (unsigned int i = element.children.length; i > 0; --i) {
+      pending.push_back(static_cast<const GumboNode*>(element.children.data[i - 1]));
+    }
+  }
+  if (!names.empty()) return names;
+  std::string text = HeadingText(node, true);
+  if (text.size() > 3 && StartsWithIgnoreAsciiCase(text, "by") &&
+      (text[2] == ' ' || text[2] == ':')) {
+    const std::string_view rest = TrimHtmlSpace(std::string_view(text).substr(3));
+    if (!rest.empty()) return std::string(rest);
+  }
+  return text;
+}
+
+// Of the elements marked as the author's, the first inside the article, as pages name
+// other authors before it (columnists to follow, "most read" boxes); else the first on the
+// page, since the byline often sits in a header above the article's body.
+std::string ChooseByline(const std::vector<std::pair<const GumboNode*, std::string>>& bylines,
+                         const sources_internal::Article& article) {
+  if (bylines.empty()) return "";
+  for (const auto& [node, text] : bylines) {
+    for (const GumboNode* up = node; up != nullptr; up = up->parent) {
+      if (std::find(article.parts.begin(), article.parts.end(), up) != article.parts.end()) {
+        return text;
+      }
+    }
+  }
+  return bylines.front().second;
+}
 
 // Each comment found under the page becomes a post whose parent is `page` or the comment
 // it answers; ids are the page's with the comment's anchor ("page.html#comment-42").
@@ -768,7 +1030,7 @@ void AppendComments(const std::vector<sources_internal::PageComment>& comments, 
     const sources_internal::PageComment& c = comments[i];
     Post comment;
     TextBuilder builder(comment.text);
-    PageWalker(builder, nullptr, &c.skipped).Walk(*c.body);
+    PageWalker(&builder, nullptr, &c.skipped).Walk(*c.body);
     builder.Finish();
     if (comment.text.empty()) continue;
     comment.id = ids[i];
@@ -815,16 +1077,17 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
   for (const PageComment& c : comments) not_article.insert(c.item);
   if (article.parts.empty()) {
     TextBuilder builder(post.text);
-    PageWalker(builder, &facts, &not_article).Walk(*output->document);
+    PageWalker(&builder, &facts, &not_article).Walk(*output->document);
     builder.Finish();
   } else {
-    // Metadata from the whole page; text and links from the article only.
-    std::string page_text;
-    TextBuilder page_builder(page_text);
-    PageWalker(page_builder, &facts).Walk(*output->document);
+    // Metadata from the whole page but its comments (whose authors are not the page's);
+    // text and links from the article only.
+    std::unordered_set<const GumboNode*> comment_items;
+    for (const PageComment& c : comments) comment_items.insert(c.item);
+    PageWalker(nullptr, &facts, &comment_items).Walk(*output->document);
     PageFacts article_facts;
     TextBuilder builder(post.text);
-    PageWalker walker(builder, &article_facts, &not_article);
+    PageWalker walker(&builder, &article_facts, &not_article);
     for (const GumboNode* part : article.parts) {
       walker.Walk(*part);
       builder.RequestGap(Gap::kParagraph);
@@ -833,23 +1096,26 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
     facts.links = std::move(article_facts.links);
   }
 
-  // Titles: structured data, then metadata, then <title>, then the first heading.
-  if (!facts.json_ld_title.empty()) {
-    post.title = facts.json_ld_title;
+  // Titles: structured data, then metadata, then <title> without the site's name, then the
+  // first heading.
+  const std::string page_title = facts.title != nullptr ? HeadingText(*facts.title, false) : "";
+  if (const std::string_view json_ld_title = JsonLdTitle(facts.json_ld, page_title);
+      !json_ld_title.empty()) {
+    post.title = json_ld_title;
   } else if (!facts.meta_title.empty()) {
     post.title = facts.meta_title;
-  } else if (facts.title != nullptr) {
-    post.title = HeadingText(*facts.title, false);
+  } else {
+    post.title = CleanTitle(page_title);
   }
   if (post.title.empty() && facts.first_h1 != nullptr) {
     post.title = HeadingText(*facts.first_h1, true);
   }
   post.source = "html";
-  post.author.name = !facts.json_ld_author.empty() ? facts.json_ld_author
-                     : !facts.meta_author.empty()  ? std::string(facts.meta_author)
-                                                   : facts.byline;
+  post.author.name = !facts.json_ld.author.empty() ? facts.json_ld.author
+                     : !facts.meta_author.empty()  ? facts.meta_author
+                                                   : ChooseByline(facts.bylines, article);
   post.content_hash = ContentHash(bytes);
-  const std::string_view published = !facts.json_ld_published.empty() ? facts.json_ld_published
+  const std::string_view published = !facts.json_ld.published.empty() ? facts.json_ld.published
                                      : !facts.meta_published.empty()  ? facts.meta_published
                                                                       : facts.time_datetime;
   if (!published.empty()) {

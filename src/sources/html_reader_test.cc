@@ -121,6 +121,193 @@ TEST(HtmlReaderTest, DateFallsBackToTheFirstTimeElement) {
   EXPECT_EQ(post.author.name, "");
 }
 
+TEST(HtmlReaderTest, PropertyMetasWinOverNameMetasOfTheSameKey) {
+  const Post post = ReadOne(
+      "<head><meta name='DC.title' content='Name title'>"
+      "<meta property='dc:title' content='Property title'>"
+      "<meta name='DC.creator' content='Name author'>"
+      "<meta property='dc:creator' content='Property author'>"
+      "<meta name='author' content='Plain author'></head><p>x</p>");
+  EXPECT_EQ(post.title, "Property title");  // "DC.title" and "dc:title" are one key
+  EXPECT_EQ(post.author.name, "Property author");
+}
+
+TEST(HtmlReaderTest, APropertyMetaMayListSeveralKeys) {
+  const Post post = ReadOne(
+      "<head><title>Page</title><meta property='x:title og:title' content='Listed title'>"
+      "<meta property='og:description dc:creator' content='Listed author'>"
+      "<meta name='author' content='Plain author'></head><p>x</p>");
+  EXPECT_EQ(post.title, "Listed title");
+  EXPECT_EQ(post.author.name, "Listed author");  // dc:creator ranks above author
+}
+
+TEST(HtmlReaderTest, SeveralAuthorMetasOfTheSameKeyAreJoined) {
+  const Post post = ReadOne(
+      "<head><meta name='DC.Creator' content='Doe, J.'><meta name='DC.Creator' content='Roe, R.'>"
+      "<meta name='DC.Creator' content='Doe, J.'></head><p>x</p>");
+  EXPECT_EQ(post.author.name, "Doe, J., Roe, R.");
+}
+
+TEST(HtmlReaderTest, OpenGraphArticleAuthorIsAnAuthor) {
+  const Post post = ReadOne(
+      "<head><meta property='og:article:author' content='The Newsroom'>"
+      "<meta property='article:author' content='https://social.example/newsroom'></head>"
+      "<p>x</p>");
+  EXPECT_EQ(post.author.name, "The Newsroom");  // a profile URL is not a name
+}
+
+TEST(HtmlReaderTest, JsonLdInCdataIsRead) {
+  const Post post = ReadOne(
+      "<head><title>Site</title><script type='application/ld+json'>\n  <![CDATA[\n"
+      "  {\"@context\": \"https://schema.org\", \"@type\": \"NewsArticle\","
+      " \"headline\": \"Parcel lost for a month\", \"datePublished\": \"2025-05-01T08:00:00Z\","
+      " \"author\": [{\"@type\": \"Person\", \"name\": \"Ann Lee\"},"
+      " {\"@type\": \"Person\", \"name\": \"Bo Chen\"}]}\n  ]]>\n</script></head><p>x</p>");
+  EXPECT_EQ(post.title, "Parcel lost for a month");
+  EXPECT_EQ(post.author.name, "Ann Lee, Bo Chen");
+  EXPECT_EQ(post.published_at, "2025-05-01T08:00:00Z");
+}
+
+TEST(HtmlReaderTest, TheJsonLdBlockDescribingAnArticleWins) {
+  const Post post = ReadOne(
+      "<head><script type='application/ld+json'>{\"@type\": \"WebSite\", \"headline\": "
+      "\"Site headline\", \"author\": \"Site team\"}</script>"
+      "<script type='application/ld+json'>{\"@type\": \"Organization\", \"name\": \"Shop\"}"
+      "</script><script type='application/ld+json'>{\"@graph\": [{\"@type\": "
+      "\"BreadcrumbList\"}, {\"@type\": [\"BlogPosting\"], \"headline\": \"Refund refused\", "
+      "\"author\": {\"@type\": \"Person\", \"name\": \"Kim\"}}]}</script>"
+      "<script type='application/ld+json'>{\"@type\": \"Article\", \"headline\": \"Later\"}"
+      "</script></head><p>x</p>");
+  EXPECT_EQ(post.title, "Refund refused");  // not the WebSite's, read first
+  EXPECT_EQ(post.author.name, "Kim");
+  EXPECT_EQ(post.published_at, "");  // nothing mixed in from the WebSite
+}
+
+TEST(HtmlReaderTest, JsonLdWithoutAnArticleStillGivesItsFacts) {
+  const Post post = ReadOne(
+      "<head><script type='application/ld+json'>{\"@type\": \"WebPage\", \"headline\": "
+      "\"Opening hours\", \"datePublished\": \"2025-02-03\"}</script></head><p>x</p>");
+  EXPECT_EQ(post.title, "Opening hours");
+  EXPECT_EQ(post.published_at, "2025-02-03T00:00:00Z");
+}
+
+struct JsonLdTitleCase {
+  std::string_view title_element;
+  std::string_view name;
+  std::string_view headline;
+  std::string_view want_title;
+};
+
+constexpr JsonLdTitleCase kJsonLdTitleCases[] = {
+    // The site's name in "name": the headline is what <title> echoes.
+    {"Late parcels again | Daily Post", "Daily Post", "Late parcels again", "Late parcels again"},
+    // A description in "headline": the name is what <title> echoes.
+    {"Lyon - Encyclopedia", "Lyon", "city in eastern France", "Lyon"},
+    {"", "Some name", "The headline", "The headline"},  // nothing to compare: the headline
+    {"Anything", "Same", "Same", "Same"},
+};
+
+TEST(HtmlReaderTest, JsonLdNameOrHeadlineIsChosenByThePageTitle) {
+  for (const JsonLdTitleCase& c : kJsonLdTitleCases) {
+    SCOPED_TRACE(c.name);
+    const Post post = ReadOne("<head><title>" + std::string(c.title_element) +
+                              "</title><script type='application/ld+json'>{\"@type\": "
+                              "\"Article\", \"name\": \"" +
+                              std::string(c.name) + "\", \"headline\": \"" +
+                              std::string(c.headline) + "\"}</script></head><p>x</p>");
+    EXPECT_EQ(post.title, c.want_title);
+  }
+}
+
+constexpr TitleCase kSiteNameTitleCases[] = {
+    {"<title>My parcel was lost for a month | Daily Post</title>",
+     "My parcel was lost for a month"},
+    {"<title>Daily Post - My parcel was lost for a month</title>",
+     "My parcel was lost for a month"},  // a short site name first
+    {"<title>Why the bank closed my account \xE2\x80\x94 Money \xC2\xBB Daily Post</title>",
+     "Why the bank closed my account \xE2\x80\x94 Money"},  // only the last part goes
+    {"<title>The late train :: Blogs :: Rail News</title>", "The late train :: Blogs"},
+    {"<title>Late again - Rail News</title>", "Late again - Rail News"},  // too short to cut
+    {"<title>Rock - Paper - Scissors</title>", "Rock - Paper - Scissors"},
+    // Four words first: a short headline and a long site name, kept whole.
+    {"<title>On Recent Late Trains - Jane Q. Doe ( jane ) ( jqd )</title>",
+     "On Recent Late Trains - Jane Q. Doe ( jane ) ( jqd )"},
+    {"<title>Spider-Man and the well-known problem</title>",
+     "Spider-Man and the well-known problem"},  // dashes without spaces are words
+};
+
+TEST(HtmlReaderTest, TheSiteNameIsCutOffTheTitleElement) {
+  for (const TitleCase& c : kSiteNameTitleCases) {
+    SCOPED_TRACE(c.html);
+    EXPECT_EQ(ReadOne(std::string(c.html) + "<p>body</p>").title, c.want_title);
+  }
+}
+
+TEST(HtmlReaderTest, MetaTitlesAreKeptAsWritten) {
+  const Post post = ReadOne(
+      "<head><title>Refunds take forever at the shop | Daily Post</title>"
+      "<meta property='og:title' content='Refunds take forever at the shop | Daily Post'>"
+      "</head><p>x</p>");
+  EXPECT_EQ(post.title, "Refunds take forever at the shop | Daily Post");
+}
+
+struct BylineCase {
+  std::string_view html;
+  std::string_view want_author;
+};
+
+constexpr BylineCase kBylineCases[] = {
+    {"<div class='byline'>By Jane Doe</div>", "Jane Doe"},  // "By" is not part of the name
+    {"<span class='article__author'>BY:  Jane Doe</span>", "Jane Doe"},
+    {"<p class='blog-author'>By <a href='/bio/jane-doe'>Jane Doe</a>, Senior Writer, Money"
+     " desk</p>",
+     "Jane Doe"},  // the linked author page names the author
+    {"<div class='byline'>By <a href='/author/ann'>Ann</a> and <a href='/author/bo'>Bo</a>"
+     " <a href='/share'>Share</a></div>",
+     "Ann, Bo"},
+    {"<div itemprop='author'><img src='a.png'><span itemprop='name'>Kim Park</span>"
+     " Staff</div>",
+     "Kim Park"},
+    {"<div class='postAuthor'>Lea Roy</div>", "Lea Roy"},  // camelCase word
+    // "authorization" does not name an author; the byline after it does.
+    {"<div id='authorization'><a href='/login'>My account</a></div>"
+     "<div class='byline'>Max Mo</div>",
+     "Max Mo"},
+    {"<a rel='author' href='/u/by'>Byron Bay</a>", "Byron Bay"},  // "By" only as a word
+};
+
+TEST(HtmlReaderTest, BylinesAreReadAsNames) {
+  for (const BylineCase& c : kBylineCases) {
+    SCOPED_TRACE(c.html);
+    EXPECT_EQ(ReadOne(std::string(c.html) + "<p>body</p>").author.name, c.want_author);
+  }
+}
+
+TEST(HtmlReaderTest, ABylineInsideTheArticleWinsOverOnesBeforeIt) {
+  const std::string paragraph =
+      "The delivery arrived three weeks late, the box was crushed, and support never answered "
+      "my emails, so I am writing this review to warn other customers about the shop.";
+  const Post post = ReadOne(
+      "<html><body><ul class='follow'><li class='author-card'>Columnist Carl</li></ul>"
+      "<article><p class='byline'>By Dana Day</p><p>" +
+      paragraph + "</p><p>" + paragraph + "</p></article></body></html>");
+  EXPECT_EQ(post.author.name, "Dana Day");
+}
+
+TEST(HtmlReaderTest, CommentAuthorsAreNotThePageAuthor) {
+  std::vector<Post> posts;
+  std::vector<Problem> problems;
+  ReadHtmlPost(
+      "<article><p>The refund never came, although the shop promised it twice by mail, and "
+      "the bank says nothing was ever sent, so I am still waiting for my money.</p></article>"
+      "<ol><li id='comment-1' class='comment'><div class='comment-author'><b class='fn'>Pat"
+      "</b></div><div class='comment-content'><p>Same here.</p></div></li></ol>",
+      "page.html", posts, problems);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].author.name, "");
+  EXPECT_EQ(posts[1].author.name, "Pat");
+}
+
 struct RejectCase {
   std::string_view html;
   std::string_view want_message;
@@ -232,6 +419,24 @@ TEST(HtmlReaderTest, TextIsTheMainArticleWithoutPageFurniture) {
       " Signed, a commenter.</p></section>"
       "<footer><p>Copyright, all rights reserved, contact, imprint.</p></footer></body></html>");
   EXPECT_EQ(post.text, "My complaint\n\n" + paragraph + "\n\n" + paragraph);
+}
+
+TEST(HtmlReaderTest, TheLeadBesideAReadMoreBoxIsPartOfTheArticle) {
+  // The body's first paragraphs sit beside a box holding the rest: the box scores best, but
+  // its container scores more than the box's wrapper, so the whole body is the article.
+  const std::string paragraph =
+      "The parcel was announced for Monday, then Wednesday, then the tracking page stopped "
+      "updating, and the carrier's hotline, after forty minutes of music, hung up on me.";
+  const Post post = ReadOne(
+      "<html><body><nav><a href='/'>Home</a></nav><div class='story'>"
+      "<p>A lead paragraph, written to be read first, that tells the whole story in short, "
+      "with names, places, and dates.</p><p>" +
+      paragraph + "</p><div class='more-content'><a href='#'>Read more</a><div id='more-text'><p>" +
+      paragraph + " One.</p><p>" + paragraph + " Two.</p><p>" + paragraph + " Three.</p><p>" +
+      paragraph +
+      " Four.</p></div></div></div><footer><p>Contact, imprint.</p></footer></body></html>");
+  EXPECT_EQ(post.text.substr(0, 31), "A lead paragraph, written to be");
+  EXPECT_NE(post.text.find(" Four."), std::string::npos);
 }
 
 }  // namespace
