@@ -530,6 +530,40 @@ TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {
             std::string::npos);
 }
 
+// Pushes that arrive together may share one transaction; each request still gets its own
+// counts. Request k sends 10 + k new posts and one already stored.
+TEST_F(ApiTest, ConcurrentPushesAllLandAndEachGetsItsOwnCounts) {
+  const int64_t before = app_->store().Stats()->posts;
+  const std::string stored = ReadFile(std::string(ECOUTE_TEST_DATA_DIR) +
+                                      "/sample/posts/conversations.jsonl");
+  const std::string old_line = stored.substr(0, stored.find('\n') + 1);
+  constexpr int kRequests = 8;
+  std::vector<json> answers(kRequests);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kRequests; ++k) {
+    std::string body = old_line;
+    for (int i = 0; i < 10 + k; ++i) {
+      const std::string id = "g" + std::to_string(k) + "-" + std::to_string(i);
+      body += "{\"id\":\"" + id + "\",\"author\":\"@client" + id +
+              "\",\"text\":\"@jeanerie commande " + id + " jamais livrée\"}\n";
+    }
+    threads.emplace_back([this, &answers, k, body] {
+      answers[k] = json::parse(Call("admin", "POST", "/api/v1/posts", body).body, nullptr, false);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int64_t total = 0;
+  for (int k = 0; k < kRequests; ++k) {
+    SCOPED_TRACE("request " + std::to_string(k));
+    EXPECT_EQ(answers[k]["read"], 11 + k);
+    EXPECT_EQ(answers[k]["new"], 10 + k);
+    EXPECT_EQ(answers[k]["unchanged"], 1);
+    EXPECT_EQ(answers[k]["cases"].size(), static_cast<size_t>(10 + k));
+    total += 10 + k;
+  }
+  EXPECT_EQ(app_->store().Stats()->posts, before + total);
+}
+
 TEST_F(ApiTest, BadRequestsGetAStableCodeAndAMessage) {
   auto code = [&](const Response& r) { return json::parse(r.body)["error"]["code"]; };
   Response unknown = Call("admin", "GET", "/api/v1/nothing");

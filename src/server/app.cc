@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <set>
 #include <utility>
 
@@ -210,6 +211,69 @@ void App::Stop() {
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }
 
+struct App::PendingBatch {
+  std::span<const IngestItem> items;
+  std::vector<IngestResult> results;
+  Status status;
+  bool done = false;
+};
+
+// The first request to find no group being written becomes its writer: it takes every
+// batch queued so far (its own included) and stores them together, while later requests
+// queue for the next group. Requests analyze in parallel; the store takes one writer.
+Status App::StoreBatch(std::span<const IngestItem> items, std::vector<IngestResult>& results) {
+  PendingBatch mine;
+  mine.items = items;
+  std::unique_lock lock(commit_mutex_);
+  commit_queue_.push_back(&mine);
+  while (!mine.done) {
+    if (committing_) {
+      commit_done_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<PendingBatch*> group;
+    group.swap(commit_queue_);
+    lock.unlock();
+    WriteGroup(group);
+    lock.lock();
+    for (PendingBatch* batch : group) batch->done = true;
+    committing_ = false;
+    commit_done_.notify_all();
+  }
+  results = std::move(mine.results);
+  return mine.status;
+}
+
+// One transaction for the group (the waiting requests learn the outcome under
+// commit_mutex_, from StoreBatch); if it fails, each batch again on its own, so that a
+// request's bad post fails that request only.
+void App::WriteGroup(const std::vector<PendingBatch*>& group) {
+  std::lock_guard lock(store_mutex_);
+  metrics_.GetCounter("ecoute_store_groups_total", "Groups of ingest batches stored together")
+      .Inc();
+  if (group.size() > 1) {
+    std::vector<IngestItem> all;
+    for (const PendingBatch* batch : group)
+      all.insert(all.end(), batch->items.begin(), batch->items.end());
+    std::vector<IngestResult> results;
+    if (store_->Ingest(all, results).ok()) {
+      size_t next = 0;
+      for (PendingBatch* batch : group) {
+        const size_t n = batch->items.size();
+        batch->results.assign(
+            std::make_move_iterator(results.begin() + static_cast<std::ptrdiff_t>(next)),
+            std::make_move_iterator(results.begin() + static_cast<std::ptrdiff_t>(next + n)));
+        next += n;
+      }
+      return;
+    }
+  }
+  for (PendingBatch* batch : group) {
+    batch->status = store_->Ingest(batch->items, batch->results);
+  }
+}
+
 Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_view source,
                                        std::string_view derived_id_prefix) {
   IngestSummary summary;
@@ -230,10 +294,7 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
     items.push_back({&posts[i], &analyses[i], derived, now});
   }
   std::vector<IngestResult> results;
-  {
-    std::lock_guard lock(store_mutex_);
-    ECOUTE_RETURN_IF_ERROR(store_->Ingest(items, results));
-  }
+  ECOUTE_RETURN_IF_ERROR(StoreBatch(items, results));
   std::set<int64_t> touched;
   std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
   for (size_t i = 0; i < results.size(); ++i) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -122,7 +123,12 @@ class App {
 
  private:
   App(ServerConfig config, const Clock& clock);
-  void InitApi();                                                                  // api.cc
+  void InitApi();  // api.cc
+  // Group commit: batches ingested at the same time by several requests are stored in one
+  // transaction, so that they share its commit and its disk flush.
+  struct PendingBatch;
+  Status StoreBatch(std::span<const IngestItem> items, std::vector<IngestResult>& results);
+  void WriteGroup(const std::vector<PendingBatch*>& group);
   void Observe(const Request& request, const Response& response, double seconds);  // api.cc
 
   ServerConfig config_;
@@ -131,6 +137,10 @@ class App {
   std::unique_ptr<Analyzer> analyzer_;
   std::mutex store_mutex_;
   std::unique_ptr<Store> store_;
+  std::mutex commit_mutex_;  // guards the three below
+  std::condition_variable commit_done_;
+  std::vector<PendingBatch*> commit_queue_;
+  bool committing_ = false;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<SlaMonitor> sla_;
