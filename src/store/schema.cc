@@ -196,8 +196,13 @@ CREATE INDEX cases_by_status ON cases(status, priority);
 // its pending terms to disk at every statement savepoint, and a trigger runs inside one:
 // with the trigger, each post became a segment of its own, then merged again and again —
 // four fifths of the time of storing a post.
+//
+// The customer's cases are found by (customer, brand) alone: with their last activity in
+// the index, every post joining a case moved the case's index entry.
 constexpr std::string_view kVersion3 = R"sql(
 DROP TRIGGER posts_fts_insert;
+DROP INDEX cases_by_customer;
+CREATE INDEX cases_by_customer ON cases(customer_id, brand_id);
 )sql";
 
 constexpr std::array<std::string_view, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
@@ -210,6 +215,7 @@ Status Migrate(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");
   if (!read.ok()) return read.status();
   int version = read.Step() ? static_cast<int>(read.Int(0)) : 0;
+  read.Reset();  // an active statement would keep DROP INDEX from running
   if (version > SchemaVersion()) {
     return Status(StatusCode::kFailedPrecondition,
                   "the database has schema version " + std::to_string(version) +

@@ -332,6 +332,8 @@ class SqliteStore final : public Store {
     kLoadCase,
     kParentForCase,
     kIndexNewPosts,
+    kTouchCase,
+    kRaiseCasePriority,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
@@ -420,6 +422,10 @@ Status SqliteStore::Prepare() {
       "AND brand_id = ?2), p.stance), p.priority, p.topic FROM posts p WHERE p.id = ?1",
       "INSERT INTO posts_fts(rowid, title, body, tags) SELECT id, title || char(31) || lang, "
       "text || char(31) || lang, tags FROM posts WHERE id >= ?1 ORDER BY id",
+      // A post that joins a case without changing its status: only what changes is
+      // written, so that the indexes on status and priority are left alone.
+      "UPDATE cases SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at < ?2",
+      "UPDATE cases SET priority = ?2 WHERE id = ?1 AND priority < ?2",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);
@@ -979,10 +985,19 @@ Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const
     add.Bind(4, decision.rule).Bind(5, at);
     ECOUTE_RETURN_IF_ERROR(add.Run());
     if (sqlite3_changes(db_) == 0) continue;  // already there (two links to one case)
+    const bool is_customer = !facts.is_by_brand && author_id == target.customer_id;
+    const int64_t priority = is_customer ? static_cast<int64_t>(analysis.priority) : int64_t{0};
+    if (!change.status && !change.is_first_response) {
+      ECOUTE_RETURN_IF_ERROR(Get(kTouchCase).Bind(1, target.id).Bind(2, at).Run());
+      if (priority > 0) {
+        ECOUTE_RETURN_IF_ERROR(Get(kRaiseCasePriority).Bind(1, target.id).Bind(2, priority).Run());
+      }
+      result.cases.push_back(target.id);
+      continue;
+    }
     sqlite::Statement& update = Get(kUpdateCase);
     update.Bind(1, target.id).Bind(2, at);
-    const bool is_customer = !facts.is_by_brand && author_id == target.customer_id;
-    update.Bind(3, is_customer ? static_cast<int64_t>(analysis.priority) : int64_t{0});
+    update.Bind(3, priority);
     update.BindOrNull(4, change.status
                              ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
                              : std::nullopt);
