@@ -3,6 +3,8 @@
 // one, and reports posts/s, MB/s and peak memory.
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include <sys/resource.h>
 
@@ -19,6 +21,7 @@ namespace {
 struct BenchOptions {
   std::string what;
   std::string input;
+  std::string reader;  // parse: only the generated corpus of this reader
   std::string data_dir;
   std::string model;
   bool no_model = false;
@@ -110,6 +113,14 @@ int RunParseBench(const BenchOptions& options) {
     corpora.push_back({"html page", InputFormat::kHtml, GeneratePage(100000, 13)});
     corpora.push_back({"mastodon", InputFormat::kMastodon, GenerateMastodon(5000, 17)});
     corpora.push_back({"bluesky", InputFormat::kBluesky, GenerateBluesky(5000, 19)});
+    if (!options.reader.empty()) {
+      std::erase_if(corpora, [&](const Corpus& c) { return c.name != options.reader; });
+      if (corpora.empty()) {
+        PrintError("bench parse --reader " + options.reader +
+                   ": expected \"json lines\", \"rss feed\", \"html page\", mastodon or bluesky");
+        return kExitUsage;
+      }
+    }
   }
   std::printf("%-22s %12s %10s %12s\n", "reader", "input MB", "MB/s", "posts/s");
   for (const Corpus& corpus : corpora) {
@@ -202,6 +213,8 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
                   "what to measure: analyze (the whole path), parse (each reader alone) or store")
       ->required();
   cmd->add_option("--input", options->input, "JSON-lines corpus instead of the generated ones");
+  cmd->add_option("--reader", options->reader,
+                  "parse: only this generated corpus (\"rss feed\", \"json lines\"...)");
   cmd->add_option("--brands", options->brands, "size of the large catalog (default 5000)");
   cmd->add_option("--short-posts", options->short_posts, "generated short posts (100000)");
   cmd->add_option("--blog-posts", options->blog_posts, "generated blog posts (2000)");

@@ -29,6 +29,8 @@ std::string LowerCopy(const char* s) {
   return out;
 }
 
+}  // namespace
+
 // Length of `text` once runs of whitespace are one space, and its commas (Latin, Arabic,
 // CJK full-width and ideographic).
 void MeasureText(std::string_view text, uint32_t& length, uint32_t& commas) {
@@ -55,6 +57,8 @@ void MeasureText(std::string_view text, uint32_t& length, uint32_t& commas) {
     }
   }
 }
+
+namespace {
 
 // Whether `names` (a lower-cased class or id) holds `word`: as a substring for long words,
 // as a whole token (split at anything not a letter or digit) for short ones like "ad".
@@ -84,6 +88,8 @@ bool HasAnyWord(std::string_view names, std::initializer_list<std::string_view> 
   return false;
 }
 
+}  // namespace
+
 // Names that say "this is page furniture, not the article".
 bool LooksLikeFurniture(std::string_view names) {
   return HasAnyWord(
@@ -95,6 +101,8 @@ bool LooksLikeFurniture(std::string_view names) {
        "toolbar",    "shoutbox", "respond",  "trackback"},
       {"nav", "navbar", "ad", "ads", "tags", "skip", "meta", "rss", "replies"});
 }
+
+namespace {
 
 // Names that say "this holds the article", which win over furniture words on the same
 // element ("article-footer" no, but "main-content-with-sidebar" yes).

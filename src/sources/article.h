@@ -3,6 +3,7 @@
 // widgets and comments). Used by ReadHtmlPost.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -32,6 +33,14 @@ Article FindArticle(const GumboNode& document);
 // content modern browsers never show (noscript with scripting on, audio/video "not
 // supported" messages); iframe, noembed and noframes hold raw text.
 bool IsNeverText(GumboTag tag);
+
+// Length of `text` once runs of whitespace are one space, and its commas: what scores a
+// paragraph.
+void MeasureText(std::string_view text, uint32_t& length, uint32_t& commas);
+
+// Whether lower-cased class and id names say "page furniture" (comments, sidebar, share,
+// nav...): such elements are not scored and are left out of the article.
+bool LooksLikeFurniture(std::string_view names);
 
 // What ReadHtmlPost reads from a page.
 enum class HtmlScope {

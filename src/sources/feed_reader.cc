@@ -19,6 +19,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/html_fragment.h"
 #include "util/datetime.h"
 #include "util/json.h"
 #include "util/utf8.h"
@@ -564,6 +565,7 @@ void AppendHtmlText(std::string_view text, bool is_attribute, std::string& out) 
 // href and src resolved against `base`. Anything that is not a tag is kept as text.
 std::string NormalizeHtml(std::string_view html, std::string_view base) {
   std::string out;
+  out.reserve(html.size() + html.size() / 8);
   size_t i = 0;
   while (i < html.size()) {
     const char c = html[i];
@@ -574,8 +576,11 @@ std::string NormalizeHtml(std::string_view html, std::string_view base) {
       continue;
     }
     if (c != '<' || i + 1 >= html.size() || !IsAsciiAlpha(html[i + 1])) {
-      out.push_back(c);
-      ++i;
+      // Copied as is up to the next reference or tag, in one go.
+      size_t next = html.find_first_of("&<", i + 1);
+      if (next == std::string_view::npos) next = html.size();
+      out.append(html, i, next - i);
+      i = next;
       continue;
     }
     // A start tag: its name, then attributes up to '>'.
@@ -1070,7 +1075,13 @@ class FeedBuilder {
     const std::string prefix = PrefixOf(node);
     const bool is_entry = kind == Kind::kEntry;
     const bool is_atom = format_ == Format::kAtom10 || format_ == Format::kAtom03;
-    const std::string text(Trim(TextOf(node)));
+    // The element's trimmed text, computed on first use: descriptions and contents, the
+    // bulk of a feed, never need it.
+    std::optional<std::string> text_cache;
+    const auto text = [&]() -> const std::string& {
+      if (!text_cache) text_cache.emplace(Trim(TextOf(node)));
+      return *text_cache;
+    };
 
     if ((name == "item" || name == "entry") && kind == Kind::kFeed) {
       AddEntry(node, scope);
@@ -1141,10 +1152,10 @@ class FeedBuilder {
         std::string type(Trim(Attribute(node, "type")));
         if (type.empty() && rel == "self" && is_atom) type = "application/atom+xml";
         AddLink(object, rel, type,
-                ResolveUrl(HasAttribute(node, "href") ? Attribute(node, "href") : text, scope.base),
+                ResolveUrl(HasAttribute(node, "href") ? Attribute(node, "href") : text(), scope.base),
                 Attribute(node, "title"), Attribute(node, "hreflang"), Attribute(node, "length"));
-      } else if (!text.empty() || !object.Has("link")) {
-        const std::string href = ResolveUrl(text, scope.base);
+      } else if (!text().empty() || !object.Has("link")) {
+        const std::string href = ResolveUrl(text(), scope.base);
         if (object.Has("link")) {
           object["link"] = FeedValue::String(href);
         }
@@ -1158,7 +1169,7 @@ class FeedBuilder {
         const std::string permalink = ToLower(Trim(Attribute(node, "isPermaLink")));
         guid_is_permalink_ = permalink != "false";
       }
-      object["id"] = FeedValue::String(text);
+      object["id"] = FeedValue::String(text());
       return;
     }
     if (name == "author" || name == "contributor" || name == "managingeditor" ||
@@ -1166,37 +1177,37 @@ class FeedBuilder {
         name == "dc:contributor") {
       const bool is_author = name != "contributor" && name != "dc:contributor";
       const bool is_structured = HasElementChild(node) && (is_atom || name == "author");
-      FeedValue person = is_structured ? AtomPerson(node, scope) : ParsePerson(text);
+      FeedValue person = is_structured ? AtomPerson(node, scope) : ParsePerson(text());
       if (name == "itunes:author" && object.Has("author_detail")) return;
       AddPerson(object, is_author ? "authors" : "contributors", std::move(person), is_author);
       return;
     }
     if (name == "dc:publisher" || name == "webmaster") {
-      FeedValue person = ParsePerson(text);
+      FeedValue person = ParsePerson(text());
       object["publisher"] = FeedValue::String(PersonString(person));
       object["publisher_detail"] = std::move(person);
       return;
     }
     if (name == "pubdate" || name == "published" || name == "issued" || name == "dcterms:issued") {
-      SetDate(object, "published", text);
+      SetDate(object, "published", text());
       return;
     }
     if (name == "updated" || name == "modified" || name == "lastbuilddate" || name == "dc:date" ||
         name == "dcterms:modified") {
-      SetDate(object, "updated", text);
+      SetDate(object, "updated", text());
       return;
     }
     if (name == "created" || name == "dcterms:created") {
-      SetDate(object, "created", text);
+      SetDate(object, "created", text());
       return;
     }
     if (name == "expirationdate") {
-      SetDate(object, "expired", text);
+      SetDate(object, "expired", text());
       return;
     }
     if (name == "dcterms:valid") {
       size_t i = 0;
-      const std::string_view t = text;
+      const std::string_view t = text();
       while (i < t.size()) {
         size_t end = t.find(';', i);
         if (end == std::string_view::npos) end = t.size();
@@ -1213,21 +1224,21 @@ class FeedBuilder {
       return;
     }
     if (name == "language" || name == "dc:language") {
-      std::string lang = text;
+      std::string lang = text();
       std::replace(lang.begin(), lang.end(), '_', '-');
       object["language"] = FeedValue::String(lang);
       return;
     }
     if (name == "category" || name == "dc:subject" || name == "media:category") {
       if (name == "media:category") {
-        AddTag(object, text, Attribute(node, "scheme"), Attribute(node, "label"));
+        AddTag(object, text(), Attribute(node, "scheme"), Attribute(node, "label"));
       } else if (is_atom && name == "category") {
         AddTag(object, Attribute(node, "term"), Attribute(node, "scheme"),
                Attribute(node, "label"));
       } else {
         std::string scheme = Attribute(node, "domain");
         if (scheme.empty()) scheme = Attribute(node, "scheme");
-        AddTag(object, text, scheme, "");
+        AddTag(object, text(), scheme, "");
       }
       return;
     }
@@ -1240,10 +1251,10 @@ class FeedBuilder {
     }
     if (name == "itunes:keywords") {
       size_t i = 0;
-      while (i <= text.size()) {
-        size_t end = text.find(',', i);
-        if (end == std::string::npos) end = text.size();
-        const std::string term(Trim(std::string_view(text).substr(i, end - i)));
+      while (i <= text().size()) {
+        size_t end = text().find(',', i);
+        if (end == std::string::npos) end = text().size();
+        const std::string term(Trim(std::string_view(text()).substr(i, end - i)));
         if (!term.empty()) AddTag(object, term, "http://www.itunes.com/", "");
         i = end + 1;
       }
@@ -1266,7 +1277,7 @@ class FeedBuilder {
       if (image.kind != FeedValue::Kind::kObject) image = FeedValue::Object();
       std::string href = Attribute(node, "href");
       if (href.empty()) href = Attribute(node, "url");
-      if (href.empty()) href = text;
+      if (href.empty()) href = text();
       if (!image.Has("href")) image["href"] = FeedValue::String(ResolveUrl(href, scope.base));
       return;
     }
@@ -1284,7 +1295,7 @@ class FeedBuilder {
       return;
     }
     if (name == "comments") {
-      object["comments"] = FeedValue::String(ResolveUrl(text, scope.base));
+      object["comments"] = FeedValue::String(ResolveUrl(text(), scope.base));
       return;
     }
     if (name == "enclosure") {
@@ -1301,13 +1312,13 @@ class FeedBuilder {
       } else {
         FeedValue source = FeedValue::Object();
         source["href"] = FeedValue::String(ResolveUrl(Attribute(node, "url"), scope.base));
-        source["title"] = FeedValue::String(text);
+        source["title"] = FeedValue::String(text());
         object["source"] = std::move(source);
       }
       return;
     }
     if (name == "icon" || name == "logo") {
-      object[name] = FeedValue::String(ResolveUrl(text, scope.base));
+      object[name] = FeedValue::String(ResolveUrl(text(), scope.base));
       return;
     }
     if (name == "image") {
@@ -1336,11 +1347,11 @@ class FeedBuilder {
       return;
     }
     if (name == "docs") {
-      object["docs"] = FeedValue::String(ResolveUrl(text, scope.base));
+      object["docs"] = FeedValue::String(ResolveUrl(text(), scope.base));
       return;
     }
     if (name == "ttl") {
-      object["ttl"] = FeedValue::String(text);
+      object["ttl"] = FeedValue::String(text());
       return;
     }
     if (name == "redirect") {
@@ -1352,7 +1363,7 @@ class FeedBuilder {
       return;
     }
     if (name == "newlocation") {
-      object["newlocation"] = FeedValue::String(ResolveUrl(text, scope.base));
+      object["newlocation"] = FeedValue::String(ResolveUrl(text(), scope.base));
       return;
     }
     if (name == "generator" || name == "admin:generatoragent") {
@@ -1360,7 +1371,7 @@ class FeedBuilder {
       std::string href = Attribute(node, "uri");
       if (href.empty()) href = Attribute(node, "url");
       if (href.empty()) href = Attribute(node, "resource");
-      std::string value = text;
+      std::string value = text();
       if (name == "admin:generatoragent") value = href;
       generator["name"] = FeedValue::String(value);
       if (!href.empty()) generator["href"] = FeedValue::String(ResolveUrl(href, scope.base));
@@ -1372,7 +1383,7 @@ class FeedBuilder {
     }
     if (name == "creativecommons:license" || name == "cc:license") {
       std::string href = Attribute(node, "resource");
-      if (href.empty()) href = text;
+      if (href.empty()) href = text();
       AddLink(object, "license", "", href, "", "", "");
       return;
     }
@@ -1428,7 +1439,7 @@ class FeedBuilder {
     }
     // Anything else becomes a field named after the element.
     const std::string field = prefix.empty() ? local : prefix + "_" + local;
-    if (!object.Has(field)) object[field] = FeedValue::String(text);
+    if (!object.Has(field)) object[field] = FeedValue::String(text());
   }
 
   static FeedValue AttributesObject(const xmlNode* node) {
@@ -1554,8 +1565,11 @@ namespace {
 using feeds::StartsWith;
 using feeds::Trim;
 
-// HTML source to plain text, through the HTML reader: its text and links.
+// HTML source to plain text: its text and links. Descriptions of the usual shapes take the
+// fast path (html_fragment.h), which gives what the HTML reader would; the rest goes
+// through the HTML reader.
 void HtmlToText(std::string_view html, std::string& text, std::vector<std::string>& links) {
+  if (sources_internal::FragmentToText(html, text, links)) return;
   std::vector<Post> posts;
   std::vector<Problem> ignored;
   ReadHtmlPost(html, "feed-entry.html", posts, ignored);
@@ -1671,8 +1685,10 @@ void ReadFeedDocument(std::string_view bytes, std::string_view name,
           {"updated", &post.updated_at}}) {
       const std::string_view raw = entry.StringAt(key);
       if (raw.empty()) continue;
-      if (std::optional<int64_t> seconds = ParseDateTime(raw)) {
-        *field = FormatRfc3339(*seconds);
+      // The model parsed it already (SetDate): "<key>_iso" is there when it is a date.
+      const std::string_view iso = entry.StringAt(std::string(key) + "_iso");
+      if (!iso.empty()) {
+        *field = std::string(iso);
       } else {
         problems.push_back({where,
                             "<" + std::string(key) + "> \"" + std::string(raw) +
