@@ -227,6 +227,9 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
   cmd->add_option("--queries", options->store.queries, "store: search queries timed (1000)");
   cmd->add_option("--catalog", options->store.catalog, "store: brand catalog for --input");
   cmd->add_option("--db", options->store.db, "store: keep the database in this file");
+  cmd->add_option("--batch", options->store.batch,
+                  "store: posts per transaction, as `ecoute ingest --batch` (1000)")
+      ->check(CLI::Range(1, 100000));
   cmd->add_flag("--no-sync", options->store.no_sync, "store: synchronous=NORMAL");
   cmd->add_flag("--optimize", options->store.optimize,
                 "store: merge the index (as `ecoute ingest --optimize`) before searching");

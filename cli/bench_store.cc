@@ -101,7 +101,7 @@ int RunStoreBench(const StoreBenchOptions& options) {
   }
 
   // Ingest, as `ecoute ingest` does it: read, analyze, store in batches.
-  const size_t batch_size = 1000;
+  const size_t batch_size = options.batch;
   std::vector<Post> posts(batch_size);
   std::vector<Analysis> analyses(batch_size);
   std::vector<IngestItem> items;

@@ -15,6 +15,7 @@ struct StoreBenchOptions {
   bool no_sync = false;
   bool optimize = false;  // Store::Optimize between ingest and search
   size_t posts = 100000;
+  size_t batch = 1000;  // posts per transaction, as `ecoute ingest --batch`
   int queries = 1000;
 };
 
