@@ -15,6 +15,7 @@
 
 #include "cases/threading.h"
 #include "search/fts5_tokenizer.h"
+#include "search/snippet.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "util/datetime.h"
@@ -179,17 +180,6 @@ int64_t HashValue(const Post& post) {
   uint64_t value = 0;
   for (char c : hex) value = value << 4 | static_cast<uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
   return static_cast<int64_t>(value);
-}
-
-// Removes the language marker (0x1F + code) that the index's source view appends, wherever
-// a snippet kept it.
-std::string StripLanguageMarker(std::string text) {
-  const size_t marker = text.find('\x1f');
-  if (marker == std::string::npos) return text;
-  size_t end = marker + 1;
-  while (end < text.size() && ((text[end] >= 'a' && text[end] <= 'z') || text[end] == '-')) ++end;
-  text.erase(marker, end - marker);
-  return text;
 }
 
 // The start of a text, cut at a word boundary and a UTF-8 boundary, for display.
@@ -1220,6 +1210,10 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
       select.Bind(static_cast<int>(i + 1), std::get<std::string>(params[i]));
     }
   }
+  // Snippets from the text itself, by the index's own folding: a query of the index per
+  // hit cost more than the search.
+  std::optional<SnippetMaker> snippets;
+  if (has_words) snippets.emplace(query.words, query.match);
   std::vector<SearchHit> hits;
   while (select.Step()) {
     SearchHit hit;
@@ -1231,7 +1225,12 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     hit.published_at = FormatTime(select.OptionalInt(5));
     hit.lang = std::string(select.Text(6));
     hit.stance = static_cast<Stance>(select.Int(7));
-    if (!has_words) hit.snippet = Excerpt(select.Text(8), 200);
+    if (has_words) {
+      hit.snippet =
+          snippets->Make(select.Text(8), hit.lang, options.highlight_open, options.highlight_close);
+    } else {
+      hit.snippet = Excerpt(select.Text(8), 200);
+    }
     hit.score = has_words ? select.Double(9) : 0;
     hits.push_back(std::move(hit));
   }
@@ -1242,23 +1241,14 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     }
     return status;
   }
-  sqlite::Statement snippet(db_,
-                            "SELECT snippet(posts_fts, 1, ?1, ?2, '…', 24) FROM posts_fts "
-                            "WHERE posts_fts MATCH ?3 AND rowid = ?4");
   sqlite::Statement brands(db_,
                            "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
                            "pb.brand_id WHERE pb.post_id = ?1 ORDER BY b.name");
   sqlite::Statement cases(db_, "SELECT case_id FROM case_posts WHERE post_id = ?1 ORDER BY 1");
-  for (const sqlite::Statement* statement : {&snippet, &brands, &cases}) {
+  for (const sqlite::Statement* statement : {&brands, &cases}) {
     if (!statement->ok()) return statement->status();
   }
   for (SearchHit& hit : hits) {
-    if (has_words) {
-      snippet.Bind(1, options.highlight_open).Bind(2, options.highlight_close);
-      snippet.Bind(3, match).Bind(4, hit.post_id);
-      if (snippet.Step()) hit.snippet = StripLanguageMarker(std::string(snippet.Text(0)));
-      snippet.Reset();
-    }
     brands.Bind(1, hit.post_id);
     while (brands.Step()) hit.brands.emplace_back(brands.Text(0));
     brands.Reset();
