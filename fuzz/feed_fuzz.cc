@@ -1,5 +1,8 @@
 // Any bytes into the feed reader: no crash, leak or hang, and every post it emits has an
 // id, a known source and valid UTF-8 in every text field, with dates in RFC 3339 or empty.
+// Its two paths (sources/feed_reader.h) must agree: whenever the streaming path takes the
+// input, the same posts and problems as the document path; whenever our serializer takes
+// an entry, the bytes of libxml2's xmlNodeDump.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +13,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/feed_reader.h"
 #include "util/utf8.h"
 
 namespace {
@@ -19,6 +23,44 @@ bool IsRfc3339OrEmpty(const std::string& s) {
   if (s.empty()) return true;
   return s.size() == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
          s[16] == ':' && s[19] == 'Z';
+}
+
+bool SamePost(const ecoute::Post& a, const ecoute::Post& b) {
+  return a.id == b.id && a.source == b.source && a.url == b.url && a.title == b.title &&
+         a.text == b.text && a.lang == b.lang && a.author.name == b.author.name &&
+         a.author.handle == b.author.handle && a.author.url == b.author.url &&
+         a.author.followers == b.author.followers && a.published_at == b.published_at &&
+         a.updated_at == b.updated_at && a.parent_id == b.parent_id &&
+         a.parent_url == b.parent_url && a.links == b.links && a.comments == b.comments &&
+         a.shares == b.shares && a.likes == b.likes && a.content_hash == b.content_hash;
+}
+
+void CheckPathsAgree(std::string_view bytes) {
+  std::vector<ecoute::Post> document_posts;
+  std::vector<ecoute::Problem> document_problems;
+  ecoute::feeds::ReadFeedWithDocument(
+      bytes, "fuzz.xml", [&](const ecoute::Post& post) { document_posts.push_back(post); },
+      document_problems);
+  std::vector<ecoute::Post> streamed_posts;
+  std::vector<ecoute::Problem> streamed_problems;
+  if (!ecoute::feeds::ReadFeedStreaming(
+          bytes, "fuzz.xml", [&](const ecoute::Post& post) { streamed_posts.push_back(post); },
+          streamed_problems)) {
+    if (!streamed_posts.empty() || !streamed_problems.empty()) std::abort();
+    return;
+  }
+  if (streamed_posts.size() != document_posts.size()) std::abort();
+  for (size_t i = 0; i < streamed_posts.size(); ++i) {
+    if (!SamePost(streamed_posts[i], document_posts[i])) std::abort();
+  }
+  if (streamed_problems.size() != document_problems.size()) std::abort();
+  for (size_t i = 0; i < streamed_problems.size(); ++i) {
+    if (streamed_problems[i].where != document_problems[i].where ||
+        streamed_problems[i].message != document_problems[i].message ||
+        streamed_problems[i].is_fatal != document_problems[i].is_fatal) {
+      std::abort();
+    }
+  }
 }
 
 }  // namespace
@@ -47,6 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const ecoute::Problem& problem : problems) {
     if (problem.where.empty() || problem.message.empty()) std::abort();
     if (!ecoute::IsValidUtf8(problem.message)) std::abort();
+  }
+  CheckPathsAgree(bytes);
+  for (const ecoute::feeds::EntryXmlPair& pair : ecoute::feeds::EntryXmlBothWays(bytes)) {
+    if (pair.is_own && pair.own != pair.libxml) std::abort();
   }
   return 0;
 }

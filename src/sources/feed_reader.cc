@@ -1,10 +1,12 @@
 #include "sources/feed_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,8 +15,10 @@
 #include <vector>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
+#include <libxml/xmlreader.h>
 
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
@@ -81,6 +85,11 @@ std::string_view FeedValue::StringAt(std::string_view key) const {
 FeedValue& FeedValue::operator[](std::string_view key) {
   if (kind != Kind::kObject) *this = Object();
   if (FeedValue* v = Find(key)) return *v;
+  if (keys.empty()) {
+    // Most objects get a handful of keys: skip the growth from one.
+    keys.reserve(4);
+    items.reserve(4);
+  }
   keys.emplace_back(key);
   items.emplace_back();
   return items.back();
@@ -157,9 +166,7 @@ const xmlChar* AsXml(const char* s) { return reinterpret_cast<const xmlChar*>(s)
 
 constexpr std::string_view kAtom10Ns = "http://www.w3.org/2005/Atom";
 constexpr std::string_view kAtom03Ns = "http://purl.org/atom/ns#";
-constexpr std::string_view kRss10Ns = "http://purl.org/rss/1.0/";
 constexpr std::string_view kRss090Ns = "http://my.netscape.com/rdf/simple/0.9/";
-constexpr std::string_view kRdfNs = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
 constexpr std::string_view kXhtmlNs = "http://www.w3.org/1999/xhtml";
 constexpr std::string_view kSvgNs = "http://www.w3.org/2000/svg";
 constexpr std::string_view kMathMlNs = "http://www.w3.org/1998/Math/MathML";
@@ -209,9 +216,14 @@ constexpr NamespacePrefix kNamespaces[] = {
 // The prefix of the field names of `node`'s namespace.
 std::string PrefixOf(const xmlNode* node) {
   if (node->ns == nullptr || node->ns->href == nullptr) return "";
-  std::string uri = ToLower(Trim(AsView(node->ns->href)));
+  // The known URIs are lower case: compared folded, without a copy.
+  const std::string_view uri = Trim(AsView(node->ns->href));
   for (const NamespacePrefix& known : kNamespaces) {
-    if (uri == known.uri) return std::string(known.prefix);
+    if (uri.size() == known.uri.size() &&
+        std::equal(uri.begin(), uri.end(), known.uri.begin(),
+                   [](char a, char b) { return ToLowerAscii(a) == b; })) {
+      return std::string(known.prefix);
+    }
   }
   return ToLower(AsView(node->ns->prefix));
 }
@@ -414,6 +426,171 @@ std::string MarkupOf(const xmlNode* node) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------
+// Entries serialized for their content hash.
+
+// Text as libxml2 2.9's xmlNodeDump escapes it in element content.
+void AppendXmlText(std::string_view text, std::string& out) {
+  static constexpr auto kIsEscaped = [] {
+    std::array<bool, 256> table{};
+    for (unsigned char c : {'&', '<', '>', '\r'}) table[c] = true;
+    return table;
+  }();
+  const char* data = text.data();
+  const size_t size = text.size();
+  size_t start = 0;
+  for (size_t i = 0; i < size; ++i) {
+    const char c = data[i];
+    if (!kIsEscaped[static_cast<unsigned char>(c)]) continue;
+    out.append(data + start, i - start);
+    switch (c) {
+      case '&':
+        out.append("&amp;", 5);
+        break;
+      case '<':
+        out.append("&lt;", 4);
+        break;
+      case '>':
+        out.append("&gt;", 4);
+        break;
+      default:
+        out.append("&#13;", 5);
+        break;
+    }
+    start = i + 1;
+  }
+  out.append(data + start, size - start);
+}
+
+// An ASCII attribute value as xmlNodeDump escapes it; false for any other byte, whose
+// escaping depends on the document's encoding.
+bool AppendXmlAttributeText(std::string_view text, std::string& out) {
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+        out.push_back(c);
+    }
+  }
+  return true;
+}
+
+void AppendQualifiedXmlName(const xmlNs* ns, const xmlChar* name, std::string& out) {
+  if (ns != nullptr && ns->prefix != nullptr) {
+    out += AsView(ns->prefix);
+    out.push_back(':');
+  }
+  out += AsView(name);
+}
+
+// `node` as xmlNodeDump(buffer, doc, node, 0, 0) writes it, for the shapes entries have:
+// elements, namespace declarations, ASCII attributes, text, comments and processing
+// instructions. False for anything else (entity references, non-ASCII attribute values,
+// whose escaping depends on the document's encoding...): xmlNodeDump then.
+bool AppendEntryXml(const xmlNode* node, std::string& out, int depth) {
+  if (node->type != XML_ELEMENT_NODE || depth > 256) return false;
+  out.push_back('<');
+  AppendQualifiedXmlName(node->ns, node->name, out);
+  for (const xmlNs* ns = node->nsDef; ns != nullptr; ns = ns->next) {
+    if (ns->type != XML_NAMESPACE_DECL || ns->href == nullptr) return false;
+    const std::string_view href = AsView(ns->href);
+    if (AsView(ns->prefix) == "xml" || href.find('"') != std::string_view::npos) return false;
+    out += " xmlns";
+    if (ns->prefix != nullptr) {
+      out.push_back(':');
+      out += AsView(ns->prefix);
+    }
+    out += "=\"";
+    out += href;
+    out.push_back('"');
+  }
+  for (const xmlAttr* attr = node->properties; attr != nullptr; attr = attr->next) {
+    if (attr->type != XML_ATTRIBUTE_NODE) return false;
+    out.push_back(' ');
+    AppendQualifiedXmlName(attr->ns, attr->name, out);
+    out += "=\"";
+    for (const xmlNode* value = attr->children; value != nullptr; value = value->next) {
+      if (value->type != XML_TEXT_NODE || value->name != xmlStringText ||
+          !AppendXmlAttributeText(AsView(value->content), out)) {
+        return false;
+      }
+    }
+    out.push_back('"');
+  }
+  if (node->children == nullptr) {
+    out += "/>";
+    return true;
+  }
+  out.push_back('>');
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (child->type == XML_TEXT_NODE && child->name == xmlStringText) {
+      AppendXmlText(AsView(child->content), out);
+    } else if (child->type == XML_COMMENT_NODE && child->content != nullptr) {
+      out += "<!--";
+      out += AsView(child->content);
+      out += "-->";
+    } else if (child->type == XML_PI_NODE) {
+      out += "<?";
+      out += AsView(child->name);
+      if (child->content != nullptr) {
+        out.push_back(' ');
+        out += AsView(child->content);
+      }
+      out += "?>";
+    } else if (!AppendEntryXml(child, out, depth + 1)) {
+      return false;
+    }
+  }
+  out += "</";
+  AppendQualifiedXmlName(node->ns, node->name, out);
+  out.push_back('>');
+  return true;
+}
+
+std::string LibxmlNodeXml(xmlNode* node) {
+  std::string out;
+  xmlBufferPtr buffer = xmlBufferCreate();
+  if (buffer != nullptr) {
+    xmlNodeDump(buffer, node->doc, node, 0, 0);
+    out = AsView(xmlBufferContent(buffer));
+    xmlBufferFree(buffer);
+  }
+  return out;
+}
+
+// What ContentHash digests: the entry's XML as libxml2 re-serializes it. Our serializer
+// writes the same bytes about five times faster, for the usual shapes; nullopt for a
+// document with a DTD (xmlNodeDump writes XHTML differently) and anything else, which
+// xmlNodeDump writes. EntryXmlBothWays lets the tests hold the two to the same bytes.
+std::optional<std::string> OwnEntryXml(const xmlNode* node) {
+  if (node->doc != nullptr && node->doc->intSubset != nullptr) return std::nullopt;
+  std::string out;
+  out.reserve(2048);
+  if (!AppendEntryXml(node, out, 0)) return std::nullopt;
+  return out;
+}
+
 // Base64 decoding for Atom 0.3 mode="base64" and Atom 1.0 binary types; nullopt when the
 // text is not base64.
 std::optional<std::string> DecodeBase64(std::string_view text) {
@@ -576,9 +753,10 @@ std::string NormalizeHtml(std::string_view html, std::string_view base) {
       continue;
     }
     if (c != '<' || i + 1 >= html.size() || !IsAsciiAlpha(html[i + 1])) {
-      // Copied as is up to the next reference or tag, in one go.
-      size_t next = html.find_first_of("&<", i + 1);
-      if (next == std::string_view::npos) next = html.size();
+      // Copied as is up to the next reference or tag, in one go (find_first_of would call
+      // memchr once per byte).
+      size_t next = i + 1;
+      while (next < html.size() && html[next] != '&' && html[next] != '<') ++next;
       out.append(html, i, next - i);
       i = next;
       continue;
@@ -722,6 +900,35 @@ class FeedBuilder {
     r["feed"] = FeedValue::Object();
     r["entries"] = FeedValue::List();
     if (root == nullptr) return;
+    const Scope scope = StartRoot(root);
+    if (!has_feed_element_) return;
+    FeedValue& feed = r["feed"];
+    if (format_ == Format::kAtom10 || format_ == Format::kAtom03 || format_ == Format::kCdf) {
+      WalkObject(root, feed, Kind::kFeed, scope);
+    } else {
+      // RSS: the channel, and (RSS 1.0) the items, image and textinput beside it.
+      for (xmlNode* child = root->children; child != nullptr; child = child->next) {
+        if (child->type != XML_ELEMENT_NODE) continue;
+        const std::string name = QualifiedName(child);
+        const Scope child_scope = Enter(child, scope);
+        if (name == "channel") {
+          WalkObject(child, feed, Kind::kFeed, child_scope);
+        } else if (name == "item") {
+          AddEntry(child, child_scope);
+        } else {
+          HandleElement(child, feed, Kind::kFeed, child_scope);
+        }
+      }
+    }
+    FinishFeed();
+  }
+
+  // The streaming reader's steps (ReadFeedStreaming): the same walk as Build, fed one
+  // element at a time in document order.
+
+  // Reads the root element's own attributes: format, version, xml:base and xml:lang. When
+  // `root`'s children are not there yet (streaming), an RDF document reads as "rss10".
+  Scope StartRoot(xmlNode* root) {
     const std::string root_name = ToLower(AsView(root->name));
     const std::string_view ns = root->ns != nullptr ? AsView(root->ns->href) : "";
     Scope scope;
@@ -761,34 +968,68 @@ class FeedBuilder {
       SetVersion("cdf");
     } else {
       has_feed_element_ = false;
-      return;
+      return scope;
     }
     has_feed_element_ = true;
-    FeedValue& feed = r["feed"];
     if (!scope.lang.empty()) root_lang_ = scope.lang;
-    if (format_ == Format::kAtom10 || format_ == Format::kAtom03 || format_ == Format::kCdf) {
-      WalkObject(root, feed, Kind::kFeed, scope);
-    } else {
-      // RSS: the channel, and (RSS 1.0) the items, image and textinput beside it.
-      for (xmlNode* child = root->children; child != nullptr; child = child->next) {
-        if (child->type != XML_ELEMENT_NODE) continue;
-        const std::string name = QualifiedName(child);
-        const Scope child_scope = Enter(child, scope);
-        if (name == "channel") {
-          WalkObject(child, feed, Kind::kFeed, child_scope);
-        } else if (name == "item") {
-          AddEntry(child, child_scope);
-        } else {
-          HandleElement(child, feed, Kind::kFeed, child_scope);
-        }
-      }
-    }
+    return scope;
+  }
+
+  // An element under the feed (Atom's root, RSS's channel or root) that is not an entry.
+  void HandleFeedChild(xmlNode* node, const Scope& scope) {
+    HandleElement(node, document_.root["feed"], Kind::kFeed, scope);
+  }
+
+  // After the last element: the root's xml:lang stands for a missing feed language.
+  void FinishFeed() {
+    FeedValue& feed = document_.root["feed"];
     if (!feed.Has("language") && !root_lang_.empty()) {
       feed["language"] = FeedValue::String(root_lang_);
     }
   }
 
   bool has_feed_element() const { return has_feed_element_; }
+  Format format() const { return format_; }
+
+  void AddEntry(xmlNode* node, const Scope& scope) {
+    FeedValue& entries = document_.root["entries"];
+    entries.items.push_back(FeedValue::Object());
+    FeedValue& entry = entries.items.back();
+    if (format_ == Format::kRss) {
+      const std::string about = Attribute(node, "about");
+      if (!about.empty()) entry["id"] = FeedValue::String(about);
+    }
+    const Scope entry_scope = format_ == Format::kCdf ? CdfScope(node, scope) : scope;
+    if (format_ == Format::kCdf) ReadCdfAttributes(node, entry, entry_scope);
+    WalkObject(node, entry, Kind::kEntry, entry_scope);
+    FinishEntry(entry);
+    // What ContentHash digests: the entry's XML as the parser read it.
+    if (std::optional<std::string> xml = OwnEntryXml(node)) {
+      document_.entry_xml.push_back(std::move(*xml));
+    } else {
+      // While streaming, the document's encoding (which xmlNodeDump's escaping of
+      // non-ASCII attributes depends on) may not be known yet: ReadFeedStreaming then
+      // hands the feed to the document path.
+      has_libxml_entry_xml_ = true;
+      document_.entry_xml.push_back(LibxmlNodeXml(node));
+    }
+  }
+
+  // True once an entry's XML came from xmlNodeDump rather than our serializer.
+  bool has_libxml_entry_xml() const { return has_libxml_entry_xml_; }
+
+  // The scope inside `node`: its xml:base and xml:lang applied.
+  Scope Enter(const xmlNode* node, const Scope& outer) const {
+    Scope scope = outer;
+    if (std::optional<std::string> base = XmlAttribute(node, "base")) {
+      if (!IsUnsafeBase(*base)) scope.base = ResolveUrl(*base, outer.base);
+    }
+    if (std::optional<std::string> lang = XmlAttribute(node, "lang")) {
+      scope.lang = *lang;
+      std::replace(scope.lang.begin(), scope.lang.end(), '_', '-');
+    }
+    return scope;
+  }
 
  private:
   enum class Kind { kFeed, kEntry, kSource };
@@ -812,42 +1053,6 @@ class FeedBuilder {
   }
 
   void SetVersion(std::string version) { document_.root["version"] = FeedValue::String(version); }
-
-  // The scope inside `node`: its xml:base and xml:lang applied.
-  Scope Enter(const xmlNode* node, const Scope& outer) const {
-    Scope scope = outer;
-    if (std::optional<std::string> base = XmlAttribute(node, "base")) {
-      if (!IsUnsafeBase(*base)) scope.base = ResolveUrl(*base, outer.base);
-    }
-    if (std::optional<std::string> lang = XmlAttribute(node, "lang")) {
-      scope.lang = *lang;
-      std::replace(scope.lang.begin(), scope.lang.end(), '_', '-');
-    }
-    return scope;
-  }
-
-  void AddEntry(xmlNode* node, const Scope& scope) {
-    FeedValue& entries = document_.root["entries"];
-    entries.items.push_back(FeedValue::Object());
-    FeedValue& entry = entries.items.back();
-    if (format_ == Format::kRss) {
-      const std::string about = Attribute(node, "about");
-      if (!about.empty()) entry["id"] = FeedValue::String(about);
-    }
-    const Scope entry_scope = format_ == Format::kCdf ? CdfScope(node, scope) : scope;
-    if (format_ == Format::kCdf) ReadCdfAttributes(node, entry, entry_scope);
-    WalkObject(node, entry, Kind::kEntry, entry_scope);
-    FinishEntry(entry);
-    // What ContentHash digests: the entry's XML as the parser read it.
-    xmlBufferPtr buffer = xmlBufferCreate();
-    if (buffer != nullptr) {
-      xmlNodeDump(buffer, node->doc, node, 0, 0);
-      document_.entry_xml.emplace_back(AsView(xmlBufferContent(buffer)));
-      xmlBufferFree(buffer);
-    } else {
-      document_.entry_xml.emplace_back();
-    }
-  }
 
   void ReadCdfAttributes(const xmlNode* node, FeedValue& object, const Scope& scope) {
     const std::string href = Attribute(node, "HREF");
@@ -1070,9 +1275,9 @@ class FeedBuilder {
   }
 
   void HandleElement(xmlNode* node, FeedValue& object, Kind kind, const Scope& scope) {
-    const std::string name = QualifiedName(node);
-    const std::string local = ToLower(AsView(node->name));
-    const std::string prefix = PrefixOf(node);
+    const std::string qualified_name = QualifiedName(node);
+    // Compared as a view: sizes first, then bytes (about fifty comparisons per element).
+    const std::string_view name = qualified_name;
     const bool is_entry = kind == Kind::kEntry;
     const bool is_atom = format_ == Format::kAtom10 || format_ == Format::kAtom03;
     // The element's trimmed text, computed on first use: descriptions and contents, the
@@ -1151,9 +1356,10 @@ class FeedBuilder {
         if (rel.empty()) rel = "alternate";
         std::string type(Trim(Attribute(node, "type")));
         if (type.empty() && rel == "self" && is_atom) type = "application/atom+xml";
-        AddLink(object, rel, type,
-                ResolveUrl(HasAttribute(node, "href") ? Attribute(node, "href") : text(), scope.base),
-                Attribute(node, "title"), Attribute(node, "hreflang"), Attribute(node, "length"));
+        AddLink(
+            object, rel, type,
+            ResolveUrl(HasAttribute(node, "href") ? Attribute(node, "href") : text(), scope.base),
+            Attribute(node, "title"), Attribute(node, "hreflang"), Attribute(node, "length"));
       } else if (!text().empty() || !object.Has("link")) {
         const std::string href = ResolveUrl(text(), scope.base);
         if (object.Has("link")) {
@@ -1438,6 +1644,8 @@ class FeedBuilder {
       return;
     }
     // Anything else becomes a field named after the element.
+    const std::string local = ToLower(AsView(node->name));
+    const std::string prefix = PrefixOf(node);
     const std::string field = prefix.empty() ? local : prefix + "_" + local;
     if (!object.Has(field)) object[field] = FeedValue::String(text());
   }
@@ -1480,6 +1688,7 @@ class FeedBuilder {
   bool has_feed_element_ = false;
   bool guid_is_permalink_ = false;
   bool saw_guid_ = false;
+  bool has_libxml_entry_xml_ = false;
   std::string root_lang_;
 };
 
@@ -1558,6 +1767,41 @@ FeedDocument ParseFeedDocument(std::string_view bytes) {
   return document;
 }
 
+namespace {
+
+void CollectEntryXml(xmlNode* node, std::vector<EntryXmlPair>& out, int depth) {
+  for (xmlNode* child = node->children; child != nullptr; child = child->next) {
+    if (child->type != XML_ELEMENT_NODE) continue;
+    const std::string name = ToLower(AsView(child->name));
+    if (name == "item" || name == "entry") {
+      EntryXmlPair pair;
+      pair.libxml = LibxmlNodeXml(child);
+      if (std::optional<std::string> own = OwnEntryXml(child)) {
+        pair.own = std::move(*own);
+        pair.is_own = true;
+      }
+      out.push_back(std::move(pair));
+    }
+    if (depth < 64) CollectEntryXml(child, out, depth + 1);
+  }
+}
+
+}  // namespace
+
+std::vector<EntryXmlPair> EntryXmlBothWays(std::string_view bytes) {
+  std::vector<EntryXmlPair> out;
+  if (bytes.size() > static_cast<size_t>(INT32_MAX)) return out;
+  const char* encoding = nullptr;
+  if (!DeclaresEncoding(bytes) && !IsValidUtf8(bytes)) encoding = "windows-1252";
+  const int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+                      XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+  std::unique_ptr<xmlDoc, DocDeleter> doc(
+      xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, encoding, options));
+  if (doc == nullptr) return out;
+  CollectEntryXml(reinterpret_cast<xmlNode*>(doc.get()), out, 0);
+  return out;
+}
+
 }  // namespace feeds
 
 namespace {
@@ -1605,9 +1849,6 @@ void RepairField(std::string& text) {
   RepairUtf8(text, first_bad);
 }
 
-void ReadFeedDocument(std::string_view bytes, std::string_view name,
-                      const std::function<void(const Post&)>& emit, std::vector<Problem>& problems);
-
 void RepairPost(Post& post) {
   for (std::string* field :
        {&post.id, &post.url, &post.title, &post.text, &post.lang, &post.author.name,
@@ -1617,24 +1858,132 @@ void RepairPost(Post& post) {
   for (std::string& link : post.links) RepairField(link);
 }
 
-}  // namespace
+// An entry mapped to a post, before the feed-level fields it may need (the feed's language
+// and link) are known: a streamed feed may give them after its entries.
+struct PendingPost {
+  Post post;
+  bool wants_feed_lang = false;
+  bool wants_feed_parent = false;
+};
 
-void ReadFeed(std::string_view bytes, std::string_view name,
-              const std::function<void(const Post&)>& emit, std::vector<Problem>& problems) {
-  const size_t first_problem = problems.size();
-  ReadFeedDocument(bytes, name, emit, problems);
-  for (size_t i = first_problem; i < problems.size(); ++i) {
-    RepairField(problems[i].where);
-    RepairField(problems[i].message);
+// Maps one entry of the model to a post; false (with a problem) when it is skipped. Its
+// problems go to `problems` in the order the document path always gave them.
+bool MapEntry(const feeds::FeedValue& entry, std::string_view entry_xml, const std::string& source,
+              const std::string& where, std::vector<Problem>& problems, PendingPost& pending) {
+  Post& post = pending.post;
+  post.source = source;
+  post.url = std::string(entry.StringAt("link"));
+  post.id = std::string(entry.StringAt("id"));
+  if (post.id.empty()) post.id = post.url;
+  if (post.id.empty()) post.id = where;
+  const feeds::FeedValue* title_detail = entry.Find("title_detail");
+  std::vector<std::string> ignored_links;
+  post.title = PlainTextOf(title_detail, ignored_links);
+  const feeds::FeedValue* content = entry.Find("content");
+  const feeds::FeedValue* body = content != nullptr && !content->items.empty()
+                                     ? &content->items.front()
+                                     : entry.Find("summary_detail");
+  std::vector<std::string> content_links;
+  post.text = PlainTextOf(body, content_links);
+  post.lang = std::string(entry.StringAt("language"));
+  if (post.lang.empty() && body != nullptr) post.lang = std::string(body->StringAt("language"));
+  pending.wants_feed_lang = post.lang.empty();
+  if (const feeds::FeedValue* author = entry.Find("author_detail")) {
+    post.author.name = std::string(author->StringAt("name"));
+    if (post.author.name.empty()) post.author.name = std::string(author->StringAt("email"));
+    post.author.url = std::string(author->StringAt("href"));
   }
+  for (const auto& [key, field] :
+       {std::pair<const char*, std::string*>{"published", &post.published_at},
+        {"updated", &post.updated_at}}) {
+    const std::string_view raw = entry.StringAt(key);
+    if (raw.empty()) continue;
+    // The model parsed it already (SetDate): "<key>_iso" is there when it is a date.
+    const std::string_view iso = entry.StringAt(std::string(key) + "_iso");
+    if (!iso.empty()) {
+      *field = std::string(iso);
+    } else {
+      problems.push_back({where,
+                          "<" + std::string(key) + "> \"" + std::string(raw) +
+                              "\" is not a date; write it as RFC 822 or RFC 3339",
+                          false});
+    }
+  }
+  if (post.published_at.empty()) post.published_at = post.updated_at;
+  // The article a comment answers: Atom threading, else a WordPress-style comment link
+  // ("article#comment-12"), else (FinishPost) a comment feed whose channel link is the
+  // article.
+  if (const feeds::FeedValue* reply = entry.Find("thr_in-reply-to")) {
+    post.parent_id = std::string(reply->StringAt("ref"));
+    post.parent_url = std::string(reply->StringAt("href"));
+  }
+  if (post.parent_url.empty()) {
+    const size_t hash = post.url.find('#');
+    if (hash != std::string::npos &&
+        StartsWith(std::string_view(post.url).substr(hash + 1), "comment")) {
+      post.parent_url = std::string(WithoutFragment(post.url));
+    } else {
+      pending.wants_feed_parent = true;
+    }
+  }
+  if (const feeds::FeedValue* enclosures = entry.Find("enclosures")) {
+    for (const feeds::FeedValue& enclosure : enclosures->items) {
+      AddUnique(post.links, std::string(enclosure.StringAt("href")));
+    }
+  }
+  for (std::string& link : content_links) AddUnique(post.links, std::move(link));
+  const std::string_view comments = entry.StringAt("slash_comments");
+  if (!comments.empty()) {
+    char* end = nullptr;
+    const std::string count(Trim(comments));
+    const long long value = std::strtoll(count.c_str(), &end, 10);
+    if (end != nullptr && *end == '\0' && value >= 0) {
+      post.comments = value;
+    } else {
+      problems.push_back({where,
+                          "<slash:comments> \"" + count + "\" is not a count; write a whole number",
+                          false});
+    }
+  }
+  post.content_hash = ContentHash(entry_xml);
+  if (post.text.empty() && post.title.empty() && post.url.empty()) {
+    problems.push_back({where, "the entry has no title, text or link; it was skipped", false});
+    return false;
+  }
+  return true;
 }
 
-namespace {
+// The feed-level fields of a post, once the whole feed is read.
+void FinishPost(const feeds::FeedValue& feed, PendingPost& pending) {
+  Post& post = pending.post;
+  if (pending.wants_feed_lang) post.lang = std::string(feed.StringAt("language"));
+  const std::string_view feed_link = feed.StringAt("link");
+  if (pending.wants_feed_parent && !feed_link.empty() && post.url != feed_link &&
+      WithoutFragment(post.url) == WithoutFragment(feed_link)) {
+    post.parent_url = std::string(WithoutFragment(feed_link));
+  }
+  RepairPost(post);
+}
 
-void ReadFeedDocument(std::string_view bytes, std::string_view name,
-                      const std::function<void(const Post&)>& emit,
-                      std::vector<Problem>& problems) {
-  const feeds::FeedDocument document = feeds::ParseFeedDocument(bytes);
+std::string SourceOf(std::string_view version) {
+  return StartsWith(version, "atom") ? "atom" : "rss";
+}
+
+struct ReaderDeleter {
+  void operator()(xmlTextReader* reader) const { xmlFreeTextReader(reader); }
+};
+
+// libxml2 2.9 passes a mutable xmlError; later versions a const one.
+void CountError(void* had_error, xmlError* /*error*/) { *static_cast<bool*>(had_error) = true; }
+
+}  // namespace
+
+namespace feeds {
+
+void ReadFeedWithDocument(std::string_view bytes, std::string_view name,
+                          const std::function<void(const Post&)>& emit,
+                          std::vector<Problem>& problems) {
+  const FeedDocument document = ParseFeedDocument(bytes);
   if (document.is_fatal) {
     problems.push_back({std::string(name),
                         "not a feed: " + document.bozo_message +
@@ -1649,99 +1998,129 @@ void ReadFeedDocument(std::string_view bytes, std::string_view name,
                             "nothing is lost",
                         false});
   }
-  const std::string_view version = document.root.StringAt("version");
-  const std::string source = StartsWith(version, "atom") ? "atom" : "rss";
-  const feeds::FeedValue& feed = *document.root.Find("feed");
-  const std::string_view feed_link = feed.StringAt("link");
-  const feeds::FeedValue& entries = *document.root.Find("entries");
+  const std::string source = SourceOf(document.root.StringAt("version"));
+  const FeedValue& feed = *document.root.Find("feed");
+  const FeedValue& entries = *document.root.Find("entries");
   for (size_t i = 0; i < entries.items.size(); ++i) {
-    const feeds::FeedValue& entry = entries.items[i];
     const std::string where = std::string(name) + ":entry " + std::to_string(i + 1);
-    Post post;
-    post.source = source;
-    post.url = std::string(entry.StringAt("link"));
-    post.id = std::string(entry.StringAt("id"));
-    if (post.id.empty()) post.id = post.url;
-    if (post.id.empty()) post.id = where;
-    const feeds::FeedValue* title_detail = entry.Find("title_detail");
-    std::vector<std::string> ignored_links;
-    post.title = PlainTextOf(title_detail, ignored_links);
-    const feeds::FeedValue* content = entry.Find("content");
-    const feeds::FeedValue* body = content != nullptr && !content->items.empty()
-                                       ? &content->items.front()
-                                       : entry.Find("summary_detail");
-    std::vector<std::string> content_links;
-    post.text = PlainTextOf(body, content_links);
-    post.lang = std::string(entry.StringAt("language"));
-    if (post.lang.empty() && body != nullptr) post.lang = std::string(body->StringAt("language"));
-    if (post.lang.empty()) post.lang = std::string(feed.StringAt("language"));
-    if (const feeds::FeedValue* author = entry.Find("author_detail")) {
-      post.author.name = std::string(author->StringAt("name"));
-      if (post.author.name.empty()) post.author.name = std::string(author->StringAt("email"));
-      post.author.url = std::string(author->StringAt("href"));
-    }
-    for (const auto& [key, field] :
-         {std::pair<const char*, std::string*>{"published", &post.published_at},
-          {"updated", &post.updated_at}}) {
-      const std::string_view raw = entry.StringAt(key);
-      if (raw.empty()) continue;
-      // The model parsed it already (SetDate): "<key>_iso" is there when it is a date.
-      const std::string_view iso = entry.StringAt(std::string(key) + "_iso");
-      if (!iso.empty()) {
-        *field = std::string(iso);
-      } else {
-        problems.push_back({where,
-                            "<" + std::string(key) + "> \"" + std::string(raw) +
-                                "\" is not a date; write it as RFC 822 or RFC 3339",
-                            false});
-      }
-    }
-    if (post.published_at.empty()) post.published_at = post.updated_at;
-    // The article a comment answers: Atom threading, else a WordPress-style comment link
-    // ("article#comment-12") or a comment feed whose channel link is the article.
-    if (const feeds::FeedValue* reply = entry.Find("thr_in-reply-to")) {
-      post.parent_id = std::string(reply->StringAt("ref"));
-      post.parent_url = std::string(reply->StringAt("href"));
-    }
-    if (post.parent_url.empty()) {
-      const size_t hash = post.url.find('#');
-      if (hash != std::string::npos &&
-          StartsWith(std::string_view(post.url).substr(hash + 1), "comment")) {
-        post.parent_url = std::string(WithoutFragment(post.url));
-      } else if (!feed_link.empty() && post.url != feed_link &&
-                 WithoutFragment(post.url) == WithoutFragment(feed_link)) {
-        post.parent_url = std::string(WithoutFragment(feed_link));
-      }
-    }
-    if (const feeds::FeedValue* enclosures = entry.Find("enclosures")) {
-      for (const feeds::FeedValue& enclosure : enclosures->items) {
-        AddUnique(post.links, std::string(enclosure.StringAt("href")));
-      }
-    }
-    for (std::string& link : content_links) AddUnique(post.links, std::move(link));
-    const std::string_view comments = entry.StringAt("slash_comments");
-    if (!comments.empty()) {
-      char* end = nullptr;
-      const std::string count(Trim(comments));
-      const long long value = std::strtoll(count.c_str(), &end, 10);
-      if (end != nullptr && *end == '\0' && value >= 0) {
-        post.comments = value;
-      } else {
-        problems.push_back(
-            {where, "<slash:comments> \"" + count + "\" is not a count; write a whole number",
-             false});
-      }
-    }
-    post.content_hash = ContentHash(document.entry_xml[i]);
-    if (post.text.empty() && post.title.empty() && post.url.empty()) {
-      problems.push_back({where, "the entry has no title, text or link; it was skipped", false});
+    PendingPost pending;
+    if (!MapEntry(entries.items[i], document.entry_xml[i], source, where, problems, pending)) {
       continue;
     }
-    RepairPost(post);
-    emit(post);
+    FinishPost(feed, pending);
+    emit(pending.post);
   }
 }
 
-}  // namespace
+// The streaming path. libxml2's text reader builds the tree one element of the feed at a
+// time: each child of the feed (Atom's root, RSS's channel and root) is expanded into a
+// small subtree, given to the same FeedBuilder steps as the document path in the same
+// order, and its entries are mapped to posts and dropped at once; only the posts are kept.
+//
+// Anything this path does not reproduce exactly falls back to the document path, before
+// anything is emitted: XML that is not well-formed (libxml2's recovery mode builds trees
+// the text reader cannot, and the problem must name the same error), namespace errors, a
+// DOCTYPE (entities, Netscape RSS 0.91), CDF, a root that is no feed (the fatal
+// problem), or an entry our serializer leaves to xmlNodeDump (its content hash could
+// depend on the document's encoding, which libxml2 settles at the end of the document).
+// That is why the posts are held until the end of the feed: the error that sends a feed
+// to the document path may come after its first entries.
+bool ReadFeedStreaming(std::string_view bytes, std::string_view name,
+                       const std::function<void(const Post&)>& emit,
+                       std::vector<Problem>& problems) {
+  if (bytes.size() > static_cast<size_t>(INT32_MAX)) return false;
+  const char* encoding = nullptr;
+  if (!DeclaresEncoding(bytes) && !IsValidUtf8(bytes)) encoding = "windows-1252";
+  // The document path's options but recovery (an error sends the feed there instead).
+  const int options = XML_PARSE_NONET | XML_PARSE_NOCDATA;
+  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+      xmlReaderForMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, encoding, options));
+  if (reader == nullptr) return false;
+  bool had_error = false;
+  xmlTextReaderSetStructuredErrorHandler(reader.get(), CountError, &had_error);
+
+  FeedDocument document;
+  document.root = FeedValue::Object();
+  document.root["version"] = FeedValue::String("");
+  document.root["feed"] = FeedValue::Object();
+  document.root["entries"] = FeedValue::List();
+  FeedBuilder builder(document);
+  std::string source;
+  Scope root_scope;
+  Scope channel_scope;
+  bool has_root = false;
+  size_t entry_count = 0;
+  std::vector<PendingPost> posts;
+  std::vector<Problem> entry_problems;
+
+  int status = xmlTextReaderRead(reader.get());
+  while (status == 1 && !had_error) {
+    const int type = xmlTextReaderNodeType(reader.get());
+    if (type == XML_READER_TYPE_DOCUMENT_TYPE) return false;
+    if (type != XML_READER_TYPE_ELEMENT) {
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    xmlNode* node = xmlTextReaderCurrentNode(reader.get());
+    if (node == nullptr) return false;
+    const int depth = xmlTextReaderDepth(reader.get());
+    if (depth == 0) {
+      root_scope = builder.StartRoot(node);
+      if (!builder.has_feed_element() || builder.format() == Format::kCdf) return false;
+      source = SourceOf(document.root.StringAt("version"));
+      has_root = true;
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    const bool is_rss = builder.format() == Format::kRss;
+    if (is_rss && depth == 1 && QualifiedName(node) == "channel") {
+      // Its children are the feed's: read them one at a time too.
+      channel_scope = builder.Enter(node, root_scope);
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    // A child of the root, or (RSS) of the channel: we skip every other subtree.
+    xmlNode* element = xmlTextReaderExpand(reader.get());
+    if (element == nullptr || had_error) return false;
+    builder.HandleFeedChild(element,
+                            builder.Enter(element, depth == 1 ? root_scope : channel_scope));
+    if (builder.has_libxml_entry_xml()) return false;
+    FeedValue& entries = *document.root.Find("entries");
+    for (size_t i = 0; i < entries.items.size(); ++i) {
+      ++entry_count;
+      const std::string where = std::string(name) + ":entry " + std::to_string(entry_count);
+      PendingPost pending;
+      if (MapEntry(entries.items[i], document.entry_xml[i], source, where, entry_problems,
+                   pending)) {
+        posts.push_back(std::move(pending));
+      }
+    }
+    entries.items.clear();
+    document.entry_xml.clear();
+    status = xmlTextReaderNext(reader.get());
+  }
+  if (status != 0 || had_error || !has_root) return false;
+  builder.FinishFeed();
+  const FeedValue& feed = *document.root.Find("feed");
+  for (PendingPost& pending : posts) FinishPost(feed, pending);
+  problems.insert(problems.end(), std::make_move_iterator(entry_problems.begin()),
+                  std::make_move_iterator(entry_problems.end()));
+  for (const PendingPost& pending : posts) emit(pending.post);
+  return true;
+}
+
+}  // namespace feeds
+
+void ReadFeed(std::string_view bytes, std::string_view name,
+              const std::function<void(const Post&)>& emit, std::vector<Problem>& problems) {
+  const size_t first_problem = problems.size();
+  if (!feeds::ReadFeedStreaming(bytes, name, emit, problems)) {
+    feeds::ReadFeedWithDocument(bytes, name, emit, problems);
+  }
+  for (size_t i = first_problem; i < problems.size(); ++i) {
+    RepairField(problems[i].where);
+    RepairField(problems[i].message);
+  }
+}
 
 }  // namespace ecoute
