@@ -324,5 +324,184 @@ TEST(JsonLinesReaderTest, InvalidUtf8IsRepairedAndThePostKept) {
   EXPECT_FALSE(result.problems[0].is_fatal);
 }
 
+// Lines are parsed in chunks of about 64 KB, each as one stream of documents; whatever a
+// line holds, the result must be that of reading it alone. These inputs put every kind of
+// line between good ones, in chunks of many lines and across chunk boundaries.
+
+// `count` good lines, each with its line number as id.
+std::string GoodLines(int first, int count) {
+  std::string out;
+  for (int i = first; i < first + count; ++i) {
+    out += "{\"id\": \"p" + std::to_string(i) + "\", \"text\": \"post number " +
+           std::to_string(i) + " of a long enough file\"}\n";
+  }
+  return out;
+}
+
+struct BulkLineCase {
+  std::string_view line;
+  std::string_view want_problem;  // "" when the line is a post
+};
+
+const BulkLineCase kBulkLineCases[] = {
+    {R"({"text": "a"} {"text": "b"})",
+     "not valid JSON (Unexpected trailing content in the JSON input.); the line was skipped"},
+    {R"({"text": "a"} x)", ""},
+    {R"({"text": "unclosed)", ""},  // checked below: not valid JSON
+    {R"({"text": "a",)", ""},
+    {R"({"text": "a", "b": [1, 2})", ""},
+    {R"({"a": {}, "text": "x"}})", ""},
+    {"{\"text\": \"bad \\x escape\"}", ""},
+    {"[1, 2]", "not a JSON object but an array; the line was skipped"},
+    {"42", "not a JSON object but a number; the line was skipped"},
+    {"\"just a string\"", "not a JSON object but a string; the line was skipped"},
+    {"nope", ""},
+    {R"({"id": "x"})", "no \"text\" string; the line was skipped"},
+    {"\xEF\xBB\xBF{\"text\": \"a BOM inside the file\"}", ""},
+    {"garbage", ""},
+};
+
+TEST(JsonLinesReaderTest, ABadLineAmongManyGoodOnesIsReportedAlone) {
+  for (const BulkLineCase& c : kBulkLineCases) {
+    SCOPED_TRACE(c.line);
+    // Line 101 is bad; 100 good lines before it and 100 after, in one chunk.
+    const ReadResult result = Read(GoodLines(1, 100) + std::string(c.line) + "\n" +
+                                   GoodLines(102, 100));
+    ASSERT_EQ(result.posts.size(), 200u);
+    EXPECT_EQ(result.posts[99].id, "p100");
+    EXPECT_EQ(result.posts[100].id, "p102");
+    EXPECT_EQ(result.posts[199].id, "p201");
+    ASSERT_EQ(result.problems.size(), 1u);
+    EXPECT_EQ(result.problems[0].where, "posts.jsonl:101");
+    if (c.want_problem.empty()) {
+      EXPECT_EQ(result.problems[0].message.rfind("not valid JSON (", 0), 0u)
+          << result.problems[0].message;
+    } else {
+      EXPECT_EQ(result.problems[0].message, c.want_problem);
+    }
+  }
+}
+
+TEST(JsonLinesReaderTest, AnObjectSpanningTwoLinesIsTwoBadLines) {
+  // Read as a stream, these two lines would make one object; read as lines, neither is one.
+  const ReadResult result =
+      Read(GoodLines(1, 10) + "{\"a\": {}\n, \"text\": \"x\"}\n" + GoodLines(13, 10));
+  ASSERT_EQ(result.posts.size(), 20u);
+  EXPECT_EQ(result.posts[10].id, "p13");
+  ASSERT_EQ(result.problems.size(), 2u);
+  EXPECT_EQ(result.problems[0].where, "posts.jsonl:11");
+  EXPECT_EQ(result.problems[1].where, "posts.jsonl:12");
+}
+
+TEST(JsonLinesReaderTest, LinesAreReadTheSameWhateverTheirLineEnds) {
+  // CRLF, blank and white-space lines, white space around objects, no final newline.
+  const ReadResult result = Read(
+      "\xEF\xBB\xBF{\"text\": \"a\"}\r\n"
+      "\r\n"
+      "\n"
+      "  \t {\"text\": \"b\", \"author\": {\"name\": \"Jo\"} }  \r\n"
+      "{\"text\": \"c\"}\n"
+      "{\"text\": \"d\"}");
+  ASSERT_EQ(result.posts.size(), 4u);
+  EXPECT_EQ(result.posts[0].id, "posts.jsonl:1");
+  EXPECT_EQ(result.posts[1].id, "posts.jsonl:4");
+  EXPECT_EQ(result.posts[1].text, "b");
+  EXPECT_EQ(result.posts[1].author.name, "Jo");
+  EXPECT_EQ(result.posts[2].id, "posts.jsonl:5");
+  EXPECT_EQ(result.posts[3].id, "posts.jsonl:6");
+  EXPECT_EQ(result.posts[3].text, "d");
+  // The hash is of the line as written, without its line break.
+  EXPECT_EQ(result.posts[2].content_hash, ContentHash("{\"text\": \"c\"}"));
+  EXPECT_EQ(result.posts[3].content_hash, ContentHash("{\"text\": \"d\"}"));
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, ManyChunksOfLinesAreAllReadInOrder) {
+  // About 300 KB: several chunks, cut wherever a line ends, the last one copied for padding.
+  const int count = 5000;
+  std::string bytes = GoodLines(1, count);
+  bytes.pop_back();  // no final newline
+  const ReadResult result = Read(bytes);
+  ASSERT_EQ(result.posts.size(), static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    ASSERT_EQ(result.posts[i].id, "p" + std::to_string(i + 1));
+    ASSERT_EQ(result.posts[i].text,
+              "post number " + std::to_string(i + 1) + " of a long enough file");
+  }
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, ALineLongerThanAChunkAmongShortOnesIsRead) {
+  const std::string text(300 * 1024, 'z');
+  const ReadResult result = Read(GoodLines(1, 1000) + "{\"text\": \"" + text + "\"}\n" +
+                                 GoodLines(1002, 1000) + "{\"text\": \"" + text + "\"}");
+  ASSERT_EQ(result.posts.size(), 2002u);
+  EXPECT_EQ(result.posts[1000].text, text);
+  EXPECT_EQ(result.posts[1000].id, "posts.jsonl:1001");
+  EXPECT_EQ(result.posts[1001].id, "p1002");
+  EXPECT_EQ(result.posts[2001].text, text);
+  EXPECT_TRUE(result.problems.empty());
+}
+
+TEST(JsonLinesReaderTest, InvalidUtf8AmongManyLinesIsRepairedOnItsLineOnly) {
+  const std::string good = GoodLines(1, 100);
+  const ReadResult result =
+      Read(good + "{\"id\": \"bad\", \"text\": \"ok \xff bad\"}\n" + GoodLines(102, 100));
+  ASSERT_EQ(result.posts.size(), 201u);
+  EXPECT_EQ(result.posts[100].text, "ok \xEF\xBF\xBD bad");
+  EXPECT_EQ(result.posts[101].id, "p102");
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].where, "posts.jsonl:101");
+  EXPECT_EQ(result.problems[0].message,
+            "invalid UTF-8 at byte " + std::to_string(good.size() + 26) +
+                " replaced with U+FFFD (1 sequence)");
+}
+
+TEST(JsonLinesReaderTest, EscapedAndPlainStringsReadAlike) {
+  const ReadResult result = Read(
+      R"({"t\u0065xt": "caf\u00e9", "title": "", "url": "a\"b", "lang" : "fr" , "id": "x"})"
+      "\n"
+      R"({"text": "caf\u00e9", "author": {"n\u0061me": "N\u00e9", "handle": "@h"}})"
+      "\n");
+  ASSERT_EQ(result.posts.size(), 2u);
+  EXPECT_EQ(result.posts[0].text, "caf\xC3\xA9");
+  EXPECT_EQ(result.posts[0].url, "a\"b");
+  EXPECT_EQ(result.posts[0].lang, "fr");
+  EXPECT_EQ(result.posts[0].id, "x");
+  EXPECT_EQ(result.posts[1].author.name, "N\xC3\xA9");
+  EXPECT_EQ(result.posts[1].author.handle, "@h");
+  EXPECT_TRUE(result.problems.empty());
+}
+
+struct DateCase {
+  std::string_view date;
+  std::string_view want;  // "" when it is not a date
+};
+
+constexpr DateCase kDateCases[] = {
+    {"2026-11-20T08:12:00Z", "2026-11-20T08:12:00Z"},  // already normal: kept
+    {"2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"},  // a leap day
+    {"2023-02-29T10:00:00Z", ""},                      // no such day
+    {"2026-13-01T00:00:00Z", ""},
+    {"2026-11-20T24:00:00Z", "2026-11-21T00:00:00Z"},  // end of day
+    {"2026-11-20T08:12:60Z", "2026-11-20T08:13:00Z"},  // a leap second
+    {"2026-11-20t08:12:00z", "2026-11-20T08:12:00Z"},
+    {"2026-11-20T09:12:00+01:00", "2026-11-20T08:12:00Z"},
+    {"2026-11-20T08:12:00.5Z", "2026-11-20T08:12:00Z"},
+    {"0000-01-01T00:00:00Z", ""},
+    {"Tue, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00Z"},
+};
+
+TEST(JsonLinesReaderTest, DatesAreNormalizedToRfc3339) {
+  for (const DateCase& c : kDateCases) {
+    SCOPED_TRACE(c.date);
+    const ReadResult result = Read("{\"text\": \"t\", \"published_at\": \"" +
+                                   std::string(c.date) + "\"}\n{\"text\": \"u\"}\n");
+    ASSERT_EQ(result.posts.size(), 2u);
+    EXPECT_EQ(result.posts[0].published_at, c.want);
+    EXPECT_EQ(result.problems.size(), c.want.empty() ? 1u : 0u);
+  }
+}
+
 }  // namespace
 }  // namespace ecoute

@@ -1,5 +1,10 @@
 // The post as JSON lines (`ecoute parse`), and the content digest readers stamp on posts.
 
+#include "sources/post_json.h"
+
+#include <string>
+#include <string_view>
+
 #include <xxhash.h>
 
 #include "ecoute/post.h"
@@ -26,11 +31,26 @@ void AppendCount(std::string_view key, int64_t value, std::string& out) {
 }  // namespace
 
 std::string ContentHash(std::string_view bytes) {
-  XXH64_hash_t h = XXH3_64bits(bytes.data(), bytes.size());
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) hex[static_cast<size_t>(i)] = "0123456789abcdef"[h & 15];
+  std::string hex;
+  sources_internal::AssignContentHash(bytes, hex);
   return hex;
 }
+
+namespace sources_internal {
+
+void AssignContentHash(std::string_view bytes, std::string& out) {
+  XXH64_hash_t h = XXH3_64bits(bytes.data(), bytes.size());
+  // Two digits at a time, into a local buffer: every reader hashes every post.
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char hex[16];
+  for (int i = 7; i >= 0; --i, h >>= 8) {
+    hex[2 * i] = kDigits[(h >> 4) & 15];
+    hex[2 * i + 1] = kDigits[h & 15];
+  }
+  out.assign(hex, sizeof(hex));
+}
+
+}  // namespace sources_internal
 
 void AppendPostJson(const Post& post, std::string& out) {
   out += "{\"id\": ";
