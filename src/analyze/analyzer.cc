@@ -226,6 +226,9 @@ struct Analyzer::Scratch::State {
   std::vector<StanceCue> decision_input;
   std::vector<uint32_t> selected;                             // indices into stance_cues
   std::vector<std::pair<uint32_t, uint32_t>> segment_brands;  // (sentence, verdict)
+  std::vector<std::pair<uint32_t, uint32_t>> cue_segments;    // per stance cue: its segment's
+                                                              // range in segment_brands
+  std::vector<uint64_t> cue_owners;  // per stance cue: bit v for verdict v < 64 owning it
 };
 
 Analyzer::Scratch::Scratch() : state_(std::make_unique<State>()) {}
@@ -559,23 +562,46 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   std::sort(s.segment_brands.begin(), s.segment_brands.end());
   s.segment_brands.erase(std::unique(s.segment_brands.begin(), s.segment_brands.end()),
                          s.segment_brands.end());
+  // Each cue's segment, as the range of segment_brands naming its first sentence: the
+  // last one naming a brand at or before the cue (or the first one). Found once per cue,
+  // not once per cue and brand.
+  s.cue_segments.clear();
+  s.cue_owners.clear();
+  if (!s.segment_brands.empty()) {
+    for (const LocatedStanceCue& c : s.stance_cues) {
+      auto upper = std::upper_bound(s.segment_brands.begin(), s.segment_brands.end(),
+                                    std::make_pair(c.sentence, UINT32_MAX));
+      const uint32_t segment_sentence = upper == s.segment_brands.begin()
+                                            ? s.segment_brands.front().first
+                                            : std::prev(upper)->first;
+      const auto lower = std::lower_bound(s.segment_brands.begin(), s.segment_brands.end(),
+                                          std::make_pair(segment_sentence, uint32_t{0}));
+      if (upper == s.segment_brands.begin()) {
+        upper = std::upper_bound(lower, s.segment_brands.end(),
+                                 std::make_pair(segment_sentence, UINT32_MAX));
+      }
+      s.cue_segments.emplace_back(static_cast<uint32_t>(lower - s.segment_brands.begin()),
+                                  static_cast<uint32_t>(upper - s.segment_brands.begin()));
+      // The first 64 verdicts own the cue by a bit each.
+      uint64_t owners = 0;
+      for (auto it = lower; it != upper; ++it) {
+        if (it->second < 64) owners |= uint64_t{1} << it->second;
+      }
+      s.cue_owners.push_back(owners);
+    }
+  }
   for (uint32_t v = 0; v < out.brands.size(); ++v) {
     BrandVerdict& verdict = out.brands[v];
     s.decision_input.clear();
     s.selected.clear();
     const bool has_spans = !verdict.spans.empty();
     for (uint32_t i = 0; i < s.stance_cues.size(); ++i) {
-      const uint32_t cue_sentence = s.stance_cues[i].sentence;
       bool owns = !has_spans || s.segment_brands.empty();
-      if (!owns) {
-        // The segment's first sentence: the last one naming a brand at or before the cue.
-        auto upper = std::upper_bound(s.segment_brands.begin(), s.segment_brands.end(),
-                                      std::make_pair(cue_sentence, UINT32_MAX));
-        const uint32_t segment_sentence = upper == s.segment_brands.begin()
-                                              ? s.segment_brands.front().first
-                                              : std::prev(upper)->first;
-        owns = std::binary_search(s.segment_brands.begin(), s.segment_brands.end(),
-                                  std::make_pair(segment_sentence, v));
+      if (!owns && v < 64) {
+        owns = (s.cue_owners[i] >> v & 1) != 0;
+      } else if (!owns) {
+        const auto [lower, upper] = s.cue_segments[i];
+        for (uint32_t k = lower; k < upper && !owns; ++k) owns = s.segment_brands[k].second == v;
       }
       if (owns) {
         s.decision_input.push_back(s.stance_cues[i].cue);
@@ -664,7 +690,7 @@ void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText&
 // post's stance, and the stance of its brand when it names only one (the post is about
 // it); with several brands, each keeps the stance of its own sentences.
 void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
-  s.feature_extractor.Extract(s.normalized.text, s.features);
+  s.feature_extractor.Extract(s.normalized.text, s.scan.tokens(), s.features);
   s.has_features = true;
   model->Predict(s.features, s.probabilities);
   const auto alone = static_cast<size_t>(
@@ -693,7 +719,7 @@ void Analyzer::Impl::CombineWithModel(Scratch::State& s, Analysis& out) const {
 // found it or not. The other topics stay as the cues found them.
 void Analyzer::Impl::CombineWithTopicModel(Scratch::State& s, Analysis& out) const {
   if (!s.has_features) {
-    s.feature_extractor.Extract(s.normalized.text, s.features);
+    s.feature_extractor.Extract(s.normalized.text, s.scan.tokens(), s.features);
     s.has_features = true;
   }
   topic_model->Predict(s.features, s.topic_probabilities);

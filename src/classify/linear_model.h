@@ -17,6 +17,8 @@
 #include "ecoute/analysis.h"
 #include "ecoute/status.h"
 
+#include "extract/word_index.h"
+
 namespace ecoute {
 
 // Hashed feature space: 2^kFeatureBits features (unigrams and bigrams share it).
@@ -36,9 +38,15 @@ class FeatureExtractor {
  public:
   FeatureExtractor();
   void Extract(std::string_view normalized, std::vector<std::pair<int, float>>& out);
+  // The same from the tokens of `normalized` that the scan already cut and hashed
+  // (Scanner::Scratch::tokens(), WordIndex::Tokenize): the same features, without
+  // reading the text again.
+  void Extract(std::string_view normalized, const std::vector<Token>& tokens,
+               std::vector<std::pair<int, float>>& out);
 
  private:
-  std::vector<uint64_t> seen_;  // one bit per feature index
+  std::vector<uint64_t> seen_;                 // one bit per feature index
+  std::vector<std::pair<int, float>> buffer_;  // features being found
 };
 
 struct TrainingOptions {

@@ -157,11 +157,15 @@ Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
 Scanner::~Scanner() = default;
 
 void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph_ends,
-                   Scratch& /*scratch*/, std::vector<Hit>& hits,
+                   Scratch& scratch, std::vector<Hit>& hits,
                    std::vector<uint32_t>& function_counts) const {
   hits.clear();
   function_counts.assign((paragraph_ends.size() + 1) * language_count_, 0);
   text = text.substr(0, std::min<size_t>(text.size(), UINT32_MAX));
+  WordIndex::Pad(text, scratch.padded_);
+  text = std::string_view(scratch.padded_.data(), text.size());
+  const std::vector<Token>& tokens = scratch.tokens_;
+  WordIndex::Tokenize(text, scratch.tokens_);
   size_t paragraph = 0;  // candidates come in text order
   auto found = [&](uint32_t id, size_t begin, size_t end) {
     const Pattern& p = patterns_[id];
@@ -181,19 +185,27 @@ void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph
     hits.push_back(Hit{static_cast<uint32_t>(begin), static_cast<uint32_t>(hit_end), id});
   };
   const bool has_brands = brand_index_.size() > 0;
-  WordIndex::ForEachToken(
-      text, [&](size_t start, size_t length, size_t next_start, size_t next_length) {
-        const uint64_t hash = WordIndex::Hash(text.substr(start, length));
-        index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
-        if (has_brands) {
-          brand_index_.ProbeToken(text, start, length, hash, next_start, next_length, found);
-        }
-      });
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+  for (size_t k = 0; k < tokens.size(); ++k) {
+    const Token* next = k + 1 < tokens.size() ? &tokens[k + 1] : nullptr;
+    index_.ProbeToken(text, tokens[k], next, found);
+    // The catalog's index is large and rarely hit: its filter answers for most tokens.
+    if (has_brands && brand_index_.MayStartAt(tokens[k])) {
+      brand_index_.ProbeToken(text, tokens[k], next, found);
+    }
+  }
+  // Hits come by token start already; only those of one start (the two indexes', a phrase
+  // and its first word, a prefix cue running to the end of its word) may need reordering.
+  auto before = [](const Hit& a, const Hit& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end > b.end;
     return a.pattern < b.pattern;
-  });
+  };
+  for (size_t run = 0; run < hits.size();) {
+    size_t run_end = run + 1;
+    while (run_end < hits.size() && hits[run_end].begin == hits[run].begin) ++run_end;
+    if (run_end - run > 1) std::sort(hits.begin() + run, hits.begin() + run_end, before);
+    run = run_end;
+  }
 }
 
 }  // namespace ecoute

@@ -59,9 +59,18 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  // Per-thread working memory. The word index needs none today; the type stays so that
-  // callers keep one per thread whatever the matcher needs.
-  class Scratch {};
+  // Per-thread working memory: a padded copy of the text and its tokens.
+  class Scratch {
+   public:
+    // The tokens of the text last scanned (WordIndex::Tokenize), with their hashes: the
+    // models' features reuse them (FeatureExtractor::Extract).
+    const std::vector<Token>& tokens() const { return tokens_; }
+
+   private:
+    friend class Scanner;
+    std::string padded_;
+    std::vector<Token> tokens_;
+  };
 
   // Replaces `hits` with the patterns found in normalized `text` that pass their word
   // boundary checks, sorted by begin, longer first on ties. Function words are not hits:

@@ -1,13 +1,25 @@
 #include "extract/word_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "text/normalize.h"
 #include "util/utf8.h"
 
 namespace ecoute {
 namespace {
+
+using word_index_internal::Load64;
+using word_index_internal::LowBytes;
+using word_index_internal::SameBytesPadded;
+
+// Hashes, heads and filter keys read bytes as little-endian words.
+static_assert(std::endian::native == std::endian::little);
 
 bool IsAsciiDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool IsAsciiLetter(unsigned char c) { return c >= 'a' && c <= 'z'; }
@@ -60,45 +72,74 @@ size_t FirstTokenLength(std::string_view s) {
   return length;
 }
 
-uint64_t WordIndex::Hash(std::string_view key) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+namespace {
+
+// The length of the token that starts with the ASCII letter at text[i] of padded `text`.
+size_t LetterTokenLength(std::string_view text, size_t i) {
+  const char* p = text.data();
+  size_t j = i + 1;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: the padding's zero bytes end every run.
+  const __m128i before_a = _mm_set1_epi8('a' - 1);
+  const __m128i after_z = _mm_set1_epi8('z' + 1);
+  while (true) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    const __m128i letters =
+        _mm_and_si128(_mm_cmpgt_epi8(bytes, before_a), _mm_cmplt_epi8(bytes, after_z));
+    const auto others = static_cast<uint32_t>(~_mm_movemask_epi8(letters)) & 0xFFFFu;
+    if (others != 0) {
+      j += static_cast<size_t>(std::countr_zero(others));
+      break;
+    }
+    j += 16;
+  }
+#else
+  while (j < text.size() && IsAsciiLetter(static_cast<unsigned char>(p[j]))) ++j;
+#endif
+  if (j >= text.size() || static_cast<unsigned char>(p[j]) < 0x80) return j - i;
+  return j - i + RunLength(text.substr(j), false);
+}
+
+}  // namespace
+
+void WordIndex::Pad(std::string_view text, std::string& padded) {
+  padded.resize(text.size() + kPadding);
+  if (!text.empty()) std::memcpy(padded.data(), text.data(), text.size());
+  std::memset(padded.data() + text.size(), 0, kPadding);
+}
+
+void WordIndex::Tokenize(std::string_view text, std::vector<Token>& tokens) {
+  tokens.clear();
+  const char* p = text.data();
+  const size_t n = text.size();
   size_t i = 0;
-  for (; i + 8 <= key.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, key.data() + i, 8);
-    h = (h ^ word) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
+  while (i < n && p[i] == ' ') ++i;
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    // Normalized text is mostly lower-case ASCII words.
+    const size_t length =
+        IsAsciiLetter(c) ? LetterTokenLength(text, i) : FirstTokenLength(text.substr(i));
+    tokens.push_back(
+        Token{static_cast<uint32_t>(i), static_cast<uint32_t>(length), HashPadded(p + i, length)});
+    // "#fail", "@united": the word after the sign starts a token of its own too.
+    i += (c == '@' || c == '#') && length > 1 ? 1 : length;
+    while (i < n && p[i] == ' ') ++i;
   }
-  uint64_t tail = 0;
-  for (size_t k = 0; i + k < key.size(); ++k) {
-    tail |= static_cast<uint64_t>(static_cast<unsigned char>(key[i + k])) << (8 * k);
-  }
-  h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 29;
-  return h * 0x9E3779B97F4A7C15ULL;
 }
 
-size_t WordIndex::PrefixFilterBit(std::string_view key) {
-  uint32_t v = static_cast<uint32_t>(key.size());
-  for (const char c : key) v = v * 0x01000193u ^ static_cast<unsigned char>(c);
-  return (v * 2654435761u) >> (32 - 15);
+size_t WordIndex::PrefixFilterBit(uint32_t key_bytes) {
+  return (key_bytes * 2654435761u) >> (32 - 15);
 }
 
-const WordIndex::Slot* WordIndex::Table::Find(std::string_view key, uint64_t hash,
-                                              const std::string& pool) const {
-  if (slots.empty()) return nullptr;
-  const auto bit1 = static_cast<uint32_t>(hash >> 20) & filter_mask;
-  const auto bit2 = static_cast<uint32_t>(hash >> 40) & filter_mask;
-  if ((filter[bit1 >> 6] >> (bit1 & 63) & filter[bit2 >> 6] >> (bit2 & 63) & 1) == 0) {
-    return nullptr;
-  }
+const WordIndex::Slot* WordIndex::Table::FindSlot(const char* key, size_t length, uint64_t hash,
+                                                  const char* pool) const {
   const auto tag = static_cast<uint32_t>(hash);
   const size_t mask = slots.size() - 1;
   for (size_t i = hash >> shift;; i = (i + 1) & mask) {
     const Slot& slot = slots[i];
     if (slot.key_length == 0) return nullptr;
-    if (slot.tag == tag && slot.key_length == key.size() &&
-        SameBytes(pool.data() + slot.key_offset, key.data(), key.size())) {
+    if (slot.tag == tag && slot.key_length == length &&
+        SameBytesPadded(pool + slot.key_offset, key, length)) {
       return &slot;
     }
   }
@@ -136,10 +177,16 @@ void WordIndex::BuildTable(int which, size_t filter_bits_per_key, Table& table) 
     if (l.table == which) groups[l.text.substr(0, l.key_length)].push_back(&l);
     if (which == 0 && l.table == 1) groups[l.text.substr(0, FirstTokenLength(l.text))];
   }
-  std::map<std::string, bool> leads;
+  // The tokens that follow each key in phrases (ProbeToken's MayLeadPhraseWith).
+  std::map<std::string, uint64_t> followers;
   if (which == 0) {
     for (const Literal& l : literals_) {
-      if (l.table == 1) leads[l.text.substr(0, FirstTokenLength(l.text))] = true;
+      if (l.table != 1) continue;
+      const size_t first = FirstTokenLength(l.text);
+      size_t second = first;
+      while (second < l.key_length && l.text[second] == ' ') ++second;
+      const uint64_t hash = Hash(std::string_view(l.text).substr(second, l.key_length - second));
+      followers[l.text.substr(0, first)] |= uint64_t{1} << (hash >> 58);
     }
   }
   size_t slots = 16;
@@ -148,7 +195,7 @@ void WordIndex::BuildTable(int which, size_t filter_bits_per_key, Table& table) 
   size_t filter_bits = size_t{1} << 12;
   while (filter_bits < groups.size() * filter_bits_per_key) filter_bits *= 2;
   table.filter.assign(filter_bits / 64, 0);
-  table.filter_mask = static_cast<uint32_t>(filter_bits - 1);
+  table.filter_mask = static_cast<uint32_t>(filter_bits / 64 - 1);
   table.candidates.clear();
   table.shift = 64 - static_cast<int>(__builtin_ctzll(slots));
   const size_t mask = slots - 1;
@@ -164,27 +211,29 @@ void WordIndex::BuildTable(int which, size_t filter_bits_per_key, Table& table) 
     slot.tag = static_cast<uint32_t>(hash);
     slot.key_offset = static_cast<uint32_t>(pool_.size());
     slot.key_length = static_cast<uint16_t>(key.size());
-    slot.first =
-        static_cast<uint32_t>(table.candidates.size()) | (leads.count(key) > 0 ? 0x80000000u : 0u);
+    slot.first = static_cast<uint32_t>(table.candidates.size());
+    if (const auto it = followers.find(key); it != followers.end()) slot.followers = it->second;
     slot.count = static_cast<uint16_t>(group.size());
-    for (const int shift : {20, 40}) {
-      const auto bit = static_cast<uint32_t>(hash >> shift) & table.filter_mask;
-      table.filter[bit >> 6] |= uint64_t{1} << (bit & 63);
-    }
+    table.filter[(hash >> 20) & table.filter_mask] |= Table::FilterBits(hash);
     pool_ += key;
     for (const Literal* l : group) {
+      uint64_t head = 0;
+      std::memcpy(&head, l->text.data() + key.size(),
+                  std::min<size_t>(8, l->text.size() - key.size()));
       table.candidates.push_back(Candidate{l->id, static_cast<uint32_t>(pool_.size()),
-                                           static_cast<uint32_t>(l->text.size())});
+                                           static_cast<uint32_t>(l->text.size()), head});
       pool_ += l->text;
     }
     size_t at = hash >> table.shift;
     while (table.slots[at].key_length != 0) at = (at + 1) & mask;
     table.slots[at] = slot;
     if (which == 2) {
-      const size_t bit = PrefixFilterBit(key);
+      uint32_t key_bytes = 0;
+      std::memcpy(&key_bytes, key.data(), std::min<size_t>(key.size(), sizeof key_bytes));
+      const size_t bit = PrefixFilterBit(key_bytes);
       prefix_filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
       has_prefixes_ = true;
-      has_short_prefixes_ = has_short_prefixes_ || key.size() < kPrefixKeyBytes;
+      if (key.size() < kPrefixKeyBytes) short_prefix_lengths_ |= uint32_t{1} << key.size();
     }
   }
 }
@@ -193,10 +242,11 @@ void WordIndex::Build(size_t filter_bits_per_key) {
   pool_.clear();
   prefix_filter_.assign(kPrefixFilterBits / 64, 0);
   has_prefixes_ = false;
-  has_short_prefixes_ = false;
+  short_prefix_lengths_ = 0;
   BuildTable(0, filter_bits_per_key, one_token_);
   BuildTable(1, filter_bits_per_key, two_tokens_);
   BuildTable(2, filter_bits_per_key, prefixes_);
+  pool_.append(kPadding, '\0');  // the word-at-a-time comparisons may read past the end
 }
 
 }  // namespace ecoute

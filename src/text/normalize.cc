@@ -1,8 +1,13 @@
 #include "text/normalize.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <mutex>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <utf8proc.h>
 
@@ -100,6 +105,62 @@ constexpr std::array<bool, 128> kPlainAscii = [] {
   for (const char c : {'-', '\'', '_', '.', '!', '?'}) plain[static_cast<unsigned char>(c)] = false;
   return plain;
 }();
+
+bool IsPlainAscii(unsigned char c) { return c < 0x80 && kPlainAscii[c]; }
+
+// Copies the run that starts at plain byte bytes[i] (i < n): plain ASCII bytes,
+// lower-cased, and spaces that have a plain byte on each side, with their offsets.
+// Returns the number of bytes copied (at least one); `text` and `offsets` must have room
+// for n - i of them.
+size_t CopyPlainRun(const unsigned char* bytes, size_t i, size_t n, char* text, uint32_t* offsets) {
+  const size_t begin = i;
+#if defined(__SSE2__)
+  // The previous byte copied is plain, so a space in a block needs only a plain byte after
+  // it; the byte after the block counts for the block's last one.
+  const __m128i space = _mm_set1_epi8(' ');
+  const __m128i excluded[] = {_mm_set1_epi8('-'), _mm_set1_epi8('\''), _mm_set1_epi8('_'),
+                              _mm_set1_epi8('.'), _mm_set1_epi8('!'),  _mm_set1_epi8('?')};
+  const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+  while (i + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    // Signed compares: bytes from 0x80 up are negative, so not plain.
+    __m128i plain = _mm_and_si128(_mm_cmpgt_epi8(v, space), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+    for (const __m128i& x : excluded) plain = _mm_andnot_si128(_mm_cmpeq_epi8(v, x), plain);
+    const auto plain_bits = static_cast<uint32_t>(_mm_movemask_epi8(plain));
+    const auto space_bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)));
+    const uint32_t next_plain = i + 16 < n && IsPlainAscii(bytes[i + 16]) ? 1u : 0u;
+    const uint32_t ok = plain_bits | (space_bits & ((plain_bits >> 1) | (next_plain << 15)));
+    const size_t count = ok == 0xFFFF ? 16 : static_cast<size_t>(std::countr_zero(~ok));
+    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(text),
+                     _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));
+    const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(i)), lane);
+    for (int k = 0; k < 4; ++k) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(offsets + 4 * k),
+                       _mm_add_epi32(base, _mm_set1_epi32(4 * k)));
+    }
+    text += count;
+    offsets += count;
+    i += count;
+    if (count < 16) return i - begin;
+  }
+#endif
+  // The last bytes (or every byte, without SSE2), one at a time.
+  while (i < n) {
+    const unsigned char b = bytes[i];
+    if (IsPlainAscii(b)) {
+      *text++ = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+    } else if (b == ' ' && i > begin && i + 1 < n && IsPlainAscii(bytes[i + 1])) {
+      *text++ = ' ';
+    } else {
+      break;
+    }
+    *offsets++ = static_cast<uint32_t>(i);
+    ++i;
+  }
+  return i - begin;
+}
 
 // Above the table, only these blocks fold to something else: alphabetic presentation
 // forms (ligatures) and half/full-width forms. CJK, emoji and the rest are kept as is.
@@ -230,28 +291,15 @@ void Normalize(std::string_view input, NormalizedText& out) {
   size_t i = 0;
   while (i < n) {
     const auto c = bytes[i];
-    if (c < 0x80 && table[c].length == 1 && c != '.' && c != '!' && c != '?') {
-      // The common case: a run of plain ASCII (letters, digits, most punctuation), copied
-      // lower-cased in a tight loop.
+    if (c < 0x80 && kPlainAscii[c]) {
+      // The common case: a run of plain ASCII (letters, digits, most punctuation) and
+      // single spaces between words, copied lower-cased, sixteen bytes at a time. Each
+      // output byte comes from one input byte, so the buffers grown here suffice.
       flush_space();
       if (length + (n - i) > capacity) grow(n - i);
-      while (true) {
-        do {
-          text[length] = table[bytes[i]].bytes[0];
-          offsets[length] = static_cast<uint32_t>(i);
-          ++length;
-          ++i;
-        } while (i < n && bytes[i] < 0x80 && kPlainAscii[bytes[i]]);
-        // One space between two words, the commonest separator, stays in this loop.
-        if (i + 1 < n && bytes[i] == ' ' && bytes[i + 1] < 0x80 && kPlainAscii[bytes[i + 1]]) {
-          text[length] = ' ';
-          offsets[length] = static_cast<uint32_t>(i);
-          ++length;
-          ++i;
-          continue;
-        }
-        break;
-      }
+      const size_t copied = CopyPlainRun(bytes, i, n, text + length, offsets + length);
+      length += copied;
+      i += copied;
       continue;
     }
     if (c < 0x80) {
