@@ -534,8 +534,8 @@ TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {
 // counts. Request k sends 10 + k new posts and one already stored.
 TEST_F(ApiTest, ConcurrentPushesAllLandAndEachGetsItsOwnCounts) {
   const int64_t before = app_->store().Stats()->posts;
-  const std::string stored = ReadFile(std::string(ECOUTE_TEST_DATA_DIR) +
-                                      "/sample/posts/conversations.jsonl");
+  const std::string stored =
+      ReadFile(std::string(ECOUTE_TEST_DATA_DIR) + "/sample/posts/conversations.jsonl");
   const std::string old_line = stored.substr(0, stored.find('\n') + 1);
   constexpr int kRequests = 8;
   std::vector<json> answers(kRequests);

@@ -586,16 +586,23 @@ class Converter {
     return names.empty() || !LooksLikeFurniture(names);
   }
 
-  bool StartTag(size_t& i) {
+  // The tag whose name starts at `start` (after "<" or "</"): its index in kTags, or -1 for
+  // a tag this path does not model; `name_end` is set past the name.
+  int ReadTagName(size_t start, size_t& name_end) const {
     const size_t n = html_.size();
-    size_t name_end = i + 1;
+    name_end = start;
     while (name_end < n && !IsHtmlSpace(html_[name_end]) && html_[name_end] != '/' &&
            html_[name_end] != '>') {
       ++name_end;
     }
-    std::string lower(html_.substr(i + 1, name_end - i - 1));
+    std::string lower(html_.substr(start, name_end - start));
     for (char& c : lower) c = Lower(c);
-    const int name = TagIndex(lower);
+    return TagIndex(lower);
+  }
+
+  bool StartTag(size_t& i) {
+    size_t name_end = 0;
+    const int name = ReadTagName(i + 1, name_end);
     if (name < 0) return false;
     const Tag tag = kTags[name].tag;
     size_t j = name_end;
@@ -604,7 +611,7 @@ class Converter {
     if (!ReadAttributes(j, tag, has_href, href)) return false;
     FlushText();
     i = j;
-    if (tag == Tag::kScript || tag == Tag::kStyle) return SkipRawText(i, lower);
+    if (tag == Tag::kScript || tag == Tag::kStyle) return SkipRawText(i, kTags[name].name);
 
     if (tag == Tag::kLi) {
       // An open <li> is closed, with the <p> inside it, unless another container or a
@@ -685,14 +692,8 @@ class Converter {
 
   bool EndTag(size_t& i) {
     const size_t n = html_.size();
-    size_t name_end = i + 2;
-    while (name_end < n && !IsHtmlSpace(html_[name_end]) && html_[name_end] != '/' &&
-           html_[name_end] != '>') {
-      ++name_end;
-    }
-    std::string lower(html_.substr(i + 2, name_end - i - 2));
-    for (char& c : lower) c = Lower(c);
-    const int name = TagIndex(lower);
+    size_t name_end = 0;
+    const int name = ReadTagName(i + 2, name_end);
     if (name < 0) return false;
     const Tag tag = kTags[name].tag;
     // Only "</name>" with maybe spaces: attributes on end tags are rare and odd.

@@ -240,11 +240,10 @@ bool IsNormalRfc3339(std::string_view date) {
   if (date.size() != 20) return false;
   // Bitwise rather than short-circuit: one branch instead of twenty.
   auto digit = [&](size_t i) { return static_cast<unsigned char>(date[i] - '0') <= 9; };
-  const bool is_shape = digit(0) & digit(1) & digit(2) & digit(3) & (date[4] == '-') &
-                        digit(5) & digit(6) & (date[7] == '-') & digit(8) & digit(9) &
-                        (date[10] == 'T') & digit(11) & digit(12) & (date[13] == ':') &
-                        digit(14) & digit(15) & (date[16] == ':') & digit(17) & digit(18) &
-                        (date[19] == 'Z');
+  const bool is_shape = digit(0) & digit(1) & digit(2) & digit(3) & (date[4] == '-') & digit(5) &
+                        digit(6) & (date[7] == '-') & digit(8) & digit(9) & (date[10] == 'T') &
+                        digit(11) & digit(12) & (date[13] == ':') & digit(14) & digit(15) &
+                        (date[16] == ':') & digit(17) & digit(18) & (date[19] == 'Z');
   if (!is_shape) return false;
   auto number = [&](size_t i) { return (date[i] - '0') * 10 + (date[i + 1] - '0'); };
   static constexpr int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -377,7 +376,7 @@ class JsonLinesReader {
   size_t stream_batch_ = 0;  // the stream parser's capacity: only grows, so it is kept
   std::string buffer_;
   std::string stream_buffer_;  // the last chunk, followed by simdjson's padding
-  std::string repaired_;  // a line whose invalid UTF-8 was replaced
+  std::string repaired_;       // a line whose invalid UTF-8 was replaced
   Post post_;
   size_t line_problem_count_ = 0;
 };
@@ -497,12 +496,10 @@ bool JsonLinesReader::ReadStreamed(ondemand::document_stream::iterator& document
   return true;
 }
 
-void JsonLinesReader::ReadLine(std::string_view bytes, std::string_view line,
-                               size_t line_number) {
+void JsonLinesReader::ReadLine(std::string_view bytes, std::string_view line, size_t line_number) {
   error_code error = simdjson::SUCCESS;
   ondemand::json_type root_type = ondemand::json_type::object;
-  Verdict verdict =
-      ParseLine(line, bytes.size() - (line.data() - bytes.data()), error, root_type);
+  Verdict verdict = ParseLine(line, bytes.size() - (line.data() - bytes.data()), error, root_type);
   if (verdict == Verdict::kNotJson && error == simdjson::UTF8_ERROR) {
     // Repair the line (U+FFFD for each bad sequence) and read it again: the post is kept,
     // with a warning that says where the bad bytes were.
@@ -536,8 +533,8 @@ void JsonLinesReader::Finish(Verdict verdict, error_code error, ondemand::json_t
       emit_(post_);
       break;
     case Verdict::kNotJson:
-      AddLineProblem(line_number, std::string("not valid JSON (") +
-                                      simdjson::error_message(error) + "); the line was skipped");
+      AddLineProblem(line_number, std::string("not valid JSON (") + simdjson::error_message(error) +
+                                      "); the line was skipped");
       break;
     case Verdict::kNotObject:
       AddLineProblem(line_number, "not a JSON object but " + std::string(Describe(root_type)) +

@@ -332,8 +332,8 @@ TEST(JsonLinesReaderTest, InvalidUtf8IsRepairedAndThePostKept) {
 std::string GoodLines(int first, int count) {
   std::string out;
   for (int i = first; i < first + count; ++i) {
-    out += "{\"id\": \"p" + std::to_string(i) + "\", \"text\": \"post number " +
-           std::to_string(i) + " of a long enough file\"}\n";
+    out += "{\"id\": \"p" + std::to_string(i) + "\", \"text\": \"post number " + std::to_string(i) +
+           " of a long enough file\"}\n";
   }
   return out;
 }
@@ -365,8 +365,8 @@ TEST(JsonLinesReaderTest, ABadLineAmongManyGoodOnesIsReportedAlone) {
   for (const BulkLineCase& c : kBulkLineCases) {
     SCOPED_TRACE(c.line);
     // Line 101 is bad; 100 good lines before it and 100 after, in one chunk.
-    const ReadResult result = Read(GoodLines(1, 100) + std::string(c.line) + "\n" +
-                                   GoodLines(102, 100));
+    const ReadResult result =
+        Read(GoodLines(1, 100) + std::string(c.line) + "\n" + GoodLines(102, 100));
     ASSERT_EQ(result.posts.size(), 200u);
     EXPECT_EQ(result.posts[99].id, "p100");
     EXPECT_EQ(result.posts[100].id, "p102");
@@ -452,17 +452,17 @@ TEST(JsonLinesReaderTest, InvalidUtf8AmongManyLinesIsRepairedOnItsLineOnly) {
   EXPECT_EQ(result.posts[101].id, "p102");
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(result.problems[0].where, "posts.jsonl:101");
-  EXPECT_EQ(result.problems[0].message,
-            "invalid UTF-8 at byte " + std::to_string(good.size() + 26) +
-                " replaced with U+FFFD (1 sequence)");
+  EXPECT_EQ(result.problems[0].message, "invalid UTF-8 at byte " +
+                                            std::to_string(good.size() + 26) +
+                                            " replaced with U+FFFD (1 sequence)");
 }
 
 TEST(JsonLinesReaderTest, EscapedAndPlainStringsReadAlike) {
-  const ReadResult result = Read(
-      R"({"t\u0065xt": "caf\u00e9", "title": "", "url": "a\"b", "lang" : "fr" , "id": "x"})"
-      "\n"
-      R"({"text": "caf\u00e9", "author": {"n\u0061me": "N\u00e9", "handle": "@h"}})"
-      "\n");
+  const ReadResult result =
+      Read(R"({"t\u0065xt": "caf\u00e9", "title": "", "url": "a\"b", "lang" : "fr" , "id": "x"})"
+           "\n"
+           R"({"text": "caf\u00e9", "author": {"n\u0061me": "N\u00e9", "handle": "@h"}})"
+           "\n");
   ASSERT_EQ(result.posts.size(), 2u);
   EXPECT_EQ(result.posts[0].text, "caf\xC3\xA9");
   EXPECT_EQ(result.posts[0].url, "a\"b");
@@ -495,8 +495,8 @@ constexpr DateCase kDateCases[] = {
 TEST(JsonLinesReaderTest, DatesAreNormalizedToRfc3339) {
   for (const DateCase& c : kDateCases) {
     SCOPED_TRACE(c.date);
-    const ReadResult result = Read("{\"text\": \"t\", \"published_at\": \"" +
-                                   std::string(c.date) + "\"}\n{\"text\": \"u\"}\n");
+    const ReadResult result = Read("{\"text\": \"t\", \"published_at\": \"" + std::string(c.date) +
+                                   "\"}\n{\"text\": \"u\"}\n");
     ASSERT_EQ(result.posts.size(), 2u);
     EXPECT_EQ(result.posts[0].published_at, c.want);
     EXPECT_EQ(result.problems.size(), c.want.empty() ? 1u : 0u);
