@@ -15,6 +15,7 @@ namespace {
 
 struct AnalyzeOptions {
   AnalyzerSetup analyzer;
+  OutboundSetup outbound;
   std::string format;
   std::string input = "auto";
   std::vector<std::string> files;
@@ -27,6 +28,11 @@ int RunAnalyze(const AnalyzeOptions& options) {
                ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
+  Result<OutboundPolicy> outbound = options.outbound.Policy();
+  if (!outbound) {
+    PrintError(outbound.error().message());
+    return kExitUsage;
+  }
   const bool is_json =
       options.format.empty() ? isatty(STDOUT_FILENO) == 0 : options.format == "json";
   BrandCatalog catalog;
@@ -37,16 +43,17 @@ int RunAnalyze(const AnalyzeOptions& options) {
   Analyzer::Scratch scratch;
   Analysis analysis;
   StdoutBuffer out;
-  const InputSummary summary = ReadInputPosts(options.files, input_format, [&](const Post& post) {
-    analyzer->Analyze(post, scratch, analysis);
-    if (is_json) {
-      AppendAnalysisJson(analysis, out.text);
-    } else {
-      AppendAnalysisText(analysis, out.text);
-    }
-    out.text += '\n';
-    out.Add();
-  });
+  const InputSummary summary =
+      ReadInputPosts(options.files, input_format, *outbound, [&](const Post& post) {
+        analyzer->Analyze(post, scratch, analysis);
+        if (is_json) {
+          AppendAnalysisJson(analysis, out.text);
+        } else {
+          AppendAnalysisText(analysis, out.text);
+        }
+        out.text += '\n';
+        out.Add();
+      });
   out.Flush();
   return FinishInputs(summary, "analyzed");
 }
@@ -67,6 +74,7 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
                   "input format: auto, text, html, jsonl, feed, mastodon or bluesky")
       ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
   options->analyzer.AddOptions(*cmd, false);
+  options->outbound.AddOptions(*cmd);
   cmd->add_option("files", options->files, "files or http(s) URLs of posts to analyze");
   return [options] { return RunAnalyze(*options); };
 }

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "fetch/fetcher.h"
+#include "inputs.h"
 
 namespace ecoute::cli {
 namespace {
@@ -13,6 +14,7 @@ struct FetchCommandOptions {
   std::string url;
   std::string out;
   FetchOptions fetch;
+  OutboundSetup outbound;
   double timeout_seconds = 30;
   bool no_robots = false;
 };
@@ -20,6 +22,12 @@ struct FetchCommandOptions {
 int RunFetch(FetchCommandOptions options) {
   options.fetch.timeout_ms = static_cast<long>(options.timeout_seconds * 1000);
   options.fetch.honor_robots = !options.no_robots;
+  Result<OutboundPolicy> outbound = options.outbound.Policy();
+  if (!outbound) {
+    PrintError(outbound.error().message());
+    return kExitUsage;
+  }
+  options.fetch.outbound = std::move(outbound).value();
   Result<FetchResult> result = Fetch(options.url, options.fetch);
   if (!result) {
     PrintError(result.error().message());
@@ -59,8 +67,9 @@ std::function<int()> AddFetchCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "fetch",
       "Fetch a feed or a page over HTTP(S) as ecoute's pollers do: bounded time, size and\n"
-      "redirects, gzip accepted, conditional GET, robots.txt honored. The body goes to\n"
-      "stdout (or --out), what was fetched to stderr.");
+      "redirects, gzip accepted, conditional GET, robots.txt honored, public addresses\n"
+      "only unless --allow-private names a range. The body goes to stdout (or --out), what\n"
+      "was fetched to stderr.");
   cmd->add_option("url", o->url, "http or https URL")->required();
   cmd->add_option("--out", o->out, "write the body to this file");
   cmd->add_option("--etag", o->fetch.etag, "ETag of the last fetch (conditional GET)");
@@ -70,6 +79,7 @@ std::function<int()> AddFetchCommand(CLI::App& app) {
   cmd->add_option("--max-bytes", o->fetch.max_bytes, "largest body accepted (20 MiB)");
   cmd->add_option("--max-redirects", o->fetch.max_redirects, "redirects followed (5)");
   cmd->add_flag("--no-robots", o->no_robots, "do not ask robots.txt first");
+  o->outbound.AddOptions(*cmd);
   return [o] { return RunFetch(*o); };
 }
 

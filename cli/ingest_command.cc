@@ -21,6 +21,7 @@ namespace {
 struct IngestOptions {
   StoreSetup store;
   AnalyzerSetup analyzer;
+  OutboundSetup outbound;
   std::string input = "auto";
   size_t batch = 1000;
   int64_t window_days = 7;
@@ -102,6 +103,11 @@ int RunIngest(const IngestOptions& options) {
                ": give 1 to 100000 posts per transaction");
     return kExitUsage;
   }
+  Result<OutboundPolicy> outbound = options.outbound.Policy();
+  if (!outbound) {
+    PrintError(outbound.error().message());
+    return kExitUsage;
+  }
   BrandCatalog catalog;
   int exit_code = kExitOk;
   std::unique_ptr<Analyzer> analyzer = MakeAnalyzer(options.analyzer, catalog, exit_code);
@@ -169,7 +175,7 @@ int RunIngest(const IngestOptions& options) {
 
   const int64_t now = NowSeconds();
   const InputSummary summary =
-      ReadInputPosts(sources, format, [&](const Post& post, const std::string& name) {
+      ReadInputPosts(sources, format, *outbound, [&](const Post& post, const std::string& name) {
         if (!failure.ok()) return;
         const size_t slot = items.size();
         posts[slot] = post;
@@ -231,6 +237,7 @@ std::function<int()> AddIngestCommand(CLI::App& app) {
       "an edited post is updated and its earlier version kept.");
   options->store.AddOptions(*cmd);
   options->analyzer.AddOptions(*cmd, true);
+  options->outbound.AddOptions(*cmd);
   cmd->add_option("--input", options->input,
                   "input format: auto, text, html, jsonl, feed, mastodon or bluesky")
       ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));

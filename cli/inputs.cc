@@ -1,6 +1,7 @@
 #include "inputs.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "commands.h"
 #include "fetch/fetcher.h"
@@ -16,19 +17,51 @@ bool IsUrl(const std::string& s) {
 }
 
 // The bytes of a file, of standard input ("-") or of an http(s) URL.
-Result<std::string> ReadSource(const std::string& source, std::string& name) {
+Result<std::string> ReadSource(const std::string& source, const OutboundPolicy& outbound,
+                               std::string& name) {
   name = source == "-" ? "stdin" : source;
   if (!IsUrl(source)) return ReadInput(source, kMaxInputBytes);
-  ECOUTE_ASSIGN_OR_RETURN(FetchResult fetched, Fetch(source, FetchOptions()));
+  FetchOptions options;
+  options.outbound = outbound;
+  ECOUTE_ASSIGN_OR_RETURN(FetchResult fetched, Fetch(source, options));
   name = fetched.url;
   return std::move(fetched.body);
 }
 
+constexpr char kAllowPrivateVariable[] = "ECOUTE_OUTBOUND_ALLOW_PRIVATE";
+
 }  // namespace
 
+void OutboundSetup::AddOptions(CLI::App& cmd) {
+  cmd.add_option("--allow-private", allow_private,
+                 "let URLs reach this non-public address range, in CIDR (repeatable; e.g. "
+                 "127.0.0.0/8 for a server on this machine). Default: the comma-separated "
+                 "ranges of $ECOUTE_OUTBOUND_ALLOW_PRIVATE, else public addresses only")
+      ->type_name("CIDR")
+      ->allow_extra_args(false);  // one range per flag: the words after it are the inputs
+}
+
+Result<OutboundPolicy> OutboundSetup::Policy() const {
+  std::vector<std::string> ranges = allow_private;
+  std::string where = "--allow-private";
+  const char* variable = std::getenv(kAllowPrivateVariable);
+  if (ranges.empty() && variable != nullptr) {
+    where = kAllowPrivateVariable;
+    ranges = SplitCommaList(variable);
+  }
+  OutboundPolicy policy;
+  Result<std::vector<IpRange>> parsed = ParseIpRanges(ranges);
+  if (!parsed) return InvalidArgumentError(where + " " + parsed.error().message());
+  policy.allow_private = std::move(parsed).value();
+  policy.allow_hint = "allow it with --allow-private CIDR or $ECOUTE_OUTBOUND_ALLOW_PRIVATE";
+  return policy;
+}
+
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const OutboundPolicy& outbound,
                             const std::function<void(const Post&)>& emit) {
-  return ReadInputPosts(files, format, [&](const Post& post, const std::string&) { emit(post); });
+  return ReadInputPosts(files, format, outbound,
+                        [&](const Post& post, const std::string&) { emit(post); });
 }
 
 bool IsDerivedId(const Post& post, const std::string& input_name) {
@@ -84,13 +117,14 @@ std::unique_ptr<Analyzer> MakeAnalyzer(const AnalyzerSetup& setup, BrandCatalog&
 }
 
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const OutboundPolicy& outbound,
                             const std::function<void(const Post&, const std::string&)>& emit) {
   InputSummary summary;
   std::vector<std::string> names = files;
   if (names.empty()) names.emplace_back("-");
   for (const std::string& file : names) {
     std::string name;
-    Result<std::string> bytes = ReadSource(file, name);
+    Result<std::string> bytes = ReadSource(file, outbound, name);
     if (!bytes) {
       PrintError(bytes.error().message());
       summary.worst_exit = ExitCodeFor(bytes.error());

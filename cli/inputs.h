@@ -12,6 +12,8 @@
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
 
+#include "fetch/outbound.h"
+
 namespace ecoute::cli {
 
 struct InputSummary {
@@ -20,15 +22,27 @@ struct InputSummary {
   int worst_exit = 0;  // from files that could not be read or were rejected whole
 };
 
+// The --allow-private option of the subcommands that fetch URLs. Without it, the ranges of
+// $ECOUTE_OUTBOUND_ALLOW_PRIVATE (comma-separated), as `serve` reads them; without either,
+// only public addresses are reached (fetch/outbound.h).
+struct OutboundSetup {
+  std::vector<std::string> allow_private;
+  void AddOptions(CLI::App& cmd);
+  // The policy; kInvalidArgument naming a range that does not parse.
+  Result<OutboundPolicy> Policy() const;
+};
+
 // Reads each file ("-" is standard input; none means standard input; an http(s) URL is
-// fetched, robots.txt honored) with ReadPosts in
+// fetched under `outbound`, robots.txt honored) with ReadPosts in
 // `format`, calls `emit` for every post, prints each problem on stderr as it comes
 // (fatal ones as errors), and returns the counts.
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const OutboundPolicy& outbound,
                             const std::function<void(const Post&)>& emit);
 // The same, telling `emit` the name the post was read under (the path, "stdin" or the
 // final URL).
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const OutboundPolicy& outbound,
                             const std::function<void(const Post&, const std::string&)>& emit);
 
 // Whether a reader made `post.id` up from the input's name ("notes.txt", "posts.jsonl:3")

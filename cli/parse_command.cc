@@ -12,6 +12,7 @@ namespace ecoute::cli {
 namespace {
 
 struct ParseOptions {
+  OutboundSetup outbound;
   std::string input = "auto";
   std::vector<std::string> files;
 };
@@ -23,12 +24,18 @@ int RunParse(const ParseOptions& options) {
                ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
     return kExitUsage;
   }
+  Result<OutboundPolicy> outbound = options.outbound.Policy();
+  if (!outbound) {
+    PrintError(outbound.error().message());
+    return kExitUsage;
+  }
   StdoutBuffer out;
-  const InputSummary summary = ReadInputPosts(options.files, format, [&](const Post& post) {
-    AppendPostJson(post, out.text);
-    out.text += '\n';
-    out.Add();
-  });
+  const InputSummary summary =
+      ReadInputPosts(options.files, format, *outbound, [&](const Post& post) {
+        AppendPostJson(post, out.text);
+        out.text += '\n';
+        out.Add();
+      });
   out.Flush();
   return FinishInputs(summary, "parsed");
 }
@@ -44,6 +51,7 @@ std::function<int()> AddParseCommand(CLI::App& app) {
       "audience counts and content hash.");
   cmd->add_option("--input", options->input,
                   "input format: auto, text, html, jsonl, feed, mastodon or bluesky");
+  options->outbound.AddOptions(*cmd);
   cmd->add_option("files", options->files,
                   "files or http(s) URLs to read (default: standard input)");
   return [options] { return RunParse(*options); };

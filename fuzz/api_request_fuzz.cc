@@ -1,7 +1,9 @@
 // Any request through the API, as an admin and as a one-brand agent: no crash, no hang, no
 // answer that is not JSON (outside the dashboard's files, the metrics and the CSV/JSON-lines
-// exports), no 500. The input is "METHOD TARGET\nHEADER: value\n...\n\nBODY"; the service
-// runs on a fresh SQLite file holding the sample conversations.
+// exports), no 500. The input is "METHOD TARGET\nHEADER: value\n...\n\nBODY" (the body
+// may hold @DEEPn and @WIDEn, expanded to deep and wide JSON); the service runs on a fresh
+// SQLite file holding the sample conversations.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -69,6 +71,42 @@ Service* Start() {
   return s;
 }
 
+// Deep and wide JSON from a few bytes: "@DEEP123" becomes 123 nested arrays around a 1,
+// "@WIDE123" 123 ones in an array (each up to 200,000), so that the fuzzer can plant the
+// bombs anywhere in a body that is otherwise what a route expects.
+std::string Expand(std::string_view body) {
+  std::string out;
+  size_t at = 0;
+  while (at < body.size()) {
+    const size_t mark = body.find('@', at);
+    if (mark == std::string_view::npos) break;
+    out.append(body.substr(at, mark - at));
+    const std::string_view rest = body.substr(mark);
+    const bool deep = rest.starts_with("@DEEP");
+    if (!deep && !rest.starts_with("@WIDE")) {
+      out.push_back('@');
+      at = mark + 1;
+      continue;
+    }
+    size_t n = 0, digits = 5;
+    while (digits < rest.size() && digits < 11 && rest[digits] >= '0' && rest[digits] <= '9') {
+      n = n * 10 + static_cast<size_t>(rest[digits] - '0');
+      ++digits;
+    }
+    n = std::min<size_t>(n, 200000);
+    if (deep) {
+      out.append(n, '[').append("1").append(n, ']');
+    } else {
+      out.push_back('[');
+      for (size_t i = 0; i < n; ++i) out.append(i == 0 ? "1" : ",1");
+      out.push_back(']');
+    }
+    at = mark + digits;
+  }
+  out.append(body.substr(std::min(at, body.size())));
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -110,7 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
   }
-  if (!rest.empty()) request.body = std::string(rest.substr(1));
+  if (!rest.empty()) request.body = Expand(rest.substr(1));
   // Half of the inputs as the admin, half as the one-brand agent.
   const bool as_admin = (size & 1) == 0;
   request.headers.emplace_back("authorization",

@@ -139,7 +139,9 @@ stop_server() {
 start_server() {
   local name=$1; shift
   SERVER_LOG="$WORK/server-$name.log"
-  env ECOUTE_LOG_LEVEL="${ECOUTE_LOG_LEVEL:-warn}" "$@" \
+  # The webhook receiver listens on loopback: the outbound policy must let it through.
+  env ECOUTE_LOG_LEVEL="${ECOUTE_LOG_LEVEL:-warn}" \
+    ECOUTE_OUTBOUND_ALLOW_PRIVATE="${ECOUTE_OUTBOUND_ALLOW_PRIVATE:-127.0.0.1/32}" "$@" \
     "${SERVER_CPU[@]}" "$ECOUTE" serve --db "$DB" --brands "$BRANDS" --listen 127.0.0.1:0 2>"$SERVER_LOG" &
   SERVER_PID=$!
   for _ in $(seq 300); do

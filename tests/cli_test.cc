@@ -215,8 +215,11 @@ TEST_F(CliTest, FetchWritesTheBodyAndParseAndAnalyzeReadUrls) {
     }
     return ecoute::testing::HttpResponse{404, {}, "", 0};
   });
+  // The server is on loopback, which only an explicit allow-list lets a URL reach.
+  const std::string allow = " --allow-private 127.0.0.0/8 ";
   const fs::path saved = dir_ / "saved.jsonl";
-  CommandResult run = Ecoute("fetch --out " + saved.string() + " " + server.Url("/posts.jsonl"));
+  CommandResult run =
+      Ecoute("fetch" + allow + "--out " + saved.string() + " " + server.Url("/posts.jsonl"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Slurp(saved), jsonl);
   EXPECT_NE(run.err.find("ecoute: 200 " + server.Url("/posts.jsonl") + " (no type, " +
@@ -224,22 +227,65 @@ TEST_F(CliTest, FetchWritesTheBodyAndParseAndAnalyzeReadUrls) {
             std::string::npos)
       << run.err;
 
-  run = Ecoute("parse " + server.Url("/posts.jsonl"));
+  run = Ecoute("parse" + allow + server.Url("/posts.jsonl"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.rfind("{\"id\": \"w1\", \"source\": \"jsonl\"", 0), 0u) << run.out;
 
-  run = Ecoute("analyze --format json " + server.Url("/posts.jsonl"));
+  run = Ecoute("analyze" + allow + "--format json " + server.Url("/posts.jsonl"));
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("\"stance\": \"complaint\""), std::string::npos) << run.out;
 
-  run = Ecoute("fetch " + server.Url("/private/a"));
+  run = Ecoute("fetch" + allow + server.Url("/private/a"));
   EXPECT_EQ(run.exit_code, 77);
   EXPECT_NE(run.err.find("disallowed by " + server.Url("/robots.txt")), std::string::npos)
       << run.err;
-  run = Ecoute("parse " + server.Url("/missing.jsonl"));
+  run = Ecoute("parse" + allow + server.Url("/missing.jsonl"));
   EXPECT_EQ(run.exit_code, 69);
   EXPECT_NE(run.err.find(server.Url("/missing.jsonl") + ": HTTP 404"), std::string::npos)
       << run.err;
+}
+
+TEST_F(CliTest, UrlsReachOnlyPublicAddressesUnlessAllowed) {
+  const std::string jsonl = "{\"id\": \"w1\", \"text\": \"Colis perdu.\"}\n";
+  ecoute::testing::HttpServer server([&](const ecoute::testing::HttpRequest& r) {
+    if (r.path == "/posts.jsonl") return ecoute::testing::HttpResponse{200, {}, jsonl, 0};
+    return ecoute::testing::HttpResponse{404, {}, "", 0};
+  });
+  const std::string url = server.Url("/posts.jsonl");
+  const std::string refused = "ecoute: error: " + url +
+                              ": refused by the outbound policy: 127.0.0.1 is a loopback address "
+                              "(allow it with --allow-private CIDR or "
+                              "$ECOUTE_OUTBOUND_ALLOW_PRIVATE)\n";
+  const std::string ingest = "ingest --brands " + std::string(ECOUTE_SAMPLE_BRANDS) + " --db " +
+                             (dir_ / "t.db").string() + " ";
+  for (const std::string& command :
+       {std::string("fetch "), std::string("parse "), std::string("analyze "), ingest}) {
+    CommandResult run = Ecoute(command + url);
+    EXPECT_EQ(run.exit_code, 77) << command << run.err;
+    EXPECT_NE(run.err.find(refused), std::string::npos) << command << run.err;
+  }
+  EXPECT_TRUE(server.Requests().empty());
+
+  // Another range allowed is not this one; the right one lets it through.
+  CommandResult run = Ecoute("fetch --allow-private 10.0.0.0/8 " + url);
+  EXPECT_EQ(run.exit_code, 77) << run.err;
+  run = Ecoute("fetch --allow-private 10.0.0.0/8 --allow-private 127.0.0.1/32 " + url);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, jsonl);
+  // The environment, as `serve` reads it, when no flag is given.
+  ::setenv("ECOUTE_OUTBOUND_ALLOW_PRIVATE", "10.0.0.0/8, 127.0.0.0/8", 1);
+  run = Ecoute("parse " + url);
+  ::unsetenv("ECOUTE_OUTBOUND_ALLOW_PRIVATE");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("{\"id\": \"w1\"", 0), 0u) << run.out;
+  EXPECT_EQ(server.Requests().size(), 4u);  // robots.txt and the posts, twice
+
+  // A range that does not parse is a usage error.
+  run = Ecoute("fetch --allow-private 127.0.0.1/8 " + url);
+  EXPECT_EQ(run.exit_code, 64);
+  EXPECT_EQ(run.err,
+            "ecoute: error: --allow-private \"127.0.0.1/8\": bits are set past the prefix (did "
+            "you mean 127.0.0.0/8?)\n");
 }
 
 }  // namespace

@@ -76,6 +76,7 @@ struct SearchHit {
   Stance stance = Stance::kNeutral;
   std::vector<std::string> brands;
   std::vector<int64_t> cases;
+  std::vector<std::string> case_brands;  // the brand of each of `cases`, in order
   // Text around the matches, the matched words between `highlight_open` and
   // `highlight_close` of SearchOptions.
   std::string snippet;

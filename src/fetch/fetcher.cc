@@ -1,11 +1,15 @@
 #include "fetch/fetcher.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <vector>
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 namespace ecoute {
 namespace {
@@ -39,8 +43,10 @@ std::string_view Trim(std::string_view s) {
 // What one transfer collects through libcurl's callbacks.
 struct Transfer {
   std::string body;
+  size_t received = 0;  // body bytes, kept or not
   size_t max_bytes = 0;
   bool too_big = false;
+  bool keep_body = true;  // false: only counted (a webhook receiver's answer)
   std::string etag;
   std::string last_modified;
 };
@@ -48,11 +54,12 @@ struct Transfer {
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
-  if (t->body.size() + bytes > t->max_bytes) {
+  if (t->received + bytes > t->max_bytes) {
     t->too_big = true;
     return 0;  // aborts the transfer
   }
-  t->body.append(data, bytes);
+  t->received += bytes;
+  if (t->keep_body) t->body.append(data, bytes);
   return bytes;
 }
 
@@ -60,7 +67,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::string_view line(data, size * count);
   if (StartsWithIgnoreCase(line, "HTTP/")) {
-    // A new response (after a redirect): its headers replace the previous ones'.
+    // A new response (after a 1xx): its headers replace the previous ones'.
     t->etag.clear();
     t->last_modified.clear();
   } else if (StartsWithIgnoreCase(line, "etag:")) {
@@ -74,112 +81,161 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
 };
 
-// The parts of a URL libcurl's parser finds; false when it is not an http(s) URL.
-struct UrlParts {
-  std::string scheme;
-  std::string host;
-  std::string port;
-  std::string path_and_query;
+// The connect-time half of the outbound guard: libcurl asks it for every socket it opens,
+// with the address it is about to connect to, after DNS, for each address it tries.
+struct ConnectGuard {
+  const OutboundPolicy* policy = nullptr;
+  std::string host;     // the host of the request in progress, for the message
+  std::string refusal;  // why a connection was refused; "" when none was
 };
 
-bool SplitUrl(const std::string& url, UrlParts& parts) {
-  std::unique_ptr<CURLU, CurlDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return false;
-  auto get = [&](CURLUPart part, std::string& out) {
-    char* value = nullptr;
-    if (curl_url_get(u.get(), part, &value, 0) != CURLUE_OK || value == nullptr) return false;
-    out = value;
-    curl_free(value);
-    return true;
-  };
-  if (!get(CURLUPART_SCHEME, parts.scheme) || !get(CURLUPART_HOST, parts.host)) return false;
-  if (parts.scheme != "http" && parts.scheme != "https") return false;
-  get(CURLUPART_PORT, parts.port);
-  if (!get(CURLUPART_PATH, parts.path_and_query)) parts.path_and_query = "/";
-  std::string query;
-  if (get(CURLUPART_QUERY, query)) parts.path_and_query += "?" + query;
-  return true;
+curl_socket_t OpenGuardedSocket(void* user, curlsocktype /*purpose*/,
+                                struct curl_sockaddr* address) {
+  auto* guard = static_cast<ConnectGuard*>(user);
+  const std::optional<IpAddress> ip = IpAddressOf(&address->addr, address->addrlen);
+  if (!ip) {
+    guard->refusal = "refused by the outbound policy: " + guard->host + " is not an IP host";
+    return CURL_SOCKET_BAD;
+  }
+  std::string why = OutboundRefusal(*guard->policy, guard->host, *ip);
+  if (!why.empty()) {
+    // libcurl tries the host's other addresses, if any, and fails when none is left.
+    guard->refusal = std::move(why);
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
-// One GET, following redirects within the options' bounds. An HTTP error status is a
-// result here, not a failure: the callers decide.
-Result<FetchResult> Get(const std::string& url, const FetchOptions& options, bool conditional) {
-  InitCurlOnce();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return InternalError(url + ": libcurl could not start a transfer");
-  Transfer transfer;
-  transfer.max_bytes = options.max_bytes;
-  char error[CURL_ERROR_SIZE] = {};
-  std::unique_ptr<curl_slist, CurlDeleter> headers;
-  auto add_header = [&](const std::string& header) {
-    curl_slist* grown = curl_slist_append(headers.get(), header.c_str());
-    if (grown != nullptr) {
-      (void)headers.release();
-      headers.reset(grown);
-    }
-  };
-  if (conditional && !options.etag.empty()) add_header("If-None-Match: " + options.etag);
-  if (conditional && !options.last_modified.empty()) {
-    add_header("If-Modified-Since: " + options.last_modified);
+curl_slist* Append(std::unique_ptr<curl_slist, CurlDeleter>& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown != nullptr) {
+    (void)list.release();
+    list.reset(grown);
   }
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  return grown;
+}
+
+// The options every request shares: protocols, no proxy, the guard, the bounds.
+void SetCommonOptions(CURL* c, const FetchOptions& options, ConnectGuard& guard, Transfer& transfer,
+                      char* error) {
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, options.max_redirects);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are followed by hand, checked
+  // A proxy from the environment (http_proxy, ALL_PROXY...) would make the connection on
+  // our behalf, where the guard cannot see the address.
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, OpenGuardedSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+}
 
-  const CURLcode code = curl_easy_perform(c);
-  if (code != CURLE_OK) {
-    const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
-    if (transfer.too_big || code == CURLE_FILESIZE_EXCEEDED) {
-      return ResourceExhaustedError(url + ": larger than " + std::to_string(options.max_bytes) +
-                                    " bytes (raise the size limit to fetch it)");
-    }
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-      return DeadlineExceededError(url + ": timed out (" + why + ")");
-    }
-    if (code == CURLE_TOO_MANY_REDIRECTS) {
-      return UnavailableError(url + ": more than " + std::to_string(options.max_redirects) +
-                              " redirects");
-    }
-    if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-      return InvalidArgumentError(url + ": only http and https are fetched (" + why + ")");
-    }
-    return UnavailableError(url + ": " + why);
+bool IsRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// Why a GET failed, for the caller to prefix with the URL. The guard's refusal comes first:
+// a refused address was never connected to, whatever libcurl made of it.
+Status GetError(CURLcode code, const char* error, const Transfer& transfer,
+                const ConnectGuard& guard, const FetchOptions& options, const std::string& where) {
+  if (!guard.refusal.empty()) return PermissionDeniedError(where + guard.refusal);
+  const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
+  if (transfer.too_big || code == CURLE_FILESIZE_EXCEEDED) {
+    return ResourceExhaustedError(where + "larger than " + std::to_string(options.max_bytes) +
+                                  " bytes (raise the size limit to fetch it)");
   }
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return DeadlineExceededError(where + "timed out (" + why + ")");
+  }
+  if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+    return InvalidArgumentError(where + "only http and https are fetched (" + why + ")");
+  }
+  return UnavailableError(where + why);
+}
+
+// The result of a final (not redirected) response to `url`.
+FetchResult GetResult(CURL* c, long status, const std::string& url, long redirects,
+                      Transfer& transfer) {
   FetchResult result;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
-  curl_easy_getinfo(c, CURLINFO_REDIRECT_COUNT, &result.redirects);
-  char* effective = nullptr;
-  curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
-  result.url = effective != nullptr ? effective : url;
+  result.status = status;
+  result.redirects = redirects;
+  result.url = url;
   char* type = nullptr;
   curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
   if (type != nullptr) result.content_type = type;
   result.etag = std::move(transfer.etag);
   result.last_modified = std::move(transfer.last_modified);
-  if (result.status == 304) {
-    result.not_modified = true;
-    return result;
-  }
-  result.body = std::move(transfer.body);
+  result.not_modified = status == 304;
+  if (!result.not_modified) result.body = std::move(transfer.body);
   return result;
+}
+
+// A GET, following redirects by hand so that each one's URL goes through CheckOutboundUrl
+// before anything is sent to it. An HTTP error status is a result here, not a failure: the
+// callers decide. Messages give the reason alone; the callers add the URL.
+Result<FetchResult> Get(const std::string& url, const FetchOptions& options, bool conditional) {
+  InitCurlOnce();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return InternalError("libcurl could not start a transfer");
+  Transfer transfer;
+  ConnectGuard guard;
+  guard.policy = &options.outbound;
+  char error[CURL_ERROR_SIZE] = {};
+  std::unique_ptr<curl_slist, CurlDeleter> headers;
+  if (conditional && !options.etag.empty()) Append(headers, "If-None-Match: " + options.etag);
+  if (conditional && !options.last_modified.empty()) {
+    Append(headers, "If-Modified-Since: " + options.last_modified);
+  }
+  CURL* c = curl.get();
+  SetCommonOptions(c, options, guard, transfer, error);
+  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
+  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+
+  // timeout_ms bounds the whole fetch, redirects included: each hop gets what is left.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.timeout_ms);
+  std::string current = url;
+  for (long redirects = 0;; ++redirects) {
+    // Said of a redirect's target: its origin only, as its user info may be a password.
+    const std::string where = redirects == 0 ? "" : "redirected to " + UrlOrigin(current) + ": ";
+    Result<OutboundUrl> checked = CheckOutboundUrl(current, options.outbound);
+    if (!checked) return Status(checked.error().code(), where + checked.error().message());
+    const long left_ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               deadline - std::chrono::steady_clock::now())
+                                               .count());
+    if (left_ms <= 0) return DeadlineExceededError(where + "timed out");
+    guard.host = checked->host;
+    guard.refusal.clear();
+    transfer = Transfer{};
+    transfer.max_bytes = options.max_bytes;
+    error[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_URL, current.c_str());
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(options.connect_timeout_ms, left_ms));
+    const CURLcode code = curl_easy_perform(c);
+    if (code != CURLE_OK) return GetError(code, error, transfer, guard, options, where);
+
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    char* location = nullptr;
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+    if (!IsRedirect(status) || location == nullptr) {
+      return GetResult(c, status, current, redirects, transfer);
+    }
+    if (redirects == options.max_redirects) {
+      return UnavailableError("more than " + std::to_string(options.max_redirects) + " redirects");
+    }
+    current = location;
+  }
 }
 
 // Whether `path` matches a robots.txt pattern: a prefix, where "*" matches any run and a
@@ -279,13 +335,11 @@ bool RobotsAllow(std::string_view robots_txt, std::string_view agent, std::strin
 }
 
 Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
-  UrlParts parts;
-  if (!SplitUrl(url, parts)) {
-    return InvalidArgumentError(url + ": not an http or https URL");
-  }
+  Result<OutboundUrl> parts = CheckOutboundUrl(url, options.outbound);
+  if (!parts) return Status(parts.error().code(), url + ": " + parts.error().message());
   if (options.honor_robots) {
-    std::string robots_url = parts.scheme + "://" + parts.host;
-    if (!parts.port.empty()) robots_url += ":" + parts.port;
+    std::string robots_url = parts->scheme + "://" + parts->host;
+    if (!parts->port.empty()) robots_url += ":" + parts->port;
     robots_url += "/robots.txt";
     FetchOptions robots_options = options;
     robots_options.max_bytes = 512 * 1024;
@@ -293,8 +347,12 @@ Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
     // RFC 9309: a robots.txt that cannot be reached (network error, 5xx) disallows all for
     // now; one that does not exist (4xx) allows all.
     Result<FetchResult> robots = Get(robots_url, robots_options, false);
+    if (!robots && robots.error().code() == StatusCode::kPermissionDenied) {
+      // The host itself is refused: that, not robots.txt, is the reason to give.
+      return PermissionDeniedError(url + ": " + robots.error().message());
+    }
     if (!robots) {
-      return UnavailableError(url + ": robots.txt unreachable, not fetching (" +
+      return UnavailableError(url + ": robots.txt unreachable, not fetching (" + robots_url + ": " +
                               robots.error().message() + ")");
     }
     if (robots->status >= 500) {
@@ -304,16 +362,69 @@ Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
     }
     // The product token is the User-Agent's first word ("ecoute" of "ecoute/0.1 (...)").
     const std::string agent = options.user_agent.substr(0, options.user_agent.find('/'));
-    if (robots->status < 400 && !RobotsAllow(robots->body, agent, parts.path_and_query)) {
+    if (robots->status < 400 && !RobotsAllow(robots->body, agent, parts->path_and_query)) {
       return PermissionDeniedError(url + ": disallowed by " + robots_url);
     }
   }
-  ECOUTE_ASSIGN_OR_RETURN(FetchResult result, Get(url, options, true));
-  if (result.status >= 400) {
-    return UnavailableError(url + ": HTTP " + std::to_string(result.status) +
-                            (result.url != url ? " (at " + result.url + ")" : ""));
+  Result<FetchResult> result = Get(url, options, true);
+  if (!result) return Status(result.error().code(), url + ": " + result.error().message());
+  if (result->status >= 400) {
+    return UnavailableError(url + ": HTTP " + std::to_string(result->status) +
+                            (result->url != url ? " (at " + result->url + ")" : ""));
   }
   return result;
+}
+
+Result<long> HttpPost(const std::string& url, const std::vector<std::string>& header_lines,
+                      std::string_view body, const FetchOptions& options) {
+  ECOUTE_ASSIGN_OR_RETURN(OutboundUrl parts, CheckOutboundUrl(url, options.outbound));
+  InitCurlOnce();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return InternalError("libcurl could not start a transfer");
+  Transfer transfer;
+  transfer.max_bytes = options.max_bytes;
+  transfer.keep_body = false;
+  ConnectGuard guard;
+  guard.policy = &options.outbound;
+  guard.host = parts.host;
+  std::unique_ptr<curl_slist, CurlDeleter> headers;
+  for (const std::string& line : header_lines) Append(headers, line);
+  char error[CURL_ERROR_SIZE] = {};
+  CURL* c = curl.get();
+  SetCommonOptions(c, options, guard, transfer, error);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  const CURLcode code = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  // An answer past max_bytes stops the transfer, but the status has come: it stands.
+  if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.too_big && status != 0)) {
+    return status;
+  }
+  // The policy's reason before anything the system says: a refused address was never
+  // connected to, and "Connection refused" would tell what lies behind it.
+  if (!guard.refusal.empty()) return PermissionDeniedError(guard.refusal);
+  const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return DeadlineExceededError("timeout after " + std::to_string(options.timeout_ms) + " ms");
+  }
+  if (code == CURLE_COULDNT_CONNECT) {
+    // The system's reason ("Connection refused", "No route to host") says more than
+    // libcurl's "Couldn't connect to server".
+    long os_error = 0;
+    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_error);
+    return UnavailableError(
+        "cannot connect: " +
+        (os_error != 0
+             ? std::error_code(static_cast<int>(os_error), std::generic_category()).message()
+             : why));
+  }
+  if (code == CURLE_COULDNT_RESOLVE_HOST) return UnavailableError("unknown host (" + why + ")");
+  return UnavailableError(why);
 }
 
 }  // namespace ecoute

@@ -1,6 +1,11 @@
 // The fetcher against a real HTTP server on loopback (testing_http_server.h).
 #include "fetch/fetcher.h"
 
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -29,12 +34,22 @@ std::string Gzip(const std::string& text) {
   return out;
 }
 
+// The test server is on loopback, which the outbound policy refuses unless told.
+std::vector<IpRange> Ranges(const std::vector<std::string>& texts) {
+  Result<std::vector<IpRange>> ranges = ParseIpRanges(texts);
+  EXPECT_TRUE(ranges) << ranges.error().ToString();
+  return ranges ? *ranges : std::vector<IpRange>{};
+}
+
 FetchOptions Quick() {
   FetchOptions options;
   options.timeout_ms = 5000;
   options.connect_timeout_ms = 2000;
+  options.outbound.allow_private = Ranges({"127.0.0.0/8"});
   return options;
 }
+
+const std::string kHint = " (allow it with [outbound] allow_private)";
 
 TEST(FetchTest, GetsAPageAndSaysWhoAsks) {
   HttpServer server([](const HttpRequest& r) {
@@ -195,6 +210,241 @@ TEST(FetchTest, AClosedPortIsUnavailable) {
   EXPECT_EQ(result.error().code(), StatusCode::kUnavailable);
   EXPECT_EQ(result.error().message().rfind(url + ": robots.txt unreachable", 0), 0u)
       << result.error().message();
+}
+
+TEST(FetchTest, ALoopbackServerIsRefusedUnlessAllowed) {
+  HttpServer server([](const HttpRequest& r) {
+    if (r.path == "/feed.xml") return HttpResponse{200, {}, "<rss/>", 0};
+    return NotFound();
+  });
+  FetchOptions strict = Quick();
+  strict.outbound.allow_private.clear();
+  auto refused = Fetch(server.Url("/feed.xml"), strict);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.error().message(), server.Url("/feed.xml") +
+                                           ": refused by the outbound policy: 127.0.0.1 is a "
+                                           "loopback address" +
+                                           kHint);
+  // Every spelling of the address, and the names that lead to it, refused before a byte
+  // reaches the server.
+  const std::string port = server.Url("").substr(std::string("http://127.0.0.1:").size());
+  const std::pair<std::string, std::string> spellings[] = {
+      {"2130706433", "127.0.0.1 is a loopback address"},
+      {"0x7f000001", "127.0.0.1 is a loopback address"},
+      {"0177.0.0.1", "127.0.0.1 is a loopback address"},
+      {"127.1", "127.0.0.1 is a loopback address"},
+      {"127.0.0.1.", "127.0.0.1 is a loopback address"},
+      {"[::1]", "::1 is a loopback address"},
+      {"[::ffff:127.0.0.1]", "::ffff:127.0.0.1 is a loopback address"},
+      {"[::ffff:7f00:1]", "::ffff:127.0.0.1 is a loopback address"},
+      {"localhost", "localhost is an internal host name"},
+  };
+  for (const auto& [host, why] : spellings) {
+    const std::string url = "http://" + host + ":" + port + "/feed.xml";
+    auto result = Fetch(url, strict);
+    ASSERT_FALSE(result.has_value()) << url;
+    EXPECT_EQ(result.error().code(), StatusCode::kPermissionDenied) << url;
+    EXPECT_EQ(result.error().message(), url + ": refused by the outbound policy: " + why + kHint);
+  }
+  EXPECT_TRUE(server.Requests().empty());
+
+  // Allowed, the same spellings reach it: the refusals above were the policy's.
+  auto allowed = Fetch(server.Url("/feed.xml"), Quick());
+  ASSERT_TRUE(allowed.has_value()) << allowed.error().ToString();
+  EXPECT_EQ(allowed->body, "<rss/>");
+  auto decimal = Fetch("http://2130706433:" + port + "/feed.xml", Quick());
+  ASSERT_TRUE(decimal.has_value()) << decimal.error().ToString();
+  EXPECT_EQ(decimal->body, "<rss/>");
+  EXPECT_EQ(server.Requests().size(), 4u);  // robots.txt and the feed, twice
+}
+
+TEST(FetchTest, TheAddressANameLeadsToIsCheckedOnConnection) {
+  HttpServer server([](const HttpRequest&) { return HttpResponse{200, {}, "secret", 0}; });
+  const std::string port = server.Url("").substr(std::string("http://127.0.0.1:").size());
+  // An allow-list for another range: the name is no longer refused up front, so only the
+  // check of the address libcurl connects to stands between it and the server.
+  FetchOptions intranet = Quick();
+  intranet.outbound.allow_private = Ranges({"10.0.0.0/8"});
+  for (const bool robots : {true, false}) {
+    intranet.honor_robots = robots;
+    const std::string url = "http://localhost:" + port + "/internal";
+    auto result = Fetch(url, intranet);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code(), StatusCode::kPermissionDenied);
+    // The class the name resolves to, not the address, and nothing the system said.
+    EXPECT_EQ(
+        result.error().message(),
+        url + ": refused by the outbound policy: localhost resolves to a loopback address" + kHint);
+  }
+  EXPECT_TRUE(server.Requests().empty());
+}
+
+TEST(FetchTest, ARedirectIsCheckedAsTheFirstUrlWas) {
+  std::string port;
+  HttpServer server([&](const HttpRequest& r) {
+    const std::map<std::string, std::string> targets = {
+        {"/to-other-loopback", "http://127.0.0.2:" + port + "/feed"},
+        {"/to-ipv6-loopback", "http://[::1]:" + port + "/feed"},
+        {"/to-mapped", "http://[::ffff:127.0.0.3]:" + port + "/feed"},
+        {"/to-metadata", "http://169.254.169.254/latest/meta-data/"},
+        {"/to-credentials", "http://user:pw@127.0.0.1:" + port + "/feed"},
+        {"/to-allowed", "/feed"},
+    };
+    if (auto it = targets.find(r.path); it != targets.end()) {
+      return HttpResponse{302, {{"Location", it->second}}, "", 0};
+    }
+    if (r.path == "/feed") return HttpResponse{200, {}, "<rss/>", 0};
+    return NotFound();
+  });
+  port = server.Url("").substr(std::string("http://127.0.0.1:").size());
+  // The server's one address is allowed; the rest of loopback is not.
+  FetchOptions options = Quick();
+  options.honor_robots = false;
+  options.outbound.allow_private = Ranges({"127.0.0.1/32"});
+
+  auto allowed = Fetch(server.Url("/to-allowed"), options);
+  ASSERT_TRUE(allowed.has_value()) << allowed.error().ToString();
+  EXPECT_EQ(allowed->body, "<rss/>");
+  EXPECT_EQ(allowed->redirects, 1);
+  EXPECT_EQ(allowed->url, server.Url("/feed"));
+
+  struct Refused {
+    std::string path;
+    StatusCode code;
+    std::string message;
+  };
+  const Refused refused[] = {
+      {"/to-other-loopback", StatusCode::kPermissionDenied,
+       "redirected to http://127.0.0.2:" + port +
+           ": refused by the outbound policy: 127.0.0.2 is a loopback address" + kHint},
+      {"/to-ipv6-loopback", StatusCode::kPermissionDenied,
+       "redirected to http://[::1]:" + port +
+           ": refused by the outbound policy: ::1 is a loopback address" + kHint},
+      {"/to-mapped", StatusCode::kPermissionDenied,
+       "redirected to http://[::ffff:127.0.0.3]:" + port +
+           ": refused by the outbound policy: ::ffff:127.0.0.3 is a loopback address" + kHint},
+      {"/to-metadata", StatusCode::kPermissionDenied,
+       "redirected to http://169.254.169.254: refused by the outbound policy: 169.254.169.254 "
+       "is a link-local address" +
+           kHint},
+      // Its user info is left out of the message, as it is of the request.
+      {"/to-credentials", StatusCode::kInvalidArgument,
+       "redirected to http://127.0.0.1:" + port +
+           ": user names and passwords in URLs are not accepted"},
+  };
+  for (const Refused& r : refused) {
+    SCOPED_TRACE(r.path);
+    auto result = Fetch(server.Url(r.path), options);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code(), r.code);
+    EXPECT_EQ(result.error().message(), server.Url(r.path) + ": " + r.message);
+  }
+  // Only the first hops reached the server (the allowed redirect's target once).
+  std::vector<std::string> paths;
+  for (const HttpRequest& r : server.Requests()) paths.push_back(r.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/to-allowed", "/feed", "/to-other-loopback",
+                                             "/to-ipv6-loopback", "/to-mapped", "/to-metadata",
+                                             "/to-credentials"}));
+}
+
+TEST(FetchTest, ProxiesFromTheEnvironmentAreIgnored) {
+  // A proxy would connect on the client's behalf, out of the guard's sight: with one set in
+  // the environment, a refused address stays refused and an allowed one is reached
+  // directly.
+  HttpServer server([](const HttpRequest&) { return HttpResponse{200, {}, "direct", 0}; });
+  ::setenv("http_proxy", "http://192.0.2.1:3128", 1);
+  ::setenv("ALL_PROXY", "http://192.0.2.1:3128", 1);
+  FetchOptions strict = Quick();
+  strict.outbound.allow_private.clear();
+  auto refused = Fetch(server.Url("/a"), strict);
+  auto direct = Fetch(server.Url("/a"), Quick());
+  ::unsetenv("http_proxy");
+  ::unsetenv("ALL_PROXY");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kPermissionDenied);
+  ASSERT_TRUE(direct.has_value()) << direct.error().ToString();
+  EXPECT_EQ(direct->body, "direct");
+}
+
+TEST(HttpPostTest, PostsAndReturnsTheStatusWithoutFollowingARedirect) {
+  HttpServer server([](const HttpRequest& r) {
+    if (r.path == "/moved") return HttpResponse{302, {{"Location", "/hook"}}, "", 0};
+    if (r.path == "/slow") return HttpResponse{200, {}, "", 700};
+    if (r.path == "/big") return HttpResponse{200, {}, std::string(100'000, 'x'), 0};
+    return HttpResponse{r.path == "/hook" ? 201 : 404, {}, "ok", 0};
+  });
+  FetchOptions options = Quick();
+  options.max_bytes = 1000;
+  Result<long> status = HttpPost(server.Url("/hook"), {"Content-Type: application/json", "X-A: b"},
+                                 "{\"a\":1}", options);
+  ASSERT_TRUE(status.has_value()) << status.error().ToString();
+  EXPECT_EQ(*status, 201);
+  std::vector<HttpRequest> requests = server.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].body, "{\"a\":1}");
+  EXPECT_EQ(requests[0].headers.at("content-type"), "application/json");
+  EXPECT_EQ(requests[0].headers.at("x-a"), "b");
+  EXPECT_EQ(requests[0].headers.at("user-agent"), options.user_agent);
+
+  Result<long> moved = HttpPost(server.Url("/moved"), {}, "x", options);
+  ASSERT_TRUE(moved.has_value()) << moved.error().ToString();
+  EXPECT_EQ(*moved, 302);
+  Result<long> big = HttpPost(server.Url("/big"), {}, "x", options);  // the answer is dropped
+  ASSERT_TRUE(big.has_value()) << big.error().ToString();
+  EXPECT_EQ(*big, 200);
+  EXPECT_EQ(server.Requests().size(), 3u);  // the redirect was not followed
+
+  options.timeout_ms = 200;
+  Result<long> slow = HttpPost(server.Url("/slow"), {}, "x", options);
+  ASSERT_FALSE(slow.has_value());
+  EXPECT_EQ(slow.error().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(slow.error().message(), "timeout after 200 ms");
+}
+
+TEST(HttpPostTest, ARefusedAddressIsNeverConnectedTo) {
+  HttpServer server([](const HttpRequest&) { return HttpResponse{200, {}, "ok", 0}; });
+  const std::string port = server.Url("").substr(std::string("http://127.0.0.1:").size());
+  FetchOptions strict = Quick();
+  strict.outbound.allow_private.clear();
+  const std::pair<std::string, std::string> refused[] = {
+      {server.Url("/hook"), "127.0.0.1 is a loopback address"},
+      {"http://0x7f000001:" + port + "/hook", "127.0.0.1 is a loopback address"},
+      {"http://[::ffff:127.0.0.1]:" + port + "/hook", "::ffff:127.0.0.1 is a loopback address"},
+      {"http://localhost:" + port + "/hook", "localhost is an internal host name"},
+  };
+  for (const auto& [url, why] : refused) {
+    Result<long> status = HttpPost(url, {}, "x", strict);
+    ASSERT_FALSE(status.has_value()) << url;
+    EXPECT_EQ(status.error().code(), StatusCode::kPermissionDenied);
+    EXPECT_EQ(status.error().message(), "refused by the outbound policy: " + why + kHint);
+  }
+  // On connection too: the name passes the first check with an allow-list for elsewhere.
+  FetchOptions intranet = Quick();
+  intranet.outbound.allow_private = Ranges({"10.0.0.0/8"});
+  Result<long> named = HttpPost("http://localhost:" + port + "/hook", {}, "x", intranet);
+  ASSERT_FALSE(named.has_value());
+  EXPECT_EQ(named.error().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(named.error().message(),
+            "refused by the outbound policy: localhost resolves to a loopback address" + kHint);
+  EXPECT_TRUE(server.Requests().empty());
+
+  Result<long> credentials = HttpPost("http://user:pw@127.0.0.1:" + port + "/", {}, "x", Quick());
+  ASSERT_FALSE(credentials.has_value());
+  EXPECT_EQ(credentials.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(credentials.error().message(), "user names and passwords in URLs are not accepted");
+
+  // An allowed address keeps the system's reason.
+  std::string closed;
+  {
+    HttpServer gone([](const HttpRequest&) { return NotFound(); });
+    closed = gone.Url("/hook");
+  }
+  Result<long> refused_connection = HttpPost(closed, {}, "x", Quick());
+  ASSERT_FALSE(refused_connection.has_value());
+  EXPECT_EQ(refused_connection.error().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(refused_connection.error().message(), "cannot connect: Connection refused");
 }
 
 TEST(RobotsTest, TheLongestMatchingRuleWins) {

@@ -17,6 +17,21 @@ std::string Quoted(std::string_view word) {
   return out;
 }
 
+// Appends `text` with its control characters (but tab and line ends) as spaces: the
+// highlight marks a caller chooses may be control characters, and a post must not be able
+// to fake them.
+void AppendVisible(std::string_view text, std::string& out) {
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n' || c == '\r') continue;
+    out.append(text.substr(run, i - run));
+    out.push_back(' ');
+    run = i + 1;
+  }
+  out.append(text.substr(run));
+}
+
 void AddOnce(std::vector<std::string>& list, std::string_view form) {
   if (!form.empty() && std::find(list.begin(), list.end(), form) == list.end()) {
     list.emplace_back(form);
@@ -95,14 +110,14 @@ std::string SnippetMaker::Make(std::string_view text, std::string_view lang, std
   for (size_t i = first; i < first + count; ++i) {
     const Token& token = tokens_[i];
     if (!token.is_match) continue;
-    out.append(text.substr(at, token.begin - at));
+    AppendVisible(text.substr(at, token.begin - at), out);
     out.append(open);
-    out.append(text.substr(token.begin, token.end - token.begin));
+    AppendVisible(text.substr(token.begin, token.end - token.begin), out);
     out.append(close);
     at = token.end;
   }
   const size_t end = cut_after ? tokens_[first + count - 1].end : text.size();
-  if (end > at) out.append(text.substr(at, end - at));
+  if (end > at) AppendVisible(text.substr(at, end - at), out);
   if (cut_after) out += "…";
   return out;
 }

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <utf8proc.h>
+#include <zxcvbn.h>
 
 #include "server/component_db.h"
 #include "store/sqlite.h"
@@ -352,6 +353,25 @@ Status AccessControl::CheckPassword(std::string_view password, std::string_view 
   if (LowerAscii(password) == LowerAscii(name)) {
     return InvalidArgumentError("the password must not be the user name");
   }
+  if (password.find('\0') != std::string_view::npos) {
+    return InvalidArgumentError("the password must not contain a NUL character");
+  }
+  // Length alone lets "password1234" and twelve spaces through. zxcvbn knows the common
+  // passwords, English words, names, keyboard runs, repeats, sequences and dates; the user
+  // name and a few words French users favour are added to its dictionary.
+  const std::string user_name(name);
+  const char* const own_words[] = {user_name.c_str(), "ecoute",   "motdepasse", "azerty",
+                                   "azertyuiop",      "soleil",   "bonjour",    "doudou",
+                                   "loulou",          "chouchou", "jetaime",    "marseille",
+                                   "coucou",          "chocolat", "admin",      nullptr};
+  const std::string text(password);
+  const double bits = ZxcvbnMatch(text.c_str(), const_cast<const char**>(own_words), nullptr);
+  if (bits < options_.min_password_bits) {
+    return InvalidArgumentError(
+        "the password is too easy to guess (a common password, a word with digits, a keyboard "
+        "run, a repeat or a date): use several unrelated words, or let `ecoute users add` "
+        "generate one");
+  }
   return OkStatus();
 }
 
@@ -425,10 +445,13 @@ Status AccessControl::EndSessions(int64_t user_id) {
 }
 
 void AccessControl::ForgetCache() {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  sessions_.clear();
-  tokens_.clear();
-  ++cache_generation_;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    sessions_.clear();
+    tokens_.clear();
+    ++cache_generation_;
+  }
+  if (on_change_) on_change_();
 }
 
 // ---- users ----
@@ -765,13 +788,16 @@ Status AccessControl::Logout(std::string_view session_token) {
     remove.Bind(1, digest);
     ECOUTE_RETURN_IF_ERROR(Run(remove));
   }
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  sessions_.erase(digest);
-  ++cache_generation_;  // a lookup of this session in flight must not cache it again
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    sessions_.erase(digest);
+    ++cache_generation_;  // a lookup of this session in flight must not cache it again
+  }
+  if (on_change_) on_change_();
   return OkStatus();
 }
 
-Result<Principal> AccessControl::AuthenticateSession(std::string_view session_token) {
+Result<Principal> AccessControl::AuthenticateSession(std::string_view session_token, bool slide) {
   if (session_token.empty() || session_token.size() > kMaxSecretLength) {
     return UnauthenticatedError(kBadSession);
   }
@@ -788,8 +814,11 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
         return UnauthenticatedError(kBadSession);
       }
       if (now - entry.cached_at < kCacheSeconds) {
-        entry.last_seen_at = now;
-        return entry.principal;
+        if (slide) entry.last_seen_at = now;
+        Principal principal = entry.principal;
+        principal.valid_until =
+            std::min(entry.expires_at, entry.last_seen_at + options_.idle_session_seconds);
+        return principal;
       }
       // Stale: reread the database, keeping the activity it has not seen yet.
       cached_last_seen = entry.last_seen_at;
@@ -825,17 +854,21 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
     }
     ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
     // Written once per cache period, not once per request.
-    sqlite::Statement touch(db_, "UPDATE access_sessions SET last_seen_at = ? WHERE digest = ?");
-    touch.Bind(1, now).Bind(2, digest);
-    ECOUTE_RETURN_IF_ERROR(Run(touch));
+    if (slide) {
+      sqlite::Statement touch(db_, "UPDATE access_sessions SET last_seen_at = ? WHERE digest = ?");
+      touch.Bind(1, now).Bind(2, digest);
+      ECOUTE_RETURN_IF_ERROR(Run(touch));
+    }
     std::string csrf = std::move(entry.principal.csrf_token);
     entry.principal = PrincipalFor(user);
     entry.principal.via_session = true;
     entry.principal.csrf_token = std::move(csrf);
   }
   entry.cached_at = now;
-  entry.last_seen_at = now;
+  if (slide) entry.last_seen_at = now;
   Principal principal = entry.principal;
+  principal.valid_until =
+      std::min(entry.expires_at, entry.last_seen_at + options_.idle_session_seconds);
   std::lock_guard<std::mutex> lock(cache_mu_);
   if (generation == cache_generation_) {
     if (sessions_.size() >= kMaxCachedPrincipals) sessions_.clear();
@@ -859,7 +892,11 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
         tokens_.erase(it);
         return UnauthenticatedError(kBadToken);
       }
-      if (now - entry.cached_at < kCacheSeconds) return entry.principal;
+      if (now - entry.cached_at < kCacheSeconds) {
+        Principal principal = entry.principal;
+        principal.valid_until = entry.expires_at;
+        return principal;
+      }
       tokens_.erase(it);
     }
     generation = cache_generation_;
@@ -897,6 +934,7 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
   }
   entry.cached_at = now;
   Principal principal = entry.principal;
+  principal.valid_until = entry.expires_at;
   std::lock_guard<std::mutex> lock(cache_mu_);
   if (generation == cache_generation_) {
     if (tokens_.size() >= kMaxCachedPrincipals) tokens_.clear();

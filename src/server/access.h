@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,6 +60,9 @@ struct Principal {
   std::vector<std::string> brands;
   bool via_session = false;  // a browser session (cookie), as opposed to an API token
   std::string csrf_token;    // sessions only: what the X-CSRF-Token header must carry
+  // When this authentication lapses if nothing else happens: a session's absolute end or
+  // idle deadline, whichever is first; a token's expiry; 0 for a token that never expires.
+  int64_t valid_until = 0;
 
   // True when the user sees every brand, or `brand` is one of theirs. Compares without
   // regard to case ("lunéa" matches "LUNÉA") or Unicode composition.
@@ -98,6 +102,9 @@ struct AccessOptions {
   int64_t failure_window_seconds = 15 * 60;
   int64_t lockout_seconds = 15 * 60;
   size_t min_password_length = 12;  // in characters (code points)
+  // How hard a password must be to guess, as zxcvbn estimates it in bits (log2 of the
+  // guesses): 40 bits is about a trillion guesses, each an Argon2id hash.
+  double min_password_bits = 40;
   // Argon2id at libsodium's minimum cost instead of its interactive one (64 MiB, about
   // 0.1 s per hash): for tests only.
   bool fast_hashing_for_tests = false;
@@ -160,9 +167,11 @@ class AccessControl {
                            std::string_view remote_address);
   // Ends a session; OK whether or not it existed.
   Status Logout(std::string_view session_token);
-  // The session's principal, sliding its idle timeout. kUnauthenticated when the session is
-  // unknown, expired, idle too long, or its user is disabled.
-  Result<Principal> AuthenticateSession(std::string_view session_token);
+  // The session's principal, sliding its idle timeout (unless `slide` is false: a live
+  // stream re-checking the session it was opened with is no activity of the user's).
+  // kUnauthenticated when the session is unknown, expired, idle too long, or its user is
+  // disabled.
+  Result<Principal> AuthenticateSession(std::string_view session_token, bool slide = true);
   // The token's principal. kUnauthenticated when the token is unknown, revoked, expired, or
   // its user is disabled.
   Result<Principal> AuthenticateToken(std::string_view bearer_token);
@@ -179,6 +188,12 @@ class AccessControl {
   // kNotFound when there is no such token.
   Status RevokeToken(int64_t token_id);
   Result<int64_t> CountUsers();
+
+  // Called after every change that may end or narrow someone's access (logout, a token
+  // revoked, a user changed, disabled, deleted or given a new password), once this
+  // object's locks are released: the server re-checks its open streams there. Set once,
+  // before use.
+  void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
 
  private:
   // Login attempts for one name or address.
@@ -213,6 +228,7 @@ class AccessControl {
 
   const Clock& clock_;
   const AccessOptions options_;
+  std::function<void()> on_change_;
   std::string dummy_hash_;  // verified for unknown users, so that they take as long
 
   std::mutex mu_;  // guards db_ (one connection, one user at a time)

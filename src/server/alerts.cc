@@ -8,13 +8,12 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
-#include <system_error>
 #include <utility>
 
-#include <curl/curl.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fetch/fetcher.h"
 #include "server/component_db.h"
 #include "store/sqlite.h"
 #include "util/datetime.h"
@@ -32,13 +31,10 @@ constexpr size_t kMaxAnswerBytes = 64 * 1024;
 // Lists of names are kept in one column, one name per line (names hold no newline).
 constexpr char kListSeparator = '\n';
 
-// libcurl's global state and libsodium's random generator, once per process. False when
-// libsodium cannot start (no source of randomness): Open reports it.
+// libsodium's random generator, once per process. False when it cannot start (no source
+// of randomness): Open reports it.
 bool InitLibrariesOnce() {
-  static const bool ok = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return sodium_init() >= 0;
-  }();
+  static const bool ok = sodium_init() >= 0;
   return ok;
 }
 
@@ -94,40 +90,7 @@ std::vector<Enum> SplitNames(std::string_view text, Parse parse) {
   return out;
 }
 
-// "https://hooks.example.com" for "https://user:pw@hooks.example.com/T0/B1/token": what a
-// log line may say of a URL, whose user info and path are often credentials.
-std::string UrlOrigin(std::string_view url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return "(invalid URL)";
-  std::string_view authority = url.substr(scheme_end + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  return std::string(url.substr(0, scheme_end + 3)) + std::string(authority);
-}
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-
-bool IsHttpUrl(const std::string& url) {
-  std::unique_ptr<CURLU, CurlDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return false;
-  char* scheme = nullptr;
-  char* host = nullptr;
-  const bool has_parts = curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-                         curl_url_get(u.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK;
-  const bool ok = has_parts && host != nullptr && host[0] != '\0' && scheme != nullptr &&
-                  (std::string_view(scheme) == "http" || std::string_view(scheme) == "https");
-  curl_free(scheme);
-  curl_free(host);
-  return ok;
-}
-
-Status ValidateRule(const AlertRule& rule, bool secret_may_be_empty) {
+Status ValidateRule(const AlertRule& rule, bool secret_may_be_empty, const OutboundPolicy& policy) {
   if (rule.name.empty()) return InvalidArgumentError("an alert rule needs a name");
   if (rule.min_priority < 0 || rule.min_priority > 100) {
     return InvalidArgumentError("min_priority must be within 0..100, not " +
@@ -139,15 +102,39 @@ Status ValidateRule(const AlertRule& rule, bool secret_may_be_empty) {
     }
   }
   if (secret_may_be_empty && rule.target.secret.empty()) {
-    return ValidateTarget({rule.target.url, std::string(kMinSecretBytes, 'x')});
+    return ValidateTarget({rule.target.url, std::string(kMinSecretBytes, 'x')}, policy);
   }
-  return ValidateTarget(rule.target);
+  return ValidateTarget(rule.target, policy);
 }
 
+std::string Base64(const unsigned char* bytes, size_t size) {
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+// A Standard Webhooks secret: "whsec_" and 32 random bytes in base64.
 std::string GenerateSecret() {
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
-  return Hex(bytes, sizeof bytes);
+  std::string secret = std::string(kSecretPrefix) + Base64(bytes, sizeof bytes);
+  sodium_memzero(bytes, sizeof bytes);
+  return secret;
+}
+
+std::array<unsigned char, crypto_auth_hmacsha256_BYTES> HmacSha256(std::string_view key,
+                                                                   std::string_view data) {
+  InitLibrariesOnce();
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac;
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return mac;
 }
 
 bool IsCaseOpening(std::string_view kind) {
@@ -231,13 +218,6 @@ void BindRule(sqlite::Statement& s, const AlertRule& rule) {
       .Bind(13, rule.created_by);
 }
 
-// Reads and drops the receiver's answer (only its status matters), giving up past a bound.
-size_t OnAnswer(char* /*data*/, size_t size, size_t count, void* user) {
-  auto* kept = static_cast<size_t*>(user);
-  *kept += size * count;
-  return *kept > kMaxAnswerBytes ? 0 : size * count;
-}
-
 struct Outcome {
   bool delivered = false;
   bool gone = false;  // HTTP 410: the receiver asks never to be called again
@@ -246,59 +226,18 @@ struct Outcome {
 
 Outcome Post(const std::string& url, const std::vector<std::string>& header_lines,
              const std::string& body, const AlertOptions& options) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return {false, false, "libcurl could not start a transfer"};
-  std::unique_ptr<curl_slist, CurlDeleter> headers;
-  for (const std::string& line : header_lines) {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
-    if (grown != nullptr) {
-      (void)headers.release();
-      headers.reset(grown);
-    }
-  }
-  size_t answer_bytes = 0;
-  char error[CURL_ERROR_SIZE] = {};
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  // A redirect is not followed: a POST replayed elsewhere is not what the receiver's owner
-  // configured, so a 3xx counts as a failed attempt and shows in last_error.
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.timeout_ms);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnAnswer);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer_bytes);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  const CURLcode code = curl_easy_perform(c);
-  long status = 0;  // NOLINT(google-runtime-int): libcurl's type
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && status != 0)) {
-    const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-      return {false, false, "timeout after " + std::to_string(options.timeout_ms) + " ms"};
-    }
-    if (code == CURLE_COULDNT_CONNECT) {
-      // The system's reason ("Connection refused", "No route to host") says more than
-      // libcurl's "Couldn't connect to server".
-      long os_error = 0;  // NOLINT(google-runtime-int): libcurl's type
-      curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_error);
-      return {
-          false, false,
-          "cannot connect: " +
-              (os_error != 0
-                   ? std::error_code(static_cast<int>(os_error), std::generic_category()).message()
-                   : why)};
-    }
-    if (code == CURLE_COULDNT_RESOLVE_HOST) return {false, false, "unknown host (" + why + ")"};
-    return {false, false, why};
-  }
-  if (status >= 200 && status < 300) return {true, false, ""};
-  return {false, status == 410, "HTTP " + std::to_string(status)};
+  FetchOptions fetch;
+  fetch.user_agent = options.user_agent;
+  fetch.connect_timeout_ms = options.timeout_ms;
+  fetch.timeout_ms = options.timeout_ms;
+  // Only the status of the answer matters: the rest is read up to this bound and dropped.
+  fetch.max_bytes = kMaxAnswerBytes;
+  fetch.outbound = options.outbound;
+  // A redirect is not followed: a 3xx counts as a failed attempt and shows in last_error.
+  Result<long> status = HttpPost(url, header_lines, body, fetch);  // NOLINT(google-runtime-int)
+  if (!status) return {false, false, status.error().message()};
+  if (*status >= 200 && *status < 300) return {true, false, ""};
+  return {false, *status == 410, "HTTP " + std::to_string(*status)};
 }
 
 }  // namespace
@@ -326,29 +265,63 @@ bool ParseDeliveryState(std::string_view name, DeliveryState& out) {
   return false;
 }
 
-Status ValidateTarget(const WebhookTarget& target) {
+Status ValidateTarget(const WebhookTarget& target, const OutboundPolicy& policy) {
   InitLibrariesOnce();
-  if (!IsHttpUrl(target.url)) {
-    return InvalidArgumentError("a webhook URL must be http:// or https:// with a host");
+  if (Result<OutboundUrl> url = CheckOutboundUrl(target.url, policy); !url) {
+    if (url.error().code() == StatusCode::kPermissionDenied) {
+      return InvalidArgumentError("webhook URL " + url.error().message());
+    }
+    return InvalidArgumentError("webhook URL: " + url.error().message() +
+                                " (give http:// or https://, a host, and no user:password@)");
   }
-  if (target.secret.size() < kMinSecretBytes) {
+  const std::optional<std::string> key = WebhookKey(target.secret);
+  if (!key) {
+    return InvalidArgumentError("a webhook secret that starts with \"" +
+                                std::string(kSecretPrefix) +
+                                "\" must be followed by its key in base64");
+  }
+  if (key->size() < kMinSecretBytes) {
     return InvalidArgumentError("a webhook secret must be at least " +
-                                std::to_string(kMinSecretBytes) + " bytes long");
+                                std::to_string(kMinSecretBytes) + " bytes long" +
+                                (target.secret.starts_with(kSecretPrefix) ? " once decoded" : ""));
   }
   return OkStatus();
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  InitLibrariesOnce();
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
-                                data.size());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_final(&state, mac);
-  sodium_memzero(&state, sizeof state);
-  return Hex(mac, sizeof mac);
+  const auto mac = HmacSha256(key, data);
+  return Hex(mac.data(), mac.size());
+}
+
+std::optional<std::string> WebhookKey(std::string_view secret) {
+  if (!secret.starts_with(kSecretPrefix)) return std::string(secret);
+  const std::string_view encoded = secret.substr(kSecretPrefix.size());
+  std::string key(encoded.size(), '\0');
+  // Padded, as the specification's examples are, or without the "=" some senders drop.
+  for (const int variant :
+       {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
+    size_t size = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), encoded.data(),
+                          encoded.size(), nullptr, &size, &end, variant) == 0 &&
+        end == encoded.data() + encoded.size()) {
+      key.resize(size);
+      return key;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string StandardWebhookSignature(std::string_view secret, std::string_view id,
+                                     int64_t timestamp, std::string_view body) {
+  const std::string key = WebhookKey(secret).value_or(std::string(secret));
+  std::string signed_text(id);
+  signed_text += '.';
+  signed_text += std::to_string(timestamp);
+  signed_text += '.';
+  signed_text += body;
+  const auto mac = HmacSha256(key, signed_text);
+  return "v1," + Base64(mac.data(), mac.size());
 }
 
 std::string WebhookSignature(std::string_view secret, int64_t timestamp, std::string_view body) {
@@ -359,8 +332,10 @@ std::string WebhookSignature(std::string_view secret, int64_t timestamp, std::st
 }
 
 std::string MaskSecret(std::string_view secret) {
-  if (secret.size() < 12) return "…";
-  return std::string(secret.substr(0, 4)) + "…";
+  // Nothing of the key, not even its length: the prefix only says which kind it is.
+  constexpr std::string_view kMask = "••••••••";
+  if (secret.starts_with(kSecretPrefix)) return std::string(kSecretPrefix) + std::string(kMask);
+  return std::string(kMask);
 }
 
 std::string DedupeKey(const AlertEvent& event, const AlertRule* rule, std::string_view url) {
@@ -494,7 +469,7 @@ Result<std::unique_ptr<AlertEngine>> AlertEngine::Open(const std::string& db_pat
 }
 
 Result<AlertRule> AlertEngine::CreateRule(AlertRule rule) {
-  ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true));
+  ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
   if (rule.target.secret.empty()) rule.target.secret = GenerateSecret();
   std::lock_guard<std::mutex> lock(mutex_);
   sqlite::Statement insert(db_, "INSERT INTO alert_rules(" + std::string(kRuleColumns) +
@@ -538,7 +513,7 @@ Result<AlertRule> AlertEngine::GetRule(int64_t id) {
 }
 
 Result<AlertRule> AlertEngine::UpdateRule(const AlertRule& rule) {
-  ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true));
+  ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
   std::lock_guard<std::mutex> lock(mutex_);
   ECOUTE_ASSIGN_OR_RETURN(AlertRule current, ReadRule(rule.id));
   AlertRule updated = rule;
@@ -580,7 +555,9 @@ Result<int> AlertEngine::Publish(const AlertEvent& event) { return Queue(event, 
 
 Result<int> AlertEngine::Notify(const AlertEvent& event,
                                 const std::vector<WebhookTarget>& targets) {
-  for (const WebhookTarget& target : targets) ECOUTE_RETURN_IF_ERROR(ValidateTarget(target));
+  for (const WebhookTarget& target : targets) {
+    ECOUTE_RETURN_IF_ERROR(ValidateTarget(target, options_.outbound));
+  }
   if (targets.empty()) return 0;
   return Queue(event, &targets);
 }
@@ -689,14 +666,22 @@ int AlertEngine::DeliverDue() {
 
 void AlertEngine::Attempt(const Due& due) {
   const int64_t timestamp = clock_.Now();
-  const std::vector<std::string> headers = {
+  // Standard Webhooks: the id is the dedupe key, the same on every attempt, so that a
+  // receiver can drop repeats; the timestamp is this attempt's.
+  std::vector<std::string> headers = {
       "Content-Type: application/json",
+      "webhook-id: " + due.dedupe_key,
+      "webhook-timestamp: " + std::to_string(timestamp),
+      "webhook-signature: " +
+          StandardWebhookSignature(due.secret, due.dedupe_key, timestamp, due.body),
       "X-Ecoute-Event: " + due.kind,
       "X-Ecoute-Delivery: " + due.dedupe_key,
-      "X-Ecoute-Timestamp: " + std::to_string(timestamp),
-      "X-Ecoute-Signature: " + WebhookSignature(due.secret, timestamp, due.body),
       "Expect:",  // no 100-continue round trip before the body
   };
+  if (options_.legacy_signature) {
+    headers.push_back("X-Ecoute-Timestamp: " + std::to_string(timestamp));
+    headers.push_back("X-Ecoute-Signature: " + WebhookSignature(due.secret, timestamp, due.body));
+  }
   const Outcome outcome = Post(due.url, headers, due.body, options_);
   const int attempts = due.attempts + 1;
   const int64_t now = clock_.Now();

@@ -1,5 +1,6 @@
-// Alerts: rules that say which case events a team wants pushed to it, and signed webhooks
-// that carry them, at least once, with retries and dead letters (docs/ALERTS.md).
+// Alerts: rules that say which case events a team wants pushed to it, and webhooks signed
+// as Standard Webhooks (https://www.standardwebhooks.com/) that carry them, at least once,
+// with retries and dead letters (docs/ALERTS.md).
 //
 // Every delivery is written to the store's SQLite file before its first attempt and after
 // each one, so that a restart resumes where the last process stopped. The HTTP call is made
@@ -22,6 +23,7 @@
 #include "ecoute/analysis.h"
 #include "ecoute/status.h"
 
+#include "fetch/outbound.h"
 #include "server/clock.h"
 
 struct sqlite3;
@@ -30,11 +32,14 @@ namespace ecoute::server {
 
 // Where a webhook goes, and the key its body is signed with.
 struct WebhookTarget {
-  std::string url;     // http:// or https://
-  std::string secret;  // at least kMinSecretBytes bytes
+  std::string url;  // http:// or https://, without user name or password
+  // "whsec_" and the key in base64 (Standard Webhooks), or the key's bytes themselves (the
+  // secrets of ecoute 0.1). Either way the key is at least kMinSecretBytes bytes.
+  std::string secret;
 };
 
 constexpr size_t kMinSecretBytes = 16;
+constexpr std::string_view kSecretPrefix = "whsec_";
 
 struct AlertRule {
   int64_t id = 0;
@@ -87,8 +92,9 @@ struct Delivery {
   int64_t created_at = 0;
   int64_t next_attempt_at = 0;
   std::optional<int64_t> delivered_at;
-  std::string
-      last_error;  // "HTTP 500", "timeout after 5000 ms", "cannot connect: Connection refused"
+  // "HTTP 500", "timeout after 5000 ms", "cannot connect: Connection refused", "refused by
+  // the outbound policy: ..." (then never the system's reason: see OutboundRefusal).
+  std::string last_error;
 };
 
 struct AlertOptions {
@@ -102,6 +108,12 @@ struct AlertOptions {
   double jitter = 0.1;
   long timeout_ms = 5000;  // NOLINT(google-runtime-int): libcurl's type
   std::string user_agent = "ecoute-webhook/0.1";
+  // Which receivers may be reached, checked when a rule or a contact is given and again
+  // on every attempt: public addresses only by default.
+  OutboundPolicy outbound;
+  // Also send X-Ecoute-Timestamp and X-Ecoute-Signature, the signature of ecoute 0.1.
+  // Deprecated: receivers should check webhook-signature; removed in the next release.
+  bool legacy_signature = true;
 };
 
 class AlertEngine {
@@ -116,10 +128,10 @@ class AlertEngine {
   AlertEngine(const AlertEngine&) = delete;
   AlertEngine& operator=(const AlertEngine&) = delete;
 
-  // Fails with kInvalidArgument on an empty name, a URL that is not http(s), a priority
-  // outside 0..100, or a secret shorter than kMinSecretBytes. An empty secret is generated
-  // (32 random bytes, hex): the result holds it, the only time the caller sees it unless it
-  // lists the rules. `rule.id` is ignored.
+  // Fails with kInvalidArgument on an empty name, a priority outside 0..100, or a target
+  // ValidateTarget refuses under options.outbound. An empty secret is generated ("whsec_"
+  // and 32 random bytes in base64): the result holds it, the only time the caller sees it
+  // unless it lists the rules. `rule.id` is ignored.
   Result<AlertRule> CreateRule(AlertRule rule);
   Result<std::vector<AlertRule>> ListRules();  // by id, secrets included
   Result<AlertRule> GetRule(int64_t id);       // kNotFound for an unknown id
@@ -133,7 +145,8 @@ class AlertEngine {
   // number queued. An event whose dedupe key is already queued is not queued again.
   Result<int> Publish(const AlertEvent& event);
   // Queues the event to these targets (escalation contacts), without a rule. Fails with
-  // kInvalidArgument, queueing nothing, when a target is invalid (ValidateTarget).
+  // kInvalidArgument, queueing nothing, when a target is invalid (ValidateTarget under
+  // options.outbound).
   Result<int> Notify(const AlertEvent& event, const std::vector<WebhookTarget>& targets);
 
   // Attempts every pending delivery whose next attempt is due (clock.Now()); returns the
@@ -201,26 +214,40 @@ class AlertEngine {
   std::thread worker_;
 };
 
-// kInvalidArgument unless the URL is http(s) with a host and the secret is long enough.
-Status ValidateTarget(const WebhookTarget& target);
+// kInvalidArgument, saying what is wrong and how to fix it, unless the URL is http(s) with
+// a host, without user name or password, and not refused by `policy` before any lookup
+// (CheckOutboundUrl: a literal non-public address, an internal name), and the secret's key
+// (WebhookKey) is at least kMinSecretBytes long. Names are checked on each attempt.
+Status ValidateTarget(const WebhookTarget& target, const OutboundPolicy& policy);
 
 // The key of one event for one receiver: the first 32 hex digits of the SHA-256 of the rule
 // (or, without one, the target URL), the event kind, the case, the escalation level and, for
 // events that repeat (reopenings, spikes), the brand and time. Stable: the same event for
-// the same receiver always has the same key, sent as X-Ecoute-Delivery.
+// the same receiver always has the same key, sent as webhook-id and X-Ecoute-Delivery.
 std::string DedupeKey(const AlertEvent& event, const AlertRule* rule, std::string_view url);
 
 // The JSON body of a delivery (docs/ALERTS.md): one object, no trailing newline.
 std::string WebhookBody(const AlertEvent& event, std::string_view dedupe_key,
                         const AlertRule* rule);
 
-// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body): X-Ecoute-Signature.
+// The HMAC key of a secret: the base64 after "whsec_" decoded (padded or not), or, without
+// the prefix, the secret's bytes. nullopt for "whsec_" followed by something not base64.
+std::optional<std::string> WebhookKey(std::string_view secret);
+
+// The webhook-signature header of Standard Webhooks: "v1," and the base64 HMAC-SHA256 of
+// "<id>.<timestamp>.<body>" keyed with WebhookKey(secret) (the secret's bytes when it does
+// not decode, which ValidateTarget prevents).
+std::string StandardWebhookSignature(std::string_view secret, std::string_view id,
+                                     int64_t timestamp, std::string_view body);
+
+// "sha256=" + hex HMAC-SHA256(secret, timestamp + "." + body), keyed with the secret's
+// text as it is: X-Ecoute-Signature, deprecated (AlertOptions::legacy_signature).
 std::string WebhookSignature(std::string_view secret, int64_t timestamp, std::string_view body);
 // Lower-case hex HMAC-SHA256 of `data` with a key of any length.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
-// A secret as the API shows it: its first 4 characters then "…" ("3f9a…"), or "…" alone
-// when it is shorter than 12 characters.
+// A secret as the API shows it after its creation: a fixed mask that tells nothing of its
+// length or content, "whsec_••••••••" for a Standard Webhooks secret, "••••••••" otherwise.
 std::string MaskSecret(std::string_view secret);
 
 }  // namespace ecoute::server

@@ -2,8 +2,10 @@
 // loopback; a ManualClock moves time, and jitter is off so that every backoff is exact.
 #include "server/alerts.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -17,6 +19,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <simdjson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -91,6 +94,8 @@ class AlertsTest : public ::testing::Test {
     options_.jitter = 0;
     options_.max_attempts = 4;
     options_.timeout_ms = 2000;
+    // The receivers are on loopback, which the outbound policy refuses unless told.
+    options_.outbound.allow_private = ParseIpRanges({"127.0.0.0/8"}).value();
     Open();
   }
   void TearDown() override {
@@ -144,10 +149,40 @@ TEST(WebhookSignatureTest, HmacSha256MatchesRfc4231) {
             "sha256=007cc86551b3fac6673acf0a71be267045420995646539a39b44097c40efe284");
 }
 
-TEST(WebhookSignatureTest, SecretsAreMasked) {
-  EXPECT_EQ(MaskSecret(kSecret), "0123…");
-  EXPECT_EQ(MaskSecret("short"), "…");
-  EXPECT_EQ(MaskSecret(""), "…");
+TEST(WebhookSignatureTest, MatchesTheStandardWebhooksReferenceVector) {
+  // The test vector of the reference libraries (standard-webhooks, libraries/go
+  // webhook_test.go TestWebhookSign), checked independently with Python's hmac and with
+  // `openssl dgst -sha256 -mac HMAC` on the decoded key.
+  const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  EXPECT_EQ(StandardWebhookSignature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                     R"({"test": 2432232314})"),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  // The key is the base64 after the prefix, decoded: 24 bytes here.
+  ASSERT_TRUE(WebhookKey(secret).has_value());
+  EXPECT_EQ(WebhookKey(secret)->size(), 24u);
+  // Without the prefix, the secret's bytes are the key (ecoute 0.1's secrets).
+  EXPECT_EQ(WebhookKey(kSecret), kSecret);
+  EXPECT_EQ(StandardWebhookSignature(kSecret, "id", 1, "{}"),
+            StandardWebhookSignature("whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "id", 1,
+                                     "{}"));
+  // Padding is optional; what is not base64 is no key.
+  EXPECT_EQ(WebhookKey("whsec_YWJjZA=="), "abcd");
+  EXPECT_EQ(WebhookKey("whsec_YWJjZA"), "abcd");
+  EXPECT_FALSE(WebhookKey("whsec_not base64!").has_value());
+  // Every part is signed: the id, the timestamp and the body.
+  const std::string base = StandardWebhookSignature(secret, "a", 1, "{}");
+  EXPECT_NE(StandardWebhookSignature(secret, "b", 1, "{}"), base);
+  EXPECT_NE(StandardWebhookSignature(secret, "a", 2, "{}"), base);
+  EXPECT_NE(StandardWebhookSignature(secret, "a", 1, "{ }"), base);
+}
+
+TEST(WebhookSignatureTest, SecretsAreMaskedWhateverTheirLength) {
+  EXPECT_EQ(MaskSecret(kSecret), "••••••••");
+  EXPECT_EQ(MaskSecret("short"), "••••••••");
+  EXPECT_EQ(MaskSecret(std::string(200, 'k')), "••••••••");
+  EXPECT_EQ(MaskSecret(""), "••••••••");
+  EXPECT_EQ(MaskSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "whsec_••••••••");
+  EXPECT_EQ(MaskSecret("whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="), "whsec_••••••••");
 }
 
 TEST(WebhookBodyTest, ASpikeHasNoCase) {
@@ -190,6 +225,10 @@ TEST_F(AlertsTest, ADeliveryIsSignedAndCarriesTheEventAsJson) {
   EXPECT_EQ(r.headers.at("x-ecoute-delivery").size(), 32u);
   EXPECT_EQ(r.headers.at("x-ecoute-timestamp"), std::to_string(kT0 + 7));
   EXPECT_EQ(r.headers.at("x-ecoute-signature"), WebhookSignature(kSecret, kT0 + 7, r.body));
+  EXPECT_EQ(r.headers.at("webhook-id"), r.headers.at("x-ecoute-delivery"));
+  EXPECT_EQ(r.headers.at("webhook-timestamp"), std::to_string(kT0 + 7));
+  EXPECT_EQ(r.headers.at("webhook-signature"),
+            StandardWebhookSignature(kSecret, r.headers.at("webhook-id"), kT0 + 7, r.body));
 
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -255,6 +294,11 @@ TEST_F(AlertsTest, AReceiverFailingTwiceGetsItOnTheThirdAttemptAfterBackoff) {
   EXPECT_EQ(got[2].headers.at("x-ecoute-timestamp"), std::to_string(kT0 + 15));
   EXPECT_EQ(got[0].body, got[2].body);
   EXPECT_EQ(got[0].headers.at("x-ecoute-delivery"), got[2].headers.at("x-ecoute-delivery"));
+  // Standard Webhooks: the id is the same on every attempt, the timestamp is the attempt's.
+  EXPECT_EQ(got[0].headers.at("webhook-id"), got[2].headers.at("webhook-id"));
+  EXPECT_EQ(got[0].headers.at("webhook-timestamp"), std::to_string(kT0));
+  EXPECT_EQ(got[2].headers.at("webhook-timestamp"), std::to_string(kT0 + 15));
+  EXPECT_NE(got[0].headers.at("webhook-signature"), got[2].headers.at("webhook-signature"));
   EXPECT_EQ(engine_->counters().failed_attempts, 2);
   EXPECT_EQ(engine_->counters().delivered, 1);
 }
@@ -480,7 +524,13 @@ TEST_F(AlertsTest, RulesAreValidatedStoredAndEdited) {
   Result<AlertRule> created = engine_->CreateRule(rule);
   ASSERT_TRUE(created) << created.error().ToString();
   EXPECT_GT(created->id, 0);
-  EXPECT_EQ(created->target.secret.size(), 64u);  // generated
+  // Generated: "whsec_" and 32 random bytes in base64.
+  EXPECT_EQ(created->target.secret.rfind("whsec_", 0), 0u) << created->target.secret;
+  EXPECT_EQ(created->target.secret.size(), 6u + 44u);
+  ASSERT_TRUE(WebhookKey(created->target.secret).has_value());
+  EXPECT_EQ(WebhookKey(created->target.secret)->size(), 32u);
+  EXPECT_NE(engine_->CreateRule(rule)->target.secret, created->target.secret);
+  ASSERT_TRUE(engine_->DeleteRule(created->id + 1).ok());
   const std::string secret = created->target.secret;
 
   Open();  // read back from the file
@@ -524,6 +574,209 @@ TEST_F(AlertsTest, RulesAreValidatedStoredAndEdited) {
   EXPECT_EQ(engine_->PendingCount(), 0);
   EXPECT_EQ(engine_->DeleteRule(created->id).code(), StatusCode::kNotFound);
   EXPECT_TRUE(engine_->ListRules()->empty());
+}
+
+// What a receiver does with the secret it was given and nothing else, written here with
+// libsodium alone: decode the key, HMAC "<webhook-id>.<webhook-timestamp>.<body>", compare.
+bool ReceiverAccepts(const std::string& secret, const Received& request) {
+  std::string key = secret;
+  if (secret.rfind("whsec_", 0) == 0) {
+    const std::string encoded = secret.substr(6);
+    std::vector<unsigned char> bytes(encoded.size());
+    size_t size = 0;
+    if (sodium_base642bin(bytes.data(), bytes.size(), encoded.data(), encoded.size(), nullptr,
+                          &size, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+      return false;
+    }
+    key.assign(reinterpret_cast<const char*>(bytes.data()), size);
+  }
+  const std::string signed_text = request.headers.at("webhook-id") + "." +
+                                  request.headers.at("webhook-timestamp") + "." + request.body;
+  std::vector<unsigned char> mac(crypto_auth_hmacsha256_BYTES);
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()),
+                                signed_text.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  std::string expected(sodium_base64_ENCODED_LEN(mac.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(expected.data(), expected.size(), mac.data(), mac.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  expected.resize(std::strlen(expected.c_str()));
+  // The header is a space-separated list of signatures; one valid "v1," is enough.
+  const std::string& header = request.headers.at("webhook-signature");
+  size_t start = 0;
+  while (start <= header.size()) {
+    const size_t end = std::min(header.find(' ', start), header.size());
+    const std::string one = header.substr(start, end - start);
+    if (one == "v1," + expected) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+TEST_F(AlertsTest, AReceiverVerifiesTheSignatureWithTheSecretAlone) {
+  ASSERT_GE(sodium_init(), 0);
+  Receiver receiver([](const Received&) { return 200; });
+  AlertRule generated;
+  generated.name = "generated";
+  generated.target.url = receiver.Url("/generated");
+  Result<AlertRule> with_generated = engine_->CreateRule(generated);
+  ASSERT_TRUE(with_generated) << with_generated.error().ToString();
+  const AlertRule legacy = Rule(receiver.Url("/legacy"));  // a secret without the prefix
+  ASSERT_TRUE(engine_->Publish(Opened(42)));
+  clock_.Advance(3);
+  EXPECT_EQ(engine_->DeliverDue(), 2);
+
+  const std::vector<Received> got = receiver.Requests();
+  ASSERT_EQ(got.size(), 2u);
+  for (const Received& r : got) {
+    SCOPED_TRACE(r.path);
+    const std::string& secret =
+        r.path == "/generated" ? with_generated->target.secret : legacy.target.secret;
+    EXPECT_EQ(r.headers.at("webhook-timestamp"), std::to_string(kT0 + 3));
+    EXPECT_EQ(r.headers.at("webhook-id").size(), 32u);
+    EXPECT_EQ(r.headers.at("webhook-id").find('.'), std::string::npos);
+    EXPECT_EQ(r.headers.at("webhook-signature").rfind("v1,", 0), 0u);
+    EXPECT_TRUE(ReceiverAccepts(secret, r));
+    // Anything changed, and the receiver says no.
+    Received tampered = r;
+    tampered.body += " ";
+    EXPECT_FALSE(ReceiverAccepts(secret, tampered));
+    tampered = r;
+    tampered.headers["webhook-timestamp"] = std::to_string(kT0 + 4);
+    EXPECT_FALSE(ReceiverAccepts(secret, tampered));
+    tampered = r;
+    tampered.headers["webhook-id"] = "another";
+    EXPECT_FALSE(ReceiverAccepts(secret, tampered));
+  }
+  EXPECT_FALSE(
+      ReceiverAccepts(with_generated->target.secret, got[0].path == "/legacy" ? got[0] : got[1]));
+}
+
+TEST_F(AlertsTest, TheLegacySignatureHeadersCanBeTurnedOff) {
+  Receiver receiver([](const Received&) { return 200; });
+  Rule(receiver.Url("/hook"));
+  ASSERT_TRUE(engine_->Publish(Opened(1)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);  // legacy_signature: true by default, for now
+  options_.legacy_signature = false;
+  Open();
+  ASSERT_TRUE(engine_->Publish(Opened(2)));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  const std::vector<Received> got = receiver.Requests();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].headers.count("x-ecoute-signature"), 1u);
+  EXPECT_EQ(got[0].headers.count("x-ecoute-timestamp"), 1u);
+  EXPECT_EQ(got[1].headers.count("x-ecoute-signature"), 0u);
+  EXPECT_EQ(got[1].headers.count("x-ecoute-timestamp"), 0u);
+  EXPECT_EQ(got[1].headers.count("webhook-signature"), 1u);
+  EXPECT_EQ(got[1].headers.at("x-ecoute-event"), "case.opened");
+  EXPECT_EQ(got[1].headers.at("x-ecoute-delivery"), got[1].headers.at("webhook-id"));
+}
+
+TEST_F(AlertsTest, RulesAimedInwardAreRefusedAtCreation) {
+  options_.outbound.allow_private.clear();  // the default: public receivers only
+  Open();
+  const std::string hint = " (allow it with [outbound] allow_private)";
+  const std::pair<std::string, std::string> refused[] = {
+      {"https://user:pass@hooks.example.com/x",
+       "webhook URL: user names and passwords in URLs are not accepted (give http:// or "
+       "https://, a host, and no user:password@)"},
+      {"https://token@hooks.example.com/x",
+       "webhook URL: user names and passwords in URLs are not accepted (give http:// or "
+       "https://, a host, and no user:password@)"},
+      {"ftp://hooks.example.com/x",
+       "webhook URL: not an http or https URL (give http:// or https://, a host, and no "
+       "user:password@)"},
+      {"http://127.0.0.1:9/h",
+       "webhook URL refused by the outbound policy: 127.0.0.1 is a loopback address" + hint},
+      {"http://2130706433/h",
+       "webhook URL refused by the outbound policy: 127.0.0.1 is a loopback address" + hint},
+      {"http://0177.0.0.1/h",
+       "webhook URL refused by the outbound policy: 127.0.0.1 is a loopback address" + hint},
+      {"http://[::1]:8080/h",
+       "webhook URL refused by the outbound policy: ::1 is a loopback address" + hint},
+      {"http://[::ffff:7f00:1]/h",
+       "webhook URL refused by the outbound policy: ::ffff:127.0.0.1 is a loopback address" + hint},
+      {"http://10.0.0.5/h",
+       "webhook URL refused by the outbound policy: 10.0.0.5 is a private address" + hint},
+      {"http://169.254.169.254/latest/meta-data/",
+       "webhook URL refused by the outbound policy: 169.254.169.254 is a link-local address" +
+           hint},
+      {"http://localhost:8080/h",
+       "webhook URL refused by the outbound policy: localhost is an internal host name" + hint},
+      {"http://metadata.google.internal/computeMetadata/v1/",
+       "webhook URL refused by the outbound policy: metadata.google.internal is an internal "
+       "host name" +
+           hint},
+  };
+  for (const auto& [url, message] : refused) {
+    SCOPED_TRACE(url);
+    AlertRule rule;
+    rule.name = "inward";
+    rule.target = {url, kSecret};
+    Result<AlertRule> created = engine_->CreateRule(rule);
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(created.error().message(), message);
+    rule.target.secret.clear();  // a secret to generate changes nothing
+    EXPECT_EQ(engine_->CreateRule(rule).error().message(), message);
+    EXPECT_EQ(engine_->Notify(Opened(1), {{url, kSecret}}).error().message(), message);
+  }
+  EXPECT_TRUE(engine_->ListRules()->empty());
+  EXPECT_EQ(engine_->PendingCount(), 0);
+
+  AlertRule rule;
+  rule.name = "public";
+  rule.target = {"https://hooks.example.com/x", kSecret};
+  Result<AlertRule> created = engine_->CreateRule(rule);
+  ASSERT_TRUE(created) << created.error().ToString();
+  created->target.url = "http://192.168.0.10/x";
+  Result<AlertRule> updated = engine_->UpdateRule(*created);
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().message(),
+            "webhook URL refused by the outbound policy: 192.168.0.10 is a private address" + hint);
+  EXPECT_EQ(engine_->GetRule(created->id)->target.url, "https://hooks.example.com/x");
+  // A secret with the prefix must decode, to at least 16 bytes.
+  rule.target.secret = "whsec_not base64";
+  EXPECT_EQ(engine_->CreateRule(rule).error().message(),
+            "a webhook secret that starts with \"whsec_\" must be followed by its key in base64");
+  rule.target.secret = "whsec_YWJjZA==";
+  EXPECT_EQ(engine_->CreateRule(rule).error().message(),
+            "a webhook secret must be at least 16 bytes long once decoded");
+}
+
+TEST_F(AlertsTest, AWebhookRefusedByThePolicyNeverReachesTheReceiver) {
+  Receiver receiver([](const Received&) { return 200; });
+  // Made while loopback was allowed: one rule to the receiver, one to a port where nothing
+  // listens.
+  Rule(receiver.Url("/hook"));
+  Rule("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/hook");
+  // Then loopback is taken out of the allow-list, another range left in it, so that names
+  // are only checked when they resolve.
+  options_.outbound.allow_private = ParseIpRanges({"10.0.0.0/8"}).value();
+  Open();
+  const std::string port = receiver.Url("").substr(std::string("http://127.0.0.1:").size());
+  Rule("http://localhost:" + port + "/hook");  // accepted: a name
+  ASSERT_EQ(*engine_->Publish(Opened(1)), 3);
+  EXPECT_EQ(engine_->DeliverDue(), 3);
+  EXPECT_TRUE(receiver.Requests().empty());
+
+  Result<std::vector<Delivery>> deliveries = engine_->ListDeliveries(std::nullopt, 10);
+  ASSERT_TRUE(deliveries);
+  ASSERT_EQ(deliveries->size(), 3u);
+  const std::string hint = " (allow it with [outbound] allow_private)";
+  // Newest first. The open port and the closed one read the same: the list maps nothing.
+  EXPECT_EQ((*deliveries)[0].last_error,
+            "refused by the outbound policy: localhost resolves to a loopback address" + hint);
+  EXPECT_EQ((*deliveries)[1].last_error,
+            "refused by the outbound policy: 127.0.0.1 is a loopback address" + hint);
+  EXPECT_EQ((*deliveries)[2].last_error, (*deliveries)[1].last_error);
+  for (const Delivery& d : *deliveries) {
+    EXPECT_EQ(d.state, DeliveryState::kPending);
+    EXPECT_EQ(d.attempts, 1);
+  }
+  EXPECT_EQ(engine_->counters().failed_attempts, 3);
 }
 
 TEST_F(AlertsTest, PendingDeliveriesSurviveARestart) {

@@ -24,6 +24,7 @@
 #include "server/app.h"
 #include "server/web_assets.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -32,6 +33,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kSessionCookie = "ecoute_session";
+// The deepest a case list pages: far beyond any inbox, far below an int's range.
+constexpr int64_t kMaxOffset = 1'000'000;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -187,18 +190,27 @@ struct Context {
   Request& request;
   const Principal& principal;
   Scope scope;
-  std::vector<int64_t> ids;  // the {id} parts of the path
+  std::vector<int64_t> ids;          // the {id} parts of the path
+  StreamCredential credential = {};  // what authenticated the caller
 };
 
 namespace {
 
 Result<json> ParseBody(const Request& request) {
   if (request.body.empty()) return json::object();
+  // (App::Handle has refused bodies nested deeper than kMaxJsonDepth.)
   json j = json::parse(request.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return InvalidArgumentError("the body must be a JSON object");
   }
   return j;
+}
+
+// A client's value, as an error message may name it: a string's first characters, else
+// its kind. Never the value serialized, which may be huge (or deep).
+std::string DescribeValue(const json& value) {
+  if (value.is_string()) return "\"" + ShortQuote(value.get_ref<const std::string&>()) + "\"";
+  return std::string("a value of type ") + value.type_name();
 }
 
 std::string StringField(const json& j, const char* name) {
@@ -325,14 +337,16 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
       continue;
     }
     if (!ParseCaseStatus(s, status)) {
-      return InvalidArgumentError("status \"" + s +
+      return InvalidArgumentError("status \"" + ShortQuote(s) +
                                   "\": use new, acknowledged, resolved, closed, reopened or open");
     }
     filter.statuses.push_back(status);
   }
   for (const std::string& t : q.QueryAll("topic")) {
     Topic topic;
-    if (!ParseTopic(t, topic)) return InvalidArgumentError("unknown topic \"" + t + "\"");
+    if (!ParseTopic(t, topic)) {
+      return InvalidArgumentError("unknown topic \"" + ShortQuote(t) + "\"");
+    }
     filter.topics.push_back(topic);
   }
   filter.brands = q.QueryAll("brand");
@@ -358,7 +372,9 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
   }
   if (std::string_view o = q.Query("offset"); !o.empty()) {
     std::optional<int64_t> offset = o == "0" ? std::optional<int64_t>(0) : ParseId(o);
-    if (!offset) return InvalidArgumentError("offset: a number, 0 or more");
+    if (!offset || *offset > kMaxOffset) {
+      return InvalidArgumentError("offset: a number from 0 to " + std::to_string(kMaxOffset));
+    }
     filter.offset = static_cast<int>(*offset);
   }
   return filter;
@@ -466,7 +482,12 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
     std::lock_guard lock(ctx.app.store_mutex());
     return ctx.app.store().GetCase(id);
   }();
-  if (!detail) return ErrorResponse(detail.error());
+  if (!detail) {
+    if (detail.error().code() == StatusCode::kNotFound) {
+      return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
+    }
+    return ErrorResponse(detail.error());
+  }
   const CaseSummary& c = detail->summary;
   if (!ctx.scope.Sees(c.brand))
     return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
@@ -496,7 +517,14 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
   return r;
 }
 
-Response GetCase(Context& ctx) { return CaseDetailResponse(ctx, ctx.ids.at(0)); }
+// A case of another brand and a missing case get the same answer, after the same work.
+Response GetCase(Context& ctx) {
+  const int64_t id = ctx.ids.at(0);
+  if (Status visible = ctx.scope.CheckCase(ctx.app, id); !visible.ok()) {
+    return ErrorResponse(visible);
+  }
+  return CaseDetailResponse(ctx, id);
+}
 
 // An agent's action on a case, then the case as it now is.
 template <typename Action>
@@ -563,7 +591,7 @@ Response CorrectCase(Context& ctx) {
     c.post_id = post->get<int64_t>();
     c.brand = StringField(body, "brand");
     if (!ctx.scope.Sees(c.brand)) {
-      return InvalidArgumentError("brand \"" + c.brand + "\": give one of your brands");
+      return InvalidArgumentError("brand \"" + ShortQuote(c.brand) + "\": give one of your brands");
     }
     if (!ParseStance(StringField(body, "stance"), c.stance)) {
       return InvalidArgumentError("stance: use complaint, praise, resolution, question or neutral");
@@ -572,7 +600,7 @@ Response CorrectCase(Context& ctx) {
       for (const json& t : *topics) {
         Topic topic;
         if (!t.is_string() || !ParseTopic(t.get<std::string>(), topic)) {
-          return InvalidArgumentError("unknown topic " + t.dump());
+          return InvalidArgumentError("unknown topic " + DescribeValue(t));
         }
         c.topics.push_back(topic);
       }
@@ -620,6 +648,11 @@ Response SearchPosts(Context& ctx) {
       for (const std::string& b : h.brands) {
         if (ctx.scope.Sees(b)) brands.push_back(b);
       }
+      // Another brand's cases do not exist for this caller, nor do their ids.
+      std::vector<int64_t> cases;
+      for (size_t i = 0; i < h.cases.size() && i < h.case_brands.size(); ++i) {
+        if (ctx.scope.Sees(h.case_brands[i])) cases.push_back(h.cases[i]);
+      }
       hits.push_back({{"post_id", h.post_id},
                       {"ext_id", h.ext_id},
                       {"url", h.url},
@@ -629,7 +662,7 @@ Response SearchPosts(Context& ctx) {
                       {"lang", h.lang},
                       {"stance", StanceName(h.stance)},
                       {"brands", brands},
-                      {"cases", h.cases},
+                      {"cases", cases},
                       {"snippet", h.snippet},
                       {"score", h.score}});
     }
@@ -639,10 +672,17 @@ Response SearchPosts(Context& ctx) {
 
 Response PushPosts(Context& ctx) {
   std::string bytes = std::move(ctx.request.body);
-  // One pretty-printed JSON object is one post: made one line for the JSON-lines reader.
-  if (!bytes.empty() && bytes.find('\n') != std::string::npos) {
-    json one = json::parse(bytes, nullptr, false);
-    if (!one.is_discarded() && one.is_object()) bytes = Dump(one);
+  const JsonShape shape = ScanJson(bytes);  // (not too deep: App::Handle checked)
+  // One pretty-printed JSON object is one post: its white space outside strings is dropped
+  // (a byte copy, no document tree) so that it is one line for the JSON-lines reader.
+  if (shape.top_level_containers == 1 && !shape.top_level_other &&
+      bytes.find('\n') != std::string::npos) {
+    std::string line(bytes.size(), '\0');
+    size_t length = 0;
+    if (simdjson::minify(bytes.data(), bytes.size(), line.data(), length) == simdjson::SUCCESS) {
+      line.resize(length);
+      bytes = std::move(line);
+    }
   }
   std::vector<Post> posts;
   std::vector<Problem> problems;
@@ -749,9 +789,10 @@ Response Events(Context& ctx) {
   r.content_type = "text/event-stream";
   App* app = &ctx.app;
   Principal principal = ctx.principal;
-  r.on_stream = [app, principal](std::shared_ptr<EventSink> sink) {
+  StreamCredential credential = ctx.credential;
+  r.on_stream = [app, principal, credential](std::shared_ptr<EventSink> sink) {
     sink->Send("retry: 3000\n: connected\n\n");
-    app->live().Subscribe(std::move(sink), principal);
+    app->live().Subscribe(std::move(sink), principal, credential, app->clock().Now());
   };
   return r;
 }
@@ -862,7 +903,7 @@ Status ApplyRule(const json& body, AlertRule& rule) {
     for (const json& s : *it) {
       Stance stance;
       if (!s.is_string() || !ParseStance(s.get<std::string>(), stance)) {
-        return InvalidArgumentError("unknown stance " + s.dump());
+        return InvalidArgumentError("unknown stance " + DescribeValue(s));
       }
       rule.stances.push_back(stance);
     }
@@ -872,7 +913,7 @@ Status ApplyRule(const json& body, AlertRule& rule) {
     for (const json& t : *it) {
       Topic topic;
       if (!t.is_string() || !ParseTopic(t.get<std::string>(), topic)) {
-        return InvalidArgumentError("unknown topic " + t.dump());
+        return InvalidArgumentError("unknown topic " + DescribeValue(t));
       }
       rule.topics.push_back(topic);
     }
@@ -1275,6 +1316,13 @@ Response App::Handle(Request& request) {
       if (!read) return ErrorResponse(405, "method_not_allowed", "use GET");
       return StaticFile(*this, request);
     }
+    // Before any other work, on every route: a body nested deeper than kMaxJsonDepth is
+    // refused, whatever would read it (recursive walks of a deeper tree overflow the stack).
+    if (!request.body.empty()) {
+      if (Status shallow = CheckJsonDepth(request.body); !shallow.ok()) {
+        return ErrorResponse(shallow);
+      }
+    }
     if (path == "/api/v1/session" && request.method == "POST") {
       // Login: refuse cross-site posts (the cookie is SameSite, the body JSON; a browser
       // sends Origin with every POST, and it must be this server).
@@ -1308,12 +1356,15 @@ Response App::Handle(Request& request) {
     // Who is asking?
     Result<Principal> principal =
         Status(StatusCode::kUnauthenticated, "log in, or send a bearer token");
+    StreamCredential credential;
     std::string_view authorization = request.Header("authorization");
     if (authorization.size() > 7 && EqualsIgnoreCase(authorization.substr(0, 7), "bearer ")) {
       principal = access_->AuthenticateToken(authorization.substr(7));
+      credential = {false, std::string(authorization.substr(7))};
     } else if (std::string_view session = CookieValue(request.Header("cookie"), kSessionCookie);
                !session.empty()) {
       principal = access_->AuthenticateSession(session);
+      credential = {true, std::string(session)};
       if (principal && !read && !access_->CheckCsrf(*principal, request.Header("x-csrf-token"))) {
         Response r = ErrorResponse(403, "csrf", "missing or wrong X-CSRF-Token header");
         r.route = std::string(route->pattern);
@@ -1334,7 +1385,7 @@ Response App::Handle(Request& request) {
       r.route = std::string(route->pattern);
       return r;
     }
-    Context ctx{*this, request, *principal, scope, std::move(ids)};
+    Context ctx{*this, request, *principal, scope, std::move(ids), std::move(credential)};
     Response r = route->handler(ctx);
     r.route = std::string(route->pattern);
     return r;

@@ -16,9 +16,74 @@ namespace ecoute::server {
 
 // ---- live updates ------------------------------------------------------------------------
 
-void LiveUpdates::Subscribe(std::shared_ptr<EventSink> sink, Principal principal) {
+namespace {
+
+std::string EndChunk(std::string_view reason) {
+  return "event: end\ndata: {\"reason\":\"" + std::string(reason) + "\"}\n\n";
+}
+
+}  // namespace
+
+void LiveUpdates::Configure(Authenticator authenticate, int64_t max_lifetime_seconds) {
   std::lock_guard lock(mutex_);
-  subscribers_.push_back({std::move(sink), std::move(principal)});
+  authenticate_ = std::move(authenticate);
+  max_lifetime_seconds_ = max_lifetime_seconds;
+}
+
+void LiveUpdates::Subscribe(std::shared_ptr<EventSink> sink, Principal principal,
+                            StreamCredential credential, int64_t now) {
+  uint64_t id;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_id_++;
+    const int64_t ends_at = max_lifetime_seconds_ > 0 ? now + max_lifetime_seconds_ : 0;
+    subscribers_.push_back({id, std::move(sink), std::move(principal), credential, ends_at});
+  }
+  // Added first, then checked: a revocation after this check finds the stream listed.
+  Verify(id, credential, now);
+}
+
+bool LiveUpdates::Verify(uint64_t id, const StreamCredential& credential, int64_t now) {
+  Authenticator authenticate;
+  {
+    std::lock_guard lock(mutex_);
+    authenticate = authenticate_;
+  }
+  if (!authenticate) return true;
+  Result<Principal> principal = authenticate(credential);
+  std::lock_guard lock(mutex_);
+  auto it = std::find_if(subscribers_.begin(), subscribers_.end(),
+                         [&](const Subscriber& s) { return s.id == id; });
+  if (it == subscribers_.end()) return false;
+  if (!principal || (it->ends_at != 0 && now >= it->ends_at)) {
+    it->sink->End(EndChunk(principal ? "reconnect" : "unauthenticated"));
+    subscribers_.erase(it);
+    return false;
+  }
+  // The user's role and brands as they are now: a user moved to another brand stops
+  // receiving the old one's cases.
+  it->principal = std::move(principal).value();
+  return true;
+}
+
+int64_t LiveUpdates::Recheck(int64_t now) {
+  std::vector<std::pair<uint64_t, StreamCredential>> open;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(subscribers_, [](const Subscriber& s) { return !s.sink->IsOpen(); });
+    open.reserve(subscribers_.size());
+    for (const Subscriber& s : subscribers_) open.emplace_back(s.id, s.credential);
+  }
+  // Authentication reads the database at times: not under the lock that Publish takes.
+  for (const auto& [id, credential] : open) Verify(id, credential, now);
+  int64_t earliest = 0;
+  std::lock_guard lock(mutex_);
+  for (const Subscriber& s : subscribers_) {
+    for (int64_t lapse : {s.principal.valid_until, s.ends_at}) {
+      if (lapse != 0 && (earliest == 0 || lapse < earliest)) earliest = lapse;
+    }
+  }
+  return earliest;
 }
 
 void LiveUpdates::Publish(std::string_view event, std::string_view brand, std::string_view data) {
@@ -124,6 +189,15 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
     spdlog::warn("alerts: {}", status.message());
   };
   app->sla_->on_error = [](const Status& status) { spdlog::warn("sla: {}", status.message()); };
+  // Live streams stay bound to the session or token that opened them.
+  AccessControl* access = app->access_.get();
+  app->live_.Configure(
+      [access](const StreamCredential& credential) {
+        return credential.session ? access->AuthenticateSession(credential.secret, false)
+                                  : access->AuthenticateToken(credential.secret);
+      },
+      c.stream_max_seconds);
+  app->access_->set_on_change([self] { self->live_.Recheck(self->clock_.Now()); });
   // Counters the components keep, read at scrape time.
   Metrics& m = app->metrics_;
   AlertEngine* alerts = app->alerts_.get();
@@ -177,13 +251,9 @@ Status App::Start(StartOptions options) {
           return summary ? OkStatus() : summary.error();
         },
         std::chrono::milliseconds(config_.watch_tick_ms));
-    pinger_ = std::thread([this] {
-      std::unique_lock lock(pinger_mutex_);
-      while (!stopping_.load()) {
-        pinger_wake_.wait_for(lock, std::chrono::seconds(15));
-        if (!stopping_.load()) live_.Ping();
-      }
-    });
+  }
+  if ((options.http || options.background) && !pinger_.joinable()) {
+    pinger_ = std::thread([this] { GuardStreams(); });
   }
   metrics_.AddCallbackGauge("ecoute_live_subscribers", "Open live-update streams",
                             [this] { return static_cast<double>(live_.subscribers()); });
@@ -197,12 +267,12 @@ void App::Stop() {
   // New requests first, so that nothing is accepted that the background work would miss.
   if (http_) http_->Stop(std::chrono::milliseconds(10'000));
   live_.CloseAll();
+  {
+    std::lock_guard lock(pinger_mutex_);
+    pinger_wake_.notify_all();
+  }
+  if (pinger_.joinable()) pinger_.join();
   if (started_background_) {
-    {
-      std::lock_guard lock(pinger_mutex_);
-      pinger_wake_.notify_all();
-    }
-    if (pinger_.joinable()) pinger_.join();
     watcher_->Stop();
     sla_->Stop();
     alerts_->Stop();
@@ -210,6 +280,37 @@ void App::Stop() {
 }
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }
+
+void App::GuardStreams() {
+  using std::chrono::steady_clock;
+  constexpr auto kPingEvery = std::chrono::seconds(15);
+  const auto check_every =
+      std::chrono::milliseconds(std::max<int64_t>(10, config_.stream_check_ms));
+  auto next_ping = steady_clock::now() + kPingEvery;
+  auto next_check = steady_clock::now() + check_every;
+  std::unique_lock lock(pinger_mutex_);
+  while (!stopping_.load()) {
+    pinger_wake_.wait_until(lock, std::min(next_ping, next_check));
+    if (stopping_.load()) break;
+    lock.unlock();
+    const auto at = steady_clock::now();
+    if (at >= next_check) {
+      const int64_t now = clock_.Now();
+      const int64_t lapse = live_.Recheck(now);
+      next_check = at + check_every;
+      // A session that ends before the next check is ended on time, to the second.
+      if (lapse != 0) {
+        next_check =
+            std::min(next_check, at + std::chrono::seconds(std::max<int64_t>(1, lapse - now)));
+      }
+    }
+    if (at >= next_ping) {
+      live_.Ping();
+      next_ping = at + kPingEvery;
+    }
+    lock.lock();
+  }
+}
 
 struct App::PendingBatch {
   std::span<const IngestItem> items;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,24 +47,57 @@ struct IngestSummary {
   std::vector<std::string> problems;  // "push:3: not JSON..."
 };
 
-// Subscribers of the live inbox (server-sent events), each seeing only its brands.
+// What opened a live stream: a browser session or an API token, kept (in memory only) so
+// that the stream can be re-checked against it for as long as it lives.
+struct StreamCredential {
+  bool session = false;  // the session cookie's value; otherwise a bearer token
+  std::string secret;
+};
+
+// Subscribers of the live inbox (server-sent events), each seeing only its brands, and
+// each bound to the session or token that opened it: Recheck() authenticates them again,
+// closes those whose access has ended and re-scopes the others to their user's current
+// role and brands.
 class LiveUpdates {
  public:
-  void Subscribe(std::shared_ptr<EventSink> sink, Principal principal);
+  using Authenticator = std::function<Result<Principal>(const StreamCredential&)>;
+  // Set before the first Subscribe: how to re-authenticate, and the longest a stream may
+  // live before the client must reconnect and authenticate again (0: no limit).
+  void Configure(Authenticator authenticate, int64_t max_lifetime_seconds);
+
+  // Adds the stream, then authenticates it once more, so that access ended between the
+  // request and now is not missed.
+  void Subscribe(std::shared_ptr<EventSink> sink, Principal principal, StreamCredential credential,
+                 int64_t now);
   // Sends `event` with `data` (one JSON line) to every subscriber allowed to see `brand`.
   void Publish(std::string_view event, std::string_view brand, std::string_view data);
   // A comment line to every subscriber, so proxies keep the streams open; drops the
   // closed ones.
   void Ping();
+  // Re-authenticates every stream. One that no longer authenticates ends with
+  // `event: end` and `{"reason":"unauthenticated"}`; one past its lifetime with
+  // `{"reason":"reconnect"}` (EventSource reconnects by itself and authenticates anew).
+  // Returns the earliest time (seconds) at which a stream's access or lifetime lapses,
+  // 0 when none will: the caller checks again then.
+  int64_t Recheck(int64_t now);
   void CloseAll();
   int64_t subscribers() const;
 
  private:
   struct Subscriber {
+    uint64_t id = 0;
     std::shared_ptr<EventSink> sink;
     Principal principal;
+    StreamCredential credential;
+    int64_t ends_at = 0;  // the end of its lifetime (0: none)
   };
+  // Re-authenticates one subscriber's credential; false when it ended it.
+  bool Verify(uint64_t id, const StreamCredential& credential, int64_t now);
+
+  Authenticator authenticate_;
+  int64_t max_lifetime_seconds_ = 0;
   mutable std::mutex mutex_;
+  uint64_t next_id_ = 1;
   std::vector<Subscriber> subscribers_;
 };
 
@@ -158,6 +192,10 @@ class App {
   std::set<std::pair<std::string, int64_t>> spikes_alerted_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
+  // Pings the live streams and re-checks their access, every stream_check_ms and when the
+  // access of one lapses. (A change made through access_ re-checks them at once, in the
+  // request that made it.)
+  void GuardStreams();
   std::thread pinger_;
   std::mutex pinger_mutex_;
   std::condition_variable pinger_wake_;

@@ -8,6 +8,8 @@
 
 #include <toml++/toml.h>
 
+#include "fetch/outbound.h"
+
 namespace ecoute::server {
 
 std::optional<int64_t> ParseDurationSeconds(std::string_view text) {
@@ -49,28 +51,43 @@ Status ParseListen(const std::string& listen, std::string& address, uint16_t& po
 namespace {
 
 // One setting: where it lives in the file, and how a text value (from the environment) or
-// a TOML node sets it.
+// a TOML node sets it. A list is a TOML array of strings, or comma-separated text in the
+// environment; its setter may refuse an item.
 struct Setting {
   const char* section;
   const char* key;
-  enum Kind { kString, kInt, kBool, kDuration } kind;
+  enum Kind { kString, kInt, kBool, kDuration, kList } kind;
   std::function<void(ServerConfig&, const std::string&)> set_string;
   std::function<void(ServerConfig&, int64_t)> set_int;
   std::function<void(ServerConfig&, bool)> set_bool;
+  std::function<Status(ServerConfig&, const std::vector<std::string>&)> set_list;
 };
 
 Setting Str(const char* section, const char* key,
             std::function<void(ServerConfig&, const std::string&)> set) {
-  return {section, key, Setting::kString, std::move(set), nullptr, nullptr};
+  return {section, key, Setting::kString, std::move(set), nullptr, nullptr, nullptr};
 }
 Setting Int(const char* section, const char* key, std::function<void(ServerConfig&, int64_t)> set) {
-  return {section, key, Setting::kInt, nullptr, std::move(set), nullptr};
+  return {section, key, Setting::kInt, nullptr, std::move(set), nullptr, nullptr};
 }
 Setting Dur(const char* section, const char* key, std::function<void(ServerConfig&, int64_t)> set) {
-  return {section, key, Setting::kDuration, nullptr, std::move(set), nullptr};
+  return {section, key, Setting::kDuration, nullptr, std::move(set), nullptr, nullptr};
 }
 Setting Bool(const char* section, const char* key, std::function<void(ServerConfig&, bool)> set) {
-  return {section, key, Setting::kBool, nullptr, nullptr, std::move(set)};
+  return {section, key, Setting::kBool, nullptr, nullptr, std::move(set), nullptr};
+}
+Setting List(const char* section, const char* key,
+             std::function<Status(ServerConfig&, const std::vector<std::string>&)> set) {
+  return {section, key, Setting::kList, nullptr, nullptr, nullptr, std::move(set)};
+}
+
+// [outbound] allow_private: the one policy of every outbound request, webhooks and watched
+// sources alike.
+Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ranges) {
+  ECOUTE_ASSIGN_OR_RETURN(std::vector<IpRange> parsed, ParseIpRanges(ranges));
+  config.alerts.outbound.allow_private = parsed;
+  config.watcher.fetch.outbound.allow_private = std::move(parsed);
+  return OkStatus();
 }
 
 const std::vector<Setting>& Settings() {
@@ -104,6 +121,9 @@ const std::vector<Setting>& Settings() {
       Bool("http", "cookie_secure", [](ServerConfig& c, bool v) { c.cookie_secure = v; }),
       Str("http", "web_dir", [](ServerConfig& c, const std::string& v) { c.web_dir = v; }),
       Str("http", "public_url", [](ServerConfig& c, const std::string& v) { c.public_url = v; }),
+      Dur("http", "stream_check", [](ServerConfig& c, int64_t v) { c.stream_check_ms = v * 1000; }),
+      Dur("http", "stream_max_lifetime",
+          [](ServerConfig& c, int64_t v) { c.stream_max_seconds = v; }),
       Str("log", "format", [](ServerConfig& c, const std::string& v) { c.log_format = v; }),
       Str("log", "level", [](ServerConfig& c, const std::string& v) { c.log_level = v; }),
       Dur("access", "session", [](ServerConfig& c, int64_t v) { c.access.session_seconds = v; }),
@@ -125,6 +145,9 @@ const std::vector<Setting>& Settings() {
       Dur("alerts", "max_backoff",
           [](ServerConfig& c, int64_t v) { c.alerts.max_backoff_seconds = v; }),
       Dur("alerts", "timeout", [](ServerConfig& c, int64_t v) { c.alerts.timeout_ms = v * 1000; }),
+      Bool("alerts", "legacy_signature",
+           [](ServerConfig& c, bool v) { c.alerts.legacy_signature = v; }),
+      List("outbound", "allow_private", SetAllowPrivate),
       Dur("watch", "min_host_interval",
           [](ServerConfig& c, int64_t v) { c.watcher.min_host_interval_seconds = v; }),
       Dur("watch", "max_backoff",
@@ -143,6 +166,14 @@ std::string EnvName(const Setting& s) {
     for (const char* c = p; *c != '\0'; ++c) name.push_back(static_cast<char>(std::toupper(*c)));
   }
   return name;
+}
+
+Status ApplyList(ServerConfig& config, const Setting& s, const std::vector<std::string>& items,
+                 const std::string& where) {
+  if (Status status = s.set_list(config, items); !status.ok()) {
+    return Status(status.code(), where + ": " + status.message());
+  }
+  return OkStatus();
 }
 
 Status ApplyText(ServerConfig& config, const Setting& s, const std::string& value,
@@ -178,6 +209,9 @@ Status ApplyText(ServerConfig& config, const Setting& s, const std::string& valu
       s.set_int(config, *seconds);
       return OkStatus();
     }
+    case Setting::kList: {
+      return ApplyList(config, s, SplitCommaList(value), where);
+    }
   }
   return OkStatus();
 }
@@ -188,6 +222,22 @@ std::string Where(const std::string& path, const toml::node& node, const std::st
 
 Status ApplyNode(ServerConfig& config, const Setting& s, const toml::node& node,
                  const std::string& where) {
+  if (s.kind == Setting::kList) {
+    const toml::array* array = node.as_array();
+    std::vector<std::string> items;
+    for (size_t i = 0; array != nullptr && i < array->size(); ++i) {
+      const std::optional<std::string> item = (*array)[i].value<std::string>();
+      if (!item || !(*array)[i].is_string()) {
+        array = nullptr;
+        break;
+      }
+      items.push_back(*item);
+    }
+    if (array == nullptr) {
+      return InvalidArgumentError(where + ": expected an array of strings ([\"10.0.0.0/8\"])");
+    }
+    return ApplyList(config, s, items, where);
+  }
   if (auto v = node.value<std::string>(); v && node.is_string()) {
     return ApplyText(config, s, *v, where);
   }
@@ -196,7 +246,10 @@ Status ApplyNode(ServerConfig& config, const Setting& s, const toml::node& node,
   return InvalidArgumentError(where + ": expected a string, a number or true/false");
 }
 
-Status ReadSla(const toml::table& sla, const std::string& path, SlaConfig& out) {
+// After the other settings: a contact is checked against the outbound policy, which the
+// file sets anywhere and the environment may change.
+Status ReadSla(const toml::table& sla, const std::string& path, const OutboundPolicy& outbound,
+               SlaConfig& out) {
   if (const toml::array* policies = sla["policies"].as_array()) {
     out.policies.clear();
     for (const toml::node& node : *policies) {
@@ -233,7 +286,7 @@ Status ReadSla(const toml::table& sla, const std::string& path, SlaConfig& out) 
           WebhookTarget target;
           target.url = (*ct)["url"].value_or(std::string());
           target.secret = (*ct)["secret"].value_or(std::string());
-          if (Status valid = ValidateTarget(target); !valid.ok()) {
+          if (Status valid = ValidateTarget(target, outbound); !valid.ok()) {
             return InvalidArgumentError(Where(path, c, "sla.levels.contacts") + ": " +
                                         valid.message());
           }
@@ -251,8 +304,8 @@ Status ReadSla(const toml::table& sla, const std::string& path, SlaConfig& out) 
 Result<ServerConfig> LoadServerConfig(const std::string& path,
                                       const std::function<const char*(const char*)>& getenv) {
   ServerConfig config;
+  toml::table root;
   if (!path.empty()) {
-    toml::table root;
     try {
       root = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
@@ -281,15 +334,15 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
         ECOUTE_RETURN_IF_ERROR(ApplyNode(config, *found, value, Where(path, value, name)));
       }
     }
-    if (const toml::table* sla = root["sla"].as_table()) {
-      ECOUTE_RETURN_IF_ERROR(ReadSla(*sla, path, config.sla));
-    }
   }
   for (const Setting& s : Settings()) {
     const std::string name = EnvName(s);
     if (const char* value = getenv(name.c_str()); value != nullptr && *value != '\0') {
       ECOUTE_RETURN_IF_ERROR(ApplyText(config, s, value, "environment " + name));
     }
+  }
+  if (const toml::table* sla = root["sla"].as_table()) {
+    ECOUTE_RETURN_IF_ERROR(ReadSla(*sla, path, config.alerts.outbound, config.sla));
   }
   if (config.log_format != "text" && config.log_format != "json") {
     return InvalidArgumentError("log.format: text or json");

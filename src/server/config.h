@@ -34,10 +34,16 @@ struct ServerConfig {
   bool cookie_secure = true;  // Secure cookies (browsers accept them on http://localhost)
   std::string web_dir;        // serve the dashboard from this folder instead of the binary
   std::string public_url;     // printed at start; default http://<listen>/
+  // Live event streams: each is re-checked against its session or token this often (and at
+  // once on any access change made through this server), and closed after stream_max_seconds
+  // so that the client reconnects and authenticates again.
+  int64_t stream_check_ms = 15'000;
+  int64_t stream_max_seconds = 3600;
   // [log]
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // debug | info | warn | error
-  // [access], [alerts], [watch], [sla]
+  // [access], [alerts], [watch], [sla]; [outbound] allow_private sets alerts.outbound and
+  // watcher.fetch.outbound alike: one policy for every request the server makes.
   AccessOptions access;
   AlertOptions alerts;
   WatcherOptions watcher;

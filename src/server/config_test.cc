@@ -96,6 +96,87 @@ TEST(ServerConfigTest, ErrorsNameTheFileTheLineAndTheKey) {
             StatusCode::kNotFound);
 }
 
+TEST(ServerConfigTest, TheOutboundAllowListIsAnArrayOfRangesForEveryRequest) {
+  // Off by default: public addresses only, for webhooks and watched sources alike.
+  Result<ServerConfig> config = LoadServerConfig(kExample, NoEnv());
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_TRUE(config->alerts.outbound.allow_private.empty());
+  EXPECT_TRUE(config->watcher.fetch.outbound.allow_private.empty());
+  EXPECT_TRUE(config->alerts.legacy_signature);
+
+  const std::string file = Write("ecoute-config-outbound.toml",
+                                 "[outbound]\nallow_private = [\"127.0.0.0/8\", \"fd00::/8\"]\n"
+                                 "[alerts]\nlegacy_signature = false\n");
+  config = LoadServerConfig(file, NoEnv());
+  ASSERT_TRUE(config) << config.error().ToString();
+  for (const OutboundPolicy* policy : {&config->alerts.outbound, &config->watcher.fetch.outbound}) {
+    ASSERT_EQ(policy->allow_private.size(), 2u);
+    EXPECT_EQ(policy->allow_private[0].ToString(), "127.0.0.0/8");
+    EXPECT_EQ(policy->allow_private[1].ToString(), "fd00::/8");
+  }
+  EXPECT_FALSE(config->alerts.legacy_signature);
+
+  // The environment, comma-separated, wins over the file.
+  std::map<std::string, std::string> env = {
+      {"ECOUTE_OUTBOUND_ALLOW_PRIVATE", "10.0.0.0/8, 192.168.1.20"}};
+  auto getenv = [&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  config = LoadServerConfig(file, getenv);
+  ASSERT_TRUE(config) << config.error().ToString();
+  ASSERT_EQ(config->watcher.fetch.outbound.allow_private.size(), 2u);
+  EXPECT_EQ(config->watcher.fetch.outbound.allow_private[1].ToString(), "192.168.1.20/32");
+  EXPECT_EQ(config->alerts.outbound.allow_private[0].ToString(), "10.0.0.0/8");
+
+  env["ECOUTE_OUTBOUND_ALLOW_PRIVATE"] = "10.0.0.0/8,10.0.0.1/8";
+  Result<ServerConfig> bad = LoadServerConfig(file, getenv);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().message(),
+            "environment ECOUTE_OUTBOUND_ALLOW_PRIVATE: \"10.0.0.1/8\": bits are set past the "
+            "prefix (did you mean 10.0.0.0/8?)");
+
+  const std::string scalar =
+      Write("ecoute-config-outbound-scalar.toml", "[outbound]\nallow_private = \"10.0.0.0/8\"\n");
+  bad = LoadServerConfig(scalar, NoEnv());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), scalar +
+                                       ":2: outbound.allow_private: expected an array of strings "
+                                       "([\"10.0.0.0/8\"])");
+  const std::string wrong = Write("ecoute-config-outbound-wrong.toml",
+                                  "[outbound]\nallow_private = [\"127.0.0.0/8\", \"intranet\"]\n");
+  bad = LoadServerConfig(wrong, NoEnv());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(),
+            wrong +
+                ":2: outbound.allow_private: \"intranet\": not an address range (write "
+                "10.0.0.0/8, 127.0.0.1 or fd00::/8)");
+}
+
+TEST(ServerConfigTest, AnEscalationContactFollowsTheOutboundPolicy) {
+  const std::string contact =
+      "[[sla.levels]]\nname = \"agent\"\n[[sla.levels.contacts]]\n"
+      "url = \"http://127.0.0.1:9000/hook\"\nsecret = \"0123456789abcdef\"\n";
+  const std::string refused = Write("ecoute-config-contact-inward.toml", contact);
+  Result<ServerConfig> config = LoadServerConfig(refused, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message(),
+            refused +
+                ":3: sla.levels.contacts: webhook URL refused by the outbound policy: "
+                "127.0.0.1 is a loopback address (allow it with [outbound] allow_private)");
+  // Allowed after the contact in the file, or from the environment: the whole file counts.
+  const std::string allowed = Write("ecoute-config-contact-allowed.toml",
+                                    contact + "[outbound]\nallow_private = [\"127.0.0.1\"]\n");
+  config = LoadServerConfig(allowed, NoEnv());
+  ASSERT_TRUE(config) << config.error().ToString();
+  ASSERT_EQ(config->sla.levels[0].contacts.size(), 1u);
+  auto getenv = [](const char* name) -> const char* {
+    return std::string_view(name) == "ECOUTE_OUTBOUND_ALLOW_PRIVATE" ? "127.0.0.0/8" : nullptr;
+  };
+  EXPECT_TRUE(LoadServerConfig(refused, getenv));
+}
+
 TEST(ServerConfigTest, ListenAndDurations) {
   std::string address;
   uint16_t port = 0;

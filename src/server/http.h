@@ -46,6 +46,10 @@ class EventSink {
   virtual ~EventSink() = default;
   virtual bool Send(std::string chunk) = 0;
   virtual bool IsOpen() const = 0;
+  // Queues `last_chunk` (may be empty), then closes the connection once it is written:
+  // the stream's end, decided by the server (its access was revoked, its time is up).
+  // Send() fails from then on.
+  virtual void End(std::string last_chunk) = 0;
 };
 
 struct Response {

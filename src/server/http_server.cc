@@ -134,7 +134,12 @@ class StreamSink final : public EventSink {
   explicit StreamSink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
 
   bool Send(std::string chunk) override;
-  bool IsOpen() const override { return open_.load(std::memory_order_acquire); }
+  bool IsOpen() const override {
+    return open_.load(std::memory_order_acquire) && !ending_.load(std::memory_order_acquire);
+  }
+  void End(std::string last_chunk) override;
+  // True once End() was called: the session closes when nothing is left to write.
+  bool ending() const { return ending_.load(std::memory_order_acquire); }
 
   // On the session's strand: moves the queued bytes into `out`; false (and no write in
   // flight any more) when there are none.
@@ -144,6 +149,7 @@ class StreamSink final : public EventSink {
  private:
   mutable std::mutex mu_;
   std::atomic<bool> open_{true};
+  std::atomic<bool> ending_{false};
   bool writing_ = false;  // a flush is posted or a write is in flight
   size_t in_flight_ = 0;
   std::string queued_;
@@ -256,7 +262,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // On the strand: writes what the sink has queued, then again until it is empty.
   void FlushStream() {
     if (state_ != State::kStreaming || writing_stream_) return;
-    if (!sink_->TakeQueued(stream_out_)) return;
+    if (!sink_->TakeQueued(stream_out_)) {
+      if (sink_->ending()) Close();
+      return;
+    }
     writing_stream_ = true;
     net::async_write(stream_, net::buffer(stream_out_),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -617,7 +626,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
 bool StreamSink::Send(std::string chunk) {
   std::lock_guard lock(mu_);
-  if (!open_.load(std::memory_order_relaxed)) return false;
+  if (!open_.load(std::memory_order_relaxed) || ending_.load(std::memory_order_relaxed)) {
+    return false;
+  }
   std::shared_ptr<Session> session = session_.lock();
   if (!session) {
     open_.store(false, std::memory_order_release);
@@ -640,6 +651,22 @@ bool StreamSink::Send(std::string chunk) {
     net::post(session->executor(), [session] { session->FlushStream(); });
   }
   return true;
+}
+
+void StreamSink::End(std::string last_chunk) {
+  std::lock_guard lock(mu_);
+  if (!open_.load(std::memory_order_relaxed) || ending_.exchange(true)) return;
+  std::shared_ptr<Session> session = session_.lock();
+  if (!session) {
+    open_.store(false, std::memory_order_release);
+    return;
+  }
+  queued_.append(last_chunk);
+  // A flush in progress ends with the session's Close(); otherwise one is posted now.
+  if (!writing_) {
+    writing_ = true;
+    net::post(session->executor(), [session] { session->FlushStream(); });
+  }
 }
 
 bool StreamSink::TakeQueued(std::string& out) {

@@ -124,6 +124,8 @@ class SlaMonitorTest : public ::testing::Test {
     ASSERT_TRUE(store_->SyncBrands(catalog).ok());
     AlertOptions options;
     options.jitter = 0;
+    // The receiver is on loopback, which the outbound policy refuses unless told.
+    options.outbound.allow_private = ParseIpRanges({"127.0.0.0/8"}).value();
     Result<std::unique_ptr<AlertEngine>> alerts = AlertEngine::Open(path_, clock_, options);
     ASSERT_TRUE(alerts) << alerts.error().ToString();
     alerts_ = std::move(alerts).value();

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 #include <utility>
-
-#include <curl/curl.h>
 
 #include "ecoute/sources.h"
 
@@ -79,43 +78,10 @@ WatchedSource ReadSource(const sqlite::Statement& row) {
   return s;
 }
 
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-
-// The parts of an http(s) URL that the watcher looks at, as libcurl's parser (the one the
-// fetcher uses) sees them.
-struct UrlParts {
-  std::string scheme;
-  std::string host;  // lower case
-  std::string path;
-  bool has_credentials = false;
-};
-
-bool ParseUrl(const std::string& url, UrlParts& parts) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return false;
-  auto get = [&](CURLUPart part, std::string& out) {
-    char* value = nullptr;
-    if (curl_url_get(u.get(), part, &value, 0) != CURLUE_OK || value == nullptr) return false;
-    out = value;
-    curl_free(value);
-    return true;
-  };
-  if (!get(CURLUPART_SCHEME, parts.scheme) || !get(CURLUPART_HOST, parts.host)) return false;
-  for (char& c : parts.host) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  if (!get(CURLUPART_PATH, parts.path)) parts.path = "/";
-  std::string ignored;
-  parts.has_credentials = get(CURLUPART_USER, ignored) || get(CURLUPART_PASSWORD, ignored);
-  return true;
-}
-
 // The host politeness counts requests against: two ports of one machine are one host.
 std::string HostKey(const std::string& url) {
-  UrlParts parts;
-  return ParseUrl(url, parts) ? parts.host : url;
+  const std::optional<UrlParts> parts = ParseUrlParts(url);
+  return parts ? parts->host : url;
 }
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -128,9 +94,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 bool IsPage(const WatchedSource& source) {
   if (source.format == "html") return true;
   if (source.format != "auto") return false;
-  UrlParts parts;
-  if (!ParseUrl(source.url, parts)) return true;
-  std::string path = parts.path;
+  const std::optional<UrlParts> parts = ParseUrlParts(source.url);
+  if (!parts) return true;
+  std::string path = parts->path;
   for (char& c : path) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   }
@@ -147,8 +113,8 @@ InputFormat ResolveFormat(const WatchedSource& source, const FetchResult& fetche
   InputFormat format = InputFormat::kAuto;
   ParseInputFormat(source.format, format);
   if (format != InputFormat::kAuto) return format;
-  UrlParts parts;
-  const std::string name = ParseUrl(fetched.url, parts) ? parts.path : fetched.url;
+  const std::optional<UrlParts> parts = ParseUrlParts(fetched.url);
+  const std::string name = parts ? parts->path : fetched.url;
   format = DetectInputFormat(fetched.body, name);
   if (format != InputFormat::kText) return format;
   const std::string_view type = fetched.content_type;
@@ -218,14 +184,19 @@ Status Watcher::Prepare() {
 }
 
 Status Watcher::Validate(const WatchedSource& source) const {
-  UrlParts parts;
-  if (!ParseUrl(source.url, parts) || (parts.scheme != "http" && parts.scheme != "https") ||
-      parts.host.empty()) {
+  const std::optional<UrlParts> parts = ParseUrlParts(source.url);
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
     return InvalidArgumentError("url \"" + source.url + "\": not an http or https URL");
   }
-  if (parts.has_credentials) {
+  if (parts->has_credentials) {
     // They would be stored in clear and shown in lists; public sources need none.
     return InvalidArgumentError("url: user names and passwords in URLs are not accepted");
+  }
+  // Refused now what would be refused at every poll: a literal non-public address, an
+  // internal name. A name that resolves inward is refused when the fetch connects.
+  if (Result<OutboundUrl> checked = CheckOutboundUrl(source.url, options_.fetch.outbound);
+      !checked) {
+    return InvalidArgumentError("url \"" + source.url + "\": " + checked.error().message());
   }
   if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end()) {
     return InvalidArgumentError("format \"" + source.format +

@@ -58,7 +58,8 @@ struct WatcherOptions {
   int64_t max_backoff_seconds = 6 * 3600;
   // The shortest interval Add and Update accept.
   int64_t min_interval_seconds = 60;
-  // Limits and User-Agent of every fetch; the validators and honor_robots are set per source.
+  // Limits, User-Agent and outbound policy of every fetch; the validators and honor_robots
+  // are set per source.
   FetchOptions fetch;
 };
 
@@ -84,9 +85,11 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Adds a source, due at once. kInvalidArgument for a URL that is not http(s) (or carries a
-  // user name or password), an unknown format or an interval below the minimum;
-  // kAlreadyExists when the URL is watched already. Returns it with its id and state.
+  // Adds a source, due at once. kInvalidArgument for a URL that is not http(s), carries a
+  // user name or password, or is refused by options.fetch.outbound before any lookup (a
+  // literal non-public address, an internal name: CheckOutboundUrl), an unknown format or
+  // an interval below the minimum; kAlreadyExists when the URL is watched already. Returns
+  // it with its id and state.
   Result<WatchedSource> Add(WatchedSource source);
   // Every source, by id.
   Result<std::vector<WatchedSource>> List();

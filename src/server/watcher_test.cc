@@ -78,6 +78,8 @@ class WatcherTest : public ::testing::Test {
     options_.min_host_interval_seconds = 0;  // one loopback host for every source
     options_.fetch.timeout_ms = 5000;
     options_.fetch.connect_timeout_ms = 2000;
+    // The test server is on loopback, which the outbound policy refuses unless told.
+    options_.fetch.outbound.allow_private = ParseIpRanges({"127.0.0.0/8"}).value();
     Open();
   }
   void TearDown() override {
@@ -384,6 +386,71 @@ TEST_F(WatcherTest, AddValidatesItsInput) {
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].url, "https://shop.example/feed.xml");
   EXPECT_EQ((*list)[1].url, "http://shop.example/feed.xml");
+}
+
+TEST_F(WatcherTest, AddRefusesWhatTheOutboundPolicyRefuses) {
+  options_.fetch.outbound.allow_private.clear();  // the default: public addresses only
+  Open();
+  const std::string hint = " (allow it with [outbound] allow_private)";
+  const std::pair<std::string, std::string> refused[] = {
+      {"http://127.0.0.1:8080/feed.xml", "127.0.0.1 is a loopback address"},
+      {"http://2130706433/feed.xml", "127.0.0.1 is a loopback address"},
+      {"http://0x7f000001/feed.xml", "127.0.0.1 is a loopback address"},
+      {"http://[::ffff:127.0.0.1]/feed.xml", "::ffff:127.0.0.1 is a loopback address"},
+      {"http://10.1.2.3/feed.xml", "10.1.2.3 is a private address"},
+      {"http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"},
+      {"http://[fd00::1]/feed.xml", "fd00::1 is a unique-local address"},
+      {"http://localhost:9200/_search", "localhost is an internal host name"},
+      {"http://metadata.google.internal/computeMetadata/v1/",
+       "metadata.google.internal is an internal host name"},
+  };
+  for (const auto& [url, why] : refused) {
+    WatchedSource source;
+    source.url = url;
+    Result<WatchedSource> added = watcher_->Add(source);
+    ASSERT_FALSE(added) << url;
+    EXPECT_EQ(added.error().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(added.error().message(),
+              "url \"" + url + "\": refused by the outbound policy: " + why + hint);
+  }
+  // Update holds to the same rule.
+  WatchedSource shop;
+  shop.url = "https://shop.example/feed";
+  Result<WatchedSource> added = watcher_->Add(shop);
+  ASSERT_TRUE(added) << added.error().ToString();
+  WatchedSource moved = *added;
+  moved.url = "http://192.168.1.1/admin";
+  Result<WatchedSource> updated = watcher_->Update(moved);
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().message(),
+            "url \"http://192.168.1.1/admin\": refused by the outbound policy: 192.168.1.1 is a "
+            "private address" +
+                hint);
+  EXPECT_EQ(Get(added->id).url, "https://shop.example/feed");
+}
+
+TEST_F(WatcherTest, APollRefusedByThePolicyReachesNothingAndSaysWhy) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource literal = AddSource(server.Url("/feed.xml"));
+  // The operator then takes loopback out of the allow-list: the stored source is refused
+  // at its next poll.
+  options_.fetch.outbound.allow_private = ParseIpRanges({"10.0.0.0/8"}).value();
+  Open();
+  const std::string port = server.Url("").substr(std::string("http://127.0.0.1:").size());
+  // A name is only refused once it resolves: Add lets it in, the poll stops it.
+  const WatchedSource named = AddSource("http://localhost:" + port + "/feed.xml");
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 2);
+  EXPECT_EQ(report.errors, 2);
+  EXPECT_EQ(sink_calls_, 0);
+  EXPECT_TRUE(server.Requests().empty());
+  const std::string hint = " (allow it with [outbound] allow_private)";
+  EXPECT_EQ(Get(literal.id).last_error,
+            "refused by the outbound policy: 127.0.0.1 is a loopback address" + hint);
+  EXPECT_EQ(Get(named.id).last_error,
+            "refused by the outbound policy: localhost resolves to a loopback address" + hint);
+  EXPECT_EQ(Get(named.id).failures, 1);
 }
 
 TEST_F(WatcherTest, SinkFailureDoesNotSaveTheValidators) {

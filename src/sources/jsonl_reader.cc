@@ -24,6 +24,7 @@
 
 #include "sources/post_json.h"
 #include "util/datetime.h"
+#include "util/json.h"
 #include "util/utf8.h"
 
 namespace ecoute {
@@ -566,7 +567,7 @@ JsonLinesReader::Verdict JsonLinesReader::ParseLine(std::string_view line, size_
   if (parser_.capacity() < line.size() && line.size() <= parser_.max_capacity()) {
     const size_t parser_capacity =
         std::min(std::max(line.size(), 2 * parser_.capacity()), parser_.max_capacity());
-    if ((error = parser_.allocate(parser_capacity))) return Verdict::kNotJson;
+    if ((error = parser_.allocate(parser_capacity, kMaxJsonDepth))) return Verdict::kNotJson;
   }
   ondemand::document document;
   if ((error = parser_.iterate(json, line.size(), capacity).get(document))) {

@@ -130,9 +130,12 @@ void ReadJsonInput(std::string_view bytes, const JsonFormat& format, ProblemLog&
   if (!DecodeJsonInput(bytes, format, problems, repaired)) return;
   const std::string name(problems.name());
 
+  // No deeper than any JSON the service reads (kMaxJsonDepth): the depth is kept when the
+  // parser grows for a longer document.
   dom::parser parser;
   dom::element root;
-  const simdjson::error_code error = parser.parse(bytes.data(), bytes.size()).get(root);
+  simdjson::error_code error = parser.allocate(bytes.size(), kMaxJsonDepth);
+  if (!error) error = parser.parse(bytes.data(), bytes.size()).get(root);
   if (!error) {
     if (survey) survey(root);
     std::string shape_error;

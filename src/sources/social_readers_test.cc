@@ -163,6 +163,23 @@ TEST(MastodonReaderTest, ReadsEveryFieldOfAStatus) {
   EXPECT_EQ(post.content_hash.size(), 16u);
 }
 
+TEST(MastodonReaderTest, ADocumentNestedPastTheLimitIsAProblemNotACrash) {
+  const size_t depth = 100;  // simdjson alone would take up to 1,024
+  const std::string deep = std::string(depth, '[') + std::string(depth, ']');
+  const ReadResult result = ReadMastodonString(
+      "[" + Replaced(kComplaint, "\"emojis\"", "\"deep\":" + deep + ",\"emojis\"") + "]");
+  EXPECT_TRUE(result.posts.empty());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_NE(result.problems[0].message.find("not valid JSON"), std::string::npos)
+      << Describe(result.problems);
+  // At the limit, read as ever.
+  const std::string at_limit =
+      std::string(kMaxJsonDepth - 3, '[') + std::string(kMaxJsonDepth - 3, ']');
+  const ReadResult fine = ReadMastodonString(
+      "[" + Replaced(kComplaint, "\"emojis\"", "\"deep\":" + at_limit + ",\"emojis\"") + "]");
+  EXPECT_EQ(fine.posts.size(), 1u) << Describe(fine.problems);
+}
+
 TEST(MastodonReaderTest, NamesAReplysParentWithTheServingInstancesIds) {
   const ReadResult result = ReadMastodonString(Join(
       {R"({"accounts": [], "statuses": [)", kComplaint, ",", kAnswer, R"(], "hashtags": []})"}));

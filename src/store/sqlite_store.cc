@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -623,7 +624,16 @@ Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& a
 }
 
 Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
-  const Post& post = *item.post;
+  // Agents open a post's URL as a link: only the web's schemes are kept ("javascript:",
+  // "data:" are dropped, the post is stored without them).
+  std::optional<Post> web_only;
+  if ((!item.post->url.empty() && !IsWebUrl(item.post->url)) ||
+      (!item.post->author.url.empty() && !IsWebUrl(item.post->author.url))) {
+    web_only = *item.post;
+    if (!IsWebUrl(web_only->url)) web_only->url.clear();
+    if (!IsWebUrl(web_only->author.url)) web_only->author.url.clear();
+  }
+  const Post& post = web_only ? *web_only : *item.post;
   const Analysis& analysis = *item.analysis;
   std::vector<int64_t> brand_ids;
   brand_ids.reserve(analysis.brands.size());
@@ -1230,6 +1240,14 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
           snippets->Make(select.Text(8), hit.lang, options.highlight_open, options.highlight_close);
     } else {
       hit.snippet = Excerpt(select.Text(8), 200);
+      // No highlights here, but none faked either (see SnippetMaker).
+      std::replace_if(
+          hit.snippet.begin(), hit.snippet.end(),
+          [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F;
+          },
+          ' ');
     }
     hit.score = has_words ? select.Double(9) : 0;
     hits.push_back(std::move(hit));
@@ -1244,7 +1262,10 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
   sqlite::Statement brands(db_,
                            "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
                            "pb.brand_id WHERE pb.post_id = ?1 ORDER BY b.name");
-  sqlite::Statement cases(db_, "SELECT case_id FROM case_posts WHERE post_id = ?1 ORDER BY 1");
+  sqlite::Statement cases(db_,
+                          "SELECT cp.case_id, b.name FROM case_posts cp JOIN cases c ON c.id = "
+                          "cp.case_id JOIN brands b ON b.id = c.brand_id WHERE cp.post_id = ?1 "
+                          "ORDER BY 1");
   for (const sqlite::Statement* statement : {&brands, &cases}) {
     if (!statement->ok()) return statement->status();
   }
@@ -1253,7 +1274,10 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     while (brands.Step()) hit.brands.emplace_back(brands.Text(0));
     brands.Reset();
     cases.Bind(1, hit.post_id);
-    while (cases.Step()) hit.cases.push_back(cases.Int(0));
+    while (cases.Step()) {
+      hit.cases.push_back(cases.Int(0));
+      hit.case_brands.emplace_back(cases.Text(1));
+    }
     cases.Reset();
   }
   return hits;

@@ -6,6 +6,72 @@
 
 namespace ecoute {
 
+JsonShape ScanJson(std::string_view text, int max_depth) {
+  JsonShape shape;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, whatever it is
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        if (depth == 0) shape.top_level_other = true;
+        break;
+      case '{':
+      case '[':
+        if (depth == 0) ++shape.top_level_containers;
+        if (++depth > shape.max_depth) shape.max_depth = depth;
+        if (depth > max_depth) {
+          shape.too_deep = true;
+          shape.too_deep_at = i;
+          return shape;
+        }
+        break;
+      case '}':
+      case ']':
+        if (depth > 0) {
+          --depth;
+        } else {
+          shape.top_level_other = true;
+        }
+        break;
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+        break;
+      default:
+        if (depth == 0) shape.top_level_other = true;
+        break;
+    }
+  }
+  return shape;
+}
+
+Status CheckJsonDepth(std::string_view text, int max_depth) {
+  const JsonShape shape = ScanJson(text, max_depth);
+  if (!shape.too_deep) return OkStatus();
+  return InvalidArgumentError("the JSON nests arrays and objects deeper than " +
+                              std::to_string(max_depth) + " levels (at byte " +
+                              std::to_string(shape.too_deep_at) + "); send flatter JSON");
+}
+
+std::string ShortQuote(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t cut = max_bytes;
+  // Back to the start of a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…";
+}
+
 void AppendNumber(double value, int decimals, std::string& out) {
   if (!std::isfinite(value)) {
     out += '0';

@@ -1,5 +1,7 @@
 #include "util/url.h"
 
+#include <cctype>
+
 namespace ecoute {
 
 std::string UrlHost(std::string_view url) {
@@ -13,6 +15,18 @@ std::string UrlHost(std::string_view url) {
   }
   if (host.rfind("www.", 0) == 0) host.erase(0, 4);
   return host;
+}
+
+bool IsWebUrl(std::string_view url) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (url.size() <= scheme.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < scheme.size() && same; ++i) {
+      same = std::tolower(static_cast<unsigned char>(url[i])) == scheme[i];
+    }
+    if (same) return true;
+  }
+  return false;
 }
 
 }  // namespace ecoute

@@ -10,4 +10,8 @@ namespace ecoute {
 // leading "www.": "https://WWW.Fnac.com:443/a" -> "fnac.com".
 std::string UrlHost(std::string_view url);
 
+// True for an http:// or https:// URL (any case) with something after the scheme: the only
+// links shown to a user. "javascript:", "data:" and the like are not.
+bool IsWebUrl(std::string_view url);
+
 }  // namespace ecoute

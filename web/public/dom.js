@@ -35,6 +35,12 @@ export function svg(tag, attrs, ...children) {
   return fill(document.createElementNS(SVG_NS, tag), attrs, children);
 }
 
+// The URL when it is a web link (http or https), else null: posts come from anywhere, and
+// only those become links.
+export function webUrl(url) {
+  return typeof url === 'string' && /^https?:\/\/./i.test(url) ? url : null;
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

@@ -1,6 +1,7 @@
 // Live updates: one EventSource on /api/v1/events. Each `case` event is re-dispatched on
 // the bus as a 'case' CustomEvent (detail: the case); after a reconnection the bus gets a
-// 'resync' event, since updates may have been missed meanwhile.
+// 'resync' event, since updates may have been missed meanwhile. An `end` event closes the
+// stream: 'reconnect' opens a new one, anything else means the access is gone.
 
 export function startLive(bus, onState) {
   let source = null;
@@ -22,6 +23,25 @@ export function startLive(bus, onState) {
         return;
       }
       bus.dispatchEvent(new CustomEvent('case', { detail: data.case || data }));
+    });
+    // The server ends a stream whose session or token no longer holds (logout elsewhere,
+    // revoked, disabled, expired): back to the login form. It also ends every stream after
+    // its lifetime: then open a new one at once, which authenticates again.
+    source.addEventListener('end', (event) => {
+      let reason = '';
+      try {
+        reason = JSON.parse(event.data).reason;
+      } catch {
+        reason = '';
+      }
+      source.close();
+      if (reason === 'reconnect') {
+        wasDown = true;  // events may have been missed in between: resync on open
+        open();
+        return;
+      }
+      onState(false);
+      window.dispatchEvent(new CustomEvent('ecoute:unauthenticated'));
     });
     source.addEventListener('error', () => {
       onState(false);

@@ -21,7 +21,7 @@ const brandsFile = path.join(repoDir, 'data/sample/brands.toml');
 const samples = ['conversations.jsonl', 'social.jsonl'].map((f) => path.join(repoDir, 'data/sample/posts', f));
 const shotsDir = path.join(repoDir, 'docs/screenshots');
 const screenshots = process.env.ECOUTE_SCREENSHOTS === '1';
-const PASSWORDS = { admin: 'admin-pass-1234', agent1: 'agent1-pass-1234', agent2: 'agent2-pass-1234' };
+const PASSWORDS = { admin: 'granite lantern harbor', agent1: 'velvet orchard compass', agent2: 'quiet meadow bicycle' };
 const WAIT = 10000;
 
 let current = 'start';

@@ -1,7 +1,7 @@
 // The case page: summary, posts with highlighted cues, timeline, and the team's actions.
 
 import { api, ApiError } from '../api.js';
-import { clear, h, markedText, newId } from '../dom.js';
+import { clear, h, markedText, newId, webUrl } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
 import { STANCES, TOPICS, escalation, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
 
@@ -107,7 +107,7 @@ export async function render(view, ctx) {
             h('strong', {}, p.author || ''),
             timeEl(p.published_at),
             stanceBadge(p.stance),
-            p.url ? h('a', { href: p.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, t('case.original')) : null,
+            webUrl(p.url) ? h('a', { href: webUrl(p.url), rel: 'noopener noreferrer nofollow', target: '_blank' }, t('case.original')) : null,
           ),
           h('p', { class: 'post-text' }, markedText(p.text || '', cues)),
           canAct ? h('button', { type: 'button', class: 'link-button', onclick: () => correct(c, p) }, t('case.correct')) : null,

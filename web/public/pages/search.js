@@ -1,7 +1,7 @@
 // The search page: a query in ecoute's search syntax, results with highlighted snippets.
 
 import { api, query } from '../api.js';
-import { clear, h, snippetText } from '../dom.js';
+import { clear, h, snippetText, webUrl } from '../dom.js';
 import { plural, t } from '../i18n.js';
 import { stanceBadge, timeEl } from './common.js';
 
@@ -89,7 +89,7 @@ function hit(p) {
       'p',
       { class: 'hit-links' },
       cases.length ? [t('search.cases'), ' ', cases.map((id, i) => [i ? ', ' : '', h('a', { href: `#/cases/${id}` }, `#${id}`)])] : null,
-      p.url ? [cases.length ? ' · ' : '', h('a', { href: p.url, rel: 'noopener noreferrer nofollow', target: '_blank' }, t('case.original'))] : null,
+      webUrl(p.url) ? [cases.length ? ' · ' : '', h('a', { href: webUrl(p.url), rel: 'noopener noreferrer nofollow', target: '_blank' }, t('case.original'))] : null,
     ),
   );
 }
