@@ -73,6 +73,19 @@ int WordsBetween(std::string_view text, uint32_t from, uint32_t to) {
   return std::max(0, spaces - 1);
 }
 
+// Whether a clause ends between two points of the normalized text: a comma, semicolon or
+// colon in the original between them. Negation does not reach past one: in "commande
+// jamais livrée, scandale", "jamais" says nothing of "scandale".
+bool ClauseBreakBetween(std::string_view original, const NormalizedText& n, uint32_t from,
+                        uint32_t to) {
+  const uint32_t begin = n.OriginalEnd(from);
+  const uint32_t end = std::min<size_t>(n.OriginalBegin(to), original.size());
+  for (uint32_t i = begin; i < end; ++i) {
+    if (original[i] == ',' || original[i] == ';' || original[i] == ':') return true;
+  }
+  return false;
+}
+
 bool IsUpperCodepointAt(std::string_view original, size_t at) {
   if (at >= original.size()) return false;
   const auto c = static_cast<unsigned char>(original[at]);
@@ -441,7 +454,9 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
             if (!cue.is_negation_immune && last_negator_end >= 0 && last_negator_sentence == unit &&
                 static_cast<uint32_t>(last_negator_end) <= hit.begin &&
                 WordsBetween(n.text, static_cast<uint32_t>(last_negator_end), hit.begin) <
-                    kNegationWindowWords) {
+                    kNegationWindowWords &&
+                !ClauseBreakBetween(original, n, static_cast<uint32_t>(last_negator_end),
+                                    hit.begin)) {
               c.cue.cue_class = Negate(c.cue.cue_class);
               if (c.cue.cue_class == CueClass::kPraise) c.cue.weight *= 0.5;  // "pas mal"
               c.show_begin = last_negator_begin;

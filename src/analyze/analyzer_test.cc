@@ -175,6 +175,18 @@ TEST_F(AnalyzerTest, NegationFlipsTheCueItPrecedes) {
   EXPECT_EQ(analysis_.stance, Stance::kPraise);
 }
 
+TEST_F(AnalyzerTest, NegationStopsAtTheEndOfItsClause) {
+  // "aucun" says nothing of "inadmissible" past the comma ("commande jamais livrée,
+  // scandale" came out as praise).
+  Run("Cyrillus : aucun colis, inadmissible");
+  EXPECT_EQ(analysis_.stance, Stance::kComplaint);
+  const std::vector<std::string_view> want = {"inadmissible"};
+  EXPECT_EQ(analysis_.cues, want);
+  // Within its clause it still flips.
+  Run("Cyrillus, ce n'est pas inadmissible.");
+  EXPECT_NE(analysis_.stance, Stance::kComplaint);
+}
+
 TEST_F(AnalyzerTest, PhraseCuesHideTheWordsInsideThem) {
   // "pas de réponse" is a complaint; its "pas" does not also negate what follows, and the
   // "bien" inside "tout est bien qui finit bien" is not praise on its own.
