@@ -138,6 +138,8 @@ const std::vector<Setting>& Settings() {
           [](ServerConfig& c, int64_t v) {
             c.access.min_password_length = static_cast<size_t>(v);
           }),
+      Int("access", "min_password_bits",
+          [](ServerConfig& c, int64_t v) { c.access.min_password_bits = static_cast<double>(v); }),
       Int("alerts", "max_attempts",
           [](ServerConfig& c, int64_t v) { c.alerts.max_attempts = static_cast<int>(v); }),
       Dur("alerts", "first_backoff",
