@@ -45,9 +45,11 @@ void LiveUpdates::Subscribe(std::shared_ptr<EventSink> sink, Principal principal
 
 bool LiveUpdates::Verify(uint64_t id, const StreamCredential& credential, int64_t now) {
   Authenticator authenticate;
+  uint64_t check;
   {
     std::lock_guard lock(mutex_);
     authenticate = authenticate_;
+    check = ++checks_started_;
   }
   if (!authenticate) return true;
   Result<Principal> principal = authenticate(credential);
@@ -55,6 +57,10 @@ bool LiveUpdates::Verify(uint64_t id, const StreamCredential& credential, int64_
   auto it = std::find_if(subscribers_.begin(), subscribers_.end(),
                          [&](const Subscriber& s) { return s.id == id; });
   if (it == subscribers_.end()) return false;
+  // Two checks of one stream may overlap (the periodic one, the one an access change
+  // started): a check that began before the latest one applied read older state.
+  if (principal && check < it->last_check) return true;
+  it->last_check = check;
   if (!principal || (it->ends_at != 0 && now >= it->ends_at)) {
     it->sink->End(EndChunk(principal ? "reconnect" : "unauthenticated"));
     subscribers_.erase(it);

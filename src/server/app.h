@@ -89,7 +89,8 @@ class LiveUpdates {
     std::shared_ptr<EventSink> sink;
     Principal principal;
     StreamCredential credential;
-    int64_t ends_at = 0;  // the end of its lifetime (0: none)
+    int64_t ends_at = 0;      // the end of its lifetime (0: none)
+    uint64_t last_check = 0;  // the number of the latest check applied to it
   };
   // Re-authenticates one subscriber's credential; false when it ended it.
   bool Verify(uint64_t id, const StreamCredential& credential, int64_t now);
@@ -98,6 +99,7 @@ class LiveUpdates {
   int64_t max_lifetime_seconds_ = 0;
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;
+  uint64_t checks_started_ = 0;
   std::vector<Subscriber> subscribers_;
 };
 
