@@ -62,6 +62,7 @@ struct Mention {
   uint32_t sentence = 0;
   bool needs_context = false;  // a common word not yet confirmed
   bool is_capitalized_mid_sentence = false;
+  bool follows_brand_frame = false;  // "chez orange", "client free", "switched to three"
 };
 
 // Number of words strictly between normalized positions `from` and `to` (from <= to), or
@@ -71,6 +72,44 @@ int WordsBetween(std::string_view text, uint32_t from, uint32_t to) {
   int spaces = 0;
   for (uint32_t i = from; i < to; ++i) spaces += text[i] == ' ';
   return std::max(0, spaces - 1);
+}
+
+// A byte of a word in normalized text: lower-case letters, digits, and anything beyond
+// ASCII.
+bool IsWordByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z');
+}
+
+// The word of normalized `text` that ends just before `end` (spaces and punctuation
+// skipped), "" at the start.
+std::string_view WordBefore(std::string_view text, size_t end) {
+  while (end > 0 && !IsWordByte(text[end - 1])) --end;
+  size_t begin = end;
+  while (begin > 0 && IsWordByte(text[begin - 1])) --begin;
+  return text.substr(begin, end - begin);
+}
+
+// Whether a common word at `begin` of normalized `text` follows words that only a company
+// follows: "chez orange", "client free", "abonnée chez sfr", "customer of three",
+// "switched to orange". Such a word is the brand, written in lower case or not.
+bool FollowsBrandFrame(std::string_view text, size_t begin) {
+  static constexpr std::string_view kFrames[] = {
+      "chez",    "client",   "cliente",   "clients",     "clientes", "abonne",   "abonnee",
+      "abonnes", "abonnees", "operateur", "fournisseur", "customer", "customers"};
+  static constexpr std::string_view kLinks[] = {"de", "d", "a", "of", "to", "with"};
+  static constexpr std::string_view kMoves[] = {"switched", "switching", "moved",  "moving",
+                                                "passe",    "partir",    "repars", "retourne"};
+  const auto in = [](std::string_view word, const auto& list) {
+    return std::find(std::begin(list), std::end(list), word) != std::end(list);
+  };
+  const std::string_view previous = WordBefore(text, begin);
+  if (previous.empty()) return false;
+  if (in(previous, kFrames)) return true;
+  if (!in(previous, kLinks)) return false;
+  const size_t at = static_cast<size_t>(previous.data() - text.data());
+  const std::string_view before = WordBefore(text, at);
+  return in(before, kFrames) || in(before, kMoves);
 }
 
 // Whether a clause ends between two points of the normalized text: a comma, semicolon or
@@ -224,7 +263,12 @@ struct Analyzer::Scratch::State {
   std::vector<Hit> hits;
   FactsScratch facts;
   std::vector<Mention> mentions;
-  std::vector<std::pair<uint32_t, uint32_t>> exclusions;  // normalized ranges
+  // Normalized ranges where a brand's alias is not that brand ("feu orange", a catalog's
+  // `not`), with the brand.
+  struct Exclusion {
+    uint32_t begin, end, brand;
+  };
+  std::vector<Exclusion> exclusions;
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
@@ -377,7 +421,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     const Pattern& p = scanner->pattern(hit.pattern);
     switch (p.kind) {
       case PatternKind::kExclusion:
-        s.exclusions.emplace_back(hit.begin, hit.end);
+        s.exclusions.push_back({hit.begin, hit.end, p.index});
         break;
       case PatternKind::kAlias:
       case PatternKind::kHandle:
@@ -389,9 +433,11 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
         // Exclusions start at or before the alias they cover: the last few are enough,
         // which keeps a post with a million of them linear.
         const size_t recent = std::min<size_t>(s.exclusions.size(), 8);
-        const bool excluded = std::any_of(
-            s.exclusions.end() - static_cast<std::ptrdiff_t>(recent), s.exclusions.end(),
-            [&](const auto& r) { return r.first <= hit.begin && hit.end <= r.second; });
+        const bool excluded =
+            std::any_of(s.exclusions.end() - static_cast<std::ptrdiff_t>(recent),
+                        s.exclusions.end(), [&](const auto& r) {
+                          return r.brand == p.index && r.begin <= hit.begin && hit.end <= r.end;
+                        });
         if (excluded) break;
         Mention m;
         m.brand = p.index;
@@ -407,6 +453,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
                std::string_view("\"«(").find(n.text[hit.begin - 2]) != std::string_view::npos &&
                hit.begin - 2 <= sentence_start + 1);
           m.is_capitalized_mid_sentence = !at_sentence_start && IsUpperCodepointAt(original, ob);
+          m.follows_brand_frame = FollowsBrandFrame(n.text, hit.begin);
         }
         s.mentions.push_back(m);
         brand_cover_end = hit.end;
@@ -525,12 +572,14 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   // Brands: a common word counts with a sign of the brand nearby.
   s.firm_brands.clear();
   for (const Mention& m : s.mentions) {
-    if (!m.needs_context || m.is_capitalized_mid_sentence) s.firm_brands.push_back(m.brand);
+    if (!m.needs_context || m.is_capitalized_mid_sentence || m.follows_brand_frame) {
+      s.firm_brands.push_back(m.brand);
+    }
   }
   std::sort(s.firm_brands.begin(), s.firm_brands.end());
   for (Mention& m : s.mentions) {
     if (!m.needs_context) continue;
-    if (m.is_capitalized_mid_sentence ||
+    if (m.is_capitalized_mid_sentence || m.follows_brand_frame ||
         std::binary_search(s.firm_brands.begin(), s.firm_brands.end(), m.brand) ||
         std::binary_search(s.topic_sentences.begin(), s.topic_sentences.end(), m.sentence)) {
       m.needs_context = false;

@@ -79,7 +79,9 @@ class AnalyzerTest : public ::testing::Test {
     std::filesystem::create_directories(dir_ / "lexicon");
     std::ofstream(dir_ / "lexicon" / "fr.cues") << kFrench;
     std::ofstream(dir_ / "lexicon" / "en.cues") << kEnglish;
-    std::ofstream(dir_ / "lexicon" / "common_words.txt") << "orange\nfree\n";
+    std::ofstream(dir_ / "lexicon" / "common_words.txt")
+        << "# comment\norange: feu orange, jus d'orange\nfree: free shipping, toll-free\n"
+           "delta: Freebox Delta\n";
     auto catalog = ParseCatalog(R"(
 [[brand]]
 name = "Bouygues Telecom"
@@ -95,6 +97,13 @@ not = ["Orange mécanique"]
 [[brand]]
 name = "Cyrillus"
 domains = ["cyrillus.fr"]
+
+[[brand]]
+name = "Free"
+aliases = ["Freebox"]
+
+[[brand]]
+name = "Delta"
 )",
                                 "brands.toml");
     ASSERT_TRUE(catalog.has_value()) << catalog.error().ToString();
@@ -155,6 +164,33 @@ TEST_F(AnalyzerTest, CommonWordBrandNeedsASignOfTheBrand) {
   EXPECT_EQ(Find("Orange")->mentions, 2);
   Run("J'ai revu Orange mécanique hier.");  // an exclusion of the catalog
   EXPECT_EQ(Find("Orange"), nullptr);
+}
+
+TEST_F(AnalyzerTest, LookAlikePhrasesAreNeverTheBrand) {
+  // Each phrase of common_words.txt excludes its word, with or without another sign.
+  Run("Le feu orange est en panne, facture du garagiste énorme.");
+  EXPECT_EQ(Find("Orange"), nullptr);
+  Run("My order came with Free shipping and a toll-free number.");  // capital, mid-sentence
+  EXPECT_EQ(Find("Free"), nullptr);
+  // Only its own brand: "Freebox" is Free, "Delta" in "Freebox Delta" no airline.
+  Run("Ma Freebox Delta plante encore.");
+  EXPECT_NE(Find("Free"), nullptr);
+  EXPECT_EQ(Find("Delta"), nullptr);
+  // Elsewhere the word is the brand as before.
+  Run("Mon opérateur, Orange, ne répond pas.");
+  EXPECT_NE(Find("Orange"), nullptr);
+}
+
+TEST_F(AnalyzerTest, ACompanysFrameMakesALowerCaseWordTheBrand) {
+  for (const char* text :
+       {"je repars chez orange, au moins ça marche.", "cliente free depuis dix ans.",
+        "abonnée chez free, jamais de souci.", "I switched to orange last year."}) {
+    Run(text);
+    EXPECT_EQ(analysis_.brands.size(), 1u) << text;
+  }
+  // Not after any word: "une orange", "the orange".
+  Run("je mange une orange.");
+  EXPECT_TRUE(analysis_.brands.empty());
 }
 
 TEST_F(AnalyzerTest, DomainsAndUrlsAreMentions) {

@@ -206,10 +206,23 @@ Result<Lexicon> LoadLexicon(const std::string& dir) {
     std::string line;
     while (std::getline(in, line)) {
       if (const size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-      std::string word = NormalizeTerm(TrimView(line));
-      if (!word.empty()) lexicon.common_words.push_back(std::move(word));
+      const size_t colon = line.find(':');
+      std::string word = NormalizeTerm(TrimView(std::string_view(line).substr(0, colon)));
+      if (word.empty()) continue;
+      if (colon != std::string::npos) {
+        std::string_view phrases = std::string_view(line).substr(colon + 1);
+        while (!phrases.empty()) {
+          const size_t comma = phrases.find(',');
+          std::string phrase = NormalizeTerm(TrimView(phrases.substr(0, comma)));
+          if (!phrase.empty()) lexicon.lookalikes.emplace_back(word, std::move(phrase));
+          if (comma == std::string_view::npos) break;
+          phrases.remove_prefix(comma + 1);
+        }
+      }
+      lexicon.common_words.push_back(std::move(word));
     }
     std::sort(lexicon.common_words.begin(), lexicon.common_words.end());
+    std::sort(lexicon.lookalikes.begin(), lexicon.lookalikes.end());
   }
   return lexicon;
 }

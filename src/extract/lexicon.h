@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ecoute/analysis.h"
@@ -51,6 +52,9 @@ struct Lexicon {
   std::unordered_map<std::string, double> numbers;
   // Normalized words that are also common words (brand names needing context).
   std::vector<std::string> common_words;
+  // Phrases in which one of them is never a brand, whatever the catalog ("free shipping",
+  // "au total", "feu orange"): (word, phrase), both normalized, sorted by word.
+  std::vector<std::pair<std::string, std::string>> lookalikes;
 };
 
 // Parses one <lang>.cues file into `lexicon`. Errors name the file and line:
@@ -62,7 +66,9 @@ Status ParseCues(std::string_view text, std::string_view file_name, std::string_
 // language as a whole word. LoadLexicon calls it; call it after ParseCues otherwise.
 void MarkNegationImmuneCues(Lexicon& lexicon);
 
-// Loads every *.cues file of `dir` (sorted by name) and common_words.txt if present.
+// Loads every *.cues file of `dir` (sorted by name) and common_words.txt if present: one
+// word a line, optionally followed by ":" and the comma-separated phrases in which it is
+// not a brand ("free: free shipping, toll free").
 Result<Lexicon> LoadLexicon(const std::string& dir);
 
 }  // namespace ecoute

@@ -82,6 +82,16 @@ Result<std::unique_ptr<Scanner>> Scanner::Compile(const BrandCatalog& catalog,
       p.is_common_word =
           brand.is_common_word ||
           std::binary_search(lexicon.common_words.begin(), lexicon.common_words.end(), literal);
+      // The phrases in which this word is never a brand exclude it, as the catalog's own
+      // `not` does.
+      auto lookalike = std::lower_bound(lexicon.lookalikes.begin(), lexicon.lookalikes.end(),
+                                        std::pair<std::string, std::string>(literal, ""));
+      for (; lookalike != lexicon.lookalikes.end() && lookalike->first == literal; ++lookalike) {
+        Pattern exclusion;
+        exclusion.kind = PatternKind::kExclusion;
+        exclusion.index = i;
+        b.Add(lookalike->second, exclusion);
+      }
       b.Add(std::move(literal), p);
       return OkStatus();
     };
