@@ -49,11 +49,12 @@ enum class Signal : uint8_t {
   kWaiting,
   kHumiliation,
   kDiscrimination,
+  kStranded,  // stuck on a journey: sleeping at the airport, with children, no hotel
 };
 
 constexpr int kTopicCount = 10;
 constexpr int kChannelCount = 9;
-constexpr int kSignalCount = 6;
+constexpr int kSignalCount = 7;
 
 // Names as they appear in JSON ("complaint", "product_defect", "phone", "legal").
 std::string_view StanceName(Stance stance);

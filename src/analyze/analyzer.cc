@@ -211,6 +211,8 @@ std::string_view SignalLabel(Signal signal) {
       return "humiliation";
     case Signal::kDiscrimination:
       return "discrimination";
+    case Signal::kStranded:
+      return "stranded";
   }
   return "";
 }
@@ -230,6 +232,8 @@ double SignalWeight(Signal signal) {
       return 0.15;
     case Signal::kDiscrimination:
       return 0.20;
+    case Signal::kStranded:
+      return 0.15;
   }
   return 0;
 }

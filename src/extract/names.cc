@@ -14,7 +14,7 @@ constexpr std::array<std::string_view, kTopicCount> kTopicNames = {
 constexpr std::array<std::string_view, kChannelCount> kChannelNames = {
     "phone", "email", "letter", "twitter", "facebook", "blog", "video", "shop", "chat"};
 constexpr std::array<std::string_view, kSignalCount> kSignalNames = {
-    "legal", "media", "repeated_contact", "waiting", "humiliation", "discrimination"};
+    "legal", "media", "repeated_contact", "waiting", "humiliation", "discrimination", "stranded"};
 
 template <typename Enum, size_t N>
 bool ParseName(const std::array<std::string_view, N>& names, std::string_view name, Enum& out) {
