@@ -27,6 +27,37 @@ namespace {
 
 // At most this many cues are shown per verdict: enough to see why, short enough to read.
 constexpr size_t kMaxCuesShown = 8;
+// The weight of fault-topic cues (outage, defect, delay) that makes a question or
+// a flat report a complaint: one strong cue ("panne", "plus internet") or two plain ones.
+constexpr double kFaultComplaintWeight = 1.5;
+
+// Causes no brand controls, as posts name them (normalized): a fault they explain is not
+// the brand's, and the post is no complaint for it.
+constexpr std::string_view kOutsideCauses[] = {"arbre",
+                                               "incendie",
+                                               "accident de personne",
+                                               "personne sur les voies",
+                                               "intemperies",
+                                               "tempete",
+                                               "orage",
+                                               "feuilles mortes",
+                                               "chevre",
+                                               "animal sur",
+                                               "animaux sur",
+                                               "colis suspect",
+                                               "bagage abandonne",
+                                               "malaise voyageur",
+                                               "inondation",
+                                               "fallen tree",
+                                               "storm",
+                                               "bad weather",
+                                               "snow storm"};
+
+bool NamesAnOutsideCause(std::string_view normalized) {
+  return std::any_of(
+      std::begin(kOutsideCauses), std::end(kOutsideCauses),
+      [&](std::string_view cause) { return normalized.find(cause) != std::string_view::npos; });
+}
 // How much an urgency signal (legal threat, long wait...) counts as a complaint cue.
 constexpr double kSignalComplaintWeight = 0.75;
 // Weight of the cues against the model's log-probabilities (see CombineWithCues): chosen
@@ -258,6 +289,9 @@ struct Analyzer::Impl {
                   const StanceDecision& decision, std::vector<std::string_view>& out) const;
   void Score(const Post& post, Analysis& out, double complaint_strength) const;
   void CombineWithModel(Scratch::State& s, Analysis& out) const;
+  void ReadFaultAsComplaint(std::string_view original, const NormalizedText& n,
+                            const Scratch::State& s, const double (&topic_weight)[kTopicCount],
+                            Analysis& out) const;
   void CombineWithTopicModel(Scratch::State& s, Analysis& out) const;
 };
 
@@ -720,6 +754,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   }
   std::stable_sort(out.topics.begin(), out.topics.end(),
                    [](const TopicVerdict& a, const TopicVerdict& b) { return a.score > b.score; });
+  ReadFaultAsComplaint(original, n, s, topic_weight, out);
   const bool is_complaint =
       out.stance == Stance::kComplaint ||
       std::any_of(out.brands.begin(), out.brands.end(),
@@ -732,6 +767,55 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
     out.topics.push_back(std::move(other));
   }
   Score(post, out, complaint_strength);
+}
+
+// A fault the writer reports is a complaint to the brand, even asked as a question or told
+// without a judging word: "pourquoi j'ai plus internet ?", "box bloquée à l'étape 6, que
+// faire ?", "débit en chute depuis trois jours" (docs/ANNOTATION.md: the grievance wins over
+// the request). The fault topics' cues (outage, product defect, delay; not delivery, whose
+// words name parcels and bags, faulty or not) say there is one; a post that names only an outside
+// cause (a tree on the line, a storm) does not blame the brand and is left as it was.
+void Analyzer::Impl::ReadFaultAsComplaint(std::string_view original, const NormalizedText& n,
+                                          const Scratch::State& s,
+                                          const double (&topic_weight)[kTopicCount],
+                                          Analysis& out) const {
+  if (out.stance != Stance::kQuestion && out.stance != Stance::kNeutral &&
+      out.stance != Stance::kPraise) {
+    return;
+  }
+  double fault = 0;
+  for (Topic t : {Topic::kOutage, Topic::kProductDefect, Topic::kDelay}) {
+    fault += topic_weight[static_cast<int>(t)];
+  }
+  if (fault < kFaultComplaintWeight || NamesAnOutsideCause(n.text)) return;
+  if (out.stance == Stance::kPraise) {
+    // Thanks for a fault are sarcasm ("merci pour votre non-installation de la fibre depuis
+    // le 8 juillet"): when the fault outweighs the praise and nothing was fixed.
+    double praise = 0;
+    for (const LocatedStanceCue& c : s.stance_cues) {
+      if (c.cue.cue_class == CueClass::kResolution) return;
+      if (c.cue.cue_class == CueClass::kPraise) praise += c.cue.weight;
+    }
+    if (praise >= fault) return;
+  }
+  out.stance = Stance::kComplaint;
+  out.confidence = std::min(0.5 + 0.1 * fault, 0.8);
+  out.cues.clear();
+  for (const LocatedTopicCue& c : s.topic_cues) {
+    if (c.topic != Topic::kOutage && c.topic != Topic::kProductDefect && c.topic != Topic::kDelay) {
+      continue;
+    }
+    const std::string_view cue = Slice(original, n, c.begin, c.end);
+    if (std::find(out.cues.begin(), out.cues.end(), cue) == out.cues.end()) out.cues.push_back(cue);
+    if (out.cues.size() >= kMaxCuesShown) break;
+  }
+  // The post speaks to its one brand; with several, each keeps what its own sentences say.
+  if (out.brands.size() == 1 && out.brands[0].stance != Stance::kComplaint &&
+      out.brands[0].stance != Stance::kResolution) {
+    out.brands[0].stance = Stance::kComplaint;
+    out.brands[0].confidence = out.confidence;
+    out.brands[0].cues = out.cues;
+  }
 }
 
 void Analyzer::Impl::AppendCues(std::string_view original, const NormalizedText& n,
