@@ -9,6 +9,10 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "ecoute/analysis.h"
 
@@ -17,6 +21,7 @@
 #include "extract/word_index.h"
 #include "learn/dataset.h"
 #include "learn/metrics.h"
+#include "util/json.h"
 
 namespace ecoute::cli {
 namespace {
@@ -58,8 +63,9 @@ Status ParseFold(const std::string& spec, uint64_t& k, uint64_t& n) {
 // digits of the same hash.
 uint64_t FoldOf(const std::string& text, uint64_t n) { return (WordIndex::Hash(text) >> 24) % n; }
 
-void AddDataOptions(CLI::App& cmd, DataOptions& o) {
-  cmd.add_option("--data", o.files, "labeled data file (repeat for several)")->required();
+void AddDataOptions(CLI::App& cmd, DataOptions& o, bool is_data_required) {
+  cmd.add_option("--data", o.files, "labeled data file (repeat for several)")
+      ->required(is_data_required);
   cmd.add_option("--format", o.format, "auto, csv, jsonl, json (an array), fasttext or lines");
   cmd.add_option("--labels", o.labels_path,
                  "with --format lines: the file of labels, one per line");
@@ -87,6 +93,18 @@ Status ParseFilter(const std::string& spec, std::string& column, std::vector<std
     start = comma + 1;
   }
   return OkStatus();
+}
+
+// Prints the first 20 problems as warnings, and how many more there were.
+void PrintProblems(const std::vector<Problem>& problems) {
+  size_t shown = 0;
+  for (const Problem& p : problems) {
+    if (++shown > 20) break;
+    PrintWarning(p.where.empty() ? p.message : p.where + ": " + p.message);
+  }
+  if (problems.size() > 20) {
+    std::fprintf(stderr, "ecoute: %zu more problems not shown\n", problems.size() - 20);
+  }
 }
 
 // Reads every --data file into one dataset; prints problems; fails when nothing is usable.
@@ -125,14 +143,7 @@ Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels)
                   [&](const Example& e) { return (FoldOf(e.text, n) == k - 1) != o.keep_fold; });
     fold_out = before - dataset.examples.size();
   }
-  size_t shown = 0;
-  for (const Problem& p : dataset.problems) {
-    if (++shown > 20) break;
-    PrintWarning(p.where.empty() ? p.message : p.where + ": " + p.message);
-  }
-  if (dataset.problems.size() > 20) {
-    std::fprintf(stderr, "ecoute: %zu more problems not shown\n", dataset.problems.size() - 20);
-  }
+  PrintProblems(dataset.problems);
   if (dataset.examples.empty()) {
     return InvalidArgumentError(
         "no labeled example could be read (check --text-col, "
@@ -277,6 +288,12 @@ struct EvalOptions {
   std::string brands;
   std::string data_dir;
   std::string task = "stance";
+  // --pairs: labels of (post, brand) pairs, joined by id to the posts of a pool.
+  std::vector<std::string> pairs;
+  std::string posts;
+  std::string split = "all";
+  // The sources held out as the test split: no rule or weight may be tuned on them.
+  std::string test_sources = "fr-rerc-tweets,fr-showroomprive-trustpilot";
 };
 
 // A topic name the cues found first (the highest score), else "none": the cue layer's
@@ -297,7 +314,310 @@ std::vector<double> CueTopicScores(const std::vector<std::string>& labels,
   return scores;
 }
 
+// ---------------------------------------------------------------------------------------
+// eval --pairs: the stance per (post, brand) pair, on posts joined to their labels by id
+
+// The labels to score and the posts they are about, once joined, deduplicated and split.
+struct JoinedPairs {
+  std::vector<PoolPost> pool;
+  std::vector<PairLabel> labels;  // kept: in the split, not skipped, each (id, brand) once
+  // Per post (index into `pool`), in order of first label: its kept labels (indices into
+  // `labels`) and the brands labeled "skip", which count neither as labeled nor as found.
+  struct Post {
+    size_t pool_index = 0;
+    std::vector<size_t> labels;
+    std::vector<std::string> skipped_brands;
+  };
+  std::vector<Post> posts;
+  size_t read = 0;
+  size_t skipped = 0;        // stance "skip"
+  size_t duplicates = 0;     // (id, brand) labeled again: the first label counts
+  size_t disagreements = 0;  // duplicates with another stance
+  size_t not_in_pool = 0;
+  size_t outside_split = 0;
+  size_t outside_catalog = 0;  // labels of brands the catalog does not list: left out
+};
+
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    const std::string item =
+        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) items.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+bool IsInSplit(const std::string& source, const std::string& split,
+               const std::vector<std::string>& test_sources) {
+  if (split == "all") return true;
+  const bool is_test =
+      std::find(test_sources.begin(), test_sources.end(), source) != test_sources.end();
+  return is_test == (split == "test");
+}
+
+// Reads the labels and the pool, and joins them.
+Result<JoinedPairs> JoinPairs(const EvalOptions& o) {
+  JoinedPairs joined;
+  std::vector<Problem> problems;
+  std::vector<PairLabel> labels;
+  for (const std::string& file : o.pairs) {
+    ECOUTE_RETURN_IF_ERROR(ReadPairLabels(file, labels, problems));
+  }
+  ECOUTE_RETURN_IF_ERROR(ReadPool(o.posts, joined.pool, problems));
+  PrintProblems(problems);
+  joined.read = labels.size();
+  std::unordered_map<std::string, size_t> pool_index;
+  for (size_t i = 0; i < joined.pool.size(); ++i) pool_index.emplace(joined.pool[i].id, i);
+  const std::vector<std::string> test_sources = SplitList(o.test_sources);
+  std::unordered_map<std::string, size_t> post_index;  // pool id -> index into posts
+  std::vector<std::string> missing_ids;
+  for (PairLabel& label : labels) {
+    const auto in_pool = pool_index.find(label.id);
+    if (in_pool == pool_index.end()) {
+      if (++joined.not_in_pool <= 5) missing_ids.push_back(label.where + " " + label.id);
+      continue;
+    }
+    const PoolPost& post = joined.pool[in_pool->second];
+    if (!IsInSplit(post.source, o.split, test_sources)) {
+      ++joined.outside_split;
+      continue;
+    }
+    auto [at, is_new] = post_index.emplace(label.id, joined.posts.size());
+    if (is_new) joined.posts.push_back({in_pool->second, {}, {}});
+    JoinedPairs::Post& entry = joined.posts[at->second];
+    const PairLabel* first = nullptr;
+    for (const size_t k : entry.labels) {
+      if (SameBrand(joined.labels[k].brand, label.brand)) first = &joined.labels[k];
+    }
+    const auto skipped =
+        std::find_if(entry.skipped_brands.begin(), entry.skipped_brands.end(),
+                     [&](const std::string& b) { return SameBrand(b, label.brand); });
+    if (first != nullptr || skipped != entry.skipped_brands.end()) {
+      ++joined.duplicates;
+      const std::string& first_stance = first != nullptr ? first->stance : "skip";
+      if (first_stance != label.stance) ++joined.disagreements;
+      continue;
+    }
+    if (label.stance == "skip") {
+      ++joined.skipped;
+      entry.skipped_brands.push_back(label.brand);
+      continue;
+    }
+    entry.labels.push_back(joined.labels.size());
+    joined.labels.push_back(std::move(label));
+  }
+  std::erase_if(joined.posts, [](const JoinedPairs::Post& p) { return p.labels.empty(); });
+  if (joined.not_in_pool > 0) {
+    std::string examples;
+    for (const std::string& id : missing_ids) examples += (examples.empty() ? "" : ", ") + id;
+    PrintWarning(std::to_string(joined.not_in_pool) + " labels name a post that is not in " +
+                 o.posts + " (" + examples + (joined.not_in_pool > 5 ? ", ...)" : ")"));
+  }
+  if (joined.labels.empty()) {
+    return InvalidArgumentError("no labeled pair to score (" + std::to_string(joined.read) +
+                                " labels read, " + std::to_string(joined.outside_split) +
+                                " outside the " + o.split + " split, " +
+                                std::to_string(joined.skipped) + " skipped, " +
+                                std::to_string(joined.not_in_pool) + " not in the pool)");
+  }
+  return joined;
+}
+
+// Leaves out the labels of brands the catalog does not list ("WhatsApp", a product named in
+// a review): ecoute looks only for the brands it is given, and a user's catalog lists
+// theirs. They are counted and named, not scored.
+void DropBrandsOutsideCatalog(JoinedPairs& joined, const BrandCatalog& catalog) {
+  std::map<std::string, size_t> unknown;
+  std::vector<bool> known(joined.labels.size(), true);
+  for (size_t k = 0; k < joined.labels.size(); ++k) {
+    const PairLabel& label = joined.labels[k];
+    known[k] = std::any_of(catalog.brands.begin(), catalog.brands.end(),
+                           [&](const Brand& brand) { return SameBrand(brand.name, label.brand); });
+    if (!known[k]) ++unknown[label.brand];
+  }
+  for (JoinedPairs::Post& post : joined.posts) {
+    std::erase_if(post.labels, [&](size_t k) { return !known[k]; });
+  }
+  std::erase_if(joined.posts, [](const JoinedPairs::Post& post) { return post.labels.empty(); });
+  if (unknown.empty()) return;
+  std::string list;
+  for (const auto& [brand, count] : unknown) {
+    joined.outside_catalog += count;
+    list += (list.empty() ? "" : ", ") + brand + " (" + std::to_string(count) + ")";
+  }
+  PrintWarning("left out: labels of brands that are not in the catalog: " + list);
+}
+
+const BrandVerdict* FindVerdict(const Analysis& analysis, std::string_view brand) {
+  for (const BrandVerdict& verdict : analysis.brands) {
+    if (SameBrand(verdict.name, brand)) return &verdict;
+  }
+  return nullptr;
+}
+
+// The pair's predicted stance: the analysis' verdict on the brand when it found it; else,
+// when the channel says the post speaks to the brand, the post's stance; else missed.
+void PredictPair(const Analysis& analysis, const PoolPost& post, PairOutcome& pair) {
+  auto copy_cues = [&](const std::vector<std::string_view>& cues) {
+    pair.cues.assign(cues.begin(), cues.end());
+  };
+  if (const BrandVerdict* verdict = FindVerdict(analysis, pair.brand)) {
+    pair.predicted = StanceName(verdict->stance);
+    pair.confidence = verdict->confidence;
+    copy_cues(verdict->cues);
+  } else if (!post.addressee.empty() && SameBrand(post.addressee, pair.brand)) {
+    pair.predicted = StanceName(analysis.stance);
+    pair.confidence = analysis.confidence;
+    copy_cues(analysis.cues);
+  } else {
+    pair.predicted = kMissed;
+  }
+}
+
+// Analyzes each post once and gives each of its pairs the analysis' verdict.
+void PredictPairs(const JoinedPairs& joined, const Analyzer& analyzer,
+                  std::vector<PairOutcome>& pairs, std::vector<PostBrands>& posts) {
+  Analyzer::Scratch scratch;
+  Analysis analysis;
+  Post input;
+  for (const JoinedPairs::Post& entry : joined.posts) {
+    const PoolPost& post = joined.pool[entry.pool_index];
+    input.id = post.id;
+    input.text = post.text;
+    analyzer.Analyze(input, scratch, analysis);
+    const std::string lang = post.lang.empty() ? std::string(analysis.lang) : post.lang;
+    PostBrands& brands = posts.emplace_back();
+    brands.id = post.id;
+    brands.source = post.source;
+    brands.addressee = post.addressee;
+    for (const BrandVerdict& verdict : analysis.brands) {
+      const bool is_skipped =
+          std::any_of(entry.skipped_brands.begin(), entry.skipped_brands.end(),
+                      [&](const std::string& b) { return SameBrand(b, verdict.name); });
+      if (!is_skipped) brands.predicted.emplace_back(verdict.name);
+    }
+    for (const size_t k : entry.labels) {
+      const PairLabel& label = joined.labels[k];
+      brands.gold.push_back(label.brand);
+      PairOutcome& pair = pairs.emplace_back();
+      pair.id = post.id;
+      pair.source = post.source;
+      pair.lang = lang;
+      pair.brand = label.brand;
+      pair.gold = label.stance;
+      pair.note = label.note;
+      pair.text = post.text;
+      PredictPair(analysis, post, pair);
+    }
+  }
+}
+
+// The report of --pairs: what was measured (split, system, the labels left out), then the
+// scores, as JSON or text.
+void AppendPairReport(const EvalOptions& o, const std::string& system, const JoinedPairs& joined,
+                      const PairEvaluation& evaluation, std::string& out) {
+  const std::vector<std::string> test_sources = SplitList(o.test_sources);
+  if (o.output == "json") {
+    out += "{\"split\":";
+    AppendJsonString(o.split, out);
+    out += ",\"test_sources\":[";
+    for (size_t k = 0; k < test_sources.size(); ++k) {
+      if (k > 0) out += ',';
+      AppendJsonString(test_sources[k], out);
+    }
+    out += "],\"system\":";
+    AppendJsonString(system, out);
+    out += ",\"labels\":{\"read\":" + std::to_string(joined.read) +
+           ",\"outside_split\":" + std::to_string(joined.outside_split) +
+           ",\"skip\":" + std::to_string(joined.skipped) +
+           ",\"duplicates\":" + std::to_string(joined.duplicates) +
+           ",\"disagreements\":" + std::to_string(joined.disagreements) +
+           ",\"not_in_pool\":" + std::to_string(joined.not_in_pool) +
+           ",\"outside_catalog\":" + std::to_string(joined.outside_catalog) + "},\"scores\":";
+    AppendPairEvaluationJson(evaluation, out);
+    out += "}\n";
+    return;
+  }
+  out += system + ", split " + o.split;
+  if (o.split != "all") {
+    out += o.split == "test" ? " (sources " : " (sources other than ";
+    for (size_t k = 0; k < test_sources.size(); ++k) {
+      out += (k > 0 ? ", " : "") + test_sources[k];
+    }
+    out += ')';
+  }
+  out += "\n\n";
+  AppendPairEvaluationText(evaluation, out);
+}
+
+int RunPairEval(const EvalOptions& o) {
+  if (!o.data.files.empty() || o.task != "stance" || !o.data.fold.empty()) {
+    PrintError(
+        "--pairs scores the stance of labeled (post, brand) pairs: it takes neither "
+        "--data, --task topic nor --fold");
+    return kExitUsage;
+  }
+  if (o.posts.empty() || o.brands.empty()) {
+    PrintError("--pairs needs --posts POOL.jsonl (the posts' texts) and --brands CATALOG.toml");
+    return kExitUsage;
+  }
+  if (o.cues_only && !o.model.empty()) {
+    PrintError("give --model MODEL or --cues-only, not both");
+    return kExitUsage;
+  }
+  Result<JoinedPairs> joined = JoinPairs(o);
+  if (!joined) {
+    PrintError(joined.error().message());
+    return ExitCodeFor(joined.error());
+  }
+  Result<BrandCatalog> catalog = LoadCatalog(o.brands);
+  if (!catalog) {
+    PrintError(catalog.error().message());
+    return ExitCodeFor(catalog.error());
+  }
+  DropBrandsOutsideCatalog(*joined, *catalog);
+  const std::string data_dir = o.data_dir.empty() ? DefaultDataDir() : o.data_dir;
+  const std::string model = o.cues_only       ? std::string()
+                            : o.model.empty() ? DefaultModelPath(data_dir)
+                                              : o.model;
+  const std::string system = model.empty()     ? "cues"
+                             : o.model.empty() ? "shipped model + cues"
+                                               : "model " + o.model + " + cues";
+  auto analyzer = Analyzer::Create(*catalog, data_dir, model);
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    return ExitCodeFor(analyzer.error());
+  }
+  std::vector<PairOutcome> pairs;
+  std::vector<PostBrands> posts;
+  PredictPairs(*joined, **analyzer, pairs, posts);
+  const PairEvaluation evaluation = EvaluatePairs(pairs, posts);
+  std::fprintf(stderr,
+               "ecoute: %zu pairs on %zu posts (%zu labels read: %zu outside the %s split, %zu "
+               "skip, %zu duplicates of which %zu disagree, %zu not in the pool, %zu of brands "
+               "outside the catalog)\n",
+               pairs.size(), posts.size(), joined->read, joined->outside_split, o.split.c_str(),
+               joined->skipped, joined->duplicates, joined->disagreements, joined->not_in_pool,
+               joined->outside_catalog);
+  std::string out;
+  AppendPairReport(o, system, *joined, evaluation, out);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
 int RunEval(const EvalOptions& o) {
+  if (!o.pairs.empty()) return RunPairEval(o);
+  if (o.data.files.empty()) {
+    PrintError(
+        "give --data FILE (labeled posts), or --pairs LABELS --posts POOL --brands "
+        "CATALOG (labeled (post, brand) pairs)");
+    return kExitUsage;
+  }
   if (o.model.empty() && !o.cues_only) {
     PrintError("give --model MODEL, or --cues-only to measure the cue layer alone");
     return kExitUsage;
@@ -442,7 +762,7 @@ std::function<int()> AddTrainCommand(CLI::App& app) {
       "train",
       "Train the stance model on labeled posts (CSV, JSON lines, JSON, fastText or text +\n"
       "labels files); several --data files add up, a team's corrections included.");
-  AddDataOptions(*cmd, o->data);
+  AddDataOptions(*cmd, o->data, /*is_data_required=*/true);
   cmd->add_option("--out", o->out, "model file to write")->required();
   cmd->add_option("--c", o->c, "inverse regularization strength (default 16)");
   cmd->add_option("--dev-share", o->dev_share, "share held out to report a dev score (0.1)");
@@ -460,8 +780,9 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
       "eval",
       "Measure stance (or topic) verdicts against labeled posts: accuracy, macro-F1,\n"
       "per-class precision/recall/F1 and the confusion matrix, for the cues, the model and\n"
-      "both.");
-  AddDataOptions(*cmd, o->data);
+      "both. With --pairs, --posts and --brands: the stance per (post, brand) pair, per\n"
+      "language and source, the brands found, the most confident errors and the hard cases.");
+  AddDataOptions(*cmd, o->data, /*is_data_required=*/false);
   cmd->add_option("--fold", o->data.fold,
                   "K/N: evaluate only fold K of N (by a hash of the text), the one a model "
                   "trained with --hold-out-fold K/N has not seen");
@@ -475,6 +796,24 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
   cmd->add_option("--output", o->output, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--brands", o->brands, "brand catalog (TOML)");
   cmd->add_option("--data-dir", o->data_dir, "folder holding lexicon/");
+  CLI::Option* pairs =
+      cmd->add_option("--pairs", o->pairs,
+                      "labels of (post, brand) pairs, JSON lines {id, source, brand, stance, "
+                      "note...} (repeat for several): scores the stance per brand, the brands "
+                      "found and the hardest errors, with the shipped model and the cues "
+                      "unless --model or --cues-only says otherwise");
+  cmd->add_option("--posts", o->posts,
+                  "with --pairs: the pool of posts, JSON lines {id, source, addressee, text}")
+      ->needs(pairs);
+  cmd->add_option("--split", o->split,
+                  "with --pairs: dev (sources other than --test-sources), test or all (the "
+                  "default)")
+      ->check(CLI::IsMember({"dev", "test", "all"}))
+      ->needs(pairs);
+  cmd->add_option("--test-sources", o->test_sources,
+                  "with --pairs: the sources of the test split, comma-separated (default "
+                  "fr-rerc-tweets,fr-showroomprive-trustpilot)")
+      ->needs(pairs);
   return [o] { return RunEval(*o); };
 }
 

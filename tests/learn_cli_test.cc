@@ -259,4 +259,124 @@ TEST_F(LearnCliTest, AMissingColumnIsAClearError) {
   EXPECT_NE(err.find("body"), std::string::npos) << err;
 }
 
+// eval --pairs on a pool, labels and a catalog the test writes: five posts, the cues alone.
+//   post  source   addressee  text                          the analysis (en)
+//   a1    forum    Acme       "@acme the service is awful"  Acme complaint
+//   a2    forum    Acme       "what a great day"            no brand; the post praise
+//   a3    forum    Acme       "Bolt is great"               Bolt praise; the post praise
+//   b1    reviews  Acme       "Bolt is awful"  (lang fr)    Bolt complaint
+//   b2    reviews  Acme       "the weather is nice" (fr)    no brand; the post neutral
+// The labels, and the prediction of each pair:
+//   a1 Acme complaint      found: complaint                                right
+//   a2 ACME praise         not found, the addressee (any case): praise     right
+//   a3 Bolt praise         found: praise                                   right
+//   a3 Acme complaint      not found, the addressee: praise (sarcasm)      wrong
+//   b1 Bolt complaint      found: complaint                                right
+//   b1 Zed neutral         not found, not the addressee: missed            wrong
+//   b2 Acme neutral        the addressee: neutral                          right
+//   b2 Bolt skip           ignored
+//   x9 (not in the pool), a1 Acme again (the first label counts), a bad stance: left out.
+// 5 of 7 right: accuracy 0.7143. complaint P 2/2 R 2/3 F1 0.8; praise P 2/3 R 2/2 F1 0.8;
+// neutral P 1/1 R 1/2 F1 2/3: macro-F1 (0.8 + 0.8 + 2/3)/3 = 0.7556.
+// Brands: labeled 7 (a1 Acme, a2 Acme, a3 Bolt Acme, b1 Bolt Zed, b2 Acme), found 3 (a1
+// Acme, a3 Bolt, b1 Bolt), all labeled: precision 1, recall 3/7 = 0.4286.
+TEST_F(LearnCliTest, EvalPairsScoresTheStancePerBrandAndTheBrandsFound) {
+  const fs::path brands = Write("brands.toml",
+                                "[[brand]]\nname = \"Acme\"\nhandles = [\"@acme\"]\n\n"
+                                "[[brand]]\nname = \"Bolt\"\n");
+  const fs::path pool = Write(
+      "pool.jsonl",
+      "{\"id\": \"a1\", \"source\": \"forum\", \"addressee\": \"Acme\", \"text\": \"@acme the "
+      "service is awful\"}\n"
+      "{\"id\": \"a2\", \"source\": \"forum\", \"addressee\": \"Acme\", \"text\": \"what a great "
+      "day\"}\n"
+      "{\"id\": \"a3\", \"source\": \"forum\", \"addressee\": \"Acme\", \"text\": \"Bolt is "
+      "great\"}\n"
+      "{\"id\": \"b1\", \"source\": \"reviews\", \"addressee\": \"Acme\", \"lang\": \"fr\", "
+      "\"text\": \"Bolt is awful\"}\n"
+      "{\"id\": \"b2\", \"source\": \"reviews\", \"addressee\": \"Acme\", \"lang\": \"fr\", "
+      "\"text\": \"the weather is nice\"}\n");
+  const fs::path labels =
+      Write("labels.jsonl",
+            "{\"id\": \"a1\", \"brand\": \"Acme\", \"stance\": \"complaint\"}\n"
+            "{\"id\": \"a2\", \"brand\": \"ACME\", \"stance\": \"praise\"}\n"
+            "{\"id\": \"a3\", \"brand\": \"Bolt\", \"stance\": \"praise\"}\n"
+            "{\"id\": \"a3\", \"brand\": \"Acme\", \"stance\": \"complaint\", \"note\": "
+            "\"sarcasm\"}\n"
+            "{\"id\": \"b1\", \"brand\": \"Bolt\", \"stance\": \"complaint\"}\n"
+            "{\"id\": \"b1\", \"brand\": \"Zed\", \"stance\": \"neutral\", \"note\": "
+            "\"bystander\"}\n"
+            "{\"id\": \"b2\", \"brand\": \"Acme\", \"stance\": \"neutral\"}\n"
+            "{\"id\": \"b2\", \"brand\": \"Bolt\", \"stance\": \"skip\"}\n"
+            "{\"id\": \"x9\", \"brand\": \"Acme\", \"stance\": \"complaint\"}\n"
+            "{\"id\": \"a1\", \"brand\": \"Acme\", \"stance\": \"praise\"}\n"
+            "{\"id\": \"a2\", \"brand\": \"Acme\", \"stance\": \"angry\"}\n");
+  const std::string args = "eval --cues-only --pairs " + labels.string() + " --posts " +
+                           pool.string() + " --brands " + brands.string() + " --data-dir " +
+                           (dir_ / "data").string();
+  std::string out, err;
+  ASSERT_EQ(Ecoute(args + " --output json", out, err), 0) << err;
+  EXPECT_NE(err.find("labels.jsonl:11: \"stance\" \"angry\" is not"), std::string::npos) << err;
+  EXPECT_NE(err.find("1 labels name a post that is not in"), std::string::npos) << err;
+  EXPECT_NE(err.find("not in the catalog (by name): Zed (1)"), std::string::npos) << err;
+  EXPECT_NE(err.find("7 pairs on 5 posts (10 labels read: 0 outside the all split, 1 skip, "
+                     "1 duplicates of which 1 disagree, 1 not in the pool)"),
+            std::string::npos)
+      << err;
+  const char* kWant[] = {
+      "{\"split\":\"all\",\"test_sources\":[\"fr-rerc-tweets\",\"fr-showroomprive-trustpilot\"],"
+      "\"system\":\"cues\",\"labels\":{\"read\":10,\"outside_split\":0,\"skip\":1,"
+      "\"duplicates\":1,\"disagreements\":1,\"not_in_pool\":1},\"scores\":{\"pairs\":7,"
+      "\"posts\":5,\"overall\":{\"name\":\"all\",\"missed\":1,\"count\":7,\"accuracy\":0.7143,"
+      "\"macro_f1\":0.7556,",
+      "\"confusion\":[[2,1,0,0,0,0],[0,2,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,1,1],"
+      "[0,0,0,0,0,0]],\"three_way\":{\"count\":7,\"accuracy\":0.7143,",
+      // The pool's lang wins over the analysis' (en) for b1 and b2.
+      "\"by_lang\":[{\"name\":\"en\",\"missed\":0,\"count\":4,\"accuracy\":0.75,",
+      "{\"name\":\"fr\",\"missed\":1,\"count\":3,\"accuracy\":0.6667,",
+      "\"brands\":{\"name\":\"all\",\"gold\":7,\"predicted\":3,\"matched\":3,\"precision\":1,"
+      "\"recall\":0.4286,",
+      "\"false_negatives\":[{\"brand\":\"ACME\",\"count\":3,\"example\":\"a2\"},"
+      "{\"brand\":\"Zed\",\"count\":1,\"example\":\"b1\"}]",
+      "\"confident_errors\":[{\"id\":\"a3\",\"source\":\"forum\",\"lang\":\"en\","
+      "\"brand\":\"Acme\",\"gold\":\"complaint\",\"predicted\":\"praise\",",
+      "{\"id\":\"b1\",\"source\":\"reviews\",\"lang\":\"fr\",\"brand\":\"Zed\",\"gold\":"
+      "\"neutral\",\"predicted\":\"missed\",\"confidence\":0,\"cues\":[],\"note\":\"bystander\"",
+      "\"by_note\":[{\"note\":\"sarcasm\",\"count\":1,\"correct\":0,\"accuracy\":0},"
+      "{\"note\":\"bystander\",\"count\":1,\"correct\":0,\"accuracy\":0},"
+      "{\"note\":\"none\",\"count\":5,\"correct\":5,\"accuracy\":1}]}}\n",
+  };
+  for (const char* want : kWant)
+    EXPECT_NE(out.find(want), std::string::npos) << want << "\n" << out;
+
+  // The dev split leaves the test sources out, the test split keeps only them.
+  ASSERT_EQ(Ecoute(args + " --split dev --test-sources reviews", out, err), 0) << err;
+  EXPECT_EQ(out.find("cues, split dev (sources other than reviews)\n\n"
+                     "all: accuracy 0.750, macro-F1 0.733, 3-way accuracy 0.750 (4 pairs, 0 "
+                     "missed)\n"),
+            0u)
+      << out;
+  ASSERT_EQ(Ecoute(args + " --split test --test-sources reviews", out, err), 0) << err;
+  EXPECT_NE(out.find("all: accuracy 0.667, macro-F1 0.833, 3-way accuracy 0.667 (3 pairs, 1 "
+                     "missed)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("gold \\ predicted  complaint  praise  resolution  question  neutral  "
+                     "missed\n"),
+            std::string::npos)
+      << out;
+}
+
+TEST_F(LearnCliTest, EvalPairsNeedsThePostsAndACatalog) {
+  const fs::path labels = Write("labels.jsonl",
+                                "{\"id\": \"a\", \"brand\": \"A\", \"stance\": "
+                                "\"praise\"}\n");
+  std::string out, err;
+  EXPECT_EQ(Ecoute("eval --pairs " + labels.string(), out, err), 64);
+  EXPECT_NE(err.find("--posts"), std::string::npos) << err;
+  EXPECT_EQ(Ecoute("eval --split dev --data " + labels.string(), out, err), 64);
+  EXPECT_EQ(Ecoute("eval --cues-only", out, err), 64);
+  EXPECT_NE(err.find("--data"), std::string::npos) << err;
+}
+
 }  // namespace

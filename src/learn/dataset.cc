@@ -780,6 +780,93 @@ Status ReadFile(const std::string& path, std::string& out) {
   return OkStatus();
 }
 
+// ---------------------------------------------------------------------------------------
+// Pair labels and pools: JSON lines of flat records
+
+// Reads JSON lines of objects for ParsePairLabels and ParsePool: repairs invalid UTF-8
+// first (as datasets do), gives each object to the caller's reader, and keeps the problems
+// of one file to kMaxProblems.
+class RecordLines {
+ public:
+  RecordLines(std::string_view name, std::vector<Problem>& problems)
+      : name_(name), problems_(problems) {}
+
+  std::string Where(size_t line_number) const {
+    return std::string(name_) + ":" + std::to_string(line_number);
+  }
+
+  void AddProblem(size_t line_number, std::string message) {
+    if (++problem_count_ > kMaxProblems) return;
+    problems_.push_back({Where(line_number), std::move(message), false});
+  }
+
+  // Calls `read(object, line_number)` for each object, in file order.
+  template <typename ReadObject>
+  void Read(std::string_view bytes, ReadObject read) {
+    std::string storage;
+    bytes = DropBom(RepairInput(DropBom(bytes), name_, storage, problems_));
+    if (IsBlank(bytes)) {
+      problems_.push_back({std::string(name_), "empty input, no records", true});
+      return;
+    }
+    std::string buffer;
+    size_t line_number = 0;
+    size_t pos = 0;
+    while (pos < bytes.size()) {
+      ++line_number;
+      size_t end = bytes.find('\n', pos);
+      if (end == std::string_view::npos) end = bytes.size();
+      const std::string_view line = bytes.substr(pos, end - pos);
+      pos = end + 1;
+      if (IsBlank(line)) continue;
+      // One buffer with simdjson's padding serves every line, as JsonReader does.
+      const size_t needed = line.size() + simdjson::SIMDJSON_PADDING;
+      if (buffer.size() < needed) buffer.resize(std::max(needed, 2 * buffer.size()));
+      std::memcpy(buffer.data(), line.data(), line.size());
+      std::memset(buffer.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+      dom::element element;
+      if (const simdjson::error_code error =
+              parser_.parse(buffer.data(), line.size(), /*realloc_if_needed=*/false).get(element)) {
+        AddProblem(line_number,
+                   std::string("not valid JSON (") + simdjson::error_message(error) + ")");
+        continue;
+      }
+      dom::object object;
+      if (element.get_object().get(object)) {
+        AddProblem(line_number,
+                   "not a JSON object but " + std::string(DescribeJsonType(element.type())));
+        continue;
+      }
+      read(object, line_number);
+    }
+    if (problem_count_ > kMaxProblems) {
+      problems_.push_back({std::string(name_),
+                           std::to_string(problem_count_ - kMaxProblems) +
+                               " more lines were skipped (only the first " +
+                               std::to_string(kMaxProblems) + " problems are listed)",
+                           false});
+    }
+  }
+
+ private:
+  std::string_view name_;
+  std::vector<Problem>& problems_;
+  dom::parser parser_;
+  size_t problem_count_ = 0;
+};
+
+// The value of `key` (the first, if repeated) when it is a string or an integer, trimmed;
+// empty otherwise.
+std::string StringField(dom::object object, std::string_view key) {
+  std::string value;
+  for (const dom::key_value_pair field : object) {
+    if (field.key != key) continue;
+    if (!ReadScalar(field.value, value)) value.clear();
+    break;
+  }
+  return std::string(Trim(value));
+}
+
 }  // namespace
 
 bool ParseDatasetFormat(std::string_view name, DatasetFormat& out) {
@@ -865,6 +952,75 @@ Status ReadDataset(const std::string& path, const DatasetOptions& options, Datas
     ECOUTE_RETURN_IF_ERROR(ReadFile(options.labels_path, labels_bytes));
   }
   return ParseDataset(bytes, path, options, labels_bytes, out);
+}
+
+void ParsePairLabels(std::string_view bytes, std::string_view name, std::vector<PairLabel>& out,
+                     std::vector<Problem>& problems) {
+  RecordLines lines(name, problems);
+  lines.Read(bytes, [&](dom::object object, size_t line_number) {
+    PairLabel label;
+    label.id = StringField(object, "id");
+    label.brand = StringField(object, "brand");
+    label.stance = StringField(object, "stance");
+    if (label.id.empty()) return lines.AddProblem(line_number, "no \"id\"");
+    if (label.brand.empty()) return lines.AddProblem(line_number, "no \"brand\"");
+    if (std::find(std::begin(kPairLabelStances), std::end(kPairLabelStances), label.stance) ==
+        std::end(kPairLabelStances)) {
+      return lines.AddProblem(line_number,
+                              "\"stance\" " + Quote(label.stance) +
+                                  " is not complaint, praise, resolution, question, neutral "
+                                  "or skip");
+    }
+    label.source = StringField(object, "source");
+    label.annotator = StringField(object, "annotator");
+    label.note = StringField(object, "note");
+    dom::array topics;
+    if (!object["topics"].get_array().get(topics)) {
+      for (const dom::element topic : topics) {
+        std::string_view s;
+        if (!topic.get_string().get(s)) label.topics.emplace_back(Trim(s));
+      }
+    }
+    label.where = lines.Where(line_number);
+    out.push_back(std::move(label));
+  });
+}
+
+void ParsePool(std::string_view bytes, std::string_view name, std::vector<PoolPost>& out,
+               std::vector<Problem>& problems) {
+  RecordLines lines(name, problems);
+  lines.Read(bytes, [&](dom::object object, size_t line_number) {
+    PoolPost post;
+    post.id = StringField(object, "id");
+    if (post.id.empty()) return lines.AddProblem(line_number, "no \"id\"");
+    std::string_view text;
+    if (object["text"].get_string().get(text) || IsBlank(text)) {
+      return lines.AddProblem(line_number, "no text");
+    }
+    post.text.assign(text);
+    post.source = StringField(object, "source");
+    post.account = StringField(object, "account");
+    post.addressee = StringField(object, "addressee");
+    post.lang = StringField(object, "lang");
+    post.where = lines.Where(line_number);
+    out.push_back(std::move(post));
+  });
+}
+
+Status ReadPairLabels(const std::string& path, std::vector<PairLabel>& out,
+                      std::vector<Problem>& problems) {
+  std::string bytes;
+  ECOUTE_RETURN_IF_ERROR(ReadFile(path, bytes));
+  ParsePairLabels(bytes, path, out, problems);
+  return OkStatus();
+}
+
+Status ReadPool(const std::string& path, std::vector<PoolPost>& out,
+                std::vector<Problem>& problems) {
+  std::string bytes;
+  ECOUTE_RETURN_IF_ERROR(ReadFile(path, bytes));
+  ParsePool(bytes, path, out, problems);
+  return OkStatus();
 }
 
 }  // namespace ecoute

@@ -106,4 +106,58 @@ Status ReadDataset(const std::string& path, const DatasetOptions& options, Datas
 Status ParseDataset(std::string_view bytes, std::string_view name, const DatasetOptions& options,
                     std::string_view labels_bytes, Dataset& out);
 
+// One stance label of a (post, brand) pair, as annotators write them (docs/ANNOTATION.md):
+// a JSON object per line, {"id", "source", "brand", "stance", "topics", "annotator",
+// "note"}. The post's text is elsewhere, in a pool (PoolPost), joined by `id`.
+struct PairLabel {
+  std::string id;
+  std::string source;  // may be empty: the pool's source counts
+  std::string brand;
+  std::string stance;  // one of kPairLabelStances
+  std::vector<std::string> topics;
+  std::string annotator;
+  std::string note;   // the hard case that decided ("sarcasm", "bystander"...), or empty
+  std::string where;  // "file:line", counted from 1
+};
+
+// The stances a PairLabel may have: the five of ecoute, and "skip" for a post the annotator
+// could not read (to be ignored).
+inline constexpr std::string_view kPairLabelStances[] = {"complaint", "praise",  "resolution",
+                                                         "question",  "neutral", "skip"};
+
+// One post of a labeling pool (scripts/labeling/pool.py): a JSON object per line, {"id",
+// "source", "account", "addressee", "text"}, and "lang" when the pool knows it.
+struct PoolPost {
+  std::string id;
+  std::string source;
+  std::string account;
+  std::string addressee;  // the brand the channel says the writer speaks to, or empty
+  std::string text;       // valid UTF-8 (repaired if need be), never blank
+  std::string lang;       // empty when the pool does not say
+  std::string where;      // "file:line"
+};
+
+// Parses JSON lines of pair labels and appends them to `out`, in file order. As with
+// datasets, a bad line is data: a line that is not a JSON object, or lacks a string "id"
+// or "brand", or whose "stance" is not one of kPairLabelStances, becomes a Problem and is
+// skipped. Strings are trimmed of spaces around them; "topics" other than a list of
+// strings, and "source", "annotator" or "note" other than strings, are left empty. An empty
+// file is a fatal Problem, not a failure.
+void ParsePairLabels(std::string_view bytes, std::string_view name, std::vector<PairLabel>& out,
+                     std::vector<Problem>& problems);
+
+// Parses a pool's JSON lines into `out`, in file order; a line without a string "id" or with
+// a blank or missing "text" becomes a Problem and is skipped. Texts are kept as written
+// (invalid UTF-8 replaced with U+FFFD, as datasets do); other fields are trimmed.
+void ParsePool(std::string_view bytes, std::string_view name, std::vector<PoolPost>& out,
+               std::vector<Problem>& problems);
+
+// Read a file and parse it as above. Fail, appending nothing, only when the file cannot be
+// opened or read (kNotFound, kPermissionDenied, kUnavailable, or kInvalidArgument for a
+// directory).
+Status ReadPairLabels(const std::string& path, std::vector<PairLabel>& out,
+                      std::vector<Problem>& problems);
+Status ReadPool(const std::string& path, std::vector<PoolPost>& out,
+                std::vector<Problem>& problems);
+
 }  // namespace ecoute
