@@ -275,6 +275,7 @@ TEST_F(LearnCliTest, AMissingColumnIsAClearError) {
 //   b1 Zed neutral         not found, not the addressee: missed            wrong
 //   b2 Acme neutral        the addressee: neutral                          right
 //   b2 Bolt skip           ignored
+//   b2 Qux neutral         not in the catalog: left out, counted
 //   x9 (not in the pool), a1 Acme again (the first label counts), a bad stance: left out.
 // 5 of 7 right: accuracy 0.7143. complaint P 2/2 R 2/3 F1 0.8; praise P 2/3 R 2/2 F1 0.8;
 // neutral P 1/1 R 1/2 F1 2/3: macro-F1 (0.8 + 0.8 + 2/3)/3 = 0.7556.
@@ -283,7 +284,7 @@ TEST_F(LearnCliTest, AMissingColumnIsAClearError) {
 TEST_F(LearnCliTest, EvalPairsScoresTheStancePerBrandAndTheBrandsFound) {
   const fs::path brands = Write("brands.toml",
                                 "[[brand]]\nname = \"Acme\"\nhandles = [\"@acme\"]\n\n"
-                                "[[brand]]\nname = \"Bolt\"\n");
+                                "[[brand]]\nname = \"Bolt\"\n\n[[brand]]\nname = \"Zed\"\n");
   const fs::path pool = Write(
       "pool.jsonl",
       "{\"id\": \"a1\", \"source\": \"forum\", \"addressee\": \"Acme\", \"text\": \"@acme the "
@@ -310,7 +311,8 @@ TEST_F(LearnCliTest, EvalPairsScoresTheStancePerBrandAndTheBrandsFound) {
             "{\"id\": \"b2\", \"brand\": \"Bolt\", \"stance\": \"skip\"}\n"
             "{\"id\": \"x9\", \"brand\": \"Acme\", \"stance\": \"complaint\"}\n"
             "{\"id\": \"a1\", \"brand\": \"Acme\", \"stance\": \"praise\"}\n"
-            "{\"id\": \"a2\", \"brand\": \"Acme\", \"stance\": \"angry\"}\n");
+            "{\"id\": \"a2\", \"brand\": \"Acme\", \"stance\": \"angry\"}\n"
+            "{\"id\": \"b2\", \"brand\": \"Qux\", \"stance\": \"neutral\"}\n");
   const std::string args = "eval --cues-only --pairs " + labels.string() + " --posts " +
                            pool.string() + " --brands " + brands.string() + " --data-dir " +
                            (dir_ / "data").string();
@@ -318,15 +320,19 @@ TEST_F(LearnCliTest, EvalPairsScoresTheStancePerBrandAndTheBrandsFound) {
   ASSERT_EQ(Ecoute(args + " --output json", out, err), 0) << err;
   EXPECT_NE(err.find("labels.jsonl:11: \"stance\" \"angry\" is not"), std::string::npos) << err;
   EXPECT_NE(err.find("1 labels name a post that is not in"), std::string::npos) << err;
-  EXPECT_NE(err.find("not in the catalog (by name): Zed (1)"), std::string::npos) << err;
-  EXPECT_NE(err.find("7 pairs on 5 posts (10 labels read: 0 outside the all split, 1 skip, "
-                     "1 duplicates of which 1 disagree, 1 not in the pool)"),
+  EXPECT_NE(err.find("left out: labels of brands that are not in the catalog: Qux (1)"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("7 pairs on 5 posts (11 labels read: 0 outside the all split, 1 skip, "
+                     "1 duplicates of which 1 disagree, 1 not in the pool, 1 of brands outside "
+                     "the catalog)"),
             std::string::npos)
       << err;
   const char* kWant[] = {
       "{\"split\":\"all\",\"test_sources\":[\"fr-rerc-tweets\",\"fr-showroomprive-trustpilot\"],"
-      "\"system\":\"cues\",\"labels\":{\"read\":10,\"outside_split\":0,\"skip\":1,"
-      "\"duplicates\":1,\"disagreements\":1,\"not_in_pool\":1},\"scores\":{\"pairs\":7,"
+      "\"system\":\"cues\",\"labels\":{\"read\":11,\"outside_split\":0,\"skip\":1,"
+      "\"duplicates\":1,\"disagreements\":1,\"not_in_pool\":1,\"outside_catalog\":1},"
+      "\"scores\":{\"pairs\":7,"
       "\"posts\":5,\"overall\":{\"name\":\"all\",\"missed\":1,\"count\":7,\"accuracy\":0.7143,"
       "\"macro_f1\":0.7556,",
       "\"confusion\":[[2,1,0,0,0,0],[0,2,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,1,1],"
