@@ -53,6 +53,39 @@ constexpr std::string_view kOutsideCauses[] = {"arbre",
                                                "bad weather",
                                                "snow storm"};
 
+// Marks of irony, as posts write them (normalized). A strong one turns praise into its
+// opposite by itself ("super le service client #oupas"); a weak one ("bravo", "quel
+// professionnalisme") only beside a complaint or a fault.
+constexpr std::string_view kStrongIronyMarks[] = {"\xF0\x9F\x99\x84" /* 🙄 */,
+                                                  "\xF0\x9F\xA4\xA1" /* 🤡 */,
+                                                  "\xF0\x9F\x99\x83" /* 🙃 */,
+                                                  "\xF0\x9F\x98\x92" /* 😒 */,
+                                                  "\xF0\x9F\xA4\xA6" /* 🤦 */,
+                                                  "oupas",
+                                                  " ou pas",
+                                                  "merci pour rien",
+                                                  "thanks for nothing",
+                                                  "yeah right"};
+constexpr std::string_view kWeakIronyMarks[] = {"bravo",
+                                                "quel professionnalisme",
+                                                "quelle efficacite",
+                                                "quelle rapidite",
+                                                "chapeau",
+                                                "bien joue",
+                                                "felicitations",
+                                                "vivement",
+                                                "what a joke",
+                                                "well done",
+                                                "great job",
+                                                "love it when"};
+
+template <size_t N>
+bool HasAny(std::string_view normalized, const std::string_view (&marks)[N]) {
+  return std::any_of(std::begin(marks), std::end(marks), [&](std::string_view mark) {
+    return normalized.find(mark) != std::string_view::npos;
+  });
+}
+
 bool NamesAnOutsideCause(std::string_view normalized) {
   return std::any_of(
       std::begin(kOutsideCauses), std::end(kOutsideCauses),
@@ -787,8 +820,21 @@ void Analyzer::Impl::ReadFaultAsComplaint(std::string_view original, const Norma
   for (Topic t : {Topic::kOutage, Topic::kProductDefect, Topic::kDelay}) {
     fault += topic_weight[static_cast<int>(t)];
   }
-  if (fault < kFaultComplaintWeight || NamesAnOutsideCause(n.text)) return;
+  // Praise beside a complaint, with a mark of irony, is sarcasm: "Bravo X, trois
+  // rendez-vous manqués, quel professionnalisme", "super le service client #oupas", 🙄.
+  bool sarcastic = false;
   if (out.stance == Stance::kPraise) {
+    double complaint = 0;
+    for (const LocatedStanceCue& c : s.stance_cues) {
+      if (c.cue.cue_class == CueClass::kResolution) return;
+      if (c.cue.cue_class == CueClass::kComplaint) complaint += c.cue.weight;
+    }
+    sarcastic = HasAny(n.text, kStrongIronyMarks) ||
+                (complaint + fault > 0 && HasAny(n.text, kWeakIronyMarks));
+    if (sarcastic) fault = std::max(fault, kFaultComplaintWeight);
+  }
+  if (fault < kFaultComplaintWeight || NamesAnOutsideCause(n.text)) return;
+  if (out.stance == Stance::kPraise && !sarcastic) {
     // Thanks for a fault are sarcasm ("merci pour votre non-installation de la fibre depuis
     // le 8 juillet"): when the fault outweighs the praise and nothing was fixed.
     double praise = 0;
@@ -801,7 +847,19 @@ void Analyzer::Impl::ReadFaultAsComplaint(std::string_view original, const Norma
   out.stance = Stance::kComplaint;
   out.confidence = std::min(0.5 + 0.1 * fault, 0.8);
   out.cues.clear();
+  if (sarcastic) {
+    // The words behind it: the complaint, and the praise read as irony.
+    for (const LocatedStanceCue& c : s.stance_cues) {
+      if (c.cue.cue_class != CueClass::kComplaint && c.cue.cue_class != CueClass::kPraise) continue;
+      const std::string_view cue = Slice(original, n, c.show_begin, c.show_end);
+      if (std::find(out.cues.begin(), out.cues.end(), cue) == out.cues.end()) {
+        out.cues.push_back(cue);
+      }
+      if (out.cues.size() >= kMaxCuesShown) break;
+    }
+  }
   for (const LocatedTopicCue& c : s.topic_cues) {
+    if (out.cues.size() >= kMaxCuesShown) break;
     if (c.topic != Topic::kOutage && c.topic != Topic::kProductDefect && c.topic != Topic::kDelay) {
       continue;
     }

@@ -42,6 +42,7 @@ complaint 1 problème
 intensifier 1.5 très
 topic.billing 1 facture
 topic.outage 1 coupure
+topic.outage 2 panne
 topic.product_defect 1 trou
 channel.phone 1 téléphone
 severity.legal 1 avocat
@@ -221,6 +222,32 @@ TEST_F(AnalyzerTest, NegationStopsAtTheEndOfItsClause) {
   // Within its clause it still flips.
   Run("Cyrillus, ce n'est pas inadmissible.");
   EXPECT_NE(analysis_.stance, Stance::kComplaint);
+}
+
+TEST_F(AnalyzerTest, AFaultReportedIsAComplaintUnlessAnOutsideCauseExplainsIt) {
+  // Asked as a question, the fault is still the writer's grievance.
+  Run("Cyrillus : panne depuis ce matin ?");
+  EXPECT_EQ(analysis_.stance, Stance::kComplaint);
+  EXPECT_EQ(analysis_.cues, std::vector<std::string_view>{"panne"});
+  ASSERT_NE(Find("Cyrillus"), nullptr);
+  EXPECT_EQ(Find("Cyrillus")->stance, Stance::kComplaint);
+  // A tree on the line is nobody's fault here: the question stays a question.
+  Run("Cyrillus : panne à cause d'un arbre sur la ligne ?");
+  EXPECT_EQ(analysis_.stance, Stance::kQuestion);
+  // A mention of a cut alone is not enough.
+  Run("Cyrillus : une coupure ?");
+  EXPECT_EQ(analysis_.stance, Stance::kQuestion);
+}
+
+TEST_F(AnalyzerTest, IronyTurnsPraiseIntoAComplaint) {
+  for (const char* text : {"Cyrillus, génial 🙄", "Cyrillus, génial #oupas",
+                           "Bravo Cyrillus, encore un problème, génial."}) {
+    Run(text);
+    EXPECT_EQ(analysis_.stance, Stance::kComplaint) << text;
+  }
+  // A weak mark of irony needs a complaint beside it.
+  Run("Bravo Cyrillus, génial.");
+  EXPECT_EQ(analysis_.stance, Stance::kPraise);
 }
 
 TEST_F(AnalyzerTest, PhraseCuesHideTheWordsInsideThem) {
