@@ -31,8 +31,10 @@ if [[ ! -f $shared/fr-free-tweets/free_tweet_export.csv ]]; then
     "listed in data/train/real/README.md there (or set ECOUTE_SHARED)" >&2
   exit 66
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Inside the checkout's build/ (ignored by git), so that the model records a path that is
+# the same on every machine.
+work=build/train
+mkdir -p "$work"
 python3 scripts/labeling/pool.py --shared "$shared" >"$work/pool.jsonl"
 python3 scripts/labeling/texts.py --labels data/train/real/labels.jsonl --pool "$work/pool.jsonl" \
   --sources fr-free-tweets --addressee-only >"$work/real-dev.jsonl"
