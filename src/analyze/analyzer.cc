@@ -322,6 +322,7 @@ struct Analyzer::Impl {
                   const StanceDecision& decision, std::vector<std::string_view>& out) const;
   void Score(const Post& post, Analysis& out, double complaint_strength) const;
   void CombineWithModel(Scratch::State& s, Analysis& out) const;
+  static void QuietBystanders(std::string_view original, Analysis& out);
   void ReadFaultAsComplaint(std::string_view original, const NormalizedText& n,
                             const Scratch::State& s, const double (&topic_weight)[kTopicCount],
                             Analysis& out) const;
@@ -788,6 +789,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   std::stable_sort(out.topics.begin(), out.topics.end(),
                    [](const TopicVerdict& a, const TopicVerdict& b) { return a.score > b.score; });
   ReadFaultAsComplaint(original, n, s, topic_weight, out);
+  QuietBystanders(original, out);
   const bool is_complaint =
       out.stance == Stance::kComplaint ||
       std::any_of(out.brands.begin(), out.brands.end(),
@@ -873,6 +875,45 @@ void Analyzer::Impl::ReadFaultAsComplaint(std::string_view original, const Norma
     out.brands[0].stance = Stance::kComplaint;
     out.brands[0].confidence = out.confidence;
     out.brands[0].cues = out.cues;
+  }
+}
+
+// Brands tagged in a list of handles that ends the post ("... @arcep @ufcquechoisir", a
+// copy to a regulator, a carrier, a journalist) are bystanders: what the post says is
+// meant for the brand it speaks to, the first it names, not for everyone in copy
+// (docs/ANNOTATION.md). Their verdict is neutral.
+void Analyzer::Impl::QuietBystanders(std::string_view original, Analysis& out) {
+  if (out.brands.size() < 2) return;
+  // The trailing run: from the end, handles (and hashtags) separated by spaces and commas.
+  size_t run_begin = original.size();
+  int handles = 0;
+  size_t at = original.size();
+  while (at > 0) {
+    size_t end = at;
+    while (end > 0 &&
+           std::string_view(" \t\r\n,.;").find(original[end - 1]) != std::string_view::npos) {
+      --end;
+    }
+    size_t begin = end;
+    while (begin > 0 &&
+           std::string_view(" \t\r\n,;").find(original[begin - 1]) == std::string_view::npos) {
+      --begin;
+    }
+    if (begin == end || (original[begin] != '@' && original[begin] != '#')) break;
+    if (original[begin] == '@') ++handles;
+    run_begin = begin;
+    at = begin;
+  }
+  if (handles < 2) return;
+  for (size_t v = 1; v < out.brands.size(); ++v) {
+    BrandVerdict& verdict = out.brands[v];
+    if (verdict.spans.empty()) continue;
+    const bool all_in_copy = std::all_of(verdict.spans.begin(), verdict.spans.end(),
+                                         [&](const Span& span) { return span.begin >= run_begin; });
+    if (!all_in_copy || verdict.stance == Stance::kNeutral) continue;
+    verdict.stance = Stance::kNeutral;
+    verdict.confidence = 0.6;
+    verdict.cues.clear();
   }
 }
 

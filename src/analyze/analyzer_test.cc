@@ -250,6 +250,22 @@ TEST_F(AnalyzerTest, IronyTurnsPraiseIntoAComplaint) {
   EXPECT_EQ(analysis_.stance, Stance::kPraise);
 }
 
+TEST_F(AnalyzerTest, BrandsInACopyListAtTheEndAreBystanders) {
+  Run("Cyrillus, une honte, inadmissible @bouyguestelecom @orange");
+  ASSERT_NE(Find("Cyrillus"), nullptr);
+  EXPECT_EQ(Find("Cyrillus")->stance, Stance::kComplaint);
+  ASSERT_NE(Find("Bouygues Telecom"), nullptr);
+  EXPECT_EQ(Find("Bouygues Telecom")->stance, Stance::kNeutral);
+  EXPECT_TRUE(Find("Bouygues Telecom")->cues.empty());
+  ASSERT_NE(Find("Orange"), nullptr);
+  EXPECT_EQ(Find("Orange")->stance, Stance::kNeutral);
+  // Named in the text, a brand is no bystander; alone in the list, it is the addressee.
+  Run("Cyrillus et Bouygues, une honte @orange");
+  EXPECT_EQ(Find("Bouygues Telecom")->stance, Stance::kComplaint);
+  Run("Une honte, inadmissible @bouyguestelecom @orange");
+  EXPECT_EQ(Find("Bouygues Telecom")->stance, Stance::kComplaint);
+}
+
 TEST_F(AnalyzerTest, PhraseCuesHideTheWordsInsideThem) {
   // "pas de réponse" is a complaint; its "pas" does not also negate what follows, and the
   // "bien" inside "tout est bien qui finit bien" is not praise on its own.
