@@ -3,8 +3,11 @@
 on the stance, the confusion between them, and the pairs they disagree on.
 
     python3 scripts/labeling/agreement.py FIRST.jsonl SECOND.jsonl [--disagreements OUT.jsonl]
+    python3 scripts/labeling/agreement.py data/train/real/labels.jsonl
 
-Pairs either annotator skipped are left out; brands are compared case-insensitively.
+With one file, the merged labels: each pair labeled twice carries both readings ("first"
+and "second"). Pairs either annotator skipped are left out; brands are compared
+case-insensitively.
 """
 import argparse
 import collections
@@ -38,10 +41,15 @@ def kappa(pairs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("first")
-    parser.add_argument("second")
+    parser.add_argument("second", nargs="?")
     parser.add_argument("--disagreements")
     args = parser.parse_args()
-    a, b = read(args.first), read(args.second)
+    if args.second:
+        a, b = read(args.first), read(args.second)
+    else:
+        merged = {k: r for k, r in read(args.first).items() if "second" in r}
+        a = {k: dict(r, stance=r["first"]) for k, r in merged.items()}
+        b = {k: dict(r, stance=r["second"]) for k, r in merged.items()}
     both = sorted(k for k in a.keys() & b.keys()
                   if a[k]["stance"] != "skip" and b[k]["stance"] != "skip")
     pairs = [(a[k]["stance"], b[k]["stance"]) for k in both]

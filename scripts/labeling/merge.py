@@ -40,6 +40,7 @@ def main():
                 r = json.loads(line)
                 key = (r["id"], r["brand"].casefold())
                 if key in labels:
+                    labels[key]["first"] = labels[key]["stance"]  # kept for the agreement
                     labels[key]["stance"] = r["stance"]
                     labels[key]["annotator"] += "+adjudicated"
                     if r["stance"] not in ("complaint", "resolution"):
@@ -54,6 +55,7 @@ def main():
         out = {k: r.get(k, "" if k == "note" else []) for k in FIELDS}
         if "second" in r:
             out["second"] = r["second"]
+            out["first"] = r.get("first", r["stance"])
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stderr.write(f"{len(labels)} labels, {settled} settled by a third reading\n")
 
