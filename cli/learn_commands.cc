@@ -293,7 +293,7 @@ struct EvalOptions {
   std::string posts;
   std::string split = "all";
   // The sources held out as the test split: no rule or weight may be tuned on them.
-  std::string test_sources = "fr-rerc-tweets,fr-showroomprive-trustpilot";
+  std::string test_sources = "fr-rerc-tweets,fr-showroomprive-trustpilot,en-twcs";
 };
 
 // A topic name the cues found first (the highest score), else "none": the cue layer's
@@ -812,7 +812,7 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
       ->needs(pairs);
   cmd->add_option("--test-sources", o->test_sources,
                   "with --pairs: the sources of the test split, comma-separated (default "
-                  "fr-rerc-tweets,fr-showroomprive-trustpilot)")
+                  "fr-rerc-tweets,fr-showroomprive-trustpilot,en-twcs)")
       ->needs(pairs);
   return [o] { return RunEval(*o); };
 }

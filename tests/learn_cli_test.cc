@@ -338,7 +338,8 @@ TEST_F(LearnCliTest, EvalPairsScoresTheStancePerBrandAndTheBrandsFound) {
             std::string::npos)
       << err;
   const char* kWant[] = {
-      "{\"split\":\"all\",\"test_sources\":[\"fr-rerc-tweets\",\"fr-showroomprive-trustpilot\"],"
+      "{\"split\":\"all\",\"test_sources\":[\"fr-rerc-tweets\",\"fr-showroomprive-trustpilot\","
+      "\"en-twcs\"],"
       "\"system\":\"cues\",\"labels\":{\"read\":11,\"outside_split\":0,\"skip\":1,"
       "\"duplicates\":1,\"disagreements\":1,\"not_in_pool\":1,\"outside_catalog\":1},"
       "\"scores\":{\"pairs\":7,"

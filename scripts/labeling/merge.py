@@ -3,7 +3,7 @@
 label for every (post, brand), replaced by the adjudicated one where the second annotator
 disagreed and a third reading settled it. Texts are not written (see pool.py).
 
-    python3 scripts/labeling/merge.py --first 'DIR/labels-*.jsonl' --second DIR/second-B.jsonl \
+    python3 scripts/labeling/merge.py --first 'DIR/labels-*.jsonl' --second 'DIR/second-*.jsonl' \
         --adjudicated DIR/adjudicated.jsonl > data/train/real/labels.jsonl
 """
 import argparse
@@ -17,7 +17,7 @@ FIELDS = ["id", "source", "brand", "stance", "topics", "annotator", "note"]
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--first", required=True, help="glob of the first annotators' files")
-    parser.add_argument("--second", required=True)
+    parser.add_argument("--second", required=True, help="glob of the blind second readings")
     parser.add_argument("--adjudicated", required=True)
     args = parser.parse_args()
     labels = {}
@@ -28,11 +28,12 @@ def main():
                     r = json.loads(line)
                     labels[(r["id"], r["brand"].casefold())] = r
     second = {}
-    with open(args.second, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                second[(r["id"], r["brand"].casefold())] = r
+    for path in sorted(glob.glob(args.second)):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    second[(r["id"], r["brand"].casefold())] = r
     settled = 0
     with open(args.adjudicated, encoding="utf-8") as f:
         for line in f:
