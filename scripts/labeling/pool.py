@@ -11,6 +11,7 @@ out: ecoute measures customers.
 """
 import argparse
 import csv
+import itertools
 import json
 import os
 import sys
@@ -170,7 +171,16 @@ def main():
     args = parser.parse_args()
     seen = set()
     for reader in (free_tweets, rerc_tweets, showroomprive_reviews, twcs_tweets):
-        for post in reader(args.shared):
+        posts = reader(args.shared)
+        try:
+            first = next(posts)
+        except FileNotFoundError as missing:
+            # A source not copied here: its posts are left out, the others still come.
+            sys.stderr.write(f"pool.py: {missing.filename} is missing: its posts are left out\n")
+            continue
+        except StopIteration:
+            continue
+        for post in itertools.chain([first], posts):
             key = (post["source"], post["text"].strip().lower())
             if not post["text"].strip() or key in seen:
                 continue  # retweets and copies: one of each
