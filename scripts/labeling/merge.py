@@ -14,41 +14,39 @@ import sys
 FIELDS = ["id", "source", "brand", "stance", "topics", "annotator", "note"]
 
 
+def read_pairs(pattern):
+    """The records of the JSON-lines files matching `pattern`, by (id, brand), the brand in
+    any case; a later record of a pair replaces an earlier one."""
+    pairs = {}
+    for path in sorted(glob.glob(pattern)):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    pairs[(r["id"], r["brand"].casefold())] = r
+    return pairs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--first", required=True, help="glob of the first annotators' files")
     parser.add_argument("--second", required=True, help="glob of the blind second readings")
     parser.add_argument("--adjudicated", required=True)
     args = parser.parse_args()
-    labels = {}
-    for path in sorted(glob.glob(args.first)):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    r = json.loads(line)
-                    labels[(r["id"], r["brand"].casefold())] = r
-    second = {}
-    for path in sorted(glob.glob(args.second)):
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    r = json.loads(line)
-                    second[(r["id"], r["brand"].casefold())] = r
+    labels = read_pairs(args.first)
+    second = read_pairs(args.second)
     settled = 0
-    with open(args.adjudicated, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                r = json.loads(line)
-                key = (r["id"], r["brand"].casefold())
-                if key in labels:
-                    labels[key]["first"] = labels[key]["stance"]  # kept for the agreement
-                    labels[key]["stance"] = r["stance"]
-                    labels[key]["annotator"] += "+adjudicated"
-                    if r["stance"] not in ("complaint", "resolution"):
-                        labels[key]["topics"] = []
-                    elif not labels[key].get("topics"):
-                        labels[key]["topics"] = second.get(key, {}).get("topics") or ["other"]
-                    settled += 1
+    for key, r in read_pairs(args.adjudicated).items():
+        if key not in labels:
+            continue
+        labels[key]["first"] = labels[key]["stance"]  # kept for the agreement
+        labels[key]["stance"] = r["stance"]
+        labels[key]["annotator"] += "+adjudicated"
+        if r["stance"] not in ("complaint", "resolution"):
+            labels[key]["topics"] = []
+        elif not labels[key].get("topics"):
+            labels[key]["topics"] = second.get(key, {}).get("topics") or ["other"]
+        settled += 1
     for key in sorted(labels):
         r = labels[key]
         if key in second:

@@ -31,66 +31,10 @@ constexpr size_t kMaxCuesShown = 8;
 // a flat report a complaint: one strong cue ("panne", "plus internet") or two plain ones.
 constexpr double kFaultComplaintWeight = 1.5;
 
-// Causes no brand controls, as posts name them (normalized): a fault they explain is not
-// the brand's, and the post is no complaint for it.
-constexpr std::string_view kOutsideCauses[] = {"arbre",
-                                               "incendie",
-                                               "accident de personne",
-                                               "personne sur les voies",
-                                               "intemperies",
-                                               "tempete",
-                                               "orage",
-                                               "feuilles mortes",
-                                               "chevre",
-                                               "animal sur",
-                                               "animaux sur",
-                                               "colis suspect",
-                                               "bagage abandonne",
-                                               "malaise voyageur",
-                                               "inondation",
-                                               "fallen tree",
-                                               "storm",
-                                               "bad weather",
-                                               "snow storm"};
+// An irony cue this heavy turns praise into a complaint by itself ("#oupas", 🙄); a lighter
+// one ("bravo", "quel professionnalisme") only beside a complaint or a fault.
+constexpr double kStrongIrony = 2;
 
-// Marks of irony, as posts write them (normalized). A strong one turns praise into its
-// opposite by itself ("super le service client #oupas"); a weak one ("bravo", "quel
-// professionnalisme") only beside a complaint or a fault.
-constexpr std::string_view kStrongIronyMarks[] = {"\xF0\x9F\x99\x84" /* 🙄 */,
-                                                  "\xF0\x9F\xA4\xA1" /* 🤡 */,
-                                                  "\xF0\x9F\x99\x83" /* 🙃 */,
-                                                  "\xF0\x9F\x98\x92" /* 😒 */,
-                                                  "\xF0\x9F\xA4\xA6" /* 🤦 */,
-                                                  "oupas",
-                                                  " ou pas",
-                                                  "merci pour rien",
-                                                  "thanks for nothing",
-                                                  "yeah right"};
-constexpr std::string_view kWeakIronyMarks[] = {"bravo",
-                                                "quel professionnalisme",
-                                                "quelle efficacite",
-                                                "quelle rapidite",
-                                                "chapeau",
-                                                "bien joue",
-                                                "felicitations",
-                                                "vivement",
-                                                "what a joke",
-                                                "well done",
-                                                "great job",
-                                                "love it when"};
-
-template <size_t N>
-bool HasAny(std::string_view normalized, const std::string_view (&marks)[N]) {
-  return std::any_of(std::begin(marks), std::end(marks), [&](std::string_view mark) {
-    return normalized.find(mark) != std::string_view::npos;
-  });
-}
-
-bool NamesAnOutsideCause(std::string_view normalized) {
-  return std::any_of(
-      std::begin(kOutsideCauses), std::end(kOutsideCauses),
-      [&](std::string_view cause) { return normalized.find(cause) != std::string_view::npos; });
-}
 // How much an urgency signal (legal threat, long wait...) counts as a complaint cue.
 constexpr double kSignalComplaintWeight = 0.75;
 // Weight of the cues against the model's log-probabilities (see CombineWithCues): chosen
@@ -138,19 +82,12 @@ int WordsBetween(std::string_view text, uint32_t from, uint32_t to) {
   return std::max(0, spaces - 1);
 }
 
-// A byte of a word in normalized text: lower-case letters, digits, and anything beyond
-// ASCII.
-bool IsWordByte(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u >= 0x80 || (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z');
-}
-
 // The word of normalized `text` that ends just before `end` (spaces and punctuation
 // skipped), "" at the start.
 std::string_view WordBefore(std::string_view text, size_t end) {
-  while (end > 0 && !IsWordByte(text[end - 1])) --end;
+  while (end > 0 && IsWordBoundaryBefore(text, end)) --end;
   size_t begin = end;
-  while (begin > 0 && IsWordByte(text[begin - 1])) --begin;
+  while (begin > 0 && !IsWordBoundaryBefore(text, begin)) --begin;
   return text.substr(begin, end - begin);
 }
 
@@ -343,6 +280,8 @@ struct Analyzer::Scratch::State {
   std::vector<Exclusion> exclusions;
   std::vector<LocatedStanceCue> stance_cues;
   std::vector<LocatedTopicCue> topic_cues;
+  double irony = 0;                       // the heaviest irony cue of the post (0: none)
+  bool names_outside_cause = false;       // a cause no brand controls is named
   std::vector<uint32_t> topic_sentences;  // sentences holding a topic cue, ascending
   std::vector<uint32_t> firm_brands;      // brands named without needing context, sorted
   FeatureExtractor feature_extractor;     // for the models
@@ -455,6 +394,8 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   s.stance_cues.clear();
   s.topic_cues.clear();
   s.topic_sentences.clear();
+  s.irony = 0;
+  s.names_outside_cause = false;
 
   // The walk: hits come sorted by begin, longer first; a cue inside a longer cue of the
   // same family ("bien" inside "tout est bien qui finit bien") is not counted again.
@@ -624,6 +565,12 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
           }
           case CueKind::kClause:
             if (!inside_longer_stance_cue(hit)) ++clauses;
+            break;
+          case CueKind::kIrony:
+            s.irony = std::max(s.irony, cue.weight);
+            break;
+          case CueKind::kOutsideCause:
+            s.names_outside_cause = true;
             break;
           default:
             break;  // facts: channels, signals, amounts, durations
@@ -831,11 +778,10 @@ void Analyzer::Impl::ReadFaultAsComplaint(std::string_view original, const Norma
       if (c.cue.cue_class == CueClass::kResolution) return;
       if (c.cue.cue_class == CueClass::kComplaint) complaint += c.cue.weight;
     }
-    sarcastic = HasAny(n.text, kStrongIronyMarks) ||
-                (complaint + fault > 0 && HasAny(n.text, kWeakIronyMarks));
+    sarcastic = s.irony >= kStrongIrony || (s.irony > 0 && complaint + fault > 0);
     if (sarcastic) fault = std::max(fault, kFaultComplaintWeight);
   }
-  if (fault < kFaultComplaintWeight || NamesAnOutsideCause(n.text)) return;
+  if (fault < kFaultComplaintWeight || s.names_outside_cause) return;
   if (out.stance == Stance::kPraise && !sarcastic) {
     // Thanks for a fault are sarcasm ("merci pour votre non-installation de la fibre depuis
     // le 8 juillet"): when the fault outweighs the praise and nothing was fixed.

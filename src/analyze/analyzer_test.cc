@@ -43,6 +43,10 @@ intensifier 1.5 très
 topic.billing 1 facture
 topic.outage 1 coupure
 topic.outage 2 panne
+irony 2.5 🙄
+irony 2.5 oupas
+irony 1 bravo
+outside_cause 1 arbre*
 topic.product_defect 1 trou
 channel.phone 1 téléphone
 severity.legal 1 avocat

@@ -45,7 +45,8 @@ bool ParseKind(std::string_view kind, Cue& cue) {
       {"question", CueKind::kQuestion},       {"negator", CueKind::kNegator},
       {"intensifier", CueKind::kIntensifier}, {"multiplier", CueKind::kMultiplier},
       {"number", CueKind::kNumber},           {"duration", CueKind::kDuration},
-      {"clause", CueKind::kClause},
+      {"clause", CueKind::kClause},           {"irony", CueKind::kIrony},
+      {"outside_cause", CueKind::kOutsideCause},
   };
   if (detail.empty()) {
     for (const Simple& s : kSimple) {

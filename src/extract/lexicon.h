@@ -30,6 +30,8 @@ enum class CueKind : uint8_t {
   kNumber,       // weight = value ("deux"); looked up, not scanned
   kDuration,     // weight = seconds of one unit ("heures")
   kClause,       // a clause boundary ("mais", "but"): stance attribution restarts after it
+  kIrony,        // a mark of irony: weight >= 2 turns praise around alone, less beside a complaint
+  kOutsideCause,  // a cause no brand controls ("arbre sur les voies", "storm")
 };
 
 struct Cue {

@@ -416,6 +416,33 @@ bool ReadScalar(dom::element value, std::string& out) {
   }
 }
 
+// Parses each non-blank line of JSON lines `bytes` with `parser` and calls
+// `on_line(line_number, error, element)`; `element` holds the line's document when `error`
+// is SUCCESS. simdjson reads up to SIMDJSON_PADDING bytes past a document: one buffer,
+// grown as needed, serves every line.
+template <typename OnLine>
+void ForEachJsonLine(std::string_view bytes, dom::parser& parser, std::string& buffer,
+                     OnLine on_line) {
+  size_t line_number = 0;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    ++line_number;
+    size_t end = bytes.find('\n', pos);
+    if (end == std::string_view::npos) end = bytes.size();
+    const std::string_view line = bytes.substr(pos, end - pos);
+    pos = end + 1;
+    if (IsBlank(line)) continue;
+    const size_t needed = line.size() + simdjson::SIMDJSON_PADDING;
+    if (buffer.size() < needed) buffer.resize(std::max(needed, 2 * buffer.size()));
+    std::memcpy(buffer.data(), line.data(), line.size());
+    std::memset(buffer.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+    dom::element element;
+    const simdjson::error_code error =
+        parser.parse(buffer.data(), line.size(), /*realloc_if_needed=*/false).get(element);
+    on_line(line_number, error, element);
+  }
+}
+
 class JsonReader {
  public:
   JsonReader(DatasetBuilder& builder, const DatasetOptions& options)
@@ -521,30 +548,16 @@ void JsonReader::ReadObject(dom::element element, std::string where) {
 }
 
 void JsonReader::ReadLines(std::string_view bytes) {
-  size_t line_number = 0;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    ++line_number;
-    size_t end = bytes.find('\n', pos);
-    if (end == std::string_view::npos) end = bytes.size();
-    std::string_view line = bytes.substr(pos, end - pos);
-    pos = end + 1;
-    if (IsBlank(line)) continue;
-    // simdjson reads up to SIMDJSON_PADDING bytes past the document; one buffer, grown as
-    // needed, serves every line.
-    const size_t needed = line.size() + simdjson::SIMDJSON_PADDING;
-    if (buffer_.size() < needed) buffer_.resize(std::max(needed, 2 * buffer_.size()));
-    std::memcpy(buffer_.data(), line.data(), line.size());
-    std::memset(buffer_.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
-    dom::element element;
-    if (const simdjson::error_code error =
-            parser_.parse(buffer_.data(), line.size(), /*realloc_if_needed=*/false).get(element)) {
-      builder_.AddProblem(builder_.Where("", line_number),
+  ForEachJsonLine(bytes, parser_, buffer_,
+                  [&](size_t line_number, simdjson::error_code error, dom::element element) {
+                    if (error) {
+                      builder_.AddProblem(
+                          builder_.Where("", line_number),
                           std::string("not valid JSON (") + simdjson::error_message(error) + ")");
-      continue;
-    }
-    ReadObject(element, builder_.Where("", line_number));
-  }
+                      return;
+                    }
+                    ReadObject(element, builder_.Where("", line_number));
+                  });
   if (object_count_ == 0) builder_.AddFatal("no JSON object in the file");
 }
 
@@ -810,35 +823,20 @@ class RecordLines {
       return;
     }
     std::string buffer;
-    size_t line_number = 0;
-    size_t pos = 0;
-    while (pos < bytes.size()) {
-      ++line_number;
-      size_t end = bytes.find('\n', pos);
-      if (end == std::string_view::npos) end = bytes.size();
-      const std::string_view line = bytes.substr(pos, end - pos);
-      pos = end + 1;
-      if (IsBlank(line)) continue;
-      // One buffer with simdjson's padding serves every line, as JsonReader does.
-      const size_t needed = line.size() + simdjson::SIMDJSON_PADDING;
-      if (buffer.size() < needed) buffer.resize(std::max(needed, 2 * buffer.size()));
-      std::memcpy(buffer.data(), line.data(), line.size());
-      std::memset(buffer.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
-      dom::element element;
-      if (const simdjson::error_code error =
-              parser_.parse(buffer.data(), line.size(), /*realloc_if_needed=*/false).get(element)) {
-        AddProblem(line_number,
-                   std::string("not valid JSON (") + simdjson::error_message(error) + ")");
-        continue;
-      }
-      dom::object object;
-      if (element.get_object().get(object)) {
-        AddProblem(line_number,
-                   "not a JSON object but " + std::string(DescribeJsonType(element.type())));
-        continue;
-      }
-      read(object, line_number);
-    }
+    ForEachJsonLine(bytes, parser_, buffer,
+                    [&](size_t line_number, simdjson::error_code error, dom::element element) {
+                      if (error) {
+                        return AddProblem(line_number, std::string("not valid JSON (") +
+                                                           simdjson::error_message(error) + ")");
+                      }
+                      dom::object object;
+                      if (element.get_object().get(object)) {
+                        return AddProblem(line_number,
+                                          "not a JSON object but " +
+                                              std::string(DescribeJsonType(element.type())));
+                      }
+                      read(object, line_number);
+                    });
     if (problem_count_ > kMaxProblems) {
       problems_.push_back({std::string(name_),
                            std::to_string(problem_count_ - kMaxProblems) +

@@ -17,9 +17,14 @@ std::string Quoted(std::string_view word) {
   return out;
 }
 
-// Appends `text` with its control characters (but tab and line ends) as spaces: the
-// highlight marks a caller chooses may be control characters, and a post must not be able
-// to fake them.
+void AddOnce(std::vector<std::string>& list, std::string_view form) {
+  if (!form.empty() && std::find(list.begin(), list.end(), form) == list.end()) {
+    list.emplace_back(form);
+  }
+}
+
+}  // namespace
+
 void AppendVisible(std::string_view text, std::string& out) {
   size_t run = 0;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -31,14 +36,6 @@ void AppendVisible(std::string_view text, std::string& out) {
   }
   out.append(text.substr(run));
 }
-
-void AddOnce(std::vector<std::string>& list, std::string_view form) {
-  if (!form.empty() && std::find(list.begin(), list.end(), form) == list.end()) {
-    list.emplace_back(form);
-  }
-}
-
-}  // namespace
 
 // Each word of the query yields what the index's tokenizer makes of it as a query: its
 // plain folded form and its index form in each stemming language; a prefix, its plain

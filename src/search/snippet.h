@@ -13,6 +13,11 @@
 
 namespace ecoute {
 
+// Appends `text` with its control characters (but tab and line ends) as spaces: the
+// highlight marks a caller chooses may be control characters, and a post must not be able
+// to fake them. Every snippet and excerpt shown with marks goes through it.
+void AppendVisible(std::string_view text, std::string& out);
+
 class SnippetMaker {
  public:
   // `words` and `match` are a SearchQuery's: its positive words (phrase words included) and

@@ -1239,15 +1239,8 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
       hit.snippet =
           snippets->Make(select.Text(8), hit.lang, options.highlight_open, options.highlight_close);
     } else {
-      hit.snippet = Excerpt(select.Text(8), 200);
-      // No highlights here, but none faked either (see SnippetMaker).
-      std::replace_if(
-          hit.snippet.begin(), hit.snippet.end(),
-          [](char c) {
-            const auto u = static_cast<unsigned char>(c);
-            return (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F;
-          },
-          ' ');
+      // No highlights here, but none faked either.
+      AppendVisible(Excerpt(select.Text(8), 200), hit.snippet);
     }
     hit.score = has_words ? select.Double(9) : 0;
     hits.push_back(std::move(hit));
