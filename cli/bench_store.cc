@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "ecoute/ingest.h"
 #include "ecoute/sources.h"
 #include "ecoute/store.h"
 
@@ -44,11 +45,10 @@ double Percentile(std::vector<double> values, double p) {
   return values[std::min(rank, values.size()) - 1];
 }
 
-}  // namespace
-
-int RunStoreBench(const StoreBenchOptions& options) {
-  std::string jsonl;
-  std::string name = "generated conversations";
+// The corpus: --input's JSON lines, else generated conversations; and the catalog.
+int LoadCorpus(const StoreBenchOptions& options, std::string& jsonl, std::string& name,
+               BrandCatalog& catalog) {
+  name = "generated conversations";
   if (!options.input.empty()) {
     Result<std::string> bytes = ReadInput(options.input, size_t{8} << 30);
     if (!bytes) {
@@ -60,7 +60,7 @@ int RunStoreBench(const StoreBenchOptions& options) {
   } else {
     jsonl = GenerateConversations(options.posts, 17);
   }
-  BrandCatalog catalog = GenerateCatalog(6);
+  catalog = GenerateCatalog(6);
   if (!options.catalog.empty()) {
     Result<BrandCatalog> loaded = LoadCatalog(options.catalog);
     if (!loaded) {
@@ -69,19 +69,12 @@ int RunStoreBench(const StoreBenchOptions& options) {
     }
     catalog = std::move(loaded).value();
   }
-  const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
-  Result<std::unique_ptr<Analyzer>> analyzer =
-      Analyzer::Create(catalog, data_dir, options.no_model ? "" : DefaultModelPath(data_dir),
-                       options.no_model ? "" : DefaultTopicModelPath(data_dir));
-  if (!analyzer) {
-    PrintError(analyzer.error().message());
-    return ExitCodeFor(analyzer.error());
-  }
+  return kExitOk;
+}
 
-  const std::string db = options.db.empty() ? (std::filesystem::temp_directory_path() /
-                                               ("ecoute-bench-" + std::to_string(getpid()) + ".db"))
-                                                  .string()
-                                            : options.db;
+// A fresh store at `db` (or the given one as it is, with --posts 0), its brands synced.
+std::unique_ptr<Store> OpenBenchStore(const StoreBenchOptions& options, const std::string& db,
+                                      const BrandCatalog& catalog, int& exit_code) {
   // --posts 0 with --db: measure search and report on that database as it is.
   const bool is_reused = options.posts == 0 && options.input.empty() && !options.db.empty();
   if (!is_reused) {
@@ -92,79 +85,64 @@ int RunStoreBench(const StoreBenchOptions& options) {
   Result<std::unique_ptr<Store>> opened = OpenSqliteStore(db, store_options);
   if (!opened) {
     PrintError(opened.error().message());
-    return ExitCodeFor(opened.error());
+    exit_code = ExitCodeFor(opened.error());
+    return nullptr;
   }
-  Store& store = **opened;
-  if (Status status = store.SyncBrands(catalog); !status.ok()) {
+  if (Status status = (*opened)->SyncBrands(catalog); !status.ok()) {
     PrintError(status.message());
-    return ExitCodeFor(status);
+    exit_code = ExitCodeFor(status);
+    return nullptr;
   }
+  return std::move(opened).value();
+}
 
-  // Ingest, as `ecoute ingest` does it: read, analyze, store in batches.
-  const size_t batch_size = options.batch;
-  std::vector<Post> posts(batch_size);
-  std::vector<Analysis> analyses(batch_size);
-  std::vector<IngestItem> items;
-  std::vector<IngestResult> results;
-  Analyzer::Scratch scratch;
-  size_t count = 0, text_bytes = 0;
-  double analysis_seconds = 0, store_seconds = 0;
-  Status failure;
+// Ingest, as `ecoute ingest` does it: read, analyze, store in batches; then its figures.
+int MeasureIngest(const StoreBenchOptions& options, const std::string& jsonl,
+                  const std::string& name, const Analyzer& analyzer, Store& store,
+                  size_t& text_bytes) {
+  Result<std::unique_ptr<Ingestor>> ingestor =
+      Ingestor::Create(analyzer, store, {.batch = options.batch, .ingested_at = 1767225600});
+  if (!ingestor) {
+    PrintError(ingestor.error().message());
+    return kExitUsage;
+  }
   const auto start = Clock::now();
-  auto flush = [&] {
-    if (items.empty() || !failure.ok()) return;
-    const auto t = Clock::now();
-    failure = store.Ingest(items, results);
-    store_seconds += Since(t);
-    items.clear();
-  };
   std::vector<Problem> problems;
   ReadJsonLines(
       jsonl, name,
       [&](const Post& post) {
-        const size_t slot = items.size();
-        posts[slot] = post;
-        const auto t = Clock::now();
-        (*analyzer)->Analyze(posts[slot], scratch, analyses[slot]);
-        analysis_seconds += Since(t);
-        items.push_back({&posts[slot], &analyses[slot], false, 1767225600});
-        ++count;
         text_bytes += post.text.size() + post.title.size();
-        if (items.size() == batch_size) flush();
+        (void)(*ingestor)->Add(post, false);  // a failure stays in status()
       },
       problems);
-  flush();
+  const Status failure = (*ingestor)->Flush();
   const double ingest_seconds = Since(start);
   if (!failure.ok()) {
     PrintError(failure.message());
     return ExitCodeFor(failure);
   }
-  Result<StoreStats> stats = store.Stats();
-  Print("corpus: %s, %zu posts, %.1f MB of JSON lines, %.1f MB of text\n", name.c_str(), count,
-        static_cast<double>(jsonl.size()) / 1e6, static_cast<double>(text_bytes) / 1e6);
+  const IngestChange& change = (*ingestor)->change();
+  const auto count = static_cast<double>(change.read);
+  const double analysis_seconds = change.analysis_time.count();
+  const double store_seconds = change.store_time.count();
+  Print("corpus: %s, %zu posts, %.1f MB of JSON lines, %.1f MB of text\n", name.c_str(),
+        static_cast<size_t>(change.read), static_cast<double>(jsonl.size()) / 1e6,
+        static_cast<double>(text_bytes) / 1e6);
   Print("ingest (one core, analysis + store + index + cases, sync %s): %.1f s, %.0f posts/s\n",
-        options.no_sync ? "off" : "every commit", ingest_seconds,
-        static_cast<double>(count) / ingest_seconds);
+        options.no_sync ? "off" : "every commit", ingest_seconds, count / ingest_seconds);
   Print("  of which analysis %.1f s (%.0f posts/s), store %.1f s (%.0f posts/s), reading %.1f s\n",
-        analysis_seconds, static_cast<double>(count) / analysis_seconds, store_seconds,
-        static_cast<double>(count) / store_seconds,
+        analysis_seconds, count / analysis_seconds, store_seconds, count / store_seconds,
         ingest_seconds - analysis_seconds - store_seconds);
-  if (stats) {
+  if (Result<StoreStats> stats = store.Stats()) {
     Print("  stored: %lld posts, %lld authors, %lld cases (%lld open)\n",
           static_cast<long long>(stats->posts), static_cast<long long>(stats->authors),
           static_cast<long long>(stats->cases), static_cast<long long>(stats->open_cases));
   }
+  return kExitOk;
+}
 
-  if (options.optimize) {
-    const auto t = Clock::now();
-    if (Status status = store.Optimize(); !status.ok()) {
-      PrintError(status.message());
-      return ExitCodeFor(status);
-    }
-    Print("optimize (index merged into one segment): %.1f s\n", Since(t));
-  }
-
-  // Search: two words and a brand filter, as an agent types them.
+// Search: two words and a brand filter, as an agent types them.
+int MeasureSearch(const StoreBenchOptions& options, const BrandCatalog& catalog, Store& store) {
   static constexpr std::array<const char*, 12> kPairs = {
       "service client", "colis jamais",     "facture honte",        "toujours réponse",
       "train heures",   "customer service", "refund never",         "flight delayed",
@@ -194,7 +172,10 @@ int RunStoreBench(const StoreBenchOptions& options) {
       "%.2f ms, max %.2f ms, %.1f hits per query\n",
       options.queries, Percentile(latencies, 50), Percentile(latencies, 99),
       Percentile(latencies, 100), static_cast<double>(hits) / options.queries);
+  return kExitOk;
+}
 
+int MeasureReport(Store& store) {
   ReportOptions report_options;
   report_options.now = 1767225600 + 100 * 86400;
   const auto report_start = Clock::now();
@@ -205,8 +186,46 @@ int RunStoreBench(const StoreBenchOptions& options) {
     return ExitCodeFor(report.error());
   }
   Print("report (%zu brands): %.2f s\n", report->brands.size(), report_seconds);
+  return kExitOk;
+}
 
-  opened->reset();  // closes and checkpoints the WAL into the file
+}  // namespace
+
+int RunStoreBench(const StoreBenchOptions& options) {
+  std::string jsonl;
+  std::string name;
+  BrandCatalog catalog;
+  if (int code = LoadCorpus(options, jsonl, name, catalog); code != kExitOk) return code;
+  const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
+  Result<std::unique_ptr<Analyzer>> analyzer =
+      Analyzer::Create(catalog, data_dir, options.no_model ? "" : DefaultModelPath(data_dir),
+                       options.no_model ? "" : DefaultTopicModelPath(data_dir));
+  if (!analyzer) {
+    PrintError(analyzer.error().message());
+    return ExitCodeFor(analyzer.error());
+  }
+  const std::string db = options.db.empty() ? (std::filesystem::temp_directory_path() /
+                                               ("ecoute-bench-" + std::to_string(getpid()) + ".db"))
+                                                  .string()
+                                            : options.db;
+  int code = kExitOk;
+  std::unique_ptr<Store> store = OpenBenchStore(options, db, catalog, code);
+  if (store == nullptr) return code;
+  size_t text_bytes = 0;
+  code = MeasureIngest(options, jsonl, name, **analyzer, *store, text_bytes);
+  if (code != kExitOk) return code;
+  if (options.optimize) {
+    const auto t = Clock::now();
+    if (Status status = store->Optimize(); !status.ok()) {
+      PrintError(status.message());
+      return ExitCodeFor(status);
+    }
+    Print("optimize (index merged into one segment): %.1f s\n", Since(t));
+  }
+  if (code = MeasureSearch(options, catalog, *store); code != kExitOk) return code;
+  if (code = MeasureReport(*store); code != kExitOk) return code;
+
+  store.reset();  // closes and checkpoints the WAL into the file
   std::error_code error;
   const double db_bytes = static_cast<double>(std::filesystem::file_size(db, error));
   Print("database: %.1f MB = %.2f x the text, %.2f x the JSON lines\n", db_bytes / 1e6,

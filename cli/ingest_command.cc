@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "ecoute/ingest.h"
 #include "ecoute/store.h"
 
 #include "commands.h"
@@ -91,8 +92,8 @@ class Progress {
   Clock::time_point last_{};
 };
 
-int RunIngest(const IngestOptions& options) {
-  InputFormat format = InputFormat::kAuto;
+// The options that need no file: the input format, the batch size, the outbound policy.
+int CheckOptions(const IngestOptions& options, InputFormat& format, OutboundPolicy& outbound) {
   if (!ParseInputFormat(options.input, format)) {
     PrintError("--input " + options.input +
                ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
@@ -103,125 +104,135 @@ int RunIngest(const IngestOptions& options) {
                ": give 1 to 100000 posts per transaction");
     return kExitUsage;
   }
-  Result<OutboundPolicy> outbound = options.outbound.Policy();
-  if (!outbound) {
-    PrintError(outbound.error().message());
+  Result<OutboundPolicy> policy = options.outbound.Policy();
+  if (!policy) {
+    PrintError(policy.error().message());
     return kExitUsage;
   }
-  BrandCatalog catalog;
-  int exit_code = kExitOk;
-  std::unique_ptr<Analyzer> analyzer = MakeAnalyzer(options.analyzer, catalog, exit_code);
-  if (analyzer == nullptr) return exit_code;
+  outbound = std::move(policy).value();
+  return kExitOk;
+}
 
+// The store, opened for writing with the threading options, its brands synced.
+std::unique_ptr<Store> OpenIngestStore(const IngestOptions& options, const BrandCatalog& catalog,
+                                       int& exit_code) {
   StoreOptions store_options;
   store_options.case_window_seconds = options.window_days * 86400;
   store_options.questions_open_cases = !options.no_questions;
   store_options.addressed_open_cases = !options.no_addressed;
   store_options.sync_every_commit = !options.no_sync;
   std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
-  if (store == nullptr) return exit_code;
+  if (store == nullptr) return nullptr;
   if (Status status = store->SyncBrands(catalog); !status.ok()) {
     PrintError(status.message());
-    return ExitCodeFor(status);
+    exit_code = ExitCodeFor(status);
+    return nullptr;
   }
+  return store;
+}
 
-  std::vector<std::string> sources;
-  for (const std::string& source : options.sources) ExpandSource(source, sources);
-
-  // The batch: posts are copied in (the reader's are only valid during the call) into
-  // slots reused from batch to batch, analyses likewise.
-  std::vector<Post> posts(options.batch);
-  std::vector<Analysis> analyses(options.batch);
-  std::vector<IngestItem> items;
-  items.reserve(options.batch);
-  std::vector<IngestResult> results;
-  Analyzer::Scratch scratch;
-  int64_t read = 0, fresh = 0, updated = 0, unchanged = 0, cases_touched = 0;
-  Status failure;
-  Progress progress(!options.quiet && isatty(STDERR_FILENO) != 0);
-  std::string acks;
-
-  auto flush = [&]() {
-    if (items.empty() || !failure.ok()) return;
-    failure = store->Ingest(items, results);
-    if (!failure.ok()) return;
-    for (size_t i = 0; i < results.size(); ++i) {
-      switch (results[i].outcome) {
-        case IngestOutcome::kNew:
-          ++fresh;
-          break;
-        case IngestOutcome::kUpdated:
-          ++updated;
-          break;
-        case IngestOutcome::kUnchanged:
-          ++unchanged;
-          break;
-      }
-      cases_touched += static_cast<int64_t>(results[i].cases.size());
-      if (options.ack) {
-        acks += "stored ";
-        acks += items[i].post->id;
-        acks += '\n';
-      }
-    }
-    if (options.ack) {
+// After each stored batch: "stored ID" lines for --ack, and the progress line.
+void ReportBatches(const IngestOptions& options, Ingestor& ingestor, Progress& progress) {
+  Ingestor* self = &ingestor;
+  const bool ack = options.ack;
+  ingestor.set_on_stored([self, ack, &progress](std::span<const IngestItem> batch,
+                                                std::span<const IngestResult>) {
+    if (ack) {
+      std::string acks;
+      for (const IngestItem& item : batch) acks += "stored " + item.post->id + '\n';
       std::fwrite(acks.data(), 1, acks.size(), stdout);
       std::fflush(stdout);
-      acks.clear();
     }
-    items.clear();
-    progress.Show(read, fresh, updated, unchanged, false);
-  };
+    const IngestChange& change = self->change();
+    progress.Show(change.read, change.created, change.updated, change.unchanged, false);
+  });
+}
 
-  const int64_t now = NowSeconds();
-  const InputSummary summary =
-      ReadInputPosts(sources, format, *outbound, [&](const Post& post, const std::string& name) {
-        if (!failure.ok()) return;
-        const size_t slot = items.size();
-        posts[slot] = post;
-        analyzer->Analyze(posts[slot], scratch, analyses[slot]);
-        items.push_back({&posts[slot], &analyses[slot], IsDerivedId(post, name), now});
-        ++read;
-        if (items.size() == options.batch) flush();
+// Every source through the ingestor, its problems printed as they come.
+InputSummary IngestSources(const std::vector<std::string>& sources, InputFormat format,
+                           const OutboundPolicy& outbound, Ingestor& ingestor) {
+  InputSummary summary = ReadInputs(
+      sources, outbound,
+      [&](std::string_view bytes, const std::string& name, std::vector<Problem>& problems) {
+        const int64_t before = ingestor.change().read;
+        problems = ingestor.Read(bytes, name, format);
+        return static_cast<size_t>(ingestor.change().read - before);
       });
-  flush();
-  progress.Show(read, fresh, updated, unchanged, true);
-  if (!failure.ok()) {
-    PrintError(failure.message());
-    std::fprintf(stderr,
-                 "ecoute: %s posts were stored before the error and are kept; rerun to "
-                 "complete (stored posts are not duplicated)\n",
-                 Thousands(fresh + updated + unchanged).c_str());
-    return ExitCodeFor(failure);
-  }
+  (void)ingestor.Flush();  // a failure stays in status()
+  return summary;
+}
+
+// After the import: --optimize, then --retention-days.
+int Maintain(const IngestOptions& options, Store& store, int64_t now) {
   if (options.optimize) {
-    if (Status status = store->Optimize(); !status.ok()) {
+    if (Status status = store.Optimize(); !status.ok()) {
       PrintError(status.message());
       return ExitCodeFor(status);
     }
   }
-  if (options.retention_days > 0) {
-    Result<int64_t> removed = store->ForgetOlderThan(now - options.retention_days * 86400, now);
-    if (!removed) {
-      PrintError(removed.error().message());
-      return ExitCodeFor(removed.error());
-    }
-    if (*removed > 0 && !options.quiet) {
-      std::fprintf(stderr, "ecoute: retention: removed %s posts older than %lld days\n",
-                   Thousands(*removed).c_str(), static_cast<long long>(options.retention_days));
-    }
+  if (options.retention_days <= 0) return kExitOk;
+  Result<int64_t> removed = store.ForgetOlderThan(now - options.retention_days * 86400, now);
+  if (!removed) {
+    PrintError(removed.error().message());
+    return ExitCodeFor(removed.error());
   }
-  if (!options.quiet) {
-    const int64_t skipped = static_cast<int64_t>(summary.problems);
+  if (*removed > 0 && !options.quiet) {
+    std::fprintf(stderr, "ecoute: retention: removed %s posts older than %lld days\n",
+                 Thousands(*removed).c_str(), static_cast<long long>(options.retention_days));
+  }
+  return kExitOk;
+}
+
+void PrintSummary(const IngestOptions& options, size_t inputs, const InputSummary& summary,
+                  const IngestChange& change, double seconds) {
+  if (options.quiet) return;
+  const auto problems = static_cast<int64_t>(summary.problems);
+  std::fprintf(stderr,
+               "ecoute: read %s posts from %zu input%s in %.1f s: new %s, updated %s, "
+               "unchanged %s; %s problem%s reported above (bad lines and entries are "
+               "skipped, their neighbours kept); %s case updates; database %s\n",
+               Thousands(change.read).c_str(), inputs, inputs == 1 ? "" : "s", seconds,
+               Thousands(change.created).c_str(), Thousands(change.updated).c_str(),
+               Thousands(change.unchanged).c_str(), Thousands(problems).c_str(),
+               problems == 1 ? "" : "s", Thousands(change.case_links).c_str(),
+               options.store.db.c_str());
+}
+
+int RunIngest(const IngestOptions& options) {
+  InputFormat format = InputFormat::kAuto;
+  OutboundPolicy outbound;
+  if (int code = CheckOptions(options, format, outbound); code != kExitOk) return code;
+  BrandCatalog catalog;
+  int exit_code = kExitOk;
+  std::unique_ptr<Analyzer> analyzer = MakeAnalyzer(options.analyzer, catalog, exit_code);
+  if (analyzer == nullptr) return exit_code;
+  std::unique_ptr<Store> store = OpenIngestStore(options, catalog, exit_code);
+  if (store == nullptr) return exit_code;
+  std::vector<std::string> sources;
+  for (const std::string& source : options.sources) ExpandSource(source, sources);
+
+  const int64_t now = NowSeconds();
+  Result<std::unique_ptr<Ingestor>> ingestor =
+      Ingestor::Create(*analyzer, *store, {.batch = options.batch, .ingested_at = now});
+  if (!ingestor) {
+    PrintError(ingestor.error().message());
+    return ExitCodeFor(ingestor.error());
+  }
+  Progress progress(!options.quiet && isatty(STDERR_FILENO) != 0);
+  ReportBatches(options, **ingestor, progress);
+  const InputSummary summary = IngestSources(sources, format, outbound, **ingestor);
+  const IngestChange& change = (*ingestor)->change();
+  progress.Show(change.read, change.created, change.updated, change.unchanged, true);
+  if (const Status& failure = (*ingestor)->status(); !failure.ok()) {
+    PrintError(failure.message());
     std::fprintf(stderr,
-                 "ecoute: read %s posts from %zu input%s in %.1f s: new %s, updated %s, "
-                 "unchanged %s; %s problem%s reported above (bad lines and entries are "
-                 "skipped, their neighbours kept); %s case updates; database %s\n",
-                 Thousands(read).c_str(), sources.size(), sources.size() == 1 ? "" : "s",
-                 progress.Seconds(), Thousands(fresh).c_str(), Thousands(updated).c_str(),
-                 Thousands(unchanged).c_str(), Thousands(skipped).c_str(), skipped == 1 ? "" : "s",
-                 Thousands(cases_touched).c_str(), options.store.db.c_str());
+                 "ecoute: %s posts were stored before the error and are kept; rerun to "
+                 "complete (stored posts are not duplicated)\n",
+                 Thousands(change.stored()).c_str());
+    return ExitCodeFor(failure);
   }
+  if (int code = Maintain(options, *store, now); code != kExitOk) return code;
+  PrintSummary(options, sources.size(), summary, change, progress.Seconds());
   return FinishInputs(summary, "ingested");
 }
 

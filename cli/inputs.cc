@@ -64,13 +64,6 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
                         [&](const Post& post, const std::string&) { emit(post); });
 }
 
-bool IsDerivedId(const Post& post, const std::string& input_name) {
-  if (post.id == input_name) return true;
-  return post.id.size() > input_name.size() &&
-         post.id.compare(0, input_name.size(), input_name) == 0 &&
-         (post.id[input_name.size()] == ':' || post.id[input_name.size()] == '#');
-}
-
 void AnalyzerSetup::AddOptions(CLI::App& cmd, bool is_catalog_required) {
   CLI::Option* option =
       cmd.add_option("--brands", brands, "brand catalog (TOML)")->check(CLI::ExistingFile);
@@ -116,9 +109,8 @@ std::unique_ptr<Analyzer> MakeAnalyzer(const AnalyzerSetup& setup, BrandCatalog&
   return std::move(analyzer).value();
 }
 
-InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
-                            const OutboundPolicy& outbound,
-                            const std::function<void(const Post&, const std::string&)>& emit) {
+InputSummary ReadInputs(const std::vector<std::string>& files, const OutboundPolicy& outbound,
+                        const InputReader& read) {
   InputSummary summary;
   std::vector<std::string> names = files;
   if (names.empty()) names.emplace_back("-");
@@ -131,13 +123,7 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
       continue;
     }
     std::vector<Problem> problems;
-    ReadPosts(
-        *bytes, name, format,
-        [&](const Post& post) {
-          emit(post, name);
-          ++summary.posts;
-        },
-        problems);
+    summary.posts += read(*bytes, name, problems);
     for (const Problem& p : problems) {
       const std::string message = p.where.empty() ? p.message : p.where + ": " + p.message;
       if (p.is_fatal) {
@@ -150,6 +136,24 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
     summary.problems += problems.size();
   }
   return summary;
+}
+
+InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
+                            const OutboundPolicy& outbound,
+                            const std::function<void(const Post&, const std::string&)>& emit) {
+  return ReadInputs(files, outbound,
+                    [&](std::string_view bytes, const std::string& name,
+                        std::vector<Problem>& problems) {
+                      size_t posts = 0;
+                      ReadPosts(
+                          bytes, name, format,
+                          [&](const Post& post) {
+                            emit(post, name);
+                            ++posts;
+                          },
+                          problems);
+                      return posts;
+                    });
 }
 
 void StdoutBuffer::Add() {

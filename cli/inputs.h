@@ -45,9 +45,13 @@ InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat f
                             const OutboundPolicy& outbound,
                             const std::function<void(const Post&, const std::string&)>& emit);
 
-// Whether a reader made `post.id` up from the input's name ("notes.txt", "posts.jsonl:3")
-// instead of reading it from the source.
-bool IsDerivedId(const Post& post, const std::string& input_name);
+// Reads each file's bytes as ReadInputPosts does and hands them to `read` with the input's
+// name; `read` fills the input's problems and returns how many posts it found. Problems
+// are printed on stderr after each input (fatal ones as errors).
+using InputReader = std::function<size_t(std::string_view bytes, const std::string& name,
+                                         std::vector<Problem>& problems)>;
+InputSummary ReadInputs(const std::vector<std::string>& files, const OutboundPolicy& outbound,
+                        const InputReader& read);
 
 // The analysis options `analyze` and `ingest` share, and the analyzer they describe.
 struct AnalyzerSetup {

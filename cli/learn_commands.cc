@@ -610,130 +610,143 @@ int RunPairEval(const EvalOptions& o) {
   return kExitOk;
 }
 
-int RunEval(const EvalOptions& o) {
-  if (!o.pairs.empty()) return RunPairEval(o);
-  if (o.data.files.empty()) {
-    PrintError(
-        "give --data FILE (labeled posts), or --pairs LABELS --posts POOL --brands "
-        "CATALOG (labeled (post, brand) pairs)");
-    return kExitUsage;
-  }
-  if (o.model.empty() && !o.cues_only) {
-    PrintError("give --model MODEL, or --cues-only to measure the cue layer alone");
-    return kExitUsage;
-  }
-  const bool is_topic = o.task == "topic";
-  std::vector<std::string> labels;
-  Result<Dataset> dataset = LoadData(o.data, labels);
-  if (!dataset) {
-    PrintError(dataset.error().message());
-    return ExitCodeFor(dataset.error());
-  }
-  if (is_topic) {
-    for (const std::string& label : labels) {
-      Topic topic;
-      if (!ParseTopic(label, topic)) {
-        PrintError("--task topic: the data has label \"" + label +
-                   "\", which is not a topic (billing, delay, support, product_defect, "
-                   "cancellation, contract, staff_attitude, delivery, outage, other); "
-                   "map it with --map");
-        return kExitDataErr;
-      }
-    }
-    // The cues may find no topic: "none" is always wrong, and shows in the matrix.
-    if (std::find(labels.begin(), labels.end(), "none") == labels.end()) labels.push_back("none");
-  }
-  std::unique_ptr<LinearModel> model;
-  if (!o.model.empty()) {
-    auto loaded = LinearModel::Load(o.model);
-    if (!loaded) {
-      PrintError(loaded.error().message());
-      return ExitCodeFor(loaded.error());
-    }
-    model = std::move(loaded).value();
-    for (const std::string& label : labels) {
-      if (is_topic && label == "none") continue;
-      if (std::find(model->labels().begin(), model->labels().end(), label) ==
-          model->labels().end()) {
-        PrintError("the data has label \"" + label +
-                   "\", which the model does not know; "
-                   "map it with --map");
-        return kExitDataErr;
-      }
+// --task topic: every label must be a topic; "none" (the cues found no topic) is added, as
+// always wrong, so that it shows in the matrix.
+int CheckTopicLabels(std::vector<std::string>& labels) {
+  for (const std::string& label : labels) {
+    Topic topic;
+    if (!ParseTopic(label, topic)) {
+      PrintError("--task topic: the data has label \"" + label +
+                 "\", which is not a topic (billing, delay, support, product_defect, "
+                 "cancellation, contract, staff_attitude, delivery, outage, other); "
+                 "map it with --map");
+      return kExitDataErr;
     }
   }
-  std::vector<bool> in_data;
-  if (model) {
-    for (const std::string& label : model->labels()) {
-      in_data.push_back(std::find(labels.begin(), labels.end(), label) != labels.end());
+  if (std::find(labels.begin(), labels.end(), "none") == labels.end()) labels.push_back("none");
+  return kExitOk;
+}
+
+// --model, which must know every label of the data (but "none" for topics); `in_data` tells,
+// for each of the model's labels, whether the data has it.
+int LoadEvalModel(const EvalOptions& o, const std::vector<std::string>& labels,
+                  std::unique_ptr<LinearModel>& model, std::vector<bool>& in_data) {
+  if (o.model.empty()) return kExitOk;
+  auto loaded = LinearModel::Load(o.model);
+  if (!loaded) {
+    PrintError(loaded.error().message());
+    return ExitCodeFor(loaded.error());
+  }
+  model = std::move(loaded).value();
+  for (const std::string& label : labels) {
+    if (o.task == "topic" && label == "none") continue;
+    if (std::find(model->labels().begin(), model->labels().end(), label) ==
+        model->labels().end()) {
+      PrintError("the data has label \"" + label +
+                 "\", which the model does not know; "
+                 "map it with --map");
+      return kExitDataErr;
     }
   }
+  for (const std::string& label : model->labels()) {
+    in_data.push_back(std::find(labels.begin(), labels.end(), label) != labels.end());
+  }
+  return kExitOk;
+}
+
+// The analyzer of the cue layer, on --brands when given.
+std::unique_ptr<Analyzer> MakeEvalAnalyzer(const EvalOptions& o, int& exit_code) {
   BrandCatalog catalog;
   if (!o.brands.empty()) {
     auto loaded = LoadCatalog(o.brands);
     if (!loaded) {
       PrintError(loaded.error().message());
-      return ExitCodeFor(loaded.error());
+      exit_code = ExitCodeFor(loaded.error());
+      return nullptr;
     }
     catalog = std::move(loaded).value();
   }
   auto analyzer = Analyzer::Create(catalog, o.data_dir.empty() ? DefaultDataDir() : o.data_dir);
   if (!analyzer) {
     PrintError(analyzer.error().message());
-    return ExitCodeFor(analyzer.error());
+    exit_code = ExitCodeFor(analyzer.error());
+    return nullptr;
   }
+  return std::move(analyzer).value();
+}
+
+// Each system's answers, one per example: the cues, the model alone, both combined.
+struct EvalAnswers {
+  std::vector<std::string> gold, cues, alone, combined;
+};
+
+// The model's answer among the data's labels, and the combined one, for one example.
+void PredictWithModel(const EvalOptions& o, const LinearModel& model,
+                      const std::vector<bool>& in_data, const Analysis& analysis,
+                      std::vector<double>& p, EvalAnswers& answers) {
+  // A model of more labels than the data's (three stances, scored on two) answers among the
+  // data's labels only: its probabilities renormalized over them.
+  double kept = 0;
+  for (size_t c = 0; c < p.size(); ++c) {
+    if (!in_data[c]) p[c] = 0;
+    kept += p[c];
+  }
+  if (kept > 0) {
+    for (double& v : p) v /= kept;
+  }
+  answers.alone.push_back(model.labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
+  int best = 0;
+  if (o.task == "topic") {
+    best = static_cast<int>(
+        CombineTopicsWithCues(p, CueTopicScores(model.labels(), analysis), o.cue_weight));
+  } else {
+    double confidence = 0;
+    best = CombineWithCues(p, model.labels(), analysis.stance, analysis.confidence, o.cue_weight,
+                           confidence);
+  }
+  // "Neutral" for want of evidence, in data without neutral: the model's answer.
+  if (!in_data[static_cast<size_t>(best)]) {
+    best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+  }
+  answers.combined.push_back(model.labels()[best]);
+}
+
+EvalAnswers PredictExamples(const EvalOptions& o, const Dataset& dataset,
+                            const std::vector<std::string>& labels, const Analyzer& analyzer,
+                            const LinearModel* model, const std::vector<bool>& in_data) {
   // A cue verdict the labels lack (neutral in a two-class set) falls back to the first label.
   auto cue_label = [&](Stance stance) {
     const std::string_view label = StanceLabelIn(stance, labels);
     return std::string(label.empty() ? labels.front() : label);
   };
-  std::vector<std::string> gold, cues, alone, combined;
+  EvalAnswers answers;
   Analyzer::Scratch scratch;
   Analysis analysis;
   Post post;
   std::vector<std::pair<int, float>> features;
   std::vector<double> p;
-  for (const Example& e : dataset->examples) {
-    gold.push_back(e.label);
+  for (const Example& e : dataset.examples) {
+    answers.gold.push_back(e.label);
     post.id = e.where;
     post.text = e.text;
-    (*analyzer)->Analyze(post, scratch, analysis);
-    cues.push_back(is_topic ? TopCueTopic(analysis) : cue_label(analysis.stance));
-    if (model) {
-      ExtractFeatures(e.text, features);
-      model->Predict(features, p);
-      // A model of more labels than the data's (three stances, scored on two) answers
-      // among the data's labels only: its probabilities renormalized over them.
-      double kept = 0;
-      for (size_t c = 0; c < p.size(); ++c) {
-        if (!in_data[c]) p[c] = 0;
-        kept += p[c];
-      }
-      if (kept > 0) {
-        for (double& v : p) v /= kept;
-      }
-      alone.push_back(model->labels()[std::max_element(p.begin(), p.end()) - p.begin()]);
-      int best = 0;
-      if (is_topic) {
-        best = static_cast<int>(
-            CombineTopicsWithCues(p, CueTopicScores(model->labels(), analysis), o.cue_weight));
-      } else {
-        double confidence = 0;
-        best = CombineWithCues(p, model->labels(), analysis.stance, analysis.confidence,
-                               o.cue_weight, confidence);
-      }
-      // "Neutral" for want of evidence, in data without neutral: the model's answer.
-      if (!in_data[static_cast<size_t>(best)]) {
-        best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-      }
-      combined.push_back(model->labels()[best]);
-    }
+    analyzer.Analyze(post, scratch, analysis);
+    answers.cues.push_back(o.task == "topic" ? TopCueTopic(analysis)
+                                             : cue_label(analysis.stance));
+    if (model == nullptr) continue;
+    ExtractFeatures(e.text, features);
+    model->Predict(features, p);
+    PredictWithModel(o, *model, in_data, analysis, p, answers);
   }
+  return answers;
+}
+
+void WriteEvaluations(const EvalOptions& o, const EvalAnswers& answers,
+                      const std::vector<std::string>& labels, bool has_model) {
   std::vector<std::pair<std::string, Evaluation>> systems;
-  systems.emplace_back("cues", Evaluate(gold, cues, labels));
-  if (model) {
-    systems.emplace_back("model", Evaluate(gold, alone, labels));
-    systems.emplace_back("combined", Evaluate(gold, combined, labels));
+  systems.emplace_back("cues", Evaluate(answers.gold, answers.cues, labels));
+  if (has_model) {
+    systems.emplace_back("model", Evaluate(answers.gold, answers.alone, labels));
+    systems.emplace_back("combined", Evaluate(answers.gold, answers.combined, labels));
   }
   std::string out;
   if (o.output == "json") {
@@ -750,6 +763,37 @@ int RunEval(const EvalOptions& o) {
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+int RunEval(const EvalOptions& o) {
+  if (!o.pairs.empty()) return RunPairEval(o);
+  if (o.data.files.empty()) {
+    PrintError(
+        "give --data FILE (labeled posts), or --pairs LABELS --posts POOL --brands "
+        "CATALOG (labeled (post, brand) pairs)");
+    return kExitUsage;
+  }
+  if (o.model.empty() && !o.cues_only) {
+    PrintError("give --model MODEL, or --cues-only to measure the cue layer alone");
+    return kExitUsage;
+  }
+  std::vector<std::string> labels;
+  Result<Dataset> dataset = LoadData(o.data, labels);
+  if (!dataset) {
+    PrintError(dataset.error().message());
+    return ExitCodeFor(dataset.error());
+  }
+  if (o.task == "topic") {
+    if (int code = CheckTopicLabels(labels); code != kExitOk) return code;
+  }
+  std::unique_ptr<LinearModel> model;
+  std::vector<bool> in_data;
+  if (int code = LoadEvalModel(o, labels, model, in_data); code != kExitOk) return code;
+  int exit_code = kExitOk;
+  std::unique_ptr<Analyzer> analyzer = MakeEvalAnalyzer(o, exit_code);
+  if (analyzer == nullptr) return exit_code;
+  const EvalAnswers answers = PredictExamples(o, *dataset, labels, *analyzer, model.get(), in_data);
+  WriteEvaluations(o, answers, labels, model != nullptr);
   return kExitOk;
 }
 

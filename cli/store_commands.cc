@@ -5,13 +5,13 @@
 
 #include <unistd.h>
 
+#include "ecoute/datetime.h"
+#include "ecoute/json.h"
 #include "ecoute/store.h"
 
 #include "commands.h"
 #include "inputs.h"
 #include "store_options.h"
-#include "util/datetime.h"
-#include "util/json.h"
 
 namespace ecoute::cli {
 namespace {
@@ -49,32 +49,6 @@ std::string Column(std::string_view s, size_t width) {
   }
   out.append(width - count, ' ');
   return out;
-}
-
-void AppendJsonStrings(const std::vector<std::string>& values, std::string& out) {
-  out += '[';
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendJsonString(values[i], out);
-  }
-  out += ']';
-}
-
-void AppendJsonInts(const std::vector<int64_t>& values, std::string& out) {
-  out += '[';
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(values[i]);
-  }
-  out += ']';
-}
-
-void AppendOptionalTime(std::optional<int64_t> t, std::string& out) {
-  if (t) {
-    AppendJsonString(FormatRfc3339(*t), out);
-  } else {
-    out += "null";
-  }
 }
 
 // ---- search ----
@@ -120,31 +94,8 @@ int RunSearch(const SearchOptionsCli& options) {
   for (size_t i = 0; i < hits->size(); ++i) {
     const SearchHit& hit = (*hits)[i];
     if (is_json) {
-      out += "{\"post_id\":" + std::to_string(hit.post_id) + ",\"id\":";
-      AppendJsonString(hit.ext_id, out);
-      out += ",\"url\":";
-      AppendJsonString(hit.url, out);
-      out += ",\"title\":";
-      AppendJsonString(hit.title, out);
-      out += ",\"author\":";
-      AppendJsonString(hit.author, out);
-      out += ",\"published_at\":";
-      AppendJsonString(hit.published_at, out);
-      out += ",\"lang\":";
-      AppendJsonString(hit.lang, out);
-      out += ",\"stance\":";
-      AppendJsonString(StanceName(hit.stance), out);
-      out += ",\"brands\":";
-      AppendJsonStrings(hit.brands, out);
-      out += ",\"cases\":";
-      AppendJsonInts(hit.cases, out);
-      out += ",\"snippet\":";
-      AppendJsonString(hit.snippet, out);
-      char score[32];
-      std::snprintf(score, sizeof score, "%.4f", hit.score);
-      out += ",\"score\":";
-      out += score;
-      out += "}\n";
+      AppendSearchHitJson(hit, out);
+      out += '\n';
       continue;
     }
     out += std::to_string(i + 1) + ". ";
@@ -178,36 +129,6 @@ struct CasesOptions {
   std::string by;
   std::string text;
 };
-
-void AppendCaseSummaryJson(const CaseSummary& c, std::string& out) {
-  out += "{\"id\":" + std::to_string(c.id) + ",\"brand\":";
-  AppendJsonString(c.brand, out);
-  out += ",\"customer\":";
-  AppendJsonString(c.customer, out);
-  out += ",\"status\":";
-  AppendJsonString(CaseStatusName(c.status), out);
-  out += ",\"priority\":" + std::to_string(c.priority) + ",\"topic\":";
-  if (c.topic) {
-    AppendJsonString(TopicName(*c.topic), out);
-  } else {
-    out += "null";
-  }
-  out += ",\"opened_at\":";
-  AppendOptionalTime(c.opened_at, out);
-  out += ",\"last_activity_at\":";
-  AppendOptionalTime(c.last_activity_at, out);
-  out += ",\"first_response_at\":";
-  AppendOptionalTime(c.first_response_at, out);
-  out += ",\"resolved_at\":";
-  AppendOptionalTime(c.resolved_at, out);
-  out += ",\"posts\":" + std::to_string(c.posts) + ",\"title\":";
-  AppendJsonString(c.title, out);
-  out += ",\"stance\":";
-  AppendJsonString(StanceName(c.stance), out);
-  out += ",\"assignee\":";
-  AppendJsonString(c.assignee, out);
-  out += ",\"escalation_level\":" + std::to_string(c.escalation_level) + '}';
-}
 
 int RunCasesList(const CasesOptions& options) {
   CaseFilter filter;
@@ -249,7 +170,7 @@ int RunCasesList(const CasesOptions& options) {
   }
   for (const CaseSummary& c : *cases) {
     if (IsJson(options.format)) {
-      AppendCaseSummaryJson(c, out);
+      AppendCaseSummaryJson(c, nullptr, out);
       out += '\n';
       continue;
     }
@@ -291,44 +212,8 @@ int RunCasesShow(const CasesOptions& options) {
   std::string out;
   const CaseSummary& c = detail->summary;
   if (IsJson(options.format)) {
-    AppendCaseSummaryJson(c, out);
-    out.pop_back();
-    out += ",\"timeline\":[";
-    for (size_t i = 0; i < detail->events.size(); ++i) {
-      const CaseEvent& e = detail->events[i];
-      if (i > 0) out += ',';
-      out += "{\"at\":";
-      AppendOptionalTime(e.at, out);
-      out += ",\"kind\":";
-      AppendJsonString(e.kind, out);
-      out += ",\"actor\":";
-      AppendJsonString(e.actor, out);
-      out += ",\"reason\":";
-      AppendJsonString(e.reason, out);
-      out += ",\"post_id\":" + (e.post_id ? std::to_string(*e.post_id) : std::string("null"));
-      out += '}';
-    }
-    out += "],\"posts_detail\":[";
-    for (size_t i = 0; i < detail->posts.size(); ++i) {
-      const CasePost& p = detail->posts[i];
-      if (i > 0) out += ',';
-      out += "{\"post_id\":" + std::to_string(p.post_id) + ",\"id\":";
-      AppendJsonString(p.ext_id, out);
-      out += ",\"role\":";
-      AppendJsonString(CaseRoleName(p.role), out);
-      out += ",\"author\":";
-      AppendJsonString(p.author, out);
-      out += ",\"published_at\":";
-      AppendJsonString(p.published_at, out);
-      out += ",\"stance\":";
-      AppendJsonString(StanceName(p.stance), out);
-      out += ",\"url\":";
-      AppendJsonString(p.url, out);
-      out += ",\"text\":";
-      AppendJsonString(p.text, out);
-      out += '}';
-    }
-    out += "]}\n";
+    AppendCaseDetailJson(*detail, nullptr, {}, out);
+    out += '\n';
   } else {
     out += "case " + std::to_string(c.id) + " · " + c.brand + " · " + c.customer + " · " +
            std::string(CaseStatusName(c.status)) + " · priority " + std::to_string(c.priority);
@@ -404,24 +289,17 @@ int RunReport(const ReportOptionsCli& options) {
   ReportOptions report_options;
   report_options.brands = options.brands;
   report_options.now = NowSeconds();
-  int64_t when = 0;
-  if (!options.since.empty()) {
-    if (!ParseWhen(options.since, report_options.now, when)) {
-      PrintError("--since " + options.since +
-                 ": write YYYY-MM-DD, an RFC 3339 time or a span "
-                 "such as 30d");
+  for (const TimeBound bound : {TimeBound::kSince, TimeBound::kUntil}) {
+    const bool is_since = bound == TimeBound::kSince;
+    const std::string& text = is_since ? options.since : options.until;
+    if (text.empty()) continue;
+    const std::optional<int64_t> when = ParseTimeBound(text, bound, report_options.now);
+    if (!when) {
+      PrintError((is_since ? "--since " : "--until ") + text + ": not a date; " +
+                 std::string(kTimeBoundForms));
       return kExitUsage;
     }
-    report_options.since = when;
-  }
-  if (!options.until.empty()) {
-    if (!ParseWhen(options.until, report_options.now, when)) {
-      PrintError("--until " + options.until +
-                 ": write YYYY-MM-DD, an RFC 3339 time or a span "
-                 "such as 30d");
-      return kExitUsage;
-    }
-    report_options.until = when;
+    (is_since ? report_options.since : report_options.until) = when;
   }
   StoreOptions store_options;
   store_options.read_only = true;
@@ -576,8 +454,11 @@ std::function<int()> AddReportCommand(CLI::App& app) {
       "brands ranked by responsiveness (docs/REPORT.md).");
   options->store.AddOptions(*cmd);
   cmd->add_option("--brand", options->brands, "only this brand (repeatable)");
-  cmd->add_option("--since", options->since, "from this date (YYYY-MM-DD, RFC 3339, or 30d)");
-  cmd->add_option("--until", options->until, "before this date");
+  cmd->add_option("--since", options->since,
+                  "from this time on: YYYY-MM-DD (from 00:00 UTC), an RFC 3339 time, or an age "
+                  "such as 90m, 12h, 30d, 2w");
+  cmd->add_option("--until", options->until,
+                  "before this time, in the same forms; a date includes its whole day");
   cmd->add_option("--format", options->format, "text (default), json, csv or html")
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   cmd->add_option("--out", options->out, "write to this file instead of standard output");

@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "commands.h"
-#include "util/datetime.h"
 
 namespace ecoute::cli {
 
@@ -32,23 +31,6 @@ std::unique_ptr<Store> OpenStore(const StoreSetup& setup, const StoreOptions& op
   }
   exit_code = kExitOk;
   return std::move(store).value();
-}
-
-bool ParseWhen(const std::string& text, int64_t now, int64_t& out) {
-  if (text.size() >= 2) {
-    const char unit = text.back();
-    const int64_t scale = unit == 'h' ? 3600 : unit == 'd' ? 86400 : unit == 'w' ? 7 * 86400 : 0;
-    const std::string number = text.substr(0, text.size() - 1);
-    if (scale != 0 && number.find_first_not_of("0123456789") == std::string::npos &&
-        number.size() <= 6) {
-      out = now - std::stoll(number) * scale;
-      return true;
-    }
-  }
-  std::optional<int64_t> parsed = ParseDateTime(text);
-  if (!parsed) return false;
-  out = *parsed;
-  return true;
 }
 
 int64_t NowSeconds() {

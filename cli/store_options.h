@@ -19,10 +19,6 @@ struct StoreSetup {
 std::unique_ptr<Store> OpenStore(const StoreSetup& setup, const StoreOptions& options,
                                  int& exit_code);
 
-// Parses a date for --since/--until: YYYY-MM-DD, RFC 3339, or a span before `now` ("30d",
-// "12h", "2w"). False when it is none of these.
-bool ParseWhen(const std::string& text, int64_t now, int64_t& out);
-
 // Seconds since the epoch, now.
 int64_t NowSeconds();
 

@@ -110,7 +110,7 @@ TEST_F(StoreCliTest, SearchFindsStemsAndFilters) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> hits = JsonLines(run.out);
   std::vector<std::string> ids;
-  for (const auto& hit : hits) ids.push_back(hit["id"]);
+  for (const auto& hit : hits) ids.push_back(hit["ext_id"]);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"1", "3"}));
 
@@ -118,7 +118,7 @@ TEST_F(StoreCliTest, SearchFindsStemsAndFilters) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   hits = JsonLines(run.out);
   ASSERT_EQ(hits.size(), 1u);
-  EXPECT_EQ(hits[0]["id"], "4");
+  EXPECT_EQ(hits[0]["ext_id"], "4");
   EXPECT_EQ(hits[0]["author"], "@paul");
   EXPECT_EQ(hits[0]["snippet"],
             "@darty_sav mon four est en <mark>panne</mark> depuis deux semaines et personne ne "

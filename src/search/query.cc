@@ -22,7 +22,6 @@ namespace ecoute {
 namespace {
 
 constexpr size_t kNone = std::string_view::npos;
-constexpr int64_t kDay = 86400;
 
 constexpr std::array<std::string_view, 8> kFilterKeys = {"brand",  "stance", "topic", "lang",
                                                          "author", "since",  "until", "case"};
@@ -112,14 +111,6 @@ std::string ListWithOr(const Names& names) {
     out += names[i];
   }
   return out;
-}
-
-bool IsDateShape(std::string_view s) {
-  if (s.size() < 10) return false;
-  for (size_t i = 0; i < 10; ++i) {
-    if (i == 4 || i == 7 ? s[i] != '-' : !IsDigit(s[i])) return false;
-  }
-  return true;
 }
 
 enum class TokenKind {
@@ -600,12 +591,9 @@ class Parser {
       if ((is_until ? query_.until : query_.since).has_value()) {
         return Error(t.begin, key + ": given twice; keep one");
       }
-      const std::optional<int64_t> time = ParseTime(value, is_until);
-      if (!time) {
-        return Error(t.begin, Raw(t) +
-                                  ": not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-                                  "like 7d");
-      }
+      const std::optional<int64_t> time =
+          ParseTimeBound(value, is_until ? TimeBound::kUntil : TimeBound::kSince, now_);
+      if (!time) return Error(t.begin, Raw(t) + ": not a date; " + std::string(kTimeBoundForms));
       (is_until ? query_.until : query_.since) = time;
       (is_until ? until_at_ : since_at_) = t;
     } else {  // case
@@ -628,31 +616,6 @@ class Parser {
       query_.case_id = id;
     }
     return OkStatus();
-  }
-
-  // YYYY-MM-DD, an RFC 3339 time (a date, 'T' or a space, a time; UTC unless it says), or
-  // a span before now: 24h, 7d, 2w.
-  std::optional<int64_t> ParseTime(std::string_view value, bool is_until) const {
-    const char unit = value.empty() ? '\0' : ToLowerAscii(value.back());
-    const std::string_view count = value.substr(0, value.empty() ? 0 : value.size() - 1);
-    if ((unit == 'h' || unit == 'd' || unit == 'w') && !count.empty() && count.size() <= 9 &&
-        std::all_of(count.begin(), count.end(), IsDigit)) {
-      int64_t n = 0;
-      for (char c : count) n = n * 10 + (c - '0');  // at most 9 digits: cannot overflow
-      const int64_t seconds = n * (unit == 'h' ? 3600 : unit == 'd' ? kDay : 7 * kDay);
-      int64_t time = 0;
-      if (__builtin_sub_overflow(now_, seconds, &time)) return std::nullopt;
-      return time;
-    }
-    if (!IsDateShape(value)) return std::nullopt;
-    const bool is_date_only = value.size() == 10;
-    if (!is_date_only && value[10] != 'T' && value[10] != 't' && value[10] != ' ') {
-      return std::nullopt;
-    }
-    std::optional<int64_t> time = ParseDateTime(value);
-    // A date alone is a whole day: until it means through its end.
-    if (time && is_date_only && is_until) *time += kDay;
-    return time;
   }
 
   std::string_view text_;

@@ -209,6 +209,7 @@ constexpr TimeCase kTimeCases[] = {
     {"since:24h", "2026-05-14T12:00:00Z", ""},
     {"since:7d", "2026-05-08T12:00:00Z", ""},
     {"since:2w", "2026-05-01T12:00:00Z", ""},
+    {"since:90m", "2026-05-15T10:30:00Z", ""},  // minutes, as the report and the API take
     {"Since:7D", "2026-05-08T12:00:00Z", ""},
     {"until:1d", "", "2026-05-14T12:00:00Z"},
     {"since:0h", "2026-05-15T12:00:00Z", ""},
@@ -344,25 +345,26 @@ constexpr ErrorCase kErrorCases[] = {
      "case:42"},
     {"case:1 case:2", "column 8: case: given twice; keep one"},
     {"since:2026-13-01",
-     "column 1: since:2026-13-01: not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-     "like 7d"},
+     "column 1: since:2026-13-01: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"since:2026-02-30",
-     "column 1: since:2026-02-30: not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-     "like 7d"},
+     "column 1: since:2026-02-30: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"until:2026-05",
-     "column 1: until:2026-05: not a date; write YYYY-MM-DD, an RFC 3339 time or a span like "
-     "7d"},
-    {"since:7m",
-     "column 1: since:7m: not a date; write YYYY-MM-DD, an RFC 3339 time or a span like 7d"},
+     "column 1: until:2026-05: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
+    {"since:7s",
+     "column 1: since:7s: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"since:yesterday",
-     "column 1: since:yesterday: not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-     "like 7d"},
+     "column 1: since:yesterday: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"since:2026-05-01X",
-     "column 1: since:2026-05-01X: not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-     "like 7d"},
+     "column 1: since:2026-05-01X: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"since:1234567890d",
-     "column 1: since:1234567890d: not a date; write YYYY-MM-DD, an RFC 3339 time or a span "
-     "like 7d"},
+     "column 1: since:1234567890d: not a date; write YYYY-MM-DD, an RFC 3339 time or an age like "
+     "90m, 12h, 7d or 2w"},
     {"since:2026-05-01 since:7d", "column 18: since: given twice; keep one"},
     {"since:2026-05-02 until:2026-05-01",
      "column 18: until:2026-05-01 ends before since:2026-05-02 begins: nothing can match; "

@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "ecoute/ingest.h"
+#include "ecoute/json.h"
 #include "ecoute/report.h"
 #include "ecoute/search.h"
 #include "ecoute/sources.h"
@@ -491,29 +493,12 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
   const CaseSummary& c = detail->summary;
   if (!ctx.scope.Sees(c.brand))
     return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
-  json posts = json::array();
-  for (const CasePost& p : detail->posts) {
-    posts.push_back({{"post_id", p.post_id},
-                     {"ext_id", p.ext_id},
-                     {"role", CaseRoleName(p.role)},
-                     {"author", p.author},
-                     {"published_at", p.published_at},
-                     {"stance", StanceName(p.stance)},
-                     {"url", p.url},
-                     {"text", p.text},
-                     {"cues", CuesOf(ctx.app, p, c.brand)}});
-  }
-  json events = json::array();
-  for (const CaseEvent& e : detail->events) {
-    events.push_back({{"at", FormatRfc3339(e.at)},
-                      {"kind", e.kind},
-                      {"actor", e.actor},
-                      {"reason", e.reason},
-                      {"post_id", e.post_id ? json(*e.post_id) : json(nullptr)}});
-  }
+  std::vector<std::string> cues;
+  cues.reserve(detail->posts.size());
+  for (const CasePost& p : detail->posts) cues.push_back(Dump(CuesOf(ctx.app, p, c.brand)));
+  const CaseSlaView sla = CaseSlaViewOf(c, ctx.app.config().sla, ctx.app.clock().Now());
   Response r;
-  r.body = "{\"case\":" + CaseSummaryJson(c, ctx.app.config().sla, ctx.app.clock().Now()) +
-           ",\"posts\":" + Dump(posts) + ",\"events\":" + Dump(events) + "}";
+  AppendCaseDetailJson(*detail, &sla, cues, r.body);
   return r;
 }
 
@@ -636,38 +621,29 @@ Response SearchPosts(Context& ctx) {
     }
     options.limit = static_cast<int>(*limit);
   }
-  json hits = json::array();
+  std::string body = "{\"hits\":[";
   if (ctx.scope.Restrict(query->brands)) {
     Result<std::vector<SearchHit>> found = [&] {
       std::lock_guard lock(ctx.app.store_mutex());
       return ctx.app.store().Search(*query, options);
     }();
     if (!found) return ErrorResponse(found.error());
-    for (const SearchHit& h : *found) {
-      std::vector<std::string> brands;
-      for (const std::string& b : h.brands) {
-        if (ctx.scope.Sees(b)) brands.push_back(b);
-      }
+    for (SearchHit& h : *found) {
+      std::erase_if(h.brands, [&](const std::string& b) { return !ctx.scope.Sees(b); });
       // Another brand's cases do not exist for this caller, nor do their ids.
       std::vector<int64_t> cases;
       for (size_t i = 0; i < h.cases.size() && i < h.case_brands.size(); ++i) {
         if (ctx.scope.Sees(h.case_brands[i])) cases.push_back(h.cases[i]);
       }
-      hits.push_back({{"post_id", h.post_id},
-                      {"ext_id", h.ext_id},
-                      {"url", h.url},
-                      {"title", h.title},
-                      {"author", h.author},
-                      {"published_at", h.published_at},
-                      {"lang", h.lang},
-                      {"stance", StanceName(h.stance)},
-                      {"brands", brands},
-                      {"cases", cases},
-                      {"snippet", h.snippet},
-                      {"score", h.score}});
+      h.cases = std::move(cases);
+      if (body.back() != '[') body += ',';
+      AppendSearchHitJson(h, body);
     }
   }
-  return JsonResponse({{"hits", hits}});
+  body += "]}";
+  Response r;
+  r.body = std::move(body);
+  return r;
 }
 
 Response PushPosts(Context& ctx) {
@@ -684,50 +660,36 @@ Response PushPosts(Context& ctx) {
       bytes = std::move(line);
     }
   }
-  std::vector<Post> posts;
-  std::vector<Problem> problems;
-  ReadJsonLines(
-      bytes, "push", [&](const Post& p) { posts.push_back(p); }, problems);
-  json problem_list = json::array();
-  for (const Problem& p : problems) problem_list.push_back(p.where + ": " + p.message);
-  if (posts.empty()) {
-    Response r =
-        ErrorResponse(400, "invalid_argument",
-                      problems.empty() ? "no post in the body: send one JSON object, or "
-                                         "JSON lines, each with at least \"text\""
-                                       : problems.front().where + ": " + problems.front().message);
+  Result<std::unique_ptr<Ingestor>> ingestor =
+      ctx.app.NewIngestor(static_cast<size_t>(std::max<int64_t>(1, ctx.app.config().ingest_batch)));
+  if (!ingestor) return ErrorResponse(ingestor.error());
+  const std::vector<Problem> problems = (*ingestor)->Read(bytes, "push", InputFormat::kJsonLines);
+  const Status stored = (*ingestor)->Flush();
+  const IngestChange& change = (*ingestor)->change();
+  if (change.read == 0) {
+    return ErrorResponse(400, "invalid_argument",
+                         problems.empty()
+                             ? "no post in the body: send one JSON object, or JSON lines, each "
+                               "with at least \"text\""
+                             : problems.front().where + ": " + problems.front().message);
+  }
+  if (!stored.ok()) {
+    // What was stored before stays stored; say how far it went.
+    Response r = ErrorResponse(stored);
+    r.body = Dump({{"error",
+                    {{"code", StatusCodeName(stored.code())},
+                     {"message", stored.message()},
+                     {"stored_before_error", change.stored()}}}});
     return r;
   }
-  IngestSummary total;
-  total.read = 0;
-  const size_t batch = static_cast<size_t>(std::max<int64_t>(1, ctx.app.config().ingest_batch));
-  std::vector<Post> chunk;
-  for (size_t i = 0; i < posts.size(); i += batch) {
-    chunk.assign(std::make_move_iterator(posts.begin() + static_cast<ptrdiff_t>(i)),
-                 std::make_move_iterator(
-                     posts.begin() + static_cast<ptrdiff_t>(std::min(posts.size(), i + batch))));
-    Result<IngestSummary> s = ctx.app.IngestPosts(chunk, "push", "push:");
-    if (!s) {
-      // What was stored before stays stored; say how far it went.
-      Response r = ErrorResponse(s.error());
-      r.body = Dump({{"error",
-                      {{"code", StatusCodeName(s.error().code())},
-                       {"message", s.error().message()},
-                       {"stored_before_error", total.created + total.updated + total.unchanged}}}});
-      return r;
-    }
-    total.read += s->read;
-    total.created += s->created;
-    total.updated += s->updated;
-    total.unchanged += s->unchanged;
-    total.cases.insert(total.cases.end(), s->cases.begin(), s->cases.end());
-  }
-  return JsonResponse({{"read", total.read},
-                       {"new", total.created},
-                       {"updated", total.updated},
-                       {"unchanged", total.unchanged},
+  json problem_list = json::array();
+  for (const Problem& p : problems) problem_list.push_back(p.where + ": " + p.message);
+  return JsonResponse({{"read", change.read},
+                       {"new", change.created},
+                       {"updated", change.updated},
+                       {"unchanged", change.unchanged},
                        {"problems", problem_list},
-                       {"cases", total.cases}},
+                       {"cases", change.cases}},
                       problems.empty() ? 200 : 207);
 }
 
@@ -747,20 +709,17 @@ Response GetReport(Context& ctx) {
   ReportOptions options;
   options.brands = ctx.request.QueryAll("brand");
   options.now = ctx.app.clock().Now();
-  for (const char* bound : {"since", "until"}) {
-    std::string_view text = ctx.request.Query(bound);
+  for (const TimeBound bound : {TimeBound::kSince, TimeBound::kUntil}) {
+    const std::string name = bound == TimeBound::kSince ? "since" : "until";
+    std::string_view text = ctx.request.Query(name);
     if (text.empty()) continue;
-    std::optional<int64_t> when = ParseDateTime(text);
-    if (!when) {
-      if (std::optional<int64_t> ago = ParseDurationSeconds(text)) when = options.now - *ago;
-    }
+    std::optional<int64_t> when = ParseTimeBound(text, bound, options.now);
     if (!when) {
       return ErrorResponse(400, "invalid_argument",
-                           std::string(bound) +
-                               ": a date (2026-11-01), a time (RFC 3339) or an "
-                               "age (7d)");
+                           name + " \"" + ShortQuote(text) + "\": not a date; " +
+                               std::string(kTimeBoundForms));
     }
-    (std::string_view(bound) == "since" ? options.since : options.until) = when;
+    (bound == TimeBound::kSince ? options.since : options.until) = when;
   }
   Report report;
   report.generated_at = options.now;

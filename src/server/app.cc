@@ -120,36 +120,21 @@ int64_t LiveUpdates::subscribers() const {
 
 // ---- the case summary as JSON -------------------------------------------------------------
 
-namespace {
-
-nlohmann::json OptionalTime(const std::optional<int64_t>& t) {
-  return t ? nlohmann::json(FormatRfc3339(*t)) : nlohmann::json(nullptr);
+CaseSlaView CaseSlaViewOf(const CaseSummary& c, const SlaConfig& sla, int64_t now) {
+  CaseSlaView view;
+  const size_t level = static_cast<size_t>(std::max(0, c.escalation_level));
+  if (level < sla.levels.size()) view.escalation_name = sla.levels[level].name;
+  const SlaStatus status = SlaStatusOf(sla, c, now);
+  view.state = SlaStateName(status.state);
+  view.due_at = status.due_at;
+  return view;
 }
 
-}  // namespace
-
 std::string CaseSummaryJson(const CaseSummary& c, const SlaConfig& sla, int64_t now) {
-  nlohmann::json j;
-  j["id"] = c.id;
-  j["brand"] = c.brand;
-  j["customer"] = c.customer;
-  j["status"] = CaseStatusName(c.status);
-  j["priority"] = c.priority;
-  j["topic"] = c.topic ? nlohmann::json(TopicName(*c.topic)) : nlohmann::json(nullptr);
-  j["stance"] = StanceName(c.stance);
-  j["opened_at"] = FormatRfc3339(c.opened_at);
-  j["last_activity_at"] = FormatRfc3339(c.last_activity_at);
-  j["first_response_at"] = OptionalTime(c.first_response_at);
-  j["resolved_at"] = OptionalTime(c.resolved_at);
-  j["posts"] = c.posts;
-  j["title"] = c.title;
-  j["assignee"] = c.assignee;
-  j["escalation_level"] = c.escalation_level;
-  const size_t level = static_cast<size_t>(std::max(0, c.escalation_level));
-  j["escalation_name"] = level < sla.levels.size() ? sla.levels[level].name : std::string();
-  const SlaStatus status = SlaStatusOf(sla, c, now);
-  j["sla"] = {{"state", SlaStateName(status.state)}, {"due_at", OptionalTime(status.due_at)}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const CaseSlaView view = CaseSlaViewOf(c, sla, now);
+  std::string out;
+  AppendCaseSummaryJson(c, &view, out);
+  return out;
 }
 
 // ---- the service ---------------------------------------------------------------------------
@@ -381,65 +366,89 @@ void App::WriteGroup(const std::vector<PendingBatch*>& group) {
   }
 }
 
-Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_view source,
-                                       std::string_view derived_id_prefix) {
+IngestSummary SummaryOf(const IngestChange& change) {
   IngestSummary summary;
-  summary.read = static_cast<int64_t>(posts.size());
-  if (posts.empty()) return summary;
-  const auto started = std::chrono::steady_clock::now();
+  summary.read = change.read;
+  summary.created = change.created;
+  summary.updated = change.updated;
+  summary.unchanged = change.unchanged;
+  summary.cases = change.cases;
+  for (const Problem& p : change.problems) summary.problems.push_back(p.where + ": " + p.message);
+  return summary;
+}
+
+Result<std::unique_ptr<Ingestor>> App::NewIngestor(size_t batch) {
+  constexpr size_t kMaxBatch = 100000;  // the Ingestor's
   // Analysis needs no lock: the analyzer is shared, the scratch is this thread's.
   thread_local Analyzer::Scratch scratch;
-  std::vector<Analysis> analyses(posts.size());
-  for (size_t i = 0; i < posts.size(); ++i) analyzer_->Analyze(posts[i], scratch, analyses[i]);
-  const auto analyzed = std::chrono::steady_clock::now();
-  const int64_t now = clock_.Now();
-  std::vector<IngestItem> items;
-  items.reserve(posts.size());
-  for (size_t i = 0; i < posts.size(); ++i) {
+  IngestorOptions options;
+  options.batch = std::clamp<size_t>(batch, 1, kMaxBatch);
+  options.ingested_at = clock_.Now();
+  ECOUTE_ASSIGN_OR_RETURN(
+      std::unique_ptr<Ingestor> ingestor,
+      Ingestor::Create(
+          *analyzer_,
+          [this](std::span<const IngestItem> items, std::vector<IngestResult>& results) {
+            return StoreBatch(items, results);
+          },
+          options, &scratch));
+  using Seconds = std::chrono::duration<double>;
+  Ingestor* self = ingestor.get();
+  ingestor->set_on_stored(
+      [this, self, analysis_seen = Seconds(0), store_seen = Seconds(0)](
+          std::span<const IngestItem> items, std::span<const IngestResult> results) mutable {
+        const IngestChange& change = self->change();
+        AfterStored(items, results, change.analysis_time - analysis_seen,
+                    change.store_time - store_seen);
+        analysis_seen = change.analysis_time;
+        store_seen = change.store_time;
+      });
+  return ingestor;
+}
+
+Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_view source,
+                                       std::string_view derived_id_prefix) {
+  if (posts.empty()) return IngestSummary{};
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<Ingestor> ingestor, NewIngestor(posts.size()));
+  for (Post& post : posts) {
     const bool derived =
-        !derived_id_prefix.empty() && std::string_view(posts[i].id).starts_with(derived_id_prefix);
-    items.push_back({&posts[i], &analyses[i], derived, now});
+        !derived_id_prefix.empty() && std::string_view(post.id).starts_with(derived_id_prefix);
+    (void)ingestor->Add(std::move(post), derived);  // a failure stays in status()
   }
-  std::vector<IngestResult> results;
-  ECOUTE_RETURN_IF_ERROR(StoreBatch(items, results));
-  std::set<int64_t> touched;
-  std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
-  for (size_t i = 0; i < results.size(); ++i) {
-    const IngestResult& r = results[i];
-    for (int64_t id : r.cases) urls.emplace(id, posts[i].url);
-    switch (r.outcome) {
-      case IngestOutcome::kNew:
-        ++summary.created;
-        break;
-      case IngestOutcome::kUpdated:
-        ++summary.updated;
-        break;
-      case IngestOutcome::kUnchanged:
-        ++summary.unchanged;
-        break;
-    }
-    if (r.outcome != IngestOutcome::kUnchanged) touched.insert(r.cases.begin(), r.cases.end());
-  }
-  summary.cases.assign(touched.begin(), touched.end());
-  const auto stored = std::chrono::steady_clock::now();
-  CountMentions(posts, analyses, now);
-  metrics_.GetCounter("ecoute_posts_ingested_total", "Posts stored, new or updated")
-      .Inc(static_cast<double>(summary.created + summary.updated));
-  metrics_.GetHistogram("ecoute_analysis_seconds", "Analysis time per batch", LatencyBuckets())
-      .Observe(std::chrono::duration<double>(analyzed - started).count());
-  metrics_.GetHistogram("ecoute_store_seconds", "Store time per batch", LatencyBuckets())
-      .Observe(std::chrono::duration<double>(stored - analyzed).count());
-  if (!touched.empty()) {
-    Touch();
-    PublishCases(summary.cases, urls);
-  }
+  ECOUTE_RETURN_IF_ERROR(ingestor->Flush());
+  IngestSummary summary = SummaryOf(ingestor->change());
   spdlog::debug("ingested {} posts from {}: {} new, {} updated, {} cases", summary.read, source,
                 summary.created, summary.updated, summary.cases.size());
   return summary;
 }
 
-void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analysis>& analyses,
-                        int64_t now) {
+void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestResult> results,
+                      std::chrono::duration<double> analysis,
+                      std::chrono::duration<double> store) {
+  std::set<int64_t> touched;
+  std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
+  int64_t stored = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const IngestResult& r = results[i];
+    for (int64_t id : r.cases) urls.emplace(id, items[i].post->url);
+    if (r.outcome == IngestOutcome::kUnchanged) continue;
+    ++stored;
+    touched.insert(r.cases.begin(), r.cases.end());
+  }
+  CountMentions(items, clock_.Now());
+  metrics_.GetCounter("ecoute_posts_ingested_total", "Posts stored, new or updated")
+      .Inc(static_cast<double>(stored));
+  metrics_.GetHistogram("ecoute_analysis_seconds", "Analysis time per batch", LatencyBuckets())
+      .Observe(analysis.count());
+  metrics_.GetHistogram("ecoute_store_seconds", "Store time per batch", LatencyBuckets())
+      .Observe(store.count());
+  if (!touched.empty()) {
+    Touch();
+    PublishCases(std::vector<int64_t>(touched.begin(), touched.end()), urls);
+  }
+}
+
+void App::CountMentions(std::span<const IngestItem> items, int64_t now) {
   constexpr int64_t kHour = 3600;
   constexpr int64_t kWindowHours = 48;
   const int64_t current = now / kHour * kHour;
@@ -449,12 +458,12 @@ void App::CountMentions(const std::vector<Post>& posts, const std::vector<Analys
   std::vector<AlertEvent> events;
   {
     std::lock_guard lock(spikes_mutex_);
-    for (size_t i = 0; i < posts.size(); ++i) {
-      const std::optional<int64_t> at = ParseDateTime(posts[i].published_at);
+    for (const IngestItem& item : items) {
+      const std::optional<int64_t> at = ParseDateTime(item.post->published_at);
       const int64_t hour = (at ? *at : now) / kHour * kHour;
       // Old posts (a backfill) say nothing about what happens now.
       if (hour < first || hour > current) continue;
-      for (const BrandVerdict& verdict : analyses[i].brands) {
+      for (const BrandVerdict& verdict : item.analysis->brands) {
         std::string brand(verdict.name);
         ++hourly_mentions_[brand][hour];
         brands.insert(std::move(brand));

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,8 @@
 
 #include "ecoute/analysis.h"
 #include "ecoute/catalog.h"
+#include "ecoute/ingest.h"
+#include "ecoute/json.h"
 #include "ecoute/post.h"
 #include "ecoute/status.h"
 #include "ecoute/store.h"
@@ -46,6 +49,9 @@ struct IngestSummary {
   std::vector<int64_t> cases;         // opened or joined, each once
   std::vector<std::string> problems;  // "push:3: not JSON..."
 };
+
+// The summary of what an Ingestor did.
+IngestSummary SummaryOf(const IngestChange& change);
 
 // What opened a live stream: a browser session or an API token, kept (in memory only) so
 // that the stream can be re-checked against it for as long as it lives.
@@ -126,9 +132,14 @@ class App {
   // The whole API, for the HTTP server and for tests without sockets.
   Response Handle(Request& request);
 
-  // Analyzes and stores posts (already read), then publishes what changed. `source` names
-  // where they came from for logs ("push", a source URL); a post whose id starts with
-  // `derived_id_prefix` (not empty) has an id the reader made up ("push:3").
+  // The service's ingest path (ecoute/ingest.h): an Ingestor that stores through the group
+  // commit and, after each batch, counts mentions for spikes, publishes the cases it
+  // touched and raises their alerts. `batch` is capped at the Ingestor's maximum.
+  Result<std::unique_ptr<Ingestor>> NewIngestor(size_t batch);
+  // Analyzes and stores posts (already read; they are moved from), then publishes what
+  // changed. `source` names where they came from for logs ("push", a source URL); a post
+  // whose id starts with `derived_id_prefix` (not empty) has an id the reader made up
+  // ("push:3").
   Result<IngestSummary> IngestPosts(std::vector<Post>& posts, std::string_view source,
                                     std::string_view derived_id_prefix);
 
@@ -187,8 +198,10 @@ class App {
   std::unique_ptr<ApiState> api_state_;
   // Spikes: mentions per brand and hour over the last two days, from the posts ingested
   // since the start, and the brand-hours already alerted.
-  void CountMentions(const std::vector<Post>& posts, const std::vector<Analysis>& analyses,
-                     int64_t now);
+  void CountMentions(std::span<const IngestItem> items, int64_t now);
+  // What follows a stored batch: metrics, spikes, live updates and alerts.
+  void AfterStored(std::span<const IngestItem> items, std::span<const IngestResult> results,
+                   std::chrono::duration<double> analysis, std::chrono::duration<double> store);
   std::mutex spikes_mutex_;
   std::map<std::string, std::map<int64_t, int64_t>> hourly_mentions_;
   std::set<std::pair<std::string, int64_t>> spikes_alerted_;
@@ -207,7 +220,10 @@ class App {
 // The API's routes, as (method, path template): for the OpenAPI contract test.
 std::vector<std::pair<std::string, std::string>> ApiRoutes(const App& app);
 
-// The JSON of a case summary as the API and the live updates send it.
+// What the SLA policy says of a case now, for its JSON (ecoute/json.h).
+CaseSlaView CaseSlaViewOf(const CaseSummary& summary, const SlaConfig& sla, int64_t now);
+// The JSON of a case summary as the API and the live updates send it: AppendCaseSummaryJson
+// with the SLA's view.
 std::string CaseSummaryJson(const CaseSummary& summary, const SlaConfig& sla, int64_t now);
 
 }  // namespace ecoute::server

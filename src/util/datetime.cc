@@ -1,5 +1,6 @@
 #include "util/datetime.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -361,6 +362,40 @@ std::optional<int64_t> ParseDateTime(std::string_view text) {
     if (std::optional<int64_t> seconds = ParseIso(text)) return seconds;
   }
   return ParseRfc822(text);
+}
+
+std::optional<int64_t> ParseTimeBound(std::string_view text, TimeBound bound, int64_t now) {
+  constexpr int64_t kDay = 86400;
+  const char unit = text.empty() ? '\0' : ToLowerAscii(text.back());
+  const std::string_view count = text.substr(0, text.empty() ? 0 : text.size() - 1);
+  const int64_t unit_seconds = unit == 'm'   ? 60
+                               : unit == 'h' ? 3600
+                               : unit == 'd' ? kDay
+                               : unit == 'w' ? 7 * kDay
+                                             : 0;
+  if (unit_seconds != 0 && !count.empty() && count.size() <= 9 &&
+      std::all_of(count.begin(), count.end(), IsDigit)) {
+    int64_t n = 0;
+    for (char c : count) n = n * 10 + (c - '0');  // at most 9 digits: cannot overflow
+    int64_t at = 0;
+    if (__builtin_sub_overflow(now, n * unit_seconds, &at)) return std::nullopt;
+    return at;
+  }
+  // YYYY-MM-DD, alone or followed by "T" (or a space) and a time: the strict RFC 3339
+  // shape, not the web's other forms ParseDateTime also reads.
+  if (text.size() < 10) return std::nullopt;
+  for (size_t i = 0; i < 10; ++i) {
+    if (i == 4 || i == 7 ? text[i] != '-' : !IsDigit(text[i])) return std::nullopt;
+  }
+  const bool is_date_only = text.size() == 10;
+  if (!is_date_only && (text.size() < 12 || (text[10] != 'T' && text[10] != 't' &&
+                                             text[10] != ' '))) {
+    return std::nullopt;
+  }
+  std::optional<int64_t> at = ParseDateTime(text);
+  // A date alone is a whole day: until it means through its end.
+  if (at && is_date_only && bound == TimeBound::kUntil) *at += kDay;
+  return at;
 }
 
 std::string FormatRfc3339(int64_t seconds) {

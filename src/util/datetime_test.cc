@@ -1,6 +1,7 @@
 #include "util/datetime.h"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -156,6 +157,63 @@ TEST(DateTimeTest, RoundTripsEveryDayOfALeapYear) {
     ASSERT_EQ(ParseDateTime(formatted), std::optional<int64_t>(seconds));
   }
   EXPECT_EQ(FormatRfc3339(start + 366 * 86400), "2025-01-01T00:00:00Z");
+}
+
+// One row per form of a since/until bound, with `now` at 2026-05-15T12:00:00Z.
+struct BoundCase {
+  std::string_view text;
+  std::string_view since;  // as a since bound; "" when refused
+  std::string_view until;  // as an until bound; "" when refused
+};
+
+constexpr BoundCase kBoundCases[] = {
+    {"90m", "2026-05-15T10:30:00Z", "2026-05-15T10:30:00Z"},  // minutes
+    {"12h", "2026-05-15T00:00:00Z", "2026-05-15T00:00:00Z"},  // hours
+    {"7d", "2026-05-08T12:00:00Z", "2026-05-08T12:00:00Z"},   // days
+    {"2w", "2026-05-01T12:00:00Z", "2026-05-01T12:00:00Z"},   // weeks
+    {"2W", "2026-05-01T12:00:00Z", "2026-05-01T12:00:00Z"},   // the unit in either case
+    {"0h", "2026-05-15T12:00:00Z", "2026-05-15T12:00:00Z"},   // now
+    // A date is a whole day: since from its start, until through its end.
+    {"2026-11-20", "2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z"},
+    {"2024-02-29", "2024-02-29T00:00:00Z", "2024-03-01T00:00:00Z"},  // leap day
+    {"2026-12-31", "2026-12-31T00:00:00Z", "2027-01-01T00:00:00Z"},  // year's end
+    // A time is that instant, as either bound.
+    {"2026-11-20T08:30:00Z", "2026-11-20T08:30:00Z", "2026-11-20T08:30:00Z"},
+    {"2026-11-20t08:30:00.250-01:00", "2026-11-20T09:30:00Z", "2026-11-20T09:30:00Z"},
+    {"2026-11-20 08:30", "2026-11-20T08:30:00Z", "2026-11-20T08:30:00Z"},  // space, no zone
+    {"2026-11-20T08:30", "2026-11-20T08:30:00Z", "2026-11-20T08:30:00Z"},
+    // Refused: what is neither an age, a date nor an RFC 3339 time.
+    {"", "", ""},
+    {"7", "", ""},                      // no unit
+    {"7s", "", ""},                     // seconds are not a unit here
+    {"7y", "", ""},                     // nor years
+    {"-7d", "", ""},                    // no sign
+    {"1234567890d", "", ""},            // ten digits
+    {"d", "", ""},                      // no number
+    {"2026-13-01", "", ""},             // no 13th month
+    {"2026-02-30", "", ""},             // no 30 February
+    {"2026-11", "", ""},                // a month is not a date
+    {"2026", "", ""},                   // nor a year
+    {"2026-11-20X", "", ""},            // a date and something else
+    {"2026-11-20 ", "", ""},            // a date and a space
+    {"Tue, 10 Jun 2003 04:00:00 GMT", "", ""},  // the web's forms are for feeds
+    {"yesterday", "", ""},
+};
+
+TEST(DateTimeTest, ParsesTimeBoundsAlikeForEveryFrontEnd) {
+  const int64_t now = *ParseDateTime("2026-05-15T12:00:00Z");
+  for (const BoundCase& c : kBoundCases) {
+    SCOPED_TRACE(c.text);
+    const std::optional<int64_t> since = ParseTimeBound(c.text, TimeBound::kSince, now);
+    const std::optional<int64_t> until = ParseTimeBound(c.text, TimeBound::kUntil, now);
+    EXPECT_EQ(since ? FormatRfc3339(*since) : "", c.since);
+    EXPECT_EQ(until ? FormatRfc3339(*until) : "", c.until);
+  }
+}
+
+TEST(DateTimeTest, RefusesAnAgeThatOverflows) {
+  const int64_t oldest = std::numeric_limits<int64_t>::min() + 10;
+  EXPECT_FALSE(ParseTimeBound("999999999w", TimeBound::kSince, oldest).has_value());
 }
 
 }  // namespace

@@ -1,0 +1,153 @@
+#include "ecoute/json.h"
+
+#include "util/datetime.h"
+#include "util/json.h"
+
+namespace ecoute {
+namespace {
+
+void AppendKey(std::string_view key, std::string& out) {
+  out += out.back() == '{' ? "\"" : ",\"";
+  out += key;
+  out += "\":";
+}
+
+void AppendString(std::string_view key, std::string_view value, std::string& out) {
+  AppendKey(key, out);
+  AppendJsonString(value, out);
+}
+
+void AppendInt(std::string_view key, int64_t value, std::string& out) {
+  AppendKey(key, out);
+  out += std::to_string(value);
+}
+
+void AppendTime(std::string_view key, std::optional<int64_t> at, std::string& out) {
+  AppendKey(key, out);
+  if (at) {
+    AppendJsonString(FormatRfc3339(*at), out);
+  } else {
+    out += "null";
+  }
+}
+
+void AppendStrings(std::string_view key, const std::vector<std::string>& values,
+                   std::string& out) {
+  AppendKey(key, out);
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(values[i], out);
+  }
+  out += ']';
+}
+
+void AppendInts(std::string_view key, const std::vector<int64_t>& values, std::string& out) {
+  AppendKey(key, out);
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += ']';
+}
+
+void AppendCasePostJson(const CasePost& p, const std::string* cues, std::string& out) {
+  out += '{';
+  AppendInt("post_id", p.post_id, out);
+  AppendString("ext_id", p.ext_id, out);
+  AppendString("role", CaseRoleName(p.role), out);
+  AppendString("author", p.author, out);
+  AppendString("published_at", p.published_at, out);
+  AppendString("stance", StanceName(p.stance), out);
+  AppendString("url", p.url, out);
+  AppendString("text", p.text, out);
+  if (cues != nullptr && !cues->empty()) {
+    AppendKey("cues", out);
+    out += *cues;
+  }
+  out += '}';
+}
+
+void AppendCaseEventJson(const CaseEvent& e, std::string& out) {
+  out += '{';
+  AppendTime("at", e.at, out);
+  AppendString("kind", e.kind, out);
+  AppendString("actor", e.actor, out);
+  AppendString("reason", e.reason, out);
+  AppendKey("post_id", out);
+  out += e.post_id ? std::to_string(*e.post_id) : std::string("null");
+  out += '}';
+}
+
+}  // namespace
+
+void AppendSearchHitJson(const SearchHit& hit, std::string& out) {
+  out += '{';
+  AppendInt("post_id", hit.post_id, out);
+  AppendString("ext_id", hit.ext_id, out);
+  AppendString("url", hit.url, out);
+  AppendString("title", hit.title, out);
+  AppendString("author", hit.author, out);
+  AppendString("published_at", hit.published_at, out);
+  AppendString("lang", hit.lang, out);
+  AppendString("stance", StanceName(hit.stance), out);
+  AppendStrings("brands", hit.brands, out);
+  AppendInts("cases", hit.cases, out);
+  AppendString("snippet", hit.snippet, out);
+  AppendKey("score", out);
+  AppendNumber(hit.score, 4, out);
+  out += '}';
+}
+
+void AppendCaseSummaryJson(const CaseSummary& c, const CaseSlaView* sla, std::string& out) {
+  out += '{';
+  AppendInt("id", c.id, out);
+  AppendString("brand", c.brand, out);
+  AppendString("customer", c.customer, out);
+  AppendString("status", CaseStatusName(c.status), out);
+  AppendInt("priority", c.priority, out);
+  AppendKey("topic", out);
+  if (c.topic) {
+    AppendJsonString(TopicName(*c.topic), out);
+  } else {
+    out += "null";
+  }
+  AppendString("stance", StanceName(c.stance), out);
+  AppendTime("opened_at", c.opened_at, out);
+  AppendTime("last_activity_at", c.last_activity_at, out);
+  AppendTime("first_response_at", c.first_response_at, out);
+  AppendTime("resolved_at", c.resolved_at, out);
+  AppendInt("posts", c.posts, out);
+  AppendString("title", c.title, out);
+  AppendString("assignee", c.assignee, out);
+  AppendInt("escalation_level", c.escalation_level, out);
+  if (sla != nullptr) {
+    AppendString("escalation_name", sla->escalation_name, out);
+    AppendKey("sla", out);
+    out += '{';
+    AppendString("state", sla->state, out);
+    AppendTime("due_at", sla->due_at, out);
+    out += '}';
+  }
+  out += '}';
+}
+
+void AppendCaseDetailJson(const CaseDetail& detail, const CaseSlaView* sla,
+                          std::span<const std::string> post_cues, std::string& out) {
+  out += "{\"case\":";
+  AppendCaseSummaryJson(detail.summary, sla, out);
+  out += ",\"posts\":[";
+  for (size_t i = 0; i < detail.posts.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendCasePostJson(detail.posts[i], i < post_cues.size() ? &post_cues[i] : nullptr, out);
+  }
+  out += "],\"events\":[";
+  for (size_t i = 0; i < detail.events.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendCaseEventJson(detail.events[i], out);
+  }
+  out += "]}";
+}
+
+}  // namespace ecoute
