@@ -7,12 +7,9 @@
 #include <utility>
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <utf8proc.h>
 #include <zxcvbn.h>
 
-#include "server/component_db.h"
-#include "store/sqlite.h"
 #include "util/utf8.h"
 
 namespace ecoute::server {
@@ -33,10 +30,6 @@ constexpr int64_t kLastUsedResolution = 60;
 constexpr std::string_view kWrongCredentials = "wrong user name or password";
 constexpr std::string_view kBadSession = "no such session, or it has expired; log in again";
 constexpr std::string_view kBadToken = "unknown, revoked or expired API token";
-
-constexpr std::string_view kUserColumns =
-    "u.id, u.name, u.display_name, u.email, u.role, u.all_brands, u.disabled, u.created_at";
-constexpr int kUserColumnCount = 8;
 
 Status UnauthenticatedError(std::string_view message) {
   return Status(StatusCode::kUnauthenticated, std::string(message));
@@ -184,47 +177,33 @@ Principal PrincipalFor(const User& user) {
   return p;
 }
 
-// The user columns of kUserColumns, read from `first` on; brands are loaded apart.
-User ReadUser(const sqlite::Statement& row, int first) {
+User ToUser(StoredUser stored) {
   User user;
-  user.id = row.Int(first);
-  user.name = std::string(row.Text(first + 1));
-  user.display_name = std::string(row.Text(first + 2));
-  user.email = std::string(row.Text(first + 3));
+  user.id = stored.id;
+  user.name = std::move(stored.name);
+  user.display_name = std::move(stored.display_name);
+  user.email = std::move(stored.email);
   // An unknown role (a file from a newer ecoute) grants the least.
-  if (!ParseRole(row.Text(first + 4), user.role)) user.role = Role::kViewer;
-  user.all_brands = row.Int(first + 5) != 0;
-  user.disabled = row.Int(first + 6) != 0;
-  user.created_at = row.Int(first + 7);
+  if (!ParseRole(stored.role, user.role)) user.role = Role::kViewer;
+  user.all_brands = stored.all_brands;
+  user.brands = std::move(stored.brands);
+  user.disabled = stored.disabled;
+  user.created_at = stored.created_at;
   return user;
 }
 
-TokenInfo ReadToken(const sqlite::Statement& row) {
-  TokenInfo info;
-  info.id = row.Int(0);
-  info.user_id = row.Int(1);
-  info.label = std::string(row.Text(2));
-  info.prefix = std::string(row.Text(3));
-  info.created_at = row.Int(4);
-  info.expires_at = row.OptionalInt(5);
-  info.last_used_at = row.OptionalInt(6);
-  return info;
-}
-
-// Runs `body` in one write transaction, rolled back when it fails.
-template <typename Body>
-Status InTransaction(sqlite3* db, Body&& body) {
-  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "BEGIN IMMEDIATE"));
-  Status status = body();
-  if (status.ok()) status = sqlite::Exec(db, "COMMIT");
-  if (!status.ok()) (void)sqlite::Exec(db, "ROLLBACK");
-  return status;
-}
-
-// Runs a write with binds already made.
-Status Run(sqlite::Statement& statement) {
-  if (!statement.ok()) return statement.status();
-  return statement.Run();
+StoredUser ToStored(const User& user) {
+  StoredUser stored;
+  stored.id = user.id;
+  stored.name = user.name;
+  stored.display_name = user.display_name;
+  stored.email = user.email;
+  stored.role = std::string(RoleName(user.role));
+  stored.all_brands = user.all_brands;
+  stored.disabled = user.disabled;
+  stored.created_at = user.created_at;
+  stored.brands = user.brands;
+  return stored;
 }
 
 }  // namespace
@@ -266,61 +245,24 @@ std::string GeneratePassword() {
   return RandomBase64(15);
 }
 
-AccessControl::AccessControl(PrivateKey, sqlite3* db, const Clock& clock, AccessOptions options)
-    : clock_(clock), options_(options), db_(db) {}
+AccessControl::AccessControl(PrivateKey, std::unique_ptr<AccessTables> tables, const Clock& clock,
+                             AccessOptions options)
+    : clock_(clock), options_(options), tables_(std::move(tables)) {}
 
-AccessControl::~AccessControl() { sqlite3_close_v2(db_); }
-
-// Names are stored lower-case; NOCASE keeps them unique whatever writes them.
-constexpr std::string_view kVersion1 =
-    "CREATE TABLE access_users("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-    "  display_name TEXT NOT NULL DEFAULT '',"
-    "  email TEXT NOT NULL DEFAULT '',"
-    "  role TEXT NOT NULL,"
-    "  all_brands INTEGER NOT NULL DEFAULT 0,"
-    "  disabled INTEGER NOT NULL DEFAULT 0,"
-    "  password_hash TEXT NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  updated_at INTEGER NOT NULL);"
-    "CREATE TABLE access_user_brands("
-    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-    "  position INTEGER NOT NULL,"
-    "  brand TEXT NOT NULL,"
-    "  PRIMARY KEY (user_id, position));"
-    "CREATE TABLE access_sessions("
-    "  digest TEXT PRIMARY KEY,"
-    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-    "  csrf_token TEXT NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  expires_at INTEGER NOT NULL,"
-    "  last_seen_at INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE INDEX access_sessions_user ON access_sessions(user_id);"
-    "CREATE TABLE access_tokens("
-    "  id INTEGER PRIMARY KEY,"
-    "  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,"
-    "  digest TEXT NOT NULL UNIQUE,"
-    "  label TEXT NOT NULL,"
-    "  prefix TEXT NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  expires_at INTEGER,"
-    "  last_used_at INTEGER);"
-    "CREATE INDEX access_tokens_user ON access_tokens(user_id);";
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+AccessControl::~AccessControl() = default;
 
 Result<std::unique_ptr<AccessControl>> AccessControl::Open(const std::string& db_path,
                                                            const Clock& clock,
                                                            AccessOptions options) {
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<AccessTables> tables, OpenAccessTables(db_path));
+  return Open(std::move(tables), clock, options);
+}
+
+Result<std::unique_ptr<AccessControl>> AccessControl::Open(std::unique_ptr<AccessTables> tables,
+                                                           const Clock& clock,
+                                                           AccessOptions options) {
   if (sodium_init() < 0) return InternalError("libsodium cannot initialize (no entropy source)");
-  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, "access", kMigrations));
-  // From here the object owns the connection and closes it on every path.
-  auto access = std::make_unique<AccessControl>(PrivateKey{}, db, clock, options);
-  // secure_delete overwrites the digests of ended sessions and revoked tokens on disk.
-  if (Status status = sqlite::Exec(db, "PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;");
-      !status.ok()) {
-    return Status(status.code(), db_path + ": " + status.message());
-  }
+  auto access = std::make_unique<AccessControl>(PrivateKey{}, std::move(tables), clock, options);
   Result<std::string> dummy = access->HashPassword(GeneratePassword());
   if (!dummy) return dummy.error();
   access->dummy_hash_ = std::move(dummy).value();
@@ -378,70 +320,24 @@ Status AccessControl::CheckPassword(std::string_view password, std::string_view 
 Status AccessControl::LoadBrands(User& user) {
   user.brands.clear();
   if (user.all_brands) return OkStatus();
-  sqlite::Statement read(
-      db_, "SELECT brand FROM access_user_brands WHERE user_id = ? ORDER BY position");
-  if (!read.ok()) return read.status();
-  read.Bind(1, user.id);
-  while (read.Step()) user.brands.emplace_back(read.Text(0));
-  return read.status();
-}
-
-Status AccessControl::SaveBrands(const User& user) {
-  sqlite::Statement clear(db_, "DELETE FROM access_user_brands WHERE user_id = ?");
-  clear.Bind(1, user.id);
-  ECOUTE_RETURN_IF_ERROR(Run(clear));
-  sqlite::Statement insert(db_,
-                           "INSERT INTO access_user_brands(user_id, position, brand) "
-                           "VALUES (?, ?, ?)");
-  if (!insert.ok()) return insert.status();
-  for (size_t i = 0; i < user.brands.size(); ++i) {
-    insert.Bind(1, user.id).Bind(2, static_cast<int64_t>(i)).Bind(3, user.brands[i]);
-    ECOUTE_RETURN_IF_ERROR(insert.Run());
-  }
+  ECOUTE_ASSIGN_OR_RETURN(user.brands, tables_->UserBrands(user.id));
   return OkStatus();
 }
 
 Result<User> AccessControl::LoadUser(int64_t id) {
-  sqlite::Statement read(
-      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u WHERE u.id = ?");
-  if (!read.ok()) return read.status();
-  read.Bind(1, id);
-  if (!read.Step()) {
-    if (!read.status().ok()) return read.status();
-    return NotFoundError("no user with id " + std::to_string(id));
-  }
-  User user = ReadUser(read, 0);
-  ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
-  return user;
+  ECOUTE_ASSIGN_OR_RETURN(StoredUser stored, tables_->FindUser(id));
+  return ToUser(std::move(stored));
 }
 
 Result<User> AccessControl::LoadUserByName(std::string_view name) {
-  sqlite::Statement read(
-      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u WHERE u.name = ?");
-  if (!read.ok()) return read.status();
-  read.Bind(1, LowerAscii(name));
-  if (!read.Step()) {
-    if (!read.status().ok()) return read.status();
-    return NotFoundError("no user named \"" + std::string(name) + "\"");
+  Result<StoredUser> stored = tables_->FindUserByName(LowerAscii(name));
+  if (!stored) {
+    if (stored.error().code() == StatusCode::kNotFound) {
+      return NotFoundError("no user named \"" + std::string(name) + "\"");
+    }
+    return stored.error();
   }
-  User user = ReadUser(read, 0);
-  ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
-  return user;
-}
-
-Result<int64_t> AccessControl::CountEnabledAdmins() {
-  sqlite::Statement count(
-      db_, "SELECT count(*) FROM access_users WHERE role = 'admin' AND disabled = 0");
-  if (!count.ok()) return count.status();
-  if (!count.Step())
-    return count.status().ok() ? InternalError("count returned no row") : count.status();
-  return count.Int(0);
-}
-
-Status AccessControl::EndSessions(int64_t user_id) {
-  sqlite::Statement end(db_, "DELETE FROM access_sessions WHERE user_id = ?");
-  end.Bind(1, user_id);
-  return Run(end);
+  return ToUser(std::move(stored).value());
 }
 
 void AccessControl::ForgetCache() {
@@ -465,43 +361,16 @@ Result<User> AccessControl::AddUser(User user, std::string_view password) {
   ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
   user.created_at = clock_.Now();
   std::lock_guard<std::mutex> lock(mu_);
-  ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-    sqlite::Statement exists(db_, "SELECT 1 FROM access_users WHERE name = ?");
-    if (!exists.ok()) return exists.status();
-    exists.Bind(1, user.name);
-    if (exists.Step()) {
-      return Status(StatusCode::kAlreadyExists, "user \"" + user.name + "\" already exists");
-    }
-    ECOUTE_RETURN_IF_ERROR(exists.status());
-    sqlite::Statement insert(db_,
-                             "INSERT INTO access_users(name, display_name, email, role, "
-                             "all_brands, disabled, password_hash, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.Bind(1, user.name)
-        .Bind(2, user.display_name)
-        .Bind(3, user.email)
-        .Bind(4, RoleName(user.role))
-        .Bind(5, int64_t{user.all_brands})
-        .Bind(6, int64_t{user.disabled})
-        .Bind(7, hash)
-        .Bind(8, user.created_at)
-        .Bind(9, user.created_at);
-    ECOUTE_RETURN_IF_ERROR(Run(insert));
-    user.id = sqlite3_last_insert_rowid(db_);
-    return SaveBrands(user);
-  }));
+  ECOUTE_ASSIGN_OR_RETURN(user.id, tables_->AddUser(ToStored(user), hash));
   return user;
 }
 
 Result<std::vector<User>> AccessControl::ListUsers() {
   std::lock_guard<std::mutex> lock(mu_);
-  sqlite::Statement read(
-      db_, "SELECT " + std::string(kUserColumns) + " FROM access_users u ORDER BY u.name");
-  if (!read.ok()) return read.status();
+  ECOUTE_ASSIGN_OR_RETURN(std::vector<StoredUser> stored, tables_->ListUsers());
   std::vector<User> users;
-  while (read.Step()) users.push_back(ReadUser(read, 0));
-  ECOUTE_RETURN_IF_ERROR(read.status());
-  for (User& user : users) ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
+  users.reserve(stored.size());
+  for (StoredUser& user : stored) users.push_back(ToUser(std::move(user)));
   return users;
 }
 
@@ -529,7 +398,7 @@ Result<User> AccessControl::UpdateUser(const User& user) {
     const bool was_admin = old.role == Role::kAdmin && !old.disabled;
     const bool is_admin = updated.role == Role::kAdmin && !updated.disabled;
     if (was_admin && !is_admin) {
-      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, CountEnabledAdmins());
+      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, tables_->CountEnabledAdmins());
       if (admins <= 1) {
         return FailedPreconditionError("\"" + old.name +
                                        "\" is the last enabled admin; make another admin first");
@@ -537,21 +406,7 @@ Result<User> AccessControl::UpdateUser(const User& user) {
     }
     const bool access_changed = old.role != updated.role || old.all_brands != updated.all_brands ||
                                 old.brands != updated.brands || old.disabled != updated.disabled;
-    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      sqlite::Statement write(db_,
-                              "UPDATE access_users SET display_name = ?, email = ?, role = ?, "
-                              "all_brands = ?, disabled = ?, updated_at = ? WHERE id = ?");
-      write.Bind(1, updated.display_name)
-          .Bind(2, updated.email)
-          .Bind(3, RoleName(updated.role))
-          .Bind(4, int64_t{updated.all_brands})
-          .Bind(5, int64_t{updated.disabled})
-          .Bind(6, clock_.Now())
-          .Bind(7, updated.id);
-      ECOUTE_RETURN_IF_ERROR(Run(write));
-      ECOUTE_RETURN_IF_ERROR(SaveBrands(updated));
-      return access_changed ? EndSessions(updated.id) : OkStatus();
-    }));
+    ECOUTE_RETURN_IF_ERROR(tables_->UpdateUser(ToStored(updated), clock_.Now(), access_changed));
   }
   // Even a new display name is fine to refetch; cheaper to reason about than exceptions.
   ForgetCache();
@@ -569,16 +424,8 @@ Status AccessControl::SetPassword(int64_t user_id, std::string_view password) {
   ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      sqlite::Statement write(
-          db_, "UPDATE access_users SET password_hash = ?, updated_at = ? WHERE id = ?");
-      write.Bind(1, hash).Bind(2, clock_.Now()).Bind(3, user_id);
-      ECOUTE_RETURN_IF_ERROR(Run(write));
-      if (sqlite3_changes(db_) == 0)
-        return NotFoundError("no user with id " + std::to_string(user_id));
-      // Whoever knew the old password may hold a session: it ends with it.
-      return EndSessions(user_id);
-    }));
+    // Whoever knew the old password may hold a session: it ends with it.
+    ECOUTE_RETURN_IF_ERROR(tables_->SetPasswordHash(user_id, hash, clock_.Now()));
   }
   ForgetCache();
   return OkStatus();
@@ -589,25 +436,13 @@ Status AccessControl::DeleteUser(int64_t id) {
     std::lock_guard<std::mutex> lock(mu_);
     ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(id));
     if (user.role == Role::kAdmin && !user.disabled) {
-      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, CountEnabledAdmins());
+      ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, tables_->CountEnabledAdmins());
       if (admins <= 1) {
         return FailedPreconditionError("\"" + user.name +
                                        "\" is the last enabled admin; make another admin first");
       }
     }
-    // Explicit deletes rather than ON DELETE CASCADE alone: another connection may have
-    // foreign keys off.
-    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      for (const char* sql : {"DELETE FROM access_sessions WHERE user_id = ?",
-                              "DELETE FROM access_tokens WHERE user_id = ?",
-                              "DELETE FROM access_user_brands WHERE user_id = ?",
-                              "DELETE FROM access_users WHERE id = ?"}) {
-        sqlite::Statement remove(db_, sql);
-        remove.Bind(1, id);
-        ECOUTE_RETURN_IF_ERROR(Run(remove));
-      }
-      return OkStatus();
-    }));
+    ECOUTE_RETURN_IF_ERROR(tables_->DeleteUser(id));
   }
   ForgetCache();
   return OkStatus();
@@ -615,11 +450,7 @@ Status AccessControl::DeleteUser(int64_t id) {
 
 Result<int64_t> AccessControl::CountUsers() {
   std::lock_guard<std::mutex> lock(mu_);
-  sqlite::Statement count(db_, "SELECT count(*) FROM access_users");
-  if (!count.ok()) return count.status();
-  if (!count.Step())
-    return count.status().ok() ? InternalError("count returned no row") : count.status();
-  return count.Int(0);
+  return tables_->CountUsers();
 }
 
 // ---- throttling ----
@@ -702,19 +533,13 @@ Result<NewSession> AccessControl::Login(std::string_view name, std::string_view 
   std::string hash;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sqlite::Statement read(db_, "SELECT " + std::string(kUserColumns) +
-                                    ", u.password_hash FROM access_users u WHERE u.name = ?");
-    if (!read.ok()) {
+    Result<FoundLogin> found = tables_->FindLogin(login);
+    if (found) {
+      user = ToUser(std::move(found->user));
+      hash = std::move(found->password_hash);
+    } else if (found.error().code() != StatusCode::kNotFound) {
       finish(false);
-      return read.status();
-    }
-    read.Bind(1, login);
-    if (read.Step()) {
-      user = ReadUser(read, 0);
-      hash = std::string(read.Text(kUserColumnCount));
-    } else if (!read.status().ok()) {
-      finish(false);
-      return read.status();
+      return found.error();
     }
   }
   // An unknown name costs one verification too, so that timing does not tell which names
@@ -750,28 +575,16 @@ Result<NewSession> AccessControl::Login(std::string_view name, std::string_view 
   {
     std::lock_guard<std::mutex> lock(mu_);
     ECOUTE_RETURN_IF_ERROR(LoadBrands(*user));
-    ECOUTE_RETURN_IF_ERROR(InTransaction(db_, [&]() -> Status {
-      if (rehashed) {
-        sqlite::Statement write(db_, "UPDATE access_users SET password_hash = ? WHERE id = ?");
-        write.Bind(1, *rehashed).Bind(2, user->id);
-        ECOUTE_RETURN_IF_ERROR(Run(write));
-      }
-      // Each login sweeps the sessions that can no longer be used.
-      sqlite::Statement sweep(
-          db_, "DELETE FROM access_sessions WHERE expires_at <= ? OR last_seen_at < ?");
-      sweep.Bind(1, now).Bind(2, now - options_.idle_session_seconds);
-      ECOUTE_RETURN_IF_ERROR(Run(sweep));
-      sqlite::Statement insert(db_,
-                               "INSERT INTO access_sessions(digest, user_id, csrf_token, "
-                               "created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
-      insert.Bind(1, Digest(session.token))
-          .Bind(2, user->id)
-          .Bind(3, session.csrf_token)
-          .Bind(4, now)
-          .Bind(5, session.expires_at)
-          .Bind(6, now);
-      return Run(insert);
-    }));
+    StoredSession stored;
+    stored.digest = Digest(session.token);
+    stored.user_id = user->id;
+    stored.csrf_token = session.csrf_token;
+    stored.created_at = now;
+    stored.expires_at = session.expires_at;
+    stored.last_seen_at = now;
+    // Each login sweeps the sessions that can no longer be used.
+    ECOUTE_RETURN_IF_ERROR(tables_->AddSession(stored, now - options_.idle_session_seconds,
+                                               rehashed.value_or(std::string())));
   }
   session.principal = PrincipalFor(*user);
   session.principal.via_session = true;
@@ -784,9 +597,7 @@ Status AccessControl::Logout(std::string_view session_token) {
   const std::string digest = Digest(session_token);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sqlite::Statement remove(db_, "DELETE FROM access_sessions WHERE digest = ?");
-    remove.Bind(1, digest);
-    ECOUTE_RETURN_IF_ERROR(Run(remove));
+    ECOUTE_RETURN_IF_ERROR(tables_->DeleteSession(digest));
   }
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
@@ -830,35 +641,23 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
   CachedPrincipal entry;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sqlite::Statement read(db_, "SELECT s.csrf_token, s.expires_at, s.last_seen_at, " +
-                                    std::string(kUserColumns) +
-                                    " FROM access_sessions s JOIN access_users u"
-                                    " ON u.id = s.user_id WHERE s.digest = ?");
-    if (!read.ok()) return read.status();
-    read.Bind(1, digest);
-    if (!read.Step()) {
-      ECOUTE_RETURN_IF_ERROR(read.status());
-      return UnauthenticatedError(kBadSession);
+    Result<FoundSession> found = tables_->FindSession(digest);
+    if (!found) {
+      if (found.error().code() == StatusCode::kNotFound) return UnauthenticatedError(kBadSession);
+      return found.error();
     }
-    User user = ReadUser(read, 3);
-    entry.principal.csrf_token = std::string(read.Text(0));
-    entry.expires_at = read.Int(1);
-    entry.last_seen_at = std::max(read.Int(2), cached_last_seen);
-    read.Reset();
+    User user = ToUser(std::move(found->user));
+    entry.principal.csrf_token = std::move(found->session.csrf_token);
+    entry.expires_at = found->session.expires_at;
+    entry.last_seen_at = std::max(found->session.last_seen_at, cached_last_seen);
     if (user.disabled || entry.expires_at <= now ||
         now - entry.last_seen_at > options_.idle_session_seconds) {
-      sqlite::Statement remove(db_, "DELETE FROM access_sessions WHERE digest = ?");
-      remove.Bind(1, digest);
-      ECOUTE_RETURN_IF_ERROR(Run(remove));
+      ECOUTE_RETURN_IF_ERROR(tables_->DeleteSession(digest));
       return UnauthenticatedError(kBadSession);
     }
     ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
     // Written once per cache period, not once per request.
-    if (slide) {
-      sqlite::Statement touch(db_, "UPDATE access_sessions SET last_seen_at = ? WHERE digest = ?");
-      touch.Bind(1, now).Bind(2, digest);
-      ECOUTE_RETURN_IF_ERROR(Run(touch));
-    }
+    if (slide) ECOUTE_RETURN_IF_ERROR(tables_->TouchSession(digest, now));
     std::string csrf = std::move(entry.principal.csrf_token);
     entry.principal = PrincipalFor(user);
     entry.principal.via_session = true;
@@ -905,30 +704,22 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
   CachedPrincipal entry;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sqlite::Statement read(db_, "SELECT t.id, t.expires_at, t.last_used_at, " +
-                                    std::string(kUserColumns) +
-                                    " FROM access_tokens t JOIN access_users u"
-                                    " ON u.id = t.user_id WHERE t.digest = ?");
-    if (!read.ok()) return read.status();
-    read.Bind(1, digest);
-    if (!read.Step()) {
-      ECOUTE_RETURN_IF_ERROR(read.status());
-      return UnauthenticatedError(kBadToken);
+    Result<FoundToken> found = tables_->FindToken(digest);
+    if (!found) {
+      if (found.error().code() == StatusCode::kNotFound) return UnauthenticatedError(kBadToken);
+      return found.error();
     }
-    User user = ReadUser(read, 3);
-    entry.token_id = read.Int(0);
-    const std::optional<int64_t> expires_at = read.OptionalInt(1);
-    const std::optional<int64_t> last_used_at = read.OptionalInt(2);
-    read.Reset();
+    User user = ToUser(std::move(found->user));
+    entry.token_id = found->token.id;
+    const std::optional<int64_t> expires_at = found->token.expires_at;
+    const std::optional<int64_t> last_used_at = found->token.last_used_at;
     if (user.disabled || (expires_at && *expires_at <= now)) {
       return UnauthenticatedError(kBadToken);
     }
     entry.expires_at = expires_at.value_or(0);
     ECOUTE_RETURN_IF_ERROR(LoadBrands(user));
     if (!last_used_at || now - *last_used_at >= kLastUsedResolution) {
-      sqlite::Statement touch(db_, "UPDATE access_tokens SET last_used_at = ? WHERE id = ?");
-      touch.Bind(1, now).Bind(2, entry.token_id);
-      ECOUTE_RETURN_IF_ERROR(Run(touch));
+      ECOUTE_RETURN_IF_ERROR(tables_->TouchToken(entry.token_id, now));
     }
     entry.principal = PrincipalFor(user);
   }
@@ -975,42 +766,19 @@ Result<NewToken> AccessControl::CreateToken(int64_t user_id, std::string label,
   if (user.disabled) {
     return FailedPreconditionError("user \"" + user.name + "\" is disabled");
   }
-  sqlite::Statement insert(db_,
-                           "INSERT INTO access_tokens(user_id, digest, label, prefix, created_at, "
-                           "expires_at) VALUES (?, ?, ?, ?, ?, ?)");
-  insert.Bind(1, user_id)
-      .Bind(2, Digest(token.token))
-      .Bind(3, token.info.label)
-      .Bind(4, token.info.prefix)
-      .Bind(5, now)
-      .BindOrNull(6, expires_at);
-  ECOUTE_RETURN_IF_ERROR(Run(insert));
-  token.info.id = sqlite3_last_insert_rowid(db_);
+  ECOUTE_ASSIGN_OR_RETURN(token.info.id, tables_->AddToken(token.info, Digest(token.token)));
   return token;
 }
 
 Result<std::vector<TokenInfo>> AccessControl::ListTokens(std::optional<int64_t> user_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  sqlite::Statement read(db_,
-                         "SELECT id, user_id, label, prefix, created_at, expires_at, last_used_at "
-                         "FROM access_tokens WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id");
-  if (!read.ok()) return read.status();
-  read.BindOrNull(1, user_id);
-  std::vector<TokenInfo> tokens;
-  while (read.Step()) tokens.push_back(ReadToken(read));
-  ECOUTE_RETURN_IF_ERROR(read.status());
-  return tokens;
+  return tables_->ListTokens(user_id);
 }
 
 Status AccessControl::RevokeToken(int64_t token_id) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sqlite::Statement remove(db_, "DELETE FROM access_tokens WHERE id = ?");
-    remove.Bind(1, token_id);
-    ECOUTE_RETURN_IF_ERROR(Run(remove));
-    if (sqlite3_changes(db_) == 0) {
-      return NotFoundError("no API token with id " + std::to_string(token_id));
-    }
+    ECOUTE_RETURN_IF_ERROR(tables_->DeleteToken(token_id));
   }
   ForgetCache();
   return OkStatus();

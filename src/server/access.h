@@ -6,8 +6,8 @@
 // API tokens as SHA-256 digests. The plaintext of a session or token exists only in the
 // NewSession or NewToken that creates it. Nothing here logs.
 //
-// State lives in the store's SQLite file, in tables of its own (access_*), versioned in
-// server_schema under the component "access".
+// State lives in the store's database, in tables of its own reached through AccessTables
+// (store/access_tables.h).
 #pragma once
 
 #include <cstddef>
@@ -24,8 +24,7 @@
 #include "ecoute/status.h"
 
 #include "server/clock.h"
-
-struct sqlite3;
+#include "store/access_tables.h"
 
 namespace ecoute::server {
 
@@ -78,15 +77,10 @@ struct NewSession {
   Principal principal;
 };
 
-struct TokenInfo {
-  int64_t id = 0;
-  int64_t user_id = 0;
-  std::string label;
-  std::string prefix;  // "ecoute_" and the next 8 characters, to recognize a token in a list
-  int64_t created_at = 0;
-  std::optional<int64_t> expires_at;
-  std::optional<int64_t> last_used_at;  // updated at most once a minute
-};
+// An API token as listed, never its plaintext: id, user_id, label, prefix ("ecoute_" and
+// the next 8 characters), created_at, expires_at, last_used_at (updated at most once a
+// minute).
+using TokenInfo = StoredToken;
 
 struct NewToken {
   TokenInfo info;
@@ -113,7 +107,8 @@ struct AccessOptions {
 // A strong random password: 20 characters of base64url (120 bits).
 std::string GeneratePassword();
 
-// Users, sessions and tokens over one SQLite connection. Every method is thread-safe.
+// Users, sessions and tokens over the access tables. Every method is thread-safe: the
+// tables, which are not, are called under one mutex, never while a password is hashed.
 // Authentication (AuthenticateSession, AuthenticateToken) is served from a memory cache
 // most of the time; the cache lives 30 s and is emptied by every change made through this
 // object, so a change made by another process (`ecoute users`) takes effect within 30 s.
@@ -123,15 +118,20 @@ class AccessControl {
   };
 
  public:
-  // Opens (creating its tables if needed) the SQLite file `db_path`, normally the store's
-  // file: open the store first, so that its schema exists. Fails with kDataLoss on a file
-  // that holds other tables but is not an ecoute database, kFailedPrecondition on tables
-  // written by a newer ecoute, kNotFound/kPermissionDenied when it cannot be opened.
-  // `clock` must outlive the object.
+  // Opens the access tables of the store's database `db_path` (OpenAccessTables: created
+  // with the rest of the schema if needed). Fails with kDataLoss on a file that holds other
+  // tables but is not an ecoute database, kFailedPrecondition on a file written by a newer
+  // ecoute, kNotFound/kPermissionDenied when it cannot be opened. `clock` must outlive the
+  // object.
   static Result<std::unique_ptr<AccessControl>> Open(const std::string& db_path, const Clock& clock,
                                                      AccessOptions options = {});
-  // For Open only (PrivateKey cannot be named outside); takes ownership of `db`.
-  AccessControl(PrivateKey, sqlite3* db, const Clock& clock, AccessOptions options);
+  // The same over tables already open (another backend, a test's).
+  static Result<std::unique_ptr<AccessControl>> Open(std::unique_ptr<AccessTables> tables,
+                                                     const Clock& clock,
+                                                     AccessOptions options = {});
+  // For Open only (PrivateKey cannot be named outside).
+  AccessControl(PrivateKey, std::unique_ptr<AccessTables> tables, const Clock& clock,
+                AccessOptions options);
   ~AccessControl();
   AccessControl(const AccessControl&) = delete;
   AccessControl& operator=(const AccessControl&) = delete;
@@ -217,9 +217,6 @@ class AccessControl {
   Result<User> LoadUser(int64_t id);                   // mu_ held
   Result<User> LoadUserByName(std::string_view name);  // mu_ held
   Status LoadBrands(User& user);                       // mu_ held
-  Status SaveBrands(const User& user);                 // mu_ held, in a transaction
-  Result<int64_t> CountEnabledAdmins();                // mu_ held
-  Status EndSessions(int64_t user_id);                 // mu_ held
   void ForgetCache();
   // Throttling: Reserve refuses when the key is locked, else counts an attempt in flight
   // that Finish settles.
@@ -231,8 +228,8 @@ class AccessControl {
   std::function<void()> on_change_;
   std::string dummy_hash_;  // verified for unknown users, so that they take as long
 
-  std::mutex mu_;  // guards db_ (one connection, one user at a time)
-  sqlite3* db_;
+  std::mutex mu_;  // guards tables_ (one caller at a time)
+  std::unique_ptr<AccessTables> tables_;
 
   mutable std::mutex cache_mu_;  // guards the members below
   uint64_t cache_generation_ = 0;

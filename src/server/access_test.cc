@@ -9,8 +9,9 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
+
+#include "store/sqlite/testing.h"
 
 namespace ecoute::server {
 namespace {
@@ -279,22 +280,16 @@ TEST_F(AccessTest, SecretsRestOnlyAsHashes) {
   const NewSession session = LogIn("ci-bot");
   access_.reset();  // closing checkpoints the write-ahead log into the file
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT password_hash FROM access_users", -1, &stmt, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  const std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  EXPECT_TRUE(hash.starts_with("$argon2id$")) << hash;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT digest FROM access_tokens", -1, &stmt, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  const std::string digest = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  EXPECT_EQ(digest.size(), 64u);  // SHA-256 in hex
-  sqlite3_close(db);
+  const Result<std::vector<std::string>> hashes =
+      QuerySqlForTest(path_, "SELECT password_hash FROM access_users");
+  ASSERT_TRUE(hashes.has_value()) << hashes.error().ToString();
+  ASSERT_EQ(hashes->size(), 1u);
+  EXPECT_TRUE(hashes->front().starts_with("$argon2id$")) << hashes->front();
+  const Result<std::vector<std::string>> digests =
+      QuerySqlForTest(path_, "SELECT digest FROM access_tokens");
+  ASSERT_TRUE(digests.has_value()) << digests.error().ToString();
+  ASSERT_EQ(digests->size(), 1u);
+  EXPECT_EQ(digests->front().size(), 64u);  // SHA-256 in hex
 
   std::string bytes;
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) bytes += Slurp(entry.path());
@@ -509,17 +504,10 @@ TEST_F(AccessTest, LoginRehashesPasswordsMadeAtAnOldCost) {
   options_.fast_hashing_for_tests = false;  // the production cost is now the current one
   Reopen();
   auto stored_hash = [&] {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT password_hash FROM access_users", -1, &stmt, nullptr);
-    std::string hash;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      hash = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return hash;
+    Result<std::unique_ptr<AccessTables>> tables = OpenAccessTables(path_);
+    if (!tables) return tables.error().ToString();
+    Result<FoundLogin> login = (*tables)->FindLogin("marie");
+    return login ? login->password_hash : login.error().ToString();
   };
   const std::string before = stored_hash();
   LogIn("marie");
@@ -532,11 +520,7 @@ TEST_F(AccessTest, LoginRehashesPasswordsMadeAtAnOldCost) {
 
 TEST_F(AccessTest, RefusesADatabaseThatIsNotEcoutes) {
   const std::string other = (dir_ / "other.db").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE invoices(id INTEGER)", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(ExecSqlForTest(other, "CREATE TABLE invoices(id INTEGER)").ok());
   Result<std::unique_ptr<AccessControl>> opened = AccessControl::Open(other, clock_, options_);
   ASSERT_FALSE(opened.has_value());
   EXPECT_EQ(opened.error().code(), StatusCode::kDataLoss);

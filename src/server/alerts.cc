@@ -1,5 +1,5 @@
-// Alert rules and webhook delivery (docs/ALERTS.md): rules and the delivery queue are two
-// tables of the store's SQLite file, read and written under one mutex; the HTTP attempts
+// Alert rules and webhook delivery (docs/ALERTS.md): rules and the delivery queue are the
+// alert tables (store/alert_tables.h), read and written under one mutex; the HTTP attempts
 // run outside it.
 #include "server/alerts.h"
 
@@ -11,24 +11,20 @@
 #include <utility>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "fetch/fetcher.h"
-#include "server/component_db.h"
-#include "store/sqlite.h"
 #include "util/datetime.h"
 #include "util/json.h"
 
 namespace ecoute::server {
 namespace {
 
-constexpr std::string_view kComponent = "alerts";
 // Deliveries read per round, so that one round never holds thousands of rows in memory.
 constexpr int kDueBatch = 64;
 // Bytes of a receiver's answer kept: only its status matters, the rest is read and dropped.
 constexpr size_t kMaxAnswerBytes = 64 * 1024;
 
-// Lists of names are kept in one column, one name per line (names hold no newline).
+// The alert tables keep a rule's brands as one list: a brand holds no line break.
 constexpr char kListSeparator = '\n';
 
 // libsodium's random generator, once per process. False when it cannot start (no source
@@ -50,43 +46,6 @@ std::string Hex(const unsigned char* bytes, size_t size) {
   std::string out(size * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), bytes, size);
   out.pop_back();
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += kListSeparator;
-    out += name;
-  }
-  return out;
-}
-
-std::vector<std::string> Split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const size_t end = text.find(kListSeparator);
-    out.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-  }
-  return out;
-}
-
-template <typename Enum, typename NameOf>
-std::string JoinNames(const std::vector<Enum>& values, NameOf name_of) {
-  std::vector<std::string> names;
-  for (Enum value : values) names.emplace_back(name_of(value));
-  return Join(names);
-}
-
-template <typename Enum, typename Parse>
-std::vector<Enum> SplitNames(std::string_view text, Parse parse) {
-  std::vector<Enum> out;
-  for (const std::string& name : Split(text)) {
-    Enum value{};
-    if (parse(name, value)) out.push_back(value);  // a name a later version removed: skipped
-  }
   return out;
 }
 
@@ -178,44 +137,6 @@ int64_t Backoff(const AlertOptions& options, int attempts) {
     if (spread > 0) delay += randombytes_uniform(spread + 1);
   }
   return delay;
-}
-
-constexpr std::string_view kRuleColumns =
-    "id, name, brands, stances, topics, min_priority, on_case_opened, on_escalation, "
-    "on_spike, url, secret, enabled, created_by";
-
-AlertRule ReadRuleRow(const sqlite::Statement& s) {
-  AlertRule rule;
-  rule.id = s.Int(0);
-  rule.name = s.Text(1);
-  rule.brands = Split(s.Text(2));
-  rule.stances = SplitNames<Stance>(s.Text(3), ParseStance);
-  rule.topics = SplitNames<Topic>(s.Text(4), ParseTopic);
-  rule.min_priority = static_cast<int>(s.Int(5));
-  rule.on_case_opened = s.Int(6) != 0;
-  rule.on_escalation = s.Int(7) != 0;
-  rule.on_spike = s.Int(8) != 0;
-  rule.target.url = s.Text(9);
-  rule.target.secret = s.Text(10);
-  rule.enabled = s.Int(11) != 0;
-  rule.created_by = s.Int(12);
-  return rule;
-}
-
-// Binds a rule's fields to ?2..?13 (?1 is the id when updating).
-void BindRule(sqlite::Statement& s, const AlertRule& rule) {
-  s.Bind(2, rule.name)
-      .Bind(3, Join(rule.brands))
-      .Bind(4, JoinNames(rule.stances, StanceName))
-      .Bind(5, JoinNames(rule.topics, TopicName))
-      .Bind(6, static_cast<int64_t>(rule.min_priority))
-      .Bind(7, int64_t{rule.on_case_opened})
-      .Bind(8, int64_t{rule.on_escalation})
-      .Bind(9, int64_t{rule.on_spike})
-      .Bind(10, rule.target.url)
-      .Bind(11, rule.target.secret)
-      .Bind(12, int64_t{rule.enabled})
-      .Bind(13, rule.created_by);
 }
 
 struct Outcome {
@@ -415,140 +336,57 @@ std::string WebhookBody(const AlertEvent& event, std::string_view dedupe_key,
   return out;
 }
 
-// A pending delivery read for an attempt.
-struct AlertEngine::Due {
-  int64_t id = 0;
-  std::string url;
-  std::string secret;
-  std::string dedupe_key;
-  std::string kind;
-  std::string body;
-  int64_t event_at = 0;
-  int attempts = 0;
-};
+AlertEngine::AlertEngine(std::unique_ptr<AlertTables> tables, const Clock& clock,
+                         AlertOptions options)
+    : clock_(clock), options_(std::move(options)), tables_(std::move(tables)) {}
 
-AlertEngine::AlertEngine(sqlite3* db, const Clock& clock, AlertOptions options)
-    : db_(db), clock_(clock), options_(std::move(options)) {}
-
-AlertEngine::~AlertEngine() {
-  Stop();
-  sqlite3_close_v2(db_);
-}
-
-// The body and the secret are kept with the delivery: a retry after a restart sends the
-// same bytes, signed with the key the event was queued for.
-constexpr std::string_view kVersion1 =
-    "CREATE TABLE alert_rules("
-    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, brands TEXT NOT NULL,"
-    "  stances TEXT NOT NULL, topics TEXT NOT NULL, min_priority INTEGER NOT NULL,"
-    "  on_case_opened INTEGER NOT NULL, on_escalation INTEGER NOT NULL,"
-    "  on_spike INTEGER NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,"
-    "  enabled INTEGER NOT NULL, created_by INTEGER NOT NULL);"
-    "CREATE TABLE alert_deliveries("
-    "  id INTEGER PRIMARY KEY, rule_id INTEGER, url TEXT NOT NULL, secret TEXT NOT NULL,"
-    "  dedupe_key TEXT NOT NULL UNIQUE, event_kind TEXT NOT NULL,"
-    "  case_id INTEGER NOT NULL, brand TEXT NOT NULL, body TEXT NOT NULL,"
-    "  event_at INTEGER NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,"
-    "  delivered_at INTEGER, last_error TEXT NOT NULL);"
-    "CREATE INDEX alert_deliveries_due ON alert_deliveries(state, next_attempt_at);";
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+AlertEngine::~AlertEngine() { Stop(); }
 
 Result<std::unique_ptr<AlertEngine>> AlertEngine::Open(const std::string& db_path,
                                                        const Clock& clock, AlertOptions options) {
   if (!InitLibrariesOnce()) return InternalError("libsodium could not start (no randomness)");
-  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, kComponent, kMigrations));
-  // Owned from here: the destructor closes the connection on every path.
-  std::unique_ptr<AlertEngine> engine(new AlertEngine(db, clock, std::move(options)));
-  // FULL sync: a delivery acknowledged to the API must survive a power loss, and alerts are
-  // few enough that the cost does not show.
-  if (Status status = sqlite::Exec(db, "PRAGMA synchronous = FULL"); !status.ok()) {
-    return Status(status.code(), db_path + ": " + status.message());
-  }
-  return engine;
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<AlertTables> tables, OpenAlertTables(db_path));
+  return Open(std::move(tables), clock, std::move(options));
+}
+
+Result<std::unique_ptr<AlertEngine>> AlertEngine::Open(std::unique_ptr<AlertTables> tables,
+                                                       const Clock& clock, AlertOptions options) {
+  if (!InitLibrariesOnce()) return InternalError("libsodium could not start (no randomness)");
+  return std::unique_ptr<AlertEngine>(
+      new AlertEngine(std::move(tables), clock, std::move(options)));
 }
 
 Result<AlertRule> AlertEngine::CreateRule(AlertRule rule) {
   ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
   if (rule.target.secret.empty()) rule.target.secret = GenerateSecret();
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite::Statement insert(db_, "INSERT INTO alert_rules(" + std::string(kRuleColumns) +
-                                    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                    "?11, ?12, ?13)");
-  if (!insert.ok()) return insert.status();
-  BindRule(insert, rule);
-  ECOUTE_RETURN_IF_ERROR(insert.Run());
-  rule.id = sqlite3_last_insert_rowid(db_);
+  ECOUTE_ASSIGN_OR_RETURN(rule.id, tables_->AddRule(rule));
   return rule;
-}
-
-Result<AlertRule> AlertEngine::ReadRule(int64_t id) {
-  sqlite::Statement select(
-      db_, "SELECT " + std::string(kRuleColumns) + " FROM alert_rules WHERE id = ?1");
-  if (!select.ok()) return select.status();
-  select.Bind(1, id);
-  if (select.Step()) return ReadRuleRow(select);
-  if (!select.status().ok()) return select.status();
-  return NotFoundError("no alert rule " + std::to_string(id));
 }
 
 Result<std::vector<AlertRule>> AlertEngine::ListRules() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return ReadRules();
-}
-
-Result<std::vector<AlertRule>> AlertEngine::ReadRules() {
-  sqlite::Statement select(db_,
-                           "SELECT " + std::string(kRuleColumns) + " FROM alert_rules ORDER BY id");
-  if (!select.ok()) return select.status();
-  std::vector<AlertRule> rules;
-  while (select.Step()) rules.push_back(ReadRuleRow(select));
-  if (!select.status().ok()) return select.status();
-  return rules;
+  return tables_->ListRules();
 }
 
 Result<AlertRule> AlertEngine::GetRule(int64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return ReadRule(id);
+  return tables_->FindRule(id);
 }
 
 Result<AlertRule> AlertEngine::UpdateRule(const AlertRule& rule) {
   ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
   std::lock_guard<std::mutex> lock(mutex_);
-  ECOUTE_ASSIGN_OR_RETURN(AlertRule current, ReadRule(rule.id));
+  ECOUTE_ASSIGN_OR_RETURN(AlertRule current, tables_->FindRule(rule.id));
   AlertRule updated = rule;
   if (updated.target.secret.empty()) updated.target.secret = current.target.secret;
-  sqlite::Statement update(db_,
-                           "UPDATE alert_rules SET name = ?2, brands = ?3, stances = ?4, "
-                           "topics = ?5, min_priority = ?6, on_case_opened = ?7, "
-                           "on_escalation = ?8, on_spike = ?9, url = ?10, secret = ?11, "
-                           "enabled = ?12, created_by = ?13 WHERE id = ?1");
-  if (!update.ok()) return update.status();
-  update.Bind(1, rule.id);
-  BindRule(update, updated);
-  ECOUTE_RETURN_IF_ERROR(update.Run());
+  ECOUTE_RETURN_IF_ERROR(tables_->UpdateRule(updated));
   return updated;
 }
 
 Status AlertEngine::DeleteRule(int64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "BEGIN IMMEDIATE"));
-  auto run = [&](std::string_view sql) {
-    sqlite::Statement s(db_, sql);
-    if (!s.ok()) return s.status();
-    s.Bind(1, id);
-    return s.Run();
-  };
-  Status status = run("DELETE FROM alert_rules WHERE id = ?1");
-  const bool found = sqlite3_changes(db_) > 0;
-  if (status.ok() && found) {
-    status = run("DELETE FROM alert_deliveries WHERE rule_id = ?1 AND state = 0");
-  }
-  if (!status.ok() || !found) {
-    (void)sqlite::Exec(db_, "ROLLBACK");
-    return status.ok() ? NotFoundError("no alert rule " + std::to_string(id)) : status;
-  }
-  return sqlite::Exec(db_, "COMMIT");
+  return tables_->DeleteRule(id);
 }
 
 Result<int> AlertEngine::Publish(const AlertEvent& event) { return Queue(event, nullptr); }
@@ -571,46 +409,30 @@ Result<int> AlertEngine::Queue(const AlertEvent& event, const std::vector<Webhoo
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<AlertRule> rules;
     if (targets == nullptr) {
-      ECOUTE_ASSIGN_OR_RETURN(std::vector<AlertRule> all, ReadRules());
+      ECOUTE_ASSIGN_OR_RETURN(std::vector<AlertRule> all, tables_->ListRules());
       for (AlertRule& rule : all) {
         if (Matches(rule, event)) rules.push_back(std::move(rule));
       }
       if (rules.empty()) return 0;
     }
-    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "BEGIN IMMEDIATE"));
-    sqlite::Statement insert(
-        db_,
-        "INSERT OR IGNORE INTO alert_deliveries(rule_id, url, secret, dedupe_key, event_kind, "
-        "case_id, brand, body, event_at, state, attempts, created_at, next_attempt_at, "
-        "delivered_at, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?10, "
-        "NULL, '')");
+    std::vector<QueuedDelivery> deliveries;
     auto add = [&](const AlertRule* rule, const WebhookTarget& target) {
-      const std::string key = DedupeKey(event, rule, target.url);
-      insert.BindOrNull(1, rule != nullptr ? std::optional<int64_t>(rule->id) : std::nullopt)
-          .Bind(2, target.url)
-          .Bind(3, target.secret)
-          .Bind(4, key)
-          .Bind(5, event.kind)
-          .Bind(6, event.case_id)
-          .Bind(7, event.brand)
-          .Bind(8, WebhookBody(event, key, rule))
-          .Bind(9, event.at)
-          .Bind(10, now);
-      Status status = insert.Run();
-      if (status.ok()) queued += sqlite3_changes(db_);
-      return status;
+      QueuedDelivery& d = deliveries.emplace_back();
+      d.rule_id = rule != nullptr ? std::optional<int64_t>(rule->id) : std::nullopt;
+      d.url = target.url;
+      d.secret = target.secret;
+      d.dedupe_key = DedupeKey(event, rule, target.url);
+      d.event_kind = event.kind;
+      d.case_id = event.case_id;
+      d.brand = event.brand;
+      d.body = WebhookBody(event, d.dedupe_key, rule);
+      d.event_at = event.at;
     };
-    Status status = insert.status();
-    for (size_t i = 0; status.ok() && i < rules.size(); ++i)
-      status = add(&rules[i], rules[i].target);
-    for (size_t i = 0; status.ok() && targets != nullptr && i < targets->size(); ++i) {
-      status = add(nullptr, (*targets)[i]);
+    for (const AlertRule& rule : rules) add(&rule, rule.target);
+    if (targets != nullptr) {
+      for (const WebhookTarget& target : *targets) add(nullptr, target);
     }
-    if (status.ok()) status = sqlite::Exec(db_, "COMMIT");
-    if (!status.ok()) {
-      (void)sqlite::Exec(db_, "ROLLBACK");
-      return status;
-    }
+    ECOUTE_ASSIGN_OR_RETURN(queued, tables_->AddDeliveries(deliveries, now));
   }
   queued_ += queued;
   if (queued > 0) {
@@ -628,32 +450,19 @@ int AlertEngine::DeliverDue() {
   // Rounds of kDueBatch by id, so that deliveries rescheduled in this call (and due again
   // only if the clock moved) are not attempted twice in one call.
   while (!stopping_.load()) {
-    std::vector<Due> due;
+    std::vector<DueDelivery> due;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      sqlite::Statement select(db_,
-                               "SELECT id, url, secret, dedupe_key, event_kind, body, event_at, "
-                               "attempts FROM alert_deliveries WHERE state = 0 AND "
-                               "next_attempt_at <= ?1 AND id > ?2 ORDER BY id LIMIT ?3");
-      if (!select.ok()) {
-        Report(select.status());
+      Result<std::vector<DueDelivery>> read =
+          tables_->DueDeliveries(clock_.Now(), after_id, kDueBatch);
+      if (read) {
+        due = std::move(read).value();
+      } else {
+        Report(read.error());
         break;
       }
-      select.Bind(1, clock_.Now()).Bind(2, after_id).Bind(3, int64_t{kDueBatch});
-      while (select.Step()) {
-        Due& d = due.emplace_back();
-        d.id = select.Int(0);
-        d.url = select.Text(1);
-        d.secret = select.Text(2);
-        d.dedupe_key = select.Text(3);
-        d.kind = select.Text(4);
-        d.body = select.Text(5);
-        d.event_at = select.Int(6);
-        d.attempts = static_cast<int>(select.Int(7));
-      }
-      if (!select.status().ok()) Report(select.status());
     }
-    for (const Due& d : due) {
+    for (const DueDelivery& d : due) {
       if (stopping_.load()) break;
       Attempt(d);
       ++attempted;
@@ -664,7 +473,7 @@ int AlertEngine::DeliverDue() {
   return attempted;
 }
 
-void AlertEngine::Attempt(const Due& due) {
+void AlertEngine::Attempt(const DueDelivery& due) {
   const int64_t timestamp = clock_.Now();
   // Standard Webhooks: the id is the dedupe key, the same on every attempt, so that a
   // receiver can drop repeats; the timestamp is this attempt's.
@@ -674,7 +483,7 @@ void AlertEngine::Attempt(const Due& due) {
       "webhook-timestamp: " + std::to_string(timestamp),
       "webhook-signature: " +
           StandardWebhookSignature(due.secret, due.dedupe_key, timestamp, due.body),
-      "X-Ecoute-Event: " + due.kind,
+      "X-Ecoute-Event: " + due.event_kind,
       "X-Ecoute-Delivery: " + due.dedupe_key,
       "Expect:",  // no 100-continue round trip before the body
   };
@@ -696,20 +505,9 @@ void AlertEngine::Attempt(const Due& due) {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    sqlite::Statement update(db_,
-                             "UPDATE alert_deliveries SET state = ?2, attempts = ?3, "
-                             "next_attempt_at = ?4, delivered_at = ?5, last_error = ?6 "
-                             "WHERE id = ?1");
-    Status status = update.status();
-    if (update.ok()) {
-      update.Bind(1, due.id)
-          .Bind(2, static_cast<int64_t>(state))
-          .Bind(3, static_cast<int64_t>(attempts))
-          .Bind(4, next_attempt_at)
-          .BindOrNull(5, outcome.delivered ? std::optional<int64_t>(now) : std::nullopt)
-          .Bind(6, outcome.error);
-      status = update.Run();
-    }
+    const Status status = tables_->RecordAttempt(
+        due.id, state, attempts, next_attempt_at,
+        outcome.delivered ? std::optional<int64_t>(now) : std::nullopt, outcome.error);
     // The attempt was made whatever this says; if the row could not be updated, the
     // delivery is attempted again later: at least once, never lost.
     if (!status.ok()) {
@@ -758,10 +556,9 @@ void AlertEngine::Run() {
     int64_t wait_seconds = 1;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      sqlite::Statement next(db_,
-                             "SELECT min(next_attempt_at) FROM alert_deliveries WHERE state = 0");
-      if (next.ok() && next.Step() && !next.IsNull(0)) {
-        wait_seconds = std::clamp<int64_t>(next.Int(0) - clock_.Now(), 0, 1);
+      Result<std::optional<int64_t>> next = tables_->NextAttemptAt();
+      if (next && next->has_value()) {
+        wait_seconds = std::clamp<int64_t>(**next - clock_.Now(), 0, 1);
       }
     }
     std::unique_lock<std::mutex> lock(wake_mutex_);
@@ -771,82 +568,27 @@ void AlertEngine::Run() {
   }
 }
 
-namespace {
-
-// The columns ReadDelivery reads, in its order.
-constexpr std::string_view kDeliveryColumns =
-    "SELECT id, rule_id, url, dedupe_key, event_kind, case_id, brand, state, attempts, "
-    "created_at, next_attempt_at, delivered_at, last_error FROM alert_deliveries ";
-
-Delivery ReadDelivery(const sqlite::Statement& select) {
-  Delivery d;
-  d.id = select.Int(0);
-  d.rule_id = select.OptionalInt(1);
-  d.url = select.Text(2);
-  d.dedupe_key = select.Text(3);
-  d.event_kind = select.Text(4);
-  d.case_id = select.Int(5);
-  d.brand = select.Text(6);
-  d.state = static_cast<DeliveryState>(select.Int(7));
-  d.attempts = static_cast<int>(select.Int(8));
-  d.created_at = select.Int(9);
-  d.next_attempt_at = select.Int(10);
-  d.delivered_at = select.OptionalInt(11);
-  d.last_error = select.Text(12);
-  return d;
-}
-
-}  // namespace
-
 Result<std::vector<Delivery>> AlertEngine::ListDeliveries(std::optional<DeliveryState> state,
                                                           int limit) {
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite::Statement select(db_, std::string(kDeliveryColumns) +
-                                    "WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2");
-  if (!select.ok()) return select.status();
-  select.BindOrNull(1, state ? std::optional<int64_t>(static_cast<int64_t>(*state)) : std::nullopt);
-  select.Bind(2, static_cast<int64_t>(std::max(limit, 0)));
-  std::vector<Delivery> out;
-  while (select.Step()) out.push_back(ReadDelivery(select));
-  if (!select.status().ok()) return select.status();
-  return out;
+  return tables_->ListDeliveries(state, limit);
 }
 
 Result<Delivery> AlertEngine::GetDelivery(int64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite::Statement select(db_, std::string(kDeliveryColumns) + "WHERE id = ?1");
-  if (!select.ok()) return select.status();
-  select.Bind(1, id);
-  if (!select.Step()) {
-    if (!select.status().ok()) return select.status();
-    return NotFoundError("no delivery " + std::to_string(id));
-  }
-  return ReadDelivery(select);
+  return tables_->FindDelivery(id);
 }
 
 Status AlertEngine::Retry(int64_t delivery_id) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    sqlite::Statement select(db_, "SELECT state FROM alert_deliveries WHERE id = ?1");
-    if (!select.ok()) return select.status();
-    select.Bind(1, delivery_id);
-    if (!select.Step()) {
-      if (!select.status().ok()) return select.status();
-      return NotFoundError("no delivery " + std::to_string(delivery_id));
-    }
-    const auto state = static_cast<DeliveryState>(select.Int(0));
-    if (state != DeliveryState::kDead) {
+    ECOUTE_ASSIGN_OR_RETURN(const Delivery delivery, tables_->FindDelivery(delivery_id));
+    if (delivery.state != DeliveryState::kDead) {
       return Status(StatusCode::kFailedPrecondition,
                     "delivery " + std::to_string(delivery_id) + " is " +
-                        std::string(DeliveryStateName(state)) + ", not dead");
+                        std::string(DeliveryStateName(delivery.state)) + ", not dead");
     }
-    select.Reset();
-    sqlite::Statement update(db_,
-                             "UPDATE alert_deliveries SET state = 0, attempts = 0, "
-                             "next_attempt_at = ?2 WHERE id = ?1 AND state = 2");
-    if (!update.ok()) return update.status();
-    update.Bind(1, delivery_id).Bind(2, clock_.Now());
-    ECOUTE_RETURN_IF_ERROR(update.Run());
+    ECOUTE_RETURN_IF_ERROR(tables_->ReviveDelivery(delivery_id, clock_.Now()));
   }
   std::lock_guard<std::mutex> lock(wake_mutex_);
   woken_ = true;
@@ -865,9 +607,8 @@ AlertEngine::Counters AlertEngine::counters() const {
 
 int64_t AlertEngine::PendingCount() {
   std::lock_guard<std::mutex> lock(mutex_);
-  sqlite::Statement count(db_, "SELECT count(*) FROM alert_deliveries WHERE state = 0");
-  if (!count.ok() || !count.Step()) return -1;
-  return count.Int(0);
+  Result<int64_t> pending = tables_->CountPending();
+  return pending ? *pending : -1;
 }
 
 }  // namespace ecoute::server

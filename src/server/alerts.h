@@ -2,10 +2,10 @@
 // as Standard Webhooks (https://www.standardwebhooks.com/) that carry them, at least once,
 // with retries and dead letters (docs/ALERTS.md).
 //
-// Every delivery is written to the store's SQLite file before its first attempt and after
-// each one, so that a restart resumes where the last process stopped. The HTTP call is made
-// without holding the database lock: API threads keep publishing while the worker waits on
-// a slow receiver.
+// Every delivery is written to the store's database (AlertTables, store/alert_tables.h)
+// before its first attempt and after each one, so that a restart resumes where the last
+// process stopped. The HTTP call is made without holding the tables' lock: API threads keep
+// publishing while the worker waits on a slow receiver.
 #pragma once
 
 #include <atomic>
@@ -25,39 +25,19 @@
 
 #include "fetch/outbound.h"
 #include "server/clock.h"
-
-struct sqlite3;
+#include "store/alert_tables.h"
 
 namespace ecoute::server {
 
-// Where a webhook goes, and the key its body is signed with.
-struct WebhookTarget {
-  std::string url;  // http:// or https://, without user name or password
-  // "whsec_" and the key in base64 (Standard Webhooks), or the key's bytes themselves (the
-  // secrets of ecoute 0.1). Either way the key is at least kMinSecretBytes bytes.
-  std::string secret;
-};
+// Where a webhook goes (WebhookTarget), what a rule asks for (AlertRule) and how a delivery
+// stands (DeliveryState, Delivery) are kept in the alert tables: store/alert_tables.h.
+using ::ecoute::AlertRule;
+using ::ecoute::Delivery;
+using ::ecoute::DeliveryState;
+using ::ecoute::WebhookTarget;
 
 constexpr size_t kMinSecretBytes = 16;
 constexpr std::string_view kSecretPrefix = "whsec_";
-
-struct AlertRule {
-  int64_t id = 0;
-  std::string name;
-  // Each filter is "any" when empty; a case event matches when it passes all of them.
-  std::vector<std::string> brands;  // compared without regard to case
-  std::vector<Stance> stances;
-  std::vector<Topic> topics;  // matches when the event has one of them
-  int min_priority = 0;       // 0..100
-  // Which events the rule wants. "case.opened" and "case.reopened" go with on_case_opened.
-  // A spike is about volume, not a case: only `brands` filters it.
-  bool on_case_opened = true;
-  bool on_escalation = false;
-  bool on_spike = false;
-  WebhookTarget target;
-  bool enabled = true;
-  int64_t created_by = 0;  // the user id
-};
 
 struct AlertEvent {
   std::string kind;     // "case.opened", "case.reopened", "case.escalated", "spike"
@@ -75,27 +55,8 @@ struct AlertEvent {
   std::string detail;  // a sentence for humans: the escalation's reason, the spike's figures
 };
 
-enum class DeliveryState : uint8_t { kPending, kDelivered, kDead };
 std::string_view DeliveryStateName(DeliveryState state);  // "pending", "delivered", "dead"
 bool ParseDeliveryState(std::string_view name, DeliveryState& out);
-
-struct Delivery {
-  int64_t id = 0;
-  std::optional<int64_t> rule_id;  // none for a Notify
-  std::string url;
-  std::string dedupe_key;
-  std::string event_kind;
-  int64_t case_id = 0;
-  std::string brand;
-  DeliveryState state = DeliveryState::kPending;
-  int attempts = 0;
-  int64_t created_at = 0;
-  int64_t next_attempt_at = 0;
-  std::optional<int64_t> delivered_at;
-  // "HTTP 500", "timeout after 5000 ms", "cannot connect: Connection refused", "refused by
-  // the outbound policy: ..." (then never the system's reason: see OutboundRefusal).
-  std::string last_error;
-};
 
 struct AlertOptions {
   // A delivery is dead after this many failed attempts.
@@ -118,12 +79,14 @@ struct AlertOptions {
 
 class AlertEngine {
  public:
-  // Opens (creating its tables if needed) the alert tables in the SQLite file at
-  // `db_path`, normally the store's: open the store first, as it refuses a file that holds
-  // tables before its own. Fails with kFailedPrecondition on tables written by a newer
-  // ecoute.
+  // Opens the alert tables of the store's database `db_path` (OpenAlertTables: created
+  // with the rest of the schema if needed). Fails with kFailedPrecondition on a file written
+  // by a newer ecoute, kDataLoss on another program's file.
   static Result<std::unique_ptr<AlertEngine>> Open(const std::string& db_path, const Clock& clock,
                                                    AlertOptions options = {});
+  // The same over tables already open (another backend, a test's).
+  static Result<std::unique_ptr<AlertEngine>> Open(std::unique_ptr<AlertTables> tables,
+                                                   const Clock& clock, AlertOptions options = {});
   ~AlertEngine();  // stops the worker
   AlertEngine(const AlertEngine&) = delete;
   AlertEngine& operator=(const AlertEngine&) = delete;
@@ -186,21 +149,17 @@ class AlertEngine {
   std::function<void(const Status&)> on_error;
 
  private:
-  struct Due;
-  AlertEngine(sqlite3* db, const Clock& clock, AlertOptions options);
+  AlertEngine(std::unique_ptr<AlertTables> tables, const Clock& clock, AlertOptions options);
   // To `targets`, or to the matching rules when null.
   Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets);
-  // With mutex_ held.
-  Result<AlertRule> ReadRule(int64_t id);
-  Result<std::vector<AlertRule>> ReadRules();
-  void Attempt(const Due& due);
+  void Attempt(const DueDelivery& due);
   void Report(const Status& status);
   void Run();
 
-  sqlite3* db_;
   const Clock& clock_;
   const AlertOptions options_;
-  std::mutex mutex_;          // guards db_
+  std::mutex mutex_;  // guards tables_ (one caller at a time)
+  std::unique_ptr<AlertTables> tables_;
   std::mutex deliver_mutex_;  // one DeliverDue at a time
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_attempts_{0};

@@ -20,11 +20,11 @@
 #include <poll.h>
 #include <simdjson.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "fetch/testing_http_server.h"
+#include "store/sqlite/testing.h"
 
 namespace ecoute::server {
 namespace {
@@ -810,12 +810,7 @@ TEST_F(AlertsTest, TheWorkerDeliversInTheBackground) {
 
 TEST_F(AlertsTest, TablesFromANewerVersionAreRefused) {
   engine_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE server_schema SET version = 99 WHERE component = 'alerts'",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(SetSchemaVersionForTest(path_, 99).ok());
   Result<std::unique_ptr<AlertEngine>> opened = AlertEngine::Open(path_, clock_, options_);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code(), StatusCode::kFailedPrecondition);

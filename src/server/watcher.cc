@@ -8,75 +8,14 @@
 
 #include "ecoute/sources.h"
 
-#include "server/component_db.h"
-#include "store/sqlite.h"
-
 namespace ecoute::server {
 namespace {
-
-// watched_sources holds the configuration and the polling state together: one row is read
-// per poll and written once after it, so splitting them would only add a join.
-constexpr std::string_view kVersion1 = R"sql(
-CREATE TABLE watched_sources (
-  id INTEGER PRIMARY KEY,
-  url TEXT NOT NULL UNIQUE,
-  format TEXT NOT NULL,
-  label TEXT NOT NULL DEFAULT '',
-  interval_seconds INTEGER NOT NULL,
-  enabled INTEGER NOT NULL,
-  etag TEXT NOT NULL DEFAULT '',
-  last_modified TEXT NOT NULL DEFAULT '',
-  next_poll_at INTEGER NOT NULL,
-  last_polled_at INTEGER,
-  last_success_at INTEGER,
-  failures INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT NOT NULL DEFAULT '',
-  posts_seen INTEGER NOT NULL DEFAULT 0,
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX watched_sources_due ON watched_sources (next_poll_at)
-  WHERE enabled = 1;
-)sql";
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
-
-// The columns ReadSource expects, in its order.
-constexpr std::string_view kColumns =
-    "id, url, format, label, interval_seconds, enabled, etag, last_modified, next_poll_at, "
-    "last_polled_at, last_success_at, failures, last_error, posts_seen, created_at";
 
 constexpr std::array<std::string_view, 6> kFormats = {"auto",     "feed",    "html",
                                                       "mastodon", "bluesky", "jsonl"};
 
 // An error message is shown in the dashboard and the API: bounded, whatever a server sent.
 constexpr size_t kMaxErrorBytes = 500;
-
-std::string Select(std::string_view rest) {
-  std::string sql = "SELECT ";
-  sql += kColumns;
-  sql += " FROM watched_sources ";
-  sql += rest;
-  return sql;
-}
-
-WatchedSource ReadSource(const sqlite::Statement& row) {
-  WatchedSource s;
-  s.id = row.Int(0);
-  s.url = row.Text(1);
-  s.format = row.Text(2);
-  s.label = row.Text(3);
-  s.interval_seconds = row.Int(4);
-  s.enabled = row.Int(5) != 0;
-  s.etag = row.Text(6);
-  s.last_modified = row.Text(7);
-  s.next_poll_at = row.Int(8);
-  s.last_polled_at = row.OptionalInt(9);
-  s.last_success_at = row.OptionalInt(10);
-  s.failures = static_cast<int>(row.Int(11));
-  s.last_error = row.Text(12);
-  s.posts_seen = row.Int(13);
-  s.created_at = row.Int(14);
-  return s;
-}
 
 // The host politeness counts requests against: two ports of one machine are one host.
 std::string HostKey(const std::string& url) {
@@ -151,36 +90,38 @@ int64_t Backoff(int64_t interval, int failures, int64_t cap) {
 
 }  // namespace
 
-Watcher::Watcher(sqlite3* db, const Clock& clock, WatcherOptions options)
-    : db_(db), clock_(clock), options_(std::move(options)) {}
+Watcher::Watcher(std::unique_ptr<WatchTables> tables, const Clock& clock, WatcherOptions options)
+    : tables_(std::move(tables)), clock_(clock), options_(std::move(options)) {}
 
-Watcher::~Watcher() {
-  Stop();
-  sqlite3_close_v2(db_);
-}
+Watcher::~Watcher() { Stop(); }
 
 Result<std::unique_ptr<Watcher>> Watcher::Open(const std::string& db_path, const Clock& clock,
                                                WatcherOptions options) {
-  ECOUTE_ASSIGN_OR_RETURN(sqlite3 * db, OpenComponentDb(db_path, "watcher", kMigrations));
-  // Owned from here, so that every early return closes it.
-  std::unique_ptr<Watcher> watcher(new Watcher(db, clock, std::move(options)));
-  if (Status status = watcher->Prepare(); !status.ok()) {
-    return Status(status.code(), db_path + ": " + status.message());
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<WatchTables> tables, OpenWatchTables(db_path));
+  Result<std::unique_ptr<Watcher>> watcher = Open(std::move(tables), clock, std::move(options));
+  if (!watcher) {
+    return Status(watcher.error().code(), db_path + ": " + watcher.error().message());
   }
+  return watcher;
+}
+
+Result<std::unique_ptr<Watcher>> Watcher::Open(std::unique_ptr<WatchTables> tables,
+                                               const Clock& clock, WatcherOptions options) {
+  // Owned from here, so that every early return closes the tables.
+  std::unique_ptr<Watcher> watcher(new Watcher(std::move(tables), clock, std::move(options)));
+  ECOUTE_RETURN_IF_ERROR(watcher->Prepare());
   return Result<std::unique_ptr<Watcher>>(std::move(watcher));
 }
 
 Status Watcher::Prepare() {
   // Politeness outlives a restart: a host polled a moment before is not asked again at once.
-  sqlite::Statement last(db_,
-                         "SELECT url, last_polled_at FROM watched_sources "
-                         "WHERE last_polled_at IS NOT NULL");
-  if (!last.ok()) return last.status();
-  while (last.Step()) {
-    int64_t& when = host_last_request_[HostKey(std::string(last.Text(0)))];
-    when = std::max(when, last.Int(1));
+  ECOUTE_ASSIGN_OR_RETURN(const std::vector<WatchedSource> sources, tables_->ListSources());
+  for (const WatchedSource& source : sources) {
+    if (!source.last_polled_at) continue;
+    int64_t& when = host_last_request_[HostKey(source.url)];
+    when = std::max(when, *source.last_polled_at);
   }
-  return last.status();
+  return OkStatus();
 }
 
 Status Watcher::Validate(const WatchedSource& source) const {
@@ -209,73 +150,29 @@ Status Watcher::Validate(const WatchedSource& source) const {
   return OkStatus();
 }
 
-Result<WatchedSource> Watcher::GetLocked(int64_t id) {
-  sqlite::Statement get(db_, Select("WHERE id = ?"));
-  if (!get.ok()) return get.status();
-  get.Bind(1, id);
-  if (get.Step()) return ReadSource(get);
-  if (!get.status().ok()) return get.status();
-  return NotFoundError("no watched source " + std::to_string(id));
-}
-
 Result<WatchedSource> Watcher::Add(WatchedSource source) {
   ECOUTE_RETURN_IF_ERROR(Validate(source));
   std::lock_guard<std::mutex> lock(db_mutex_);
-  sqlite::Statement existing(db_, "SELECT id FROM watched_sources WHERE url = ?");
-  if (!existing.ok()) return existing.status();
-  existing.Bind(1, source.url);
-  if (existing.Step()) {
-    return Status(StatusCode::kAlreadyExists, "url \"" + source.url +
-                                                  "\": already watched (source " +
-                                                  std::to_string(existing.Int(0)) + ")");
-  }
-  ECOUTE_RETURN_IF_ERROR(existing.status());
-  const int64_t now = clock_.Now();
-  sqlite::Statement insert(db_,
-                           "INSERT INTO watched_sources (url, format, label, interval_seconds, "
-                           "enabled, next_poll_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.status();
-  insert.Bind(1, source.url)
-      .Bind(2, source.format)
-      .Bind(3, source.label)
-      .Bind(4, source.interval_seconds)
-      .Bind(5, int64_t{source.enabled ? 1 : 0})
-      .Bind(6, now)
-      .Bind(7, now);
-  ECOUTE_RETURN_IF_ERROR(insert.Run());
-  return GetLocked(sqlite3_last_insert_rowid(db_));
+  ECOUTE_ASSIGN_OR_RETURN(const int64_t id, tables_->AddSource(source, clock_.Now()));
+  return tables_->FindSource(id);
 }
 
 Result<std::vector<WatchedSource>> Watcher::List() {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  sqlite::Statement list(db_, Select("ORDER BY id"));
-  if (!list.ok()) return list.status();
-  std::vector<WatchedSource> sources;
-  while (list.Step()) sources.push_back(ReadSource(list));
-  ECOUTE_RETURN_IF_ERROR(list.status());
-  return sources;
+  return tables_->ListSources();
 }
 
 Result<WatchedSource> Watcher::Get(int64_t id) {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  return GetLocked(id);
+  return tables_->FindSource(id);
 }
 
 Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
   ECOUTE_RETURN_IF_ERROR(Validate(source));
   std::lock_guard<std::mutex> lock(db_mutex_);
-  ECOUTE_ASSIGN_OR_RETURN(WatchedSource current, GetLocked(source.id));
+  ECOUTE_ASSIGN_OR_RETURN(WatchedSource current, tables_->FindSource(source.id));
   const int64_t now = clock_.Now();
   if (source.url != current.url) {
-    sqlite::Statement existing(db_, "SELECT id FROM watched_sources WHERE url = ? AND id != ?");
-    if (!existing.ok()) return existing.status();
-    existing.Bind(1, source.url).Bind(2, source.id);
-    if (existing.Step()) {
-      return Status(StatusCode::kAlreadyExists, "url \"" + source.url +
-                                                    "\": already watched (source " +
-                                                    std::to_string(existing.Int(0)) + ")");
-    }
-    ECOUTE_RETURN_IF_ERROR(existing.status());
     // Another URL is another resource: its validators and its failures are not these.
     current.etag.clear();
     current.last_modified.clear();
@@ -289,34 +186,19 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
     current.next_poll_at =
         std::min(current.next_poll_at, *current.last_polled_at + source.interval_seconds);
   }
-  sqlite::Statement update(db_,
-                           "UPDATE watched_sources SET url = ?, format = ?, label = ?, "
-                           "interval_seconds = ?, enabled = ?, etag = ?, last_modified = ?, "
-                           "failures = ?, last_error = ?, next_poll_at = ? WHERE id = ?");
-  if (!update.ok()) return update.status();
-  update.Bind(1, source.url)
-      .Bind(2, source.format)
-      .Bind(3, source.label)
-      .Bind(4, source.interval_seconds)
-      .Bind(5, int64_t{source.enabled ? 1 : 0})
-      .Bind(6, current.etag)
-      .Bind(7, current.last_modified)
-      .Bind(8, int64_t{current.failures})
-      .Bind(9, current.last_error)
-      .Bind(10, current.next_poll_at)
-      .Bind(11, source.id);
-  ECOUTE_RETURN_IF_ERROR(update.Run());
-  return GetLocked(source.id);
+  WatchedSource updated = source;
+  updated.etag = current.etag;
+  updated.last_modified = current.last_modified;
+  updated.failures = current.failures;
+  updated.last_error = current.last_error;
+  updated.next_poll_at = current.next_poll_at;
+  ECOUTE_RETURN_IF_ERROR(tables_->UpdateSource(updated));
+  return tables_->FindSource(source.id);
 }
 
 Status Watcher::Remove(int64_t id) {
   std::lock_guard<std::mutex> lock(db_mutex_);
-  sqlite::Statement remove(db_, "DELETE FROM watched_sources WHERE id = ?");
-  if (!remove.ok()) return remove.status();
-  remove.Bind(1, id);
-  ECOUTE_RETURN_IF_ERROR(remove.Run());
-  if (sqlite3_changes(db_) == 0) return NotFoundError("no watched source " + std::to_string(id));
-  return OkStatus();
+  return tables_->DeleteSource(id);
 }
 
 PollReport Watcher::PollDue(const Sink& sink) { return PollDueUntil(sink, nullptr); }
@@ -327,12 +209,9 @@ PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop
   std::vector<int64_t> due;
   {
     std::lock_guard<std::mutex> lock(db_mutex_);
-    sqlite::Statement select(db_,
-                             "SELECT id FROM watched_sources WHERE enabled = 1 AND "
-                             "next_poll_at <= ? ORDER BY next_poll_at, id");
-    if (!select.ok()) return report;
-    select.Bind(1, clock_.Now());
-    while (select.Step()) due.push_back(select.Int(0));
+    Result<std::vector<int64_t>> read = tables_->DueSources(clock_.Now());
+    if (!read) return report;
+    due = std::move(read).value();
   }
   for (const int64_t id : due) {
     if (stop != nullptr && stop->load()) break;
@@ -342,16 +221,13 @@ PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop
       const int64_t now = clock_.Now();
       // The list is as old as the fetches before: this one may have been removed, disabled
       // or changed since.
-      Result<WatchedSource> fresh = GetLocked(id);
+      Result<WatchedSource> fresh = tables_->FindSource(id);
       if (!fresh || !fresh->enabled || fresh->next_poll_at > now) continue;
       source = std::move(fresh).value();
       auto [last, is_new] = host_last_request_.try_emplace(HostKey(source.url), now);
       if (!is_new && now < last->second + options_.min_host_interval_seconds) {
-        sqlite::Statement defer(db_, "UPDATE watched_sources SET next_poll_at = ? WHERE id = ?");
-        if (defer.ok()) {
-          defer.Bind(1, last->second + options_.min_host_interval_seconds).Bind(2, source.id);
-          (void)defer.Run();  // if it fails, the source stays due and is deferred next tick
-        }
+        // If it fails, the source stays due and is deferred next tick.
+        (void)tables_->DeferSource(source.id, last->second + options_.min_host_interval_seconds);
         ++report.deferred;
         continue;
       }
@@ -418,42 +294,20 @@ Watcher::PollResult Watcher::PollOne(const WatchedSource& source, const Sink& si
 void Watcher::SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   const int64_t now = clock_.Now();
-  sqlite::Statement save(db_,
-                         "UPDATE watched_sources SET etag = ?1, last_modified = ?2, "
-                         "failures = 0, last_error = '', last_polled_at = ?3, "
-                         "last_success_at = ?3, next_poll_at = ?3 + interval_seconds, "
-                         "posts_seen = posts_seen + ?4 WHERE id = ?5 AND url = ?6");
-  if (!save.ok()) return;
-  save.Bind(1, fetched.etag)
-      .Bind(2, fetched.last_modified)
-      .Bind(3, now)
-      .Bind(4, posts)
-      .Bind(5, source.id)
-      .Bind(6, source.url);
-  (void)save.Run();  // a lost save only means one more fetch
+  // A lost save only means one more fetch.
+  (void)tables_->RecordSuccess(source.id, source.url, fetched.etag, fetched.last_modified, now,
+                               posts);
 }
 
 void Watcher::SaveError(const WatchedSource& source, const std::string& why) {
   std::lock_guard<std::mutex> lock(db_mutex_);
   const int64_t now = clock_.Now();
-  sqlite::Statement read(db_,
-                         "SELECT failures, interval_seconds FROM watched_sources "
-                         "WHERE id = ? AND url = ?");
-  if (!read.ok()) return;
-  read.Bind(1, source.id).Bind(2, source.url);
-  if (!read.Step()) return;
-  const int failures = static_cast<int>(read.Int(0)) + 1;
-  const int64_t next = now + Backoff(read.Int(1), failures, options_.max_backoff_seconds);
-  sqlite::Statement save(db_,
-                         "UPDATE watched_sources SET failures = ?, last_error = ?, "
-                         "last_polled_at = ?, next_poll_at = ? WHERE id = ?");
-  if (!save.ok()) return;
-  save.Bind(1, int64_t{failures})
-      .Bind(2, Bounded(why))
-      .Bind(3, now)
-      .Bind(4, next)
-      .Bind(5, source.id);
-  (void)save.Run();
+  Result<WatchedSource> current = tables_->FindSource(source.id);
+  if (!current || current->url != source.url) return;
+  const int failures = current->failures + 1;
+  const int64_t next =
+      now + Backoff(current->interval_seconds, failures, options_.max_backoff_seconds);
+  (void)tables_->RecordFailure(source.id, failures, Bounded(why), now, next);
 }
 
 void Watcher::Start(Sink sink, std::chrono::milliseconds tick) {

@@ -4,8 +4,8 @@
 // Each source has its own interval; a poll is a conditional GET (the ETag and Last-Modified
 // of the last success), so an unchanged feed costs a 304 and no parsing. A failing source
 // backs off exponentially; two requests to one host are kept apart (politeness); robots.txt
-// is asked for pages. The sources and their state live in the store's SQLite file, table
-// watched_sources, so that a restart resumes the schedule where it was.
+// is asked for pages. The sources and their state live in the store's database
+// (WatchTables, store/watch_tables.h), so that a restart resumes the schedule where it was.
 #pragma once
 
 #include <atomic>
@@ -21,35 +21,17 @@
 #include <thread>
 #include <vector>
 
-#include <sqlite3.h>
-
 #include "ecoute/post.h"
 #include "ecoute/status.h"
 
 #include "fetch/fetcher.h"
 #include "server/clock.h"
+#include "store/watch_tables.h"
 
 namespace ecoute::server {
 
-struct WatchedSource {
-  int64_t id = 0;
-  std::string url;              // http or https
-  std::string format = "auto";  // auto|feed|html|mastodon|bluesky|jsonl
-  std::string label;            // what the team calls it; free text
-  int64_t interval_seconds = 900;
-  bool enabled = true;
-
-  // State, kept by the watcher (ignored by Add and Update).
-  std::string etag;  // validators of the last success, sent back on the next poll
-  std::string last_modified;
-  int64_t next_poll_at = 0;  // seconds since the epoch
-  std::optional<int64_t> last_polled_at;
-  std::optional<int64_t> last_success_at;
-  int failures = 0;        // consecutive errors; 0 after a success or a 304
-  std::string last_error;  // why the last poll failed ("" after a success)
-  int64_t posts_seen = 0;  // posts handed to the sink, over the source's life
-  int64_t created_at = 0;
-};
+// A source with its configuration and polling state: store/watch_tables.h.
+using ::ecoute::WatchedSource;
 
 struct WatcherOptions {
   // Politeness: two requests to one host (whatever the port) at least this far apart.
@@ -76,11 +58,14 @@ struct PollReport {
 // thread polls; the database is never locked during a fetch or a sink call.
 class Watcher {
  public:
-  // Opens the watcher's tables in the store's SQLite file (creating them when missing). The
-  // store must have created the file first: kFailedPrecondition for an empty or foreign file,
-  // or for tables from a newer ecoute.
+  // Opens the watching tables of the store's database `db_path` (OpenWatchTables: created
+  // with the rest of the schema if needed). kDataLoss for another program's file,
+  // kFailedPrecondition for a file from a newer ecoute.
   static Result<std::unique_ptr<Watcher>> Open(const std::string& db_path, const Clock& clock,
                                                WatcherOptions options = {});
+  // The same over tables already open (another backend, a test's).
+  static Result<std::unique_ptr<Watcher>> Open(std::unique_ptr<WatchTables> tables,
+                                               const Clock& clock, WatcherOptions options = {});
   ~Watcher();  // stops the background thread
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
@@ -132,7 +117,7 @@ class Watcher {
   Counters counters() const;
 
  private:
-  Watcher(sqlite3* db, const Clock& clock, WatcherOptions options);
+  Watcher(std::unique_ptr<WatchTables> tables, const Clock& clock, WatcherOptions options);
 
   enum class Outcome { kPosts, kNotModified, kError };
   struct PollResult {
@@ -142,17 +127,16 @@ class Watcher {
 
   Status Prepare();
   Status Validate(const WatchedSource& source) const;
-  Result<WatchedSource> GetLocked(int64_t id);
   PollReport PollDueUntil(const Sink& sink, const std::atomic<bool>* stop);
   PollResult PollOne(const WatchedSource& source, const Sink& sink);
   void SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts);
   void SaveError(const WatchedSource& source, const std::string& why);
 
-  sqlite3* db_;
+  std::unique_ptr<WatchTables> tables_;
   const Clock& clock_;
   const WatcherOptions options_;
 
-  std::mutex db_mutex_;  // guards db_ and host_last_request_
+  std::mutex db_mutex_;  // guards tables_ (one caller at a time) and host_last_request_
   // When each host (lower case, without port) was last asked, for politeness.
   std::map<std::string, int64_t> host_last_request_;
 

@@ -7,12 +7,12 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "ecoute/store.h"
 
 #include "fetch/testing_http_server.h"
+#include "store/sqlite/testing.h"
 
 namespace ecoute::server {
 namespace {
@@ -626,22 +626,15 @@ TEST_F(WatcherTest, SourcesAndStateSurviveAReopen) {
 
 TEST_F(WatcherTest, OpenRefusesAnotherProgramsDatabase) {
   const std::string other = (dir_ / "other.db").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x)", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(ExecSqlForTest(other, "CREATE TABLE t (x)").ok());
   Result<std::unique_ptr<Watcher>> opened = Watcher::Open(other, clock_, options_);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code(), StatusCode::kDataLoss);
   // Nothing was written to it.
-  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* count = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &count, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(count, 0), 1);
-  sqlite3_finalize(count);
-  sqlite3_close(db);
+  const Result<std::vector<std::string>> count =
+      QuerySqlForTest(other, "SELECT count(*) FROM sqlite_schema");
+  ASSERT_TRUE(count.has_value()) << count.error().ToString();
+  EXPECT_EQ(*count, std::vector<std::string>{"1"});
 }
 
 TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {

@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -205,36 +206,168 @@ DROP INDEX cases_by_customer;
 CREATE INDEX cases_by_customer ON cases(customer_id, brand_id);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kVersion1, kVersion2, kVersion3};
+// Version 4: the tables of `ecoute serve` (access control, alerts, watching) join this
+// chain. They were versioned apart, in a table server_schema(component, version), each at
+// version 1; a file that has them keeps them and their rows as they are (their DDL is
+// version 1's), one that lacks them gets them, and server_schema goes.
+//
+// Access control: names are stored lower-case; NOCASE keeps them unique whatever writes
+// them. Alerts: the body and the secret are kept with each delivery, so that a retry after
+// a restart sends the same bytes, signed with the key the event was queued for. Watching:
+// configuration and polling state in one row, read once per poll and written once after it.
+constexpr std::string_view kVersion4 = R"sql(
+CREATE TABLE IF NOT EXISTS access_users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  display_name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL,
+  all_brands INTEGER NOT NULL DEFAULT 0,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS access_user_brands(
+  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  brand TEXT NOT NULL,
+  PRIMARY KEY (user_id, position));
+CREATE TABLE IF NOT EXISTS access_sessions(
+  digest TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS access_sessions_user ON access_sessions(user_id);
+CREATE TABLE IF NOT EXISTS access_tokens(
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES access_users(id) ON DELETE CASCADE,
+  digest TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  last_used_at INTEGER);
+CREATE INDEX IF NOT EXISTS access_tokens_user ON access_tokens(user_id);
+
+CREATE TABLE IF NOT EXISTS alert_rules(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, brands TEXT NOT NULL,
+  stances TEXT NOT NULL, topics TEXT NOT NULL, min_priority INTEGER NOT NULL,
+  on_case_opened INTEGER NOT NULL, on_escalation INTEGER NOT NULL,
+  on_spike INTEGER NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,
+  enabled INTEGER NOT NULL, created_by INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS alert_deliveries(
+  id INTEGER PRIMARY KEY, rule_id INTEGER, url TEXT NOT NULL, secret TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL UNIQUE, event_kind TEXT NOT NULL,
+  case_id INTEGER NOT NULL, brand TEXT NOT NULL, body TEXT NOT NULL,
+  event_at INTEGER NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,
+  created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,
+  delivered_at INTEGER, last_error TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries(state, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS watched_sources (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL UNIQUE,
+  format TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  interval_seconds INTEGER NOT NULL,
+  enabled INTEGER NOT NULL,
+  etag TEXT NOT NULL DEFAULT '',
+  last_modified TEXT NOT NULL DEFAULT '',
+  next_poll_at INTEGER NOT NULL,
+  last_polled_at INTEGER,
+  last_success_at INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  posts_seen INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watched_sources_due ON watched_sources (next_poll_at)
+  WHERE enabled = 1;
+
+DROP TABLE IF EXISTS server_schema;
+)sql";
+
+// Before version 4: server tables versioned apart at a version above 1 were written by an
+// ecoute this one cannot read; they are refused, as a newer user_version is.
+Status CheckServerSchema(sqlite3* db) {
+  sqlite::Statement exists(
+      db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'server_schema'");
+  if (!exists.ok()) return exists.status();
+  const bool has_table = exists.Step();
+  ECOUTE_RETURN_IF_ERROR(exists.status());
+  exists.Reset();
+  if (!has_table) return OkStatus();
+  sqlite::Statement newer(
+      db, "SELECT component, version FROM server_schema WHERE version > 1 ORDER BY component");
+  if (!newer.ok()) return newer.status();
+  if (newer.Step()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the " + std::string(newer.Text(0)) + " tables have version " +
+                      std::to_string(newer.Int(1)) +
+                      ", newer than this ecoute knows (1): upgrade ecoute");
+  }
+  return newer.status();
+}
+
+struct Migration {
+  std::string_view sql;
+  Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
+};
+
+constexpr std::array<Migration, 4> kMigrations = {Migration{kVersion1}, Migration{kVersion2},
+                                                  Migration{kVersion3},
+                                                  Migration{kVersion4, CheckServerSchema}};
+
+Result<int> ReadVersion(sqlite3* db) {
+  sqlite::Statement read(db, "PRAGMA user_version");
+  if (!read.ok()) return read.status();
+  const int version = read.Step() ? static_cast<int>(read.Int(0)) : 0;
+  ECOUTE_RETURN_IF_ERROR(read.status());
+  return version;  // the statement is finalized here: an active one would block DROP INDEX
+}
+
+Status Apply(sqlite3* db, int version) {
+  const Migration& migration = kMigrations[static_cast<size_t>(version)];
+  if (migration.check != nullptr) ECOUTE_RETURN_IF_ERROR(migration.check(db));
+  ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, migration.sql));
+  return sqlite::Exec(db, "PRAGMA user_version = " + std::to_string(version + 1) +
+                              "; PRAGMA application_id = " + std::to_string(kApplicationId));
+}
 
 }  // namespace
 
 int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
-Status Migrate(sqlite3* db) {
-  sqlite::Statement read(db, "PRAGMA user_version");
-  if (!read.ok()) return read.status();
-  int version = read.Step() ? static_cast<int>(read.Int(0)) : 0;
-  read.Reset();  // an active statement would keep DROP INDEX from running
+Status Migrate(sqlite3* db) { return MigrateTo(db, SchemaVersion()); }
+
+Status MigrateTo(sqlite3* db, int target) {
+  ECOUTE_ASSIGN_OR_RETURN(int version, ReadVersion(db));
   if (version > SchemaVersion()) {
     return Status(StatusCode::kFailedPrecondition,
                   "the database has schema version " + std::to_string(version) +
                       ", newer than this ecoute knows (" + std::to_string(SchemaVersion()) +
                       "): upgrade ecoute");
   }
-  for (; version < SchemaVersion(); ++version) {
-    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "BEGIN IMMEDIATE"));
-    Status status = sqlite::Exec(db, kMigrations[static_cast<size_t>(version)]);
-    if (status.ok()) {
-      status = sqlite::Exec(db, "PRAGMA user_version = " + std::to_string(version + 1) +
-                                    "; PRAGMA application_id = " + std::to_string(kApplicationId));
-    }
+  target = std::min(target, SchemaVersion());
+  while (version < target) {
+    // The version is read again inside the transaction: the store and the server's tables
+    // open their own connections, and another process may have migrated meanwhile.
+    int next = version;
+    Status status = sqlite::InTransaction(db, [&]() -> Status {
+      ECOUTE_ASSIGN_OR_RETURN(const int current, ReadVersion(db));
+      next = current;
+      if (current >= target) return OkStatus();
+      ECOUTE_RETURN_IF_ERROR(Apply(db, current));
+      next = current + 1;
+      return OkStatus();
+    });
     if (!status.ok()) {
-      (void)sqlite::Exec(db, "ROLLBACK");
       return Status(status.code(), "migrating the database to version " +
                                        std::to_string(version + 1) + ": " + status.message());
     }
-    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db, "COMMIT"));
+    version = next;
   }
   return OkStatus();
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <sqlite3.h>
 
@@ -63,5 +64,43 @@ class Statement {
 
 // Runs one or more statements without results (schema, pragmas).
 Status Exec(sqlite3* db, std::string_view sql);
+
+// Owns a connection and closes it (sqlite3_close_v2) when destroyed. Like the connection,
+// not thread-safe: one user at a time.
+class Connection {
+ public:
+  Connection() = default;
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection() { sqlite3_close_v2(db_); }
+  Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Connection& operator=(Connection&& other) noexcept {
+    if (this != &other) {
+      sqlite3_close_v2(db_);
+      db_ = std::exchange(other.db_, nullptr);
+    }
+    return *this;
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* get() const { return db_; }
+  // The rowid of the last insert; the rows changed by the last write.
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Runs `body` (returning Status) in one write transaction (BEGIN IMMEDIATE), committed when
+// it succeeds and rolled back when it or the commit fails.
+template <typename Body>
+Status InTransaction(sqlite3* db, Body&& body) {
+  if (Status begun = Exec(db, "BEGIN IMMEDIATE"); !begun.ok()) return begun;
+  Status status = std::forward<Body>(body)();
+  if (status.ok()) status = Exec(db, "COMMIT");
+  if (!status.ok()) (void)Exec(db, "ROLLBACK");
+  return status;
+}
 
 }  // namespace ecoute::sqlite

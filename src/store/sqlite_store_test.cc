@@ -11,6 +11,7 @@
 #include "ecoute/store.h"
 
 #include "search/fts5_tokenizer.h"
+#include "store/schema.h"
 #include "util/datetime.h"
 
 namespace ecoute {
@@ -681,7 +682,7 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
       << sqlite3_errmsg(db);
   sqlite3_close(db);
   Open();
-  EXPECT_EQ(Scalar("PRAGMA user_version"), "3");
+  EXPECT_EQ(Scalar("PRAGMA user_version"), std::to_string(SchemaVersion()));
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'posts_fts_insert'"), "0");
   Ingest(Make("2", "@paul", kT0, "Colis Darty perdu", {{"Darty", Stance::kComplaint}}));
   EXPECT_EQ(SearchIds("perdu"), (std::vector<std::string>{"1", "2"}));
