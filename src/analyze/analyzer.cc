@@ -114,17 +114,7 @@ void Analyzer::Impl::Analyze(const Post& post, Scratch::State& s, Analysis& out)
   FindTopics(original, s, topic_weight, out);
   ReadFaultAsComplaint(original, n, s, topic_weight, out);
   QuietBystanders(original, out);
-  const bool is_complaint =
-      out.stance == Stance::kComplaint ||
-      std::any_of(out.brands.begin(), out.brands.end(),
-                  [](const BrandVerdict& b) { return b.stance == Stance::kComplaint; });
-  if (is_complaint && topic_model) CombineWithTopicModel(s, out);
-  if (is_complaint && out.topics.empty()) {
-    TopicVerdict other;
-    other.topic = Topic::kOther;
-    other.score = 0.5;
-    out.topics.push_back(std::move(other));
-  }
+  ChooseComplaintTopics(s, out);
   Score(post, out, complaint_strength);
 }
 

@@ -76,7 +76,9 @@ struct Analyzer::Impl {
   std::vector<Topic> model_topics;           // its labels
   std::unordered_map<std::string, uint32_t> brand_by_domain;
 
-  // The steps of Analyze(), in order.
+  // Runs the steps below, in order.
+  void Analyze(const Post& post, Scratch::State& s, Analysis& out) const;
+
   static void Reset(const Post& post, Scratch::State& s, Analysis& out);
   void WalkHits(std::string_view original, Scratch::State& s) const;
   void AddFacts(const Post& post, Scratch::State& s, Analysis& out) const;
@@ -92,10 +94,11 @@ struct Analyzer::Impl {
                             const Scratch::State& s, const double (&topic_weight)[kTopicCount],
                             Analysis& out) const;
   static void QuietBystanders(std::string_view original, Analysis& out);
-  void CombineWithTopicModel(Scratch::State& s, Analysis& out) const;
+  void ChooseComplaintTopics(Scratch::State& s, Analysis& out) const;
   static void Score(const Post& post, Analysis& out, double complaint_strength);
 
-  void Analyze(const Post& post, Scratch::State& s, Analysis& out) const;
+  // What the steps share.
+  void CombineWithTopicModel(Scratch::State& s, Analysis& out) const;
   void AppendCues(std::string_view original, const NormalizedText& n,
                   const std::vector<LocatedStanceCue>& cues, const std::vector<uint32_t>& which,
                   const StanceDecision& decision, std::vector<std::string_view>& out) const;

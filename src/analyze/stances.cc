@@ -1,7 +1,6 @@
 // The stance of each brand and of the post: the cue decision (classify/stance.h), the
 // stance model combined with it, and the rules that read a fault or irony as a complaint.
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <iterator>
 

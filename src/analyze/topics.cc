@@ -66,4 +66,20 @@ void Analyzer::Impl::CombineWithTopicModel(Scratch::State& s, Analysis& out) con
   out.topics.insert(out.topics.begin(), std::move(verdict));
 }
 
+// A complaint (to the post or to one of its brands) gets its first topic from the topic
+// model, and `other` (0.5) when it has none.
+void Analyzer::Impl::ChooseComplaintTopics(Scratch::State& s, Analysis& out) const {
+  const bool is_complaint =
+      out.stance == Stance::kComplaint ||
+      std::any_of(out.brands.begin(), out.brands.end(),
+                  [](const BrandVerdict& b) { return b.stance == Stance::kComplaint; });
+  if (is_complaint && topic_model) CombineWithTopicModel(s, out);
+  if (is_complaint && out.topics.empty()) {
+    TopicVerdict other;
+    other.topic = Topic::kOther;
+    other.score = 0.5;
+    out.topics.push_back(std::move(other));
+  }
+}
+
 }  // namespace ecoute
