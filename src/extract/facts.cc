@@ -244,6 +244,97 @@ size_t UrlEnd(std::string_view original, size_t begin) {
   return end;
 }
 
+// An amount found around a currency cue: its normalized extent and value.
+struct FoundAmount {
+  size_t begin = 0;
+  size_t end = 0;
+  double value = 0;
+};
+
+// The amount a currency cue at `hit` belongs to. Written after the number: "88 247 euros",
+// "180 millions de dollars", "15€"; or before it: "$3,500", "€ 15", "$3.5 million".
+bool FindAmount(std::string_view text, const Hit& hit, const Lexicon& lexicon,
+                const std::vector<LocatedMultiplier>& multipliers, FoundAmount& amount) {
+  double factor = 1;
+  size_t left = hit.begin;
+  if (left > 0 && text[left - 1] == ' ') --left;
+  if (const LocatedMultiplier* m = MultiplierEndingAt(multipliers, left)) {
+    factor = m->value;
+    left = m->begin;
+    if (left > 0 && text[left - 1] == ' ') --left;
+  }
+  if (FindNumberBefore(text, left, amount.begin, amount.value) ||
+      (factor != 1 && FindNumberWordBefore(text, left, lexicon, amount.begin, amount.value))) {
+    amount.end = hit.end;
+    amount.value *= factor;
+    return true;
+  }
+  if (factor != 1) {
+    // "mille euros", "a million dollars" without a digit: one times the factor.
+    amount.value = factor;
+    amount.begin = left;
+    if (amount.begin < text.size() && text[amount.begin] == ' ') ++amount.begin;
+    amount.end = hit.end;
+    return true;
+  }
+  size_t right = hit.end;
+  if (right < text.size() && text[right] == ' ') ++right;
+  size_t number_end = 0;
+  if (!FindNumberAfter(text, right, number_end, amount.value)) return false;
+  amount.begin = hit.begin;
+  amount.end = number_end;
+  size_t after = number_end;
+  if (after < text.size() && text[after] == ' ') ++after;
+  if (const LocatedMultiplier* m = MultiplierStartingAt(multipliers, after)) {
+    amount.value *= m->value;
+    amount.end = m->end;
+  }
+  return true;
+}
+
+// The duration a duration cue at `hit` ends: a number or number word before the unit, not
+// a time of day ("15h30").
+bool FindDuration(std::string_view text, const Hit& hit, const Cue& cue, const Lexicon& lexicon,
+                  size_t& begin, double& seconds) {
+  size_t left = hit.begin;
+  if (left > 0 && text[left - 1] == ' ') --left;
+  double value = 0;
+  if (!FindNumberBefore(text, left, begin, value) &&
+      !FindNumberWordBefore(text, left, lexicon, begin, value)) {
+    return false;
+  }
+  if (cue.weight < 86400 && IsTimeOfDay(text, begin)) return false;
+  seconds = std::round(value * cue.weight);
+  return true;
+}
+
+void AddLink(std::string_view original, const NormalizedText& normalized, const Hit& hit,
+             const Pattern& p, Facts& out) {
+  const uint32_t begin = normalized.OriginalBegin(hit.begin);
+  const size_t end = UrlEnd(original, begin);
+  if (end <= begin + p.length) return;
+  const std::string_view link = original.substr(begin, end - begin);
+  if (out.links.size() < kMaxFactsPerKind &&
+      std::find(out.links.begin(), out.links.end(), link) == out.links.end()) {
+    out.links.push_back(link);
+  }
+}
+
+void AddChannel(Channel channel, Facts& out) {
+  if (std::find(out.channels.begin(), out.channels.end(), channel) == out.channels.end()) {
+    out.channels.push_back(channel);
+  }
+}
+
+void AddSignal(std::string_view original, const NormalizedText& normalized, const Hit& hit,
+               Signal signal, Facts& out) {
+  const bool seen = std::any_of(out.signals.begin(), out.signals.end(),
+                                [&](const auto& s) { return s.first == signal; });
+  if (!seen) {
+    out.signals.emplace_back(signal, OriginalSlice(original, normalized, hit.begin, hit.end));
+  }
+}
+
 }  // namespace
 
 void ExtractFacts(std::string_view original, const NormalizedText& normalized,
@@ -270,99 +361,33 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
   for (const Hit& hit : hits) {
     const Pattern& p = scanner.pattern(hit.pattern);
     if (p.kind == PatternKind::kUrl) {
-      const uint32_t begin = normalized.OriginalBegin(hit.begin);
-      const size_t end = UrlEnd(original, begin);
-      if (end > begin + p.length) {
-        const std::string_view link = original.substr(begin, end - begin);
-        if (out.links.size() < kMaxFactsPerKind &&
-            std::find(out.links.begin(), out.links.end(), link) == out.links.end()) {
-          out.links.push_back(link);
-        }
-      }
+      AddLink(original, normalized, hit, p, out);
       continue;
     }
     if (p.kind != PatternKind::kCue) continue;
     const Cue& cue = lexicon.cues[p.index];
     switch (cue.kind) {
-      case CueKind::kChannel: {
-        const auto channel = static_cast<Channel>(cue.detail);
-        if (std::find(out.channels.begin(), out.channels.end(), channel) == out.channels.end()) {
-          out.channels.push_back(channel);
-        }
+      case CueKind::kChannel:
+        AddChannel(static_cast<Channel>(cue.detail), out);
         break;
-      }
-      case CueKind::kSignal: {
-        const auto signal = static_cast<Signal>(cue.detail);
-        const bool seen = std::any_of(out.signals.begin(), out.signals.end(),
-                                      [&](const auto& s) { return s.first == signal; });
-        if (!seen) {
-          out.signals.emplace_back(signal, OriginalSlice(original, normalized, hit.begin, hit.end));
-        }
+      case CueKind::kSignal:
+        AddSignal(original, normalized, hit, static_cast<Signal>(cue.detail), out);
         break;
-      }
       case CueKind::kCurrency: {
         if (hit.begin < money_covered_until || out.money.size() >= kMaxFactsPerKind) break;
-        size_t begin = 0;
-        size_t end = 0;
-        double value = 0;
-        double factor = 1;
-        bool found = false;
-        // Written after the number: "88 247 euros", "180 millions de dollars", "15€".
-        size_t left = hit.begin;
-        if (left > 0 && text[left - 1] == ' ') --left;
-        if (const LocatedMultiplier* m = MultiplierEndingAt(multipliers, left)) {
-          factor = m->value;
-          left = m->begin;
-          if (left > 0 && text[left - 1] == ' ') --left;
-        }
-        if (FindNumberBefore(text, left, begin, value) ||
-            (factor != 1 && FindNumberWordBefore(text, left, lexicon, begin, value))) {
-          found = true;
-          end = hit.end;
-        } else if (factor != 1) {
-          // "mille euros", "a million dollars" without a digit: one times the factor.
-          found = true;
-          value = 1;
-          begin = left;
-          if (begin < text.size() && text[begin] == ' ') ++begin;
-          end = hit.end;
-        } else {
-          // Written before the number: "$3,500", "€ 15", "$3.5 million".
-          factor = 1;
-          size_t right = hit.end;
-          if (right < text.size() && text[right] == ' ') ++right;
-          size_t number_end = 0;
-          if (FindNumberAfter(text, right, number_end, value)) {
-            found = true;
-            begin = hit.begin;
-            end = number_end;
-            size_t after = number_end;
-            if (after < text.size() && text[after] == ' ') ++after;
-            if (const LocatedMultiplier* m = MultiplierStartingAt(multipliers, after)) {
-              factor = m->value;
-              end = m->end;
-            }
-          }
-        }
-        if (!found) break;
-        out.money.push_back(
-            Money{OriginalSlice(original, normalized, begin, end), value * factor, {}});
+        FoundAmount amount;
+        if (!FindAmount(text, hit, lexicon, multipliers, amount)) break;
+        out.money.push_back(Money{OriginalSlice(original, normalized, amount.begin, amount.end),
+                                  amount.value, {}});
         out.money.back().currency = cue.currency;
-        money_covered_until = end;
+        money_covered_until = amount.end;
         break;
       }
       case CueKind::kDuration: {
         if (out.durations.size() >= kMaxFactsPerKind) break;
-        size_t left = hit.begin;
-        if (left > 0 && text[left - 1] == ' ') --left;
         size_t begin = 0;
-        double value = 0;
-        if (!FindNumberBefore(text, left, begin, value) &&
-            !FindNumberWordBefore(text, left, lexicon, begin, value)) {
-          break;
-        }
-        if (cue.weight < 86400 && IsTimeOfDay(text, begin)) break;
-        const double seconds = std::round(value * cue.weight);
+        double seconds = 0;
+        if (!FindDuration(text, hit, cue, lexicon, begin, seconds)) break;
         out.durations.push_back(Duration{OriginalSlice(original, normalized, begin, hit.end),
                                          static_cast<int64_t>(seconds)});
         break;

@@ -11,18 +11,18 @@
 
 #include <utf8proc.h>
 
+#include "text/fold.h"
 #include "util/utf8.h"
 
 namespace ecoute {
 namespace {
 
-// Code points below this bound are folded through a table computed once with utf8proc;
-// above it (CJK, emoji...) they are copied as they are: case folding and accents do not
-// apply to them, and the table stays small.
-constexpr char32_t kTableLimit = 0x2500;
-
-// What one code point becomes. A separator becomes a single space (merged with its
-// neighbours); other code points become up to 7 bytes of folded UTF-8.
+// What one code point becomes. Code points below kFoldTableLimit are folded through a table
+// computed once with utf8proc; above it (CJK, emoji...) they are copied as they are, but
+// for a few blocks (NeedsSlowFold): case folding and accents do not apply to them, and the
+// table stays small. A separator becomes a single space (merged with its neighbours); other
+// code points become up to 7 bytes of folded UTF-8. text/fold.h tells how this folding
+// differs from the search index's.
 struct Folding {
   uint8_t length = 0;
   bool is_space = false;
@@ -30,7 +30,10 @@ struct Folding {
   char bytes[7] = {};
 };
 
-using FoldingTable = std::array<Folding, kTableLimit>;
+// A code point whose accent-free form has more code points than this is kept as it is.
+constexpr int kMaxFoldedCodePoints = 8;
+
+using FoldingTable = std::array<Folding, kFoldTableLimit>;
 
 bool IsSeparator(char32_t cp) {
   if (cp == '-' || cp == '\'' || cp == '_') return true;
@@ -46,7 +49,7 @@ bool IsSeparator(char32_t cp) {
 const FoldingTable& Table() {
   static const FoldingTable* const table = [] {
     auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
-    for (char32_t cp = 0; cp < kTableLimit; ++cp) {
+    for (char32_t cp = 0; cp < kFoldTableLimit; ++cp) {
       Folding& f = (*t)[cp];
       if (cp == '\n' || cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
         f.is_space = true;
@@ -63,18 +66,13 @@ const FoldingTable& Table() {
         continue;
       }
       if (cp >= 0xD800 && cp < 0xE000) continue;  // surrogates never appear decoded
-      utf8proc_int32_t decomposed[8];
-      int last_boundclass = 0;
-      const utf8proc_ssize_t n = utf8proc_decompose_char(
-          static_cast<utf8proc_int32_t>(cp), decomposed, 8,
-          static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK |
-                                         UTF8PROC_DECOMPOSE),
-          &last_boundclass);
+      int32_t decomposed[kMaxAccentFreeLength];
+      const int n = DecomposeAccentFree(cp, decomposed);
       std::string folded;
-      if (n < 0 || n > 8) {
+      if (n < 0 || n > kMaxFoldedCodePoints) {
         AppendUtf8(cp, folded);
       } else {
-        for (utf8proc_ssize_t i = 0; i < n; ++i) {
+        for (int i = 0; i < n; ++i) {
           const char32_t d = static_cast<char32_t>(decomposed[i]);
           if (d < 0x80 && IsSeparator(d)) {
             folded += ' ';
@@ -169,18 +167,13 @@ bool NeedsSlowFold(char32_t cp) {
 }
 
 void AppendFolded(char32_t cp, std::string& out) {
-  utf8proc_int32_t decomposed[8];
-  int last_boundclass = 0;
-  const utf8proc_ssize_t n = utf8proc_decompose_char(
-      static_cast<utf8proc_int32_t>(cp), decomposed, 8,
-      static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK |
-                                     UTF8PROC_DECOMPOSE),
-      &last_boundclass);
-  if (n < 0 || n > 8) {
+  int32_t decomposed[kMaxAccentFreeLength];
+  const int n = DecomposeAccentFree(cp, decomposed);
+  if (n < 0 || n > kMaxFoldedCodePoints) {
     AppendUtf8(cp, out);
     return;
   }
-  for (utf8proc_ssize_t i = 0; i < n; ++i) AppendUtf8(static_cast<char32_t>(decomposed[i]), out);
+  for (int i = 0; i < n; ++i) AppendUtf8(static_cast<char32_t>(decomposed[i]), out);
 }
 
 }  // namespace
@@ -200,21 +193,7 @@ bool IsWordCodepoint(char32_t cp) {
   if (cp < 0x80) {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
   }
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
+  return IsWordCategory(CategoryOf(cp), /*with_enclosing_marks=*/false);
 }
 
 bool IsWordBoundaryBefore(std::string_view text, size_t pos) {
@@ -237,55 +216,157 @@ bool IsWordBoundaryAfter(std::string_view text, size_t pos) {
   return !IsWordCodepoint(DecodeUtf8(text, pos, length));
 }
 
+namespace {
+
+// The normalized text being written, through raw pointers into buffers sized ahead: the
+// loop of Normalize() touches every byte of every post. White space is held back and
+// written as one space before the next character; line breaks among it end a sentence,
+// two or more a paragraph.
+class NormalizedWriter {
+ public:
+  NormalizedWriter(size_t input_size, NormalizedText& out)
+      : out_(out), capacity_(input_size + 64) {
+    out_.sentence_ends.clear();
+    out_.paragraph_ends.clear();
+    out_.text.resize(capacity_);
+    out_.offsets.resize(capacity_ + 1);
+    text_ = out_.text.data();
+    offsets_ = out_.offsets.data();
+  }
+
+  // Copies the run of plain ASCII that starts at bytes[i] (see CopyPlainRun); returns the
+  // number of bytes copied. Each output byte comes from one input byte, so growing the
+  // buffers by what is left of the input suffices.
+  size_t CopyPlain(const unsigned char* bytes, size_t i, size_t n) {
+    FlushSpace();
+    if (length_ + (n - i) > capacity_) Grow(n - i);
+    const size_t copied = CopyPlainRun(bytes, i, n, text_ + length_, offsets_ + length_);
+    length_ += copied;
+    return copied;
+  }
+
+  // White space at `offset`: merged with the white space around it.
+  void AddSpace(uint32_t offset, bool is_line_break) {
+    if (!pending_space_) space_offset_ = offset;
+    pending_space_ = true;
+    pending_line_breaks_ += is_line_break;
+  }
+
+  // The `length` bytes of `bytes`, all from the character at `offset`.
+  void Add(const char* bytes, size_t length, uint32_t offset) {
+    FlushSpace();
+    Ensure(length);
+    for (size_t k = 0; k < length; ++k) Emit(bytes[k], offset);
+  }
+
+  // A sentence ends after the last byte written.
+  void EndSentence() { out_.sentence_ends.push_back(static_cast<uint32_t>(length_)); }
+
+  // Trims the buffers to what was written; `input_size` maps the end.
+  void Finish(size_t input_size) {
+    out_.text.resize(length_);
+    out_.offsets.resize(length_ + 1);
+    out_.offsets[length_] = static_cast<uint32_t>(input_size);
+    // Sentence ends recorded at the very end of the text are implied.
+    while (!out_.sentence_ends.empty() && out_.sentence_ends.back() >= length_) {
+      out_.sentence_ends.pop_back();
+    }
+  }
+
+ private:
+  // `Ensure` grows the buffers when a folding expands ("ß" -> "ss").
+  void Grow(size_t extra) {
+    capacity_ = 2 * capacity_ + extra;
+    out_.text.resize(capacity_);
+    out_.offsets.resize(capacity_ + 1);
+    text_ = out_.text.data();
+    offsets_ = out_.offsets.data();
+  }
+  void Ensure(size_t extra) {
+    if (length_ + extra > capacity_) [[unlikely]]
+      Grow(extra);
+  }
+  void Emit(char c, uint32_t offset) {
+    text_[length_] = c;
+    offsets_[length_] = offset;
+    ++length_;
+  }
+  void FlushSpace() {
+    if (!pending_space_) return;
+    if (length_ > 0) {
+      if (pending_line_breaks_ > 0) {
+        const auto at = static_cast<uint32_t>(length_);
+        if (out_.sentence_ends.empty() || out_.sentence_ends.back() != at) {
+          out_.sentence_ends.push_back(at);
+        }
+        if (pending_line_breaks_ > 1) out_.paragraph_ends.push_back(at);
+      }
+      Ensure(1);
+      Emit(' ', space_offset_);
+    }
+    pending_space_ = false;
+    pending_line_breaks_ = 0;
+  }
+
+  NormalizedText& out_;
+  size_t capacity_;
+  char* text_ = nullptr;
+  uint32_t* offsets_ = nullptr;
+  size_t length_ = 0;
+  bool pending_space_ = false;
+  int pending_line_breaks_ = 0;
+  uint32_t space_offset_ = 0;
+};
+
+// An ASCII byte that is not plain: white space, a separator, or a sentence terminator,
+// which ends a sentence when white space or the end follows it ("3.5" and "example.org"
+// do not end one).
+void AddAsciiByte(const FoldingTable& table, std::string_view input, size_t i,
+                  NormalizedWriter& w) {
+  const auto c = static_cast<unsigned char>(input[i]);
+  const Folding& f = table[c];
+  if (f.is_space) {
+    w.AddSpace(static_cast<uint32_t>(i), f.is_line_break);
+    return;
+  }
+  if (f.length == 0) return;
+  w.Add(f.bytes, 1, static_cast<uint32_t>(i));
+  if ((c == '.' || c == '!' || c == '?') &&
+      (i + 1 >= input.size() || input[i + 1] == ' ' || input[i + 1] == '\n' ||
+       input[i + 1] == '\t' || input[i + 1] == '\r')) {
+    w.EndSentence();
+  }
+}
+
+// The code point that starts at input[i], folded; returns its length in bytes.
+size_t AddCodePoint(const FoldingTable& table, std::string_view input, size_t i,
+                    NormalizedWriter& w) {
+  size_t cp_length;
+  const char32_t cp = DecodeUtf8(input, i, cp_length);
+  const auto offset = static_cast<uint32_t>(i);
+  if (cp < kFoldTableLimit) {
+    const Folding& f = table[cp];
+    if (f.is_space) {
+      w.AddSpace(offset, f.is_line_break);
+    } else if (f.length > 0) {
+      w.Add(f.bytes, f.length, offset);
+    }
+  } else if (NeedsSlowFold(cp)) {
+    // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
+    std::string folded;
+    AppendFolded(cp, folded);
+    w.Add(folded.data(), folded.size(), offset);
+  } else {
+    w.Add(input.data() + i, cp_length, offset);
+  }
+  return cp_length;
+}
+
+}  // namespace
+
 void Normalize(std::string_view input, NormalizedText& out) {
   const FoldingTable& table = Table();
-  out.sentence_ends.clear();
-  out.paragraph_ends.clear();
-  // Write through raw pointers into buffers sized ahead: this loop touches every byte of
-  // every post. `ensure` grows them when a folding expands ("ß" -> "ss").
-  size_t capacity = input.size() + 64;
-  out.text.resize(capacity);
-  out.offsets.resize(capacity + 1);
-  char* text = out.text.data();
-  uint32_t* offsets = out.offsets.data();
-  size_t length = 0;
-  auto grow = [&](size_t extra) {
-    capacity = 2 * capacity + extra;
-    out.text.resize(capacity);
-    out.offsets.resize(capacity + 1);
-    text = out.text.data();
-    offsets = out.offsets.data();
-  };
-  auto ensure = [&](size_t extra) {
-    if (length + extra > capacity) [[unlikely]]
-      grow(extra);
-  };
-  auto emit = [&](char c, uint32_t offset) {
-    text[length] = c;
-    offsets[length] = offset;
-    ++length;
-  };
-
-  bool pending_space = false;
-  int pending_line_breaks = 0;
-  uint32_t space_offset = 0;
-  auto flush_space = [&] {
-    if (!pending_space) return;
-    if (length > 0) {
-      if (pending_line_breaks > 0) {
-        const auto at = static_cast<uint32_t>(length);
-        if (out.sentence_ends.empty() || out.sentence_ends.back() != at) {
-          out.sentence_ends.push_back(at);
-        }
-        if (pending_line_breaks > 1) out.paragraph_ends.push_back(at);
-      }
-      ensure(1);
-      emit(' ', space_offset);
-    }
-    pending_space = false;
-    pending_line_breaks = 0;
-  };
-
+  NormalizedWriter w(input.size(), out);
   const size_t n = input.size();
   const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
   size_t i = 0;
@@ -293,71 +374,16 @@ void Normalize(std::string_view input, NormalizedText& out) {
     const auto c = bytes[i];
     if (c < 0x80 && kPlainAscii[c]) {
       // The common case: a run of plain ASCII (letters, digits, most punctuation) and
-      // single spaces between words, copied lower-cased, sixteen bytes at a time. Each
-      // output byte comes from one input byte, so the buffers grown here suffice.
-      flush_space();
-      if (length + (n - i) > capacity) grow(n - i);
-      const size_t copied = CopyPlainRun(bytes, i, n, text + length, offsets + length);
-      length += copied;
-      i += copied;
-      continue;
-    }
-    if (c < 0x80) {
-      const Folding& f = table[c];
-      if (f.is_space) {
-        if (!pending_space) space_offset = static_cast<uint32_t>(i);
-        pending_space = true;
-        pending_line_breaks += f.is_line_break;
-      } else if (f.length > 0) {
-        flush_space();
-        ensure(1);
-        emit(f.bytes[0], static_cast<uint32_t>(i));
-        if ((c == '.' || c == '!' || c == '?') &&
-            (i + 1 >= n || input[i + 1] == ' ' || input[i + 1] == '\n' || input[i + 1] == '\t' ||
-             input[i + 1] == '\r')) {
-          // A terminator ends a sentence when white space or the end follows it; "3.5"
-          // and "example.org" do not end one.
-          out.sentence_ends.push_back(static_cast<uint32_t>(length));
-        }
-      }
+      // single spaces between words, copied lower-cased, sixteen bytes at a time.
+      i += w.CopyPlain(bytes, i, n);
+    } else if (c < 0x80) {
+      AddAsciiByte(table, input, i, w);
       ++i;
-      continue;
-    }
-    size_t cp_length;
-    const char32_t cp = DecodeUtf8(input, i, cp_length);
-    const auto offset = static_cast<uint32_t>(i);
-    if (cp < kTableLimit) {
-      const Folding& f = table[cp];
-      if (f.is_space) {
-        if (!pending_space) space_offset = offset;
-        pending_space = true;
-        pending_line_breaks += f.is_line_break;
-      } else if (f.length > 0) {
-        flush_space();
-        ensure(f.length);
-        for (uint8_t k = 0; k < f.length; ++k) emit(f.bytes[k], offset);
-      }
-    } else if (NeedsSlowFold(cp)) {
-      // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
-      flush_space();
-      std::string folded;
-      AppendFolded(cp, folded);
-      ensure(folded.size());
-      for (const char b : folded) emit(b, offset);
     } else {
-      flush_space();
-      ensure(cp_length);
-      for (size_t k = 0; k < cp_length; ++k) emit(input[i + k], offset);
+      i += AddCodePoint(table, input, i, w);
     }
-    i += cp_length;
   }
-  out.text.resize(length);
-  out.offsets.resize(length + 1);
-  out.offsets[length] = static_cast<uint32_t>(n);
-  // Sentence ends recorded at the very end of the text are implied.
-  while (!out.sentence_ends.empty() && out.sentence_ends.back() >= length) {
-    out.sentence_ends.pop_back();
-  }
+  w.Finish(n);
 }
 
 std::string NormalizeTerm(std::string_view input) {

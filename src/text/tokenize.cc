@@ -6,18 +6,16 @@
 #include <libstemmer.h>
 #include <utf8proc.h>
 
+#include "text/fold.h"
 #include "util/utf8.h"
 
 namespace ecoute {
 namespace {
 
-// Code points below this bound are classified and folded through a table computed once
-// with utf8proc (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic scripts...); above it, each
-// call asks utf8proc.
-constexpr char32_t kTableLimit = 0x2500;
-
-// What one code point is and becomes. `fold` is its case folding in NFC ("É" -> "é"),
-// `strip` its accent-free form ("é" -> "e", "œ" -> "oe", a mark -> nothing).
+// What one code point below kFoldTableLimit is and becomes (above it, each call asks
+// utf8proc). `fold` is its case folding in NFC ("É" -> "é"), `strip` its accent-free form
+// ("é" -> "e", "œ" -> "oe", a mark -> nothing). text/fold.h tells how this differs from
+// Normalize().
 struct CodePointFolding {
   bool is_word = false;
   // The fast path (folding code point by code point) may differ from folding the whole word
@@ -31,7 +29,7 @@ struct CodePointFolding {
   char strip[7] = {};
 };
 
-using FoldingTable = std::array<CodePointFolding, kTableLimit>;
+using FoldingTable = std::array<CodePointFolding, kFoldTableLimit>;
 
 constexpr std::array<bool, 128> kAsciiWord = [] {
   std::array<bool, 128> word{};
@@ -41,23 +39,9 @@ constexpr std::array<bool, 128> kAsciiWord = [] {
   return word;
 }();
 
-bool IsWordCategory(char32_t cp) {
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
+// A word character of the search tokens: enclosing marks included (text/fold.h).
+bool IsTokenCodePoint(char32_t cp) {
+  return IsWordCategory(CategoryOf(cp), /*with_enclosing_marks=*/true);
 }
 
 bool IsMarkCategory(char32_t cp) {
@@ -97,20 +81,15 @@ void AppendStripped(char32_t cp, std::string& out) {
     out.append(special);
     return;
   }
-  utf8proc_int32_t decomposed[18];
-  int last_boundclass = 0;
-  const utf8proc_ssize_t n = utf8proc_decompose_char(
-      static_cast<utf8proc_int32_t>(cp), decomposed, 18,
-      static_cast<utf8proc_option_t>(UTF8PROC_CASEFOLD | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-                                     UTF8PROC_STRIPMARK),
-      &last_boundclass);
-  if (n < 0 || n > 18) {
+  int32_t decomposed[kMaxAccentFreeLength];
+  const int n = DecomposeAccentFree(cp, decomposed);
+  if (n < 0 || n > kMaxAccentFreeLength) {
     AppendUtf8(cp, out);
     return;
   }
-  for (utf8proc_ssize_t i = 0; i < n; ++i) {
+  for (int i = 0; i < n; ++i) {
     const auto d = static_cast<char32_t>(decomposed[i]);
-    if (IsWordCategory(d) && !IsMarkCategory(d)) AppendUtf8(d, out);
+    if (IsTokenCodePoint(d) && !IsMarkCategory(d)) AppendUtf8(d, out);
   }
 }
 
@@ -131,10 +110,10 @@ std::string CaseFolded(char32_t cp) {
 const FoldingTable& Table() {
   static const FoldingTable* const table = [] {
     auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
-    for (char32_t cp = 0; cp < kTableLimit; ++cp) {
+    for (char32_t cp = 0; cp < kFoldTableLimit; ++cp) {
       CodePointFolding& f = (*t)[cp];
       if (cp >= 0xD800 && cp < 0xE000) continue;  // surrogates never appear decoded
-      f.is_word = IsWordCategory(cp);
+      f.is_word = IsTokenCodePoint(cp);
       if (!f.is_word) continue;
       const std::string fold = CaseFolded(cp);
       f.needs_composition =
@@ -158,7 +137,7 @@ const FoldingTable& Table() {
 }
 
 bool IsWord(const FoldingTable& table, char32_t cp) {
-  return cp < kTableLimit ? table[cp].is_word : IsWordCategory(cp);
+  return cp < kFoldTableLimit ? table[cp].is_word : IsTokenCodePoint(cp);
 }
 
 // Whether a word (valid UTF-8 of word characters) is plain ASCII, and whether it needs the
@@ -178,7 +157,7 @@ WordFlags ScanFlags(const FoldingTable& table, std::string_view word) {
     flags.is_ascii = false;
     size_t length;
     const char32_t cp = DecodeUtf8(word, i, length);
-    if (cp >= kTableLimit || table[cp].needs_composition) flags.needs_composition = true;
+    if (cp >= kFoldTableLimit || table[cp].needs_composition) flags.needs_composition = true;
     i += length;
   }
   return flags;
@@ -342,7 +321,7 @@ bool SearchTokenizer::Next(SearchToken& token) {
       const char32_t cp = DecodeUtf8(text, i, length);
       if (!IsWord(table, cp)) break;
       flags.is_ascii = false;
-      if (cp >= kTableLimit || table[cp].needs_composition) flags.needs_composition = true;
+      if (cp >= kFoldTableLimit || table[cp].needs_composition) flags.needs_composition = true;
       i += length;
     }
     const size_t end = i;
@@ -519,7 +498,7 @@ size_t SearchTokenizer::FoldUncached(std::string_view word, bool is_ascii, bool 
     const char32_t cp = DecodeUtf8(source, i, cp_length);
     i += cp_length;
     std::string_view stripped;
-    if (cp < kTableLimit && !table[cp].needs_slow_strip) {
+    if (cp < kFoldTableLimit && !table[cp].needs_slow_strip) {
       stripped = std::string_view(table[cp].strip, table[cp].strip_length);
     } else {
       stripped_.clear();
