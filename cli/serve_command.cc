@@ -13,8 +13,8 @@
 
 #include "commands.h"
 #include "server/app.h"
-#include "server/clock.h"
 #include "server/config.h"
+#include "util/clock.h"
 
 namespace ecoute::cli {
 namespace {

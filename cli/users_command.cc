@@ -9,8 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "access/access.h"
 #include "commands.h"
-#include "server/access.h"
 #include "store_options.h"
 #include "util/datetime.h"
 #include "util/json.h"

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/app.h"
-#include "server/clock.h"
+#include "util/clock.h"
 
 namespace {
 

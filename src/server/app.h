@@ -26,14 +26,14 @@
 #include "ecoute/status.h"
 #include "ecoute/store.h"
 
-#include "server/access.h"
-#include "server/alerts.h"
-#include "server/clock.h"
+#include "access/access.h"
+#include "alerts/alerts.h"
+#include "alerts/sla.h"
+#include "http/http.h"
 #include "server/config.h"
-#include "server/http.h"
 #include "server/metrics.h"
-#include "server/sla.h"
-#include "server/watcher.h"
+#include "util/clock.h"
+#include "watch/watcher.h"
 
 namespace ecoute::server {
 

@@ -1,7 +1,7 @@
 // SLA deadlines and escalation against the real SQLite store: cases come from ingested
 // complaints whose analyses are written by hand, time moves by a ManualClock, and the
 // escalation contacts are receivers on loopback.
-#include "server/sla.h"
+#include "alerts/sla.h"
 
 #include <atomic>
 #include <filesystem>

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server/http.h"
+#include "http/http.h"
 
 namespace ecoute::server {
 namespace {

@@ -1,6 +1,6 @@
 // Alert rules and webhook delivery against a real SQLite file and a real receiver on
 // loopback; a ManualClock moves time, and jitter is off so that every backoff is exact.
-#include "server/alerts.h"
+#include "alerts/alerts.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,5 +1,5 @@
 // The watcher against a real HTTP server on loopback, with a clock moved by hand.
-#include "server/watcher.h"
+#include "watch/watcher.h"
 
 #include <chrono>
 #include <filesystem>

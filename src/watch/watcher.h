@@ -27,7 +27,7 @@
 #include "ecoute/status.h"
 
 #include "fetch/fetcher.h"
-#include "server/clock.h"
+#include "util/clock.h"
 
 namespace ecoute::server {
 

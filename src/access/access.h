@@ -23,7 +23,7 @@
 
 #include "ecoute/status.h"
 
-#include "server/clock.h"
+#include "util/clock.h"
 
 struct sqlite3;
 
