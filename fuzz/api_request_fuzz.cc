@@ -24,7 +24,7 @@ namespace {
 using ecoute::server::App;
 
 struct Service {
-  ecoute::server::ManualClock clock{1795600000};
+  ecoute::ManualClock clock{1795600000};
   std::unique_ptr<App> app;
   std::string admin;
   std::string agent;
