@@ -82,6 +82,9 @@ class LiveUpdates {
   int64_t Recheck(int64_t now);
   void CloseAll();
   int64_t subscribers() const;
+  // How many Recheck()s have finished. The periodic checks run one at a time: once this
+  // has grown by two since a change (of access, of the clock), one of them began after it.
+  int64_t rechecks() const;
 
  private:
   struct Subscriber {
@@ -100,6 +103,7 @@ class LiveUpdates {
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;
   uint64_t checks_started_ = 0;
+  int64_t rechecks_ = 0;
   std::vector<Subscriber> subscribers_;
 };
 
