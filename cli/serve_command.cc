@@ -13,8 +13,8 @@
 
 #include "commands.h"
 #include "server/app.h"
-#include "server/clock.h"
 #include "server/config.h"
+#include "util/clock.h"
 
 namespace ecoute::cli {
 namespace {
@@ -116,7 +116,7 @@ std::function<int()> AddServeCommand(CLI::App& app) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    static server::SystemClock clock;
+    static SystemClock clock;
     Result<std::unique_ptr<server::App>> created = server::App::Create(config, clock);
     if (!created) {
       PrintError(created.error().message());

@@ -9,8 +9,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "access/access.h"
 #include "commands.h"
-#include "server/access.h"
 #include "store_options.h"
 #include "util/datetime.h"
 #include "util/json.h"
@@ -45,7 +45,7 @@ int Fail(const Status& status) {
 
 // Opens the store first, so that its schema exists and a file that is not ecoute's is
 // refused, then the access tables in the same file.
-std::unique_ptr<AccessControl> OpenAccess(const UsersOptions& options, const server::Clock& clock,
+std::unique_ptr<AccessControl> OpenAccess(const UsersOptions& options, const Clock& clock,
                                           bool must_exist, int& exit_code) {
   std::error_code error;
   if (must_exist && !std::filesystem::exists(options.store.db, error)) {
@@ -125,7 +125,7 @@ int RunAdd(const UsersOptions& options) {
   }
   Result<std::string> password = NewPassword(options);
   if (!password) return Fail(password.error());
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, false, exit_code);
   if (access == nullptr) return exit_code;
@@ -145,7 +145,7 @@ int RunAdd(const UsersOptions& options) {
 }
 
 int RunList(const UsersOptions& options) {
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
@@ -200,7 +200,7 @@ int RunList(const UsersOptions& options) {
 int RunPasswd(const UsersOptions& options) {
   Result<std::string> password = NewPassword(options);
   if (!password) return Fail(password.error());
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
@@ -213,7 +213,7 @@ int RunPasswd(const UsersOptions& options) {
 }
 
 int RunDelete(const UsersOptions& options) {
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
@@ -229,7 +229,7 @@ int RunToken(const UsersOptions& options) {
     PrintError("--expires-days must be between 1 and 3650 (or absent: no expiry)");
     return kExitUsage;
   }
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
@@ -249,7 +249,7 @@ int RunToken(const UsersOptions& options) {
 }
 
 int RunTokens(const UsersOptions& options) {
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;
@@ -278,7 +278,7 @@ int RunTokens(const UsersOptions& options) {
 }
 
 int RunRevoke(const UsersOptions& options) {
-  const server::SystemClock clock;
+  const SystemClock clock;
   int exit_code = kExitOk;
   std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
   if (access == nullptr) return exit_code;

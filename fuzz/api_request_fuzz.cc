@@ -17,14 +17,14 @@
 #include <nlohmann/json.hpp>
 
 #include "server/app.h"
-#include "server/clock.h"
+#include "util/clock.h"
 
 namespace {
 
 using ecoute::server::App;
 
 struct Service {
-  ecoute::server::ManualClock clock{1795600000};
+  ecoute::ManualClock clock{1795600000};
   std::unique_ptr<App> app;
   std::string admin;
   std::string agent;

@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/access.h"
+#include "access/access.h"
+#include "http/http.h"
 #include "server/app.h"
-#include "server/http.h"
 
 namespace ecoute::server {
 

@@ -20,10 +20,10 @@
 
 #include "fetch/testing_http_server.h"
 #include "server/app.h"
-#include "server/clock.h"
 #include "server/config.h"
 #include "server/testing_api.h"
 #include "server/web_assets.h"
+#include "util/clock.h"
 #include "util/datetime.h"
 
 namespace ecoute::server {

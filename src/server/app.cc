@@ -84,6 +84,7 @@ int64_t LiveUpdates::Recheck(int64_t now) {
   for (const auto& [id, credential] : open) Verify(id, credential, now);
   int64_t earliest = 0;
   std::lock_guard lock(mutex_);
+  ++rechecks_;
   for (const Subscriber& s : subscribers_) {
     for (int64_t lapse : {s.principal.valid_until, s.ends_at}) {
       if (lapse != 0 && (earliest == 0 || lapse < earliest)) earliest = lapse;
@@ -116,6 +117,11 @@ void LiveUpdates::CloseAll() {
 int64_t LiveUpdates::subscribers() const {
   std::lock_guard lock(mutex_);
   return static_cast<int64_t>(subscribers_.size());
+}
+
+int64_t LiveUpdates::rechecks() const {
+  std::lock_guard lock(mutex_);
+  return rechecks_;
 }
 
 // ---- the case summary as JSON -------------------------------------------------------------

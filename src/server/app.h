@@ -29,14 +29,14 @@
 #include "ecoute/status.h"
 #include "ecoute/store.h"
 
-#include "server/access.h"
-#include "server/alerts.h"
-#include "server/clock.h"
+#include "access/access.h"
+#include "alerts/alerts.h"
+#include "alerts/sla.h"
+#include "http/http.h"
 #include "server/config.h"
-#include "server/http.h"
 #include "server/metrics.h"
-#include "server/sla.h"
-#include "server/watcher.h"
+#include "util/clock.h"
+#include "watch/watcher.h"
 
 namespace ecoute::server {
 
@@ -88,6 +88,9 @@ class LiveUpdates {
   int64_t Recheck(int64_t now);
   void CloseAll();
   int64_t subscribers() const;
+  // How many Recheck()s have finished. The periodic checks run one at a time: once this
+  // has grown by two since a change (of access, of the clock), one of them began after it.
+  int64_t rechecks() const;
 
  private:
   struct Subscriber {
@@ -106,6 +109,7 @@ class LiveUpdates {
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;
   uint64_t checks_started_ = 0;
+  int64_t rechecks_ = 0;
   std::vector<Subscriber> subscribers_;
 };
 

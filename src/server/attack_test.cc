@@ -231,7 +231,9 @@ TEST_F(StreamAttackTest, AnExpiredSessionEndsItsStreamOnTime) {
   ASSERT_TRUE(WaitFor([&] { return app_->live().subscribers() == 1; }));
   // The stream itself is no activity: with nothing else, the session's idle timeout passes.
   clock_.Advance(app_->config().access.idle_session_seconds - 60);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Two periodic checks finished: the second began after the clock moved.
+  const int64_t rechecks = app_->live().rechecks();
+  EXPECT_TRUE(WaitFor([&] { return app_->live().rechecks() >= rechecks + 2; }));
   EXPECT_EQ(app_->live().subscribers(), 1);
   clock_.Advance(61);
   const std::string text = Ended(reader, t);

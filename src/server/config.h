@@ -12,11 +12,11 @@
 #include "ecoute/status.h"
 #include "ecoute/store.h"
 
-#include "server/access.h"
-#include "server/alerts.h"
-#include "server/http.h"
-#include "server/sla.h"
-#include "server/watcher.h"
+#include "access/access.h"
+#include "alerts/alerts.h"
+#include "alerts/sla.h"
+#include "http/http.h"
+#include "watch/watcher.h"
 
 namespace ecoute::server {
 

@@ -21,8 +21,8 @@
 
 #include "fetch/outbound.h"
 #include "server/app.h"
-#include "server/clock.h"
 #include "server/config.h"
+#include "util/clock.h"
 
 namespace ecoute::server {
 namespace {

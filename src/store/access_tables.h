@@ -1,4 +1,4 @@
-// The tables of access control (server/access.h): users and the brands they may see,
+// The tables of access control (access/access.h): users and the brands they may see,
 // browser sessions, API tokens. What the rows mean (roles, expiry, throttling, hashing) is
 // access control's business; these calls only keep them, each write atomic.
 //

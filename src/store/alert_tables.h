@@ -1,4 +1,4 @@
-// The tables of alerts (server/alerts.h): the rules that say which events a team wants
+// The tables of alerts (alerts/alerts.h): the rules that say which events a team wants
 // pushed to it, and the queue of webhook deliveries with their attempts. Matching, signing
 // and sending are the alert engine's; these calls only keep the rows, each write atomic.
 // (The SLA monitor keeps no state of its own: a case's escalation is in the store.)

@@ -1,4 +1,4 @@
-// The tables of source watching (server/watcher.h): the feeds, pages and social endpoints
+// The tables of source watching (watch/watcher.h): the feeds, pages and social endpoints
 // the team follows, each with its polling state. Scheduling, politeness and fetching are
 // the watcher's; these calls only keep the rows.
 #pragma once

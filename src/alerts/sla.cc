@@ -1,7 +1,7 @@
 // SLA deadlines and the escalation ladder (docs/ALERTS.md). The escalation level lives in
 // the store (EscalateCase writes it with an event of the case's timeline), so the monitor
 // keeps no state of its own: a restart resumes the ladder where the cases stand.
-#include "server/sla.h"
+#include "alerts/sla.h"
 
 #include <algorithm>
 #include <utility>

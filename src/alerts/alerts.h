@@ -24,7 +24,7 @@
 #include "ecoute/status.h"
 
 #include "fetch/outbound.h"
-#include "server/clock.h"
+#include "util/clock.h"
 #include "store/alert_tables.h"
 
 namespace ecoute::server {

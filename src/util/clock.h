@@ -1,12 +1,13 @@
-// Time as the server sees it: the system clock in production, a clock the tests move by
-// hand (SLA timers, retry backoff, session expiry, login throttling).
+// Wall-clock time in seconds, behind an interface: the system clock in production, a clock
+// the tests move by hand (SLA timers, retry backoff, session expiry, login throttling,
+// polling schedules).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 
-namespace ecoute::server {
+namespace ecoute {
 
 class Clock {
  public:
@@ -36,4 +37,4 @@ class ManualClock final : public Clock {
   std::atomic<int64_t> now_;
 };
 
-}  // namespace ecoute::server
+}  // namespace ecoute

@@ -1,12 +1,11 @@
 // SLA deadlines and escalation against the real SQLite store: cases come from ingested
 // complaints whose analyses are written by hand, time moves by a ManualClock, and the
 // escalation contacts are receivers on loopback.
-#include "server/sla.h"
+#include "alerts/sla.h"
 
-#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <list>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,6 +14,7 @@
 
 #include "fetch/testing_http_server.h"
 #include "util/datetime.h"
+#include "util/testing_event_counter.h"
 
 namespace ecoute::server {
 namespace {
@@ -360,16 +360,13 @@ TEST_F(SlaMonitorTest, AMisconfiguredContactDoesNotStopTheLadder) {
 TEST_F(SlaMonitorTest, TheThreadTicksUntilStopped) {
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
   SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
-  std::atomic<int> escalations{0};
-  monitor.on_escalated = [&](const Escalation&) { ++escalations; };
+  testing::EventCounter escalations;
+  monitor.on_escalated = [&](const Escalation&) { escalations.Add(); };
   clock_.Set(kT0 + 2 * kHour);
   monitor.Start(std::chrono::milliseconds(10));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (escalations < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  EXPECT_TRUE(escalations.WaitFor(2));
   monitor.Stop();
-  EXPECT_EQ(escalations.load(), 2);
+  EXPECT_EQ(escalations.count(), 2);
   std::lock_guard<std::mutex> lock(store_mutex_);
   EXPECT_EQ(Case(id).summary.escalation_level, 2);
 }

@@ -18,8 +18,8 @@
 #include "ecoute/status.h"
 #include "ecoute/store.h"
 
-#include "server/alerts.h"
-#include "server/clock.h"
+#include "alerts/alerts.h"
+#include "util/clock.h"
 
 namespace ecoute::server {
 

@@ -1,7 +1,7 @@
 // Alert rules and webhook delivery (docs/ALERTS.md): rules and the delivery queue are the
 // alert tables (store/alert_tables.h), read and written under one mutex; the HTTP attempts
 // run outside it.
-#include "server/alerts.h"
+#include "alerts/alerts.h"
 
 #include <algorithm>
 #include <array>

@@ -25,7 +25,7 @@
 #include "ecoute/status.h"
 
 #include "fetch/fetcher.h"
-#include "server/clock.h"
+#include "util/clock.h"
 #include "store/watch_tables.h"
 
 namespace ecoute::server {

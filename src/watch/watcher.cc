@@ -1,4 +1,4 @@
-#include "server/watcher.h"
+#include "watch/watcher.h"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,7 @@
 // Access control on a real SQLite file and a clock moved by hand: users, logins and their
 // throttling, sessions and their timeouts, API tokens, CSRF, brand scopes, and what rests
 // on disk.
-#include "server/access.h"
+#include "access/access.h"
 
 #include <filesystem>
 #include <fstream>

@@ -23,7 +23,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "server/http.h"
+#include "http/http.h"
 
 namespace ecoute::server {
 namespace {

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "server/http.h"
+#include "http/http.h"
 
 namespace ecoute::server {
 namespace {
@@ -119,6 +119,22 @@ int Connect(uint16_t port) {
     return -1;
   }
   return fd;
+}
+
+// Whether a socket listens on the loopback port: with SO_REUSEADDR, binding the port fails
+// only then (connections still open on it do not prevent it), and nothing connects.
+bool IsListening(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return true;
+  const int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return !bound;
 }
 
 bool SendAll(int fd, std::string_view data) {
@@ -517,7 +533,14 @@ TEST_F(HttpServerTest, EventStreamDeliversEventsInOrder) {
   EXPECT_TRUE(sink->IsOpen());
   EXPECT_EQ(server_->streams(), 1);
 
-  std::this_thread::sleep_for(300ms);  // beyond read_timeout
+  // A half-sent request on another connection, begun after the stream's: once read_timeout
+  // has closed it, it would have closed the stream too if it applied there.
+  const int half_sent = Connect(server_->port());
+  ASSERT_GE(half_sent, 0);
+  ASSERT_TRUE(SendAll(half_sent, "GET / HTTP/1.1\r\nHost: a\r\n"));
+  EXPECT_TRUE(Receive(half_sent, 5s).closed);
+  close(half_sent);
+  EXPECT_TRUE(sink->IsOpen());
   std::thread publisher([&] {
     EXPECT_TRUE(sink->Send("event: case\ndata: 1\n\n"));
     EXPECT_TRUE(sink->Send("event: case\ndata: 2\n\n"));
@@ -594,9 +617,11 @@ TEST_F(HttpServerTest, StopClosesStreamsAndIdleConnections) {
 
 TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInProgress) {
   std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
   StartServer(TestOptions(), [&](Request&) {
     entered.set_value();
-    std::this_thread::sleep_for(300ms);
+    released.wait();  // the request is in progress until the test says
     return Text("finished");
   });
   const uint16_t port = server_->port();
@@ -606,6 +631,9 @@ TEST_F(HttpServerTest, GracefulStopFinishesTheRequestInProgress) {
   });
   entered.get_future().wait();
   std::thread stopper([&] { server_->Stop(5s); });
+  // The handler finishes only once the stop is under way: the port no longer listens.
+  EXPECT_TRUE(WaitFor([&] { return !IsListening(port); }));
+  release.set_value();
   stopper.join();
   const Reply got = reply.get();
   ASSERT_EQ(got.code, CURLE_OK);

@@ -1,5 +1,5 @@
 // Users, passwords, sessions, API tokens and login throttling (docs/ACCESS.md).
-#include "server/access.h"
+#include "access/access.h"
 
 #include <algorithm>
 #include <array>

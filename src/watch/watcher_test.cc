@@ -1,5 +1,5 @@
 // The watcher against a real HTTP server on loopback, with a clock moved by hand.
-#include "server/watcher.h"
+#include "watch/watcher.h"
 
 #include <chrono>
 #include <filesystem>
@@ -13,6 +13,7 @@
 
 #include "fetch/testing_http_server.h"
 #include "store/sqlite/testing.h"
+#include "util/testing_event_counter.h"
 
 namespace ecoute::server {
 namespace {
@@ -639,7 +640,11 @@ TEST_F(WatcherTest, OpenRefusesAnotherProgramsDatabase) {
 
 TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {
   Site site;
-  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  testing::EventCounter feed_requests;
+  HttpServer server([&](const HttpRequest& r) {
+    if (r.path == "/feed.xml") feed_requests.Add();
+    return site.Answer(r);
+  });
   std::mutex mutex;
   int64_t posts = 0;
   watcher_->Start(
@@ -652,11 +657,8 @@ TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {
   watcher_->Start(Keep());  // already started: nothing
   // Sources added while it runs are picked up at the next tick.
   AddSource(server.Url("/feed.xml"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (watcher_->counters().polls == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  watcher_->Stop();
+  EXPECT_TRUE(feed_requests.WaitFor(1));
+  watcher_->Stop();  // lets the poll in progress finish
   watcher_->Stop();
   EXPECT_EQ(watcher_->counters().polls, 1);
   {
@@ -664,10 +666,16 @@ TEST_F(WatcherTest, BackgroundThreadPollsUntilStopped) {
     EXPECT_EQ(posts, 3);
   }
   EXPECT_EQ(sink_calls_, 0);
-  // Stopped: a due source stays unpolled.
+  // Stopped: a due source stays unpolled, however long the ticks it would have had...
   clock_.Advance(900);
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
   EXPECT_EQ(watcher_->counters().polls, 1);
+  // ...and is polled once the watcher starts again.
+  watcher_->Start([](std::vector<Post>&, const WatchedSource&) { return OkStatus(); },
+                  std::chrono::milliseconds(5));
+  EXPECT_TRUE(feed_requests.WaitFor(2));  // conditional: a 304, nothing to store
+  watcher_->Stop();
+  EXPECT_EQ(watcher_->counters().polls, 2);
+  EXPECT_EQ(feed_requests.count(), 2);
 }
 
 TEST_F(WatcherTest, ListingWhilePollingIsSafe) {

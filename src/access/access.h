@@ -23,7 +23,7 @@
 
 #include "ecoute/status.h"
 
-#include "server/clock.h"
+#include "util/clock.h"
 #include "store/access_tables.h"
 
 namespace ecoute::server {

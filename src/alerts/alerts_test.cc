@@ -1,17 +1,15 @@
 // Alert rules and webhook delivery against a real SQLite file and a real receiver on
 // loopback; a ManualClock moves time, and jitter is off so that every backoff is exact.
-#include "server/alerts.h"
+#include "alerts/alerts.h"
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -25,6 +23,7 @@
 
 #include "fetch/testing_http_server.h"
 #include "store/sqlite/testing.h"
+#include "util/testing_event_counter.h"
 
 namespace ecoute::server {
 namespace {
@@ -795,13 +794,12 @@ TEST_F(AlertsTest, PendingDeliveriesSurviveARestart) {
 TEST_F(AlertsTest, TheWorkerDeliversInTheBackground) {
   Receiver receiver([](const Received&) { return 200; });
   Rule(receiver.Url("/hook"));
+  testing::EventCounter delivered;
+  engine_->on_delivered = [&](double) { delivered.Add(); };
   engine_->Start();
   ASSERT_TRUE(engine_->Publish(Opened(1)));
   ASSERT_TRUE(engine_->Publish(Opened(2)));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (engine_->counters().delivered < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  EXPECT_TRUE(delivered.WaitFor(2));
   engine_->Stop();
   EXPECT_EQ(engine_->counters().delivered, 2);
   EXPECT_EQ(receiver.Requests().size(), 2u);
