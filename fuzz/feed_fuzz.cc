@@ -1,6 +1,6 @@
 // Any bytes into the feed reader: no crash, leak or hang, and every post it emits has an
 // id, a known source and valid UTF-8 in every text field, with dates in RFC 3339 or empty.
-// Its two paths (sources/feed_reader.h) must agree: whenever the streaming path takes the
+// Its two paths (sources/feed/feed_reader.h) must agree: whenever the streaming path takes the
 // input, the same posts and problems as the document path; whenever our serializer takes
 // an entry, the bytes of libxml2's xmlNodeDump.
 #include <cstddef>
@@ -13,7 +13,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
-#include "sources/feed_reader.h"
+#include "sources/feed/feed_reader.h"
 #include "util/utf8.h"
 
 namespace {

@@ -9,6 +9,8 @@
 
 #include <gumbo.h>
 
+#include "sources/html_elements.h"
+
 namespace ecoute::sources_internal {
 
 namespace {
@@ -119,39 +121,6 @@ double NameWeight(std::string_view names) {
   if (LooksLikeFurniture(names)) weight -= 25;
   if (LooksLikeContent(names)) weight += 25;
   return weight;
-}
-
-bool IsBlockTag(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FORM:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_UL:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Elements that are page furniture or controls by their tag alone.
@@ -296,7 +265,10 @@ class Scorer {
         children = &node.v.document.children;
       } else if (node.type == GUMBO_NODE_ELEMENT) {
         const GumboElement& element = node.v.element;
-        if (element.tag_namespace == GUMBO_NAMESPACE_SVG || IsNeverText(element.tag)) continue;
+        if (element.tag_namespace == GUMBO_NAMESPACE_SVG ||
+            HtmlElementOf(element.tag).is_never_text) {
+          continue;
+        }
         if (element.tag == GUMBO_TAG_IMG && pending.parent >= 0) {
           ++infos_[static_cast<size_t>(pending.parent)].images;
           continue;
@@ -366,26 +338,13 @@ class Scorer {
       parent.commas += info.commas;
       parent.images += info.images;
       parent.end = std::max(parent.end, info.end);
-      if (IsBlockTag(info.tag) || info.has_block) parent.has_block = true;
+      if (HtmlElementOf(info.tag).is_block || info.has_block) parent.has_block = true;
     }
     for (size_t i = 0; i < infos_.size(); ++i) {
       const Info& info = infos_[i];
-      bool is_paragraph = false;
-      switch (info.tag) {
-        case GUMBO_TAG_P:
-        case GUMBO_TAG_PRE:
-        case GUMBO_TAG_TD:
-          is_paragraph = true;
-          break;
-        case GUMBO_TAG_DIV:
-        case GUMBO_TAG_SECTION:
-        case GUMBO_TAG_BLOCKQUOTE:
-        case GUMBO_TAG_ARTICLE:
-          is_paragraph = !info.has_block;
-          break;
-        default:
-          break;
-      }
+      const ParagraphRole role = HtmlElementOf(info.tag).paragraph;
+      const bool is_paragraph = role == ParagraphRole::kAlways ||
+                                (role == ParagraphRole::kWithoutBlocks && !info.has_block);
       if (is_paragraph) {
         Spread(info.parent, info.text, info.commas);
       } else if (info.has_block && info.own_text >= 25) {
@@ -614,26 +573,6 @@ Article FindArticle(const GumboNode& document) {
   }
   if (length < kMinArticleLength) return Article();
   return article;
-}
-
-bool IsNeverText(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_AUDIO:
-    case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_DATALIST:
-      return true;
-    default:
-      return false;
-  }
 }
 
 }  // namespace ecoute::sources_internal

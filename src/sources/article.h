@@ -29,11 +29,6 @@ struct Article {
 // one's siblings that look like more of the same. Linear in the size of the tree.
 Article FindArticle(const GumboNode& document);
 
-// Elements whose content is never shown as text: code, styling, metadata, and fallback
-// content modern browsers never show (noscript with scripting on, audio/video "not
-// supported" messages); iframe, noembed and noframes hold raw text.
-bool IsNeverText(GumboTag tag);
-
 // Length of `text` once runs of whitespace are one space, and its commas: what scores a
 // paragraph.
 void MeasureText(std::string_view text, uint32_t& length, uint32_t& commas);

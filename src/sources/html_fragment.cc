@@ -7,7 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include <gumbo.h>
+
 #include "sources/article.h"
+#include "sources/html_elements.h"
 #include "sources/html_text.h"
 #include "util/utf8.h"
 
@@ -68,61 +71,62 @@ char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 struct TagName {
   std::string_view name;
   Tag tag;
+  GumboTag element;  // its row in html_elements.h
 };
 
 // Most frequent first: looked up linearly.
 constexpr TagName kTags[] = {
-    {"a", Tag::kA},
-    {"p", Tag::kP},
-    {"br", Tag::kBr},
-    {"b", Tag::kInline},
-    {"i", Tag::kInline},
-    {"em", Tag::kInline},
-    {"strong", Tag::kInline},
-    {"span", Tag::kInline},
-    {"img", Tag::kImg},
-    {"div", Tag::kDiv},
-    {"li", Tag::kLi},
-    {"ul", Tag::kUl},
-    {"ol", Tag::kOl},
-    {"blockquote", Tag::kBlockquote},
-    {"h1", Tag::kH1},
-    {"h2", Tag::kH2},
-    {"h3", Tag::kH3},
-    {"h4", Tag::kH4},
-    {"h5", Tag::kH5},
-    {"h6", Tag::kH6},
-    {"hr", Tag::kHr},
-    {"figure", Tag::kFigure},
-    {"figcaption", Tag::kFigcaption},
-    {"script", Tag::kScript},
-    {"style", Tag::kStyle},
-    {"wbr", Tag::kWbr},
-    {"u", Tag::kInline},
-    {"s", Tag::kInline},
-    {"q", Tag::kInline},
-    {"small", Tag::kInline},
-    {"sub", Tag::kInline},
-    {"sup", Tag::kInline},
-    {"code", Tag::kInline},
-    {"cite", Tag::kInline},
-    {"abbr", Tag::kInline},
-    {"acronym", Tag::kInline},
-    {"big", Tag::kInline},
-    {"tt", Tag::kInline},
-    {"font", Tag::kInline},
-    {"strike", Tag::kInline},
-    {"del", Tag::kInline},
-    {"ins", Tag::kInline},
-    {"mark", Tag::kInline},
-    {"kbd", Tag::kInline},
-    {"samp", Tag::kInline},
-    {"var", Tag::kInline},
-    {"dfn", Tag::kInline},
-    {"time", Tag::kInline},
-    {"data", Tag::kInline},
-    {"bdi", Tag::kInline},
-    {"bdo", Tag::kInline},
+    {"a", Tag::kA, GUMBO_TAG_A},
+    {"p", Tag::kP, GUMBO_TAG_P},
+    {"br", Tag::kBr, GUMBO_TAG_BR},
+    {"b", Tag::kInline, GUMBO_TAG_B},
+    {"i", Tag::kInline, GUMBO_TAG_I},
+    {"em", Tag::kInline, GUMBO_TAG_EM},
+    {"strong", Tag::kInline, GUMBO_TAG_STRONG},
+    {"span", Tag::kInline, GUMBO_TAG_SPAN},
+    {"img", Tag::kImg, GUMBO_TAG_IMG},
+    {"div", Tag::kDiv, GUMBO_TAG_DIV},
+    {"li", Tag::kLi, GUMBO_TAG_LI},
+    {"ul", Tag::kUl, GUMBO_TAG_UL},
+    {"ol", Tag::kOl, GUMBO_TAG_OL},
+    {"blockquote", Tag::kBlockquote, GUMBO_TAG_BLOCKQUOTE},
+    {"h1", Tag::kH1, GUMBO_TAG_H1},
+    {"h2", Tag::kH2, GUMBO_TAG_H2},
+    {"h3", Tag::kH3, GUMBO_TAG_H3},
+    {"h4", Tag::kH4, GUMBO_TAG_H4},
+    {"h5", Tag::kH5, GUMBO_TAG_H5},
+    {"h6", Tag::kH6, GUMBO_TAG_H6},
+    {"hr", Tag::kHr, GUMBO_TAG_HR},
+    {"figure", Tag::kFigure, GUMBO_TAG_FIGURE},
+    {"figcaption", Tag::kFigcaption, GUMBO_TAG_FIGCAPTION},
+    {"script", Tag::kScript, GUMBO_TAG_SCRIPT},
+    {"style", Tag::kStyle, GUMBO_TAG_STYLE},
+    {"wbr", Tag::kWbr, GUMBO_TAG_WBR},
+    {"u", Tag::kInline, GUMBO_TAG_U},
+    {"s", Tag::kInline, GUMBO_TAG_S},
+    {"q", Tag::kInline, GUMBO_TAG_Q},
+    {"small", Tag::kInline, GUMBO_TAG_SMALL},
+    {"sub", Tag::kInline, GUMBO_TAG_SUB},
+    {"sup", Tag::kInline, GUMBO_TAG_SUP},
+    {"code", Tag::kInline, GUMBO_TAG_CODE},
+    {"cite", Tag::kInline, GUMBO_TAG_CITE},
+    {"abbr", Tag::kInline, GUMBO_TAG_ABBR},
+    {"acronym", Tag::kInline, GUMBO_TAG_ACRONYM},
+    {"big", Tag::kInline, GUMBO_TAG_BIG},
+    {"tt", Tag::kInline, GUMBO_TAG_TT},
+    {"font", Tag::kInline, GUMBO_TAG_FONT},
+    {"strike", Tag::kInline, GUMBO_TAG_STRIKE},
+    {"del", Tag::kInline, GUMBO_TAG_DEL},
+    {"ins", Tag::kInline, GUMBO_TAG_INS},
+    {"mark", Tag::kInline, GUMBO_TAG_MARK},
+    {"kbd", Tag::kInline, GUMBO_TAG_KBD},
+    {"samp", Tag::kInline, GUMBO_TAG_SAMP},
+    {"var", Tag::kInline, GUMBO_TAG_VAR},
+    {"dfn", Tag::kInline, GUMBO_TAG_DFN},
+    {"time", Tag::kInline, GUMBO_TAG_TIME},
+    {"data", Tag::kInline, GUMBO_TAG_DATA},
+    {"bdi", Tag::kInline, GUMBO_TAG_BDI},
+    {"bdo", Tag::kInline, GUMBO_TAG_BDO},
 };
 
 // The index of `lower` in kTags, or -1.
@@ -133,71 +137,43 @@ int TagIndex(std::string_view lower) {
   return -1;
 }
 
+// Each Tag's row in html_elements.h (kInline: any inline element's, all alike).
+constexpr GumboTag kElementOfTag[] = {
+    GUMBO_TAG_BODY,       GUMBO_TAG_A,      GUMBO_TAG_SPAN,  GUMBO_TAG_BR,         GUMBO_TAG_WBR,
+    GUMBO_TAG_IMG,        GUMBO_TAG_P,      GUMBO_TAG_DIV,   GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_UL,
+    GUMBO_TAG_OL,         GUMBO_TAG_LI,     GUMBO_TAG_H1,    GUMBO_TAG_H2,         GUMBO_TAG_H3,
+    GUMBO_TAG_H4,         GUMBO_TAG_H5,     GUMBO_TAG_H6,    GUMBO_TAG_HR,         GUMBO_TAG_FIGURE,
+    GUMBO_TAG_FIGCAPTION, GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_UNKNOWN,
+};
+static_assert(std::size(kElementOfTag) == static_cast<size_t>(Tag::kUnknown) + 1);
+
+// What the layout, the article extraction and the parser make of a tag: html_elements.h's
+// row. (<body> is the fragment itself: its gap would fall at the ends of the text, where
+// there is nothing to separate.)
+constexpr const HtmlElement& ElementOf(Tag tag) {
+  return HtmlElementOf(kElementOfTag[static_cast<size_t>(tag)]);
+}
+
+// Every name of kTags has its Tag's row, so that one Tag stands for all of them.
+constexpr bool TagsMatchTheirRows() {
+  for (const TagName& name : kTags) {
+    if (!(HtmlElementOf(name.element) == ElementOf(name.tag))) return false;
+  }
+  return true;
+}
+static_assert(TagsMatchTheirRows());
+
 bool IsHeading(Tag tag) { return tag >= Tag::kH1 && tag <= Tag::kH6; }
 
 bool IsVoid(Tag tag) {
   return tag == Tag::kBr || tag == Tag::kWbr || tag == Tag::kImg || tag == Tag::kHr;
 }
 
-// Start tags that close an open <p> (HTML parsing, "in body").
-bool ClosesP(Tag tag) {
-  switch (tag) {
-    case Tag::kP:
-    case Tag::kDiv:
-    case Tag::kBlockquote:
-    case Tag::kUl:
-    case Tag::kOl:
-    case Tag::kLi:
-    case Tag::kHr:
-    case Tag::kFigure:
-    case Tag::kFigcaption:
-      return true;
-    default:
-      return IsHeading(tag);
-  }
-}
-
 // The parser's "special" elements among ours (they stop the search for an open <li>).
 bool IsSpecial(Tag tag) { return tag != Tag::kA && tag != Tag::kInline && tag != Tag::kUnknown; }
 
-// article.cc's IsBlockTag, restricted to our tags.
-bool IsBlock(Tag tag) {
-  switch (tag) {
-    case Tag::kP:
-    case Tag::kDiv:
-    case Tag::kBlockquote:
-    case Tag::kUl:
-    case Tag::kOl:
-    case Tag::kHr:
-    case Tag::kFigure:
-      return true;
-    default:
-      return IsHeading(tag);
-  }
-}
-
 // Containers that the article cleaning may drop (article.cc's IsClutter, our tags).
 bool IsClutterCandidate(Tag tag) { return tag == Tag::kDiv || tag == Tag::kUl || tag == Tag::kOl; }
-
-// html_reader.cc's LayoutOf, restricted to our tags.
-Gap GapOf(Tag tag) {
-  switch (tag) {
-    case Tag::kBr:
-      return Gap::kLine;
-    case Tag::kP:
-    case Tag::kDiv:
-    case Tag::kBlockquote:
-    case Tag::kUl:
-    case Tag::kOl:
-    case Tag::kLi:
-    case Tag::kHr:
-    case Tag::kFigure:
-    case Tag::kFigcaption:
-      return Gap::kParagraph;
-    default:
-      return IsHeading(tag) ? Gap::kParagraph : Gap::kNone;
-  }
-}
 
 void AppendUtf8(uint32_t code_point, std::string& out) {
   if (code_point < 0x80) {
@@ -421,7 +397,7 @@ class Converter {
           found.emplace_back(href);
         }
       }
-      const Gap gap = GapOf(node.tag);
+      const Gap gap = ElementOf(node.tag).gap;
       builder.RequestGap(gap);
       frames.push_back({node.end, gap});
       ++k;
@@ -629,7 +605,7 @@ class Converter {
         return false;  // inline: the parser would reconstruct it in the new item
       }
     }
-    if (ClosesP(tag)) {
+    if (ElementOf(tag).closes_p) {
       if (TopTag() == Tag::kP) Pop();
       for (int k : open_) {
         if (nodes_[static_cast<size_t>(k)].tag == Tag::kP) return false;  // under inline
@@ -734,16 +710,16 @@ class Converter {
   bool Close(int index) {
     Node& node = nodes_[static_cast<size_t>(index)];
     node.end = static_cast<int>(nodes_.size()) - 1;
-    const bool is_paragraph =
-        node.tag == Tag::kP ||
-        ((node.tag == Tag::kDiv || node.tag == Tag::kBlockquote) && !node.has_block);
+    const ParagraphRole role = ElementOf(node.tag).paragraph;
+    const bool is_paragraph = role == ParagraphRole::kAlways ||
+                              (role == ParagraphRole::kWithoutBlocks && !node.has_block);
     if (index != 0) {
       Node& parent = nodes_[static_cast<size_t>(node.parent)];
       parent.text += node.text;
       parent.links += node.links;
       parent.commas += node.commas;
       parent.images += node.images;
-      if (IsBlock(node.tag) || node.has_block) parent.has_block = true;
+      if (ElementOf(node.tag).is_block || node.has_block) parent.has_block = true;
       if (is_paragraph) {
         if (node.text >= 25) {
           if (node.parent != 0) ok_ = false;  // another container would be scored

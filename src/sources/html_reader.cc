@@ -14,6 +14,7 @@
 
 #include "sources/article.h"
 #include "sources/comments.h"
+#include "sources/html_elements.h"
 #include "sources/html_text.h"
 #include "sources/text_input.h"
 #include "util/datetime.h"
@@ -54,97 +55,15 @@ const char* Attribute(const GumboElement& element, const char* name) {
   return attribute == nullptr ? nullptr : attribute->value;
 }
 
-// What an element does to the text around and inside it.
-struct Layout {
-  bool is_hidden = false;    // its content is not shown
-  bool is_verbatim = false;  // its whitespace is kept
-  Gap gap = Gap::kNone;      // the separation it causes before and after itself
-};
+using sources_internal::Layout;
 
-Layout LayoutOf(const GumboNode& node) {
-  Layout layout;
-  if (node.type == GUMBO_NODE_TEMPLATE) {
+// The page walk also hides HTML elements marked `hidden`.
+Layout PageLayoutOf(const GumboNode& node) {
+  Layout layout = sources_internal::LayoutOf(node);
+  if (node.type == GUMBO_NODE_ELEMENT && node.v.element.tag_namespace == GUMBO_NAMESPACE_HTML &&
+      Attribute(node.v.element, "hidden") != nullptr) {
     layout.is_hidden = true;
-    return layout;
   }
-  const GumboElement& element = node.v.element;
-  // SVG is drawings: its <text> and <title> are labels, not prose. MathML stays: a formula's
-  // text is what the reader sees.
-  if (element.tag_namespace == GUMBO_NAMESPACE_SVG) {
-    layout.is_hidden = true;
-    return layout;
-  }
-  if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return layout;
-  if (sources_internal::IsNeverText(element.tag)) {
-    layout.is_hidden = true;
-    return layout;
-  }
-  switch (element.tag) {
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_LISTING:
-    case GUMBO_TAG_PLAINTEXT:
-    case GUMBO_TAG_XMP:
-    case GUMBO_TAG_TEXTAREA:
-      layout.is_verbatim = true;
-      layout.gap = Gap::kParagraph;
-      break;
-    case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_BODY:
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_CENTER:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_DIR:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_FORM:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_HGROUP:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_HTML:
-    case GUMBO_TAG_LEGEND:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_MENU:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_SUMMARY:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_UL:
-      layout.gap = Gap::kParagraph;
-      break;
-    case GUMBO_TAG_BR:
-      layout.gap = Gap::kLine;
-      break;
-    // Cells of one row stay on one line, but their words must not run together.
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TH:
-      layout.gap = Gap::kSpace;
-      break;
-    default:
-      break;
-  }
-  if (Attribute(element, "hidden") != nullptr) layout.is_hidden = true;
   return layout;
 }
 
@@ -516,7 +435,7 @@ class PageWalker {
         break;
     }
     if (skipped_ != nullptr && skipped_->contains(&node)) return;
-    const Layout layout = LayoutOf(node);
+    const Layout layout = PageLayoutOf(node);
     if (layout.is_hidden) ++hidden_depth_;
     if (layout.is_verbatim) ++verbatim_depth_;
     // After the counts, so that an element hidden by its own attribute counts as hidden.

@@ -15,6 +15,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/html_elements.h"
 #include "sources/html_text.h"
 #include "sources/social_json.h"
 #include "util/json.h"
@@ -27,8 +28,9 @@ namespace dom = simdjson::dom;
 using sources_internal::AddLink;
 using sources_internal::Excerpt;
 using sources_internal::Fields;
-using sources_internal::Gap;
 using sources_internal::IsHtmlSpace;
+using sources_internal::Layout;
+using sources_internal::LayoutOf;
 using sources_internal::TextBuilder;
 using sources_internal::WrongType;
 
@@ -108,77 +110,6 @@ std::string FindServingHost(dom::element status) {
 // ---------------------------------------------------------------------------------------
 // HTML content to text.
 
-struct Layout {
-  bool is_hidden = false;
-  bool is_verbatim = false;
-  Gap gap = Gap::kNone;
-};
-
-Layout LayoutOf(const GumboElement& element) {
-  Layout layout;
-  if (element.tag_namespace != GUMBO_NAMESPACE_HTML) {
-    layout.is_hidden = element.tag_namespace == GUMBO_NAMESPACE_SVG;
-    return layout;
-  }
-  switch (element.tag) {
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_TITLE:
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_NOEMBED:
-    case GUMBO_TAG_NOFRAMES:
-    case GUMBO_TAG_TEXTAREA:
-      layout.is_hidden = true;
-      break;
-    case GUMBO_TAG_PRE:
-      layout.is_verbatim = true;
-      layout.gap = Gap::kParagraph;
-      break;
-    // What Mastodon keeps of remote HTML, and the blocks other servers send.
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_SUMMARY:
-      layout.gap = Gap::kParagraph;
-      break;
-    case GUMBO_TAG_BR:
-      layout.gap = Gap::kLine;
-      break;
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TH:
-      layout.gap = Gap::kSpace;
-      break;
-    default:
-      break;
-  }
-  return layout;
-}
-
 const char* Attribute(const GumboElement& element, const char* name) {
   const GumboAttribute* attribute = gumbo_get_attribute(&element.attributes, name);
   return attribute == nullptr ? nullptr : attribute->value;
@@ -244,8 +175,7 @@ void WalkContent(const GumboNode& root, const std::vector<std::string_view>& ski
       case GUMBO_NODE_ELEMENT:
       case GUMBO_NODE_TEMPLATE: {
         const GumboElement& element = node.v.element;
-        const Layout layout =
-            node.type == GUMBO_NODE_TEMPLATE ? Layout{true, false, Gap::kNone} : LayoutOf(element);
+        const Layout layout = LayoutOf(node);
         if (layout.is_hidden) ++hidden_depth;
         if (layout.is_verbatim) ++verbatim_depth;
         if (hidden_depth == 0) {

@@ -380,6 +380,30 @@ TEST(MastodonReaderTest, ReadsOversizedMarkupAsPlainText) {
   }
 }
 
+// Statuses are laid out as pages are (html_elements.h): every block separates its text, and
+// what a browser never shows is left out.
+TEST(MastodonReaderTest, LaysOutContentAsThePageReaderDoes) {
+  struct LayoutCase {
+    std::string_view content;
+    std::string_view want;
+  };
+  constexpr LayoutCase kCases[] = {
+      {"<p>train en retard</p><p>encore</p>", "train en retard\n\nencore"},
+      {"retard<main>encore</main>", "retard\n\nencore"},    // any block, not Mastodon's
+      {"retard<aside>encore</aside>", "retard\n\nencore"},  // own few
+      {"retard<video>pas de vid\u00e9o</video> encore", "retard encore"},  // fallback text
+      {"ligne<br>suivante", "ligne\nsuivante"},
+  };
+  for (const LayoutCase& c : kCases) {
+    SCOPED_TRACE(c.content);
+    const ReadResult result =
+        ReadMastodonString(R"({"id": "1", "uri": "https://m.example/1", "content": ")" +
+                           std::string(c.content) + R"("})");
+    ASSERT_EQ(result.posts.size(), 1u) << Describe(result.problems);
+    EXPECT_EQ(result.posts[0].text, c.want);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Bluesky
 

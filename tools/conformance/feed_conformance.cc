@@ -1,4 +1,4 @@
-// feed_conformance: runs the feed reader's document model (sources/feed_reader.h) on
+// feed_conformance: runs the feed reader's document model (sources/feed/feed_reader.h) on
 // feedparser's test cases converted to JSON (shared/testsuites/feeds, see its README.md)
 // and prints the pass rate per category and in total.
 //
@@ -23,7 +23,7 @@
 
 #include <simdjson.h>
 
-#include "sources/feed_reader.h"
+#include "sources/feed/feed_reader.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "sources/feed_reader.h"
+#include "sources/feed/feed_reader.h"
 
 #include <cstdlib>
 #include <filesystem>
