@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "search/fts5_tokenizer.h"
+#include "store/sqlite/fts5_tokenizer.h"
 
 extern char** environ;
 

@@ -12,7 +12,7 @@
 #include <zxcvbn.h>
 
 #include "server/component_db.h"
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 #include "util/utf8.h"
 
 namespace ecoute::server {

@@ -15,7 +15,7 @@
 
 #include "fetch/fetcher.h"
 #include "server/component_db.h"
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 #include "util/datetime.h"
 #include "util/json.h"
 

@@ -1,7 +1,7 @@
 #include "server/component_db.h"
 
-#include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute::server {
 namespace {

@@ -9,7 +9,7 @@
 #include "ecoute/sources.h"
 
 #include "server/component_db.h"
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute::server {
 namespace {

@@ -1,9 +1,9 @@
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 #include <array>
 #include <string>
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute {
 namespace {

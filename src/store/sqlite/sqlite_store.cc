@@ -15,10 +15,10 @@
 #include "ecoute/store.h"
 
 #include "cases/threading.h"
-#include "search/fts5_tokenizer.h"
 #include "search/snippet.h"
-#include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/sqlite/fts5_tokenizer.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite.h"
 #include "util/datetime.h"
 #include "util/json.h"
 #include "util/url.h"

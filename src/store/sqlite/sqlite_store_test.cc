@@ -10,7 +10,7 @@
 
 #include "ecoute/store.h"
 
-#include "search/fts5_tokenizer.h"
+#include "store/sqlite/fts5_tokenizer.h"
 #include "util/datetime.h"
 
 namespace ecoute {
