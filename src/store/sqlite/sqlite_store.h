@@ -1,0 +1,162 @@
+// The SQLite store (docs/STORE.md): one SQLite file in WAL mode behind the Store interface.
+// The class is shared by its files, one job each:
+//   sqlite_store.cc  opening a file, the prepared statements, the brands
+//   ingest.cc        a post's identity, its insert or edit, its verdicts, the index batch
+//   threading.cc     threading a new post into cases (gather facts, decide, apply)
+//   cases.cc         case rows and timelines, agents' actions, corrections
+//   search.cc        full-text search
+//   report.cc        the brands' report
+//   forget.cc        erasure and retention
+// Not thread-safe: one caller at a time (the server holds its store behind one mutex).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "ecoute/store.h"
+#include "cases/threading.h"
+#include "store/sqlite/sqlite.h"
+
+namespace ecoute::sqlite {
+
+// ASCII lower case (handles, author keys, brand names).
+std::string Lower(std::string_view s);
+
+// "@" + name. (GCC 12 warns wrongly, -Wrestrict, about `"@" + std::string`.)
+std::string WithAt(std::string_view name);
+
+// A verdict's cues as stored: "cue|cue".
+std::string JoinCues(const std::vector<std::string_view>& cues);
+
+// The start of a text, cut at a word boundary and a UTF-8 boundary, for display.
+std::string Excerpt(std::string_view text, size_t max_bytes);
+
+// "?,?,?" for `n` parameters.
+std::string Placeholders(size_t n);
+
+struct BrandRow {
+  int64_t id = 0;
+  std::string name;
+  std::vector<std::string> handles;  // lower case
+  std::vector<std::string> domains;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, const StoreOptions& options) : db_(db), options_(options) {}
+  ~SqliteStore() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  Status Prepare();
+  Status LoadBrands();
+
+  Status SyncBrands(const BrandCatalog& catalog) override;
+  Status Ingest(std::span<const IngestItem> batch, std::vector<IngestResult>& results) override;
+  Result<std::vector<SearchHit>> Search(const SearchQuery& query,
+                                        const SearchOptions& options) override;
+  Result<std::vector<CaseSummary>> ListCases(const CaseFilter& filter) override;
+  Result<CaseDetail> GetCase(int64_t case_id) override;
+  Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
+                        const std::string& note) override;
+  Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
+                     const std::string& reason) override;
+  Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
+                   const std::string& reason) override;
+  Status ReopenCase(int64_t case_id, const std::string& actor, int64_t at,
+                    const std::string& reason) override;
+  Status AssignCase(int64_t case_id, const std::string& assignee, const std::string& actor,
+                    int64_t at) override;
+  Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
+                      const std::string& reason) override;
+  Result<int64_t> RecordCorrection(const Correction& correction) override;
+  Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) override;
+  Result<std::string> CaseBrand(int64_t case_id) override;
+  Result<ForgetSummary> ForgetAuthor(const std::string& author, int64_t now) override;
+  Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) override;
+  Result<Report> BuildReport(const ReportOptions& options) override;
+  Result<StoreStats> Stats() override;
+  Status Optimize() override {
+    ECOUTE_RETURN_IF_ERROR(
+        sqlite::Exec(db_, "INSERT INTO posts_fts(posts_fts) VALUES ('optimize')"));
+    ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "PRAGMA optimize"));
+    return sqlite::Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+ private:
+  // Prepared statements, by name, made once.
+  enum StatementId {
+    kFindSource,
+    kInsertSource,
+    kFindAuthor,
+    kInsertAuthor,
+    kFindPostByExtId,
+    kFindPostByUrl,
+    kFindPostByHash,
+    kInsertPost,
+    kInsertVersion,
+    kUpdatePost,
+    kDeletePostBrands,
+    kInsertPostBrand,
+    kCasesOfPost,
+    kAuthorCase,
+    kInsertCase,
+    kInsertCasePost,
+    kUpdateCase,
+    kInsertEvent,
+    kLoadCase,
+    kParentForCase,
+    kIndexNewPosts,
+    kTouchCase,
+    kRaiseCasePriority,
+    kStatementCount,
+  };
+  sqlite::Statement& Get(StatementId id) { return statements_[id]; }
+
+  Status Begin() { return sqlite::Exec(db_, "BEGIN IMMEDIATE"); }
+  Status Commit() { return sqlite::Exec(db_, "COMMIT"); }
+  void Rollback() { (void)sqlite::Exec(db_, "ROLLBACK"); }
+
+  Result<int64_t> SourceId(const std::string& kind);
+  Result<int64_t> AuthorId(const Author& author);  // 0 when the post has no author
+  Status IngestOne(const IngestItem& item, IngestResult& result);
+  Status IndexNewPosts();
+  Status StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
+                       const std::vector<int64_t>& brand_ids, int64_t author_brand);
+  Status Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
+                const Analysis& analysis, int64_t source_id, const std::vector<int64_t>& brand_ids,
+                int64_t author_brand, IngestResult& result);
+  Result<std::vector<std::pair<int64_t, CaseRef>>> CasesOf(int64_t post_id);  // brand, case
+  Status AddEvent(int64_t case_id, int64_t at, std::string_view kind, std::string_view actor,
+                  std::string_view reason, std::optional<int64_t> post_id);
+  Result<CaseRef> LoadCase(int64_t case_id, int64_t* brand_id = nullptr);
+  Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
+                    const std::string& reason, std::string_view kind);
+  int64_t BrandOfAuthor(const Post& post) const;
+  bool IsAddressedTo(std::string_view text, int64_t brand) const;
+  Result<int64_t> BrandIdByName(std::string_view name) const;
+  Status RemoveEmptyCasesAndAuthors();
+
+  sqlite3* db_;
+  StoreOptions options_;
+  std::vector<sqlite::Statement> statements_;
+  std::vector<BrandRow> brands_;
+  std::unordered_map<std::string, size_t> brand_by_name_;  // lower-cased name
+  std::unordered_map<std::string, int64_t> brand_by_handle_;
+  std::unordered_map<std::string, int64_t> brand_by_domain_;
+  std::unordered_map<std::string, int64_t> source_ids_;
+  std::unordered_map<std::string, int64_t> author_ids_;
+  // The first post of the open batch not yet in the full-text index; 0 when none.
+  int64_t unindexed_from_ = 0;
+};
+
+}  // namespace ecoute::sqlite
