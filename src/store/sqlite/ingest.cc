@@ -127,6 +127,41 @@ int64_t HashValue(const Post& post) {
   return static_cast<int64_t>(value);
 }
 
+// Agents open a post's URL as a link: only the web's schemes are kept ("javascript:",
+// "data:" are dropped, the post is stored without them). nullopt when the post has only
+// web URLs.
+std::optional<Post> WithoutNonWebUrls(const Post& post) {
+  if ((post.url.empty() || IsWebUrl(post.url)) &&
+      (post.author.url.empty() || IsWebUrl(post.author.url))) {
+    return std::nullopt;
+  }
+  Post web_only = post;
+  if (!IsWebUrl(web_only.url)) web_only.url.clear();
+  if (!IsWebUrl(web_only.author.url)) web_only.author.url.clear();
+  return web_only;
+}
+
+// The post's outgoing links, one per line: those of its markup, then those of its text.
+std::string LinksOf(const Post& post, const Analysis& analysis) {
+  std::string links;
+  for (const std::string& link : post.links) {
+    if (!links.empty()) links += '\n';
+    links += link;
+  }
+  for (std::string_view link : analysis.facts.links) {
+    if (std::find(post.links.begin(), post.links.end(), link) == post.links.end()) {
+      if (!links.empty()) links += '\n';
+      links += link;
+    }
+  }
+  return links;
+}
+
+// A count of the post model (-1: unknown) as a column value.
+std::optional<int64_t> Count(int64_t n) {
+  return n >= 0 ? std::optional<int64_t>(n) : std::nullopt;
+}
+
 }  // namespace
 
 Result<int64_t> SqliteStore::SourceId(const std::string& kind) {
@@ -202,17 +237,18 @@ Status SqliteStore::IndexNewPosts() {
   return Get(kIndexNewPosts).Bind(1, from).Run();
 }
 
-Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
-                                  const std::vector<int64_t>& brand_ids, int64_t author_brand) {
+Status SqliteStore::StoreVerdicts(const PostRow& row) {
+  const Analysis& analysis = row.analysis;
   sqlite::Statement& insert_brand = Get(kInsertPostBrand);
   const int64_t topics = TopicMask(analysis);
   for (size_t i = 0; i < analysis.brands.size(); ++i) {
     const BrandVerdict& verdict = analysis.brands[i];
-    insert_brand.Bind(1, post_id).Bind(2, brand_ids[i]);
+    const int64_t brand_id = row.brand_ids[i];
+    insert_brand.Bind(1, row.id).Bind(2, brand_id);
     insert_brand.Bind(3, static_cast<int64_t>(verdict.stance))
         .Bind(4, PerMille(verdict.confidence));
     insert_brand.Bind(5, static_cast<int64_t>(verdict.mentions));
-    insert_brand.Bind(6, static_cast<int64_t>(brand_ids[i] == author_brand)).Bind(7, at);
+    insert_brand.Bind(6, static_cast<int64_t>(brand_id == row.author_brand)).Bind(7, row.at);
     insert_brand.BindOrNull(8, JoinCues(verdict.cues)).Bind(9, topics);
     ECOUTE_RETURN_IF_ERROR(insert_brand.Run());
   }
@@ -220,16 +256,27 @@ Status SqliteStore::StoreVerdicts(int64_t post_id, int64_t at, const Analysis& a
 }
 
 Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
-  // Agents open a post's URL as a link: only the web's schemes are kept ("javascript:",
-  // "data:" are dropped, the post is stored without them).
-  std::optional<Post> web_only;
-  if ((!item.post->url.empty() && !IsWebUrl(item.post->url)) ||
-      (!item.post->author.url.empty() && !IsWebUrl(item.post->author.url))) {
-    web_only = *item.post;
-    if (!IsWebUrl(web_only->url)) web_only->url.clear();
-    if (!IsWebUrl(web_only->author.url)) web_only->author.url.clear();
+  const std::optional<Post> web_only = WithoutNonWebUrls(*item.post);
+  ECOUTE_ASSIGN_OR_RETURN(PostRow row, MakeRow(item, web_only ? *web_only : *item.post));
+  ECOUTE_ASSIGN_OR_RETURN(const KnownPost known, FindKnown(row, item.id_is_derived));
+  if (known.id) {
+    result.post_id = row.id = *known.id;
+    if (known.is_same) {
+      result.outcome = IngestOutcome::kUnchanged;
+      return OkStatus();
+    }
+    result.outcome = IngestOutcome::kUpdated;
+    return UpdatePost(row, result);
   }
-  const Post& post = web_only ? *web_only : *item.post;
+  ECOUTE_RETURN_IF_ERROR(InsertPost(row, item.id_is_derived));
+  result.post_id = row.id;
+  result.outcome = IngestOutcome::kNew;
+  ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
+  return Thread(row, result);
+}
+
+// The values of the post's row, computed once for its insert or update and its threading.
+Result<PostRow> SqliteStore::MakeRow(const IngestItem& item, const Post& post) {
   const Analysis& analysis = *item.analysis;
   std::vector<int64_t> brand_ids;
   brand_ids.reserve(analysis.brands.size());
@@ -240,105 +287,105 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   ECOUTE_ASSIGN_OR_RETURN(const int64_t source_id,
                           SourceId(post.source.empty() ? "unknown" : post.source));
   ECOUTE_ASSIGN_OR_RETURN(const int64_t author_id, AuthorId(post.author));
-  const int64_t content_hash = HashValue(post);
+  const std::optional<int64_t> published = ParseTime(post.published_at);
+  return PostRow{.post = post,
+                 .analysis = analysis,
+                 .brand_ids = std::move(brand_ids),
+                 .source_id = source_id,
+                 .author_id = author_id,
+                 .author_brand = BrandOfAuthor(post),
+                 .content_hash = HashValue(post),
+                 .published = published,
+                 .updated = ParseTime(post.updated_at),
+                 .at = published.value_or(item.ingested_at),
+                 .ingested_at = item.ingested_at,
+                 .links = LinksOf(post, analysis),
+                 .facts = FactsJson(analysis.facts)};
+}
 
-  // Identity: the source's id, else the canonical URL, else the content hash (and author).
+// Identity (docs/STORE.md): the source's id, else the canonical URL, else the content hash
+// (and author).
+Result<SqliteStore::KnownPost> SqliteStore::FindKnown(const PostRow& row, bool id_is_derived) {
+  const Post& post = row.post;
   sqlite::Statement* find = nullptr;
-  if (!item.id_is_derived && !post.id.empty()) {
+  if (!id_is_derived && !post.id.empty()) {
     find = &Get(kFindPostByExtId);
-    find->Bind(1, source_id).Bind(2, post.id);
+    find->Bind(1, row.source_id).Bind(2, post.id);
   } else if (!post.url.empty()) {
     find = &Get(kFindPostByUrl);
     find->Bind(1, post.url);
   } else {
     find = &Get(kFindPostByHash);
-    find->Bind(1, content_hash);
-    if (author_id != 0) find->Bind(2, author_id);
+    find->Bind(1, row.content_hash);
+    if (row.author_id != 0) find->Bind(2, row.author_id);
   }
-  std::optional<int64_t> existing;
-  bool is_same = false;
+  KnownPost known;
   if (find->Step()) {
-    existing = find->Int(0);
-    is_same = find->Int(1) == content_hash;
+    known.id = find->Int(0);
+    known.is_same = find->Int(1) == row.content_hash;
   }
   Status find_status = find->status();
   find->Reset();
   ECOUTE_RETURN_IF_ERROR(find_status);
+  return known;
+}
 
-  const std::optional<int64_t> published = ParseTime(post.published_at);
-  const std::optional<int64_t> updated = ParseTime(post.updated_at);
-  const int64_t at = published.value_or(item.ingested_at);
-  std::string links;
-  for (const std::string& link : post.links) {
-    if (!links.empty()) links += '\n';
-    links += link;
+// An edit: the old version kept, the row and its verdicts replaced, an event in each of
+// its cases.
+Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
+  const Post& post = row.post;
+  const Analysis& analysis = row.analysis;
+  // The update trigger takes the old text out of the index: it must be there.
+  ECOUTE_RETURN_IF_ERROR(IndexNewPosts());
+  ECOUTE_RETURN_IF_ERROR(Get(kInsertVersion).Bind(1, row.id).Bind(2, row.ingested_at).Run());
+  sqlite::Statement& update = Get(kUpdatePost);
+  update.Bind(1, row.id).Bind(2, row.content_hash).Bind(3, post.title).Bind(4, post.text);
+  update.Bind(5, analysis.lang).BindOrNull(6, row.updated.value_or(row.ingested_at));
+  update.BindOrNull(7, row.links).BindOrNull(8, Count(post.comments));
+  update.BindOrNull(9, Count(post.shares)).BindOrNull(10, Count(post.likes));
+  update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, PerMille(analysis.confidence));
+  update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
+  update.BindOrNull(15, row.facts).BindOrNull(16, FirstTopic(analysis));
+  update.Bind(17, TopicMask(analysis)).Bind(18, Tags(analysis, row.brand_ids));
+  ECOUTE_RETURN_IF_ERROR(update.Run());
+  ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, row.id).Run());
+  ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
+  ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(row.id));
+  for (const auto& [brand, c] : cases) {
+    result.cases.push_back(c.id);
+    ECOUTE_RETURN_IF_ERROR(AddEvent(c.id, row.ingested_at, "edited", "rule:edit",
+                                    "the post was edited", row.id));
   }
-  for (std::string_view link : analysis.facts.links) {
-    if (std::find(post.links.begin(), post.links.end(), link) == post.links.end()) {
-      if (!links.empty()) links += '\n';
-      links += link;
-    }
-  }
-  const std::string facts = FactsJson(analysis.facts);
-  auto count = [](int64_t n) { return n >= 0 ? std::optional<int64_t>(n) : std::nullopt; };
-  const int64_t author_brand = BrandOfAuthor(post);
+  return OkStatus();
+}
 
-  if (existing) {
-    result.post_id = *existing;
-    if (is_same) {
-      result.outcome = IngestOutcome::kUnchanged;
-      return OkStatus();
-    }
-    result.outcome = IngestOutcome::kUpdated;
-    // The update trigger takes the old text out of the index: it must be there.
-    ECOUTE_RETURN_IF_ERROR(IndexNewPosts());
-    ECOUTE_RETURN_IF_ERROR(Get(kInsertVersion).Bind(1, *existing).Bind(2, item.ingested_at).Run());
-    sqlite::Statement& update = Get(kUpdatePost);
-    update.Bind(1, *existing).Bind(2, content_hash).Bind(3, post.title).Bind(4, post.text);
-    update.Bind(5, analysis.lang).BindOrNull(6, updated.value_or(item.ingested_at));
-    update.BindOrNull(7, links).BindOrNull(8, count(post.comments));
-    update.BindOrNull(9, count(post.shares)).BindOrNull(10, count(post.likes));
-    update.Bind(11, static_cast<int64_t>(analysis.stance)).Bind(12, PerMille(analysis.confidence));
-    update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
-    update.BindOrNull(15, facts).BindOrNull(16, FirstTopic(analysis)).Bind(17, TopicMask(analysis));
-    update.Bind(18, Tags(analysis, brand_ids));
-    ECOUTE_RETURN_IF_ERROR(update.Run());
-    ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, *existing).Run());
-    ECOUTE_RETURN_IF_ERROR(StoreVerdicts(*existing, at, analysis, brand_ids, author_brand));
-    ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(*existing));
-    for (const auto& [brand, c] : cases) {
-      result.cases.push_back(c.id);
-      ECOUTE_RETURN_IF_ERROR(AddEvent(c.id, item.ingested_at, "edited", "rule:edit",
-                                      "the post was edited", *existing));
-    }
-    return OkStatus();
-  }
-
+// A new post: its row (it enters the full-text index with the batch, IndexNewPosts).
+Status SqliteStore::InsertPost(PostRow& row, bool id_is_derived) {
+  const Post& post = row.post;
+  const Analysis& analysis = row.analysis;
   sqlite::Statement& insert = Get(kInsertPost);
-  insert.Bind(1, source_id);
-  if (item.id_is_derived) {
+  insert.Bind(1, row.source_id);
+  if (id_is_derived) {
     insert.BindNull(2);
   } else {
     insert.BindOrNull(2, post.id);
   }
-  insert.BindOrNull(3, post.url).Bind(4, content_hash);
-  insert.BindOrNull(5, author_id != 0 ? std::optional<int64_t>(author_id) : std::nullopt);
+  insert.BindOrNull(3, post.url).Bind(4, row.content_hash);
+  insert.BindOrNull(5, row.author_id != 0 ? std::optional<int64_t>(row.author_id) : std::nullopt);
   insert.Bind(6, post.title).Bind(7, post.text).Bind(8, analysis.lang);
-  insert.BindOrNull(9, published).BindOrNull(10, updated).Bind(11, item.ingested_at).Bind(12, at);
-  insert.BindOrNull(13, post.parent_id).BindOrNull(14, post.parent_url).BindOrNull(15, links);
-  insert.BindOrNull(16, count(post.comments)).BindOrNull(17, count(post.shares));
-  insert.BindOrNull(18, count(post.likes));
+  insert.BindOrNull(9, row.published).BindOrNull(10, row.updated);
+  insert.Bind(11, row.ingested_at).Bind(12, row.at);
+  insert.BindOrNull(13, post.parent_id).BindOrNull(14, post.parent_url);
+  insert.BindOrNull(15, row.links).BindOrNull(16, Count(post.comments));
+  insert.BindOrNull(17, Count(post.shares)).BindOrNull(18, Count(post.likes));
   insert.Bind(19, static_cast<int64_t>(analysis.stance)).Bind(20, PerMille(analysis.confidence));
   insert.Bind(21, PerMille(analysis.severity)).Bind(22, static_cast<int64_t>(analysis.priority));
-  insert.BindOrNull(23, facts).BindOrNull(24, FirstTopic(analysis)).Bind(25, TopicMask(analysis));
-  insert.Bind(26, Tags(analysis, brand_ids));
+  insert.BindOrNull(23, row.facts).BindOrNull(24, FirstTopic(analysis));
+  insert.Bind(25, TopicMask(analysis)).Bind(26, Tags(analysis, row.brand_ids));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
-  const int64_t post_id = sqlite3_last_insert_rowid(db_);
-  if (unindexed_from_ == 0) unindexed_from_ = post_id;
-  result.post_id = post_id;
-  result.outcome = IngestOutcome::kNew;
-  ECOUTE_RETURN_IF_ERROR(StoreVerdicts(post_id, at, analysis, brand_ids, author_brand));
-  return Thread(post_id, author_id, at, post, analysis, source_id, brand_ids, author_brand, result);
+  row.id = sqlite3_last_insert_rowid(db_);
+  if (unindexed_from_ == 0) unindexed_from_ = row.id;
+  return OkStatus();
 }
 
 }  // namespace ecoute::sqlite

@@ -49,6 +49,24 @@ struct BrandRow {
   std::vector<std::string> domains;
 };
 
+// A post as its row holds it, computed once for its insert or update and its threading.
+struct PostRow {
+  const Post& post;  // without URLs of other schemes than the web's
+  const Analysis& analysis;
+  std::vector<int64_t> brand_ids;  // of analysis.brands, in order
+  int64_t id = 0;                  // the store's, once known
+  int64_t source_id = 0;
+  int64_t author_id = 0;     // 0 when the post has no author
+  int64_t author_brand = 0;  // the brand that wrote it; 0 for a customer
+  int64_t content_hash = 0;
+  std::optional<int64_t> published;
+  std::optional<int64_t> updated;
+  int64_t at = 0;  // published, else ingested
+  int64_t ingested_at = 0;
+  std::string links;  // outgoing, one per line
+  std::string facts;  // JSON, "" when none
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, const StoreOptions& options) : db_(db), options_(options) {}
@@ -128,13 +146,49 @@ class SqliteStore final : public Store {
 
   Result<int64_t> SourceId(const std::string& kind);
   Result<int64_t> AuthorId(const Author& author);  // 0 when the post has no author
+
+  // Ingest (ingest.cc), one post: its row's values, its identity, then an update (an
+  // edit) or an insert followed by its verdicts and its threading.
+  struct KnownPost {
+    std::optional<int64_t> id;  // the stored post with the same identity
+    bool is_same = false;       // with the same content hash
+  };
   Status IngestOne(const IngestItem& item, IngestResult& result);
+  Result<PostRow> MakeRow(const IngestItem& item, const Post& post);
+  Result<KnownPost> FindKnown(const PostRow& row, bool id_is_derived);
+  Status UpdatePost(const PostRow& row, IngestResult& result);
+  Status InsertPost(PostRow& row, bool id_is_derived);  // sets row.id
+  Status StoreVerdicts(const PostRow& row);
   Status IndexNewPosts();
-  Status StoreVerdicts(int64_t post_id, int64_t at, const Analysis& analysis,
-                       const std::vector<int64_t>& brand_ids, int64_t author_brand);
-  Status Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
-                const Analysis& analysis, int64_t source_id, const std::vector<int64_t>& brand_ids,
-                int64_t author_brand, IngestResult& result);
+
+  // Threading (threading.cc), once per brand the new post concerns: gather the facts
+  // (reads), decide (PlanThreading: pure), apply the plan (writes).
+  struct Surroundings {
+    std::optional<int64_t> parent;  // the post it answers
+    std::vector<std::pair<int64_t, CaseRef>> parent_cases;  // (brand, case) of the parent
+    std::vector<std::pair<int64_t, CaseRef>> linked_cases;  // of the posts it links to
+  };
+  struct BrandFacts {
+    ThreadingFacts threading;
+    const BrandVerdict* verdict = nullptr;  // the post's verdict on the brand, if it names it
+    // What a case opened on the answered post (rule 6) takes from it.
+    int64_t answered_priority = 0;
+    std::optional<int64_t> answered_topic;
+  };
+  Status Thread(const PostRow& post, IngestResult& result);
+  Result<Surroundings> ReadSurroundings(const PostRow& post);
+  std::vector<int64_t> BrandsConcerned(const PostRow& post, const Surroundings& around) const;
+  BrandFacts GatherFacts(const PostRow& post, const Surroundings& around, int64_t brand);
+  std::optional<CaseRef> AuthorCase(int64_t author_id, int64_t brand);
+  Status ApplyPlan(const PostRow& post, const Surroundings& around, int64_t brand,
+                   const BrandFacts& facts, const ThreadingPlan& plan, IngestResult& result);
+  Result<int64_t> ApplyAnswered(int64_t parent, int64_t brand, const BrandFacts& facts,
+                                const ThreadingPlan& plan);
+  Status OpenCase(const PostRow& post, int64_t brand, const BrandFacts& facts,
+                  const ThreadingPlan& plan, IngestResult& result);
+  Status JoinCase(const PostRow& post, int64_t case_id, const ThreadingPlan& plan,
+                  IngestResult& result);
+
   Result<std::vector<std::pair<int64_t, CaseRef>>> CasesOf(int64_t post_id);  // brand, case
   Status AddEvent(int64_t case_id, int64_t at, std::string_view kind, std::string_view actor,
                   std::string_view reason, std::optional<int64_t> post_id);

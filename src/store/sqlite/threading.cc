@@ -1,10 +1,9 @@
-// Threading a new post into cases, once per brand it concerns: the rules are
-// cases/threading.h's pure decisions; this file reads their facts and writes their outcome
-// (docs/CASES.md).
+// Threading a new post into cases, once per brand it concerns, in three steps: gather the
+// facts (reads), decide (PlanThreading, cases/threading.h: pure rules), apply the plan
+// (writes). docs/CASES.md tells the rules.
 #include <algorithm>
 #include <set>
 
-#include "cases/threading.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ecoute::sqlite {
@@ -12,245 +11,267 @@ namespace {
 
 constexpr size_t kMaxLinksFollowed = 32;
 
+// The post's verdict on the brand, when it names it.
+const BrandVerdict* VerdictOn(const PostRow& post, int64_t brand) {
+  const BrandVerdict* verdict = nullptr;
+  for (size_t i = 0; i < post.brand_ids.size(); ++i) {
+    if (post.brand_ids[i] == brand) verdict = &post.analysis.brands[i];
+  }
+  return verdict;
+}
+
+// The cases of `cases` (brand, case) that are the brand's.
+std::vector<CaseRef> CasesOfBrand(const std::vector<std::pair<int64_t, CaseRef>>& cases,
+                                  int64_t brand) {
+  std::vector<CaseRef> out;
+  for (const auto& [b, c] : cases) {
+    if (b == brand) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
-Status SqliteStore::Thread(int64_t post_id, int64_t author_id, int64_t at, const Post& post,
-                           const Analysis& analysis, int64_t source_id,
-                           const std::vector<int64_t>& brand_ids, int64_t author_brand,
-                           IngestResult& result) {
-  // The cases of the post it answers and of the posts it links to, by brand.
-  std::vector<std::pair<int64_t, CaseRef>> parent_cases, linked_cases;
-  std::optional<int64_t> parent;
-  if (!post.parent_id.empty()) {
+Status SqliteStore::Thread(const PostRow& post, IngestResult& result) {
+  ECOUTE_ASSIGN_OR_RETURN(const Surroundings around, ReadSurroundings(post));
+  const ThreadingOptions options{options_.case_window_seconds, options_.questions_open_cases,
+                                 options_.addressed_open_cases};
+  for (int64_t brand : BrandsConcerned(post, around)) {
+    const BrandFacts facts = GatherFacts(post, around, brand);
+    const ThreadingPlan plan = PlanThreading(facts.threading, options);
+    ECOUTE_RETURN_IF_ERROR(ApplyPlan(post, around, brand, facts, plan, result));
+  }
+  return OkStatus();
+}
+
+// The post it answers (by the source's id, else by URL) and the posts it links to, with
+// their cases.
+Result<SqliteStore::Surroundings> SqliteStore::ReadSurroundings(const PostRow& post) {
+  Surroundings around;
+  if (!post.post.parent_id.empty()) {
     sqlite::Statement& find = Get(kFindPostByExtId);
-    find.Bind(1, source_id).Bind(2, post.parent_id);
-    if (find.Step()) parent = find.Int(0);
+    find.Bind(1, post.source_id).Bind(2, post.post.parent_id);
+    if (find.Step()) around.parent = find.Int(0);
     find.Reset();
   }
-  if (!parent && !post.parent_url.empty()) {
+  if (!around.parent && !post.post.parent_url.empty()) {
     sqlite::Statement& find = Get(kFindPostByUrl);
-    find.Bind(1, post.parent_url);
-    if (find.Step()) parent = find.Int(0);
+    find.Bind(1, post.post.parent_url);
+    if (find.Step()) around.parent = find.Int(0);
     find.Reset();
   }
-  if (parent) {
-    ECOUTE_ASSIGN_OR_RETURN(parent_cases, CasesOf(*parent));
+  if (around.parent) {
+    ECOUTE_ASSIGN_OR_RETURN(around.parent_cases, CasesOf(*around.parent));
   }
   std::set<int64_t> linked_posts;
   auto follow = [&](std::string_view link) {
-    if (linked_posts.size() >= kMaxLinksFollowed || link == post.url) return;
+    if (linked_posts.size() >= kMaxLinksFollowed || link == post.post.url) return;
     sqlite::Statement& find = Get(kFindPostByUrl);
     find.Bind(1, link);
-    if (find.Step() && find.Int(0) != post_id && (!parent || find.Int(0) != *parent)) {
+    if (find.Step() && find.Int(0) != post.id && (!around.parent || find.Int(0) != *around.parent)) {
       linked_posts.insert(find.Int(0));
     }
     find.Reset();
   };
-  for (const std::string& link : post.links) follow(link);
-  for (std::string_view link : analysis.facts.links) follow(link);
+  for (const std::string& link : post.post.links) follow(link);
+  for (std::string_view link : post.analysis.facts.links) follow(link);
   for (int64_t linked : linked_posts) {
     ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(linked));
-    linked_cases.insert(linked_cases.end(), cases.begin(), cases.end());
+    around.linked_cases.insert(around.linked_cases.end(), cases.begin(), cases.end());
   }
+  return around;
+}
 
-  // Every brand the post may concern: those it names, its author if a brand, and those of
-  // the cases it answers or links to.
-  std::vector<int64_t> brands = brand_ids;
-  if (author_brand != 0) brands.push_back(author_brand);
-  for (const auto& [brand, c] : parent_cases) brands.push_back(brand);
-  for (const auto& [brand, c] : linked_cases) brands.push_back(brand);
-  std::vector<int64_t> seen;
+// Every brand the post may concern, once each, in order: those it names, its author if a
+// brand, and those of the cases it answers or links to.
+std::vector<int64_t> SqliteStore::BrandsConcerned(const PostRow& post,
+                                                  const Surroundings& around) const {
+  std::vector<int64_t> brands = post.brand_ids;
+  if (post.author_brand != 0) brands.push_back(post.author_brand);
+  for (const auto& [brand, c] : around.parent_cases) brands.push_back(brand);
+  for (const auto& [brand, c] : around.linked_cases) brands.push_back(brand);
+  std::vector<int64_t> once;
   for (int64_t brand : brands) {
-    if (std::find(seen.begin(), seen.end(), brand) != seen.end()) continue;
-    seen.push_back(brand);
-
-    ThreadingFacts facts;
-    facts.author_id = author_id;
-    facts.is_by_brand = brand == author_brand;
-    facts.is_addressed = IsAddressedTo(post.text, brand);
-    facts.at = at;
-    const BrandVerdict* verdict = nullptr;
-    for (size_t i = 0; i < brand_ids.size(); ++i) {
-      if (brand_ids[i] == brand) verdict = &analysis.brands[i];
-    }
-    if (verdict != nullptr && !facts.is_by_brand) facts.stance = verdict->stance;
-    // A customer's post the brand answers, in none of its cases.
-    struct ParentInfo {
-      int64_t author_id = 0;
-      int64_t at = 0;
-      int64_t priority = 0;
-      std::optional<int64_t> topic;
-    } parent_info;
-    if (facts.is_by_brand && parent) {
-      bool in_case = false;
-      for (const auto& [b, c] : parent_cases) in_case |= b == brand;
-      sqlite::Statement& select = Get(kParentForCase);
-      select.Bind(1, *parent).Bind(2, brand);
-      if (!in_case && select.Step() && !select.IsNull(0)) {
-        const auto stance = static_cast<Stance>(select.Int(2));
-        parent_info = {select.Int(0), select.Int(1), select.Int(3), select.OptionalInt(4)};
-        facts.parent_awaits_answer = parent_info.author_id != author_id &&
-                                     stance != Stance::kPraise && stance != Stance::kResolution;
-      }
-      select.Reset();
-    }
-    for (const auto& [b, c] : parent_cases) {
-      if (b == brand) facts.parent_cases.push_back(c);
-    }
-    for (const auto& [b, c] : linked_cases) {
-      if (b == brand) facts.linked_cases.push_back(c);
-    }
-    if (author_id != 0 && facts.stance) {
-      sqlite::Statement& find = Get(kAuthorCase);
-      find.Bind(1, author_id).Bind(2, brand);
-      if (find.Step()) {
-        CaseRef ref;
-        ref.id = find.Int(0);
-        ref.status = static_cast<CaseStatus>(find.Int(1));
-        ref.customer_id = find.Int(2);
-        ref.last_activity_at = find.Int(3);
-        ref.is_responded = find.Int(4) != 0;
-        facts.author_case = ref;
-      }
-      find.Reset();
-    }
-    ThreadingDecision decision =
-        DecideThreading(facts, {options_.case_window_seconds, options_.questions_open_cases,
-                                options_.addressed_open_cases});
-    const std::string actor = "rule:" + decision.rule;
-    if (decision.action == ThreadingAction::kOpenParent) {
-      // The customer's open case with the brand, if the parent is a follow-up the rules
-      // missed; else a new case on the parent.
-      std::optional<CaseRef> customer_case;
-      {
-        sqlite::Statement& find = Get(kAuthorCase);
-        find.Bind(1, parent_info.author_id).Bind(2, brand);
-        if (find.Step() && parent_info.at - find.Int(3) < options_.case_window_seconds &&
-            IsOpen(static_cast<CaseStatus>(find.Int(1)))) {
-          customer_case = CaseRef{find.Int(0), static_cast<CaseStatus>(find.Int(1)), find.Int(2),
-                                  find.Int(3), find.Int(4) != 0};
-        }
-        find.Reset();
-      }
-      if (customer_case) {
-        ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
-                                   .Bind(1, customer_case->id)
-                                   .Bind(2, *parent)
-                                   .Bind(3, CaseRoleName(CaseRole::kFollowUp))
-                                   .Bind(4, decision.rule)
-                                   .Bind(5, parent_info.at)
-                                   .Run());
-        ECOUTE_RETURN_IF_ERROR(Get(kUpdateCase)
-                                   .Bind(1, customer_case->id)
-                                   .Bind(2, parent_info.at)
-                                   .Bind(3, parent_info.priority)
-                                   .BindNull(4)
-                                   .BindNull(5)
-                                   .Bind(6, parent_info.at)
-                                   .Bind(7, int64_t{0})
-                                   .Run());
-        customer_case->last_activity_at = std::max(customer_case->last_activity_at, parent_info.at);
-        facts.parent_cases.push_back(*customer_case);
-        decision = {ThreadingAction::kJoin, customer_case->id, decision.rule};
-      }
-    }
-    if (decision.action == ThreadingAction::kOpenParent) {
-      sqlite::Statement& insert = Get(kInsertCase);
-      insert.Bind(1, brand).Bind(2, parent_info.author_id).Bind(3, parent_info.priority);
-      insert.BindOrNull(4, parent_info.topic).Bind(5, parent_info.at).Bind(6, *parent);
-      ECOUTE_RETURN_IF_ERROR(insert.Run());
-      const int64_t case_id = sqlite3_last_insert_rowid(db_);
-      ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
-                                 .Bind(1, case_id)
-                                 .Bind(2, *parent)
-                                 .Bind(3, CaseRoleName(CaseRole::kOpening))
-                                 .Bind(4, decision.rule)
-                                 .Bind(5, parent_info.at)
-                                 .Run());
-      ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, parent_info.at, "opened", actor,
-                                      "the brand answered this post", *parent));
-      CaseRef opened;
-      opened.id = case_id;
-      opened.customer_id = parent_info.author_id;
-      opened.last_activity_at = parent_info.at;
-      facts.parent_cases.push_back(opened);
-      decision = {ThreadingAction::kJoin, case_id, decision.rule};
-    }
-    if (decision.action == ThreadingAction::kOpen) {
-      if (author_id == 0) continue;  // a case needs a customer to answer
-      sqlite::Statement& insert = Get(kInsertCase);
-      insert.Bind(1, brand).Bind(2, author_id).Bind(3, static_cast<int64_t>(analysis.priority));
-      insert.BindOrNull(
-          4, analysis.topics.empty()
-                 ? std::nullopt
-                 : std::optional<int64_t>(static_cast<int64_t>(analysis.topics.front().topic)));
-      insert.Bind(5, at).Bind(6, post_id);
-      ECOUTE_RETURN_IF_ERROR(insert.Run());
-      const int64_t case_id = sqlite3_last_insert_rowid(db_);
-      ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
-                                 .Bind(1, case_id)
-                                 .Bind(2, post_id)
-                                 .Bind(3, CaseRoleName(CaseRole::kOpening))
-                                 .Bind(4, decision.rule)
-                                 .Bind(5, at)
-                                 .Run());
-      std::string reason = std::string(StanceName(*facts.stance));
-      if (verdict != nullptr && !verdict->cues.empty()) reason += ": " + JoinCues(verdict->cues);
-      ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, at, "opened", actor, reason, post_id));
-      result.cases.push_back(case_id);
-      continue;
-    }
-    if (decision.action != ThreadingAction::kJoin) continue;
-
-    // Joining: what the post does to the case. A post that does not name the brand (a
-    // reply "still broken") speaks with its overall stance.
-    CaseRef target;
-    bool found = false;
-    for (const auto* list : {&facts.parent_cases, &facts.linked_cases}) {
-      for (const CaseRef& c : *list) {
-        if (c.id == decision.case_id) {
-          target = c;
-          found = true;
-        }
-      }
-    }
-    if (!found && facts.author_case) target = *facts.author_case;
-    if (!facts.stance && !facts.is_by_brand) facts.stance = analysis.stance;
-    const CaseChange change = ApplyToCase(target, facts);
-    sqlite::Statement& add = Get(kInsertCasePost);
-    add.Bind(1, target.id).Bind(2, post_id).Bind(3, CaseRoleName(change.role));
-    add.Bind(4, decision.rule).Bind(5, at);
-    ECOUTE_RETURN_IF_ERROR(add.Run());
-    if (sqlite3_changes(db_) == 0) continue;  // already there (two links to one case)
-    const bool is_customer = !facts.is_by_brand && author_id == target.customer_id;
-    const int64_t priority = is_customer ? static_cast<int64_t>(analysis.priority) : int64_t{0};
-    if (!change.status && !change.is_first_response) {
-      ECOUTE_RETURN_IF_ERROR(Get(kTouchCase).Bind(1, target.id).Bind(2, at).Run());
-      if (priority > 0) {
-        ECOUTE_RETURN_IF_ERROR(Get(kRaiseCasePriority).Bind(1, target.id).Bind(2, priority).Run());
-      }
-      result.cases.push_back(target.id);
-      continue;
-    }
-    sqlite::Statement& update = Get(kUpdateCase);
-    update.Bind(1, target.id).Bind(2, at);
-    update.Bind(3, priority);
-    update.BindOrNull(4, change.status
-                             ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
-                             : std::nullopt);
-    update.BindOrNull(5, change.is_first_response ? std::optional<int64_t>(at) : std::nullopt);
-    update.Bind(6, at).Bind(7, static_cast<int64_t>(change.is_recovery));
-    ECOUTE_RETURN_IF_ERROR(update.Run());
-    if (change.is_first_response) {
-      ECOUTE_RETURN_IF_ERROR(
-          AddEvent(target.id, at, "responded", actor, "first response by the brand", post_id));
-    }
-    if (change.status) {
-      ECOUTE_RETURN_IF_ERROR(
-          AddEvent(target.id, at, CaseStatusName(*change.status), actor, change.reason, post_id));
-    }
-    result.cases.push_back(target.id);
+    if (std::find(once.begin(), once.end(), brand) == once.end()) once.push_back(brand);
   }
+  return once;
+}
+
+// The author's latest case with the brand, if any.
+std::optional<CaseRef> SqliteStore::AuthorCase(int64_t author_id, int64_t brand) {
+  std::optional<CaseRef> ref;
+  sqlite::Statement& find = Get(kAuthorCase);
+  find.Bind(1, author_id).Bind(2, brand);
+  if (find.Step()) {
+    ref = CaseRef{find.Int(0), static_cast<CaseStatus>(find.Int(1)), find.Int(2), find.Int(3),
+                  find.Int(4) != 0};
+  }
+  find.Reset();
+  return ref;
+}
+
+SqliteStore::BrandFacts SqliteStore::GatherFacts(const PostRow& post, const Surroundings& around,
+                                                 int64_t brand) {
+  BrandFacts out;
+  ThreadingFacts& facts = out.threading;
+  facts.author_id = post.author_id;
+  facts.is_by_brand = brand == post.author_brand;
+  facts.is_addressed = IsAddressedTo(post.post.text, brand);
+  facts.at = post.at;
+  facts.post_stance = post.analysis.stance;
+  out.verdict = VerdictOn(post, brand);
+  if (out.verdict != nullptr && !facts.is_by_brand) facts.stance = out.verdict->stance;
+  facts.parent_cases = CasesOfBrand(around.parent_cases, brand);
+  facts.linked_cases = CasesOfBrand(around.linked_cases, brand);
+  // A customer's post the brand answers, in none of its cases (rule 6).
+  if (facts.is_by_brand && around.parent) {
+    sqlite::Statement& select = Get(kParentForCase);
+    select.Bind(1, *around.parent).Bind(2, brand);
+    if (facts.parent_cases.empty() && select.Step() && !select.IsNull(0)) {
+      const auto stance = static_cast<Stance>(select.Int(2));
+      facts.answered.author_id = select.Int(0);
+      facts.answered.at = select.Int(1);
+      out.answered_priority = select.Int(3);
+      out.answered_topic = select.OptionalInt(4);
+      facts.parent_awaits_answer = facts.answered.author_id != post.author_id &&
+                                   stance != Stance::kPraise && stance != Stance::kResolution;
+    }
+    select.Reset();
+  }
+  if (facts.parent_awaits_answer) {
+    facts.answered.author_case = AuthorCase(facts.answered.author_id, brand);
+  }
+  if (post.author_id != 0 && facts.stance) facts.author_case = AuthorCase(post.author_id, brand);
+  return out;
+}
+
+Status SqliteStore::ApplyPlan(const PostRow& post, const Surroundings& around, int64_t brand,
+                              const BrandFacts& facts, const ThreadingPlan& plan,
+                              IngestResult& result) {
+  int64_t case_id = plan.target.id;
+  if (plan.answered != AnsweredStep::kNone) {
+    ECOUTE_ASSIGN_OR_RETURN(case_id, ApplyAnswered(*around.parent, brand, facts, plan));
+  }
+  switch (plan.action) {
+    case ThreadingAction::kOpen:
+      return OpenCase(post, brand, facts, plan, result);
+    case ThreadingAction::kJoin:
+      return JoinCase(post, case_id, plan, result);
+    case ThreadingAction::kNone:
+    case ThreadingAction::kOpenParent:
+      break;
+  }
+  return OkStatus();
+}
+
+// Rule 6: the answered post joins its author's open case as a follow-up, or opens a case;
+// returns that case.
+Result<int64_t> SqliteStore::ApplyAnswered(int64_t parent, int64_t brand,
+                                           const BrandFacts& facts, const ThreadingPlan& plan) {
+  const AnsweredPost& answered = facts.threading.answered;
+  if (plan.answered == AnsweredStep::kJoinAuthorCase) {
+    const int64_t case_id = plan.target.id;
+    ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                               .Bind(1, case_id)
+                               .Bind(2, parent)
+                               .Bind(3, CaseRoleName(CaseRole::kFollowUp))
+                               .Bind(4, plan.rule)
+                               .Bind(5, answered.at)
+                               .Run());
+    ECOUTE_RETURN_IF_ERROR(Get(kUpdateCase)
+                               .Bind(1, case_id)
+                               .Bind(2, answered.at)
+                               .Bind(3, facts.answered_priority)
+                               .BindNull(4)
+                               .BindNull(5)
+                               .Bind(6, answered.at)
+                               .Bind(7, int64_t{0})
+                               .Run());
+    return case_id;
+  }
+  sqlite::Statement& insert = Get(kInsertCase);
+  insert.Bind(1, brand).Bind(2, answered.author_id).Bind(3, facts.answered_priority);
+  insert.BindOrNull(4, facts.answered_topic).Bind(5, answered.at).Bind(6, parent);
+  ECOUTE_RETURN_IF_ERROR(insert.Run());
+  const int64_t case_id = sqlite3_last_insert_rowid(db_);
+  ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                             .Bind(1, case_id)
+                             .Bind(2, parent)
+                             .Bind(3, CaseRoleName(CaseRole::kOpening))
+                             .Bind(4, plan.rule)
+                             .Bind(5, answered.at)
+                             .Run());
+  ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, answered.at, "opened", "rule:" + plan.rule,
+                                  "the brand answered this post", parent));
+  return case_id;
+}
+
+Status SqliteStore::OpenCase(const PostRow& post, int64_t brand, const BrandFacts& facts,
+                             const ThreadingPlan& plan, IngestResult& result) {
+  const Analysis& analysis = post.analysis;
+  sqlite::Statement& insert = Get(kInsertCase);
+  insert.Bind(1, brand).Bind(2, post.author_id).Bind(3, static_cast<int64_t>(analysis.priority));
+  insert.BindOrNull(
+      4, analysis.topics.empty()
+             ? std::nullopt
+             : std::optional<int64_t>(static_cast<int64_t>(analysis.topics.front().topic)));
+  insert.Bind(5, post.at).Bind(6, post.id);
+  ECOUTE_RETURN_IF_ERROR(insert.Run());
+  const int64_t case_id = sqlite3_last_insert_rowid(db_);
+  ECOUTE_RETURN_IF_ERROR(Get(kInsertCasePost)
+                             .Bind(1, case_id)
+                             .Bind(2, post.id)
+                             .Bind(3, CaseRoleName(CaseRole::kOpening))
+                             .Bind(4, plan.rule)
+                             .Bind(5, post.at)
+                             .Run());
+  std::string reason = std::string(StanceName(*plan.stance));
+  if (facts.verdict != nullptr && !facts.verdict->cues.empty()) {
+    reason += ": " + JoinCues(facts.verdict->cues);
+  }
+  ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, post.at, "opened", "rule:" + plan.rule, reason, post.id));
+  result.cases.push_back(case_id);
+  return OkStatus();
+}
+
+// Joining: the post's place in the case, then what it changes (only what changes is
+// written, so that the indexes on status and priority are left alone).
+Status SqliteStore::JoinCase(const PostRow& post, int64_t case_id, const ThreadingPlan& plan,
+                             IngestResult& result) {
+  const CaseChange& change = plan.change;
+  const std::string actor = "rule:" + plan.rule;
+  sqlite::Statement& add = Get(kInsertCasePost);
+  add.Bind(1, case_id).Bind(2, post.id).Bind(3, CaseRoleName(change.role));
+  add.Bind(4, plan.rule).Bind(5, post.at);
+  ECOUTE_RETURN_IF_ERROR(add.Run());
+  if (sqlite3_changes(db_) == 0) return OkStatus();  // already there (two links to one case)
+  const int64_t priority =
+      plan.is_customer ? static_cast<int64_t>(post.analysis.priority) : int64_t{0};
+  if (!change.status && !change.is_first_response) {
+    ECOUTE_RETURN_IF_ERROR(Get(kTouchCase).Bind(1, case_id).Bind(2, post.at).Run());
+    if (priority > 0) {
+      ECOUTE_RETURN_IF_ERROR(Get(kRaiseCasePriority).Bind(1, case_id).Bind(2, priority).Run());
+    }
+    result.cases.push_back(case_id);
+    return OkStatus();
+  }
+  sqlite::Statement& update = Get(kUpdateCase);
+  update.Bind(1, case_id).Bind(2, post.at).Bind(3, priority);
+  update.BindOrNull(4, change.status
+                           ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
+                           : std::nullopt);
+  update.BindOrNull(5, change.is_first_response ? std::optional<int64_t>(post.at) : std::nullopt);
+  update.Bind(6, post.at).Bind(7, static_cast<int64_t>(change.is_recovery));
+  ECOUTE_RETURN_IF_ERROR(update.Run());
+  if (change.is_first_response) {
+    ECOUTE_RETURN_IF_ERROR(
+        AddEvent(case_id, post.at, "responded", actor, "first response by the brand", post.id));
+  }
+  if (change.status) {
+    ECOUTE_RETURN_IF_ERROR(
+        AddEvent(case_id, post.at, CaseStatusName(*change.status), actor, change.reason, post.id));
+  }
+  result.cases.push_back(case_id);
   return OkStatus();
 }
 
