@@ -1,6 +1,7 @@
 // Full-text search: the query's words and filters as one FTS5 MATCH and bound SQL, the
 // hits with their snippets, brands and cases (docs/STORE.md).
 #include <algorithm>
+#include <initializer_list>
 #include <variant>
 
 #include "search/snippet.h"
@@ -24,18 +25,9 @@ std::string TagFilter(const std::vector<std::string>& tokens) {
   return out + ")";
 }
 
-}  // namespace
-
-Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
-                                                   const SearchOptions& options) {
-  std::vector<int64_t> brand_ids;
-  for (const std::string& name : query.brands) {
-    ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
-    brand_ids.push_back(id);
-  }
-  // Brand, stance and topic filters are tag tokens of the full-text index (schema.cc);
-  // the others filter posts `p`. Every value is bound; the SQL only grows by fixed
-  // fragments and placeholders, the MATCH expression by fixed tokens.
+// The FTS5 MATCH expression: the words on the title and body, and the brand, stance and
+// topic filters as tag tokens of the index (schema.cc), each a fixed token. "" when none.
+std::string MatchExpression(const SearchQuery& query, const std::vector<int64_t>& brand_ids) {
   std::vector<std::string> tag_filters;
   if (!brand_ids.empty()) {
     std::vector<std::string> tokens;
@@ -64,8 +56,15 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
   for (const std::string& filter : tag_filters) {
     match += (match.empty() ? "" : " AND ") + filter;
   }
+  return match;
+}
+
+using Param = std::variant<int64_t, std::string>;
+
+// The filters on posts `p` other than the index's: fixed SQL fragments and placeholders,
+// whose values go to `params`.
+std::string PostFilters(const SearchQuery& query, std::vector<Param>& params) {
   std::string filters;
-  std::vector<std::variant<int64_t, std::string>> params;
   if (!query.langs.empty()) {
     filters += " AND p.lang IN (" + Placeholders(query.langs.size()) + ")";
     for (const std::string& lang : query.langs) params.emplace_back(lang);
@@ -95,14 +94,17 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
         "cp.case_id = ?)";
     params.emplace_back(*query.case_id);
   }
+  return filters;
+}
 
-  const bool has_words = !query.match.empty();
-  const bool has_match = !match.empty();
+// The search's SQL, its parameters in `params` (the filters' already there).
+std::string SearchSql(const std::string& match, bool has_words, const std::string& filters,
+                      const SearchOptions& options, std::vector<Param>& params) {
   const std::string columns =
       "p.id, p.ext_id, p.url, p.title, coalesce(nullif(a.handle, ''), a.name), p.published_at, "
       "p.lang, p.stance, p.text";
   std::string sql;
-  if (has_match) {
+  if (!match.empty()) {
     // The most recent matches only (rank_window of them, newest first by the index's own
     // order), so that a common word costs the same on ten million posts as on ten
     // thousand; the best of those by bm25 come first (filters alone: the newest).
@@ -121,8 +123,49 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
           " ORDER BY p.at DESC, p.id DESC LIMIT ?";
   }
   params.emplace_back(static_cast<int64_t>(std::max(1, options.limit)));
+  return sql;
+}
 
-  sqlite::Statement select(db_, sql);
+// One hit from a row of SearchSql. Snippets come from the text itself, by the index's own
+// folding (a query of the index per hit cost more than the search); without words, the
+// start of the text, with no highlights, and none faked either.
+SearchHit ReadHit(const sqlite::Statement& select, SnippetMaker* snippets,
+                  const SearchOptions& options) {
+  SearchHit hit;
+  hit.post_id = select.Int(0);
+  hit.ext_id = std::string(select.Text(1));
+  hit.url = std::string(select.Text(2));
+  hit.title = std::string(select.Text(3));
+  hit.author = std::string(select.Text(4));
+  hit.published_at = FormatTime(select.OptionalInt(5));
+  hit.lang = std::string(select.Text(6));
+  hit.stance = static_cast<Stance>(select.Int(7));
+  if (snippets != nullptr) {
+    hit.snippet =
+        snippets->Make(select.Text(8), hit.lang, options.highlight_open, options.highlight_close);
+  } else {
+    AppendVisible(Excerpt(select.Text(8), 200), hit.snippet);
+  }
+  hit.score = snippets != nullptr ? select.Double(9) : 0;
+  return hit;
+}
+
+}  // namespace
+
+Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
+                                                   const SearchOptions& options) {
+  std::vector<int64_t> brand_ids;
+  for (const std::string& name : query.brands) {
+    ECOUTE_ASSIGN_OR_RETURN(int64_t id, BrandIdByName(name));
+    brand_ids.push_back(id);
+  }
+  // Every value is bound; the SQL only grows by fixed fragments and placeholders, the
+  // MATCH expression by fixed tokens.
+  const std::string match = MatchExpression(query, brand_ids);
+  const bool has_words = !query.match.empty();
+  std::vector<Param> params;
+  const std::string filters = PostFilters(query, params);
+  sqlite::Statement select(db_, SearchSql(match, has_words, filters, options, params));
   if (!select.ok()) return select.status();
   for (size_t i = 0; i < params.size(); ++i) {
     if (const auto* n = std::get_if<int64_t>(&params[i])) {
@@ -131,38 +174,23 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
       select.Bind(static_cast<int>(i + 1), std::get<std::string>(params[i]));
     }
   }
-  // Snippets from the text itself, by the index's own folding: a query of the index per
-  // hit cost more than the search.
   std::optional<SnippetMaker> snippets;
   if (has_words) snippets.emplace(query.words, query.match);
   std::vector<SearchHit> hits;
-  while (select.Step()) {
-    SearchHit hit;
-    hit.post_id = select.Int(0);
-    hit.ext_id = std::string(select.Text(1));
-    hit.url = std::string(select.Text(2));
-    hit.title = std::string(select.Text(3));
-    hit.author = std::string(select.Text(4));
-    hit.published_at = FormatTime(select.OptionalInt(5));
-    hit.lang = std::string(select.Text(6));
-    hit.stance = static_cast<Stance>(select.Int(7));
-    if (has_words) {
-      hit.snippet =
-          snippets->Make(select.Text(8), hit.lang, options.highlight_open, options.highlight_close);
-    } else {
-      // No highlights here, but none faked either.
-      AppendVisible(Excerpt(select.Text(8), 200), hit.snippet);
-    }
-    hit.score = has_words ? select.Double(9) : 0;
-    hits.push_back(std::move(hit));
-  }
+  while (select.Step()) hits.push_back(ReadHit(select, snippets ? &*snippets : nullptr, options));
   if (!select.status().ok()) {
     const Status& status = select.status();
-    if (has_match && status.message().find("fts5") != std::string::npos) {
+    if (!match.empty() && status.message().find("fts5") != std::string::npos) {
       return InvalidArgumentError("the search words cannot be run: " + status.message());
     }
     return status;
   }
+  ECOUTE_RETURN_IF_ERROR(AddBrandsAndCases(hits));
+  return hits;
+}
+
+// Each hit's brands and cases (with the brand of each).
+Status SqliteStore::AddBrandsAndCases(std::vector<SearchHit>& hits) {
   sqlite::Statement brands(db_,
                            "SELECT b.name FROM post_brands pb JOIN brands b ON b.id = "
                            "pb.brand_id WHERE pb.post_id = ?1 ORDER BY b.name");
@@ -184,7 +212,7 @@ Result<std::vector<SearchHit>> SqliteStore::Search(const SearchQuery& query,
     }
     cases.Reset();
   }
-  return hits;
+  return OkStatus();
 }
 
 }  // namespace ecoute::sqlite

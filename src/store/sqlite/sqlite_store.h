@@ -10,7 +10,9 @@
 // Not thread-safe: one caller at a time (the server holds its store behind one mutex).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -193,6 +195,22 @@ class SqliteStore final : public Store {
   Status AddEvent(int64_t case_id, int64_t at, std::string_view kind, std::string_view actor,
                   std::string_view reason, std::optional<int64_t> post_id);
   Result<CaseRef> LoadCase(int64_t case_id, int64_t* brand_id = nullptr);
+  Status AddBrandsAndCases(std::vector<SearchHit>& hits);  // search.cc
+  // The report (report.cc): the brands it covers, then its counts from the verdicts and
+  // the cases.
+  struct ReportCounts {
+    std::map<int64_t, BrandReport> brands;  // by brand id
+    // Mentions, complaints and praise by brand and hour (hours since the epoch).
+    std::map<int64_t, std::map<int64_t, std::array<int64_t, 3>>> hours;
+    BrandReport* Find(int64_t brand_id) {
+      auto found = brands.find(brand_id);
+      return found == brands.end() ? nullptr : &found->second;
+    }
+  };
+  Result<std::map<int64_t, BrandReport>> ReportBrands(const ReportOptions& options);
+  Status CountMentions(int64_t since, int64_t until, ReportCounts& counts);
+  Status CountCases(int64_t since, int64_t until, ReportCounts& counts);
+
   Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
                     const std::string& reason, std::string_view kind);
   int64_t BrandOfAuthor(const Post& post) const;
