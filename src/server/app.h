@@ -34,6 +34,7 @@
 #include "server/metrics.h"
 #include "server/sla.h"
 #include "server/watcher.h"
+#include "store/shared_store.h"
 
 namespace ecoute::server {
 
@@ -135,8 +136,8 @@ class App {
   // Components, for the API and tests.
   const ServerConfig& config() const { return config_; }
   const Clock& clock() const { return clock_; }
-  Store& store() { return *store_; }
-  std::mutex& store_mutex() { return store_mutex_; }
+  // The store, behind its one mutex: every call goes through store().Lock().
+  SharedStore& store() { return store_; }
   const BrandCatalog& catalog() const { return catalog_; }
   const Analyzer& analyzer() const { return *analyzer_; }
   AccessControl& access() { return *access_; }
@@ -164,15 +165,14 @@ class App {
   // transaction, so that they share its commit and its disk flush.
   struct PendingBatch;
   Status StoreBatch(std::span<const IngestItem> items, std::vector<IngestResult>& results);
-  void WriteGroup(const std::vector<PendingBatch*>& group);
+  void WriteGroup(const std::vector<PendingBatch*>& group);  // locks the store
   void Observe(const Request& request, const Response& response, double seconds);  // api.cc
 
   ServerConfig config_;
   const Clock& clock_;
   BrandCatalog catalog_;
   std::unique_ptr<Analyzer> analyzer_;
-  std::mutex store_mutex_;
-  std::unique_ptr<Store> store_;
+  SharedStore store_;
   std::mutex commit_mutex_;  // guards the three below
   std::condition_variable commit_done_;
   std::vector<PendingBatch*> commit_queue_;
