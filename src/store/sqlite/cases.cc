@@ -95,7 +95,6 @@ Result<CaseRef> SqliteStore::LoadCase(int64_t case_id, int64_t* brand_id) {
 // One agent action in one transaction: the case's new state and its event.
 Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
                                const std::string& reason, std::string_view kind) {
-  ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     ECOUTE_ASSIGN_OR_RETURN(const CaseRef target, LoadCase(case_id));
     sqlite::Statement& update = Get(kUpdateCase);
@@ -139,12 +138,7 @@ Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_
     }
     return OkStatus();
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  return Commit();
+  return InTransaction(run);
 }
 
 Status SqliteStore::RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
@@ -234,7 +228,6 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
 
 Status SqliteStore::AssignCase(int64_t case_id, const std::string& assignee,
                                const std::string& actor, int64_t at) {
-  ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     ECOUTE_ASSIGN_OR_RETURN(const CaseRef target, LoadCase(case_id));
     (void)target;
@@ -244,17 +237,11 @@ Status SqliteStore::AssignCase(int64_t case_id, const std::string& assignee,
     return AddEvent(case_id, at, "assigned", actor,
                     assignee.empty() ? "unassigned" : "to " + assignee, std::nullopt);
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  return Commit();
+  return InTransaction(run);
 }
 
 Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
                                  const std::string& reason) {
-  ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     sqlite::Statement select(db_, "SELECT escalation FROM cases WHERE id = ?1");
     select.Bind(1, case_id);
@@ -272,17 +259,11 @@ Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& 
     ECOUTE_RETURN_IF_ERROR(update.Run());
     return AddEvent(case_id, at, "escalated", actor, reason, std::nullopt);
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  return Commit();
+  return InTransaction(run);
 }
 
 Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
   ECOUTE_ASSIGN_OR_RETURN(const int64_t brand_id, BrandIdByName(correction.brand));
-  ECOUTE_RETURN_IF_ERROR(Begin());
   int64_t id = 0;
   auto run = [&]() -> Status {
     sqlite::Statement exists(db_, "SELECT 1 FROM posts WHERE id = ?1");
@@ -314,12 +295,7 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
     }
     return OkStatus();
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  ECOUTE_RETURN_IF_ERROR(Commit());
+  ECOUTE_RETURN_IF_ERROR(InTransaction(run));
   return id;
 }
 

@@ -24,7 +24,6 @@ Status SqliteStore::RemoveEmptyCasesAndAuthors() {
 
 Result<ForgetSummary> SqliteStore::ForgetAuthor(const std::string& author, int64_t now) {
   ForgetSummary summary;
-  ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     // Who: the exact handle (or key) or profile URL; else the handle without its "@";
     // else the display name, when exactly one author bears it (erasing two people because
@@ -78,12 +77,7 @@ Result<ForgetSummary> SqliteStore::ForgetAuthor(const std::string& author, int64
                      " cases, " + std::to_string(summary.authors) + " author records removed")
         .Run();
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  ECOUTE_RETURN_IF_ERROR(Commit());
+  ECOUTE_RETURN_IF_ERROR(InTransaction(run));
   // Deleted rows are overwritten (secure_delete); rewriting the full-text index drops the
   // deleted entries from its segments too, and the checkpoint empties the WAL.
   ECOUTE_RETURN_IF_ERROR(sqlite::Exec(db_, "INSERT INTO posts_fts(posts_fts) VALUES ('optimize')"));
@@ -93,7 +87,6 @@ Result<ForgetSummary> SqliteStore::ForgetAuthor(const std::string& author, int64
 
 Result<int64_t> SqliteStore::ForgetOlderThan(int64_t cutoff, int64_t now) {
   int64_t removed = 0;
-  ECOUTE_RETURN_IF_ERROR(Begin());
   auto run = [&]() -> Status {
     sqlite::Statement remove(db_, "DELETE FROM posts WHERE at < ?1");
     if (!remove.ok()) return remove.status();
@@ -108,12 +101,7 @@ Result<int64_t> SqliteStore::ForgetOlderThan(int64_t cutoff, int64_t now) {
               std::to_string(removed) + " posts older than " + FormatRfc3339(cutoff) + " removed")
         .Run();
   };
-  Status status = run();
-  if (!status.ok()) {
-    Rollback();
-    return status;
-  }
-  ECOUTE_RETURN_IF_ERROR(Commit());
+  ECOUTE_RETURN_IF_ERROR(InTransaction(run));
   return removed;
 }
 

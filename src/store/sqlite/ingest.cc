@@ -208,23 +208,19 @@ Result<int64_t> SqliteStore::AuthorId(const Author& author) {
 Status SqliteStore::Ingest(std::span<const IngestItem> batch, std::vector<IngestResult>& results) {
   results.clear();
   results.resize(batch.size());
-  ECOUTE_RETURN_IF_ERROR(Begin());
-  unindexed_from_ = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Status status = IngestOne(batch[i], results[i]);
-    if (!status.ok()) {
-      Rollback();
-      results.clear();
-      const Post& post = *batch[i].post;
-      return Status(status.code(), "storing post \"" + post.id + "\": " + status.message());
+  auto run = [&]() -> Status {
+    unindexed_from_ = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status status = IngestOne(batch[i], results[i]);
+      if (!status.ok()) {
+        const Post& post = *batch[i].post;
+        return Status(status.code(), "storing post \"" + post.id + "\": " + status.message());
+      }
     }
-  }
-  Status status = IndexNewPosts();
-  if (status.ok()) status = Commit();
-  if (!status.ok()) {
-    Rollback();
-    results.clear();
-  }
+    return IndexNewPosts();
+  };
+  Status status = InTransaction(run);
+  if (!status.ok()) results.clear();
   return status;
 }
 

@@ -122,4 +122,21 @@ Status Exec(sqlite3* db, std::string_view sql) {
   return OkStatus();
 }
 
+Result<Transaction> Transaction::Begin(sqlite3* db) {
+  ECOUTE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)Exec(db_, "ROLLBACK");
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Status Transaction::Commit() {
+  ECOUTE_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  db_ = nullptr;
+  return OkStatus();
+}
+
 }  // namespace ecoute::sqlite

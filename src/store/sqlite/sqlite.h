@@ -64,4 +64,21 @@ class Statement {
 // Runs one or more statements without results (schema, pragmas).
 Status Exec(sqlite3* db, std::string_view sql);
 
+// A write transaction: BEGIN IMMEDIATE takes the database's write lock at once, so that a
+// transaction never fails halfway for want of it. Rolled back when it goes out of scope
+// without a successful Commit.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(sqlite3* db);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+
+  Status Commit();
+
+ private:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;  // null once committed or moved from
+};
+
 }  // namespace ecoute::sqlite

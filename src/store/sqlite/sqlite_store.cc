@@ -150,32 +150,27 @@ Status SqliteStore::LoadBrands() {
 }
 
 Status SqliteStore::SyncBrands(const BrandCatalog& catalog) {
-  ECOUTE_RETURN_IF_ERROR(Begin());
-  sqlite::Statement upsert(db_,
-                           "INSERT INTO brands(name, handles, domains) VALUES (?1, ?2, ?3) "
-                           "ON CONFLICT(name) DO UPDATE SET handles = excluded.handles, "
-                           "domains = excluded.domains");
-  if (!upsert.ok()) {
-    Rollback();
-    return upsert.status();
-  }
-  for (const Brand& brand : catalog.brands) {
-    std::string handles, domains;
-    for (const std::string& h : brand.handles) {
-      if (!handles.empty()) handles += ' ';
-      handles += Lower(h);
+  auto run = [&]() -> Status {
+    sqlite::Statement upsert(db_,
+                             "INSERT INTO brands(name, handles, domains) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT(name) DO UPDATE SET handles = excluded.handles, "
+                             "domains = excluded.domains");
+    if (!upsert.ok()) return upsert.status();
+    for (const Brand& brand : catalog.brands) {
+      std::string handles, domains;
+      for (const std::string& h : brand.handles) {
+        if (!handles.empty()) handles += ' ';
+        handles += Lower(h);
+      }
+      for (const std::string& d : brand.domains) {
+        if (!domains.empty()) domains += ' ';
+        domains += Lower(d);
+      }
+      ECOUTE_RETURN_IF_ERROR(upsert.Bind(1, brand.name).Bind(2, handles).Bind(3, domains).Run());
     }
-    for (const std::string& d : brand.domains) {
-      if (!domains.empty()) domains += ' ';
-      domains += Lower(d);
-    }
-    Status status = upsert.Bind(1, brand.name).Bind(2, handles).Bind(3, domains).Run();
-    if (!status.ok()) {
-      Rollback();
-      return status;
-    }
-  }
-  ECOUTE_RETURN_IF_ERROR(Commit());
+    return OkStatus();
+  };
+  ECOUTE_RETURN_IF_ERROR(InTransaction(run));
   return LoadBrands();
 }
 

@@ -142,9 +142,14 @@ class SqliteStore final : public Store {
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
 
-  Status Begin() { return sqlite::Exec(db_, "BEGIN IMMEDIATE"); }
-  Status Commit() { return sqlite::Exec(db_, "COMMIT"); }
-  void Rollback() { (void)sqlite::Exec(db_, "ROLLBACK"); }
+  // Every write runs here: `body` (returning Status) in one write transaction, committed
+  // when it succeeds, rolled back when it fails.
+  template <typename Body>
+  Status InTransaction(Body&& body) {
+    ECOUTE_ASSIGN_OR_RETURN(sqlite::Transaction transaction, sqlite::Transaction::Begin(db_));
+    ECOUTE_RETURN_IF_ERROR(body());
+    return transaction.Commit();
+  }
 
   Result<int64_t> SourceId(const std::string& kind);
   Result<int64_t> AuthorId(const Author& author);  // 0 when the post has no author
