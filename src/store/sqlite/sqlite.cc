@@ -30,6 +30,33 @@ Status Error(sqlite3* db, std::string_view what) {
   }
 }
 
+namespace {
+
+Result<Connection> OpenConnection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Status status(StatusCode::kNotFound,
+                  path + ": cannot open: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return status;
+  }
+  return Connection(db);
+}
+
+}  // namespace
+
+Result<Connection> Connection::OpenReadOnly(const std::string& path) {
+  return OpenConnection(path, SQLITE_OPEN_READONLY);
+}
+
+Result<Connection> Connection::Open(const std::string& path) {
+  return OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+}
+
+Connection::~Connection() { sqlite3_close(db_); }
+
+Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                          &stmt_, nullptr) != SQLITE_OK) {
@@ -82,6 +109,7 @@ Statement& Statement::BindOrNull(int index, std::optional<int64_t> value) {
 }
 
 bool Statement::Step() {
+  if (stmt_ == nullptr) return false;  // not prepared: status() says why
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) {

@@ -17,6 +17,25 @@ namespace ecoute::sqlite {
 // A Status for the connection's last error: "<what>: <sqlite message>".
 Status Error(sqlite3* db, std::string_view what);
 
+// A connection, closed when it goes: for tools and tests that read a store's file beside
+// the Store interface.
+class Connection {
+ public:
+  // Fail with kNotFound naming the file when it cannot be opened. Open creates it when
+  // missing.
+  static Result<Connection> OpenReadOnly(const std::string& path);
+  static Result<Connection> Open(const std::string& path);
+  explicit Connection(sqlite3* db) : db_(db) {}  // takes `db` over
+  ~Connection();
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
+
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 class Statement {
  public:
   Statement() = default;
