@@ -14,11 +14,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "search/fts5_tokenizer.h"
+#include "store/sqlite/fts5_tokenizer.h"
+#include "store/sqlite/sqlite.h"
 
 extern char** environ;
 
@@ -77,22 +77,14 @@ IngestRun RunIngest(const std::vector<std::string>& args,
 }
 
 std::vector<std::string> Column(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
   std::vector<std::string> out;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return out;
-  }
-  EXPECT_TRUE(ecoute::RegisterFts5Tokenizer(db).ok());
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-      out.emplace_back(text == nullptr ? "" : text);
-    }
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  ecoute::Result<ecoute::sqlite::Connection> db =
+      ecoute::sqlite::Connection::OpenReadOnly(db_path);
+  if (!db) return out;
+  EXPECT_TRUE(ecoute::RegisterFts5Tokenizer(db->get()).ok());
+  ecoute::sqlite::Statement select(db->get(), sql);
+  // A run killed before the schema was made has no tables: no rows.
+  while (select.Step()) out.emplace_back(select.Text(0));
   return out;
 }
 

@@ -105,10 +105,9 @@ std::string DescribeBreach(const SlaPolicy& policy, int64_t waited_seconds) {
   return out;
 }
 
-SlaMonitor::SlaMonitor(Store& store, std::mutex& store_mutex, AlertEngine& alerts,
-                       const Clock& clock, SlaConfig config)
+SlaMonitor::SlaMonitor(SharedStore& store, AlertEngine& alerts, const Clock& clock,
+                       SlaConfig config)
     : store_(store),
-      store_mutex_(store_mutex),
       alerts_(alerts),
       clock_(clock),
       config_(std::move(config)) {}
@@ -141,10 +140,7 @@ Result<std::vector<Escalation>> SlaMonitor::Tick() {
   filter.sort = CaseSort::kOldest;
   filter.limit = kCasesPerPage;
   for (;;) {
-    Result<std::vector<CaseSummary>> page = [&] {
-      std::lock_guard<std::mutex> lock(store_mutex_);
-      return store_.ListCases(filter);
-    }();
+    Result<std::vector<CaseSummary>> page = store_.Lock()->ListCases(filter);
     if (!page) return page.error();
     for (CaseSummary& summary : *page) {
       if (summary.first_response_at || !IsOpen(summary.status)) continue;
@@ -168,8 +164,7 @@ Result<std::vector<Escalation>> SlaMonitor::Tick() {
         DescribeBreach(*o.policy, static_cast<int64_t>(to) * o.policy->first_response_seconds);
     std::string url;
     {
-      std::lock_guard<std::mutex> lock(store_mutex_);
-      Result<CaseDetail> detail = store_.GetCase(summary.id);
+      Result<CaseDetail> detail = store_.Lock()->GetCase(summary.id);
       if (!detail && detail.error().code() == StatusCode::kNotFound) continue;  // erased
       if (!detail) return detail.error();
       // Answered or escalated by someone since the listing: not this tick's to escalate.
@@ -213,8 +208,8 @@ Result<std::vector<Escalation>> SlaMonitor::Tick() {
                         ": the escalation was not published: " + queued.error().message()));
     }
     {
-      std::lock_guard<std::mutex> lock(store_mutex_);
-      const Status status = store_.EscalateCase(summary.id, to, std::string(kActor), now, reason);
+      const Status status =
+          store_.Lock()->EscalateCase(summary.id, to, std::string(kActor), now, reason);
       // kInvalidArgument: an agent raised the level a moment ago; kNotFound: just erased.
       if (status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound) {
         continue;

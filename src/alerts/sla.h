@@ -20,6 +20,7 @@
 
 #include "alerts/alerts.h"
 #include "util/clock.h"
+#include "store/shared_store.h"
 
 namespace ecoute::server {
 
@@ -75,10 +76,8 @@ struct Escalation {
 
 class SlaMonitor {
  public:
-  // `store_mutex` guards every call into `store` (the Store is not thread-safe); it is
-  // never held while alerts are queued.
-  SlaMonitor(Store& store, std::mutex& store_mutex, AlertEngine& alerts, const Clock& clock,
-             SlaConfig config);
+  // Every call into `store` goes through its lock, never held while alerts are queued.
+  SlaMonitor(SharedStore& store, AlertEngine& alerts, const Clock& clock, SlaConfig config);
   ~SlaMonitor();  // stops the thread
   SlaMonitor(const SlaMonitor&) = delete;
   SlaMonitor& operator=(const SlaMonitor&) = delete;
@@ -107,8 +106,7 @@ class SlaMonitor {
   void Run(std::chrono::milliseconds interval);
   void Report(const Status& status);
 
-  Store& store_;
-  std::mutex& store_mutex_;
+  SharedStore& store_;
   AlertEngine& alerts_;
   const Clock& clock_;
   const SlaConfig config_;

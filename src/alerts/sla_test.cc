@@ -117,11 +117,11 @@ class SlaMonitorTest : public ::testing::Test {
     // The store first: it refuses a file that already holds other tables.
     Result<std::unique_ptr<Store>> store = OpenSqliteStore(path_);
     ASSERT_TRUE(store) << store.error().ToString();
-    store_ = std::move(store).value();
+    store_.Reset(std::move(store).value());
     BrandCatalog catalog;
     catalog.brands.push_back({"Fnac", {}, {"@fnac"}, {"fnac.com"}, {}, false});
     catalog.brands.push_back({"Darty", {}, {"@darty_sav"}, {"darty.com"}, {}, false});
-    ASSERT_TRUE(store_->SyncBrands(catalog).ok());
+    ASSERT_TRUE(store_.Lock()->SyncBrands(catalog).ok());
     AlertOptions options;
     options.jitter = 0;
     // The receiver is on loopback, which the outbound policy refuses unless told.
@@ -137,7 +137,7 @@ class SlaMonitorTest : public ::testing::Test {
   }
   void TearDown() override {
     alerts_.reset();
-    store_.reset();
+    store_.Reset(nullptr);
     std::filesystem::remove_all(dir_);
   }
 
@@ -165,7 +165,7 @@ class SlaMonitorTest : public ::testing::Test {
     analysis.topics.push_back({Topic::kDelivery, 0.9, {}, -1});
     std::vector<IngestResult> results;
     IngestItem item{&post, &analysis, false, at};
-    const Status status = store_->Ingest(std::span<const IngestItem>(&item, 1), results);
+    const Status status = store_.Lock()->Ingest(std::span<const IngestItem>(&item, 1), results);
     EXPECT_TRUE(status.ok()) << status.ToString();
     EXPECT_EQ(results.size(), 1u);
     EXPECT_EQ(results.empty() ? 0u : results.front().cases.size(), 1u);
@@ -173,7 +173,7 @@ class SlaMonitorTest : public ::testing::Test {
   }
 
   CaseDetail Case(int64_t id) {
-    Result<CaseDetail> detail = store_->GetCase(id);
+    Result<CaseDetail> detail = store_.Lock()->GetCase(id);
     EXPECT_TRUE(detail) << detail.error().ToString();
     return detail ? *detail : CaseDetail{};
   }
@@ -205,8 +205,7 @@ class SlaMonitorTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::string path_;
   ManualClock clock_{kT0};
-  std::mutex store_mutex_;
-  std::unique_ptr<Store> store_;
+  SharedStore store_;
   std::unique_ptr<AlertEngine> alerts_;
   testing::HttpServer receiver_{
       [](const testing::HttpRequest&) { return testing::HttpResponse{}; }};
@@ -220,7 +219,7 @@ TEST_F(SlaMonitorTest, AnUnansweredCaseClimbsTheLadderOneLevelPerDeadline) {
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
   ASSERT_GT(id, 0);
   ASSERT_EQ(Case(id).summary.opened_at, kT0);
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   std::vector<Escalation> seen;
   monitor.on_escalated = [&](const Escalation& e) { seen.push_back(e); };
 
@@ -278,8 +277,8 @@ TEST_F(SlaMonitorTest, AnUnansweredCaseClimbsTheLadderOneLevelPerDeadline) {
 TEST_F(SlaMonitorTest, AnAnsweredCaseNeverEscalates) {
   const int64_t answered = Complaint("1", "@marie", "Fnac", 80, kT0);
   const int64_t waiting = Complaint("2", "@paul", "Fnac", 80, kT0);
-  ASSERT_TRUE(store_->RecordResponse(answered, "agent:lea", kT0 + 2 * kHour, "").ok());
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  ASSERT_TRUE(store_.Lock()->RecordResponse(answered, "agent:lea", kT0 + 2 * kHour, "").ok());
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   clock_.Set(kT0 + 5 * kHour);
   std::vector<Escalation> done = Tick(monitor);
   ASSERT_EQ(done.size(), 1u);
@@ -297,7 +296,7 @@ TEST_F(SlaMonitorTest, EachCaseFollowsItsOwnPolicy) {
   const int64_t fnac_low = Complaint("1", "@marie", "Fnac", 20, kT0);  // 24 h
   const int64_t fnac_high = Complaint("2", "@paul", "Fnac", 90, kT0);  // 1 h
   const int64_t darty = Complaint("3", "@lea", "Darty", 90, kT0);      // 30 min, its own
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   clock_.Set(kT0 + 30 * 60);
   std::vector<Escalation> done = Tick(monitor);
   ASSERT_EQ(done.size(), 1u);
@@ -326,7 +325,7 @@ TEST_F(SlaMonitorTest, RulesThatWantEscalationsHearOfThemToo) {
   ASSERT_TRUE(created) << created.error().ToString();
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
   config_.levels[1].contacts.clear();  // a level may have no contact
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   clock_.Set(kT0 + kHour);
   ASSERT_EQ(Tick(monitor).size(), 1u);
   EXPECT_EQ(DeliveredPaths(), std::vector<std::string>{"/rule"});
@@ -340,7 +339,7 @@ TEST_F(SlaMonitorTest, RulesThatWantEscalationsHearOfThemToo) {
 TEST_F(SlaMonitorTest, AMisconfiguredContactDoesNotStopTheLadder) {
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
   config_.levels[1].contacts = {{receiver_.Url("/supervisor"), "too short"}};
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   std::vector<Status> errors;
   monitor.on_error = [&](const Status& status) { errors.push_back(status); };
   clock_.Set(kT0 + kHour);
@@ -359,7 +358,7 @@ TEST_F(SlaMonitorTest, AMisconfiguredContactDoesNotStopTheLadder) {
 
 TEST_F(SlaMonitorTest, TheThreadTicksUntilStopped) {
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
-  SlaMonitor monitor(*store_, store_mutex_, *alerts_, clock_, config_);
+  SlaMonitor monitor(store_, *alerts_, clock_, config_);
   testing::EventCounter escalations;
   monitor.on_escalated = [&](const Escalation&) { escalations.Add(); };
   clock_.Set(kT0 + 2 * kHour);
@@ -367,7 +366,6 @@ TEST_F(SlaMonitorTest, TheThreadTicksUntilStopped) {
   EXPECT_TRUE(escalations.WaitFor(2));
   monitor.Stop();
   EXPECT_EQ(escalations.count(), 2);
-  std::lock_guard<std::mutex> lock(store_mutex_);
   EXPECT_EQ(Case(id).summary.escalation_level, 2);
 }
 

@@ -1,6 +1,7 @@
 #include "cases/threading.h"
 
 #include <array>
+#include <initializer_list>
 
 namespace ecoute {
 namespace {
@@ -107,6 +108,66 @@ CaseChange ApplyToCase(const CaseRef& target, const ThreadingFacts& facts) {
     change.reason = "the customer complains again";
   }
   return change;
+}
+
+namespace {
+
+// The case `decision` joins, as the rules saw it: from the parent's cases, the linked
+// cases, else the author's case.
+CaseRef JoinedCase(const ThreadingFacts& facts, int64_t case_id) {
+  std::optional<CaseRef> found;
+  for (const std::vector<CaseRef>* list : {&facts.parent_cases, &facts.linked_cases}) {
+    for (const CaseRef& c : *list) {
+      if (c.id == case_id) found = c;
+    }
+  }
+  if (found) return *found;
+  return facts.author_case.value_or(CaseRef{});
+}
+
+// Rule 6: the case the answered post joins or opens, which the brand's reply then joins.
+void PlanAnswered(const ThreadingFacts& facts, const ThreadingOptions& options,
+                  ThreadingPlan& plan) {
+  const AnsweredPost& answered = facts.answered;
+  const std::optional<CaseRef>& open = answered.author_case;
+  if (open && answered.at - open->last_activity_at < options.window_seconds &&
+      IsOpen(open->status)) {
+    plan.answered = AnsweredStep::kJoinAuthorCase;
+    plan.target = *open;
+  } else {
+    plan.answered = AnsweredStep::kOpenCase;
+    plan.target = CaseRef{0, CaseStatus::kNew, answered.author_id, answered.at, false};
+  }
+  plan.action = ThreadingAction::kJoin;
+}
+
+}  // namespace
+
+ThreadingPlan PlanThreading(const ThreadingFacts& facts, const ThreadingOptions& options) {
+  const ThreadingDecision decision = DecideThreading(facts, options);
+  ThreadingPlan plan;
+  plan.rule = decision.rule;
+  plan.stance = facts.stance;
+  switch (decision.action) {
+    case ThreadingAction::kNone:
+      return plan;
+    case ThreadingAction::kOpen:
+      if (facts.author_id != 0) plan.action = ThreadingAction::kOpen;
+      return plan;
+    case ThreadingAction::kOpenParent:
+      PlanAnswered(facts, options, plan);
+      break;
+    case ThreadingAction::kJoin:
+      plan.action = ThreadingAction::kJoin;
+      plan.target = JoinedCase(facts, decision.case_id);
+      break;
+  }
+  ThreadingFacts joining = facts;
+  if (!joining.stance && !joining.is_by_brand) joining.stance = facts.post_stance;
+  plan.stance = joining.stance;
+  plan.change = ApplyToCase(plan.target, joining);
+  plan.is_customer = !facts.is_by_brand && facts.author_id == plan.target.customer_id;
+  return plan;
 }
 
 }  // namespace ecoute

@@ -21,6 +21,13 @@ struct CaseRef {
   bool is_responded = false;
 };
 
+// The post a brand's reply answers, as rule 6 (answered) needs it.
+struct AnsweredPost {
+  int64_t author_id = 0;
+  int64_t at = 0;
+  std::optional<CaseRef> author_case;  // its author's latest case with the brand
+};
+
 // What the store knows about one post with respect to one brand.
 struct ThreadingFacts {
   int64_t author_id = 0;
@@ -36,6 +43,10 @@ struct ThreadingFacts {
   std::vector<CaseRef> linked_cases;   // the brand's cases holding a post it links to
   std::optional<CaseRef> author_case;  // the author's latest case with the brand
   int64_t at = 0;                      // the post's time
+  // The post's overall stance: a reply that does not name the brand speaks with it.
+  Stance post_stance = Stance::kNeutral;
+  // The post it answers, when parent_awaits_answer.
+  AnsweredPost answered;
 };
 
 struct ThreadingOptions {
@@ -84,5 +95,37 @@ struct CaseChange {
 // customer's complaint about a resolved or closed case reopens it; anything else by the
 // customer is a follow-up, by someone else a comment.
 CaseChange ApplyToCase(const CaseRef& target, const ThreadingFacts& facts);
+
+// What happens first, under rule 6 (answered), to the post the brand answers.
+enum class AnsweredStep : uint8_t {
+  kNone,
+  kJoinAuthorCase,  // it joins its author's open case as a follow-up
+  kOpenCase,        // it opens a case of its own (its author is the customer)
+};
+
+// The store's steps for one post and one brand, in order: the answered post's (rule 6),
+// then the post's own: kNone, kOpen (a new case) or kJoin (never kOpenParent).
+struct ThreadingPlan {
+  std::string rule;  // as DecideThreading names it
+  AnsweredStep answered = AnsweredStep::kNone;
+  ThreadingAction action = ThreadingAction::kNone;
+  // kJoin: the case joined, as the rules saw it before the post; its id is 0 when it is
+  // the case kOpenCase opens.
+  CaseRef target;
+  CaseChange change;  // kJoin: what joining does to it
+  // kJoin: the post is the case's customer's, so its priority counts for the case.
+  bool is_customer = false;
+  std::optional<Stance> stance;  // the stance the post speaks with toward the brand
+};
+
+// DecideThreading, then what the store does about it:
+// - rule 6 (kOpenParent): when the answered post's author has an open case with the brand
+//   whose last activity is within the window before that post, the answered post joins
+//   it as a follow-up the rules missed (kJoinAuthorCase); else it opens a case
+//   (kOpenCase). Either way the brand's reply then joins that case;
+// - a post without a known author opens no case (nobody would be answered);
+// - a post joining a case that does not name the brand speaks with its overall stance,
+//   and ApplyToCase says what joining does.
+ThreadingPlan PlanThreading(const ThreadingFacts& facts, const ThreadingOptions& options);
 
 }  // namespace ecoute

@@ -5,7 +5,8 @@
 namespace ecoute {
 namespace {
 
-constexpr int64_t kDay = 86400;
+constexpr int64_t kHour = 3600;
+constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kCustomer = 7;
 constexpr int64_t kOther = 8;
 
@@ -172,6 +173,106 @@ TEST(ApplyToCase, SomeoneElseComments) {
   const CaseChange change = ApplyToCase(Case(1, CaseStatus::kResolved, 0), facts);
   EXPECT_EQ(change.role, CaseRole::kComment);
   EXPECT_FALSE(change.status.has_value());
+}
+
+// A brand's reply (by kOther) to a post of the customer that is in no case of the brand.
+ThreadingFacts BrandAnswer(std::optional<CaseRef> customer_case) {
+  ThreadingFacts facts = Facts(std::nullopt);
+  facts.author_id = kOther;
+  facts.is_by_brand = true;
+  facts.parent_awaits_answer = true;
+  facts.answered = {kCustomer, 100 * kDay - kHour, customer_case};
+  return facts;
+}
+
+TEST(PlanThreading, AnAnsweredPostOpensACaseTheReplyJoins) {
+  const ThreadingPlan plan = PlanThreading(BrandAnswer(std::nullopt), {});
+  EXPECT_EQ(plan.rule, "answered");
+  EXPECT_EQ(plan.answered, AnsweredStep::kOpenCase);
+  EXPECT_EQ(plan.action, ThreadingAction::kJoin);
+  EXPECT_EQ(plan.target.id, 0);  // the case the answered post opens
+  EXPECT_EQ(plan.target.customer_id, kCustomer);
+  EXPECT_EQ(plan.change.role, CaseRole::kBrandReply);
+  EXPECT_TRUE(plan.change.is_first_response);
+  EXPECT_EQ(plan.change.status, CaseStatus::kAcknowledged);
+  EXPECT_FALSE(plan.is_customer);
+}
+
+TEST(PlanThreading, AnAnsweredPostJoinsItsAuthorsOpenCaseWithinTheWindow) {
+  // The answered post is a follow-up the rules missed: it joins the customer's open case.
+  const int64_t answered_at = 100 * kDay - kHour;
+  ThreadingPlan plan =
+      PlanThreading(BrandAnswer(Case(9, CaseStatus::kAcknowledged, answered_at - kDay, true)), {});
+  EXPECT_EQ(plan.answered, AnsweredStep::kJoinAuthorCase);
+  EXPECT_EQ(plan.action, ThreadingAction::kJoin);
+  EXPECT_EQ(plan.target.id, 9);
+  EXPECT_EQ(plan.change.role, CaseRole::kBrandReply);
+  EXPECT_FALSE(plan.change.is_first_response);
+  EXPECT_FALSE(plan.change.status.has_value());
+
+  // A case whose last activity is a window or more before the answered post, or that is
+  // no longer open, is left alone: the answered post opens a case of its own.
+  for (const CaseRef& old : {Case(9, CaseStatus::kNew, answered_at - 7 * kDay),
+                             Case(9, CaseStatus::kResolved, answered_at - kDay),
+                             Case(9, CaseStatus::kClosed, answered_at - kDay)}) {
+    plan = PlanThreading(BrandAnswer(old), {});
+    EXPECT_EQ(plan.answered, AnsweredStep::kOpenCase);
+    EXPECT_EQ(plan.target.id, 0);
+  }
+  ThreadingOptions wide;
+  wide.window_seconds = 30 * kDay;
+  plan = PlanThreading(BrandAnswer(Case(9, CaseStatus::kNew, answered_at - 7 * kDay)), wide);
+  EXPECT_EQ(plan.answered, AnsweredStep::kJoinAuthorCase);
+}
+
+TEST(PlanThreading, APostWithoutAuthorOpensNoCase) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  EXPECT_EQ(PlanThreading(facts, {}).action, ThreadingAction::kOpen);
+  facts.author_id = 0;
+  const ThreadingPlan plan = PlanThreading(facts, {});
+  EXPECT_EQ(plan.action, ThreadingAction::kNone);
+  EXPECT_EQ(plan.rule, "complaint");
+}
+
+TEST(PlanThreading, AReplyThatDoesNotNameTheBrandSpeaksWithItsOverallStance) {
+  ThreadingFacts facts = Facts(std::nullopt);
+  facts.post_stance = Stance::kResolution;
+  facts.parent_cases = {Case(3, CaseStatus::kAcknowledged, 10, true)};
+  ThreadingPlan plan = PlanThreading(facts, {});
+  EXPECT_EQ(plan.action, ThreadingAction::kJoin);
+  EXPECT_EQ(plan.target.id, 3);
+  EXPECT_EQ(plan.stance, Stance::kResolution);
+  EXPECT_EQ(plan.change.role, CaseRole::kResolution);
+  EXPECT_EQ(plan.change.status, CaseStatus::kResolved);
+  EXPECT_TRUE(plan.is_customer);
+
+  // Naming the brand, it speaks with its stance toward the brand.
+  facts.stance = Stance::kComplaint;
+  plan = PlanThreading(facts, {});
+  EXPECT_EQ(plan.stance, Stance::kComplaint);
+  EXPECT_EQ(plan.change.role, CaseRole::kFollowUp);
+  EXPECT_FALSE(plan.change.status.has_value());
+}
+
+TEST(PlanThreading, SomeoneElsesPostJoinsAsACommentWithoutItsPriority) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  facts.author_id = kOther;
+  facts.linked_cases = {Case(5, CaseStatus::kNew, 10)};
+  const ThreadingPlan plan = PlanThreading(facts, {});
+  EXPECT_EQ(plan.rule, "link");
+  EXPECT_EQ(plan.target.id, 5);
+  EXPECT_EQ(plan.change.role, CaseRole::kComment);
+  EXPECT_FALSE(plan.is_customer);
+}
+
+TEST(PlanThreading, TheSameAuthorsCaseIsTheOneJoined) {
+  ThreadingFacts facts = Facts(Stance::kComplaint);
+  facts.author_case = Case(6, CaseStatus::kClosed, 100 * kDay - kDay, true);
+  const ThreadingPlan plan = PlanThreading(facts, {});
+  EXPECT_EQ(plan.rule, "same_author");
+  EXPECT_EQ(plan.target.id, 6);
+  EXPECT_EQ(plan.change.status, CaseStatus::kReopened);
+  EXPECT_TRUE(plan.is_customer);
 }
 
 TEST(CaseNames, RoundTrip) {

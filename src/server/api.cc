@@ -170,8 +170,7 @@ class Scope {
   // A case the caller may not see does not exist for them.
   Status CheckCase(App& app, int64_t case_id) const {
     Result<std::string> brand = [&] {
-      std::lock_guard lock(app.store_mutex());
-      return app.store().CaseBrand(case_id);
+      return app.store().Lock()->CaseBrand(case_id);
     }();
     if (!brand) return brand.error();
     if (!Sees(*brand)) return NotFoundError("no case " + std::to_string(case_id));
@@ -253,8 +252,7 @@ Response Healthz(Context&) { return JsonResponse({{"status", "ok"}}); }
 
 Response Readyz(Context& ctx) {
   Result<StoreStats> stats = [&] {
-    std::lock_guard lock(ctx.app.store_mutex());
-    return ctx.app.store().Stats();
+    return ctx.app.store().Lock()->Stats();
   }();
   if (!stats) return ErrorResponse(503, "unavailable", "the store does not answer");
   return JsonResponse({{"status", "ready"}, {"posts", stats->posts}, {"cases", stats->cases}});
@@ -407,8 +405,7 @@ Response ListCases(Context& ctx) {
   std::string body = "{\"cases\":[";
   if (ctx.scope.Restrict(filter->brands)) {
     Result<std::vector<CaseSummary>> cases = [&] {
-      std::lock_guard lock(ctx.app.store_mutex());
-      return ctx.app.store().ListCases(*filter);
+      return ctx.app.store().Lock()->ListCases(*filter);
     }();
     if (!cases) return ErrorResponse(cases.error());
     bool first = true;
@@ -481,8 +478,7 @@ json CuesOf(const App& app, const CasePost& post, std::string_view brand) {
 
 Response CaseDetailResponse(Context& ctx, int64_t id) {
   Result<CaseDetail> detail = [&] {
-    std::lock_guard lock(ctx.app.store_mutex());
-    return ctx.app.store().GetCase(id);
+    return ctx.app.store().Lock()->GetCase(id);
   }();
   if (!detail) {
     if (detail.error().code() == StatusCode::kNotFound) {
@@ -521,8 +517,7 @@ Response CaseAction(Context& ctx, Action action) {
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
   Status status = [&] {
-    std::lock_guard lock(ctx.app.store_mutex());
-    return action(ctx.app.store(), *body);
+    return action(*ctx.app.store().Lock(), *body);
   }();
   if (!status.ok()) return ErrorResponse(status);
   ctx.app.Touch();
@@ -624,8 +619,7 @@ Response SearchPosts(Context& ctx) {
   std::string body = "{\"hits\":[";
   if (ctx.scope.Restrict(query->brands)) {
     Result<std::vector<SearchHit>> found = [&] {
-      std::lock_guard lock(ctx.app.store_mutex());
-      return ctx.app.store().Search(*query, options);
+      return ctx.app.store().Lock()->Search(*query, options);
     }();
     if (!found) return ErrorResponse(found.error());
     for (SearchHit& h : *found) {
@@ -725,8 +719,7 @@ Response GetReport(Context& ctx) {
   report.generated_at = options.now;
   if (ctx.scope.Restrict(options.brands)) {
     Result<Report> built = [&] {
-      std::lock_guard lock(ctx.app.store_mutex());
-      return ctx.app.store().BuildReport(options);
+      return ctx.app.store().Lock()->BuildReport(options);
     }();
     if (!built) return ErrorResponse(built.error());
     report = std::move(built).value();
@@ -1117,8 +1110,7 @@ Response DeleteToken(Context& ctx) {
 
 Response ListCorrections(Context& ctx) {
   Result<std::vector<Correction>> corrections = [&] {
-    std::lock_guard lock(ctx.app.store_mutex());
-    return ctx.app.store().ListCorrections(0, 100000);
+    return ctx.app.store().Lock()->ListCorrections(0, 100000);
   }();
   if (!corrections) return ErrorResponse(corrections.error());
   // JSON lines in the format `ecoute train --data` reads.

@@ -416,7 +416,7 @@ TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {
 // Pushes that arrive together may share one transaction; each request still gets its own
 // counts. Request k sends 10 + k new posts and one already stored.
 TEST_F(ApiTest, ConcurrentPushesAllLandAndEachGetsItsOwnCounts) {
-  const int64_t before = app_->store().Stats()->posts;
+  const int64_t before = app_->store().Lock()->Stats()->posts;
   const std::string stored =
       ReadFile(std::string(ECOUTE_TEST_DATA_DIR) + "/sample/posts/conversations.jsonl");
   const std::string old_line = stored.substr(0, stored.find('\n') + 1);
@@ -444,7 +444,7 @@ TEST_F(ApiTest, ConcurrentPushesAllLandAndEachGetsItsOwnCounts) {
     EXPECT_EQ(answers[k]["cases"].size(), static_cast<size_t>(10 + k));
     total += 10 + k;
   }
-  EXPECT_EQ(app_->store().Stats()->posts, before + total);
+  EXPECT_EQ(app_->store().Lock()->Stats()->posts, before + total);
 }
 
 TEST_F(ApiTest, BadRequestsGetAStableCodeAndAMessage) {

@@ -162,13 +162,14 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
       app->analyzer_,
       Analyzer::Create(app->catalog_, data_dir, c.no_model ? "" : DefaultModelPath(data_dir),
                        c.no_model ? "" : DefaultTopicModelPath(data_dir)));
-  ECOUTE_ASSIGN_OR_RETURN(app->store_, OpenSqliteStore(c.db_path, c.store));
-  ECOUTE_RETURN_IF_ERROR(app->store_->SyncBrands(app->catalog_));
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(c.db_path, c.store));
+  ECOUTE_RETURN_IF_ERROR(store->SyncBrands(app->catalog_));
+  app->store_.Reset(std::move(store));
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
   app->sla_ =
-      std::make_unique<SlaMonitor>(*app->store_, app->store_mutex_, *app->alerts_, clock, c.sla);
+      std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
     self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated by the SLA monitor")
@@ -347,7 +348,7 @@ Status App::StoreBatch(std::span<const IngestItem> items, std::vector<IngestResu
 // commit_mutex_, from StoreBatch); if it fails, each batch again on its own, so that a
 // request's bad post fails that request only.
 void App::WriteGroup(const std::vector<PendingBatch*>& group) {
-  std::lock_guard lock(store_mutex_);
+  SharedStore::Access store = store_.Lock();
   metrics_.GetCounter("ecoute_store_groups_total", "Groups of ingest batches stored together")
       .Inc();
   if (group.size() > 1) {
@@ -355,7 +356,7 @@ void App::WriteGroup(const std::vector<PendingBatch*>& group) {
     for (const PendingBatch* batch : group)
       all.insert(all.end(), batch->items.begin(), batch->items.end());
     std::vector<IngestResult> results;
-    if (store_->Ingest(all, results).ok()) {
+    if (store->Ingest(all, results).ok()) {
       size_t next = 0;
       for (PendingBatch* batch : group) {
         const size_t n = batch->items.size();
@@ -368,7 +369,7 @@ void App::WriteGroup(const std::vector<PendingBatch*>& group) {
     }
   }
   for (PendingBatch* batch : group) {
-    batch->status = store_->Ingest(batch->items, batch->results);
+    batch->status = store->Ingest(batch->items, batch->results);
   }
 }
 
@@ -514,10 +515,7 @@ void App::PublishCases(const std::vector<int64_t>& case_ids,
   CaseFilter filter;
   filter.ids = case_ids;
   filter.limit = static_cast<int>(case_ids.size());
-  Result<std::vector<CaseSummary>> summaries = [&] {
-    std::lock_guard lock(store_mutex_);
-    return store_->ListCases(filter);
-  }();
+  Result<std::vector<CaseSummary>> summaries = store_.Lock()->ListCases(filter);
   if (!summaries) {
     spdlog::error("live updates: {}", summaries.error().message());
     return;
@@ -532,10 +530,7 @@ void App::PublishCases(const std::vector<int64_t>& case_ids,
     auto known = urls.find(c.id);
     std::string url = known == urls.end() ? std::string() : known->second;
     if (c.status == CaseStatus::kReopened || (is_new && known == urls.end())) {
-      Result<CaseDetail> detail = [&] {
-        std::lock_guard lock(store_mutex_);
-        return store_->GetCase(c.id);
-      }();
+      Result<CaseDetail> detail = store_.Lock()->GetCase(c.id);
       if (!detail) continue;
       is_reopened = c.status == CaseStatus::kReopened && !detail->events.empty() &&
                     detail->events.back().kind == "reopened";

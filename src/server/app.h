@@ -35,6 +35,7 @@
 #include "http/http.h"
 #include "server/config.h"
 #include "server/metrics.h"
+#include "store/shared_store.h"
 #include "util/clock.h"
 #include "watch/watcher.h"
 
@@ -150,8 +151,8 @@ class App {
   // Components, for the API and tests.
   const ServerConfig& config() const { return config_; }
   const Clock& clock() const { return clock_; }
-  Store& store() { return *store_; }
-  std::mutex& store_mutex() { return store_mutex_; }
+  // The store, behind its one mutex: every call goes through store().Lock().
+  SharedStore& store() { return store_; }
   const BrandCatalog& catalog() const { return catalog_; }
   const Analyzer& analyzer() const { return *analyzer_; }
   AccessControl& access() { return *access_; }
@@ -179,15 +180,14 @@ class App {
   // transaction, so that they share its commit and its disk flush.
   struct PendingBatch;
   Status StoreBatch(std::span<const IngestItem> items, std::vector<IngestResult>& results);
-  void WriteGroup(const std::vector<PendingBatch*>& group);
+  void WriteGroup(const std::vector<PendingBatch*>& group);  // locks the store
   void Observe(const Request& request, const Response& response, double seconds);  // api.cc
 
   ServerConfig config_;
   const Clock& clock_;
   BrandCatalog catalog_;
   std::unique_ptr<Analyzer> analyzer_;
-  std::mutex store_mutex_;
-  std::unique_ptr<Store> store_;
+  SharedStore store_;
   std::mutex commit_mutex_;  // guards the three below
   std::condition_variable commit_done_;
   std::vector<PendingBatch*> commit_queue_;

@@ -30,17 +30,6 @@ int DaysInMonth(int64_t year, int month) {
   return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
 
-// Days from 1970-01-01 to the given civil date (proleptic Gregorian), after Howard
-// Hinnant's days_from_civil: exact for every year, negative ones included.
-int64_t DaysFromCivil(int64_t year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t year_of_era = year - era * 400;
-  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
-
 // A broken-down time as read, checked by ToEpoch.
 struct Fields {
   int64_t year = 0;
@@ -398,14 +387,16 @@ std::optional<int64_t> ParseTimeBound(std::string_view text, TimeBound bound, in
   return at;
 }
 
-std::string FormatRfc3339(int64_t seconds) {
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  // Hinnant's civil_from_days.
+int64_t DaysFromCivil(int64_t year, int month, int day) {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t year_of_era = year - era * 400;
+  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+CivilDate CivilFromDays(int64_t days) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const int64_t day_of_era = days - era * 146097;
@@ -414,9 +405,34 @@ std::string FormatRfc3339(int64_t seconds) {
   const int64_t day_of_year =
       day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t mp = (5 * day_of_year + 2) / 153;
-  const int64_t day = day_of_year - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  const auto day = static_cast<int>(day_of_year - (153 * mp + 2) / 5 + 1);
+  const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+std::string IsoWeek(int64_t days) {
+  // 0 = Monday (1970-01-01 was a Thursday); the modulo is taken positive.
+  const int64_t weekday = ((days % 7) + 7 + 3) % 7;
+  const int64_t thursday = days - weekday + 3;
+  const int64_t year = CivilFromDays(thursday).year;
+  const int64_t week = (thursday - DaysFromCivil(year, 1, 1)) / 7 + 1;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04lld-W%02lld", static_cast<long long>(year),
+                static_cast<long long>(week));
+  return buffer;
+}
+
+std::string FormatRfc3339(int64_t seconds) {
+  int64_t days = seconds / 86400;
+  int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  const CivilDate date = CivilFromDays(days);
+  const int64_t year = date.year;
+  const int64_t month = date.month;
+  const int64_t day = date.day;
   if (year < 0 || year > 9999) {
     char buffer[64];
     std::snprintf(buffer, sizeof(buffer), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",

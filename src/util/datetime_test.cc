@@ -216,5 +216,48 @@ TEST(DateTimeTest, RefusesAnAgeThatOverflows) {
   EXPECT_FALSE(ParseTimeBound("999999999w", TimeBound::kSince, oldest).has_value());
 }
 
+
+TEST(DateTimeTest, CivilDatesAndDaysRoundTrip) {
+  EXPECT_EQ(DaysFromCivil(1970, 1, 1), 0);
+  EXPECT_EQ(DaysFromCivil(1969, 12, 31), -1);
+  EXPECT_EQ(DaysFromCivil(2000, 3, 1), 11017);  // after a leap day of a century's year
+  EXPECT_EQ(DaysFromCivil(2026, 2, 31), DaysFromCivil(2026, 3, 3));  // not checked
+  for (int64_t days = -800000; days <= 800000; days += 997) {
+    const CivilDate date = CivilFromDays(days);
+    SCOPED_TRACE(days);
+    ASSERT_EQ(DaysFromCivil(date.year, date.month, date.day), days);
+  }
+  const CivilDate leap = CivilFromDays(DaysFromCivil(2024, 2, 29));
+  EXPECT_EQ(leap.year, 2024);
+  EXPECT_EQ(leap.month, 2);
+  EXPECT_EQ(leap.day, 29);
+  EXPECT_EQ(CivilFromDays(-719528).year, 0);  // 0000-01-01
+}
+
+// One row per case of ISO 8601's weeks: the year of a week is that of its Thursday.
+struct WeekCase {
+  int64_t year;
+  int month;
+  int day;
+  std::string_view want;
+};
+constexpr WeekCase kWeekCases[] = {
+    {1970, 1, 1, "1970-W01"},   // a Thursday
+    {2026, 11, 20, "2026-W47"},
+    {2024, 12, 30, "2025-W01"},  // a Monday whose Thursday is in 2025
+    {2021, 1, 3, "2020-W53"},    // a Sunday of 2020's 53rd week
+    {2027, 1, 1, "2026-W53"},
+    {2026, 1, 4, "2026-W01"},    // a Sunday
+    {2026, 1, 5, "2026-W02"},    // the Monday after
+    {1969, 12, 29, "1970-W01"},  // before the epoch
+};
+
+TEST(DateTimeTest, NamesIsoWeeks) {
+  for (const WeekCase& c : kWeekCases) {
+    SCOPED_TRACE(c.want);
+    EXPECT_EQ(IsoWeek(DaysFromCivil(c.year, c.month, c.day)), c.want);
+  }
+}
+
 }  // namespace
 }  // namespace ecoute

@@ -19,8 +19,8 @@
 
 #include <csv.h>
 #include <simdjson.h>
-#include <sqlite3.h>
 
+#include "store/sqlite/sqlite.h"
 #include "util/datetime.h"
 #include "util/json.h"
 #include "util/utf8.h"
@@ -620,37 +620,14 @@ Result<dom::array> ParseBrandsArray(dom::parser& parser, const simdjson::padded_
 // ---------------------------------------------------------------------------------------
 // SQLite
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Database = std::unique_ptr<sqlite3, SqliteCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-Result<Statement> Prepare(sqlite3* db, const std::string& path, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
-      SQLITE_OK) {
-    sqlite3_finalize(raw);
-    return InvalidArgumentError(path + ": " + sqlite3_errmsg(db));
-  }
-  return Statement(raw);
-}
-
 Result<bool> HasTable(sqlite3* db, const std::string& path, std::string_view table) {
-  ECOUTE_ASSIGN_OR_RETURN(
-      Statement statement,
-      Prepare(db, path,
-              "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?"));
-  sqlite3_bind_text(statement.get(), 1, table.data(), static_cast<int>(table.size()),
-                    SQLITE_TRANSIENT);
-  const int rc = sqlite3_step(statement.get());
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    return InvalidArgumentError(path + ": " + sqlite3_errmsg(db));
-  }
-  return rc == SQLITE_ROW;
+  sqlite::Statement statement(
+      db, "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?");
+  if (!statement.ok()) return InvalidArgumentError(path + ": " + sqlite3_errmsg(db));
+  statement.Bind(1, table);
+  const bool has_table = statement.Step();
+  if (!statement.status().ok()) return InvalidArgumentError(path + ": " + sqlite3_errmsg(db));
+  return has_table;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1160,13 +1137,7 @@ Result<std::vector<BrandFigures>> ParseReportJson(std::string_view json) {
 }
 
 Result<CaseMembership> ReadCaseMembership(const std::string& db_path) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  Database db(raw);
-  if (rc != SQLITE_OK) {
-    return NotFoundError(db_path +
-                         ": cannot open: " + (db ? sqlite3_errmsg(db.get()) : "out of memory"));
-  }
+  ECOUTE_ASSIGN_OR_RETURN(const sqlite::Connection db, sqlite::Connection::OpenReadOnly(db_path));
   for (const std::string_view table : {"case_posts", "posts"}) {
     ECOUTE_ASSIGN_OR_RETURN(const bool has_table, HasTable(db.get(), db_path, table));
     if (!has_table) {
@@ -1174,19 +1145,18 @@ Result<CaseMembership> ReadCaseMembership(const std::string& db_path) {
                                                          ": ingest with `ecoute ingest` first");
     }
   }
-  ECOUTE_ASSIGN_OR_RETURN(Statement statement,
-                          Prepare(db.get(), db_path,
-                                  "SELECT p.ext_id, cp.case_id FROM case_posts AS cp "
-                                  "JOIN posts AS p ON p.id = cp.post_id"));
+  sqlite::Statement statement(db.get(),
+                              "SELECT p.ext_id, cp.case_id FROM case_posts AS cp "
+                              "JOIN posts AS p ON p.id = cp.post_id");
+  if (!statement.ok()) return InvalidArgumentError(db_path + ": " + sqlite3_errmsg(db.get()));
   CaseMembership membership;
-  int step = SQLITE_ROW;
-  while ((step = sqlite3_step(statement.get())) == SQLITE_ROW) {
-    const unsigned char* ext_id = sqlite3_column_text(statement.get(), 0);
-    if (ext_id == nullptr || sqlite3_column_type(statement.get(), 1) == SQLITE_NULL) continue;
-    membership[reinterpret_cast<const char*>(ext_id)].push_back(
-        sqlite3_column_int64(statement.get(), 1));
+  while (statement.Step()) {
+    if (statement.IsNull(0) || statement.IsNull(1)) continue;
+    membership[std::string(statement.Text(0))].push_back(statement.Int(1));
   }
-  if (step != SQLITE_DONE) return InvalidArgumentError(db_path + ": " + sqlite3_errmsg(db.get()));
+  if (!statement.status().ok()) {
+    return InvalidArgumentError(db_path + ": " + sqlite3_errmsg(db.get()));
+  }
   for (auto& [ext_id, cases] : membership) {
     std::sort(cases.begin(), cases.end());
     cases.erase(std::unique(cases.begin(), cases.end()), cases.end());

@@ -5,12 +5,13 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "ecoute/catalog.h"
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
+
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute::twcs {
 namespace {
@@ -266,13 +267,10 @@ class TwcsCompareTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   void Execute(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
+    Result<sqlite::Connection> db = sqlite::Connection::Open(path_);
+    ASSERT_TRUE(db) << db.error().ToString();
+    const Status status = sqlite::Exec(db->get(), sql);
+    EXPECT_TRUE(status.ok()) << status.ToString();
   }
 
   std::filesystem::path dir_;

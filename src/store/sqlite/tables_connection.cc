@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "search/fts5_tokenizer.h"
-#include "store/schema.h"
+#include "store/sqlite/fts5_tokenizer.h"
+#include "store/sqlite/schema.h"
 
 namespace ecoute::sqlite {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "ecoute/status.h"
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute::sqlite {
 

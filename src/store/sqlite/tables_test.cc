@@ -11,11 +11,11 @@
 
 #include "ecoute/store.h"
 
-#include "search/fts5_tokenizer.h"
+#include "store/sqlite/fts5_tokenizer.h"
 #include "store/access_tables.h"
 #include "store/alert_tables.h"
-#include "store/schema.h"
-#include "store/sqlite.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite.h"
 #include "store/sqlite/testing.h"
 #include "store/watch_tables.h"
 

@@ -1,6 +1,6 @@
 #include "store/sqlite/testing.h"
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 #include "store/sqlite/tables_connection.h"
 
 namespace ecoute {

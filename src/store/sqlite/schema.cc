@@ -1,10 +1,10 @@
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 #include <algorithm>
 #include <array>
 #include <string>
 
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 namespace ecoute {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "ecoute/store.h"
 
-#include "search/fts5_tokenizer.h"
-#include "store/schema.h"
+#include "store/sqlite/fts5_tokenizer.h"
+#include "store/sqlite/schema.h"
 #include "util/datetime.h"
 
 namespace ecoute {

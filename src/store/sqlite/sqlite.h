@@ -18,6 +18,31 @@ namespace ecoute::sqlite {
 // A Status for the connection's last error: "<what>: <sqlite message>".
 Status Error(sqlite3* db, std::string_view what);
 
+// A connection, closed (sqlite3_close_v2) when it goes. Like the connection, not
+// thread-safe: one user at a time.
+class Connection {
+ public:
+  // Fail with kNotFound naming the file when it cannot be opened. Open creates it when
+  // missing.
+  static Result<Connection> OpenReadOnly(const std::string& path);
+  static Result<Connection> Open(const std::string& path);
+  Connection() = default;
+  explicit Connection(sqlite3* db) : db_(db) {}  // takes `db` over
+  ~Connection();
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* get() const { return db_; }
+  // The rowid of the last insert; the rows changed by the last write.
+  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 class Statement {
  public:
   Statement() = default;
@@ -65,42 +90,31 @@ class Statement {
 // Runs one or more statements without results (schema, pragmas).
 Status Exec(sqlite3* db, std::string_view sql);
 
-// Owns a connection and closes it (sqlite3_close_v2) when destroyed. Like the connection,
-// not thread-safe: one user at a time.
-class Connection {
+// A write transaction: BEGIN IMMEDIATE takes the database's write lock at once, so that a
+// transaction never fails halfway for want of it. Rolled back when it goes out of scope
+// without a successful Commit.
+class Transaction {
  public:
-  Connection() = default;
-  explicit Connection(sqlite3* db) : db_(db) {}
-  ~Connection() { sqlite3_close_v2(db_); }
-  Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-  Connection& operator=(Connection&& other) noexcept {
-    if (this != &other) {
-      sqlite3_close_v2(db_);
-      db_ = std::exchange(other.db_, nullptr);
-    }
-    return *this;
-  }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  static Result<Transaction> Begin(sqlite3* db);
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
 
-  sqlite3* get() const { return db_; }
-  // The rowid of the last insert; the rows changed by the last write.
-  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
-  int64_t Changes() const { return sqlite3_changes64(db_); }
+  Status Commit();
 
  private:
-  sqlite3* db_ = nullptr;
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;  // null once committed or moved from
 };
 
-// Runs `body` (returning Status) in one write transaction (BEGIN IMMEDIATE), committed when
-// it succeeds and rolled back when it or the commit fails.
+// Runs `body` (returning Status) in one write Transaction: committed when it succeeds,
+// rolled back when it or the commit fails.
 template <typename Body>
 Status InTransaction(sqlite3* db, Body&& body) {
-  if (Status begun = Exec(db, "BEGIN IMMEDIATE"); !begun.ok()) return begun;
-  Status status = std::forward<Body>(body)();
-  if (status.ok()) status = Exec(db, "COMMIT");
-  if (!status.ok()) (void)Exec(db, "ROLLBACK");
-  return status;
+  Result<Transaction> transaction = Transaction::Begin(db);
+  if (!transaction) return transaction.error();
+  ECOUTE_RETURN_IF_ERROR(std::forward<Body>(body)());
+  return transaction->Commit();
 }
 
 }  // namespace ecoute::sqlite

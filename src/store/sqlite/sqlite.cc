@@ -1,4 +1,4 @@
-#include "store/sqlite.h"
+#include "store/sqlite/sqlite.h"
 
 #include <string>
 #include <utility>
@@ -28,6 +28,41 @@ Status Error(sqlite3* db, std::string_view what) {
     default:
       return InternalError(std::move(message));
   }
+}
+
+namespace {
+
+Result<Connection> OpenConnection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Status status(StatusCode::kNotFound,
+                  path + ": cannot open: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return status;
+  }
+  return Connection(db);
+}
+
+}  // namespace
+
+Result<Connection> Connection::OpenReadOnly(const std::string& path) {
+  return OpenConnection(path, SQLITE_OPEN_READONLY);
+}
+
+Result<Connection> Connection::Open(const std::string& path) {
+  return OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+Connection::Connection(Connection&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Connection& Connection::operator=(Connection&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+  }
+  return *this;
 }
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -82,6 +117,7 @@ Statement& Statement::BindOrNull(int index, std::optional<int64_t> value) {
 }
 
 bool Statement::Step() {
+  if (stmt_ == nullptr) return false;  // not prepared: status() says why
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) {
@@ -119,6 +155,23 @@ Status Exec(sqlite3* db, std::string_view sql) {
     sqlite3_free(message);
     return status;
   }
+  return OkStatus();
+}
+
+Result<Transaction> Transaction::Begin(sqlite3* db) {
+  ECOUTE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)Exec(db_, "ROLLBACK");
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+Status Transaction::Commit() {
+  ECOUTE_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  db_ = nullptr;
   return OkStatus();
 }
 

@@ -1,4 +1,4 @@
-#include "search/fts5_tokenizer.h"
+#include "store/sqlite/fts5_tokenizer.h"
 
 #include <array>
 #include <cstring>
