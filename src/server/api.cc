@@ -9,6 +9,8 @@
 // store without it.
 #include <algorithm>
 #include <cctype>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
