@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "server/api_state.h"
+#include "server/api_internal.h"
 #include "util/datetime.h"
 
 namespace ecoute::server {

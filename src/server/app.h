@@ -2,8 +2,9 @@
 // source watcher, live updates and metrics, behind one HTTP server. Every new post flows
 // analyze -> store -> cases -> live updates and alerts, whether pushed or polled.
 //
-// The REST API (api.cc) is App::Handle: it authenticates every request, applies the
-// role and brand scope of the caller in one place (class Scope there), and answers JSON.
+// The REST API is App::Handle (api.cc): it authenticates every request, checks the caller
+// against the route table in one place, and hands the handler (api_*.cc) a Scope, the one
+// place where the caller's brands narrow what is read or changed.
 #pragma once
 
 #include <atomic>
@@ -170,8 +171,9 @@ class App {
   void PublishCases(const std::vector<int64_t>& case_ids,
                     const std::map<int64_t, std::string>& urls = {});
 
-  struct ApiState;  // the API's route table and caches (api_state.h)
+  struct ApiState;  // the API's route table and caches (api_internal.h)
   ApiState& api_state() { return *api_state_; }
+  const ApiState& api_state() const { return *api_state_; }
 
  private:
   App(ServerConfig config, const Clock& clock);

@@ -1,0 +1,351 @@
+// The inbox, a case with its posts, cues and timeline, agents' actions on a case, and the
+// corrections kept for training. Every case is reached through Scope::CheckCase or a list
+// narrowed by Scope::Restrict: a case of another brand does not exist for the caller.
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ecoute/json.h"
+
+#include "server/api_internal.h"
+#include "util/datetime.h"
+#include "util/json.h"
+
+namespace ecoute::server {
+
+using nlohmann::json;
+
+namespace {
+
+// The deepest a case list pages: far beyond any inbox, far below an int's range.
+constexpr int64_t kMaxOffset = 1'000'000;
+
+// Byte offset in UTF-8 `text` -> offset in UTF-16 code units, for JavaScript.
+int64_t Utf16Offset(std::string_view text, size_t byte_offset) {
+  int64_t units = 0;
+  for (size_t i = 0; i < byte_offset && i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    units += c >= 0xF0 ? 2 : 1;        // four-byte sequences are surrogate pairs
+  }
+  return units;
+}
+
+Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
+  CaseFilter filter;
+  const Request& q = ctx.request;
+  for (const std::string& s : q.QueryAll("status")) {
+    CaseStatus status;
+    if (s == "open") {
+      filter.statuses.insert(filter.statuses.end(),
+                             {CaseStatus::kNew, CaseStatus::kAcknowledged, CaseStatus::kReopened});
+      continue;
+    }
+    if (!ParseCaseStatus(s, status)) {
+      return InvalidArgumentError("status \"" + ShortQuote(s) +
+                                  "\": use new, acknowledged, resolved, closed, reopened or open");
+    }
+    filter.statuses.push_back(status);
+  }
+  for (const std::string& t : q.QueryAll("topic")) {
+    Topic topic;
+    if (!ParseTopic(t, topic)) {
+      return InvalidArgumentError("unknown topic \"" + ShortQuote(t) + "\"");
+    }
+    filter.topics.push_back(topic);
+  }
+  filter.brands = q.QueryAll("brand");
+  if (std::string_view a = q.Query("assignee"); !a.empty()) {
+    filter.assignee = a == "me" ? ctx.principal.name : a == "none" ? "" : std::string(a);
+  }
+  if (q.Query("unanswered") == "true") filter.unanswered_only = true;
+  if (std::string_view s = q.Query("sort"); !s.empty()) {
+    if (s == "priority") {
+      filter.sort = CaseSort::kPriority;
+    } else if (s == "recent") {
+      filter.sort = CaseSort::kRecent;
+    } else if (s == "oldest") {
+      filter.sort = CaseSort::kOldest;
+    } else {
+      return InvalidArgumentError("sort: use priority, recent or oldest");
+    }
+  }
+  if (std::string_view l = q.Query("limit"); !l.empty()) {
+    std::optional<int64_t> limit = ParseId(l);
+    if (!limit || *limit > 500) return InvalidArgumentError("limit: a number from 1 to 500");
+    filter.limit = static_cast<int>(*limit);
+  }
+  if (std::string_view o = q.Query("offset"); !o.empty()) {
+    std::optional<int64_t> offset = o == "0" ? std::optional<int64_t>(0) : ParseId(o);
+    if (!offset || *offset > kMaxOffset) {
+      return InvalidArgumentError("offset: a number from 0 to " + std::to_string(kMaxOffset));
+    }
+    filter.offset = static_cast<int>(*offset);
+  }
+  return filter;
+}
+
+// The cues of a post, re-found by the analyzer (which runs at memory speed) rather than
+// stored: offsets in UTF-16 units of the text, for the dashboard's highlighting.
+json CuesOf(const App& app, const CasePost& post, std::string_view brand) {
+  Post p;
+  p.id = post.ext_id;
+  p.text = post.text;
+  thread_local Analyzer::Scratch scratch;
+  Analysis analysis;
+  app.analyzer().Analyze(p, scratch, analysis);
+  const std::string_view text = p.text;
+  json cues = json::array();
+  auto add = [&](std::string_view piece, std::string_view kind) {
+    if (piece.empty() || piece.data() < text.data() ||
+        piece.data() + piece.size() > text.data() + text.size()) {
+      return;  // a cue from the lexicon rather than the text
+    }
+    const size_t begin = static_cast<size_t>(piece.data() - text.data());
+    cues.push_back({{"start", Utf16Offset(text, begin)},
+                    {"end", Utf16Offset(text, begin + piece.size())},
+                    {"kind", kind},
+                    {"label", piece}});
+  };
+  for (const BrandVerdict& verdict : analysis.brands) {
+    if (!EqualsIgnoreCase(verdict.name, brand)) continue;
+    for (const Span& span : verdict.spans) {
+      if (span.end <= text.size() && span.begin < span.end) {
+        add(text.substr(span.begin, span.end - span.begin), "brand");
+      }
+    }
+    for (std::string_view cue : verdict.cues) add(cue, StanceName(verdict.stance));
+  }
+  for (const TopicVerdict& topic : analysis.topics) {
+    for (std::string_view cue : topic.cues) add(cue, "topic");
+  }
+  for (const Money& m : analysis.facts.money) add(m.text, "fact");
+  for (const Duration& d : analysis.facts.durations) add(d.text, "fact");
+  std::sort(cues.begin(), cues.end(), [](const json& a, const json& b) {
+    return a["start"].get<int64_t>() < b["start"].get<int64_t>();
+  });
+  // Overlapping cues (a brand inside a complaint phrase) keep the first.
+  json kept = json::array();
+  int64_t end = -1;
+  for (json& cue : cues) {
+    if (cue["start"].get<int64_t>() < end) continue;
+    end = cue["end"].get<int64_t>();
+    kept.push_back(std::move(cue));
+  }
+  return kept;
+}
+
+Response CaseDetailResponse(Context& ctx, int64_t id) {
+  Result<CaseDetail> detail = [&] {
+    return ctx.app.store().Lock()->GetCase(id);
+  }();
+  if (!detail) {
+    if (detail.error().code() == StatusCode::kNotFound) {
+      return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
+    }
+    return ErrorResponse(detail.error());
+  }
+  const CaseSummary& c = detail->summary;
+  if (!ctx.scope.Sees(c.brand))
+    return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
+  std::vector<std::string> cues;
+  cues.reserve(detail->posts.size());
+  for (const CasePost& p : detail->posts) cues.push_back(Dump(CuesOf(ctx.app, p, c.brand)));
+  const CaseSlaView sla = CaseSlaViewOf(c, ctx.app.config().sla, ctx.app.clock().Now());
+  Response r;
+  AppendCaseDetailJson(*detail, &sla, cues, r.body);
+  return r;
+}
+
+// An agent's action on a case, then the case as it now is.
+template <typename Action>
+Response CaseAction(Context& ctx, Action action) {
+  const int64_t id = ctx.ids.at(0);
+  if (Status visible = ctx.scope.CheckCase(ctx.app, id); !visible.ok()) {
+    return ErrorResponse(visible);
+  }
+  Result<json> body = ParseBody(ctx.request);
+  if (!body) return ErrorResponse(body.error());
+  Status status = [&] {
+    return action(*ctx.app.store().Lock(), *body);
+  }();
+  if (!status.ok()) return ErrorResponse(status);
+  ctx.app.Touch();
+  ctx.app.PublishCases({id});
+  return CaseDetailResponse(ctx, id);
+}
+
+// A correction as the body gives it: a post, one of the caller's brands, a stance, topics.
+Status ReadCorrection(const Context& ctx, const json& body, Correction& c) {
+  auto post = body.find("post_id");
+  if (post == body.end() || !post->is_number_integer()) {
+    return InvalidArgumentError("give \"post_id\", the post whose verdict is corrected");
+  }
+  c.post_id = post->get<int64_t>();
+  c.brand = StringField(body, "brand");
+  if (!ctx.scope.Sees(c.brand)) {
+    return InvalidArgumentError("brand \"" + ShortQuote(c.brand) + "\": give one of your brands");
+  }
+  if (!ParseStance(StringField(body, "stance"), c.stance)) {
+    return InvalidArgumentError("stance: use complaint, praise, resolution, question or neutral");
+  }
+  if (auto topics = body.find("topics"); topics != body.end() && topics->is_array()) {
+    for (const json& t : *topics) {
+      Topic topic;
+      if (!t.is_string() || !ParseTopic(t.get<std::string>(), topic)) {
+        return InvalidArgumentError("unknown topic " + DescribeValue(t));
+      }
+      c.topics.push_back(topic);
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+// ---- the inbox and a case -------------------------------------------------------------------
+
+Response ListCases(Context& ctx) {
+  App::ApiState& state = ctx.app.api_state();
+  const int64_t now = ctx.app.clock().Now();
+  const uint64_t generation = ctx.app.generation();
+  std::string key = ctx.scope.Key();
+  key.push_back('|');
+  if (size_t q = ctx.request.target.find('?'); q != std::string::npos) {
+    key.append(ctx.request.target, q + 1);
+  }
+  if (ctx.request.Query("assignee") == "me") key.append("|").append(ctx.principal.name);
+  {
+    std::shared_lock lock(state.cache_mutex);
+    auto it = state.case_lists.find(key);
+    if (it != state.case_lists.end() && it->second.generation == generation &&
+        now - it->second.computed_at < 5) {
+      Response r;
+      r.body = it->second.body;
+      return r;
+    }
+  }
+  Result<CaseFilter> filter = CaseFilterFrom(ctx);
+  if (!filter) return ErrorResponse(filter.error());
+  std::string body = "{\"cases\":[";
+  if (ctx.scope.Restrict(filter->brands)) {
+    Result<std::vector<CaseSummary>> cases = [&] {
+      return ctx.app.store().Lock()->ListCases(*filter);
+    }();
+    if (!cases) return ErrorResponse(cases.error());
+    bool first = true;
+    for (const CaseSummary& c : *cases) {
+      if (!first) body.push_back(',');
+      first = false;
+      body += CaseSummaryJson(c, ctx.app.config().sla, now);
+    }
+  }
+  body += "]}";
+  {
+    std::unique_lock lock(state.cache_mutex);
+    if (state.case_lists.size() > 4096) state.case_lists.clear();  // bounded memory
+    state.case_lists[key] = {generation, now, body};
+  }
+  Response r;
+  r.body = std::move(body);
+  return r;
+}
+
+// A case of another brand and a missing case get the same answer, after the same work.
+Response GetCase(Context& ctx) {
+  const int64_t id = ctx.ids.at(0);
+  if (Status visible = ctx.scope.CheckCase(ctx.app, id); !visible.ok()) {
+    return ErrorResponse(visible);
+  }
+  return CaseDetailResponse(ctx, id);
+}
+
+// ---- agents' actions ------------------------------------------------------------------------
+
+Response AssignCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) {
+    std::string assignee = StringField(body, "assignee");
+    if (assignee == "me") assignee = ctx.principal.name;
+    return store.AssignCase(ctx.ids[0], assignee, Actor(ctx.principal), ctx.app.clock().Now());
+  });
+}
+
+Response RespondCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) {
+    return store.RecordResponse(ctx.ids[0], Actor(ctx.principal), ctx.app.clock().Now(),
+                                StringField(body, "note"));
+  });
+}
+
+Response ResolveCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) {
+    return store.ResolveCase(ctx.ids[0], Actor(ctx.principal), ctx.app.clock().Now(),
+                             StringField(body, "reason"));
+  });
+}
+
+Response CloseCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) {
+    return store.CloseCase(ctx.ids[0], Actor(ctx.principal), ctx.app.clock().Now(),
+                           StringField(body, "reason"));
+  });
+}
+
+Response ReopenCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) {
+    return store.ReopenCase(ctx.ids[0], Actor(ctx.principal), ctx.app.clock().Now(),
+                            StringField(body, "reason"));
+  });
+}
+
+// ---- corrections ----------------------------------------------------------------------------
+
+Response CorrectCase(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) -> Status {
+    Correction c;
+    ECOUTE_RETURN_IF_ERROR(ReadCorrection(ctx, body, c));
+    // The post must belong to this case: a correction elsewhere goes through its own case.
+    Result<CaseDetail> detail = store.GetCase(ctx.ids[0]);
+    if (!detail) return detail.error();
+    if (std::none_of(detail->posts.begin(), detail->posts.end(),
+                     [&](const CasePost& p) { return p.post_id == c.post_id; })) {
+      return InvalidArgumentError("post " + std::to_string(c.post_id) + " is not in case " +
+                                  std::to_string(ctx.ids[0]));
+    }
+    c.actor = Actor(ctx.principal);
+    c.at = ctx.app.clock().Now();
+    Result<int64_t> id = store.RecordCorrection(c);
+    return id ? OkStatus() : id.error();
+  });
+}
+
+Response ListCorrections(Context& ctx) {
+  Result<std::vector<Correction>> corrections = [&] {
+    return ctx.app.store().Lock()->ListCorrections(0, 100000);
+  }();
+  if (!corrections) return ErrorResponse(corrections.error());
+  // JSON lines in the format `ecoute train --data` reads.
+  Response r;
+  r.content_type = "application/x-ndjson";
+  for (const Correction& c : *corrections) {
+    if (!ctx.scope.Sees(c.brand)) continue;
+    json topics = json::array();
+    for (Topic t : c.topics) topics.push_back(TopicName(t));
+    r.body += Dump({{"text", c.text},
+                    {"brand", c.brand},
+                    {"stance", StanceName(c.stance)},
+                    {"topics", topics},
+                    {"corrected_by", c.actor},
+                    {"corrected_at", FormatRfc3339(c.at)}});
+    r.body.push_back('\n');
+  }
+  return r;
+}
+
+}  // namespace ecoute::server

@@ -1,0 +1,188 @@
+// The REST API's insides, shared by the files of its parts (docs/SERVER.md):
+//   api.cc          the route table, each route with its least role and whether it needs
+//                   every brand; the one check every request passes against it
+//                   (authentication, role, brands) in App::Handle; Scope;
+//   api_json.cc     request bodies read, answers and errors written;
+//   api_public.cc   what answers without a login: health, readiness, metrics, the OpenAPI
+//                   document, the dashboard's files;
+//   api_users.cc    the session (login, logout), users, API tokens;
+//   api_cases.cc    the inbox, a case with its cues, agents' actions, corrections;
+//   api_posts.cc    search and push;
+//   api_report.cc   the brands and the report;
+//   api_events.cc   the live stream;
+//   api_sources.cc  watched sources;
+//   api_rules.cc    alert rules and webhook deliveries.
+// A handler runs only once its caller has passed its route's check, and narrows what it
+// reads and changes to the caller's brands by asking the Scope: it decides nothing else
+// about access. Not a public header: only src/server includes it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ecoute/status.h"
+
+#include "access/access.h"
+#include "http/http.h"
+#include "server/app.h"
+
+namespace ecoute::server {
+
+struct Context;  // a request being handled, by a caller who passed its route's check
+using RouteHandler = Response (*)(Context&);
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // "/api/v1/cases/{id}/respond"
+  Role min_role;
+  RouteHandler handler;
+  bool requires_all_brands = false;  // changes that concern every brand (ingest, sources)
+};
+
+struct App::ApiState {
+  // Case lists, by scope and query, valid for one generation of the store's cases and for
+  // a few seconds (SLA states move with time).
+  struct CachedList {
+    uint64_t generation = 0;
+    int64_t computed_at = 0;
+    std::string body;
+  };
+  std::shared_mutex cache_mutex;
+  std::unordered_map<std::string, CachedList> case_lists;
+  std::vector<Route> routes;
+};
+
+// ---- the caller and their scope (api.cc) ----------------------------------------------------
+
+// What a caller may see and change, once their route's role is checked: every handler asks
+// it, and nothing else decides. Borrows the principal, which must outlive it.
+class Scope {
+ public:
+  explicit Scope(const Principal& principal) : principal_(principal) {}
+  const Principal& principal() const { return principal_; }
+  bool Sees(std::string_view brand) const;
+  // Every brand: an admin, or a user with all_brands.
+  bool all() const;
+  // Narrows a brand filter to the visible brands: an empty filter (all brands) becomes the
+  // caller's brands. False when nothing visible is left: the answer is then empty.
+  bool Restrict(std::vector<std::string>& brands) const;
+  // A key for caches of scoped answers.
+  std::string Key() const;
+  // A case the caller may not see does not exist for them: kNotFound, as for a missing one.
+  Status CheckCase(App& app, int64_t case_id) const;
+  // Whether the caller sees each of `brands`; an empty list ("any brand") only with all().
+  bool SeesAll(const std::vector<std::string>& brands) const;
+  // API tokens: an admin sees and revokes everyone's, anyone else their own.
+  bool SeesEveryonesTokens() const;
+
+ private:
+  const Principal& principal_;
+};
+
+struct Context {
+  App& app;
+  Request& request;
+  const Principal& principal;
+  Scope scope;
+  std::vector<int64_t> ids;          // the {id} parts of the path
+  StreamCredential credential = {};  // what authenticated the caller
+};
+
+inline constexpr std::string_view kSessionCookie = "ecoute_session";
+
+// The value of cookie `name` in a Cookie header; empty when absent.
+std::string_view CookieValue(std::string_view header, std::string_view name);
+// ASCII letters compared without regard to case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// ---- bodies and answers (api_json.cc) -------------------------------------------------------
+
+// Compact JSON; invalid UTF-8 in strings is replaced, never thrown on.
+std::string Dump(const nlohmann::json& j);
+// {"error": {"code", "message"}}.
+Response ErrorResponse(int http_status, std::string_view code, std::string_view message);
+// The HTTP status and code of a Status (one table); internal errors are logged, and the
+// client told only that there was one.
+Response ErrorResponse(const Status& status);
+Response JsonResponse(const nlohmann::json& j, int status = 200);
+// A time as RFC 3339, or null.
+nlohmann::json OptionalTime(const std::optional<int64_t>& t);
+// A positive decimal number; nullopt for anything else.
+std::optional<int64_t> ParseId(std::string_view text);
+// The request's body as a JSON object (an empty body is an empty object); kInvalidArgument
+// for anything else. (App::Handle has refused bodies nested deeper than kMaxJsonDepth.)
+Result<nlohmann::json> ParseBody(const Request& request);
+// A client's value, as an error message may name it: a string's first characters, else
+// its kind. Never the value serialized, which may be huge (or deep).
+std::string DescribeValue(const nlohmann::json& value);
+// The string field `name`, or empty when absent or not a string.
+std::string StringField(const nlohmann::json& j, const char* name);
+// Who acted, as the case timeline records it: "agent:marie".
+std::string Actor(const Principal& p);
+
+// ---- the handlers, by file ------------------------------------------------------------------
+
+// api_public.cc: answered without a login.
+Response Healthz(Context& ctx);
+Response Readyz(Context& ctx);
+Response MetricsText(Context& ctx);
+Response OpenApi(Context& ctx);
+// The dashboard's files (compiled in, or from [http] web_dir).
+Response StaticFile(const App& app, const Request& request);
+
+// api_users.cc
+Response Login(App& app, Request& request);  // before any login: App::Handle calls it
+Response GetSession(Context& ctx);
+Response Logout(Context& ctx);
+Response ListUsers(Context& ctx);
+Response CreateUser(Context& ctx);
+Response UpdateUser(Context& ctx);
+Response DeleteUser(Context& ctx);
+Response ListTokens(Context& ctx);
+Response CreateToken(Context& ctx);
+Response DeleteToken(Context& ctx);
+
+// api_cases.cc
+Response ListCases(Context& ctx);
+Response GetCase(Context& ctx);
+Response AssignCase(Context& ctx);
+Response RespondCase(Context& ctx);
+Response ResolveCase(Context& ctx);
+Response CloseCase(Context& ctx);
+Response ReopenCase(Context& ctx);
+Response CorrectCase(Context& ctx);
+Response ListCorrections(Context& ctx);
+
+// api_posts.cc
+Response SearchPosts(Context& ctx);
+Response PushPosts(Context& ctx);
+
+// api_report.cc
+Response ListBrands(Context& ctx);
+Response GetReport(Context& ctx);
+
+// api_events.cc
+Response Events(Context& ctx);
+
+// api_sources.cc
+Response ListSources(Context& ctx);
+Response CreateSource(Context& ctx);
+Response UpdateSource(Context& ctx);
+Response DeleteSource(Context& ctx);
+
+// api_rules.cc
+Response ListRules(Context& ctx);
+Response CreateRule(Context& ctx);
+Response UpdateRule(Context& ctx);
+Response DeleteRule(Context& ctx);
+Response ListDeliveries(Context& ctx);
+Response RetryDelivery(Context& ctx);
+
+}  // namespace ecoute::server

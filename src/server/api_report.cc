@@ -1,0 +1,65 @@
+// The brand catalog and the report's figures (JSON or CSV), each narrowed to the caller's
+// brands.
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "ecoute/report.h"
+
+#include "server/api_internal.h"
+#include "util/datetime.h"
+#include "util/json.h"
+
+namespace ecoute::server {
+
+using nlohmann::json;
+
+Response ListBrands(Context& ctx) {
+  json brands = json::array();
+  for (const Brand& b : ctx.app.catalog().brands) {
+    if (!ctx.scope.Sees(b.name)) continue;
+    brands.push_back(
+        {{"name", b.name}, {"aliases", b.aliases}, {"handles", b.handles}, {"domains", b.domains}});
+  }
+  return JsonResponse({{"brands", brands}});
+}
+
+Response GetReport(Context& ctx) {
+  ReportOptions options;
+  options.brands = ctx.request.QueryAll("brand");
+  options.now = ctx.app.clock().Now();
+  for (const TimeBound bound : {TimeBound::kSince, TimeBound::kUntil}) {
+    const std::string name = bound == TimeBound::kSince ? "since" : "until";
+    std::string_view text = ctx.request.Query(name);
+    if (text.empty()) continue;
+    std::optional<int64_t> when = ParseTimeBound(text, bound, options.now);
+    if (!when) {
+      return ErrorResponse(
+          400, "invalid_argument",
+          name + " \"" + ShortQuote(text) + "\": not a date; " + std::string(kTimeBoundForms));
+    }
+    (bound == TimeBound::kSince ? options.since : options.until) = when;
+  }
+  Report report;
+  report.generated_at = options.now;
+  if (ctx.scope.Restrict(options.brands)) {
+    Result<Report> built = [&] {
+      return ctx.app.store().Lock()->BuildReport(options);
+    }();
+    if (!built) return ErrorResponse(built.error());
+    report = std::move(built).value();
+  }
+  Response r;
+  if (ctx.request.Query("format") == "csv") {
+    r.content_type = "text/csv; charset=utf-8";
+    AppendReportCsv(report, r.body);
+  } else {
+    AppendReportJson(report, r.body);
+  }
+  return r;
+}
+
+}  // namespace ecoute::server
