@@ -24,7 +24,7 @@ ApiToken ToApiToken(const server::TokenInfo& info) {
 
 class AccessUserAdmin final : public UserAdmin {
  public:
-  Status Open(const std::string& db_path) {
+  Status OpenTables(const std::string& db_path) {
     ECOUTE_ASSIGN_OR_RETURN(access_, server::AccessControl::Open(db_path, clock_));
     return OkStatus();
   }
@@ -65,7 +65,7 @@ class AccessUserAdmin final : public UserAdmin {
 
 Result<std::unique_ptr<UserAdmin>> UserAdmin::Open(const std::string& db_path) {
   auto admin = std::make_unique<AccessUserAdmin>();
-  ECOUTE_RETURN_IF_ERROR(admin->Open(db_path));
+  ECOUTE_RETURN_IF_ERROR(admin->OpenTables(db_path));
   return std::unique_ptr<UserAdmin>(std::move(admin));
 }
 
