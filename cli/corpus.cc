@@ -4,8 +4,8 @@
 #include <random>
 #include <string_view>
 
-#include "util/datetime.h"
-#include "util/json.h"
+#include "ecoute/datetime.h"
+#include "ecoute/json_string.h"
 
 namespace ecoute::cli {
 namespace {

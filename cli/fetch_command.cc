@@ -3,8 +3,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "ecoute/fetch.h"
+
 #include "commands.h"
-#include "fetch/fetcher.h"
 #include "inputs.h"
 
 namespace ecoute::cli {

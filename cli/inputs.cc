@@ -3,8 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "ecoute/fetch.h"
+
 #include "commands.h"
-#include "fetch/fetcher.h"
 
 namespace ecoute::cli {
 namespace {

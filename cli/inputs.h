@@ -10,9 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "ecoute/analysis.h"
+#include "ecoute/fetch.h"
 #include "ecoute/sources.h"
-
-#include "fetch/outbound.h"
 
 namespace ecoute::cli {
 
@@ -24,7 +23,7 @@ struct InputSummary {
 
 // The --allow-private option of the subcommands that fetch URLs. Without it, the ranges of
 // $ECOUTE_OUTBOUND_ALLOW_PRIVATE (comma-separated), as `serve` reads them; without either,
-// only public addresses are reached (fetch/outbound.h).
+// only public addresses are reached (ecoute/fetch.h).
 struct OutboundSetup {
   std::vector<std::string> allow_private;
   void AddOptions(CLI::App& cmd);

@@ -1,8 +1,5 @@
 // `ecoute train` and `ecoute eval`: the trained stance model beside the cues, and an
 // honest measure of both on labeled data.
-//
-// These commands use the library's learning modules directly (src/learn, src/classify);
-// their API moves to include/ecoute/ once it settles.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,13 +12,12 @@
 #include <vector>
 
 #include "ecoute/analysis.h"
+#include "ecoute/dataset.h"
+#include "ecoute/evaluation.h"
+#include "ecoute/json_string.h"
+#include "ecoute/learn.h"
 
-#include "classify/linear_model.h"
 #include "commands.h"
-#include "extract/word_index.h"
-#include "learn/dataset.h"
-#include "learn/metrics.h"
-#include "util/json.h"
 
 namespace ecoute::cli {
 namespace {
@@ -61,7 +57,7 @@ Status ParseFold(const std::string& spec, uint64_t& k, uint64_t& n) {
 
 // The fold (0-based) of a text among `n`: independent of the dev split, which uses the low
 // digits of the same hash.
-uint64_t FoldOf(const std::string& text, uint64_t n) { return (WordIndex::Hash(text) >> 24) % n; }
+uint64_t FoldOf(const std::string& text, uint64_t n) { return (SplitHash(text) >> 24) % n; }
 
 void AddDataOptions(CLI::App& cmd, DataOptions& o, bool is_data_required) {
   cmd.add_option("--data", o.files, "labeled data file (repeat for several)")
@@ -178,7 +174,7 @@ Result<Dataset> LoadData(const DataOptions& o, std::vector<std::string>& labels)
 // Deterministic dev split: an example is held out when the hash of its text says so, so
 // that duplicates of one text never straddle the split.
 bool IsDev(const std::string& text, double share) {
-  const uint64_t h = WordIndex::Hash(text);
+  const uint64_t h = SplitHash(text);
   return static_cast<double>(h % 10000) < share * 10000;
 }
 

@@ -1,6 +1,7 @@
 // `ecoute users`: the accounts of `ecoute serve` (docs/ACCESS.md). Adds, lists and deletes
 // users, sets passwords, issues and revokes API tokens. Secrets are printed once, when
 // made, and never stored in plaintext.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -9,18 +10,15 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "access/access.h"
+#include "ecoute/datetime.h"
+#include "ecoute/json_string.h"
+#include "ecoute/users.h"
+
 #include "commands.h"
 #include "store_options.h"
-#include "util/datetime.h"
-#include "util/json.h"
 
 namespace ecoute::cli {
 namespace {
-
-using server::AccessControl;
-using server::Role;
-using server::User;
 
 struct UsersOptions {
   StoreSetup store;
@@ -45,8 +43,8 @@ int Fail(const Status& status) {
 
 // Opens the store first, so that its schema exists and a file that is not ecoute's is
 // refused, then the access tables in the same file.
-std::unique_ptr<AccessControl> OpenAccess(const UsersOptions& options, const Clock& clock,
-                                          bool must_exist, int& exit_code) {
+std::unique_ptr<UserAdmin> OpenAccess(const UsersOptions& options, bool must_exist,
+                                      int& exit_code) {
   std::error_code error;
   if (must_exist && !std::filesystem::exists(options.store.db, error)) {
     PrintError(options.store.db + ": no such database; add a user first with `ecoute users add`");
@@ -54,12 +52,18 @@ std::unique_ptr<AccessControl> OpenAccess(const UsersOptions& options, const Clo
     return nullptr;
   }
   if (OpenStore(options.store, StoreOptions{}, exit_code) == nullptr) return nullptr;
-  Result<std::unique_ptr<AccessControl>> access = AccessControl::Open(options.store.db, clock);
+  Result<std::unique_ptr<UserAdmin>> access = UserAdmin::Open(options.store.db);
   if (!access) {
     exit_code = Fail(access.error());
     return nullptr;
   }
   return std::move(access).value();
+}
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // One line from standard input, without echo when it is a terminal.
@@ -86,7 +90,7 @@ Result<std::string> ReadPasswordLine() {
 // The password for `add` and `passwd`: one line of standard input, else a random one.
 Result<std::string> NewPassword(const UsersOptions& options) {
   if (options.password_stdin) return ReadPasswordLine();
-  return server::GeneratePassword();
+  return GeneratePassword();
 }
 
 std::vector<std::string> SplitBrands(const std::string& list) {
@@ -114,7 +118,7 @@ void PrintSecretOnce(std::string_view what, const std::string& secret) {
 
 int RunAdd(const UsersOptions& options) {
   Role role;
-  if (!server::ParseRole(options.role, role)) {
+  if (!ParseRole(options.role, role)) {
     PrintError("unknown role \"" + options.role + "\": give admin, manager, agent or viewer");
     return kExitUsage;
   }
@@ -125,9 +129,8 @@ int RunAdd(const UsersOptions& options) {
   }
   Result<std::string> password = NewPassword(options);
   if (!password) return Fail(password.error());
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, false, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, false, exit_code);
   if (access == nullptr) return exit_code;
   User user;
   user.name = options.name;
@@ -139,22 +142,21 @@ int RunAdd(const UsersOptions& options) {
   Result<User> added = access->AddUser(std::move(user), *password);
   if (!added) return Fail(added.error());
   std::printf("added %s (%s; brands: %s)\n", added->name.c_str(),
-              std::string(server::RoleName(added->role)).c_str(), JoinBrands(*added).c_str());
+              std::string(RoleName(added->role)).c_str(), JoinBrands(*added).c_str());
   if (!options.password_stdin) PrintSecretOnce("password", *password);
   return kExitOk;
 }
 
 int RunList(const UsersOptions& options) {
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   Result<std::vector<User>> users = access->ListUsers();
   if (!users) return Fail(users.error());
-  Result<std::vector<server::TokenInfo>> tokens = access->ListTokens(std::nullopt);
+  Result<std::vector<ApiToken>> tokens = access->ListTokens(std::nullopt);
   if (!tokens) return Fail(tokens.error());
   std::map<int64_t, int> token_counts;
-  for (const server::TokenInfo& token : *tokens) ++token_counts[token.user_id];
+  for (const ApiToken& token : *tokens) ++token_counts[token.user_id];
 
   const bool is_json =
       options.format.empty() ? isatty(STDOUT_FILENO) == 0 : options.format == "json";
@@ -166,7 +168,7 @@ int RunList(const UsersOptions& options) {
     out += line;
   }
   for (const User& user : *users) {
-    const std::string role(server::RoleName(user.role));
+    const std::string role(RoleName(user.role));
     if (is_json) {
       out += "{\"id\":" + std::to_string(user.id) + ",\"name\":";
       AppendJsonString(user.name, out);
@@ -200,9 +202,8 @@ int RunList(const UsersOptions& options) {
 int RunPasswd(const UsersOptions& options) {
   Result<std::string> password = NewPassword(options);
   if (!password) return Fail(password.error());
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   Result<User> user = access->GetUserByName(options.name);
   if (!user) return Fail(user.error());
@@ -213,9 +214,8 @@ int RunPasswd(const UsersOptions& options) {
 }
 
 int RunDelete(const UsersOptions& options) {
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   Result<User> user = access->GetUserByName(options.name);
   if (!user) return Fail(user.error());
@@ -229,15 +229,14 @@ int RunToken(const UsersOptions& options) {
     PrintError("--expires-days must be between 1 and 3650 (or absent: no expiry)");
     return kExitUsage;
   }
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   Result<User> user = access->GetUserByName(options.name);
   if (!user) return Fail(user.error());
   std::optional<int64_t> expires_at;
-  if (options.expires_days > 0) expires_at = clock.Now() + options.expires_days * 86400;
-  Result<server::NewToken> token = access->CreateToken(user->id, options.label, expires_at);
+  if (options.expires_days > 0) expires_at = NowSeconds() + options.expires_days * 86400;
+  Result<NewApiToken> token = access->CreateToken(user->id, options.label, expires_at);
   if (!token) return Fail(token.error());
   // The token alone on standard output, so that `TOKEN=$(ecoute users token ...)` works.
   std::printf("%s\n", token->token.c_str());
@@ -249,9 +248,8 @@ int RunToken(const UsersOptions& options) {
 }
 
 int RunTokens(const UsersOptions& options) {
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   std::optional<int64_t> user_id;
   std::map<int64_t, std::string> names;
@@ -263,11 +261,11 @@ int RunTokens(const UsersOptions& options) {
     if (!user) return Fail(user.error());
     user_id = user->id;
   }
-  Result<std::vector<server::TokenInfo>> tokens = access->ListTokens(user_id);
+  Result<std::vector<ApiToken>> tokens = access->ListTokens(user_id);
   if (!tokens) return Fail(tokens.error());
   std::printf("%-6s %-16s %-20s %-20s %-20s %s\n", "ID", "PREFIX", "USER", "EXPIRES", "LAST USED",
               "LABEL");
-  for (const server::TokenInfo& token : *tokens) {
+  for (const ApiToken& token : *tokens) {
     std::printf("%-6lld %-16s %-20s %-20s %-20s %s\n", static_cast<long long>(token.id),
                 token.prefix.c_str(), names[token.user_id].c_str(),
                 token.expires_at ? FormatRfc3339(*token.expires_at).c_str() : "never",
@@ -278,9 +276,8 @@ int RunTokens(const UsersOptions& options) {
 }
 
 int RunRevoke(const UsersOptions& options) {
-  const SystemClock clock;
   int exit_code = kExitOk;
-  std::unique_ptr<AccessControl> access = OpenAccess(options, clock, true, exit_code);
+  std::unique_ptr<UserAdmin> access = OpenAccess(options, true, exit_code);
   if (access == nullptr) return exit_code;
   if (Status status = access->RevokeToken(options.token_id); !status.ok()) return Fail(status);
   std::printf("revoked API token %lld (a running server stops accepting it within 30 s)\n",

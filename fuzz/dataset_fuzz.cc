@@ -9,8 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "learn/dataset.h"
-#include "learn/metrics.h"
+#include "ecoute/dataset.h"
+#include "ecoute/evaluation.h"
+
 #include "util/utf8.h"
 
 namespace {

@@ -207,6 +207,10 @@ StoredUser ToStored(const User& user) {
 }
 
 }  // namespace
+}  // namespace ecoute::server
+
+// What the public ecoute/users.h declares beside UserAdmin.
+namespace ecoute {
 
 std::string_view RoleName(Role role) {
   switch (role) {
@@ -223,7 +227,7 @@ std::string_view RoleName(Role role) {
 }
 
 bool ParseRole(std::string_view name, Role& role) {
-  const std::string lower = LowerAscii(name);
+  const std::string lower = server::LowerAscii(name);
   for (Role r : {Role::kViewer, Role::kAgent, Role::kManager, Role::kAdmin}) {
     if (lower == RoleName(r)) {
       role = r;
@@ -233,16 +237,20 @@ bool ParseRole(std::string_view name, Role& role) {
   return false;
 }
 
+std::string GeneratePassword() {
+  // sodium_init is idempotent and thread-safe; the CLI may call this before any Open.
+  if (sodium_init() < 0) std::abort();  // no entropy source: nothing secure can follow
+  return server::RandomBase64(15);
+}
+
+}  // namespace ecoute
+
+namespace ecoute::server {
+
 bool Principal::CanSeeBrand(std::string_view brand) const {
   if (all_brands) return true;
   return std::any_of(brands.begin(), brands.end(),
                      [&](const std::string& b) { return SameBrand(b, brand); });
-}
-
-std::string GeneratePassword() {
-  // sodium_init is idempotent and thread-safe; the CLI may call this before any Open.
-  if (sodium_init() < 0) std::abort();  // no entropy source: nothing secure can follow
-  return RandomBase64(15);
 }
 
 AccessControl::AccessControl(PrivateKey, std::unique_ptr<AccessTables> tables, const Clock& clock,

@@ -1,6 +1,7 @@
 // Access control for `ecoute serve`: users with a role and the brands they may see,
 // passwords (Argon2id), browser sessions with a CSRF token, API tokens, and login
-// throttling. docs/ACCESS.md describes the model; `ecoute users` administers it.
+// throttling. docs/ACCESS.md describes the model; `ecoute users` administers it through
+// UserAdmin (ecoute/users.h, where users and roles are declared).
 //
 // Secrets never rest in plaintext: passwords are stored as Argon2id hashes, session ids and
 // API tokens as SHA-256 digests. The plaintext of a session or token exists only in the
@@ -22,33 +23,19 @@
 #include <vector>
 
 #include "ecoute/status.h"
+#include "ecoute/users.h"
 
 #include "util/clock.h"
 #include "store/access_tables.h"
 
 namespace ecoute::server {
 
-// What a user may do, ordered by power: each role can do what the ones below it can.
-// viewer reads; agent also acts on cases; manager also edits rules and alerts; admin also
-// manages users and sees every brand.
-enum class Role : uint8_t { kViewer, kAgent, kManager, kAdmin };
-
-// "viewer", "agent", "manager", "admin".
-std::string_view RoleName(Role role);
-// Parses a role name (as RoleName spells it, any case); false when it is none.
-bool ParseRole(std::string_view name, Role& role);
-
-struct User {
-  int64_t id = 0;
-  std::string name;  // the login: unique, stored lower-case, [a-z0-9._@-], 1 to 64 chars
-  std::string display_name;
-  std::string email;
-  Role role = Role::kViewer;
-  bool all_brands = false;          // always true for admins
-  std::vector<std::string> brands;  // the brands seen when not all_brands (catalog names)
-  bool disabled = false;
-  int64_t created_at = 0;
-};
+// The roles and users of the public ecoute/users.h, under the names the server uses.
+using ecoute::GeneratePassword;
+using ecoute::ParseRole;
+using ecoute::Role;
+using ecoute::RoleName;
+using ecoute::User;
 
 // Who is making a request, once authenticated.
 struct Principal {
@@ -103,9 +90,6 @@ struct AccessOptions {
   // 0.1 s per hash): for tests only.
   bool fast_hashing_for_tests = false;
 };
-
-// A strong random password: 20 characters of base64url (120 bits).
-std::string GeneratePassword();
 
 // Users, sessions and tokens over the access tables. Every method is thread-safe: the
 // tables, which are not, are called under one mutex, never while a password is hashed.

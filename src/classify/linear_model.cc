@@ -47,6 +47,8 @@ void ExtractFeatures(std::string_view text, std::vector<std::pair<int, float>>& 
   std::sort(out.begin(), out.end());
 }
 
+uint64_t SplitHash(std::string_view text) { return WordIndex::Hash(text); }
+
 FeatureExtractor::FeatureExtractor() : seen_((size_t{1} << kFeatureBits) / 64 + 1, 0) {}
 
 void FeatureExtractor::Extract(std::string_view t, std::vector<std::pair<int, float>>& out) {

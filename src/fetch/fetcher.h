@@ -7,6 +7,9 @@
 // connects to is checked at that moment, so that no spelling of an address, no DNS answer
 // and no redirect reaches a non-public address the policy does not allow. Proxies from the
 // environment are ignored (a proxy would connect on the client's behalf, unchecked).
+//
+// Fetch, its options and its result are declared in the public ecoute/fetch.h; here are the
+// webhooks' POST and the robots.txt rules.
 #pragma once
 
 #include <cstddef>
@@ -14,48 +17,12 @@
 #include <string_view>
 #include <vector>
 
+#include "ecoute/fetch.h"
 #include "ecoute/status.h"
 
 #include "fetch/outbound.h"
 
 namespace ecoute {
-
-struct FetchOptions {
-  // Sent with every request; says who fetches and why.
-  std::string user_agent = "ecoute/0.1 (monitoring public posts; honors robots.txt)";
-  long connect_timeout_ms = 10'000;
-  long timeout_ms = 30'000;  // the whole transfer
-  long max_redirects = 5;
-  size_t max_bytes = size_t{20} << 20;  // decoded body
-  // Conditional GET: the validators of the last fetch; a 304 answers "not modified".
-  std::string etag;
-  std::string last_modified;
-  // Ask the site's robots.txt before fetching (pages; feeds are meant to be polled).
-  bool honor_robots = true;
-  // Which addresses may be reached: by default public ones only.
-  OutboundPolicy outbound;
-};
-
-struct FetchResult {
-  long status = 0;           // HTTP status of the last response
-  std::string url;           // the URL finally fetched, after redirects
-  std::string content_type;  // as the server sent it, "" when none
-  std::string body;          // decoded (gzip/deflate undone); empty on 304
-  std::string etag;          // validators to send next time ("" when none)
-  std::string last_modified;
-  bool not_modified = false;  // 304: keep what you had
-  long redirects = 0;
-};
-
-// Fetches `url` (http or https only), following up to max_redirects redirects, each
-// checked as the first URL is. Fails with a message naming the URL and the reason:
-// kInvalidArgument for a URL that is not http(s) or carries a user name or password (the
-// URL or a redirect's), kPermissionDenied when the outbound policy refuses it ("refused by
-// the outbound policy: ...", see OutboundRefusal) or robots.txt disallows it,
-// kDeadlineExceeded past timeout_ms (redirects included), kResourceExhausted past
-// max_bytes, kUnavailable for network errors, too many redirects and HTTP errors (4xx,
-// 5xx: the status is in the message).
-Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options);
 
 // POSTs `body` to `url` with `header_lines` ("Name: value"; "Name:" removes one libcurl
 // would add), under the same guard as Fetch, and returns the response's HTTP status,

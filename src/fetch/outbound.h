@@ -7,12 +7,12 @@
 // names, literal addresses in any spelling) and every address is checked again when the
 // client connects to it, after DNS and on every redirect, so that neither a name resolving
 // inward nor a redirect gets past it. Public addresses are allowed; the others only within
-// the ranges the operator lists (OutboundPolicy::allow_private).
+// the ranges the operator lists (OutboundPolicy::allow_private). The policy, addresses and
+// ranges are declared in the public ecoute/fetch.h; here is how they are judged.
 //
 // Everything here is a pure function of its arguments, safe to call from any thread.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -20,21 +20,12 @@
 #include <string_view>
 #include <vector>
 
+#include "ecoute/fetch.h"
 #include "ecoute/status.h"
 
 struct sockaddr;
 
 namespace ecoute {
-
-// An IPv4 or IPv6 address, bytes in network order (an IPv4 address in the first four).
-struct IpAddress {
-  bool is_v6 = false;
-  std::array<uint8_t, 16> bytes{};
-
-  bool operator==(const IpAddress& other) const = default;
-  // "127.0.0.1", "::ffff:127.0.0.1": the canonical text (inet_ntop's).
-  std::string ToString() const;
-};
 
 // Reads a URL's host as an address, in every spelling resolvers accept: dotted IPv4 with
 // one to four parts each decimal, octal ("0177.0.0.1") or hex ("0x7f"), so "127.1",
@@ -75,35 +66,6 @@ enum class AddressClass : uint8_t {
 AddressClass ClassifyAddress(const IpAddress& address);
 // "a loopback address", "a private address"...: for messages.
 std::string_view DescribeAddressClass(AddressClass address_class);
-
-// A range of addresses: "10.0.0.0/8", "fd00::/8", "192.168.1.20/32".
-struct IpRange {
-  IpAddress network;
-  int prefix_length = 0;
-
-  bool Contains(const IpAddress& address) const;  // same family only
-  std::string ToString() const;                   // "10.0.0.0/8"
-};
-
-// Parses a CIDR range, or an address alone (/32 or /128). Addresses are written as
-// inet_pton reads them (dotted quads, IPv6 without brackets). kInvalidArgument, naming the
-// text, for anything else, a prefix length beyond the family's, or bits set past the
-// prefix ("10.0.0.1/8": the message suggests 10.0.0.0/8).
-Result<IpRange> ParseIpRange(std::string_view text);
-// Each of `texts` with ParseIpRange; the first error.
-Result<std::vector<IpRange>> ParseIpRanges(const std::vector<std::string>& texts);
-// The items of a comma-separated list, as an environment variable gives ranges
-// ("127.0.0.0/8, 10.0.0.0/8"): trimmed of spaces, empty ones dropped.
-std::vector<std::string> SplitCommaList(std::string_view text);
-
-struct OutboundPolicy {
-  // Non-public ranges that may be reached anyway (an intranet feed, a receiver on the same
-  // host). Empty, the default: every non-public address is refused, and so are internal
-  // host names (IsInternalHostName) before any lookup.
-  std::vector<IpRange> allow_private;
-  // Ends every refusal: how to allow what was refused, in the words of the front end.
-  std::string allow_hint = "allow it with [outbound] allow_private";
-};
 
 // Whether `policy` lets a connection go to `address`: a public address, or one within
 // allow_private (an IPv6 address carrying an IPv4 one is allowed when either is).

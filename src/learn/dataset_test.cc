@@ -1,4 +1,4 @@
-#include "learn/dataset.h"
+#include "ecoute/dataset.h"
 
 #include <filesystem>
 #include <fstream>

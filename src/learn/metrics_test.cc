@@ -1,4 +1,4 @@
-#include "learn/metrics.h"
+#include "ecoute/evaluation.h"
 
 #include <string>
 #include <vector>

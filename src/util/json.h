@@ -1,4 +1,5 @@
-// Writing JSON without a document tree: the one string escaper every writer shares.
+// Writing JSON without a document tree: the one string escaper every writer shares
+// (declared in the public ecoute/json_string.h), numbers, and the checks on JSON read.
 #pragma once
 
 #include <cstddef>
@@ -7,13 +8,10 @@
 
 #include <simdjson.h>
 
+#include "ecoute/json_string.h"
 #include "ecoute/status.h"
 
 namespace ecoute {
-
-// Appends `s` as a JSON string literal (quotes included): '"', '\\' and control
-// characters escaped, everything else (UTF-8 included) copied as it is, by runs.
-void AppendJsonString(std::string_view s, std::string& out);
 
 // Appends `value` with at most `decimals` decimals and no trailing zeros (0.9, 0.87,
 // 88247), as JSON, CSV and SVG attributes write numbers; non-finite values as 0.

@@ -2,6 +2,9 @@
 // and F1, macro-F1, the confusion matrix) and writes the result as text for people and as
 // JSON for scripts, so that `ecoute eval` reports every system the same way. The scores of
 // (post, brand) pairs (`ecoute eval --pairs`) add the brands found and the errors to read.
+//
+// Pure functions that cannot fail: bad input (sizes that differ, labels never given) is
+// scored as documented, not refused. Thread-safe. Implemented in src/learn.
 #pragma once
 
 #include <cstddef>

@@ -5,6 +5,10 @@
 // As with the post readers (ecoute/sources.h), a bad row is data, not failure: it becomes a
 // Problem and its good neighbours are kept. Only a file that cannot be opened, or that lacks
 // a column the options require, fails as a whole.
+//
+// Every function reads only its arguments (and the files they name) and writes only its
+// output arguments: calls on different outputs are safe from any thread. Implemented in
+// src/learn.
 #pragma once
 
 #include <cstddef>
