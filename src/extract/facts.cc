@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace ecoute {
@@ -78,14 +79,16 @@ bool ParseNumber(std::string_view s, double& value) {
     const std::string_view part =
         s.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start);
     const bool is_last = space == std::string_view::npos;
+    bool well_formed = false;
     if (first) {
-      if (!AllDigits(part) || part.size() > 3) return false;
-    } else if (!is_last && (!AllDigits(part) || part.size() != 3)) {
-      return false;
-    } else if (is_last && (part.size() < 3 || !AllDigits(part.substr(0, 3)) ||
-                           (part.size() > 3 && part[3] != ',' && part[3] != '.'))) {
-      return false;
+      well_formed = AllDigits(part) && part.size() <= 3;
+    } else if (!is_last) {
+      well_formed = AllDigits(part) && part.size() == 3;
+    } else {  // the last group may carry decimals: "88 247,50"
+      well_formed = part.size() >= 3 && AllDigits(part.substr(0, 3)) &&
+                    (part.size() == 3 || part[3] == ',' || part[3] == '.');
     }
+    if (!well_formed) return false;
     joined += part;
     first = false;
     if (is_last) break;
@@ -244,6 +247,57 @@ size_t UrlEnd(std::string_view original, size_t begin) {
   return end;
 }
 
+// An amount around a currency cue: where it lies in the normalized text, and its value.
+struct AmountSpan {
+  size_t begin = 0;
+  size_t end = 0;
+  double value = 0;
+};
+
+// The amount a currency cue at `hit` belongs to, written after the number ("88 247 euros",
+// "180 millions de dollars", "15€"), with a multiplier alone ("mille euros"), or before
+// the number ("$3,500", "€ 15", "$3.5 million"); nullopt when there is none.
+std::optional<AmountSpan> FindAmount(std::string_view text, const Hit& hit,
+                                     const std::vector<LocatedMultiplier>& multipliers,
+                                     const Lexicon& lexicon) {
+  AmountSpan amount;
+  double factor = 1;
+  size_t left = hit.begin;
+  if (left > 0 && text[left - 1] == ' ') --left;
+  if (const LocatedMultiplier* m = MultiplierEndingAt(multipliers, left)) {
+    factor = m->value;
+    left = m->begin;
+    if (left > 0 && text[left - 1] == ' ') --left;
+  }
+  if (FindNumberBefore(text, left, amount.begin, amount.value) ||
+      (factor != 1 && FindNumberWordBefore(text, left, lexicon, amount.begin, amount.value))) {
+    amount.end = hit.end;
+    amount.value *= factor;
+    return amount;
+  }
+  if (factor != 1) {
+    // "mille euros", "a million dollars" without a digit: one times the factor.
+    amount.begin = left;
+    if (amount.begin < text.size() && text[amount.begin] == ' ') ++amount.begin;
+    amount.end = hit.end;
+    amount.value = factor;
+    return amount;
+  }
+  size_t right = hit.end;
+  if (right < text.size() && text[right] == ' ') ++right;
+  size_t number_end = 0;
+  if (!FindNumberAfter(text, right, number_end, amount.value)) return std::nullopt;
+  amount.begin = hit.begin;
+  amount.end = number_end;
+  size_t after = number_end;
+  if (after < text.size() && text[after] == ' ') ++after;
+  if (const LocatedMultiplier* m = MultiplierStartingAt(multipliers, after)) {
+    amount.value *= m->value;
+    amount.end = m->end;
+  }
+  return amount;
+}
+
 }  // namespace
 
 void ExtractFacts(std::string_view original, const NormalizedText& normalized,
@@ -302,53 +356,12 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
       }
       case CueKind::kCurrency: {
         if (hit.begin < money_covered_until || out.money.size() >= kMaxFactsPerKind) break;
-        size_t begin = 0;
-        size_t end = 0;
-        double value = 0;
-        double factor = 1;
-        bool found = false;
-        // Written after the number: "88 247 euros", "180 millions de dollars", "15€".
-        size_t left = hit.begin;
-        if (left > 0 && text[left - 1] == ' ') --left;
-        if (const LocatedMultiplier* m = MultiplierEndingAt(multipliers, left)) {
-          factor = m->value;
-          left = m->begin;
-          if (left > 0 && text[left - 1] == ' ') --left;
-        }
-        if (FindNumberBefore(text, left, begin, value) ||
-            (factor != 1 && FindNumberWordBefore(text, left, lexicon, begin, value))) {
-          found = true;
-          end = hit.end;
-        } else if (factor != 1) {
-          // "mille euros", "a million dollars" without a digit: one times the factor.
-          found = true;
-          value = 1;
-          begin = left;
-          if (begin < text.size() && text[begin] == ' ') ++begin;
-          end = hit.end;
-        } else {
-          // Written before the number: "$3,500", "€ 15", "$3.5 million".
-          factor = 1;
-          size_t right = hit.end;
-          if (right < text.size() && text[right] == ' ') ++right;
-          size_t number_end = 0;
-          if (FindNumberAfter(text, right, number_end, value)) {
-            found = true;
-            begin = hit.begin;
-            end = number_end;
-            size_t after = number_end;
-            if (after < text.size() && text[after] == ' ') ++after;
-            if (const LocatedMultiplier* m = MultiplierStartingAt(multipliers, after)) {
-              factor = m->value;
-              end = m->end;
-            }
-          }
-        }
-        if (!found) break;
-        out.money.push_back(
-            Money{OriginalSlice(original, normalized, begin, end), value * factor, {}});
+        const std::optional<AmountSpan> amount = FindAmount(text, hit, multipliers, lexicon);
+        if (!amount) break;
+        out.money.push_back(Money{
+            OriginalSlice(original, normalized, amount->begin, amount->end), amount->value, {}});
         out.money.back().currency = cue.currency;
-        money_covered_until = end;
+        money_covered_until = amount->end;
         break;
       }
       case CueKind::kDuration: {

@@ -44,7 +44,7 @@ bool IsSeparator(char32_t cp) {
 }
 
 const FoldingTable& Table() {
-  static const FoldingTable* const table = [] {
+  static const FoldingTable* const kTable = [] {
     auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
     for (char32_t cp = 0; cp < kTableLimit; ++cp) {
       Folding& f = (*t)[cp];
@@ -94,7 +94,7 @@ const FoldingTable& Table() {
     }
     return t;
   }();
-  return *table;
+  return *kTable;
 }
 
 // ASCII bytes copied as they are, lower-cased: not white space, not a separator, not a
@@ -137,7 +137,7 @@ size_t CopyPlainRun(const unsigned char* bytes, size_t i, size_t n, char* text, 
                      _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));
     const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(i)), lane);
     for (int k = 0; k < 4; ++k) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(offsets + 4 * k),
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(offsets + size_t{4} * k),
                        _mm_add_epi32(base, _mm_set1_epi32(4 * k)));
     }
     text += count;
@@ -237,6 +237,15 @@ bool IsWordBoundaryAfter(std::string_view text, size_t pos) {
   return !IsWordCodepoint(DecodeUtf8(text, pos, length));
 }
 
+// Whether the code point `cp` at input[i] ends a sentence: a terminator followed by white
+// space or the end of the text; "3.5" and "example.org" do not end one.
+bool EndsSentence(std::string_view input, size_t i, char32_t cp) {
+  if (cp != '.' && cp != '!' && cp != '?') return false;
+  if (i + 1 >= input.size()) return true;
+  const char next = input[i + 1];
+  return next == ' ' || next == '\n' || next == '\t' || next == '\r';
+}
+
 void Normalize(std::string_view input, NormalizedText& out) {
   const FoldingTable& table = Table();
   out.sentence_ends.clear();
@@ -302,29 +311,9 @@ void Normalize(std::string_view input, NormalizedText& out) {
       i += copied;
       continue;
     }
-    if (c < 0x80) {
-      const Folding& f = table[c];
-      if (f.is_space) {
-        if (!pending_space) space_offset = static_cast<uint32_t>(i);
-        pending_space = true;
-        pending_line_breaks += f.is_line_break;
-      } else if (f.length > 0) {
-        flush_space();
-        ensure(1);
-        emit(f.bytes[0], static_cast<uint32_t>(i));
-        if ((c == '.' || c == '!' || c == '?') &&
-            (i + 1 >= n || input[i + 1] == ' ' || input[i + 1] == '\n' || input[i + 1] == '\t' ||
-             input[i + 1] == '\r')) {
-          // A terminator ends a sentence when white space or the end follows it; "3.5"
-          // and "example.org" do not end one.
-          out.sentence_ends.push_back(static_cast<uint32_t>(length));
-        }
-      }
-      ++i;
-      continue;
-    }
-    size_t cp_length;
-    const char32_t cp = DecodeUtf8(input, i, cp_length);
+    // One code point: ASCII is its own code point, the rest is decoded.
+    size_t cp_length = 1;
+    const char32_t cp = c < 0x80 ? c : DecodeUtf8(input, i, cp_length);
     const auto offset = static_cast<uint32_t>(i);
     if (cp < kTableLimit) {
       const Folding& f = table[cp];
@@ -336,6 +325,7 @@ void Normalize(std::string_view input, NormalizedText& out) {
         flush_space();
         ensure(f.length);
         for (uint8_t k = 0; k < f.length; ++k) emit(f.bytes[k], offset);
+        if (EndsSentence(input, i, cp)) out.sentence_ends.push_back(static_cast<uint32_t>(length));
       }
     } else if (NeedsSlowFold(cp)) {
       // Presentation forms and full-width letters ("ﬁ", "Ａ"): fold through utf8proc.
