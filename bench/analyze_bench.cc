@@ -41,27 +41,27 @@ void RunAnalyze(benchmark::State& state, const std::vector<Post>& posts) {
 }
 
 void BM_AnalyzeShortPosts(benchmark::State& state) {
-  static const std::vector<Post> posts = LoadPosts(cli::GenerateShortPosts(5000, 7));
-  RunAnalyze(state, posts);
+  static const std::vector<Post> kPosts = LoadPosts(cli::GenerateShortPosts(5000, 7));
+  RunAnalyze(state, kPosts);
 }
 BENCHMARK(BM_AnalyzeShortPosts)->Arg(0)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 void BM_AnalyzeBlogPosts(benchmark::State& state) {
-  static const std::vector<Post> posts = LoadPosts(cli::GenerateBlogPosts(200, 5000, 11));
-  RunAnalyze(state, posts);
+  static const std::vector<Post> kPosts = LoadPosts(cli::GenerateBlogPosts(200, 5000, 11));
+  RunAnalyze(state, kPosts);
 }
 BENCHMARK(BM_AnalyzeBlogPosts)->Arg(0)->Arg(5000)->Unit(benchmark::kMillisecond);
 
 void BM_JsonLinesRead(benchmark::State& state) {
-  static const std::string corpus = cli::GenerateShortPosts(20000, 3);
+  static const std::string kCorpus = cli::GenerateShortPosts(20000, 3);
   std::vector<Problem> problems;
   for (auto _ : state) {
     size_t n = 0;
     ReadJsonLines(
-        corpus, "bench", [&](const Post&) { ++n; }, problems);
+        kCorpus, "bench", [&](const Post&) { ++n; }, problems);
     benchmark::DoNotOptimize(n);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * corpus.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kCorpus.size()));
 }
 BENCHMARK(BM_JsonLinesRead)->Unit(benchmark::kMillisecond);
 

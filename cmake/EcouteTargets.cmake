@@ -7,6 +7,11 @@ function(ecoute_apply_flags target)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${target} PRIVATE -Wno-restrict)
   endif()
+  # Clang checks the lock annotations of util/thread_annotations.h; a breach is an error
+  # even without ECOUTE_WERROR.
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety -Werror=thread-safety)
+  endif()
   if(ECOUTE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
@@ -14,6 +19,10 @@ function(ecoute_apply_flags target)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
                                              -fno-sanitize-recover=undefined)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+  if(ECOUTE_TSAN)
+    target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=thread)
   endif()
 endfunction()
 
@@ -30,6 +39,9 @@ function(ecoute_library name)
   if(ECOUTE_SANITIZE)
     target_link_options(ecoute_${name} INTERFACE -fsanitize=address,undefined)
   endif()
+  if(ECOUTE_TSAN)
+    target_link_options(ecoute_${name} INTERFACE -fsanitize=thread)
+  endif()
 endfunction()
 
 # ecoute_test(name SRCS ... DEPS ... [LABELS ...]): one GoogleTest binary, run by ctest.
@@ -45,7 +57,12 @@ function(ecoute_test name)
     ECOUTE_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/data")
   ecoute_apply_flags(${name}_test)
   include(GoogleTest)
+  # One label per suite: its own (security, golden, cli, crash) or unit. PROPERTIES is a
+  # flat list of names and values, so a list value would be split into names.
+  set(label unit)
+  if(ARG_LABELS)
+    set(label ${ARG_LABELS})
+  endif()
   gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS};unit"
-               ENVIRONMENT "ECOUTE_DATA_DIR=${PROJECT_SOURCE_DIR}/data")
+    PROPERTIES ENVIRONMENT "ECOUTE_DATA_DIR=${PROJECT_SOURCE_DIR}/data" LABELS ${label})
 endfunction()

@@ -12,7 +12,7 @@
 namespace {
 
 const ecoute::Analyzer& SharedAnalyzer() {
-  static const std::unique_ptr<ecoute::Analyzer> analyzer = [] {
+  static const std::unique_ptr<ecoute::Analyzer> kAnalyzer = [] {
     auto catalog = ecoute::ParseCatalog(R"(
 [[brand]]
 name = "Bouygues Telecom"
@@ -28,7 +28,7 @@ not = ["Orange mécanique"]
     if (!created) std::abort();
     return std::move(created).value();
   }();
-  return *analyzer;
+  return *kAnalyzer;
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the release build (warnings as
-# errors), the AddressSanitizer + UBSan build, and each fuzzer for a short, bounded time.
+# Installs what is missing, lints, builds, and runs every test: clang-tidy and the layout
+# checks (scripts/lint.sh), the release build (warnings as errors), the AddressSanitizer +
+# UBSan build, the ThreadSanitizer build of the threaded suites, and each fuzzer for a
+# short, bounded time.
 #   ECOUTE_FUZZ_SECONDS=N   seconds per fuzzer (default 10; 0 skips fuzzing)
-#   ECOUTE_SKIP_ASAN=1      skip the sanitizer build
+#   ECOUTE_SKIP_LINT=1      skip scripts/lint.sh
+#   ECOUTE_SKIP_ASAN=1      skip the AddressSanitizer build
+#   ECOUTE_SKIP_TSAN=1      skip the ThreadSanitizer build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,6 +15,11 @@ bash scripts/install-deps.sh
 
 jobs=2
 fuzz_seconds=${ECOUTE_FUZZ_SECONDS:-10}
+
+if [ "${ECOUTE_SKIP_LINT:-0}" != 1 ]; then
+  echo "== lint"
+  ECOUTE_LINT_JOBS=$jobs bash scripts/lint.sh
+fi
 
 echo "== release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DECOUTE_WERROR=ON >/dev/null
@@ -26,6 +35,23 @@ if [ "${ECOUTE_SKIP_ASAN:-0}" != 1 ]; then
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+fi
+
+if [ "${ECOUTE_SKIP_TSAN:-0}" != 1 ]; then
+  echo "== ThreadSanitizer build and the threaded suites"
+  # The suites whose code runs threads: the store (written from the server's group commit),
+  # the fetcher and its loopback server, util's Mutex, the HTTP server, access control,
+  # alerts and SLA, the watcher, and the API and attack suites that run the whole service.
+  # Only their binaries are built, so ctest runs the GoogleTest suites that were built and
+  # leaves out the placeholders of the others (`<suite>_NOT_BUILT`). Clang's other warnings
+  # are not errors here (the release build has -Werror); its -Wthread-safety always is.
+  tsan_suites=(util fetch store http access user_admin alerts watch server_api server_attacks)
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
+    -DCMAKE_CXX_COMPILER=clang++ -DECOUTE_TSAN=ON -DECOUTE_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build build-tsan -j"$jobs" --target "${tsan_suites[@]/%/_test}"
+  TSAN_OPTIONS="second_deadlock_stack=1 history_size=4" \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L '^(unit|security)$' \
+    -E '_NOT_BUILT$'
 fi
 
 if [ "$fuzz_seconds" != 0 ]; then

@@ -29,7 +29,7 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   fs::path Write(const std::string& name, const std::string& content) {
-    const fs::path path = dir_ / name;
+    fs::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }

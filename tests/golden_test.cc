@@ -50,7 +50,7 @@ std::string Summarize(const Analysis& a) {
 class GoldenTest : public ::testing::TestWithParam<std::filesystem::path> {};
 
 TEST_P(GoldenTest, AnalysisMatchesTheExpectedVerdicts) {
-  static const std::unique_ptr<Analyzer> analyzer = [] {
+  static const std::unique_ptr<Analyzer> kAnalyzer = [] {
     auto catalog = LoadCatalog(std::string(ECOUTE_TEST_DATA_DIR) + "/sample/brands.toml");
     EXPECT_TRUE(catalog.has_value()) << catalog.error().ToString();
     auto created = Analyzer::Create(*catalog, ECOUTE_TEST_DATA_DIR);
@@ -76,7 +76,7 @@ TEST_P(GoldenTest, AnalysisMatchesTheExpectedVerdicts) {
   ReadPosts(
       body, GetParam().filename().string(), format,
       [&](const Post& post) {
-        analyzer->Analyze(post, scratch, analysis);
+        kAnalyzer->Analyze(post, scratch, analysis);
         if (!got.empty()) got += "--\n";
         got += Summarize(analysis);
       },

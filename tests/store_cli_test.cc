@@ -110,6 +110,7 @@ TEST_F(StoreCliTest, SearchFindsStemsAndFilters) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::vector<nlohmann::json> hits = JsonLines(run.out);
   std::vector<std::string> ids;
+  ids.reserve(hits.size());
   for (const auto& hit : hits) ids.push_back(hit["ext_id"]);
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<std::string>{"1", "3"}));

@@ -105,9 +105,13 @@ class [[nodiscard]] Result {
     if (!ecoute_status_.ok()) return ecoute_status_; \
   } while (false)
 
+// `lhs` is a declaration or an lvalue and `result` a fresh name, neither can take the
+// parentheses bugprone-macro-parentheses asks for.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ECOUTE_ASSIGN_OR_RETURN(lhs, expr) \
   ECOUTE_ASSIGN_OR_RETURN_IMPL(ECOUTE_STATUS_CONCAT(ecoute_result_, __LINE__), lhs, expr)
 #define ECOUTE_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
   auto result = (expr);                                 \
   if (!result.has_value()) return result.error();       \
   lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -28,7 +28,7 @@ namespace ecoute {
 struct StoreOptions {
   // Threading (docs/CASES.md): a post by the same author about the same brand joins the
   // author's case when the case's last activity is less than this old.
-  int64_t case_window_seconds = 7 * 86400;
+  int64_t case_window_seconds = int64_t{7} * 86400;
   // Whether a question to a brand opens a case like a complaint does.
   bool questions_open_cases = true;
   // Whether a post written to the brand's handle ("@fnac my order...") opens a case

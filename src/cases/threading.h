@@ -50,7 +50,7 @@ struct ThreadingFacts {
 };
 
 struct ThreadingOptions {
-  int64_t window_seconds = 7 * 86400;
+  int64_t window_seconds = int64_t{7} * 86400;
   bool questions_open_cases = true;
   bool addressed_open_cases = true;
 };

@@ -93,7 +93,7 @@ TEST(LinearModelTest, TrainingIsDeterministicAndSavingKeepsEveryWeight) {
   const std::string path =
       (std::filesystem::path(::testing::TempDir()) / ("model_" + std::to_string(::getpid())))
           .string();
-  (*a)->provenance().push_back("trained on the test corpus (30 posts)");
+  (*a)->provenance().emplace_back("trained on the test corpus (30 posts)");
   ASSERT_TRUE((*a)->Save(path).ok());
   auto loaded = LinearModel::Load(path);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();

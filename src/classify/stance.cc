@@ -10,7 +10,6 @@ CueClass Negate(CueClass cue_class) {
     case CueClass::kComplaint:
       return CueClass::kPraise;
     case CueClass::kPraise:
-      return CueClass::kComplaint;
     case CueClass::kResolution:
       return CueClass::kComplaint;
     case CueClass::kQuestion:

@@ -1,6 +1,7 @@
 #include "extract/scanner.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <set>
 #include <tuple>
 
@@ -213,7 +214,10 @@ void Scanner::Scan(std::string_view text, const std::vector<uint32_t>& paragraph
   for (size_t run = 0; run < hits.size();) {
     size_t run_end = run + 1;
     while (run_end < hits.size() && hits[run_end].begin == hits[run].begin) ++run_end;
-    if (run_end - run > 1) std::sort(hits.begin() + run, hits.begin() + run_end, before);
+    if (run_end - run > 1) {
+      std::sort(hits.begin() + static_cast<std::ptrdiff_t>(run),
+                hits.begin() + static_cast<std::ptrdiff_t>(run_end), before);
+    }
     run = run_end;
   }
 }

@@ -197,7 +197,10 @@ inline uint64_t HashWord(uint64_t h, uint64_t word) {
 }  // namespace word_index_internal
 
 inline uint64_t WordIndex::HashPadded(const char* p, size_t length) {
-  using namespace word_index_internal;
+  using word_index_internal::HashFinish;
+  using word_index_internal::HashWord;
+  using word_index_internal::Load64;
+  using word_index_internal::LowBytes;
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ length;
   size_t n = length;
   while (n >= 8) {
@@ -209,7 +212,9 @@ inline uint64_t WordIndex::HashPadded(const char* p, size_t length) {
 }
 
 inline uint64_t WordIndex::Hash(std::string_view key) {
-  using namespace word_index_internal;
+  using word_index_internal::HashFinish;
+  using word_index_internal::HashWord;
+  using word_index_internal::Load64;
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
   const char* p = key.data();
   size_t n = key.size();
@@ -226,7 +231,9 @@ inline uint64_t WordIndex::Hash(std::string_view key) {
 template <typename Found>
 void WordIndex::Verify(const Table& table, const Slot& slot, std::string_view text, size_t at,
                        size_t key_length, Found& found) const {
-  using namespace word_index_internal;
+  using word_index_internal::Load64;
+  using word_index_internal::LowBytes;
+  using word_index_internal::SameBytesPadded;
   const Candidate* c = table.candidates.data() + slot.first;
   const Candidate* const end = c + slot.count;
   const char* const after_key = text.data() + at + key_length;
@@ -246,7 +253,8 @@ void WordIndex::Verify(const Table& table, const Slot& slot, std::string_view te
 template <typename Found>
 void WordIndex::ProbeToken(std::string_view text, const Token& token, const Token* next,
                            Found& found) const {
-  using namespace word_index_internal;
+  using word_index_internal::Load64;
+  using word_index_internal::LowBytes;
   const char* const at = text.data() + token.start;
   if (const Slot* slot = one_token_.Find(at, token.length, token.hash, pool_.data())) {
     if (next != nullptr && slot->MayLeadPhraseWith(next->hash)) {

@@ -342,7 +342,7 @@ Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
     if (!parts->port.empty()) robots_url += ":" + parts->port;
     robots_url += "/robots.txt";
     FetchOptions robots_options = options;
-    robots_options.max_bytes = 512 * 1024;
+    robots_options.max_bytes = size_t{512} * 1024;
     robots_options.honor_robots = false;
     // RFC 9309: a robots.txt that cannot be reached (network error, 5xx) disallows all for
     // now; one that does not exist (4xx) allows all.

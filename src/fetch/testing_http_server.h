@@ -6,9 +6,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "util/mutex.h"
 
 namespace ecoute::testing {
 
@@ -46,8 +49,11 @@ class HttpServer {
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = 0;
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listen_fd_, 16);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listen_fd_, 16) != 0) {
+      std::perror("testing::HttpServer: cannot listen on 127.0.0.1");
+      std::abort();
+    }
     socklen_t length = sizeof address;
     ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
     port_ = ntohs(address.sin_port);
@@ -65,8 +71,8 @@ class HttpServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   // The requests received so far, in order.
-  std::vector<HttpRequest> Requests() {
-    std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<HttpRequest> Requests() ECOUTE_EXCLUDES(mutex_) {
+    MutexLock lock(mutex_);
     return requests_;
   }
 
@@ -83,7 +89,7 @@ class HttpServer {
   }
 
   // Reads until the headers and Content-Length bytes of body are in, or 5 s pass.
-  void Handle(int fd) {
+  void Handle(int fd) ECOUTE_EXCLUDES(mutex_) {
     std::string data;
     size_t header_end = std::string::npos;
     size_t wanted = std::string::npos;
@@ -129,7 +135,7 @@ class HttpServer {
     }
     request.body = data.substr(header_end + 4);
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       requests_.push_back(request);
     }
     const HttpResponse response = handler_(request);
@@ -155,8 +161,8 @@ class HttpServer {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::mutex mutex_;
-  std::vector<HttpRequest> requests_;
+  Mutex mutex_;
+  std::vector<HttpRequest> requests_ ECOUTE_GUARDED_BY(mutex_);
 };
 
 }  // namespace ecoute::testing

@@ -28,12 +28,14 @@ Dataset Parse(std::string_view bytes, std::string_view name, const DatasetOption
 // Each example as "where | label | text", to compare a whole dataset in one expectation.
 std::vector<std::string> Describe(const std::vector<Example>& examples) {
   std::vector<std::string> out;
+  out.reserve(examples.size());
   for (const Example& e : examples) out.push_back(e.where + " | " + e.label + " | " + e.text);
   return out;
 }
 
 std::vector<std::string> Describe(const std::vector<Problem>& problems) {
   std::vector<std::string> out;
+  out.reserve(problems.size());
   for (const Problem& p : problems) {
     out.push_back(p.where + ": " + p.message + (p.is_fatal ? " [fatal]" : ""));
   }
@@ -214,11 +216,12 @@ TEST(JsonLinesDatasetTest, ReportsEachBadLineAndKeepsTheOthers) {
       "{\"text\": \"kept\", \"label\": \"x\"}\n",
       "c.jsonl");
   EXPECT_EQ(Describe(d.examples), (Lines{"c.jsonl:8 | x | kept"}));
+  const std::string not_json =
+      "c.jsonl:2: not valid JSON (Problem while parsing an atom starting with the letter 'n')";
   EXPECT_EQ(Describe(d.problems),
             (Lines{
                 "c.jsonl:1: \"label\" is null",
-                "c.jsonl:2: not valid JSON (Problem while parsing an atom starting with the letter "
-                "'n')",
+                not_json,
                 "c.jsonl:3: not a JSON object but an array",
                 "c.jsonl:4: empty text",
                 "c.jsonl:5: \"text\" is a number, not a string",

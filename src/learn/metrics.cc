@@ -215,6 +215,7 @@ std::vector<PairGroupScores> ScoreGroups(const std::vector<PairOutcome>& pairs,
   std::map<std::string, std::vector<const PairOutcome*>> groups;
   for (const PairOutcome& pair : pairs) groups[pair.*key].push_back(&pair);
   std::vector<PairGroupScores> scores;
+  scores.reserve(groups.size());
   for (const auto& [name, members] : groups) scores.push_back(ScoreGroup(name, members));
   return scores;
 }
@@ -245,6 +246,7 @@ void CountMiss(const std::string& key, const std::string& name, const std::strin
 
 std::vector<BrandMiss> MostFrequent(const std::map<std::string, BrandMiss>& misses) {
   std::vector<BrandMiss> sorted;
+  sorted.reserve(misses.size());
   for (const auto& [key, miss] : misses) sorted.push_back(miss);
   std::stable_sort(sorted.begin(), sorted.end(), [](const BrandMiss& a, const BrandMiss& b) {
     return a.count > b.count;  // ties stay in key order
@@ -606,6 +608,7 @@ PairEvaluation EvaluatePairs(const std::vector<PairOutcome>& pairs,
                              const std::vector<PostBrands>& posts) {
   PairEvaluation e;
   std::vector<const PairOutcome*> all;
+  all.reserve(pairs.size());
   for (const PairOutcome& pair : pairs) all.push_back(&pair);
   e.overall = ScoreGroup("all", all);
   e.by_lang = ScoreGroups(pairs, &PairOutcome::lang);

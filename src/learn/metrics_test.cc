@@ -365,6 +365,8 @@ TEST(PairEvaluationTextTest, WritesTheMatrixWithAMissedColumnAndTheErrors) {
   pairs[3].cues = {"merci", "bravo"};
   std::string out;
   AppendPairEvaluationText(EvaluatePairs(pairs, HandBrands()), out);
+  // Each expected part is several literals joined, one per line of the output.
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   const std::string kWant[] = {
       "all: accuracy 0.500, macro-F1 0.367, 3-way accuracy 0.625 (8 pairs, 1 missed)\n",
       "gold \\ predicted  complaint  praise  resolution  question  neutral  missed\n"
@@ -390,6 +392,7 @@ TEST(PairEvaluationTextTest, WritesTheMatrixWithAMissedColumnAndTheErrors) {
       "  note        pairs  right  accuracy\n"
       "  sarcasm         2      1     0.500\n",
   };
+  // NOLINTEND(bugprone-suspicious-missing-comma)
   for (const std::string& want : kWant) {
     EXPECT_NE(out.find(want), std::string::npos) << want << "\nin:\n" << out;
   }

@@ -56,6 +56,7 @@ TEST(FiguresTest, RankBrandsByRateThenSpeedThenMentionsThenName) {
   };
   RankBrands(brands);
   std::vector<std::string> names;
+  names.reserve(brands.size());
   for (const BrandReport& b : brands) names.push_back(b.brand);
   EXPECT_EQ(names, (std::vector<std::string>{"Best", "Fast", "Louder", "B-twin", "Slow", "Unknown",
                                              "Silent"}));
@@ -68,7 +69,7 @@ TEST(FiguresTest, OneBurstOverAFlatSeriesIsASpike) {
   counts.push_back(30);
   const std::vector<Spike> spikes = DetectSpikes(counts, kFirstHour);
   ASSERT_EQ(spikes.size(), 1u);
-  EXPECT_EQ(spikes[0].hour, kFirstHour + 48 * 3600);
+  EXPECT_EQ(spikes[0].hour, kFirstHour + int64_t{48} * 3600);
   EXPECT_EQ(spikes[0].mentions, 30);
   // A flat history: mean exactly 2, variance exactly 0, so z = (30 - 2) / sqrt(0 + 1).
   EXPECT_DOUBLE_EQ(spikes[0].baseline, 2.0);
@@ -114,7 +115,7 @@ TEST(FiguresTest, WarmupHoursAreNeverASpike) {
   options.warmup = 5;
   const std::vector<Spike> spikes = DetectSpikes(counts, kFirstHour, options);
   ASSERT_EQ(spikes.size(), 1u);
-  EXPECT_EQ(spikes[0].hour, kFirstHour + 5 * 3600);
+  EXPECT_EQ(spikes[0].hour, kFirstHour + int64_t{5} * 3600);
   // Even without warmup, the first hour has no baseline to stand out from.
   options.warmup = 0;
   EXPECT_TRUE(DetectSpikes({50}, kFirstHour, options).empty());

@@ -64,7 +64,7 @@ std::string DurationOrUnknown(const std::optional<double>& seconds) {
 
 // A moment for people: "2026-11-20" at midnight UTC, else "2026-11-20 08:12 UTC".
 std::string DisplayTime(int64_t seconds) {
-  const std::string rfc = FormatRfc3339(seconds);  // 2026-11-20T08:12:00Z
+  std::string rfc = FormatRfc3339(seconds);  // 2026-11-20T08:12:00Z
   if (rfc.size() != 20) return rfc;
   if (rfc.compare(10, 10, "T00:00:00Z") == 0) return rfc.substr(0, 10);
   return rfc.substr(0, 10) + " " + rfc.substr(11, 5) + " UTC";
@@ -547,7 +547,7 @@ void AppendResponseChart(const BrandReport& b, std::string& out) {
     return;
   }
   constexpr std::array<std::string_view, 5> kBuckets = {"<1h", "1-4h", "4-24h", "1-3d", ">3d"};
-  constexpr std::array<int64_t, 4> kBounds = {3600, 4 * 3600, 86400, 3 * 86400};
+  constexpr std::array<int64_t, 4> kBounds = {3600, int64_t{4} * 3600, 86400, int64_t{3} * 86400};
   std::array<int64_t, kBuckets.size()> counts{};
   for (const int64_t t : b.response_times_s) {
     const auto bucket =

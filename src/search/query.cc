@@ -575,6 +575,7 @@ class Parser {
       Topic topic;
       if (!ParseTopic(name, topic)) {
         std::vector<std::string_view> names;
+        names.reserve(kTopicCount);
         for (int i = 0; i < kTopicCount; ++i) names.push_back(TopicName(static_cast<Topic>(i)));
         return Error(t.begin, Raw(t) + ": unknown topic; use " + ListWithOr(names));
       }

@@ -108,7 +108,7 @@ std::string CaseFolded(char32_t cp) {
 }
 
 const FoldingTable& Table() {
-  static const FoldingTable* const table = [] {
+  static const FoldingTable* const kTable = [] {
     auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
     for (char32_t cp = 0; cp < kFoldTableLimit; ++cp) {
       CodePointFolding& f = (*t)[cp];
@@ -133,7 +133,7 @@ const FoldingTable& Table() {
     }
     return t;
   }();
-  return *table;
+  return *kTable;
 }
 
 bool IsWord(const FoldingTable& table, char32_t cp) {

@@ -49,8 +49,8 @@ std::optional<int64_t> ToEpoch(const Fields& f) {
   const bool is_end_of_day = f.hour == 24 && f.minute == 0 && f.second == 0;
   if ((f.hour > 23 && !is_end_of_day) || f.minute > 59 || f.second > 60) return std::nullopt;
   if (f.offset_seconds < -24 * 3600 || f.offset_seconds > 24 * 3600) return std::nullopt;
-  return DaysFromCivil(f.year, f.month, f.day) * 86400 + f.hour * 3600 + f.minute * 60 + f.second -
-         f.offset_seconds;
+  return DaysFromCivil(f.year, f.month, f.day) * 86400 + int64_t{f.hour} * 3600 +
+         int64_t{f.minute} * 60 + f.second - f.offset_seconds;
 }
 
 // Reads exactly `count` digits at `s[i]`, advancing `i`.

@@ -151,12 +151,12 @@ TEST(DateTimeTest, FormatsEpochBoundaries) {
 TEST(DateTimeTest, RoundTripsEveryDayOfALeapYear) {
   int64_t start = *ParseDateTime("2024-01-01T00:00:00Z");
   for (int day = 0; day < 366; ++day) {
-    const int64_t seconds = start + day * 86400 + 3723;
+    const int64_t seconds = start + int64_t{day} * 86400 + 3723;
     const std::string formatted = FormatRfc3339(seconds);
     SCOPED_TRACE(formatted);
     ASSERT_EQ(ParseDateTime(formatted), std::optional<int64_t>(seconds));
   }
-  EXPECT_EQ(FormatRfc3339(start + 366 * 86400), "2025-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(start + int64_t{366} * 86400), "2025-01-01T00:00:00Z");
 }
 
 // One row per form of a since/until bound, with `now` at 2026-05-15T12:00:00Z.
