@@ -108,7 +108,7 @@ std::string Digest(std::string_view secret) {
   crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
   char hex[2 * crypto_hash_sha256_BYTES + 1];
   sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-  return std::string(hex, 2 * crypto_hash_sha256_BYTES);
+  return std::string(hex, sizeof hex - 1);  // without the NUL
 }
 
 Status ValidateName(std::string_view name) {
@@ -350,7 +350,7 @@ Result<User> AccessControl::LoadUserByName(std::string_view name) {
 
 void AccessControl::ForgetCache() {
   {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     sessions_.clear();
     tokens_.clear();
     ++cache_generation_;
@@ -368,13 +368,13 @@ Result<User> AccessControl::AddUser(User user, std::string_view password) {
   // Hashing takes a tenth of a second by design: not under the lock.
   ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
   user.created_at = clock_.Now();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ECOUTE_ASSIGN_OR_RETURN(user.id, tables_->AddUser(ToStored(user), hash));
   return user;
 }
 
 Result<std::vector<User>> AccessControl::ListUsers() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ECOUTE_ASSIGN_OR_RETURN(std::vector<StoredUser> stored, tables_->ListUsers());
   std::vector<User> users;
   users.reserve(stored.size());
@@ -383,12 +383,12 @@ Result<std::vector<User>> AccessControl::ListUsers() {
 }
 
 Result<User> AccessControl::GetUser(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return LoadUser(id);
 }
 
 Result<User> AccessControl::GetUserByName(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return LoadUserByName(name);
 }
 
@@ -396,7 +396,7 @@ Result<User> AccessControl::UpdateUser(const User& user) {
   User updated = user;
   ECOUTE_RETURN_IF_ERROR(NormalizeProfile(updated));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_ASSIGN_OR_RETURN(const User old, LoadUser(user.id));
     if (!user.name.empty() && LowerAscii(user.name) != old.name) {
       return InvalidArgumentError("a user's name cannot change (\"" + old.name + "\")");
@@ -424,14 +424,14 @@ Result<User> AccessControl::UpdateUser(const User& user) {
 Status AccessControl::SetPassword(int64_t user_id, std::string_view password) {
   std::string name;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(user_id));
     name = user.name;
   }
   ECOUTE_RETURN_IF_ERROR(CheckPassword(password, name));
   ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Whoever knew the old password may hold a session: it ends with it.
     ECOUTE_RETURN_IF_ERROR(tables_->SetPasswordHash(user_id, hash, clock_.Now()));
   }
@@ -441,7 +441,7 @@ Status AccessControl::SetPassword(int64_t user_id, std::string_view password) {
 
 Status AccessControl::DeleteUser(int64_t id) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(id));
     if (user.role == Role::kAdmin && !user.disabled) {
       ECOUTE_ASSIGN_OR_RETURN(const int64_t admins, tables_->CountEnabledAdmins());
@@ -457,14 +457,14 @@ Status AccessControl::DeleteUser(int64_t id) {
 }
 
 Result<int64_t> AccessControl::CountUsers() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return tables_->CountUsers();
 }
 
 // ---- throttling ----
 
 Status AccessControl::ReserveAttempt(const std::string& key, int64_t now) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (attempts_.size() >= attempts_sweep_at_) {
     // Entries with nothing to remember go; the threshold doubles so that sweeping stays
     // linear in the number of attempts even under a spray of distinct names.
@@ -495,7 +495,7 @@ Status AccessControl::ReserveAttempt(const std::string& key, int64_t now) {
 }
 
 void AccessControl::FinishAttempt(const std::string& key, bool failed, bool forget, int64_t now) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   auto it = attempts_.find(key);
   if (it == attempts_.end()) return;
   Attempts& a = it->second;
@@ -540,7 +540,7 @@ Result<NewSession> AccessControl::Login(std::string_view name, std::string_view 
   std::optional<User> user;
   std::string hash;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Result<FoundLogin> found = tables_->FindLogin(login);
     if (found) {
       user = ToUser(std::move(found->user));
@@ -581,7 +581,7 @@ Result<NewSession> AccessControl::Login(std::string_view name, std::string_view 
   session.csrf_token = RandomBase64(kSecretBytes);
   session.expires_at = now + options_.session_seconds;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_RETURN_IF_ERROR(LoadBrands(*user));
     StoredSession stored;
     stored.digest = Digest(session.token);
@@ -604,11 +604,11 @@ Status AccessControl::Logout(std::string_view session_token) {
   if (session_token.empty() || session_token.size() > kMaxSecretLength) return OkStatus();
   const std::string digest = Digest(session_token);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_RETURN_IF_ERROR(tables_->DeleteSession(digest));
   }
   {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     sessions_.erase(digest);
     ++cache_generation_;  // a lookup of this session in flight must not cache it again
   }
@@ -625,7 +625,7 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
   uint64_t generation;
   int64_t cached_last_seen = 0;
   {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     if (auto it = sessions_.find(digest); it != sessions_.end()) {
       CachedPrincipal& entry = it->second;
       if (entry.expires_at <= now || now - entry.last_seen_at > options_.idle_session_seconds) {
@@ -648,7 +648,7 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
 
   CachedPrincipal entry;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Result<FoundSession> found = tables_->FindSession(digest);
     if (!found) {
       if (found.error().code() == StatusCode::kNotFound) return UnauthenticatedError(kBadSession);
@@ -676,7 +676,7 @@ Result<Principal> AccessControl::AuthenticateSession(std::string_view session_to
   Principal principal = entry.principal;
   principal.valid_until =
       std::min(entry.expires_at, entry.last_seen_at + options_.idle_session_seconds);
-  std::lock_guard<std::mutex> lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (generation == cache_generation_) {
     if (sessions_.size() >= kMaxCachedPrincipals) sessions_.clear();
     sessions_[digest] = std::move(entry);
@@ -692,7 +692,7 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
   const int64_t now = clock_.Now();
   uint64_t generation;
   {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     if (auto it = tokens_.find(digest); it != tokens_.end()) {
       const CachedPrincipal& entry = it->second;
       if (entry.expires_at != 0 && entry.expires_at <= now) {
@@ -711,7 +711,7 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
 
   CachedPrincipal entry;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     Result<FoundToken> found = tables_->FindToken(digest);
     if (!found) {
       if (found.error().code() == StatusCode::kNotFound) return UnauthenticatedError(kBadToken);
@@ -734,7 +734,7 @@ Result<Principal> AccessControl::AuthenticateToken(std::string_view bearer_token
   entry.cached_at = now;
   Principal principal = entry.principal;
   principal.valid_until = entry.expires_at;
-  std::lock_guard<std::mutex> lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (generation == cache_generation_) {
     if (tokens_.size() >= kMaxCachedPrincipals) tokens_.clear();
     tokens_[digest] = std::move(entry);
@@ -769,7 +769,7 @@ Result<NewToken> AccessControl::CreateToken(int64_t user_id, std::string label,
   token.info.prefix = token.token.substr(0, kTokenPrefix.size() + 8);
   token.info.created_at = now;
   token.info.expires_at = expires_at;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ECOUTE_ASSIGN_OR_RETURN(const User user, LoadUser(user_id));
   if (user.disabled) {
     return FailedPreconditionError("user \"" + user.name + "\" is disabled");
@@ -779,13 +779,13 @@ Result<NewToken> AccessControl::CreateToken(int64_t user_id, std::string label,
 }
 
 Result<std::vector<TokenInfo>> AccessControl::ListTokens(std::optional<int64_t> user_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return tables_->ListTokens(user_id);
 }
 
 Status AccessControl::RevokeToken(int64_t token_id) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ECOUTE_RETURN_IF_ERROR(tables_->DeleteToken(token_id));
   }
   ForgetCache();

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +25,8 @@
 #include "ecoute/users.h"
 
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "store/access_tables.h"
 
 namespace ecoute::server {
@@ -75,13 +76,13 @@ struct NewToken {
 };
 
 struct AccessOptions {
-  int64_t session_seconds = 12 * 3600;      // a session ends this long after login
-  int64_t idle_session_seconds = 2 * 3600;  // ... or after this long without a request
+  int64_t session_seconds = int64_t{12} * 3600;      // a session ends this long after login
+  int64_t idle_session_seconds = int64_t{2} * 3600;  // ... or after this long without a request
   // Login throttling, per user name and per remote address: after max_failures failures
   // within failure_window_seconds, every attempt is refused for lockout_seconds.
   int max_failures = 5;
-  int64_t failure_window_seconds = 15 * 60;
-  int64_t lockout_seconds = 15 * 60;
+  int64_t failure_window_seconds = int64_t{15} * 60;
+  int64_t lockout_seconds = int64_t{15} * 60;
   size_t min_password_length = 12;  // in characters (code points)
   // How hard a password must be to guess, as zxcvbn estimates it in bits (log2 of the
   // guesses): 40 bits is about a trillion guesses, each an Argon2id hash.
@@ -91,8 +92,10 @@ struct AccessOptions {
   bool fast_hashing_for_tests = false;
 };
 
-// Users, sessions and tokens over the access tables. Every method is thread-safe: the
-// tables, which are not, are called under one mutex, never while a password is hashed.
+// Users, sessions and tokens over the access tables. Thread-safe: every method may be
+// called from any thread. The tables, which are not thread-safe, are called under mu_,
+// never while a password is hashed; the cache and the login throttling live under
+// cache_mu_. When both are held, mu_ is taken first.
 // Authentication (AuthenticateSession, AuthenticateToken) is served from a memory cache
 // most of the time; the cache lives 30 s and is emptied by every change made through this
 // object, so a change made by another process (`ecoute users`) takes effect within 30 s.
@@ -198,29 +201,34 @@ class AccessControl {
 
   Result<std::string> HashPassword(std::string_view password) const;
   Status CheckPassword(std::string_view password, std::string_view name) const;
-  Result<User> LoadUser(int64_t id);                   // mu_ held
-  Result<User> LoadUserByName(std::string_view name);  // mu_ held
-  Status LoadBrands(User& user);                       // mu_ held
-  void ForgetCache();
+  Result<User> LoadUser(int64_t id) ECOUTE_REQUIRES(mu_);
+  Result<User> LoadUserByName(std::string_view name) ECOUTE_REQUIRES(mu_);
+  Status LoadBrands(User& user) ECOUTE_REQUIRES(mu_);
+  void ForgetCache() ECOUTE_EXCLUDES(cache_mu_);
   // Throttling: Reserve refuses when the key is locked, else counts an attempt in flight
   // that Finish settles.
-  Status ReserveAttempt(const std::string& key, int64_t now);
-  void FinishAttempt(const std::string& key, bool failed, bool forget, int64_t now);
+  Status ReserveAttempt(const std::string& key, int64_t now) ECOUTE_EXCLUDES(cache_mu_);
+  void FinishAttempt(const std::string& key, bool failed, bool forget, int64_t now)
+      ECOUTE_EXCLUDES(cache_mu_);
 
   const Clock& clock_;
   const AccessOptions options_;
   std::function<void()> on_change_;
   std::string dummy_hash_;  // verified for unknown users, so that they take as long
 
-  std::mutex mu_;  // guards tables_ (one caller at a time)
-  std::unique_ptr<AccessTables> tables_;
+  Mutex mu_;  // one caller of the tables at a time
+  std::unique_ptr<AccessTables> tables_ ECOUTE_GUARDED_BY(mu_);
 
-  mutable std::mutex cache_mu_;  // guards the members below
-  uint64_t cache_generation_ = 0;
-  std::unordered_map<std::string, CachedPrincipal> sessions_;  // by session digest
-  std::unordered_map<std::string, CachedPrincipal> tokens_;    // by token digest
-  std::unordered_map<std::string, Attempts> attempts_;         // by "n:name" or "a:address"
-  size_t attempts_sweep_at_ = 1024;  // attempts_ is swept of stale entries past this size
+  Mutex cache_mu_;
+  uint64_t cache_generation_ ECOUTE_GUARDED_BY(cache_mu_) = 0;
+  // By session digest.
+  std::unordered_map<std::string, CachedPrincipal> sessions_ ECOUTE_GUARDED_BY(cache_mu_);
+  // By token digest.
+  std::unordered_map<std::string, CachedPrincipal> tokens_ ECOUTE_GUARDED_BY(cache_mu_);
+  // By "n:name" or "a:address".
+  std::unordered_map<std::string, Attempts> attempts_ ECOUTE_GUARDED_BY(cache_mu_);
+  // attempts_ is swept of stale entries past this size.
+  size_t attempts_sweep_at_ ECOUTE_GUARDED_BY(cache_mu_) = 1024;
 };
 
 }  // namespace ecoute::server

@@ -157,7 +157,7 @@ TEST_F(AccessTest, FailuresFromOneAddressLockThatAddress) {
 TEST_F(AccessTest, FailuresOutsideTheWindowDoNotAccumulate) {
   Add("marie", Role::kAgent);
   for (int i = 0; i < 4; ++i) (void)access_->Login("marie", "wrong password!!", "10.0.0.1");
-  clock_.Advance(15 * 60);
+  clock_.Advance(int64_t{15} * 60);
   for (int i = 0; i < 4; ++i) (void)access_->Login("marie", "wrong password!!", "10.0.0.1");
   EXPECT_TRUE(access_->Login("marie", kPassword, "10.0.0.1").has_value());
 }
@@ -533,6 +533,7 @@ TEST_F(AccessTest, AuthenticatesFromManyThreads) {
   const NewSession session = LogIn("marie");
   std::atomic<int> failures = 0;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 2000; ++i) {

@@ -57,7 +57,7 @@ class AccessUserAdmin final : public UserAdmin {
   Status RevokeToken(int64_t token_id) override { return access_->RevokeToken(token_id); }
 
  private:
-  const SystemClock clock_;  // before access_, which borrows it
+  const SystemClock clock_{};  // before access_, which borrows it
   std::unique_ptr<server::AccessControl> access_;
 };
 

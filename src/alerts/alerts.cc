@@ -22,7 +22,7 @@ namespace {
 // Deliveries read per round, so that one round never holds thousands of rows in memory.
 constexpr int kDueBatch = 64;
 // Bytes of a receiver's answer kept: only its status matters, the rest is read and dropped.
-constexpr size_t kMaxAnswerBytes = 64 * 1024;
+constexpr size_t kMaxAnswerBytes = size_t{64} * 1024;
 
 // The alert tables keep a rule's brands as one list: a brand holds no line break.
 constexpr char kListSeparator = '\n';
@@ -30,8 +30,8 @@ constexpr char kListSeparator = '\n';
 // libsodium's random generator, once per process. False when it cannot start (no source
 // of randomness): Open reports it.
 bool InitLibrariesOnce() {
-  static const bool ok = sodium_init() >= 0;
-  return ok;
+  static const bool kStarted = sodium_init() >= 0;
+  return kStarted;
 }
 
 std::string Lower(std::string_view s) {
@@ -359,24 +359,24 @@ Result<std::unique_ptr<AlertEngine>> AlertEngine::Open(std::unique_ptr<AlertTabl
 Result<AlertRule> AlertEngine::CreateRule(AlertRule rule) {
   ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
   if (rule.target.secret.empty()) rule.target.secret = GenerateSecret();
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   ECOUTE_ASSIGN_OR_RETURN(rule.id, tables_->AddRule(rule));
   return rule;
 }
 
 Result<std::vector<AlertRule>> AlertEngine::ListRules() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return tables_->ListRules();
 }
 
 Result<AlertRule> AlertEngine::GetRule(int64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return tables_->FindRule(id);
 }
 
 Result<AlertRule> AlertEngine::UpdateRule(const AlertRule& rule) {
   ECOUTE_RETURN_IF_ERROR(ValidateRule(rule, /*secret_may_be_empty=*/true, options_.outbound));
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   ECOUTE_ASSIGN_OR_RETURN(AlertRule current, tables_->FindRule(rule.id));
   AlertRule updated = rule;
   if (updated.target.secret.empty()) updated.target.secret = current.target.secret;
@@ -385,7 +385,7 @@ Result<AlertRule> AlertEngine::UpdateRule(const AlertRule& rule) {
 }
 
 Status AlertEngine::DeleteRule(int64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return tables_->DeleteRule(id);
 }
 
@@ -406,7 +406,7 @@ Result<int> AlertEngine::Queue(const AlertEvent& event, const std::vector<Webhoo
   {
     // The rules are read and matched under the same lock as the inserts: a rule deleted
     // meanwhile gets no delivery.
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     std::vector<AlertRule> rules;
     if (targets == nullptr) {
       ECOUTE_ASSIGN_OR_RETURN(std::vector<AlertRule> all, tables_->ListRules());
@@ -435,16 +435,18 @@ Result<int> AlertEngine::Queue(const AlertEvent& event, const std::vector<Webhoo
     ECOUTE_ASSIGN_OR_RETURN(queued, tables_->AddDeliveries(deliveries, now));
   }
   queued_ += queued;
-  if (queued > 0) {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
-    woken_ = true;
-    wake_.notify_one();
-  }
+  if (queued > 0) Wake();
   return queued;
 }
 
+void AlertEngine::Wake() {
+  MutexLock lock(wake_mutex_);
+  woken_ = true;
+  wake_.NotifyOne();
+}
+
 int AlertEngine::DeliverDue() {
-  std::lock_guard<std::mutex> deliver_lock(deliver_mutex_);
+  MutexLock deliver_lock(deliver_mutex_);
   int attempted = 0;
   int64_t after_id = 0;
   // Rounds of kDueBatch by id, so that deliveries rescheduled in this call (and due again
@@ -452,7 +454,7 @@ int AlertEngine::DeliverDue() {
   while (!stopping_.load()) {
     std::vector<DueDelivery> due;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       Result<std::vector<DueDelivery>> read =
           tables_->DueDeliveries(clock_.Now(), after_id, kDueBatch);
       if (read) {
@@ -504,7 +506,7 @@ void AlertEngine::Attempt(const DueDelivery& due) {
     next_attempt_at = now + Backoff(options_, attempts);
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     const Status status = tables_->RecordAttempt(
         due.id, state, attempts, next_attempt_at,
         outcome.delivered ? std::optional<int64_t>(now) : std::nullopt, outcome.error);
@@ -540,9 +542,9 @@ void AlertEngine::Start() {
 
 void AlertEngine::Stop() {
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
+    MutexLock lock(wake_mutex_);
     stopping_ = true;
-    wake_.notify_all();
+    wake_.NotifyAll();
   }
   if (worker_.joinable()) worker_.join();
   stopping_ = false;
@@ -555,33 +557,35 @@ void AlertEngine::Run() {
     // by hand (tests) or jump.
     int64_t wait_seconds = 1;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      MutexLock lock(mutex_);
       Result<std::optional<int64_t>> next = tables_->NextAttemptAt();
       if (next && next->has_value()) {
         wait_seconds = std::clamp<int64_t>(**next - clock_.Now(), 0, 1);
       }
     }
-    std::unique_lock<std::mutex> lock(wake_mutex_);
-    wake_.wait_for(lock, std::chrono::seconds(wait_seconds),
-                   [this] { return woken_ || stopping_.load(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
+    MutexLock lock(wake_mutex_);
+    while (!woken_ && !stopping_.load()) {
+      if (!wake_.WaitUntil(wake_mutex_, deadline)) break;
+    }
     woken_ = false;
   }
 }
 
 Result<std::vector<Delivery>> AlertEngine::ListDeliveries(std::optional<DeliveryState> state,
                                                           int limit) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return tables_->ListDeliveries(state, limit);
 }
 
 Result<Delivery> AlertEngine::GetDelivery(int64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   return tables_->FindDelivery(id);
 }
 
 Status AlertEngine::Retry(int64_t delivery_id) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     ECOUTE_ASSIGN_OR_RETURN(const Delivery delivery, tables_->FindDelivery(delivery_id));
     if (delivery.state != DeliveryState::kDead) {
       return Status(StatusCode::kFailedPrecondition,
@@ -590,9 +594,7 @@ Status AlertEngine::Retry(int64_t delivery_id) {
     }
     ECOUTE_RETURN_IF_ERROR(tables_->ReviveDelivery(delivery_id, clock_.Now()));
   }
-  std::lock_guard<std::mutex> lock(wake_mutex_);
-  woken_ = true;
-  wake_.notify_one();
+  Wake();
   return OkStatus();
 }
 
@@ -606,7 +608,7 @@ AlertEngine::Counters AlertEngine::counters() const {
 }
 
 int64_t AlertEngine::PendingCount() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Result<int64_t> pending = tables_->CountPending();
   return pending ? *pending : -1;
 }

@@ -9,11 +9,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +23,8 @@
 
 #include "fetch/outbound.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "store/alert_tables.h"
 
 namespace ecoute::server {
@@ -77,6 +77,10 @@ struct AlertOptions {
   bool legacy_signature = true;
 };
 
+// Thread-safe: rules, events and deliveries may be added, read and changed from any
+// thread while the worker delivers. The tables are called under mutex_, never held during
+// an HTTP attempt; DeliverDue runs under deliver_mutex_, one call at a time, taking
+// mutex_ for each read and write of the tables.
 class AlertEngine {
  public:
   // Opens the alert tables of the store's database `db_path` (OpenAlertTables: created
@@ -114,7 +118,7 @@ class AlertEngine {
 
   // Attempts every pending delivery whose next attempt is due (clock.Now()); returns the
   // number attempted. One caller at a time: a second waits for the first.
-  int DeliverDue();
+  int DeliverDue() ECOUTE_EXCLUDES(deliver_mutex_, mutex_);
   // A background thread that runs DeliverDue: at once after a Publish or Notify that
   // queued something, else at the next due time, at least every second (so that a
   // ManualClock moved by a test is noticed).
@@ -151,24 +155,27 @@ class AlertEngine {
  private:
   AlertEngine(std::unique_ptr<AlertTables> tables, const Clock& clock, AlertOptions options);
   // To `targets`, or to the matching rules when null.
-  Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets);
-  void Attempt(const DueDelivery& due);
+  Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets)
+      ECOUTE_EXCLUDES(mutex_, wake_mutex_);
+  void Attempt(const DueDelivery& due) ECOUTE_REQUIRES(deliver_mutex_) ECOUTE_EXCLUDES(mutex_);
   void Report(const Status& status);
-  void Run();
+  void Run() ECOUTE_EXCLUDES(mutex_, deliver_mutex_, wake_mutex_);
+  // Wakes the worker: something is due now.
+  void Wake() ECOUTE_EXCLUDES(wake_mutex_);
 
   const Clock& clock_;
   const AlertOptions options_;
-  std::mutex mutex_;  // guards tables_ (one caller at a time)
-  std::unique_ptr<AlertTables> tables_;
-  std::mutex deliver_mutex_;  // one DeliverDue at a time
+  Mutex mutex_;  // one caller of the tables at a time
+  std::unique_ptr<AlertTables> tables_ ECOUTE_GUARDED_BY(mutex_);
+  Mutex deliver_mutex_;  // one DeliverDue at a time
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failed_attempts_{0};
   std::atomic<int64_t> dead_{0};
   std::atomic<int64_t> queued_{0};
   // The worker.
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool woken_ = false;
+  Mutex wake_mutex_;
+  CondVar wake_;  // with wake_mutex_
+  bool woken_ ECOUTE_GUARDED_BY(wake_mutex_) = false;
   std::atomic<bool> stopping_{false};
   std::thread worker_;
 };

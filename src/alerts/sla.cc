@@ -41,7 +41,7 @@ struct Overdue {
 
 SlaConfig DefaultSlaConfig() {
   SlaConfig config;
-  config.policies = {{"*", 0, 24 * 3600}, {"*", 40, 4 * 3600}, {"*", 70, 3600}};
+  config.policies = {{"*", 0, int64_t{24} * 3600}, {"*", 40, int64_t{4} * 3600}, {"*", 70, 3600}};
   config.levels = {{"agent", {}}, {"supervisor", {}}, {"manager", {}}};
   return config;
 }
@@ -115,7 +115,7 @@ SlaMonitor::SlaMonitor(SharedStore& store, AlertEngine& alerts, const Clock& clo
 SlaMonitor::~SlaMonitor() { Stop(); }
 
 Result<std::vector<Escalation>> SlaMonitor::Tick() {
-  std::lock_guard<std::mutex> tick_lock(tick_mutex_);
+  MutexLock tick_lock(tick_mutex_);
   std::vector<Escalation> escalations;
   const int top_level = static_cast<int>(config_.levels.size()) - 1;
   if (top_level < 1) return escalations;
@@ -234,7 +234,7 @@ void SlaMonitor::Report(const Status& status) {
 void SlaMonitor::Start(std::chrono::milliseconds interval) {
   if (thread_.joinable()) return;
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
+    MutexLock lock(wake_mutex_);
     stopping_ = false;
   }
   thread_ = std::thread([this, interval] { Run(interval); });
@@ -242,10 +242,10 @@ void SlaMonitor::Start(std::chrono::milliseconds interval) {
 
 void SlaMonitor::Stop() {
   {
-    std::lock_guard<std::mutex> lock(wake_mutex_);
+    MutexLock lock(wake_mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -254,8 +254,12 @@ void SlaMonitor::Run(std::chrono::milliseconds interval) {
     if (Result<std::vector<Escalation>> done = Tick(); !done) {
       Report(done.error());
     }
-    std::unique_lock<std::mutex> lock(wake_mutex_);
-    if (wake_.wait_for(lock, interval, [this] { return stopping_; })) return;
+    MutexLock lock(wake_mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + interval;
+    while (!stopping_) {
+      if (!wake_.WaitUntil(wake_mutex_, deadline)) break;
+    }
+    if (stopping_) return;
   }
 }
 

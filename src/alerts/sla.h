@@ -4,10 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +18,8 @@
 
 #include "alerts/alerts.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "store/shared_store.h"
 
 namespace ecoute::server {
@@ -27,7 +27,7 @@ namespace ecoute::server {
 struct SlaPolicy {
   std::string brand = "*";  // a brand's name, or "*" for every brand
   int min_priority = 0;     // applies to cases of this priority and above
-  int64_t first_response_seconds = 4 * 3600;
+  int64_t first_response_seconds = int64_t{4} * 3600;
 };
 
 struct EscalationLevel {
@@ -74,6 +74,9 @@ struct Escalation {
   std::string reason;
 };
 
+// Thread-safe: Tick may be called from any thread, also while the monitor's own thread
+// runs; calls are serialized by tick_mutex_. The store is reached through SharedStore's
+// own lock, the alerts through AlertEngine, which is thread-safe.
 class SlaMonitor {
  public:
   // Every call into `store` goes through its lock, never held while alerts are queued.
@@ -90,11 +93,11 @@ class SlaMonitor {
   // that want escalations ("case.escalated"), the alerts queued first so that a crash
   // between them and the level's write only repeats alerts the dedupe keys drop. A case
   // answered never escalates.
-  Result<std::vector<Escalation>> Tick();
+  Result<std::vector<Escalation>> Tick() ECOUTE_EXCLUDES(tick_mutex_);
 
   // Runs Tick every `interval` on a thread of its own, until Stop.
-  void Start(std::chrono::milliseconds interval);
-  void Stop();
+  void Start(std::chrono::milliseconds interval) ECOUTE_EXCLUDES(wake_mutex_);
+  void Stop() ECOUTE_EXCLUDES(wake_mutex_);
 
   // Called after each escalation (live updates). Set it before Start.
   std::function<void(const Escalation&)> on_escalated;
@@ -103,18 +106,18 @@ class SlaMonitor {
   std::function<void(const Status&)> on_error;
 
  private:
-  void Run(std::chrono::milliseconds interval);
+  void Run(std::chrono::milliseconds interval) ECOUTE_EXCLUDES(tick_mutex_, wake_mutex_);
   void Report(const Status& status);
 
-  SharedStore& store_;
+  SharedStore& store_;  // thread-safe: each call takes the store's own lock
   AlertEngine& alerts_;
   const Clock& clock_;
   const SlaConfig config_;
-  std::mutex tick_mutex_;  // one Tick at a time
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Mutex tick_mutex_;  // one Tick at a time
+  Mutex wake_mutex_;
+  CondVar wake_;  // with wake_mutex_: lets Stop cut the wait between ticks short
+  bool stopping_ ECOUTE_GUARDED_BY(wake_mutex_) = false;
+  std::thread thread_;  // started and joined by the owner's thread (Start, Stop)
 };
 
 }  // namespace ecoute::server

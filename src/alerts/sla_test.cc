@@ -20,6 +20,7 @@ namespace ecoute::server {
 namespace {
 
 constexpr int64_t kT0 = 1767603600;  // 2026-01-05T09:00:00Z
+constexpr int64_t kMinute = 60;
 constexpr int64_t kHour = 3600;
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
@@ -38,7 +39,7 @@ TEST(SlaPolicyTest, TheBrandsOwnPolicyWinsThenTheHighestPriorityReached) {
                      {"*", 70, kHour},
                      {"Fnac", 0, 8 * kHour},
                      {"Fnac", 50, 2 * kHour},
-                     {"Darty", 60, 30 * 60}};
+                     {"Darty", 60, 30 * kMinute}};
   auto seconds = [&](std::string_view brand, int priority) -> int64_t {
     const SlaPolicy* p = PolicyFor(config, brand, priority);
     return p != nullptr ? p->first_response_seconds : -1;
@@ -51,7 +52,7 @@ TEST(SlaPolicyTest, TheBrandsOwnPolicyWinsThenTheHighestPriorityReached) {
   EXPECT_EQ(seconds("FNAC", 90), 2 * kHour);  // Fnac's own beats "*" priority 70
   // Darty's policy starts at 60: below it, the "*" ones apply.
   EXPECT_EQ(seconds("Darty", 59), 24 * kHour);
-  EXPECT_EQ(seconds("Darty", 60), 30 * 60);
+  EXPECT_EQ(seconds("Darty", 60), 30 * kMinute);
   SlaConfig no_default;
   no_default.policies = {{"*", 40, kHour}};
   EXPECT_EQ(PolicyFor(no_default, "Fnac", 39), nullptr);
@@ -101,7 +102,7 @@ TEST(SlaPolicyTest, ReasonsNameTheTimeAndThePolicy) {
   EXPECT_EQ(DescribeBreach({"*", 70, kHour}, kHour), "no first response within 1h (priority ≥ 70)");
   EXPECT_EQ(DescribeBreach({"Fnac", 70, kHour}, 2 * kHour),
             "no first response within 2h (Fnac, priority ≥ 70)");
-  EXPECT_EQ(DescribeBreach({"*", 0, 30 * 60}, 30 * 60), "no first response within 30m");
+  EXPECT_EQ(DescribeBreach({"*", 0, 30 * kMinute}, 30 * kMinute), "no first response within 30m");
   EXPECT_EQ(DescribeBreach({"Fnac", 0, 45}, 90), "no first response within 90s (Fnac)");
 }
 
@@ -292,12 +293,12 @@ TEST_F(SlaMonitorTest, AnAnsweredCaseNeverEscalates) {
 }
 
 TEST_F(SlaMonitorTest, EachCaseFollowsItsOwnPolicy) {
-  config_.policies.push_back({"darty", 0, 30 * 60});
+  config_.policies.push_back({"darty", 0, 30 * kMinute});
   const int64_t fnac_low = Complaint("1", "@marie", "Fnac", 20, kT0);  // 24 h
   const int64_t fnac_high = Complaint("2", "@paul", "Fnac", 90, kT0);  // 1 h
   const int64_t darty = Complaint("3", "@lea", "Darty", 90, kT0);      // 30 min, its own
   SlaMonitor monitor(store_, *alerts_, clock_, config_);
-  clock_.Set(kT0 + 30 * 60);
+  clock_.Set(kT0 + 30 * kMinute);
   std::vector<Escalation> done = Tick(monitor);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].case_id, darty);

@@ -91,7 +91,7 @@ int64_t Backoff(int64_t interval, int failures, int64_t cap) {
 }  // namespace
 
 Watcher::Watcher(std::unique_ptr<WatchTables> tables, const Clock& clock, WatcherOptions options)
-    : tables_(std::move(tables)), clock_(clock), options_(std::move(options)) {}
+    : clock_(clock), options_(std::move(options)), tables_(std::move(tables)) {}
 
 Watcher::~Watcher() { Stop(); }
 
@@ -115,6 +115,7 @@ Result<std::unique_ptr<Watcher>> Watcher::Open(std::unique_ptr<WatchTables> tabl
 
 Status Watcher::Prepare() {
   // Politeness outlives a restart: a host polled a moment before is not asked again at once.
+  MutexLock lock(db_mutex_);
   ECOUTE_ASSIGN_OR_RETURN(const std::vector<WatchedSource> sources, tables_->ListSources());
   for (const WatchedSource& source : sources) {
     if (!source.last_polled_at) continue;
@@ -150,26 +151,26 @@ Status Watcher::Validate(const WatchedSource& source) const {
   return OkStatus();
 }
 
-Result<WatchedSource> Watcher::Add(WatchedSource source) {
+Result<WatchedSource> Watcher::Add(const WatchedSource& source) {
   ECOUTE_RETURN_IF_ERROR(Validate(source));
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   ECOUTE_ASSIGN_OR_RETURN(const int64_t id, tables_->AddSource(source, clock_.Now()));
   return tables_->FindSource(id);
 }
 
 Result<std::vector<WatchedSource>> Watcher::List() {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   return tables_->ListSources();
 }
 
 Result<WatchedSource> Watcher::Get(int64_t id) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   return tables_->FindSource(id);
 }
 
 Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
   ECOUTE_RETURN_IF_ERROR(Validate(source));
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   ECOUTE_ASSIGN_OR_RETURN(WatchedSource current, tables_->FindSource(source.id));
   const int64_t now = clock_.Now();
   if (source.url != current.url) {
@@ -197,18 +198,18 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
 }
 
 Status Watcher::Remove(int64_t id) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   return tables_->DeleteSource(id);
 }
 
 PollReport Watcher::PollDue(const Sink& sink) { return PollDueUntil(sink, nullptr); }
 
 PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop) {
-  std::lock_guard<std::mutex> poll_lock(poll_mutex_);
+  MutexLock poll_lock(poll_mutex_);
   PollReport report;
   std::vector<int64_t> due;
   {
-    std::lock_guard<std::mutex> lock(db_mutex_);
+    MutexLock lock(db_mutex_);
     Result<std::vector<int64_t>> read = tables_->DueSources(clock_.Now());
     if (!read) return report;
     due = std::move(read).value();
@@ -217,7 +218,7 @@ PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop
     if (stop != nullptr && stop->load()) break;
     WatchedSource source;
     {
-      std::lock_guard<std::mutex> lock(db_mutex_);
+      MutexLock lock(db_mutex_);
       const int64_t now = clock_.Now();
       // The list is as old as the fetches before: this one may have been removed, disabled
       // or changed since.
@@ -292,7 +293,7 @@ Watcher::PollResult Watcher::PollOne(const WatchedSource& source, const Sink& si
 // The WHERE url = ? of both saves: an Update that changed the URL during the fetch made
 // these validators another resource's, and a Remove made them nobody's.
 void Watcher::SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   const int64_t now = clock_.Now();
   // A lost save only means one more fetch.
   (void)tables_->RecordSuccess(source.id, source.url, fetched.etag, fetched.last_modified, now,
@@ -300,7 +301,7 @@ void Watcher::SaveSuccess(const WatchedSource& source, const FetchResult& fetche
 }
 
 void Watcher::SaveError(const WatchedSource& source, const std::string& why) {
-  std::lock_guard<std::mutex> lock(db_mutex_);
+  MutexLock lock(db_mutex_);
   const int64_t now = clock_.Now();
   Result<WatchedSource> current = tables_->FindSource(source.id);
   if (!current || current->url != source.url) return;
@@ -311,28 +312,31 @@ void Watcher::SaveError(const WatchedSource& source, const std::string& why) {
 }
 
 void Watcher::Start(Sink sink, std::chrono::milliseconds tick) {
-  std::lock_guard<std::mutex> lock(thread_mutex_);
+  MutexLock lock(thread_mutex_);
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this, sink = std::move(sink), tick] {
     while (!stop_.load()) {
       PollDueUntil(sink, &stop_);
-      std::unique_lock<std::mutex> wait(wake_mutex_);
-      wake_.wait_for(wait, tick, [this] { return stop_.load(); });
+      MutexLock wait(wake_mutex_);
+      const auto deadline = std::chrono::steady_clock::now() + tick;
+      while (!stop_.load()) {
+        if (!wake_.WaitUntil(wake_mutex_, deadline)) break;
+      }
     }
   });
 }
 
 void Watcher::Stop() {
-  std::lock_guard<std::mutex> lock(thread_mutex_);
+  MutexLock lock(thread_mutex_);
   if (!thread_.joinable()) return;
   {
     // Under wake_mutex_, so that the thread cannot miss the notification between its check
     // and its wait.
-    std::lock_guard<std::mutex> wake(wake_mutex_);
+    MutexLock wake(wake_mutex_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   thread_.join();
 }
 

@@ -10,12 +10,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -26,6 +24,8 @@
 
 #include "fetch/fetcher.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "store/watch_tables.h"
 
 namespace ecoute::server {
@@ -37,7 +37,7 @@ struct WatcherOptions {
   // Politeness: two requests to one host (whatever the port) at least this far apart.
   int64_t min_host_interval_seconds = 10;
   // A failing source is retried after interval * 2^failures, never later than this.
-  int64_t max_backoff_seconds = 6 * 3600;
+  int64_t max_backoff_seconds = int64_t{6} * 3600;
   // The shortest interval Add and Update accept.
   int64_t min_interval_seconds = 60;
   // Limits, User-Agent and outbound policy of every fetch; the validators and honor_robots
@@ -55,7 +55,9 @@ struct PollReport {
 };
 
 // Thread-safe: the API's threads may add, list and change sources while the background
-// thread polls; the database is never locked during a fetch or a sink call.
+// thread polls. The tables and the politeness record are used under db_mutex_, never held
+// during a fetch or a sink call; polls are serialized by poll_mutex_; Start and Stop by
+// thread_mutex_.
 class Watcher {
  public:
   // Opens the watching tables of the store's database `db_path` (OpenWatchTables: created
@@ -75,17 +77,17 @@ class Watcher {
   // literal non-public address, an internal name: CheckOutboundUrl), an unknown format or
   // an interval below the minimum; kAlreadyExists when the URL is watched already. Returns
   // it with its id and state.
-  Result<WatchedSource> Add(WatchedSource source);
+  Result<WatchedSource> Add(const WatchedSource& source) ECOUTE_EXCLUDES(db_mutex_);
   // Every source, by id.
-  Result<std::vector<WatchedSource>> List();
+  Result<std::vector<WatchedSource>> List() ECOUTE_EXCLUDES(db_mutex_);
   // kNotFound for an unknown id.
-  Result<WatchedSource> Get(int64_t id);
+  Result<WatchedSource> Get(int64_t id) ECOUTE_EXCLUDES(db_mutex_);
   // Changes url, format, label, interval and enabled (the state fields are ignored), with
   // Add's validations. A new URL starts afresh: validators and failures cleared, due at once;
   // so does a source enabled again. A shorter interval takes effect from the last poll.
-  Result<WatchedSource> Update(const WatchedSource& source);
+  Result<WatchedSource> Update(const WatchedSource& source) ECOUTE_EXCLUDES(db_mutex_);
   // kNotFound for an unknown id. A poll in progress for it is forgotten when it ends.
-  Status Remove(int64_t id);
+  Status Remove(int64_t id) ECOUTE_EXCLUDES(db_mutex_);
 
   // Receives the posts of one successful poll (possibly none); returns non-OK if they could
   // not be stored: the poll then counts as an error and the validators are not saved, so
@@ -98,14 +100,15 @@ class Watcher {
   // reset, next poll at now + interval. After an error (network, HTTP 4xx/5xx, robots.txt
   // refusal, a fatal reader problem, the sink failing): failures + 1, last_error says why,
   // next poll at now + min(max_backoff, interval * 2^failures). Calls are serialized.
-  PollReport PollDue(const Sink& sink);
+  PollReport PollDue(const Sink& sink) ECOUTE_EXCLUDES(poll_mutex_, db_mutex_);
 
   // Polls in a background thread: PollDue every `tick` until Stop. Start while started
   // does nothing.
-  void Start(Sink sink, std::chrono::milliseconds tick = std::chrono::milliseconds(1000));
+  void Start(Sink sink, std::chrono::milliseconds tick = std::chrono::milliseconds(1000))
+      ECOUTE_EXCLUDES(thread_mutex_);
   // Waits for the poll in progress (the source being fetched; the others due are left for
   // the next start), then returns. Stop when stopped does nothing.
-  void Stop();
+  void Stop() ECOUTE_EXCLUDES(thread_mutex_, wake_mutex_);
 
   // Totals since Open, for /metrics.
   struct Counters {
@@ -125,28 +128,32 @@ class Watcher {
     int64_t posts = 0;
   };
 
-  Status Prepare();
+  Status Prepare() ECOUTE_EXCLUDES(db_mutex_);
   Status Validate(const WatchedSource& source) const;
-  PollReport PollDueUntil(const Sink& sink, const std::atomic<bool>* stop);
-  PollResult PollOne(const WatchedSource& source, const Sink& sink);
-  void SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts);
-  void SaveError(const WatchedSource& source, const std::string& why);
+  PollReport PollDueUntil(const Sink& sink, const std::atomic<bool>* stop)
+      ECOUTE_EXCLUDES(poll_mutex_, db_mutex_);
+  PollResult PollOne(const WatchedSource& source, const Sink& sink) ECOUTE_REQUIRES(poll_mutex_)
+      ECOUTE_EXCLUDES(db_mutex_);
+  void SaveSuccess(const WatchedSource& source, const FetchResult& fetched, int64_t posts)
+      ECOUTE_EXCLUDES(db_mutex_);
+  void SaveError(const WatchedSource& source, const std::string& why) ECOUTE_EXCLUDES(db_mutex_);
 
-  std::unique_ptr<WatchTables> tables_;
   const Clock& clock_;
   const WatcherOptions options_;
 
-  std::mutex db_mutex_;  // guards tables_ (one caller at a time) and host_last_request_
+  Mutex db_mutex_;  // one caller of the tables at a time
+  std::unique_ptr<WatchTables> tables_ ECOUTE_GUARDED_BY(db_mutex_);
   // When each host (lower case, without port) was last asked, for politeness.
-  std::map<std::string, int64_t> host_last_request_;
+  std::map<std::string, int64_t> host_last_request_ ECOUTE_GUARDED_BY(db_mutex_);
 
-  std::mutex poll_mutex_;  // one PollDue at a time
+  Mutex poll_mutex_;  // one PollDue at a time
 
-  std::mutex thread_mutex_;  // guards thread_ and stop_ transitions
-  std::thread thread_;
+  Mutex thread_mutex_;  // serializes Start and Stop
+  std::thread thread_ ECOUTE_GUARDED_BY(thread_mutex_);
+  // Set by Stop under wake_mutex_, read by the polling thread without it.
   std::atomic<bool> stop_{false};
-  std::mutex wake_mutex_;  // with wake_: lets Stop cut the wait between ticks short
-  std::condition_variable wake_;
+  Mutex wake_mutex_;
+  CondVar wake_;  // with wake_mutex_: lets Stop cut the wait between ticks short
 
   std::atomic<int64_t> polls_{0};
   std::atomic<int64_t> errors_{0};
