@@ -2,8 +2,6 @@
 // post, as JSON lines or as a readable summary.
 #include <cstdio>
 
-#include <unistd.h>
-
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
 
@@ -23,18 +21,13 @@ struct AnalyzeOptions {
 
 int RunAnalyze(const AnalyzeOptions& options) {
   InputFormat input_format = InputFormat::kAuto;
-  if (!ParseInputFormat(options.input, input_format)) {
-    PrintError("--input " + options.input +
-               ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
-    return kExitUsage;
-  }
+  if (!ParseInputFormatOption(options.input, input_format)) return kExitUsage;
   Result<OutboundPolicy> outbound = options.outbound.Policy();
   if (!outbound) {
     PrintError(outbound.error().message());
     return kExitUsage;
   }
-  const bool is_json =
-      options.format.empty() ? isatty(STDOUT_FILENO) == 0 : options.format == "json";
+  const bool is_json = IsJsonOutput(options.format);
   BrandCatalog catalog;
   int exit_code = kExitOk;
   std::unique_ptr<Analyzer> analyzer = MakeAnalyzer(options.analyzer, catalog, exit_code);
@@ -70,9 +63,7 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app) {
   cmd->add_option("--format", options->format,
                   "output: json (one object per line) or text (default on a terminal)")
       ->check(CLI::IsMember({"json", "text"}));
-  cmd->add_option("--input", options->input,
-                  "input format: auto, text, html, jsonl, feed, mastodon or bluesky")
-      ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
+  AddInputFormatOption(*cmd, options->input, /*is_checked_when_parsed=*/true);
   options->analyzer.AddOptions(*cmd, false);
   options->outbound.AddOptions(*cmd);
   cmd->add_option("files", options->files, "files or http(s) URLs of posts to analyze");

@@ -188,7 +188,7 @@ int RunBench(const BenchOptions& options) {
       const std::string catalog = std::to_string(brand_count) + " brands";
       std::printf(
           "%-22s %-14s %12.0f %10.1f %8.1f %10.1f\n", corpus.name.c_str(), catalog.c_str(),
-          m.posts / m.seconds, m.bytes / m.seconds / 1e6,
+          static_cast<double>(m.posts) / m.seconds, static_cast<double>(m.bytes) / m.seconds / 1e6,
           100.0 * static_cast<double>(m.cld2) / static_cast<double>(std::max<size_t>(1, m.posts)),
           PeakMemoryMiB());
       std::fflush(stdout);

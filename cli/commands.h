@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -25,6 +26,13 @@ int ExitCodeFor(const Status& status);
 // Prints "ecoute: error: <message>" on stderr.
 void PrintError(std::string_view message);
 void PrintWarning(std::string_view message);
+
+// Whether a subcommand's --format (json, text, or empty for the default) asks for JSON:
+// by default, JSON unless standard output is a terminal.
+bool IsJsonOutput(const std::string& format);
+
+// Appends `items` as a JSON array of strings.
+void AppendJsonStringArray(const std::vector<std::string>& items, std::string& out);
 
 // Reads a whole file ("-" is standard input). Fails with kNotFound when it cannot be
 // opened and kResourceExhausted past `max_bytes`.

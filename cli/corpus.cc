@@ -250,7 +250,7 @@ std::string GenerateConversations(size_t count, unsigned seed) {
       "Bonjour, votre dossier est transmis au service concerné.",
       "Hi, we have escalated this to our team and will get back to you today."};
   constexpr int64_t kStart = 1767225600;  // 2026-01-01T00:00:00Z
-  constexpr int64_t kSpan = 90 * 86400;
+  constexpr int64_t kSpan = int64_t{90} * 86400;
   std::mt19937 rng(seed);
   std::array<std::string, kBrands.size()> last_post;  // a brand's latest customer post
   const size_t customers = count / 4 + 1;

@@ -39,8 +39,7 @@ struct IngestOptions {
 // Files of a directory, recursively, in name order, hidden ones left out.
 void ExpandSource(const std::string& source, std::vector<std::string>& out) {
   std::error_code error;
-  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0 || source == "-" ||
-      !std::filesystem::is_directory(source, error)) {
+  if (IsUrl(source) || source == "-" || !std::filesystem::is_directory(source, error)) {
     out.push_back(source);
     return;
   }
@@ -94,11 +93,7 @@ class Progress {
 
 // The options that need no file: the input format, the batch size, the outbound policy.
 int CheckOptions(const IngestOptions& options, InputFormat& format, OutboundPolicy& outbound) {
-  if (!ParseInputFormat(options.input, format)) {
-    PrintError("--input " + options.input +
-               ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
-    return kExitUsage;
-  }
+  if (!ParseInputFormatOption(options.input, format)) return kExitUsage;
   if (options.batch == 0 || options.batch > 100000) {
     PrintError("--batch " + std::to_string(options.batch) +
                ": give 1 to 100000 posts per transaction");
@@ -249,9 +244,7 @@ std::function<int()> AddIngestCommand(CLI::App& app) {
   options->store.AddOptions(*cmd);
   options->analyzer.AddOptions(*cmd, true);
   options->outbound.AddOptions(*cmd);
-  cmd->add_option("--input", options->input,
-                  "input format: auto, text, html, jsonl, feed, mastodon or bluesky")
-      ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
+  AddInputFormatOption(*cmd, options->input, /*is_checked_when_parsed=*/true);
   cmd->add_option("--batch", options->batch, "posts per transaction (default 1000)");
   cmd->add_option("--window", options->window_days,
                   "days within which a post by the same author about the same brand joins "

@@ -13,10 +13,6 @@ namespace {
 // One input may not exceed this: past it, JSON lines are the way to bring many posts.
 constexpr size_t kMaxInputBytes = size_t{1} << 30;
 
-bool IsUrl(const std::string& s) {
-  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
-}
-
 // The bytes of a file, of standard input ("-") or of an http(s) URL.
 Result<std::string> ReadSource(const std::string& source, const OutboundPolicy& outbound,
                                std::string& name) {
@@ -32,6 +28,25 @@ Result<std::string> ReadSource(const std::string& source, const OutboundPolicy& 
 constexpr char kAllowPrivateVariable[] = "ECOUTE_OUTBOUND_ALLOW_PRIVATE";
 
 }  // namespace
+
+bool IsUrl(const std::string& source) {
+  return source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0;
+}
+
+void AddInputFormatOption(CLI::App& cmd, std::string& input, bool is_checked_when_parsed) {
+  CLI::Option* option = cmd.add_option(
+      "--input", input, "input format: auto, text, html, jsonl, feed, mastodon or bluesky");
+  if (is_checked_when_parsed) {
+    option->check(
+        CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
+  }
+}
+
+bool ParseInputFormatOption(const std::string& input, InputFormat& format) {
+  if (ParseInputFormat(input, format)) return true;
+  PrintError("--input " + input + ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
+  return false;
+}
 
 void OutboundSetup::AddOptions(CLI::App& cmd) {
   cmd.add_option("--allow-private", allow_private,

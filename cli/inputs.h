@@ -31,6 +31,16 @@ struct OutboundSetup {
   Result<OutboundPolicy> Policy() const;
 };
 
+// The --input option of the subcommands that read posts (auto, text, html, jsonl, feed,
+// mastodon or bluesky). With `is_checked_when_parsed`, CLI11 refuses another value while
+// parsing the command line; without, ParseInputFormatOption refuses it when the command runs.
+void AddInputFormatOption(CLI::App& cmd, std::string& input, bool is_checked_when_parsed);
+// The format the --input value names; else prints the error and returns false (exit 64).
+bool ParseInputFormatOption(const std::string& input, InputFormat& format);
+
+// Whether `source` is an http(s) URL rather than a file.
+bool IsUrl(const std::string& source);
+
 // Reads each file ("-" is standard input; none means standard input; an http(s) URL is
 // fetched under `outbound`, robots.txt honored) with ReadPosts in
 // `format`, calls `emit` for every post, prints each problem on stderr as it comes

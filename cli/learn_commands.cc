@@ -521,12 +521,9 @@ void AppendPairReport(const EvalOptions& o, const std::string& system, const Joi
   if (o.output == "json") {
     out += "{\"split\":";
     AppendJsonString(o.split, out);
-    out += ",\"test_sources\":[";
-    for (size_t k = 0; k < test_sources.size(); ++k) {
-      if (k > 0) out += ',';
-      AppendJsonString(test_sources[k], out);
-    }
-    out += "],\"system\":";
+    out += ",\"test_sources\":";
+    AppendJsonStringArray(test_sources, out);
+    out += ",\"system\":";
     AppendJsonString(system, out);
     out += ",\"labels\":{\"read\":" + std::to_string(joined.read) +
            ",\"outside_split\":" + std::to_string(joined.outside_split) +
@@ -619,7 +616,7 @@ int CheckTopicLabels(std::vector<std::string>& labels) {
       return kExitDataErr;
     }
   }
-  if (std::find(labels.begin(), labels.end(), "none") == labels.end()) labels.push_back("none");
+  if (std::find(labels.begin(), labels.end(), "none") == labels.end()) labels.emplace_back("none");
   return kExitOk;
 }
 

@@ -1,6 +1,12 @@
 // ecoute: listens to customers who complain in public. A thin front end over libecoute.
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <functional>
+
+#include <unistd.h>
+
+#include "ecoute/json_string.h"
 
 #include "commands.h"
 
@@ -35,6 +41,19 @@ void PrintWarning(std::string_view message) {
   std::fprintf(stderr, "ecoute: warning: %.*s\n", static_cast<int>(message.size()), message.data());
 }
 
+bool IsJsonOutput(const std::string& format) {
+  return format.empty() ? isatty(STDOUT_FILENO) == 0 : format == "json";
+}
+
+void AppendJsonStringArray(const std::vector<std::string>& items, std::string& out) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(items[i], out);
+  }
+  out += ']';
+}
+
 Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
@@ -57,10 +76,10 @@ Result<std::string> ReadInput(const std::string& path, size_t max_bytes) {
   return data;
 }
 
-}  // namespace ecoute::cli
+namespace {
 
-int main(int argc, char** argv) {
-  using namespace ecoute::cli;  // NOLINT(google-build-using-namespace): main only
+// Registers every subcommand, parses the command line and runs the one it names.
+int Main(int argc, char** argv) {
   CLI::App app("ecoute: finds customers who complain in public, and tells who answers.", "ecoute");
   app.require_subcommand(1);
   app.set_version_flag("--version", "ecoute 0.1.0");
@@ -104,4 +123,20 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("users")) return run_users();
   if (app.got_subcommand("serve")) return run_serve();
   return kExitUsage;
+}
+
+}  // namespace
+}  // namespace ecoute::cli
+
+int main(int argc, char** argv) {
+  // An exception that reaches here is a bug: it ends the run with the software exit code
+  // and its message rather than an abort.
+  try {
+    return ecoute::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ecoute: error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ecoute: error: unknown exception\n");
+  }
+  return ecoute::cli::kExitSoftware;
 }

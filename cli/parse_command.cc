@@ -19,11 +19,7 @@ struct ParseOptions {
 
 int RunParse(const ParseOptions& options) {
   InputFormat format = InputFormat::kAuto;
-  if (!ParseInputFormat(options.input, format)) {
-    PrintError("--input " + options.input +
-               ": expected auto, text, html, jsonl, feed, mastodon or bluesky");
-    return kExitUsage;
-  }
+  if (!ParseInputFormatOption(options.input, format)) return kExitUsage;
   Result<OutboundPolicy> outbound = options.outbound.Policy();
   if (!outbound) {
     PrintError(outbound.error().message());
@@ -49,8 +45,7 @@ std::function<int()> AddParseCommand(CLI::App& app) {
       "Read posts (text, HTML, JSON lines) and print them in ecoute's post model, one JSON\n"
       "object per line: id, source, url, title, text, lang, author, dates, parent, links,\n"
       "audience counts and content hash.");
-  cmd->add_option("--input", options->input,
-                  "input format: auto, text, html, jsonl, feed, mastodon or bluesky");
+  AddInputFormatOption(*cmd, options->input, /*is_checked_when_parsed=*/false);
   options->outbound.AddOptions(*cmd);
   cmd->add_option("files", options->files,
                   "files or http(s) URLs to read (default: standard input)");

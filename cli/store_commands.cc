@@ -16,10 +16,6 @@
 namespace ecoute::cli {
 namespace {
 
-bool IsJson(const std::string& format) {
-  return format.empty() ? isatty(STDOUT_FILENO) == 0 : format == "json";
-}
-
 // "3h05", "2d4h", "45s".
 std::string Duration(int64_t seconds) {
   char buffer[32];
@@ -74,7 +70,7 @@ int RunSearch(const SearchOptionsCli& options) {
   int exit_code = kExitOk;
   std::unique_ptr<Store> store = OpenStore(options.store, store_options, exit_code);
   if (store == nullptr) return exit_code;
-  const bool is_json = IsJson(options.format);
+  const bool is_json = IsJsonOutput(options.format);
   const bool is_tty = !is_json && isatty(STDOUT_FILENO) != 0;
   SearchOptions search_options;
   search_options.limit = options.limit;
@@ -162,14 +158,14 @@ int RunCasesList(const CasesOptions& options) {
   }
   std::string out;
   const int64_t now = NowSeconds();
-  if (!IsJson(options.format)) {
+  if (!IsJsonOutput(options.format)) {
     char line[512];
     std::snprintf(line, sizeof line, "%6s  %-12s  %-20s  %-18s  %3s  %-14s  %7s  %s\n", "case",
                   "status", "brand", "customer", "pri", "topic", "age", "first response");
     out += line;
   }
   for (const CaseSummary& c : *cases) {
-    if (IsJson(options.format)) {
+    if (IsJsonOutput(options.format)) {
       AppendCaseSummaryJson(c, nullptr, out);
       out += '\n';
       continue;
@@ -193,7 +189,7 @@ int RunCasesList(const CasesOptions& options) {
       out += "        " + title + '\n';
     }
   }
-  if (!IsJson(options.format) && cases->empty()) out += "no case\n";
+  if (!IsJsonOutput(options.format) && cases->empty()) out += "no case\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
@@ -211,7 +207,7 @@ int RunCasesShow(const CasesOptions& options) {
   }
   std::string out;
   const CaseSummary& c = detail->summary;
-  if (IsJson(options.format)) {
+  if (IsJsonOutput(options.format)) {
     AppendCaseDetailJson(*detail, nullptr, {}, out);
     out += '\n';
   } else {

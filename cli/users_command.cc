@@ -1,7 +1,6 @@
 // `ecoute users`: the accounts of `ecoute serve` (docs/ACCESS.md). Adds, lists and deletes
 // users, sets passwords, issues and revokes API tokens. Secrets are printed once, when
 // made, and never stored in plaintext.
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -58,12 +57,6 @@ std::unique_ptr<UserAdmin> OpenAccess(const UsersOptions& options, bool must_exi
     return nullptr;
   }
   return std::move(access).value();
-}
-
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // One line from standard input, without echo when it is a terminal.
@@ -158,8 +151,7 @@ int RunList(const UsersOptions& options) {
   std::map<int64_t, int> token_counts;
   for (const ApiToken& token : *tokens) ++token_counts[token.user_id];
 
-  const bool is_json =
-      options.format.empty() ? isatty(STDOUT_FILENO) == 0 : options.format == "json";
+  const bool is_json = IsJsonOutput(options.format);
   std::string out;
   if (!is_json) {
     char line[256];
@@ -178,12 +170,9 @@ int RunList(const UsersOptions& options) {
       AppendJsonString(user.email, out);
       out += ",\"role\":\"" + role + "\",\"all_brands\":";
       out += user.all_brands ? "true" : "false";
-      out += ",\"brands\":[";
-      for (size_t i = 0; i < user.brands.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendJsonString(user.brands[i], out);
-      }
-      out += "],\"disabled\":";
+      out += ",\"brands\":";
+      AppendJsonStringArray(user.brands, out);
+      out += ",\"disabled\":";
       out += user.disabled ? "true" : "false";
       out += ",\"created_at\":";
       AppendJsonString(FormatRfc3339(user.created_at), out);

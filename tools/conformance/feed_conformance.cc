@@ -127,6 +127,52 @@ struct Tally {
   int total = 0;
 };
 
+// What `document` gets wrong against the case's expectations (bozo, and each check's path
+// and value); none when it passes.
+std::vector<std::string> CheckCase(const ecoute::feeds::FeedDocument& document,
+                                   simdjson::dom::element expect) {
+  std::vector<std::string> failures;
+  simdjson::dom::element bozo;
+  if (expect["bozo"].get(bozo) == simdjson::SUCCESS && bozo.is_bool() &&
+      bozo.get_bool().value() != document.is_bozo) {
+    failures.push_back(std::string("bozo: want ") + (bozo.get_bool().value() ? "true" : "false") +
+                       ", got " +
+                       (document.is_bozo ? "true (" + document.bozo_message + ")" : "false"));
+  }
+  simdjson::dom::array checks;
+  if (expect["checks"].get(checks) == simdjson::SUCCESS) {
+    for (simdjson::dom::element check : checks) {
+      std::string_view path;
+      simdjson::dom::element want;
+      if (check["path"].get(path) != simdjson::SUCCESS ||
+          check["equals"].get(want) != simdjson::SUCCESS) {
+        failures.push_back("malformed check");
+        continue;
+      }
+      const std::optional<FeedValue> got = Resolve(document.root, path);
+      if (!Matches(got, want)) {
+        failures.push_back(std::string(path) + ": want " + simdjson::to_string(want) + ", got " +
+                           Describe(got));
+      }
+    }
+  }
+  return failures;
+}
+
+// The cases of a suite: every *.expect.json under `suite`, in path order.
+std::vector<fs::path> FindCases(const std::string& suite) {
+  std::vector<fs::path> cases;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(suite)) {
+    const std::string file = entry.path().filename().string();
+    if (entry.is_regular_file() && file.size() > 12 &&
+        file.substr(file.size() - 12) == ".expect.json") {
+      cases.push_back(entry.path());
+    }
+  }
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: feed_conformance [--verbose] [--dump CASE.xml] [--min-pass-rate PERCENT] "
@@ -181,15 +227,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "feed_conformance: %s is not a directory\n", suite.c_str());
     return 2;
   }
-  std::vector<fs::path> cases;
-  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(suite)) {
-    const std::string file = entry.path().filename().string();
-    if (entry.is_regular_file() && file.size() > 12 &&
-        file.substr(file.size() - 12) == ".expect.json") {
-      cases.push_back(entry.path());
-    }
-  }
-  std::sort(cases.begin(), cases.end());
+  const std::vector<fs::path> cases = FindCases(suite);
   std::map<std::string, Tally> by_category;
   Tally total;
   simdjson::dom::parser parser;
@@ -210,31 +248,7 @@ int main(int argc, char** argv) {
       continue;
     }
     const ecoute::feeds::FeedDocument document = ecoute::feeds::ParseFeedDocument(*xml);
-    std::vector<std::string> failures;
-    simdjson::dom::element bozo;
-    if (expect["bozo"].get(bozo) == simdjson::SUCCESS && bozo.is_bool() &&
-        bozo.get_bool().value() != document.is_bozo) {
-      failures.push_back(std::string("bozo: want ") + (bozo.get_bool().value() ? "true" : "false") +
-                         ", got " +
-                         (document.is_bozo ? "true (" + document.bozo_message + ")" : "false"));
-    }
-    simdjson::dom::array checks;
-    if (expect["checks"].get(checks) == simdjson::SUCCESS) {
-      for (simdjson::dom::element check : checks) {
-        std::string_view path;
-        simdjson::dom::element want;
-        if (check["path"].get(path) != simdjson::SUCCESS ||
-            check["equals"].get(want) != simdjson::SUCCESS) {
-          failures.push_back("malformed check");
-          continue;
-        }
-        const std::optional<FeedValue> got = Resolve(document.root, path);
-        if (!Matches(got, want)) {
-          failures.push_back(std::string(path) + ": want " + simdjson::to_string(want) + ", got " +
-                             Describe(got));
-        }
-      }
-    }
+    const std::vector<std::string> failures = CheckCase(document, expect);
     if (failures.empty()) {
       ++tally.passed;
       ++total.passed;
