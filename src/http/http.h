@@ -71,10 +71,10 @@ struct HttpOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: an ephemeral port, see HttpServer::port()
   int threads = 2;       // I/O threads, each running handlers
-  size_t max_header_bytes = 16 * 1024;
-  size_t max_body_bytes = 16 * 1024 * 1024;        // 413 beyond
-  std::chrono::milliseconds read_timeout{30'000};  // to receive one whole request
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive between requests
+  size_t max_header_bytes = size_t{16} * 1024;
+  size_t max_body_bytes = size_t{16} * 1024 * 1024;  // 413 beyond
+  std::chrono::milliseconds read_timeout{30'000};    // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive between requests
   int max_connections = 10'000;  // beyond, new connections are accepted then closed
   // Headers added to every response (security headers: Content-Security-Policy,
   // X-Content-Type-Options, ...), unless the response sets the same name.
@@ -89,7 +89,7 @@ using Observer = std::function<void(const Request&, const Response&, double seco
 class HttpServer {
  public:
   HttpServer(HttpOptions options, Handler handler, Observer observer = nullptr);
-  ~HttpServer();  // Stop()s if running
+  ~HttpServer();  // Stop()s if running (and ends the process if that fails)
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -102,7 +102,8 @@ class HttpServer {
   // Stops accepting, lets requests being handled finish and their responses be written
   // (for at most `grace`), closes idle keep-alive connections and event streams, then
   // joins the threads. Idempotent.
-  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10'000));
+  static constexpr std::chrono::milliseconds kDefaultGrace{10'000};
+  void Stop(std::chrono::milliseconds grace = kDefaultGrace);
 
   // Open connections, including streams (a gauge for /metrics).
   int64_t connections() const;

@@ -5,9 +5,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <exception>
 #include <limits>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -24,6 +25,8 @@
 #include <boost/beast/http.hpp>
 
 #include "http/http.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace ecoute::server {
 namespace {
@@ -31,13 +34,13 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = net::ip::tcp;
+using Tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 // Beyond this many bytes waiting for a slow event-stream reader, the stream is dropped.
 constexpr size_t kMaxQueuedStreamBytes = 1 << 20;
 // The most one socket read asks for.
-constexpr size_t kMaxReadBytes = 64 * 1024;
+constexpr size_t kMaxReadBytes = size_t{64} * 1024;
 // After an error response, how long unread request bytes are drained before closing, so that
 // closing with unread data (which sends a reset) does not destroy the response in flight.
 constexpr std::chrono::milliseconds kLingerTime{1'000};
@@ -121,14 +124,14 @@ Response ErrorResponse(int status, std::string_view code, std::string_view messa
 }
 
 // Statuses whose responses never carry a body nor, here, a Content-Length.
-bool IsBodiless(int status) { return status < 200 || status == 204 || status == 304; }
+bool IsBodiless(unsigned status) { return status < 200 || status == 204 || status == 304; }
 
 class Session;
 class Server;
 
 // The publisher's handle on one event stream. The bytes queue here under a mutex; the
 // session takes them on its strand. Once closed, it never touches the session again, so
-// that a sink may outlive the server.
+// that a sink may outlive the server. Thread-safe: mu_ guards the queue and its flush state.
 class StreamSink final : public EventSink {
  public:
   explicit StreamSink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
@@ -147,24 +150,29 @@ class StreamSink final : public EventSink {
   void Close();
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::atomic<bool> open_{true};
   std::atomic<bool> ending_{false};
-  bool writing_ = false;  // a flush is posted or a write is in flight
-  size_t in_flight_ = 0;
-  std::string queued_;
+  bool writing_ ECOUTE_GUARDED_BY(mu_) = false;  // a flush is posted or a write is in flight
+  size_t in_flight_ ECOUTE_GUARDED_BY(mu_) = 0;
+  std::string queued_ ECOUTE_GUARDED_BY(mu_);
   std::weak_ptr<Session> session_;
 };
 
-// State shared by the acceptor and every session.
+// State shared by the acceptor and every session. Thread-safe: mu_ guards the registry of
+// sessions and streams, lifecycle_mu_ the start and stop; the rest is set before Start().
 class Server {
  public:
   Server(HttpOptions options, Handler handler, Observer observer);
-  ~Server() { Stop(std::chrono::milliseconds(0)); }
+  ~Server() { StopOrTerminate(std::chrono::milliseconds(0)); }
 
   Status Listen();
   void Start();
   void Stop(std::chrono::milliseconds grace);
+  // Stop() for a destructor. Stopping throws only when a thread cannot be joined or memory
+  // runs out; the I/O threads may then still run on this server, so the process ends, with
+  // a message, rather than destroy it under them.
+  void StopOrTerminate(std::chrono::milliseconds grace) noexcept;
   uint16_t port() const { return port_; }
 
   const HttpOptions& options() const { return options_; }
@@ -183,7 +191,7 @@ class Server {
 
  private:
   void DoAccept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void OnAccept(beast::error_code ec, Tcp::socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
   bool WaitForNoConnections(Clock::time_point deadline) const;
 
@@ -193,28 +201,28 @@ class Server {
   std::atomic<bool> stopping_{false};
   uint16_t port_ = 0;
 
-  std::mutex mu_;  // guards sessions_, sinks_ and closing_
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
-  std::unordered_map<StreamSink*, std::shared_ptr<StreamSink>> sinks_;
-  bool closing_ = false;
+  Mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ ECOUTE_GUARDED_BY(mu_);
+  std::unordered_map<StreamSink*, std::shared_ptr<StreamSink>> sinks_ ECOUTE_GUARDED_BY(mu_);
+  bool closing_ ECOUTE_GUARDED_BY(mu_) = false;
 
-  std::mutex lifecycle_mu_;  // guards started_ and stopped_
-  bool started_ = false;
-  bool stopped_ = false;
+  Mutex lifecycle_mu_;
+  bool started_ ECOUTE_GUARDED_BY(lifecycle_mu_) = false;
+  bool stopped_ ECOUTE_GUARDED_BY(lifecycle_mu_) = false;
 
   // Declared after the state above: destroying the io_context destroys the sessions still
   // queued in it, and they unregister themselves.
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   net::strand<net::io_context::executor_type> accept_strand_;
-  tcp::acceptor acceptor_;
+  Tcp::acceptor acceptor_;
   net::steady_timer accept_retry_;
   std::vector<std::thread> threads_;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(Server& server, Tcp::socket socket) : server_(server), stream_(std::move(socket)) {
     server_.connections.fetch_add(1, std::memory_order_relaxed);
     beast::error_code ec;
     auto address = stream_.socket().remote_endpoint(ec).address();
@@ -530,7 +538,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Linger() {
     state_ = State::kLingering;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().shutdown(Tcp::socket::shutdown_send, ec);
     if (ec) {
       Close();
       return;
@@ -625,7 +633,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 bool StreamSink::Send(std::string chunk) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!open_.load(std::memory_order_relaxed) || ending_.load(std::memory_order_relaxed)) {
     return false;
   }
@@ -654,7 +662,7 @@ bool StreamSink::Send(std::string chunk) {
 }
 
 void StreamSink::End(std::string last_chunk) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!open_.load(std::memory_order_relaxed) || ending_.exchange(true)) return;
   std::shared_ptr<Session> session = session_.lock();
   if (!session) {
@@ -670,7 +678,7 @@ void StreamSink::End(std::string last_chunk) {
 }
 
 bool StreamSink::TakeQueued(std::string& out) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   in_flight_ = 0;
   if (queued_.empty() || !open_.load(std::memory_order_relaxed)) {
     writing_ = false;
@@ -683,7 +691,7 @@ bool StreamSink::TakeQueued(std::string& out) {
 }
 
 void StreamSink::Close() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   open_.store(false, std::memory_order_release);
   queued_.clear();
   queued_.shrink_to_fit();
@@ -706,7 +714,7 @@ Status Server::Listen() {
   beast::error_code ec;
   const auto address = net::ip::make_address(options_.address, ec);
   if (ec) return UnavailableError("cannot listen on " + where + ": invalid address");
-  const tcp::endpoint endpoint(address, options_.port);
+  const Tcp::endpoint endpoint(address, options_.port);
   auto fail = [&](std::string_view step) {
     beast::error_code ignored;
     acceptor_.close(ignored);
@@ -730,7 +738,7 @@ Status Server::Listen() {
 }
 
 void Server::Start() {
-  std::lock_guard lock(lifecycle_mu_);
+  MutexLock lock(lifecycle_mu_);
   if (started_ || stopped_) return;
   started_ = true;
   work_.emplace(net::make_work_guard(ioc_));
@@ -741,12 +749,12 @@ void Server::Start() {
 }
 
 void Server::DoAccept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, Tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
 
-void Server::OnAccept(beast::error_code ec, tcp::socket socket) {
+void Server::OnAccept(beast::error_code ec, Tcp::socket socket) {
   if (stopping() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Out of descriptors, most likely: retrying at once would spin.
@@ -759,39 +767,51 @@ void Server::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (connections.load(std::memory_order_relaxed) >= options_.max_connections) {
     socket.close(ec);
   } else {
-    socket.set_option(tcp::no_delay(true), ec);
+    socket.set_option(Tcp::no_delay(true), ec);
     std::make_shared<Session>(*this, std::move(socket))->Start();
   }
   DoAccept();
 }
 
 bool Server::Register(Session* session, std::weak_ptr<Session> weak) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closing_) return false;
   sessions_.emplace(session, std::move(weak));
   return true;
 }
 
 void Server::Unregister(Session* session) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sessions_.erase(session);
 }
 
 bool Server::RegisterStream(const std::shared_ptr<StreamSink>& sink) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closing_) return false;
   sinks_.emplace(sink.get(), sink);
   return true;
 }
 
 void Server::UnregisterStream(StreamSink* sink) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sinks_.erase(sink);
+}
+
+void Server::StopOrTerminate(std::chrono::milliseconds grace) noexcept {
+  try {
+    Stop(grace);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ecoute: the HTTP server could not stop: %s\n", e.what());
+    std::terminate();
+  } catch (...) {
+    std::fputs("ecoute: the HTTP server could not stop\n", stderr);
+    std::terminate();
+  }
 }
 
 std::vector<std::shared_ptr<Session>> Server::LiveSessions() {
   std::vector<std::shared_ptr<Session>> live;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   live.reserve(sessions_.size());
   for (const auto& [raw, weak] : sessions_) {
     if (auto session = weak.lock()) live.push_back(std::move(session));
@@ -809,12 +829,12 @@ bool Server::WaitForNoConnections(Clock::time_point deadline) const {
 
 void Server::Stop(std::chrono::milliseconds grace) {
   {
-    std::lock_guard lock(lifecycle_mu_);
+    MutexLock lock(lifecycle_mu_);
     if (stopped_) return;
     stopped_ = true;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closing_ = true;
     stopping_.store(true, std::memory_order_release);
   }
@@ -844,7 +864,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
   threads_.clear();
   // Sessions still queued in the stopped io_context die with it; their sinks must not post
   // to it meanwhile.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [raw, sink] : sinks_) sink->Close();
   sinks_.clear();
 }
@@ -888,7 +908,7 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(HttpOptions options, Handler handler, Observer observer)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), std::move(observer))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() { impl_->server.StopOrTerminate(kDefaultGrace); }
 
 Status HttpServer::Listen() { return impl_->server.Listen(); }
 

@@ -580,7 +580,7 @@ TEST_F(HttpServerTest, SlowStreamConsumerIsDropped) {
   ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
   std::shared_ptr<EventSink> sink = future.get();
   // The client never reads: once the socket buffers fill, the queue reaches its bound.
-  const std::string chunk = "data: " + std::string(16 * 1024, 'z') + "\n\n";
+  const std::string chunk = "data: " + std::string(size_t{16} * 1024, 'z') + "\n\n";
   bool refused = false;
   for (int i = 0; i < 8192 && !refused; ++i) refused = !sink->Send(chunk);
   EXPECT_TRUE(refused);

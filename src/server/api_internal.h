@@ -54,6 +54,9 @@ struct App::ApiState {
     int64_t computed_at = 0;
     std::string body;
   };
+  // A reader-writer lock, so that concurrent case lists read the cache together;
+  // util/mutex.h has no annotated shared mutex, so case_lists is unannotated: it is read
+  // under a shared_lock and written under a unique_lock of cache_mutex (api_cases.cc).
   std::shared_mutex cache_mutex;
   std::unordered_map<std::string, CachedList> case_lists;
   std::vector<Route> routes;

@@ -326,7 +326,7 @@ TEST_F(ApiTest, LoginsAreThrottled) {
   bool has_retry_after = false;
   for (const auto& [name, value] : locked.headers) has_retry_after |= name == "Retry-After";
   EXPECT_TRUE(has_retry_after);
-  clock_.Advance(16 * 60);
+  clock_.Advance(int64_t{16} * 60);
   EXPECT_EQ(Call("", "POST", "/api/v1/session",
                  R"({"name":"agent_j","password":"correct horse battery agent_j"})")
                 .status,
@@ -496,12 +496,13 @@ TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
   const int64_t hour = kNow / 3600 * 3600;
   for (int h : {47, 48, 49, 100}) {
     quiet += R"({"id":"edge)" + std::to_string(h) + R"(","text":"Jeanerie","author":"@e)" +
-             std::to_string(h) + R"(","published_at":")" + FormatRfc3339(hour - h * 3600) + "\"}\n";
+             std::to_string(h) + R"(","published_at":")" +
+             FormatRfc3339(hour - int64_t{h} * 3600) + "\"}\n";
   }
   for (int h = 30; h >= 1; --h) {
     quiet += R"({"id":"q)" + std::to_string(h) + R"(","text":"Jeanerie, mon jean préféré",)" +
              R"("author":"@fan)" + std::to_string(h) + R"(","published_at":")" +
-             FormatRfc3339(hour - h * 3600 + 60) + "\"}\n";
+             FormatRfc3339(hour - int64_t{h} * 3600 + 60) + "\"}\n";
   }
   ASSERT_EQ(Call("admin", "POST", "/api/v1/posts", quiet).status, 200);
   EXPECT_TRUE(app_->alerts().ListDeliveries(std::nullopt, 10)->empty());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <iterator>
 #include <set>
 #include <utility>
@@ -25,16 +26,16 @@ std::string EndChunk(std::string_view reason) {
 }  // namespace
 
 void LiveUpdates::Configure(Authenticator authenticate, int64_t max_lifetime_seconds) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   authenticate_ = std::move(authenticate);
   max_lifetime_seconds_ = max_lifetime_seconds;
 }
 
 void LiveUpdates::Subscribe(std::shared_ptr<EventSink> sink, Principal principal,
-                            StreamCredential credential, int64_t now) {
+                            const StreamCredential& credential, int64_t now) {
   uint64_t id;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     id = next_id_++;
     const int64_t ends_at = max_lifetime_seconds_ > 0 ? now + max_lifetime_seconds_ : 0;
     subscribers_.push_back({id, std::move(sink), std::move(principal), credential, ends_at});
@@ -47,13 +48,13 @@ bool LiveUpdates::Verify(uint64_t id, const StreamCredential& credential, int64_
   Authenticator authenticate;
   uint64_t check;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     authenticate = authenticate_;
     check = ++checks_started_;
   }
   if (!authenticate) return true;
   Result<Principal> principal = authenticate(credential);
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = std::find_if(subscribers_.begin(), subscribers_.end(),
                          [&](const Subscriber& s) { return s.id == id; });
   if (it == subscribers_.end()) return false;
@@ -75,7 +76,7 @@ bool LiveUpdates::Verify(uint64_t id, const StreamCredential& credential, int64_
 int64_t LiveUpdates::Recheck(int64_t now) {
   std::vector<std::pair<uint64_t, StreamCredential>> open;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     std::erase_if(subscribers_, [](const Subscriber& s) { return !s.sink->IsOpen(); });
     open.reserve(subscribers_.size());
     for (const Subscriber& s : subscribers_) open.emplace_back(s.id, s.credential);
@@ -83,7 +84,7 @@ int64_t LiveUpdates::Recheck(int64_t now) {
   // Authentication reads the database at times: not under the lock that Publish takes.
   for (const auto& [id, credential] : open) Verify(id, credential, now);
   int64_t earliest = 0;
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   ++rechecks_;
   for (const Subscriber& s : subscribers_) {
     for (int64_t lapse : {s.principal.valid_until, s.ends_at}) {
@@ -97,7 +98,7 @@ void LiveUpdates::Publish(std::string_view event, std::string_view brand, std::s
   std::string chunk;
   chunk.reserve(data.size() + event.size() + 16);
   chunk.append("event: ").append(event).append("\ndata: ").append(data).append("\n\n");
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(subscribers_, [&](Subscriber& s) {
     if (!s.principal.CanSeeBrand(brand)) return !s.sink->IsOpen();
     return !s.sink->Send(chunk);
@@ -105,22 +106,22 @@ void LiveUpdates::Publish(std::string_view event, std::string_view brand, std::s
 }
 
 void LiveUpdates::Ping() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::erase_if(subscribers_, [](Subscriber& s) { return !s.sink->Send(": ping\n\n"); });
 }
 
 void LiveUpdates::CloseAll() {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   subscribers_.clear();
 }
 
 int64_t LiveUpdates::subscribers() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return static_cast<int64_t>(subscribers_.size());
 }
 
 int64_t LiveUpdates::rechecks() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return rechecks_;
 }
 
@@ -266,8 +267,8 @@ void App::Stop() {
   if (http_) http_->Stop(std::chrono::milliseconds(10'000));
   live_.CloseAll();
   {
-    std::lock_guard lock(pinger_mutex_);
-    pinger_wake_.notify_all();
+    MutexLock lock(pinger_mutex_);
+    pinger_wake_.NotifyAll();
   }
   if (pinger_.joinable()) pinger_.join();
   if (started_background_) {
@@ -286,11 +287,12 @@ void App::GuardStreams() {
       std::chrono::milliseconds(std::max<int64_t>(10, config_.stream_check_ms));
   auto next_ping = steady_clock::now() + kPingEvery;
   auto next_check = steady_clock::now() + check_every;
-  std::unique_lock lock(pinger_mutex_);
   while (!stopping_.load()) {
-    pinger_wake_.wait_until(lock, std::min(next_ping, next_check));
+    {
+      MutexLock lock(pinger_mutex_);
+      if (!stopping_.load()) pinger_wake_.WaitUntil(pinger_mutex_, std::min(next_ping, next_check));
+    }
     if (stopping_.load()) break;
-    lock.unlock();
     const auto at = steady_clock::now();
     if (at >= next_check) {
       const int64_t now = clock_.Now();
@@ -306,7 +308,6 @@ void App::GuardStreams() {
       live_.Ping();
       next_ping = at + kPingEvery;
     }
-    lock.lock();
   }
 }
 
@@ -323,22 +324,24 @@ struct App::PendingBatch {
 Status App::StoreBatch(std::span<const IngestItem> items, std::vector<IngestResult>& results) {
   PendingBatch mine;
   mine.items = items;
-  std::unique_lock lock(commit_mutex_);
-  commit_queue_.push_back(&mine);
-  while (!mine.done) {
-    if (committing_) {
-      commit_done_.wait(lock);
-      continue;
+  std::vector<PendingBatch*> group;
+  {
+    MutexLock lock(commit_mutex_);
+    commit_queue_.push_back(&mine);
+    while (!mine.done && committing_) commit_done_.Wait(commit_mutex_);
+    if (mine.done) {  // stored by another request's group
+      results = std::move(mine.results);
+      return mine.status;
     }
     committing_ = true;
-    std::vector<PendingBatch*> group;
-    group.swap(commit_queue_);
-    lock.unlock();
-    WriteGroup(group);
-    lock.lock();
+    group.swap(commit_queue_);  // holds `mine`
+  }
+  WriteGroup(group);
+  {
+    MutexLock lock(commit_mutex_);
     for (PendingBatch* batch : group) batch->done = true;
     committing_ = false;
-    commit_done_.notify_all();
+    commit_done_.NotifyAll();
   }
   results = std::move(mine.results);
   return mine.status;
@@ -464,7 +467,7 @@ void App::CountMentions(std::span<const IngestItem> items, int64_t now) {
   std::set<std::string> brands;
   std::vector<AlertEvent> events;
   {
-    std::lock_guard lock(spikes_mutex_);
+    MutexLock lock(spikes_mutex_);
     for (const IngestItem& item : items) {
       const std::optional<int64_t> at = ParseDateTime(item.post->published_at);
       const int64_t hour = (at ? *at : now) / kHour * kHour;
@@ -491,7 +494,7 @@ void App::CountMentions(std::span<const IngestItem> items, int64_t now) {
         event.brand = brand;
         event.at = now;
         event.detail = std::to_string(spike.mentions) + " mentions this hour, " +
-                       std::to_string(static_cast<int64_t>(spike.baseline + 0.5)) + " expected";
+                       std::to_string(std::llround(spike.baseline)) + " expected";
         events.push_back(std::move(event));
       }
     }

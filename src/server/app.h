@@ -9,12 +9,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <span>
 #include <string>
@@ -38,6 +36,8 @@
 #include "server/metrics.h"
 #include "store/shared_store.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "watch/watcher.h"
 
 namespace ecoute::server {
@@ -65,7 +65,8 @@ struct StreamCredential {
 // Subscribers of the live inbox (server-sent events), each seeing only its brands, and
 // each bound to the session or token that opened it: Recheck() authenticates them again,
 // closes those whose access has ended and re-scopes the others to their user's current
-// role and brands.
+// role and brands. Thread-safe: mutex_ guards every field; authentication runs outside
+// it, the sinks' Send, End and IsOpen (which do not block) under it.
 class LiveUpdates {
  public:
   using Authenticator = std::function<Result<Principal>(const StreamCredential&)>;
@@ -75,8 +76,8 @@ class LiveUpdates {
 
   // Adds the stream, then authenticates it once more, so that access ended between the
   // request and now is not missed.
-  void Subscribe(std::shared_ptr<EventSink> sink, Principal principal, StreamCredential credential,
-                 int64_t now);
+  void Subscribe(std::shared_ptr<EventSink> sink, Principal principal,
+                 const StreamCredential& credential, int64_t now);
   // Sends `event` with `data` (one JSON line) to every subscriber allowed to see `brand`.
   void Publish(std::string_view event, std::string_view brand, std::string_view data);
   // A comment line to every subscriber, so proxies keep the streams open; drops the
@@ -106,15 +107,18 @@ class LiveUpdates {
   // Re-authenticates one subscriber's credential; false when it ended it.
   bool Verify(uint64_t id, const StreamCredential& credential, int64_t now);
 
-  Authenticator authenticate_;
-  int64_t max_lifetime_seconds_ = 0;
-  mutable std::mutex mutex_;
-  uint64_t next_id_ = 1;
-  uint64_t checks_started_ = 0;
-  int64_t rechecks_ = 0;
-  std::vector<Subscriber> subscribers_;
+  mutable Mutex mutex_;
+  Authenticator authenticate_ ECOUTE_GUARDED_BY(mutex_);
+  int64_t max_lifetime_seconds_ ECOUTE_GUARDED_BY(mutex_) = 0;
+  uint64_t next_id_ ECOUTE_GUARDED_BY(mutex_) = 1;
+  uint64_t checks_started_ ECOUTE_GUARDED_BY(mutex_) = 0;
+  int64_t rechecks_ ECOUTE_GUARDED_BY(mutex_) = 0;
+  std::vector<Subscriber> subscribers_ ECOUTE_GUARDED_BY(mutex_);
 };
 
+// Thread-safe once started: Handle, the ingest path and PublishCases run on any thread at
+// once (the group commit, the spike counts and the pinger each have their mutex; the
+// store has its own). Create, Start and Stop are called from one thread.
 class App {
  public:
   // Opens the store, builds the analyzer from the catalog, opens access control, alerts
@@ -190,10 +194,10 @@ class App {
   BrandCatalog catalog_;
   std::unique_ptr<Analyzer> analyzer_;
   SharedStore store_;
-  std::mutex commit_mutex_;  // guards the three below
-  std::condition_variable commit_done_;
-  std::vector<PendingBatch*> commit_queue_;
-  bool committing_ = false;
+  Mutex commit_mutex_;
+  CondVar commit_done_;  // a group was written: committing_ is false again
+  std::vector<PendingBatch*> commit_queue_ ECOUTE_GUARDED_BY(commit_mutex_);
+  bool committing_ ECOUTE_GUARDED_BY(commit_mutex_) = false;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<SlaMonitor> sla_;
@@ -208,9 +212,10 @@ class App {
   // What follows a stored batch: metrics, spikes, live updates and alerts.
   void AfterStored(std::span<const IngestItem> items, std::span<const IngestResult> results,
                    std::chrono::duration<double> analysis, std::chrono::duration<double> store);
-  std::mutex spikes_mutex_;
-  std::map<std::string, std::map<int64_t, int64_t>> hourly_mentions_;
-  std::set<std::pair<std::string, int64_t>> spikes_alerted_;
+  Mutex spikes_mutex_;
+  std::map<std::string, std::map<int64_t, int64_t>> hourly_mentions_
+      ECOUTE_GUARDED_BY(spikes_mutex_);
+  std::set<std::pair<std::string, int64_t>> spikes_alerted_ ECOUTE_GUARDED_BY(spikes_mutex_);
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
   // Pings the live streams and re-checks their access, every stream_check_ms and when the
@@ -218,8 +223,10 @@ class App {
   // request that made it.)
   void GuardStreams();
   std::thread pinger_;
-  std::mutex pinger_mutex_;
-  std::condition_variable pinger_wake_;
+  // Guards no field (stopping_ is atomic): Stop() notifies under it, so that the pinger,
+  // which checks stopping_ under it before each wait, cannot miss the wake-up.
+  Mutex pinger_mutex_;
+  CondVar pinger_wake_;
   bool started_background_ = false;
 };
 

@@ -131,7 +131,7 @@ class StreamAttackTest : public LiveApiTest {
  protected:
   void Adjust(ServerConfig& config) override {
     config.stream_check_ms = 50;
-    config.stream_max_seconds = 24 * 3600;
+    config.stream_max_seconds = int64_t{24} * 3600;
   }
   // Logs in as `name` over the API: the session cookie's value and its CSRF token.
   std::pair<std::string, std::string> LogIn(const std::string& name) {

@@ -91,7 +91,7 @@ Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ran
 }
 
 const std::vector<Setting>& Settings() {
-  static const std::vector<Setting> settings = {
+  static const std::vector<Setting> kSettings = {
       Str("store", "db", [](ServerConfig& c, const std::string& v) { c.db_path = v; }),
       Dur("store", "case_window",
           [](ServerConfig& c, int64_t v) { c.store.case_window_seconds = v; }),
@@ -159,7 +159,7 @@ const std::vector<Setting>& Settings() {
       Dur("watch", "tick", [](ServerConfig& c, int64_t v) { c.watch_tick_ms = v * 1000; }),
       Dur("sla", "tick", [](ServerConfig& c, int64_t v) { c.sla_tick_ms = v * 1000; }),
   };
-  return settings;
+  return kSettings;
 }
 
 std::string EnvName(const Setting& s) {

@@ -158,7 +158,7 @@ Metrics::Family* Metrics::FamilyLocked(std::string_view name, std::string_view h
 }
 
 Counter& Metrics::GetCounter(std::string_view name, std::string_view help, MetricLabels labels) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Family* family = FamilyLocked(name, help, Type::kCounter, labels);
   if (family == nullptr) return *stray_counters_.emplace_back(std::make_unique<Counter>());
   auto& child = family->counters[Values(labels)];
@@ -167,7 +167,7 @@ Counter& Metrics::GetCounter(std::string_view name, std::string_view help, Metri
 }
 
 Gauge& Metrics::GetGauge(std::string_view name, std::string_view help, MetricLabels labels) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   Family* family = FamilyLocked(name, help, Type::kGauge, labels);
   if (family == nullptr) return *stray_gauges_.emplace_back(std::make_unique<Gauge>());
   auto& child = family->gauges[Values(labels)];
@@ -177,7 +177,7 @@ Gauge& Metrics::GetGauge(std::string_view name, std::string_view help, MetricLab
 
 Histogram& Metrics::GetHistogram(std::string_view name, std::string_view help,
                                  std::vector<double> buckets, MetricLabels labels) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   const bool is_new = !families_.contains(name);
   Family* family = FamilyLocked(name, help, Type::kHistogram, labels);
   if (family == nullptr) {
@@ -189,8 +189,9 @@ Histogram& Metrics::GetHistogram(std::string_view name, std::string_view help,
   return *child;
 }
 
-void Metrics::AddCallbackGauge(std::string name, std::string help, std::function<double()> read) {
-  std::lock_guard<std::mutex> lock(mutex_);
+void Metrics::AddCallbackGauge(std::string_view name, std::string_view help,
+                               std::function<double()> read) {
+  MutexLock lock(mutex_);
   Family* family = FamilyLocked(name, help, Type::kCallbackGauge, {});
   if (family != nullptr) family->read = std::move(read);
 }
@@ -200,7 +201,7 @@ std::string Metrics::Render() const {
   // order between the two impossible to invert.
   std::vector<std::pair<std::string, std::function<double()>>> callbacks;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     for (const auto& [name, family] : families_) {
       if (family->type == Type::kCallbackGauge) callbacks.emplace_back(name, family->read);
     }
@@ -211,7 +212,7 @@ std::string Metrics::Render() const {
   }
 
   std::string out;
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [name, family] : families_) {
     const auto value = read.find(name);
     // A callback added between the two locks is read at the next scrape.

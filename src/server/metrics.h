@@ -11,11 +11,13 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace ecoute::server {
 
@@ -77,6 +79,8 @@ class Histogram {
 // Label name and value pairs, in the family's label order.
 using MetricLabels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
+// The registry. Thread-safe: every member function may be called from any thread; lookups
+// and Render take mutex_, and the children they return update lock-free.
 class Metrics {
  public:
   Metrics();
@@ -99,7 +103,7 @@ class Metrics {
   // A gauge without labels read at scrape time (queue depths, open connections). `read` is
   // called by Render, without the registry's lock held, from the scraping thread. Adding
   // one under an existing callback's name replaces it.
-  void AddCallbackGauge(std::string name, std::string help, std::function<double()> read);
+  void AddCallbackGauge(std::string_view name, std::string_view help, std::function<double()> read);
 
   // Every family, sorted by name: "# HELP", "# TYPE", then one line per child (sorted by
   // label values); histograms as _bucket{le=...} (cumulative, +Inf included), _sum, _count.
@@ -110,15 +114,15 @@ class Metrics {
   struct Family;
   // The family `name`, created with these help and label names when new; null when it
   // exists with another type or other label names.
-  Family* FamilyLocked(std::string_view name, std::string_view help, Type type,
-                       MetricLabels labels);
+  Family* FamilyLocked(std::string_view name, std::string_view help, Type type, MetricLabels labels)
+      ECOUTE_REQUIRES(mutex_);
 
-  mutable std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;
+  mutable Mutex mutex_;
+  std::map<std::string, std::unique_ptr<Family>, std::less<>> families_ ECOUTE_GUARDED_BY(mutex_);
   // The children of inconsistent calls: alive as long as the registry, never rendered.
-  std::vector<std::unique_ptr<Counter>> stray_counters_;
-  std::vector<std::unique_ptr<Gauge>> stray_gauges_;
-  std::vector<std::unique_ptr<Histogram>> stray_histograms_;
+  std::vector<std::unique_ptr<Counter>> stray_counters_ ECOUTE_GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<Gauge>> stray_gauges_ ECOUTE_GUARDED_BY(mutex_);
+  std::vector<std::unique_ptr<Histogram>> stray_histograms_ ECOUTE_GUARDED_BY(mutex_);
 };
 
 // Upper bounds for request and poll latencies in seconds, 0.5 ms to 10 s.

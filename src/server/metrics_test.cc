@@ -130,6 +130,7 @@ TEST(MetricsTest, ConcurrentIncrementsSumExactly) {
   constexpr int kThreads = 4;
   constexpr int kIncrements = 100'000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&metrics, t] {
       // Half the threads look the child up each time, half keep the reference.

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -23,13 +22,15 @@
 #include "server/app.h"
 #include "server/config.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace ecoute::server {
 namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kNow = 1795600000;  // 2026-11-25, after the sample conversations
+inline constexpr int64_t kNow = 1795600000;  // 2026-11-25, after the sample conversations
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -189,16 +190,17 @@ class LiveApiTest : public ApiTest {
   std::string base_;
 };
 
-// Reads a server-sent event stream into `out` until `stop`.
+// Reads a server-sent event stream into `received` until `stop`. Thread-safe: curl's thread
+// appends under `mutex` while the test reads Text().
 struct StreamReader {
-  std::mutex mutex;
-  std::string received;
+  Mutex mutex;
+  std::string received ECOUTE_GUARDED_BY(mutex);
   std::atomic<bool> stop{false};
   std::atomic<bool> ended{false};  // the transfer is over: stopped, or ended by the server
   long status = 0;                 // NOLINT(google-runtime-int): libcurl's type
   static size_t Write(char* data, size_t size, size_t n, void* self) {
     auto* reader = static_cast<StreamReader*>(self);
-    std::lock_guard lock(reader->mutex);
+    MutexLock lock(reader->mutex);
     reader->received.append(data, size * n);
     return size * n;
   }
@@ -206,7 +208,7 @@ struct StreamReader {
     return static_cast<StreamReader*>(self)->stop.load() ? 1 : 0;
   }
   std::string Text() {
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     return received;
   }
 };
