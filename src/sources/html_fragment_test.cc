@@ -34,7 +34,7 @@ Converted ThroughHtmlReader(std::string_view html) {
 // True when the fast path took `html`; then its result must be the HTML reader's.
 bool ExpectSameAsHtmlReader(std::string_view html) {
   Converted fast;
-  fast.links.push_back("kept");  // links are appended
+  fast.links.emplace_back("kept");  // links are appended
   if (!FragmentToText(html, fast.text, fast.links)) {
     EXPECT_EQ(fast.links.size(), 1u);
     return false;
@@ -70,8 +70,8 @@ const std::vector<std::string>& Accepted() {
           "href=\"https://blog.example/p\" rel=\"nofollow\">Colis</a> appeared first on <a "
           "href=\"https://blog.example\">Blog</a>.</p>",
       "Ligne un<br />Ligne deux<br/>Ligne trois",
-      "<p>Un&nbsp;espace insécable, l&#8217;apostrophe, &laquo;&#x201C;guillemets&#x201D;&raquo; "
-      "&amp; &lt;balises&gt; &hellip;</p>",
+      ("<p>Un&nbsp;espace insécable, l&#8217;apostrophe, &laquo;&#x201C;guillemets&#x201D;&raquo; "
+       "&amp; &lt;balises&gt; &hellip;</p>"),
       "<p>AT & T et 3 < 4, a < b, fin</p>",
       "<ul><li>un</li><li>deux<ul><li>deux.un</li><li>deux.deux</li></ul></li><li>trois</li></ul>",
       "<ol><li>un<li>deux<li>trois</ol>",
@@ -133,9 +133,9 @@ constexpr std::string_view kDeclined[] = {
     "<div hidden>caché</div>",                             // hidden
     "<span style=\"display: none\">caché</span>",          // hidden by style
     "<svg><text>dessin</text></svg>",                      // foreign content
-    "<div><p>"
-    "Un paragraphe assez long pour compter dans le score."
-    "</p></div>",                                     // nested
+    ("<div><p>"
+     "Un paragraphe assez long pour compter dans le score."
+     "</p></div>"),                                   // nested
     "\xEF\xBB\xBF<p>BOM</p>",                         // BOM
     "<p>invalide \xFF</p>",                           // invalid UTF-8
     "<a href=\"/1\">un <a href=\"/2\">deux</a></a>",  // nested links
