@@ -60,7 +60,6 @@ std::string_view SignalLabel(Signal signal) {
 double SignalWeight(Signal signal) {
   switch (signal) {
     case Signal::kLegal:
-      return 0.15;
     case Signal::kMedia:
       return 0.15;
     case Signal::kRepeatedContact:
@@ -142,7 +141,7 @@ double AddFactSeverity(bool is_complaint, double severity, Analysis& out) {
     }
   }
   if (is_complaint && longest >= 3600) {
-    severity += longest >= 7 * 86400 ? 0.08 : longest >= 86400 ? 0.05 : 0.03;
+    severity += longest >= int64_t{7} * 86400 ? 0.08 : longest >= 86400 ? 0.05 : 0.03;
     out.reasons.push_back("waited " + std::string(longest_text));
   }
   return severity;

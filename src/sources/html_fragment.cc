@@ -314,7 +314,7 @@ class Converter {
 
   bool Parse() {
     nodes_.reserve(64);
-    nodes_.push_back(Node());  // the body
+    nodes_.emplace_back();  // the body
     open_.push_back(0);
     size_t i = 0;
     const size_t n = html_.size();

@@ -34,7 +34,7 @@ Converted ThroughHtmlReader(std::string_view html) {
 // True when the fast path took `html`; then its result must be the HTML reader's.
 bool ExpectSameAsHtmlReader(std::string_view html) {
   Converted fast;
-  fast.links.push_back("kept");  // links are appended
+  fast.links.emplace_back("kept");  // links are appended
   if (!FragmentToText(html, fast.text, fast.links)) {
     EXPECT_EQ(fast.links.size(), 1u);
     return false;
@@ -70,8 +70,8 @@ const std::vector<std::string>& Accepted() {
           "href=\"https://blog.example/p\" rel=\"nofollow\">Colis</a> appeared first on <a "
           "href=\"https://blog.example\">Blog</a>.</p>",
       "Ligne un<br />Ligne deux<br/>Ligne trois",
-      "<p>Un&nbsp;espace insécable, l&#8217;apostrophe, &laquo;&#x201C;guillemets&#x201D;&raquo; "
-      "&amp; &lt;balises&gt; &hellip;</p>",
+      ("<p>Un&nbsp;espace insécable, l&#8217;apostrophe, &laquo;&#x201C;guillemets&#x201D;&raquo; "
+       "&amp; &lt;balises&gt; &hellip;</p>"),
       "<p>AT & T et 3 < 4, a < b, fin</p>",
       "<ul><li>un</li><li>deux<ul><li>deux.un</li><li>deux.deux</li></ul></li><li>trois</li></ul>",
       "<ol><li>un<li>deux<li>trois</ol>",
@@ -80,16 +80,16 @@ const std::vector<std::string>& Accepted() {
       "<style>p { color: red }</style><p>stylé</p>",
       "<!-- commentaire --><p>visible</p><!-- <p>caché</p> -->",
       "<h2>Titre</h2><p>Texte.</p><h3>Sous-titre</h3><p>Encore.</p>",
-      "<blockquote>Citation longue de quelqu'un, avec des virgules, et encore des "
-      "mots.</blockquote>"
-      "<p>Réponse.</p>",
-      "<p><img src=\"https://img.example/a.jpg\" alt=\"photo\" class=\"aligncenter size-full\" "
-      "/></p><p>Après l'image.</p>",
+      ("<blockquote>Citation longue de quelqu'un, avec des virgules, et encore des "
+       "mots.</blockquote>"
+       "<p>Réponse.</p>"),
+      ("<p><img src=\"https://img.example/a.jpg\" alt=\"photo\" class=\"aligncenter size-full\" "
+       "/></p><p>Après l'image.</p>"),
       "<p><span style=\"font-weight: 400;\">Texte WordPress</span></p>",
       "<p class=\"has-text-align-center\">Centré</p>",
       "<figure><img src=\"a.jpg\"><figcaption>Légende de la figure</figcaption></figure>",
-      "<p>Lien <a href=\"  https://a.example/x  \">espacé</a>, <a href=\"#ancre\">ancre</a>, <a "
-      "href=\"javascript:void(0)\">script</a>, <a href=\"https://a.example/x\">doublon</a>.</p>",
+      ("<p>Lien <a href=\"  https://a.example/x  \">espacé</a>, <a href=\"#ancre\">ancre</a>, <a "
+       "href=\"javascript:void(0)\">script</a>, <a href=\"https://a.example/x\">doublon</a>.</p>"),
       "<P>Majuscules <B>gras</B> <A HREF=\"https://m.example\">lien</A></P>",
       "<p>Non fermé<p>Deux<p>Trois",
       "<p>Fin sans fermeture <b>gras",
@@ -98,8 +98,8 @@ const std::vector<std::string>& Accepted() {
       "texte <em>mis en avant</em> puis <strong>fort</strong>, <code>code()</code>.",
       "<p>\n  Retours\n  à la ligne\n</p>\n\n<p>et\ttabulations</p>",
       "<hr><p>Après un filet</p><hr/>",
-      "<ul>\n<li><a href=\"https://a.example/1\">Un</a></li>\n<li><a "
-      "href=\"https://a.example/2\">Deux</a></li>\n</ul>",
+      ("<ul>\n<li><a href=\"https://a.example/1\">Un</a></li>\n<li><a "
+       "href=\"https://a.example/2\">Deux</a></li>\n</ul>"),
       "<p>" + std::string(kLong) + "</p><ul><li><a href=\"https://a.example/1\">Un lien vers " +
           "ailleurs</a></li></ul>",
       "<div><a href=\"https://only.example\">seulement un lien</a></div>",
@@ -133,9 +133,9 @@ constexpr std::string_view kDeclined[] = {
     "<div hidden>caché</div>",                             // hidden
     "<span style=\"display: none\">caché</span>",          // hidden by style
     "<svg><text>dessin</text></svg>",                      // foreign content
-    "<div><p>"
-    "Un paragraphe assez long pour compter dans le score."
-    "</p></div>",                                     // nested
+    ("<div><p>"
+     "Un paragraphe assez long pour compter dans le score."
+     "</p></div>"),                                   // nested
     "\xEF\xBB\xBF<p>BOM</p>",                         // BOM
     "<p>invalide \xFF</p>",                           // invalid UTF-8
     "<a href=\"/1\">un <a href=\"/2\">deux</a></a>",  // nested links

@@ -41,7 +41,7 @@ constexpr size_t kMaxLineProblems = 1000;
 
 // Lines are read in chunks of about this many bytes (cut after a line), each parsed as one
 // stream of documents: small enough to stay in cache, large enough to hold many lines.
-constexpr size_t kChunkBytes = 64 * 1024;
+constexpr size_t kChunkBytes = size_t{64} * 1024;
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

@@ -29,6 +29,7 @@ std::string Describe(const Problem& problem) {
 
 std::vector<std::string> Describe(const std::vector<Problem>& problems) {
   std::vector<std::string> out;
+  out.reserve(problems.size());
   for (const Problem& problem : problems) out.push_back(Describe(problem));
   return out;
 }
@@ -291,7 +292,7 @@ TEST(JsonLinesReaderTest, LinesGrowingInLengthAreAllRead) {
 }
 
 TEST(JsonLinesReaderTest, AVeryLongLineIsRead) {
-  std::string text(20 * 1024 * 1024, 'a');
+  std::string text(size_t{20} * 1024 * 1024, 'a');
   const ReadResult result = Read("{\"text\": \"" + text + "\"}\n{\"text\": \"short\"}");
   ASSERT_EQ(result.posts.size(), 2u);
   EXPECT_EQ(result.posts[0].text, text);
@@ -432,7 +433,7 @@ TEST(JsonLinesReaderTest, ManyChunksOfLinesAreAllReadInOrder) {
 }
 
 TEST(JsonLinesReaderTest, ALineLongerThanAChunkAmongShortOnesIsRead) {
-  const std::string text(300 * 1024, 'z');
+  const std::string text(size_t{300} * 1024, 'z');
   const ReadResult result = Read(GoodLines(1, 1000) + "{\"text\": \"" + text + "\"}\n" +
                                  GoodLines(1002, 1000) + "{\"text\": \"" + text + "\"}");
   ASSERT_EQ(result.posts.size(), 2002u);

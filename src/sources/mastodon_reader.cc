@@ -40,7 +40,7 @@ using sources_internal::WrongType;
 // kMaxContentBytes is read as plain text without markup.
 constexpr size_t kMaxContentTags = 1024;
 constexpr size_t kMaxTagAttributes = 64;
-constexpr size_t kMaxContentBytes = 64 * 1024;
+constexpr size_t kMaxContentBytes = size_t{64} * 1024;
 
 // A reblog carries the status it boosts; nothing nests deeper, but input may.
 constexpr int kMaxReblogDepth = 4;

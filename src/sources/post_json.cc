@@ -43,7 +43,7 @@ void AssignContentHash(std::string_view bytes, std::string& out) {
   // Two digits at a time, into a local buffer: every reader hashes every post.
   static constexpr char kDigits[] = "0123456789abcdef";
   char hex[16];
-  for (int i = 7; i >= 0; --i, h >>= 8) {
+  for (size_t i = 8; i-- > 0; h >>= 8) {
     hex[2 * i] = kDigits[(h >> 4) & 15];
     hex[2 * i + 1] = kDigits[h & 15];
   }

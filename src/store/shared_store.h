@@ -10,30 +10,44 @@
 //
 // Keep an Access for the calls only, never across analysis, network or disk waits of
 // other kinds: every other user of the store waits for it.
+//
+// Thread-safety: SharedStore is thread-safe; an Access belongs to the thread that took it.
+// Clang's thread-safety analysis checks that the store is read only with the mutex held.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include "ecoute/store.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace ecoute {
 
 class SharedStore {
  public:
   // The store, reached with the mutex held (the mutex is released when it goes).
-  class Access {
+  class ECOUTE_SCOPED_CAPABILITY Access {
    public:
-    Store* operator->() const { return &store_; }
-    Store& operator*() const { return store_; }
+    Access(const Access&) = delete;
+    Access& operator=(const Access&) = delete;
+    // Not annotated as the release of the mutex: clang 14 cannot follow a scoped capability
+    // returned by a function (Lock()), and would report the caller's Access as released
+    // without being held. The constructor's acquisition is checked.
+    ~Access() ECOUTE_NO_THREAD_SAFETY_ANALYSIS { mu_.Unlock(); }
+
+    Store* operator->() const { return store_; }
+    Store& operator*() const { return *store_; }
 
    private:
     friend class SharedStore;
-    // lock_ is declared first: the mutex is held before `store` is read.
-    Access(std::mutex& mu, const std::unique_ptr<Store>& store) : lock_(mu), store_(*store) {}
-    std::unique_lock<std::mutex> lock_;
-    Store& store_;
+    // The mutex is held before the store is read.
+    explicit Access(SharedStore& shared) ECOUTE_ACQUIRE(shared.mu_) : mu_(shared.mu_) {
+      shared.mu_.Lock();
+      store_ = shared.store_.get();
+    }
+    Mutex& mu_;
+    Store* store_ = nullptr;
   };
 
   SharedStore() = default;
@@ -42,17 +56,17 @@ class SharedStore {
   SharedStore& operator=(const SharedStore&) = delete;
 
   // Replaces the store (at start-up, or to close it: nullptr).
-  void Reset(std::unique_ptr<Store> store) {
-    std::lock_guard lock(mu_);
+  void Reset(std::unique_ptr<Store> store) ECOUTE_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     store_ = std::move(store);
   }
 
   // Blocks until the mutex is free. The store must be set.
-  Access Lock() { return Access(mu_, store_); }
+  Access Lock() ECOUTE_EXCLUDES(mu_) { return Access(*this); }
 
  private:
-  std::mutex mu_;
-  std::unique_ptr<Store> store_;  // guarded by mu_
+  Mutex mu_;
+  std::unique_ptr<Store> store_ ECOUTE_GUARDED_BY(mu_) ECOUTE_PT_GUARDED_BY(mu_);
 };
 
 }  // namespace ecoute

@@ -245,12 +245,12 @@ FeedValue FeedBuilder::TextConstruct(const xmlNode* node, const Scope& scope,
       media_type == "application/xhtml+xml" ||
       (media_type.size() > 4 && (media_type.substr(media_type.size() - 4) == "+xml" ||
                                  media_type.substr(media_type.size() - 4) == "/xml"));
+  // Atom 1.0 escaped HTML is read as text, even when element children came through.
+  const bool atom_html = format_ == Format::kAtom10 && lower_type == "html";
   if (mode == "base64" || (format_ == Format::kAtom10 && !type.empty() &&
                            !StartsWith(media_type, "text/") && !is_xml_type)) {
     value = DecodeBase64(Trim(TextOf(node))).value_or(TextOf(node));
-  } else if (format_ == Format::kAtom10 && lower_type == "html") {
-    value = TextOf(node);
-  } else if (mode == "xml" || HasElementChild(node)) {
+  } else if (!atom_html && (mode == "xml" || HasElementChild(node))) {
     const xmlNode* inner = node;
     // Atom 1.0 XHTML sits in a <div> that is not part of the value.
     if (format_ == Format::kAtom10 || lower_type == "xhtml") {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <libxml/tree.h>
 
@@ -79,7 +80,9 @@ class FeedBuilder {
   }
 
  private:
-  void SetVersion(std::string version) { document_.root["version"] = FeedValue::String(version); }
+  void SetVersion(std::string version) {
+    document_.root["version"] = FeedValue::String(std::move(version));
+  }
   void ReadCdfAttributes(const xmlNode* node, FeedValue& object, const Scope& scope);
   Scope CdfScope(const xmlNode* node, const Scope& outer) const;
   void FinishEntry(FeedValue& entry);

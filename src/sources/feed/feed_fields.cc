@@ -17,8 +17,9 @@ FeedValue& ListAt(FeedValue& object, std::string_view key) {
   return list;
 }
 
-void AddLink(FeedValue& object, std::string rel, std::string type, std::string href,
-             std::string title, std::string hreflang, std::string length) {
+void AddLink(FeedValue& object, const std::string& rel, const std::string& type,
+             const std::string& href, const std::string& title, const std::string& hreflang,
+             const std::string& length) {
   FeedValue link = FeedValue::Object();
   link["rel"] = FeedValue::String(rel);
   if (!type.empty()) link["type"] = FeedValue::String(type);

@@ -19,8 +19,9 @@ FeedValue& ListAt(FeedValue& object, std::string_view key);
 // Appends a link to "links"; an "enclosure" also to "enclosures", the first "alternate" is
 // also "link" and the first "license" "license". Empty type, title, hreflang and length
 // are left out.
-void AddLink(FeedValue& object, std::string rel, std::string type, std::string href,
-             std::string title, std::string hreflang, std::string length);
+void AddLink(FeedValue& object, const std::string& rel, const std::string& type,
+             const std::string& href, const std::string& title, const std::string& hreflang,
+             const std::string& length);
 
 // Appends a tag {term, scheme, label} to "tags" unless the same one is there.
 void AddTag(FeedValue& object, std::string term, std::string scheme, std::string label);

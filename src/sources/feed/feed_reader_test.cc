@@ -373,8 +373,8 @@ constexpr std::string_view kStreamedFeeds[] = {
     R"(<rss version="2.0"><channel><item><title>ok</title></item><item><title>a & b</title></item>)",
     // Undeclared Windows-1252 in an attribute: xmlNodeDump's escaping of it depends on the
     // document's encoding, known at its end (found by fuzzing).
-    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><link rel=\"\xFF\xFF\" "
-    "href=\"https://x.example/\"/><title>t</title></entry></feed>",
+    ("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><link rel=\"\xFF\xFF\" "
+     "href=\"https://x.example/\"/><title>t</title></entry></feed>"),
     // An undeclared prefix.
     R"(<rss version="2.0"><channel><item><title>ok</title><x:y>1</x:y></item></channel></rss>)",
 };

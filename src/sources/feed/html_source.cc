@@ -63,7 +63,7 @@ std::string DecodeNonAscii(std::string_view text) {
 }  // namespace
 
 std::string ResolveUrl(std::string_view url, std::string_view base) {
-  const std::string trimmed(Trim(url));
+  std::string trimmed(Trim(url));
   if (base.empty()) return trimmed;
   if (trimmed.empty()) return std::string(base);
   bool changed = false;

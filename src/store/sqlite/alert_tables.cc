@@ -36,6 +36,7 @@ std::vector<std::string> Split(std::string_view text) {
 template <typename Enum, typename NameOf>
 std::string JoinNames(const std::vector<Enum>& values, NameOf name_of) {
   std::vector<std::string> names;
+  names.reserve(values.size());
   for (Enum value : values) names.emplace_back(name_of(value));
   return Join(names);
 }

@@ -48,8 +48,10 @@ void AddRates(BrandReport& r) {
   std::sort(r.response_times_s.begin(), r.response_times_s.end());
   r.first_response_median_s = NearestRankPercentile(r.response_times_s, 50);
   r.first_response_p90_s = NearestRankPercentile(r.response_times_s, 90);
-  r.response_rate = r.cases > 0 ? static_cast<double>(r.responded) / r.cases : 0;
-  r.resolution_rate = r.cases > 0 ? static_cast<double>(r.resolved) / r.cases : 0;
+  r.response_rate =
+      r.cases > 0 ? static_cast<double>(r.responded) / static_cast<double>(r.cases) : 0;
+  r.resolution_rate =
+      r.cases > 0 ? static_cast<double>(r.resolved) / static_cast<double>(r.cases) : 0;
   r.word_of_mouth = 3 * r.praise - 10 * r.unanswered + 12 * r.recovered;
   std::sort(r.topics.begin(), r.topics.end(), [](const TopicCount& a, const TopicCount& b) {
     return a.mentions != b.mentions ? a.mentions > b.mentions : a.topic < b.topic;

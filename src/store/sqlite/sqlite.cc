@@ -76,14 +76,16 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), status_(other.status_) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      status_(std::move(other.status_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
     sqlite3_finalize(stmt_);
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
-    status_ = other.status_;
+    status_ = std::move(other.status_);
   }
   return *this;
 }

@@ -377,14 +377,15 @@ TEST_F(StoreTest, APostWrittenToTheBrandsHandleOpensACase) {
 TEST_F(StoreTest, ABrandReplyToAPostInNoCaseOpensACaseOnThatPost) {
   // The rules saw nothing to answer; the brand did.
   Ingest(Make("1", "@marie", kT0, "Ma box clignote orange depuis ce matin", {}));
-  Item& reply = Make("2", "@fnac", kT0 + 30 * 60, "@marie bonjour, envoyez-nous un message", {});
+  Item& reply =
+      Make("2", "@fnac", kT0 + int64_t{30} * 60, "@marie bonjour, envoyez-nous un message", {});
   reply.post.parent_id = "1";
   const std::vector<int64_t> cases = Ingest(reply).cases;
   ASSERT_EQ(cases.size(), 1u);
   const CaseDetail c = Case(cases[0]);
   EXPECT_EQ(c.summary.customer, "@marie");
   EXPECT_EQ(c.summary.opened_at, kT0);
-  EXPECT_EQ(c.summary.first_response_at, kT0 + 30 * 60);
+  EXPECT_EQ(c.summary.first_response_at, kT0 + int64_t{30} * 60);
   EXPECT_EQ(c.summary.status, CaseStatus::kAcknowledged);
   ASSERT_EQ(c.posts.size(), 2u);
   EXPECT_EQ(c.posts[0].role, CaseRole::kOpening);
