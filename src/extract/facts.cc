@@ -80,10 +80,9 @@ bool ParseNumber(std::string_view s, double& value) {
     const bool is_last = space == std::string_view::npos;
     if (first) {
       if (!AllDigits(part) || part.size() > 3) return false;
-    } else if (!is_last && (!AllDigits(part) || part.size() != 3)) {
-      return false;
-    } else if (is_last && (part.size() < 3 || !AllDigits(part.substr(0, 3)) ||
-                           (part.size() > 3 && part[3] != ',' && part[3] != '.'))) {
+    } else if (is_last ? part.size() < 3 || !AllDigits(part.substr(0, 3)) ||
+                             (part.size() > 3 && part[3] != ',' && part[3] != '.')
+                       : !AllDigits(part) || part.size() != 3) {
       return false;
     }
     joined += part;

@@ -47,7 +47,7 @@ bool IsSeparator(char32_t cp) {
 }
 
 const FoldingTable& Table() {
-  static const FoldingTable* const table = [] {
+  static const FoldingTable* const kTable = [] {
     auto* t = new FoldingTable();  // NOLINT: built once, lives for the process
     for (char32_t cp = 0; cp < kFoldTableLimit; ++cp) {
       Folding& f = (*t)[cp];
@@ -92,7 +92,7 @@ const FoldingTable& Table() {
     }
     return t;
   }();
-  return *table;
+  return *kTable;
 }
 
 // ASCII bytes copied as they are, lower-cased: not white space, not a separator, not a
@@ -134,9 +134,9 @@ size_t CopyPlainRun(const unsigned char* bytes, size_t i, size_t n, char* text, 
     _mm_storeu_si128(reinterpret_cast<__m128i*>(text),
                      _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));
     const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(i)), lane);
-    for (int k = 0; k < 4; ++k) {
+    for (size_t k = 0; k < 4; ++k) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(offsets + 4 * k),
-                       _mm_add_epi32(base, _mm_set1_epi32(4 * k)));
+                       _mm_add_epi32(base, _mm_set1_epi32(static_cast<int>(4 * k))));
     }
     text += count;
     offsets += count;
