@@ -130,17 +130,17 @@ std::unique_ptr<Store> OpenIngestStore(const IngestOptions& options, const Brand
 void ReportBatches(const IngestOptions& options, Ingestor& ingestor, Progress& progress) {
   Ingestor* self = &ingestor;
   const bool ack = options.ack;
-  ingestor.set_on_stored([self, ack, &progress](std::span<const IngestItem> batch,
-                                                std::span<const IngestResult>) {
-    if (ack) {
-      std::string acks;
-      for (const IngestItem& item : batch) acks += "stored " + item.post->id + '\n';
-      std::fwrite(acks.data(), 1, acks.size(), stdout);
-      std::fflush(stdout);
-    }
-    const IngestChange& change = self->change();
-    progress.Show(change.read, change.created, change.updated, change.unchanged, false);
-  });
+  ingestor.set_on_stored(
+      [self, ack, &progress](std::span<const IngestItem> batch, std::span<const IngestResult>) {
+        if (ack) {
+          std::string acks;
+          for (const IngestItem& item : batch) acks += "stored " + item.post->id + '\n';
+          std::fwrite(acks.data(), 1, acks.size(), stdout);
+          std::fflush(stdout);
+        }
+        const IngestChange& change = self->change();
+        progress.Show(change.read, change.created, change.updated, change.unchanged, false);
+      });
 }
 
 // Every source through the ingestor, its problems printed as they come.

@@ -37,8 +37,7 @@ void AddInputFormatOption(CLI::App& cmd, std::string& input, bool is_checked_whe
   CLI::Option* option = cmd.add_option(
       "--input", input, "input format: auto, text, html, jsonl, feed, mastodon or bluesky");
   if (is_checked_when_parsed) {
-    option->check(
-        CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
+    option->check(CLI::IsMember({"auto", "text", "html", "jsonl", "feed", "mastodon", "bluesky"}));
   }
 }
 
@@ -157,19 +156,19 @@ InputSummary ReadInputs(const std::vector<std::string>& files, const OutboundPol
 InputSummary ReadInputPosts(const std::vector<std::string>& files, InputFormat format,
                             const OutboundPolicy& outbound,
                             const std::function<void(const Post&, const std::string&)>& emit) {
-  return ReadInputs(files, outbound,
-                    [&](std::string_view bytes, const std::string& name,
-                        std::vector<Problem>& problems) {
-                      size_t posts = 0;
-                      ReadPosts(
-                          bytes, name, format,
-                          [&](const Post& post) {
-                            emit(post, name);
-                            ++posts;
-                          },
-                          problems);
-                      return posts;
-                    });
+  return ReadInputs(
+      files, outbound,
+      [&](std::string_view bytes, const std::string& name, std::vector<Problem>& problems) {
+        size_t posts = 0;
+        ReadPosts(
+            bytes, name, format,
+            [&](const Post& post) {
+              emit(post, name);
+              ++posts;
+            },
+            problems);
+        return posts;
+      });
 }
 
 void StdoutBuffer::Add() {

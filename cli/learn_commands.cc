@@ -633,8 +633,7 @@ int LoadEvalModel(const EvalOptions& o, const std::vector<std::string>& labels,
   model = std::move(loaded).value();
   for (const std::string& label : labels) {
     if (o.task == "topic" && label == "none") continue;
-    if (std::find(model->labels().begin(), model->labels().end(), label) ==
-        model->labels().end()) {
+    if (std::find(model->labels().begin(), model->labels().end(), label) == model->labels().end()) {
       PrintError("the data has label \"" + label +
                  "\", which the model does not know; "
                  "map it with --map");
@@ -723,8 +722,7 @@ EvalAnswers PredictExamples(const EvalOptions& o, const Dataset& dataset,
     post.id = e.where;
     post.text = e.text;
     analyzer.Analyze(post, scratch, analysis);
-    answers.cues.push_back(o.task == "topic" ? TopCueTopic(analysis)
-                                             : cue_label(analysis.stance));
+    answers.cues.push_back(o.task == "topic" ? TopCueTopic(analysis) : cue_label(analysis.stance));
     if (model == nullptr) continue;
     ExtractFeatures(e.text, features);
     model->Predict(features, p);

@@ -21,8 +21,8 @@ std::vector<std::string> Lines(const std::string& text) {
 class CliApiJsonTest : public ApiTest {
  protected:
   ::ecoute::testing::CommandResult Ecoute(const std::string& args) {
-    return ::ecoute::testing::RunCommand(ECOUTE_BINARY,
-                                         args + " --db " + (dir_ / "t.db").string(), dir_);
+    return ::ecoute::testing::RunCommand(ECOUTE_BINARY, args + " --db " + (dir_ / "t.db").string(),
+                                         dir_);
   }
   // The API's answer to an admin, as a JSON value.
   json Api(const std::string& target) {

@@ -79,8 +79,7 @@ IngestRun RunIngest(const std::vector<std::string>& args,
 
 std::vector<std::string> Column(const std::string& db_path, const std::string& sql) {
   std::vector<std::string> out;
-  ecoute::Result<ecoute::sqlite::Connection> db =
-      ecoute::sqlite::Connection::OpenReadOnly(db_path);
+  ecoute::Result<ecoute::sqlite::Connection> db = ecoute::sqlite::Connection::OpenReadOnly(db_path);
   if (!db) return out;
   EXPECT_TRUE(ecoute::RegisterFts5Tokenizer(db->get()).ok());
   ecoute::sqlite::Statement select(db->get(), sql);

@@ -24,10 +24,10 @@
 #include "ecoute/status.h"
 #include "ecoute/users.h"
 
+#include "store/access_tables.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
-#include "store/access_tables.h"
 
 namespace ecoute::server {
 

@@ -22,10 +22,10 @@
 #include "ecoute/status.h"
 
 #include "fetch/outbound.h"
+#include "store/alert_tables.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
-#include "store/alert_tables.h"
 
 namespace ecoute::server {
 

@@ -107,10 +107,7 @@ std::string DescribeBreach(const SlaPolicy& policy, int64_t waited_seconds) {
 
 SlaMonitor::SlaMonitor(SharedStore& store, AlertEngine& alerts, const Clock& clock,
                        SlaConfig config)
-    : store_(store),
-      alerts_(alerts),
-      clock_(clock),
-      config_(std::move(config)) {}
+    : store_(store), alerts_(alerts), clock_(clock), config_(std::move(config)) {}
 
 SlaMonitor::~SlaMonitor() { Stop(); }
 

@@ -17,10 +17,10 @@
 #include "ecoute/store.h"
 
 #include "alerts/alerts.h"
+#include "store/shared_store.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
-#include "store/shared_store.h"
 
 namespace ecoute::server {
 

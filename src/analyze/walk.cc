@@ -211,8 +211,8 @@ void AddStanceCue(Walk& w, const Hit& hit, const Cue& cue) {
   const uint32_t unit = w.unit();
   const std::string_view text = w.n.text;
   LocatedStanceCue c;
-  c.cue.cue_class = static_cast<CueClass>(static_cast<int>(cue.kind) -
-                                          static_cast<int>(CueKind::kComplaint));
+  c.cue.cue_class =
+      static_cast<CueClass>(static_cast<int>(cue.kind) - static_cast<int>(CueKind::kComplaint));
   c.cue.weight = cue.weight;
   c.cue.position = hit.begin;
   c.cue.sentence = unit;
@@ -223,8 +223,7 @@ void AddStanceCue(Walk& w, const Hit& hit, const Cue& cue) {
       static_cast<uint32_t>(w.last_negator_end) <= hit.begin &&
       WordsBetween(text, static_cast<uint32_t>(w.last_negator_end), hit.begin) <
           kNegationWindowWords &&
-      !ClauseBreakBetween(w.original, w.n, static_cast<uint32_t>(w.last_negator_end),
-                          hit.begin)) {
+      !ClauseBreakBetween(w.original, w.n, static_cast<uint32_t>(w.last_negator_end), hit.begin)) {
     c.cue.cue_class = Negate(c.cue.cue_class);
     if (c.cue.cue_class == CueClass::kPraise) c.cue.weight *= 0.5;  // "pas mal"
     c.show_begin = w.last_negator_begin;

@@ -376,8 +376,8 @@ void ExtractFacts(std::string_view original, const NormalizedText& normalized,
         if (hit.begin < money_covered_until || out.money.size() >= kMaxFactsPerKind) break;
         FoundAmount amount;
         if (!FindAmount(text, hit, lexicon, multipliers, amount)) break;
-        out.money.push_back(Money{OriginalSlice(original, normalized, amount.begin, amount.end),
-                                  amount.value, {}});
+        out.money.push_back(
+            Money{OriginalSlice(original, normalized, amount.begin, amount.end), amount.value, {}});
         out.money.back().currency = cue.currency;
         money_covered_until = amount.end;
         break;

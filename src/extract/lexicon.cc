@@ -40,12 +40,18 @@ bool ParseKind(std::string_view kind, Cue& cue) {
     CueKind kind;
   };
   static constexpr Simple kSimple[] = {
-      {"function", CueKind::kFunction},       {"complaint", CueKind::kComplaint},
-      {"praise", CueKind::kPraise},           {"resolution", CueKind::kResolution},
-      {"question", CueKind::kQuestion},       {"negator", CueKind::kNegator},
-      {"intensifier", CueKind::kIntensifier}, {"multiplier", CueKind::kMultiplier},
-      {"number", CueKind::kNumber},           {"duration", CueKind::kDuration},
-      {"clause", CueKind::kClause},           {"irony", CueKind::kIrony},
+      {"function", CueKind::kFunction},
+      {"complaint", CueKind::kComplaint},
+      {"praise", CueKind::kPraise},
+      {"resolution", CueKind::kResolution},
+      {"question", CueKind::kQuestion},
+      {"negator", CueKind::kNegator},
+      {"intensifier", CueKind::kIntensifier},
+      {"multiplier", CueKind::kMultiplier},
+      {"number", CueKind::kNumber},
+      {"duration", CueKind::kDuration},
+      {"clause", CueKind::kClause},
+      {"irony", CueKind::kIrony},
       {"outside_cause", CueKind::kOutsideCause},
   };
   if (detail.empty()) {

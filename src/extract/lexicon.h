@@ -20,17 +20,17 @@ enum class CueKind : uint8_t {
   kPraise,
   kResolution,
   kQuestion,
-  kNegator,      // flips the polarity of the next stance cue within a few words
-  kIntensifier,  // weight = multiplier of the next stance cue
-  kTopic,        // detail = Topic
-  kChannel,      // detail = Channel
-  kSignal,       // detail = Signal
-  kCurrency,     // currency = ISO code
-  kMultiplier,   // weight = factor ("millions de")
-  kNumber,       // weight = value ("deux"); looked up, not scanned
-  kDuration,     // weight = seconds of one unit ("heures")
-  kClause,       // a clause boundary ("mais", "but"): stance attribution restarts after it
-  kIrony,        // a mark of irony: weight >= 2 turns praise around alone, less beside a complaint
+  kNegator,       // flips the polarity of the next stance cue within a few words
+  kIntensifier,   // weight = multiplier of the next stance cue
+  kTopic,         // detail = Topic
+  kChannel,       // detail = Channel
+  kSignal,        // detail = Signal
+  kCurrency,      // currency = ISO code
+  kMultiplier,    // weight = factor ("millions de")
+  kNumber,        // weight = value ("deux"); looked up, not scanned
+  kDuration,      // weight = seconds of one unit ("heures")
+  kClause,        // a clause boundary ("mais", "but"): stance attribution restarts after it
+  kIrony,         // a mark of irony: weight >= 2 turns praise around alone, less beside a complaint
   kOutsideCause,  // a cause no brand controls ("arbre sur les voies", "storm")
 };
 

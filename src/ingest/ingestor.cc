@@ -1,7 +1,7 @@
-#include "ecoute/ingest.h"
-
 #include <algorithm>
 #include <utility>
+
+#include "ecoute/ingest.h"
 
 namespace ecoute {
 namespace {

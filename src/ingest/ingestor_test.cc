@@ -1,13 +1,12 @@
 // The ingest path on a real SQLite store with the real analyzer (cues only): what it counts,
 // how it batches, what a reader's problem and a store failure do.
-#include "ecoute/ingest.h"
-
 #include <filesystem>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "ecoute/catalog.h"
+#include "ecoute/ingest.h"
 #include "ecoute/store.h"
 
 namespace ecoute {
@@ -90,20 +89,20 @@ TEST_F(IngestorTest, StoresOneTransactionPerBatch) {
   int writes = 0;
   std::vector<size_t> stored;
   Store* store = store_.get();
-  Result<std::unique_ptr<Ingestor>> made = Ingestor::Create(
-      *analyzer_,
-      [&](std::span<const IngestItem> batch, std::vector<IngestResult>& results) {
-        ++writes;
-        return store->Ingest(batch, results);
-      },
-      {.batch = 3, .ingested_at = 1795600000});
+  Result<std::unique_ptr<Ingestor>> made =
+      Ingestor::Create(*analyzer_,
+                       [&](std::span<const IngestItem> batch, std::vector<IngestResult>& results) {
+                         ++writes;
+                         return store->Ingest(batch, results);
+                       },
+                       {.batch = 3, .ingested_at = 1795600000});
   ASSERT_TRUE(made);
   Ingestor& ingestor = **made;
-  ingestor.set_on_stored([&](std::span<const IngestItem> batch,
-                             std::span<const IngestResult> results) {
-    EXPECT_EQ(batch.size(), results.size());
-    stored.push_back(batch.size());
-  });
+  ingestor.set_on_stored(
+      [&](std::span<const IngestItem> batch, std::span<const IngestResult> results) {
+        EXPECT_EQ(batch.size(), results.size());
+        stored.push_back(batch.size());
+      });
   ingestor.Read(kPosts, "posts.jsonl", InputFormat::kJsonLines);
   EXPECT_EQ(writes, 1);  // three posts: the first batch is full
   ASSERT_TRUE(ingestor.Flush().ok());
@@ -129,7 +128,7 @@ TEST_F(IngestorTest, AStoreFailureStopsTheStoringNotTheReading) {
   EXPECT_EQ(ingestor.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(ingestor.Flush().code(), StatusCode::kUnavailable);
   EXPECT_EQ(writes, 2);
-  EXPECT_EQ(ingestor.change().stored(), 1);  // what was stored before stays counted
+  EXPECT_EQ(ingestor.change().stored(), 1);          // what was stored before stays counted
   EXPECT_EQ(ingestor.change().problems.size(), 1u);  // the whole input was still read
 }
 
@@ -150,12 +149,12 @@ struct DerivedCase {
 };
 
 constexpr DerivedCase kDerivedCases[] = {
-    {"notes.txt", "notes.txt", true},          // a text post is its file
-    {"posts.jsonl:3", "posts.jsonl", true},    // a JSON line without "id"
-    {"page.html#2", "page.html", true},        // a comment under a page
-    {"42", "posts.jsonl", false},              // the source's own id
-    {"posts.jsonl3", "posts.jsonl", false},    // only ':' or '#' separate the line
-    {"push:1", "push", true},                  // the API's pushed lines
+    {"notes.txt", "notes.txt", true},        // a text post is its file
+    {"posts.jsonl:3", "posts.jsonl", true},  // a JSON line without "id"
+    {"page.html#2", "page.html", true},      // a comment under a page
+    {"42", "posts.jsonl", false},            // the source's own id
+    {"posts.jsonl3", "posts.jsonl", false},  // only ':' or '#' separate the line
+    {"push:1", "push", true},                // the API's pushed lines
 };
 
 TEST(IsDerivedIdTest, RecognizesIdsMadeFromTheInputsName) {

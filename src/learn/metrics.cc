@@ -1,5 +1,3 @@
-#include "ecoute/evaluation.h"
-
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -10,6 +8,8 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include "ecoute/evaluation.h"
 
 #include "util/json.h"
 

@@ -1,9 +1,9 @@
-#include "ecoute/evaluation.h"
-
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "ecoute/evaluation.h"
 
 namespace ecoute {
 namespace {

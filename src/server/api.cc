@@ -47,9 +47,7 @@ std::string Scope::Key() const {
 }
 
 Status Scope::CheckCase(App& app, int64_t case_id) const {
-  Result<std::string> brand = [&] {
-    return app.store().Lock()->CaseBrand(case_id);
-  }();
+  Result<std::string> brand = [&] { return app.store().Lock()->CaseBrand(case_id); }();
   if (!brand) return brand.error();
   if (!Sees(*brand)) return NotFoundError("no case " + std::to_string(case_id));
   return OkStatus();

@@ -142,9 +142,7 @@ json CuesOf(const App& app, const CasePost& post, std::string_view brand) {
 }
 
 Response CaseDetailResponse(Context& ctx, int64_t id) {
-  Result<CaseDetail> detail = [&] {
-    return ctx.app.store().Lock()->GetCase(id);
-  }();
+  Result<CaseDetail> detail = [&] { return ctx.app.store().Lock()->GetCase(id); }();
   if (!detail) {
     if (detail.error().code() == StatusCode::kNotFound) {
       return ErrorResponse(NotFoundError("no case " + std::to_string(id)));
@@ -172,9 +170,7 @@ Response CaseAction(Context& ctx, Action action) {
   }
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  Status status = [&] {
-    return action(*ctx.app.store().Lock(), *body);
-  }();
+  Status status = [&] { return action(*ctx.app.store().Lock(), *body); }();
   if (!status.ok()) return ErrorResponse(status);
   ctx.app.Touch();
   ctx.app.PublishCases({id});

@@ -12,9 +12,7 @@ namespace ecoute::server {
 Response Healthz(Context&) { return JsonResponse({{"status", "ok"}}); }
 
 Response Readyz(Context& ctx) {
-  Result<StoreStats> stats = [&] {
-    return ctx.app.store().Lock()->Stats();
-  }();
+  Result<StoreStats> stats = [&] { return ctx.app.store().Lock()->Stats(); }();
   if (!stats) return ErrorResponse(503, "unavailable", "the store does not answer");
   return JsonResponse({{"status", "ready"}, {"posts", stats->posts}, {"cases", stats->cases}});
 }

@@ -46,9 +46,7 @@ Response GetReport(Context& ctx) {
   Report report;
   report.generated_at = options.now;
   if (ctx.scope.Restrict(options.brands)) {
-    Result<Report> built = [&] {
-      return ctx.app.store().Lock()->BuildReport(options);
-    }();
+    Result<Report> built = [&] { return ctx.app.store().Lock()->BuildReport(options); }();
     if (!built) return ErrorResponse(built.error());
     report = std::move(built).value();
   }

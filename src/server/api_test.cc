@@ -496,8 +496,8 @@ TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
   const int64_t hour = kNow / 3600 * 3600;
   for (int h : {47, 48, 49, 100}) {
     quiet += R"({"id":"edge)" + std::to_string(h) + R"(","text":"Jeanerie","author":"@e)" +
-             std::to_string(h) + R"(","published_at":")" +
-             FormatRfc3339(hour - int64_t{h} * 3600) + "\"}\n";
+             std::to_string(h) + R"(","published_at":")" + FormatRfc3339(hour - int64_t{h} * 3600) +
+             "\"}\n";
   }
   for (int h = 30; h >= 1; --h) {
     quiet += R"({"id":"q)" + std::to_string(h) + R"(","text":"Jeanerie, mon jean préféré",)" +

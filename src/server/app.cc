@@ -169,8 +169,7 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
-  app->sla_ =
-      std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
+  app->sla_ = std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
     self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated by the SLA monitor")
@@ -433,8 +432,7 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
 }
 
 void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestResult> results,
-                      std::chrono::duration<double> analysis,
-                      std::chrono::duration<double> store) {
+                      std::chrono::duration<double> analysis, std::chrono::duration<double> store) {
   std::set<int64_t> touched;
   std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
   int64_t stored = 0;

@@ -31,8 +31,7 @@ void AppendTime(std::string_view key, std::optional<int64_t> at, std::string& ou
   }
 }
 
-void AppendStrings(std::string_view key, const std::vector<std::string>& values,
-                   std::string& out) {
+void AppendStrings(std::string_view key, const std::vector<std::string>& values, std::string& out) {
   AppendKey(key, out);
   out += '[';
   for (size_t i = 0; i < values.size(); ++i) {

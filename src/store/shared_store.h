@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "ecoute/store.h"
+
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 

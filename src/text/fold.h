@@ -66,8 +66,6 @@ constexpr bool IsWordCategory(int category, bool with_enclosing_marks) {
 }
 
 // The general category of `cp` (utf8proc_category).
-inline int CategoryOf(char32_t cp) {
-  return utf8proc_category(static_cast<utf8proc_int32_t>(cp));
-}
+inline int CategoryOf(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)); }
 
 }  // namespace ecoute

@@ -25,7 +25,7 @@ TEST(FoldTest, DecomposesToTheAccentFreeForm) {
   EXPECT_EQ(AccentFree(U'ß'), "ss");
   EXPECT_EQ(AccentFree(U'ﬁ'), "fi");
   EXPECT_EQ(AccentFree(U'½'), "1\u20442");
-  EXPECT_EQ(AccentFree(U'Œ'), "œ");  // no decomposition: case folded only
+  EXPECT_EQ(AccentFree(U'Œ'), "œ");   // no decomposition: case folded only
   EXPECT_EQ(AccentFree(0x0301), "");  // a combining mark
 }
 
@@ -44,10 +44,10 @@ TEST(FoldTest, NormalizationAndSearchTokensDifferWhereFoldHSays) {
     std::string_view input, normalized, token;
   };
   constexpr Case kCases[] = {
-      {"Œuvre", "œuvre", "oeuvre"},   // æ œ ø ł đ: letters of their own, or Latin letters
-      {"Łódź", "łodz", "lodz"},       //
-      {"½", "1⁄2", "12"},             // symbols kept, or dropped
-      {"Élan", "elan", "elan"},       // accents: stripped by both
+      {"Œuvre", "œuvre", "oeuvre"},     // æ œ ø ł đ: letters of their own, or Latin letters
+      {"Łódź", "łodz", "lodz"},         //
+      {"½", "1⁄2", "12"},               // symbols kept, or dropped
+      {"Élan", "elan", "elan"},         // accents: stripped by both
       {"l’avion", "l avion", "avion"},  // a separator; an elision the tokens drop
   };
   SearchTokenizer tokenizer;
@@ -55,9 +55,7 @@ TEST(FoldTest, NormalizationAndSearchTokensDifferWhereFoldHSays) {
     SCOPED_TRACE(c.input);
     EXPECT_EQ(NormalizeTerm(c.input), c.normalized);
     std::string tokens;
-    tokenizer.Tokenize(c.input, "", [&](std::string_view form, size_t, size_t) {
-      tokens += form;
-    });
+    tokenizer.Tokenize(c.input, "", [&](std::string_view form, size_t, size_t) { tokens += form; });
     EXPECT_EQ(tokens, c.token);
   }
 }

@@ -224,8 +224,7 @@ namespace {
 // two or more a paragraph.
 class NormalizedWriter {
  public:
-  NormalizedWriter(size_t input_size, NormalizedText& out)
-      : out_(out), capacity_(input_size + 64) {
+  NormalizedWriter(size_t input_size, NormalizedText& out) : out_(out), capacity_(input_size + 64) {
     out_.sentence_ends.clear();
     out_.paragraph_ends.clear();
     out_.text.resize(capacity_);

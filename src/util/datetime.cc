@@ -377,8 +377,8 @@ std::optional<int64_t> ParseTimeBound(std::string_view text, TimeBound bound, in
     if (i == 4 || i == 7 ? text[i] != '-' : !IsDigit(text[i])) return std::nullopt;
   }
   const bool is_date_only = text.size() == 10;
-  if (!is_date_only && (text.size() < 12 || (text[10] != 'T' && text[10] != 't' &&
-                                             text[10] != ' '))) {
+  if (!is_date_only &&
+      (text.size() < 12 || (text[10] != 'T' && text[10] != 't' && text[10] != ' '))) {
     return std::nullopt;
   }
   std::optional<int64_t> at = ParseDateTime(text);

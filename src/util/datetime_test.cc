@@ -184,18 +184,18 @@ constexpr BoundCase kBoundCases[] = {
     {"2026-11-20T08:30", "2026-11-20T08:30:00Z", "2026-11-20T08:30:00Z"},
     // Refused: what is neither an age, a date nor an RFC 3339 time.
     {"", "", ""},
-    {"7", "", ""},                      // no unit
-    {"7s", "", ""},                     // seconds are not a unit here
-    {"7y", "", ""},                     // nor years
-    {"-7d", "", ""},                    // no sign
-    {"1234567890d", "", ""},            // ten digits
-    {"d", "", ""},                      // no number
-    {"2026-13-01", "", ""},             // no 13th month
-    {"2026-02-30", "", ""},             // no 30 February
-    {"2026-11", "", ""},                // a month is not a date
-    {"2026", "", ""},                   // nor a year
-    {"2026-11-20X", "", ""},            // a date and something else
-    {"2026-11-20 ", "", ""},            // a date and a space
+    {"7", "", ""},                              // no unit
+    {"7s", "", ""},                             // seconds are not a unit here
+    {"7y", "", ""},                             // nor years
+    {"-7d", "", ""},                            // no sign
+    {"1234567890d", "", ""},                    // ten digits
+    {"d", "", ""},                              // no number
+    {"2026-13-01", "", ""},                     // no 13th month
+    {"2026-02-30", "", ""},                     // no 30 February
+    {"2026-11", "", ""},                        // a month is not a date
+    {"2026", "", ""},                           // nor a year
+    {"2026-11-20X", "", ""},                    // a date and something else
+    {"2026-11-20 ", "", ""},                    // a date and a space
     {"Tue, 10 Jun 2003 04:00:00 GMT", "", ""},  // the web's forms are for feeds
     {"yesterday", "", ""},
 };
@@ -215,7 +215,6 @@ TEST(DateTimeTest, RefusesAnAgeThatOverflows) {
   const int64_t oldest = std::numeric_limits<int64_t>::min() + 10;
   EXPECT_FALSE(ParseTimeBound("999999999w", TimeBound::kSince, oldest).has_value());
 }
-
 
 TEST(DateTimeTest, CivilDatesAndDaysRoundTrip) {
   EXPECT_EQ(DaysFromCivil(1970, 1, 1), 0);
@@ -242,14 +241,12 @@ struct WeekCase {
   std::string_view want;
 };
 constexpr WeekCase kWeekCases[] = {
-    {1970, 1, 1, "1970-W01"},   // a Thursday
-    {2026, 11, 20, "2026-W47"},
-    {2024, 12, 30, "2025-W01"},  // a Monday whose Thursday is in 2025
-    {2021, 1, 3, "2020-W53"},    // a Sunday of 2020's 53rd week
-    {2027, 1, 1, "2026-W53"},
-    {2026, 1, 4, "2026-W01"},    // a Sunday
-    {2026, 1, 5, "2026-W02"},    // the Monday after
-    {1969, 12, 29, "1970-W01"},  // before the epoch
+    {1970, 1, 1, "1970-W01"},                                // a Thursday
+    {2026, 11, 20, "2026-W47"}, {2024, 12, 30, "2025-W01"},  // a Monday whose Thursday is in 2025
+    {2021, 1, 3, "2020-W53"},                                // a Sunday of 2020's 53rd week
+    {2027, 1, 1, "2026-W53"},   {2026, 1, 4, "2026-W01"},    // a Sunday
+    {2026, 1, 5, "2026-W02"},                                // the Monday after
+    {1969, 12, 29, "1970-W01"},                              // before the epoch
 };
 
 TEST(DateTimeTest, NamesIsoWeeks) {

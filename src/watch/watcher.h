@@ -23,10 +23,10 @@
 #include "ecoute/status.h"
 
 #include "fetch/fetcher.h"
+#include "store/watch_tables.h"
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
-#include "store/watch_tables.h"
 
 namespace ecoute::server {
 

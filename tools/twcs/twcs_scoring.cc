@@ -1,6 +1,6 @@
 // Scoring ecoute against the truth: the truth file and ecoute's report read back (simdjson,
-// through its error codes), the cases read from ecoute's database (through the store's SQLite wrapper),
-// thread precision and recall, and the per-brand comparison as text or JSON. Nothing here
+// through its error codes), the cases read from ecoute's database (through the store's SQLite
+// wrapper), thread precision and recall, and the per-brand comparison as text or JSON. Nothing here
 // throws.
 #include <algorithm>
 #include <cmath>

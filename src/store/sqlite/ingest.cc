@@ -349,8 +349,8 @@ Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
   ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(row.id));
   for (const auto& [brand, c] : cases) {
     result.cases.push_back(c.id);
-    ECOUTE_RETURN_IF_ERROR(AddEvent(c.id, row.ingested_at, "edited", "rule:edit",
-                                    "the post was edited", row.id));
+    ECOUTE_RETURN_IF_ERROR(
+        AddEvent(c.id, row.ingested_at, "edited", "rule:edit", "the post was edited", row.id));
   }
   return OkStatus();
 }

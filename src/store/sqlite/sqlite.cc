@@ -35,8 +35,9 @@ namespace {
 Result<Connection> OpenConnection(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    Status status(StatusCode::kNotFound,
-                  path + ": cannot open: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    Status status(
+        StatusCode::kNotFound,
+        path + ": cannot open: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_close(db);
     return status;
   }

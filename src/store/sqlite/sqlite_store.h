@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "ecoute/store.h"
+
 #include "cases/threading.h"
 #include "store/sqlite/sqlite.h"
 
@@ -171,7 +172,7 @@ class SqliteStore final : public Store {
   // Threading (threading.cc), once per brand the new post concerns: gather the facts
   // (reads), decide (PlanThreading: pure), apply the plan (writes).
   struct Surroundings {
-    std::optional<int64_t> parent;  // the post it answers
+    std::optional<int64_t> parent;                          // the post it answers
     std::vector<std::pair<int64_t, CaseRef>> parent_cases;  // (brand, case) of the parent
     std::vector<std::pair<int64_t, CaseRef>> linked_cases;  // of the posts it links to
   };

@@ -11,9 +11,9 @@
 
 #include "ecoute/store.h"
 
-#include "store/sqlite/fts5_tokenizer.h"
 #include "store/access_tables.h"
 #include "store/alert_tables.h"
+#include "store/sqlite/fts5_tokenizer.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite.h"
 #include "store/sqlite/testing.h"

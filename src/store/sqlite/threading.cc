@@ -68,7 +68,8 @@ Result<SqliteStore::Surroundings> SqliteStore::ReadSurroundings(const PostRow& p
     if (linked_posts.size() >= kMaxLinksFollowed || link == post.post.url) return;
     sqlite::Statement& find = Get(kFindPostByUrl);
     find.Bind(1, link);
-    if (find.Step() && find.Int(0) != post.id && (!around.parent || find.Int(0) != *around.parent)) {
+    if (find.Step() && find.Int(0) != post.id &&
+        (!around.parent || find.Int(0) != *around.parent)) {
       linked_posts.insert(find.Int(0));
     }
     find.Reset();
@@ -166,8 +167,8 @@ Status SqliteStore::ApplyPlan(const PostRow& post, const Surroundings& around, i
 
 // Rule 6: the answered post joins its author's open case as a follow-up, or opens a case;
 // returns that case.
-Result<int64_t> SqliteStore::ApplyAnswered(int64_t parent, int64_t brand,
-                                           const BrandFacts& facts, const ThreadingPlan& plan) {
+Result<int64_t> SqliteStore::ApplyAnswered(int64_t parent, int64_t brand, const BrandFacts& facts,
+                                           const ThreadingPlan& plan) {
   const AnsweredPost& answered = facts.threading.answered;
   if (plan.answered == AnsweredStep::kJoinAuthorCase) {
     const int64_t case_id = plan.target.id;
@@ -229,7 +230,8 @@ Status SqliteStore::OpenCase(const PostRow& post, int64_t brand, const BrandFact
   if (facts.verdict != nullptr && !facts.verdict->cues.empty()) {
     reason += ": " + JoinCues(facts.verdict->cues);
   }
-  ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, post.at, "opened", "rule:" + plan.rule, reason, post.id));
+  ECOUTE_RETURN_IF_ERROR(
+      AddEvent(case_id, post.at, "opened", "rule:" + plan.rule, reason, post.id));
   result.cases.push_back(case_id);
   return OkStatus();
 }
@@ -257,9 +259,8 @@ Status SqliteStore::JoinCase(const PostRow& post, int64_t case_id, const Threadi
   }
   sqlite::Statement& update = Get(kUpdateCase);
   update.Bind(1, case_id).Bind(2, post.at).Bind(3, priority);
-  update.BindOrNull(4, change.status
-                           ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
-                           : std::nullopt);
+  update.BindOrNull(4, change.status ? std::optional<int64_t>(static_cast<int64_t>(*change.status))
+                                     : std::nullopt);
   update.BindOrNull(5, change.is_first_response ? std::optional<int64_t>(post.at) : std::nullopt);
   update.Bind(6, post.at).Bind(7, static_cast<int64_t>(change.is_recovery));
   ECOUTE_RETURN_IF_ERROR(update.Run());
