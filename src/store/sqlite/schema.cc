@@ -289,6 +289,71 @@ CREATE INDEX IF NOT EXISTS watched_sources_due ON watched_sources (next_poll_at)
 DROP TABLE IF EXISTS server_schema;
 )sql";
 
+// Version 5: answering from ecoute (docs/REPLIES.md). A case's first response is either
+// observed (a reply ecoute sent, or the brand's reply ingested from the platform) or
+// declared by an agent (answered by phone or elsewhere, with its channel and a note); the
+// report ranks on the observed one. Existing first responses are sorted the same way: a
+// brand_reply post is observed, an agent's "responded" event declared.
+constexpr std::string_view kVersion5 = R"sql(
+-- cases and posts
+ALTER TABLE cases ADD COLUMN first_observed_at INTEGER;
+ALTER TABLE cases ADD COLUMN first_declared_at INTEGER;
+ALTER TABLE cases ADD COLUMN priority_override INTEGER;  -- an agent's, over the posts' highest
+UPDATE cases SET first_observed_at =
+  (SELECT min(cp.at) FROM case_posts cp WHERE cp.case_id = cases.id AND cp.role = 'brand_reply');
+UPDATE cases SET first_declared_at =
+  (SELECT min(e.at) FROM case_events e WHERE e.case_id = cases.id AND e.kind = 'responded'
+     AND e.actor LIKE 'agent:%');
+ALTER TABLE posts ADD COLUMN reasons TEXT;   -- why its priority: the analysis's reasons, '\n' separated
+ALTER TABLE posts ADD COLUMN contacts TEXT;  -- ways to reach its writer found on the page: JSON
+ALTER TABLE corrections ADD COLUMN from_brand_id INTEGER REFERENCES brands(id);  -- brand corrected from
+ALTER TABLE corrections ADD COLUMN priority INTEGER;  -- priority the agent set, when they did
+
+-- reply accounts and the outbox
+CREATE TABLE IF NOT EXISTS reply_accounts (
+  brand TEXT NOT NULL COLLATE NOCASE,
+  channel TEXT NOT NULL,             -- mastodon, bluesky, email, webhook
+  settings TEXT NOT NULL,            -- JSON without secrets: instance, handle, SMTP host...
+  secret BLOB,                       -- nonce || secretbox(secrets JSON); the key is not here
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (brand, channel)
+);
+CREATE TABLE IF NOT EXISTS replies (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL,
+  brand TEXT NOT NULL COLLATE NOCASE,
+  channel TEXT NOT NULL,
+  in_reply_to TEXT NOT NULL DEFAULT '',   -- the platform's id/URI/Message-ID answered
+  recipient TEXT NOT NULL DEFAULT '',     -- e-mail address, handle
+  text TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL,                   -- queued, sending, sent, failed, uncertain
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT NOT NULL DEFAULT '',
+  platform_id TEXT NOT NULL DEFAULT '',
+  platform_url TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  sent_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS replies_by_case ON replies (case_id, id);
+CREATE INDEX IF NOT EXISTS replies_due ON replies (next_attempt_at) WHERE status = 'queued';
+
+-- templates
+CREATE TABLE IF NOT EXISTS reply_templates (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  brand TEXT NOT NULL DEFAULT '' COLLATE NOCASE,  -- '': every brand
+  lang TEXT NOT NULL DEFAULT '',                  -- '': every language
+  topic TEXT NOT NULL DEFAULT '',                 -- TopicName, '': every topic
+  body TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -316,9 +381,9 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 4> kMigrations = {Migration{kVersion1}, Migration{kVersion2},
-                                                  Migration{kVersion3},
-                                                  Migration{kVersion4, CheckServerSchema}};
+constexpr std::array<Migration, 5> kMigrations = {
+    Migration{kVersion1}, Migration{kVersion2}, Migration{kVersion3},
+    Migration{kVersion4, CheckServerSchema}, Migration{kVersion5}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

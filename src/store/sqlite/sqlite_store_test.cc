@@ -673,11 +673,20 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
   store_.reset();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(RegisterFts5Tokenizer(db).ok());  // dropping a column checks the triggers
   ASSERT_EQ(sqlite3_exec(db,
                          "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "
                          "INSERT INTO posts_fts(rowid, title, body, tags) VALUES (new.id, "
                          "new.title || char(31) || new.lang, new.text || char(31) || new.lang, "
-                         "new.tags); END; PRAGMA user_version = 2;",
+                         "new.tags); END; PRAGMA user_version = 2;"
+                         // and without what later versions added
+                         "ALTER TABLE cases DROP COLUMN first_observed_at;"
+                         "ALTER TABLE cases DROP COLUMN first_declared_at;"
+                         "ALTER TABLE cases DROP COLUMN priority_override;"
+                         "ALTER TABLE posts DROP COLUMN reasons;"
+                         "ALTER TABLE posts DROP COLUMN contacts;"
+                         "ALTER TABLE corrections DROP COLUMN from_brand_id;"
+                         "ALTER TABLE corrections DROP COLUMN priority;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
