@@ -18,6 +18,38 @@ struct Author {
   int64_t followers = -1;  // -1 when the source does not say
 };
 
+// A way to reach a post's writer, found beside the post (docs/SOURCES.md, "Contact routes").
+// `kind` is one of kContactKinds; `value` is normalized by kind: an address ("jane@blog.fr"),
+// a handle ("@jane@mastodon.social" for Mastodon, "jane.bsky.social" for Bluesky, "@jane" for
+// X, Instagram and Threads), else a URL (LinkedIn, Facebook, YouTube, the author's page, the
+// contact page, the website).
+struct ContactRoute {
+  std::string kind;
+  std::string value;
+  bool operator==(const ContactRoute&) const = default;
+};
+
+// The kinds of contact routes, in the order a post lists them.
+inline constexpr std::string_view kContactKinds[] = {
+    "email",     "mastodon", "bluesky", "x",           "threads",      "linkedin",
+    "facebook",  "instagram", "youtube", "author_page", "contact_page", "website"};
+inline constexpr size_t kMaxContactRoutes = 16;      // per post
+inline constexpr size_t kMaxContactValueBytes = 256;  // longer values are dropped
+
+// Appends {kind, value} to `routes` when `kind` is one of kContactKinds, `value` is non-empty,
+// at most kMaxContactValueBytes, valid UTF-8 without control characters or spaces, not already
+// there (same kind and value), and `routes` has fewer than kMaxContactRoutes. True if appended.
+bool AddContactRoute(std::string_view kind, std::string_view value,
+                     std::vector<ContactRoute>& routes);
+
+// `routes` as compact JSON, [{"kind":"email","value":"jane@blog.fr"}], the form the store keeps
+// them in; "" when there are none.
+std::string ContactRoutesJson(const std::vector<ContactRoute>& routes);
+
+// The routes of such JSON, under AddContactRoute's rules; anything else is skipped (a value
+// that is not JSON gives none).
+std::vector<ContactRoute> ParseContactRoutes(std::string_view json);
+
 struct Post {
   // Stable id: the source's own (a feed entry's guid or id, a status id, an AT URI), else
   // the canonical URL, else one derived from the input ("file.txt", "posts.jsonl:3").
@@ -39,6 +71,9 @@ struct Post {
   // Outgoing links known from markup (HTML anchors, facets); links written in the text
   // itself are found by the analysis.
   std::vector<std::string> links;
+  // Ways to reach its writer: links of the page's header, sidebar and footer, its feed's
+  // author e-mail and URI (AddContactRoute's rules; at most kMaxContactRoutes).
+  std::vector<ContactRoute> contacts;
   // Audience signals; -1 when the source does not say.
   int64_t comments = -1;
   int64_t shares = -1;

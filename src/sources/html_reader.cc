@@ -14,6 +14,7 @@
 
 #include "sources/article.h"
 #include "sources/comments.h"
+#include "sources/contacts.h"
 #include "sources/html_elements.h"
 #include "sources/html_text.h"
 #include "sources/text_input.h"
@@ -372,6 +373,8 @@ struct PageFacts {
   std::vector<std::pair<const GumboNode*, std::string>> bylines;
   JsonLdFacts json_ld;                  // schema.org
   std::vector<std::string_view> links;  // views into the gumbo tree
+  // Visible <a href> and every <link rel> of the page, for its contact routes (contacts.h).
+  std::vector<const GumboNode*> contact_links;
 };
 
 // Walks the tree under `root` in document order, writing its visible text to `builder`
@@ -491,6 +494,12 @@ class PageWalker {
       case GUMBO_TAG_A:
         RecordByline(node);
         RecordLink(element);
+        if (hidden_depth_ == 0 && facts_->contact_links.size() < 4096) {
+          facts_->contact_links.push_back(&node);
+        }
+        break;
+      case GUMBO_TAG_LINK:
+        if (facts_->contact_links.size() < 4096) facts_->contact_links.push_back(&node);
         break;
       default:
         RecordByline(node);
@@ -958,7 +967,12 @@ void AppendComments(const std::vector<sources_internal::PageComment>& comments, 
     if (is_url) comment.url = comment.id;
     comment.parent_id = c.parent < 0 ? page.id : ids[static_cast<size_t>(c.parent)];
     if (is_url) comment.parent_url = comment.parent_id;
-    if (c.author != nullptr) comment.author.name = HeadingText(*c.author, true);
+    if (c.author != nullptr) {
+      comment.author.name = HeadingText(*c.author, true);
+      // The commenter's site or profile, as WordPress and Blogger link the name.
+      comment.author.url = sources_internal::LinkUnder(*c.author, is_url ? page.url : "");
+      sources_internal::AppendAuthorRoutes("", comment.author.url, comment.contacts);
+    }
     if (const std::optional<int64_t> seconds = ParseDateTime(TrimHtmlSpace(c.date))) {
       comment.published_at = FormatRfc3339(*seconds);
     }
@@ -1052,6 +1066,8 @@ void ReadHtmlPostScoped(std::string_view bytes, std::string_view name, HtmlScope
   const bool is_url =
       StartsWithIgnoreAsciiCase(name, "http://") || StartsWithIgnoreAsciiCase(name, "https://");
   if (is_url) post.url = std::string(name);
+  post.contacts = FindContactRoutes(
+      ContactLinksOf(facts.contact_links, article.parts, article.skipped, post.url), post.url);
   std::vector<Post> comment_posts;
   AppendComments(comments, post, is_url, comment_posts);  // while the tree lives
   gumbo_destroy_output(&options, output);

@@ -272,6 +272,7 @@ enum class Key {
   kParentUrl,
   kContentHash,
   kLinks,
+  kContacts,
   kFollowers,
   kComments,
   kShares,
@@ -304,7 +305,9 @@ Key KeyOf(std::string_view key) {
       if (key == "handle") return Key::kHandle;
       return Key::kOther;
     case 8:
-      return key == "comments" ? Key::kComments : Key::kOther;
+      if (key == "comments") return Key::kComments;
+      if (key == "contacts") return Key::kContacts;
+      return Key::kOther;
     case 9:
       if (key == "parent_id") return Key::kParentId;
       if (key == "followers") return Key::kFollowers;
@@ -359,6 +362,8 @@ class JsonLinesReader {
   error_code ReadAuthor(ondemand::value& value);
   // "links": an array of strings; other items are skipped.
   error_code ReadLinks(ondemand::value& value);
+  // "contacts": an array of {"kind", "value"}; what AddContactRoute refuses is skipped.
+  error_code ReadContacts(ondemand::value& value);
   // Copies `line` into buffer_ followed by the zeroed padding simdjson reads past the end.
   void CopyPadded(std::string_view line);
   void ResetPost();
@@ -655,6 +660,9 @@ error_code JsonLinesReader::ReadFields(ondemand::object& object, bool& has_text)
       case Key::kLinks:
         error = ReadLinks(value);
         break;
+      case Key::kContacts:
+        error = ReadContacts(value);
+        break;
       case Key::kAuthor:
         error = ReadAuthor(value);
         break;
@@ -696,6 +704,38 @@ error_code JsonLinesReader::ReadLinks(ondemand::value& value) {
     error_code error = ReadString(link, text, &is_string);
     if (error && !IsTypeMismatch(error)) return error;
     if (!error && is_string && !text.empty()) post_.links.emplace_back(text);
+  }
+  return simdjson::SUCCESS;
+}
+
+error_code JsonLinesReader::ReadContacts(ondemand::value& value) {
+  ondemand::json_type type;
+  if (error_code error = value.type().get(type)) return error;
+  if (type != ondemand::json_type::array) return simdjson::SUCCESS;
+  ondemand::array array;
+  if (error_code error = value.get_array().get(array)) return error;
+  for (auto item : array) {
+    ondemand::value route;
+    if (error_code error = item.get(route)) return error;
+    if (error_code error = route.type().get(type)) return error;
+    if (type != ondemand::json_type::object) continue;
+    ondemand::object object;
+    if (error_code error = route.get_object().get(object)) return error;
+    std::string kind;
+    std::string text;
+    for (auto result : object) {
+      ondemand::field field;
+      if (error_code error = std::move(result).get(field)) return error;
+      std::string_view key;
+      if (error_code error = ReadKey(field, key)) return error;
+      std::string* target = key == "kind" ? &kind : key == "value" ? &text : nullptr;
+      if (target == nullptr) continue;
+      std::string_view read;
+      error_code error = ReadString(field.value(), read);
+      if (error && !IsTypeMismatch(error)) return error;
+      if (!error) target->assign(read);
+    }
+    AddContactRoute(kind, text, post_.contacts);
   }
   return simdjson::SUCCESS;
 }
@@ -765,6 +805,7 @@ void JsonLinesReader::ResetPost() {
   post_.parent_url.clear();
   post_.content_hash.clear();
   post_.links.clear();
+  post_.contacts.clear();
   post_.comments = -1;
   post_.shares = -1;
   post_.likes = -1;

@@ -76,6 +76,15 @@ void AppendPostJson(const Post& post, std::string& out) {
     AppendJsonString(post.links[i], out);
   }
   out += ']';
+  out += ", \"contacts\": [";
+  for (size_t i = 0; i < post.contacts.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += "{\"kind\": ";
+    AppendJsonString(post.contacts[i].kind, out);
+    AppendField("value", post.contacts[i].value, out);
+    out += '}';
+  }
+  out += ']';
   AppendCount("comments", post.comments, out);
   AppendCount("shares", post.shares, out);
   AppendCount("likes", post.likes, out);

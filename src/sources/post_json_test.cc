@@ -30,6 +30,7 @@ Post SamplePost() {
   post.published_at = "2026-11-20T08:12:00Z";
   post.parent_id = "mastodon.social/statuses/0";
   post.links = {"https://example.org/a", "https://example.org/b"};
+  post.contacts = {{"mastodon", "@marie@mastodon.social"}, {"website", "https://marie.example/"}};
   post.comments = 3;
   post.likes = 12;
   post.content_hash = "00000000000000ff";
@@ -48,6 +49,8 @@ TEST(PostJsonTest, WritesEveryFieldInOneLine) {
             R"("published_at": "2026-11-20T08:12:00Z", "updated_at": "", )"
             R"("parent_id": "mastodon.social/statuses/0", "parent_url": "", )"
             R"("links": ["https://example.org/a", "https://example.org/b"], )"
+            R"("contacts": [{"kind": "mastodon", "value": "@marie@mastodon.social"}, )"
+            R"({"kind": "website", "value": "https://marie.example/"}], )"
             R"("comments": 3, "shares": -1, "likes": 12, "content_hash": "00000000000000ff"})");
 }
 
@@ -74,10 +77,25 @@ TEST(PostJsonTest, ReadsBackAsTheSamePost) {
   EXPECT_EQ(p.published_at, want.published_at);
   EXPECT_EQ(p.parent_id, want.parent_id);
   EXPECT_EQ(p.links, want.links);
+  EXPECT_EQ(p.contacts, want.contacts);
   EXPECT_EQ(p.comments, want.comments);
   EXPECT_EQ(p.shares, want.shares);
   EXPECT_EQ(p.likes, want.likes);
   EXPECT_EQ(p.content_hash, want.content_hash);
+}
+
+TEST(PostJsonTest, ContactsThatAreNotRoutesAreSkipped) {
+  std::vector<Post> got;
+  std::vector<Problem> problems;
+  ReadJsonLines(
+      R"({"text": "t", "contacts": [{"kind": "email", "value": "a@b.fr"}, "x", )"
+      R"({"kind": "fax", "value": "1"}, {"kind": "website", "value": "javascript:x"}, )"
+      R"({"kind": "x"}, {"kind": "x", "value": 3}, {"kind": "email", "value": "a@b.fr"}]})"
+      "\n",
+      "posts.jsonl", [&](const Post& p) { got.push_back(p); }, problems);
+  EXPECT_TRUE(problems.empty());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].contacts, (std::vector<ContactRoute>{{"email", "a@b.fr"}}));
 }
 
 TEST(PostJsonTest, AJsonLineWithoutHashOrSourceGetsThem) {

@@ -10,6 +10,7 @@
 #include "ecoute/post.h"
 #include "ecoute/sources.h"
 
+#include "sources/contacts.h"
 #include "sources/feed/xml_text.h"
 #include "sources/html_fragment.h"
 #include "util/utf8.h"
@@ -91,6 +92,8 @@ bool MapEntry(const FeedValue& entry, std::string_view entry_xml, const std::str
     post.author.name = std::string(author->StringAt("name"));
     if (post.author.name.empty()) post.author.name = std::string(author->StringAt("email"));
     post.author.url = std::string(author->StringAt("href"));
+    sources_internal::AppendAuthorRoutes(author->StringAt("email"), author->StringAt("href"),
+                                         post.contacts);
   }
   for (const auto& [key, field] :
        {std::pair<const char*, std::string*>{"published", &post.published_at},
