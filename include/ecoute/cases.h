@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ecoute/analysis.h"
+#include "ecoute/post.h"
 
 namespace ecoute {
 
@@ -73,6 +74,7 @@ struct CasePost {
   Stance stance = Stance::kNeutral;
   std::string url;
   std::string text;
+  std::vector<ContactRoute> contacts;  // ways to reach its writer (ecoute/post.h)
 };
 
 struct CaseDetail {

@@ -40,8 +40,8 @@ struct CaseSlaView {
 void AppendCaseSummaryJson(const CaseSummary& summary, const CaseSlaView* sla, std::string& out);
 
 // A case with its posts and timeline: {"case": <summary>, "posts": [...], "events":
-// [...]}. A post: post_id, ext_id, role, author, published_at, stance, url, text, and
-// "cues" when `post_cues` has a JSON array for it (post_cues[i] for posts[i]; empty or
+// [...]}. A post: post_id, ext_id, role, author, published_at, stance, url, text, contacts
+// ([{"kind", "value"}], ecoute/post.h), and "cues" when `post_cues` has a JSON array for it (post_cues[i] for posts[i]; empty or
 // shorter: none). An event: at, kind, actor, reason, post_id (null when none).
 void AppendCaseDetailJson(const CaseDetail& detail, const CaseSlaView* sla,
                           std::span<const std::string> post_cues, std::string& out);

@@ -61,6 +61,15 @@ void AppendCasePostJson(const CasePost& p, const std::string* cues, std::string&
   AppendString("stance", StanceName(p.stance), out);
   AppendString("url", p.url, out);
   AppendString("text", p.text, out);
+  AppendKey("contacts", out);
+  out += '[';
+  for (size_t i = 0; i < p.contacts.size(); ++i) {
+    out += i > 0 ? ",{" : "{";
+    AppendString("kind", p.contacts[i].kind, out);
+    AppendString("value", p.contacts[i].value, out);
+    out += '}';
+  }
+  out += ']';
   if (cues != nullptr && !cues->empty()) {
     AppendKey("cues", out);
     out += *cues;

@@ -352,7 +352,8 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
   sqlite::Statement posts(
       db_,
       "SELECT p.id, coalesce(p.ext_id, ''), cp.role, coalesce(nullif(a.handle, ''), a.name, ''), "
-      "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at FROM case_posts cp JOIN "
+      "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at, coalesce(p.contacts, '') "
+      "FROM case_posts cp JOIN "
       "posts p ON p.id = cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id "
       "= ?1 ORDER BY p.at, p.id");
   if (!posts.ok()) return posts.status();
@@ -367,6 +368,7 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
     post.stance = static_cast<Stance>(posts.Int(5));
     post.url = std::string(posts.Text(6));
     post.text = std::string(posts.Text(7));
+    post.contacts = ParseContactRoutes(posts.Text(10));
     // Each post but the opening one joined the case: a timeline entry of its own.
     if (post.role != CaseRole::kOpening) {
       CaseEvent joined;

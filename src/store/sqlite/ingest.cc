@@ -18,6 +18,31 @@ std::string AuthorKey(const Author& author) {
   return author.name;
 }
 
+// Who answers a post without a known author (docs/CASES.md, "Posts without an author"): its
+// site, named by its host, with the site as profile URL. A reply (a comment) is someone else
+// on that site: "anonymous on <host>", known by its own URL. A post with no web address at
+// all (a local file) stays without author: there is nowhere to answer it.
+Author CustomerOf(const Post& post) {
+  if (!post.author.name.empty() || !post.author.handle.empty() || !post.author.url.empty()) {
+    return post.author;
+  }
+  std::string_view site;
+  for (const std::string* url : {&post.url, &post.id, &post.parent_url}) {
+    if (site.empty() && IsWebUrl(*url)) site = *url;
+  }
+  const std::string host = UrlHost(site);
+  Author author;
+  if (host.empty()) return author;
+  if (!post.parent_id.empty() || !post.parent_url.empty()) {
+    author.name = "anonymous on " + host;
+    if (IsWebUrl(post.url)) author.url = post.url;
+  } else {
+    author.name = host;
+    author.url = std::string(site.substr(0, site.find('/', site.find("://") + 3))) + '/';
+  }
+  return author;
+}
+
 std::optional<int64_t> ParseTime(const std::string& text) {
   if (text.empty()) return std::nullopt;
   return ParseDateTime(text);
@@ -282,7 +307,7 @@ Result<PostRow> SqliteStore::MakeRow(const IngestItem& item, const Post& post) {
   }
   ECOUTE_ASSIGN_OR_RETURN(const int64_t source_id,
                           SourceId(post.source.empty() ? "unknown" : post.source));
-  ECOUTE_ASSIGN_OR_RETURN(const int64_t author_id, AuthorId(post.author));
+  ECOUTE_ASSIGN_OR_RETURN(const int64_t author_id, AuthorId(CustomerOf(post)));
   const std::optional<int64_t> published = ParseTime(post.published_at);
   return PostRow{.post = post,
                  .analysis = analysis,
@@ -344,6 +369,8 @@ Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
   update.BindOrNull(15, row.facts).BindOrNull(16, FirstTopic(analysis));
   update.Bind(17, TopicMask(analysis)).Bind(18, Tags(analysis, row.brand_ids));
   ECOUTE_RETURN_IF_ERROR(update.Run());
+  ECOUTE_RETURN_IF_ERROR(
+      Get(kSetPostContacts).Bind(1, row.id).BindOrNull(2, ContactRoutesJson(post.contacts)).Run());
   ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, row.id).Run());
   ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
   ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(row.id));
@@ -381,6 +408,10 @@ Status SqliteStore::InsertPost(PostRow& row, bool id_is_derived) {
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   row.id = sqlite3_last_insert_rowid(db_);
   if (unindexed_from_ == 0) unindexed_from_ = row.id;
+  if (!post.contacts.empty()) {
+    ECOUTE_RETURN_IF_ERROR(
+        Get(kSetPostContacts).Bind(1, row.id).Bind(2, ContactRoutesJson(post.contacts)).Run());
+  }
   return OkStatus();
 }
 

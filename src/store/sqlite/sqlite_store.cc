@@ -118,6 +118,7 @@ Status SqliteStore::Prepare() {
       // written, so that the indexes on status and priority are left alone.
       "UPDATE cases SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at < ?2",
       "UPDATE cases SET priority = ?2 WHERE id = ?1 AND priority < ?2",
+      "UPDATE posts SET contacts = ?2 WHERE id = ?1",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);

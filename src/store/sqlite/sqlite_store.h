@@ -139,6 +139,7 @@ class SqliteStore final : public Store {
     kIndexNewPosts,
     kTouchCase,
     kRaiseCasePriority,
+    kSetPostContacts,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "ecoute/json.h"
 #include "ecoute/store.h"
 
 #include "store/sqlite/fts5_tokenizer.h"
@@ -299,6 +300,77 @@ TEST_F(StoreTest, TheBrandIsRecognizedByItsDomainToo) {
   Ingest(reply);
   EXPECT_EQ(Case(id).summary.status, CaseStatus::kAcknowledged);
   EXPECT_EQ(Case(id).posts.at(1).role, CaseRole::kBrandReply);
+}
+
+// A blog article without a byline opens a case like any other, its site as the customer;
+// comments under it join by its URL, the brand's among them acknowledges it.
+TEST_F(StoreTest, AnArticleWithoutAuthorOpensACaseItsSiteIsTheCustomer) {
+  const std::string page = "https://blog.example/2026/01/colis";
+  Item& article = Make(page, "", kT0, "Fnac: colis perdu, aucune réponse",
+                       {{"Fnac", Stance::kComplaint}});
+  article.post.url = page;
+  article.post.contacts = {{"email", "lea@blog.example"}, {"website", "https://blog.example/"}};
+  const IngestResult opened = Ingest(article);
+  ASSERT_EQ(opened.cases.size(), 1u);
+  const int64_t id = opened.cases[0];
+  Item& comment = Make(page + "#comment-1", "", kT0 + kHour, "Pareil pour moi", {});
+  comment.post.author.name = "Marc";
+  comment.post.url = comment.post.id;
+  comment.post.parent_url = page;
+  Item& anonymous = Make(page + "#comment-2", "", kT0 + 2 * kHour, "Toujours rien ?", {});
+  anonymous.post.url = anonymous.post.id;
+  anonymous.post.parent_url = page;
+  Item& reply = Make(page + "#comment-3", "", kT0 + 3 * kHour, "Écrivez-nous en privé", {});
+  reply.post.author.name = "Fnac Service Client";
+  reply.post.author.url = "https://www.fnac.com/";
+  reply.post.url = reply.post.id;
+  reply.post.parent_url = page;
+  reply.post.contacts = {{"website", "https://www.fnac.com/"}};
+  for (const Item* item : {&comment, &anonymous, &reply}) {
+    EXPECT_EQ(Ingest(*item).cases, std::vector<int64_t>{id});
+  }
+  const CaseDetail detail = Case(id);
+  EXPECT_EQ(detail.summary.customer, "blog.example");
+  EXPECT_EQ(detail.summary.status, CaseStatus::kAcknowledged);
+  ASSERT_EQ(detail.posts.size(), 4u);
+  EXPECT_EQ(detail.posts[0].author, "blog.example");
+  EXPECT_EQ(detail.posts[0].contacts, article.post.contacts);
+  EXPECT_EQ(detail.posts[1].role, CaseRole::kComment);
+  EXPECT_EQ(detail.posts[2].author, "anonymous on blog.example");
+  EXPECT_EQ(detail.posts[2].role, CaseRole::kComment);  // not the site's own follow-up
+  EXPECT_EQ(detail.posts[3].role, CaseRole::kBrandReply);
+  EXPECT_EQ(detail.posts[3].contacts, reply.post.contacts);
+  EXPECT_EQ(detail.events.at(1).actor, "rule:reply");
+  EXPECT_EQ(Scalar("SELECT url FROM authors WHERE name = 'blog.example'"), "https://blog.example/");
+  EXPECT_EQ(Scalar("SELECT contacts FROM posts WHERE ext_id = '" + page + "'"),
+            R"([{"kind":"email","value":"lea@blog.example"},)"
+            R"({"kind":"website","value":"https://blog.example/"}])");
+  // The case's JSON lists them.
+  std::string json;
+  AppendCaseDetailJson(detail, nullptr, {}, json);
+  EXPECT_NE(json.find(
+                R"("contacts":[{"kind":"email","value":"lea@blog.example"},)"
+                R"({"kind":"website","value":"https://blog.example/"}])"),
+            std::string::npos);
+  // A second article of the same site about the same brand is the same customer's.
+  Item& again = Make(page + "-2", "", kT0 + kDay, "Fnac: toujours pas de colis",
+                     {{"Fnac", Stance::kComplaint}});
+  again.post.url = page + "-2";
+  EXPECT_EQ(Ingest(again).cases, std::vector<int64_t>{id});
+}
+
+// An edit replaces the routes; a post read from a file, with no author and no web address,
+// still opens no case: there is nowhere to answer it.
+TEST_F(StoreTest, ContactsFollowEditsAndAPostWithNowhereToAnswerOpensNoCase) {
+  Item& page = Make("https://blog.example/a", "@lea", kT0, "Un article", {});
+  page.post.contacts = {{"x", "@lea"}};
+  Ingest(page);
+  Item& edited = Make("https://blog.example/a", "@lea", kT0, "Un article, modifié", {});
+  Ingest(edited);
+  EXPECT_EQ(Scalar("SELECT coalesce(contacts, 'none') FROM posts"), "none");
+  Item& file = Make("lettre.txt", "", kT0, "Fnac: colis perdu", {{"Fnac", Stance::kComplaint}});
+  file.id_is_derived = true;
+  EXPECT_TRUE(Ingest(file).cases.empty());
 }
 
 TEST_F(StoreTest, AHappyEndingThatLinksBackJoinsTheCaseMonthsLater) {
