@@ -43,6 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const std::string& link : post.links) {
       if (link.empty() || link[0] == '#' || !ecoute::IsValidUtf8(link)) std::abort();
     }
+    if (post.contacts.size() > ecoute::kMaxContactRoutes) std::abort();
+    for (const ecoute::ContactRoute& route : post.contacts) {
+      if (route.value.empty() || !ecoute::IsValidUtf8(route.value)) std::abort();
+    }
   }
   return 0;
 }

@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       [&](const ecoute::Post& post) {
         ++post_count;
         if (post.id.empty() || !ecoute::IsValidUtf8(post.text)) std::abort();
+        if (post.contacts.size() > ecoute::kMaxContactRoutes) std::abort();
         if (post.author.followers < -1 || post.comments < -1 || post.shares < -1 ||
             post.likes < -1) {
           std::abort();

@@ -38,6 +38,7 @@ void ExpectSameRead(const ReadResult& want, const ReadResult& got) {
     EXPECT_EQ(a.author.handle, b.author.handle);
     EXPECT_EQ(a.author.url, b.author.url);
     EXPECT_EQ(a.author.followers, b.author.followers);
+    EXPECT_EQ(a.contacts, b.contacts);
     EXPECT_EQ(a.published_at, b.published_at);
     EXPECT_EQ(a.updated_at, b.updated_at);
     EXPECT_EQ(a.parent_id, b.parent_id);
@@ -178,6 +179,24 @@ TEST(FeedReaderTest, ReadsAtom10Entries) {
   EXPECT_EQ(post.author.url, "https://a.example/jo");
   EXPECT_EQ(post.published_at, "2026-01-02T03:04:05Z");
   EXPECT_EQ(post.updated_at, "2026-01-03T03:04:05Z");
+}
+
+TEST(FeedReaderTest, AuthorsEmailAndUriAreContactRoutes) {
+  const ReadResult result = Read(R"(<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Atom</title><link href="https://a.example/"/>
+  <entry><id>1</id><title>Un</title><link href="https://a.example/1"/>
+    <author><name>Jo</name><email>jo@a.example</email><uri>https://mastodon.social/@jo</uri></author>
+  </entry>
+  <entry><id>2</id><title>Deux</title><link href="https://a.example/2"/>
+    <author><name>Al</name><uri>https://al.example/</uri></author>
+  </entry>
+</feed>)");
+  ASSERT_EQ(result.posts.size(), 2u);
+  EXPECT_EQ(result.posts[0].contacts,
+            (std::vector<ContactRoute>{{"email", "jo@a.example"},
+                                       {"mastodon", "@jo@mastodon.social"}}));
+  EXPECT_EQ(result.posts[1].contacts,
+            (std::vector<ContactRoute>{{"website", "https://al.example/"}}));
 }
 
 TEST(FeedReaderTest, GivesWordPressCommentsTheirArticleAsParent) {
