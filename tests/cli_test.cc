@@ -181,7 +181,7 @@ TEST_F(CliTest, ParsePrintsEachPostInThePostModel) {
       "posts.jsonl",
       "{\"id\": \"t1\", \"text\": \"Plus de réseau.\", \"author\": {\"handle\": \"@marie_l\", "
       "\"followers\": 48200}, \"published_at\": \"2026-11-20T08:12:00Z\", \"links\": "
-      "[\"https://example.org/a\"]}\n"
+      "[\"https://example.org/a\"], \"contacts\": [{\"kind\": \"x\", \"value\": \"@marie_l\"}]}\n"
       "not json\n");
   const CommandResult run = Ecoute("parse " + posts.string());
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -190,7 +190,8 @@ TEST_F(CliTest, ParsePrintsEachPostInThePostModel) {
       "\"text\": \"Plus de réseau.\", \"lang\": \"\", \"author\": {\"name\": \"\", "
       "\"handle\": \"@marie_l\", \"url\": \"\", \"followers\": 48200}, "
       "\"published_at\": \"2026-11-20T08:12:00Z\", \"updated_at\": \"\", \"parent_id\": \"\", "
-      "\"parent_url\": \"\", \"links\": [\"https://example.org/a\"], \"comments\": -1, "
+      "\"parent_url\": \"\", \"links\": [\"https://example.org/a\"], "
+      "\"contacts\": [{\"kind\": \"x\", \"value\": \"@marie_l\"}], \"comments\": -1, "
       "\"shares\": -1, \"likes\": -1, \"content_hash\": \"";
   EXPECT_EQ(run.out.substr(0, line.size()), line) << run.out;
   EXPECT_EQ(CountLines(run.out), 1u);

@@ -31,9 +31,9 @@ struct ContactRoute {
 
 // The kinds of contact routes, in the order a post lists them.
 inline constexpr std::string_view kContactKinds[] = {
-    "email",     "mastodon", "bluesky", "x",           "threads",      "linkedin",
-    "facebook",  "instagram", "youtube", "author_page", "contact_page", "website"};
-inline constexpr size_t kMaxContactRoutes = 16;      // per post
+    "email",    "mastodon",  "bluesky", "x",           "threads",      "linkedin",
+    "facebook", "instagram", "youtube", "author_page", "contact_page", "website"};
+inline constexpr size_t kMaxContactRoutes = 16;       // per post
 inline constexpr size_t kMaxContactValueBytes = 256;  // longer values are dropped
 
 // Appends {kind, value} to `routes` when `kind` is one of kContactKinds, `value` is non-empty,

@@ -116,11 +116,11 @@ std::string_view Trim(std::string_view s) {
 
 // An http(s) URL cut into the parts the rules look at.
 struct WebUrl {
-  std::string scheme;               // "http" or "https"
-  std::string authority;            // the host as written, lower-cased, without user or port
-  std::string host;                 // the same without a leading "www."
-  std::string_view path;            // "/a/b", without query and fragment
-  std::string_view query;           // after '?', without the fragment
+  std::string scheme;                      // "http" or "https"
+  std::string authority;                   // the host as written, lower-cased, without user or port
+  std::string host;                        // the same without a leading "www."
+  std::string_view path;                   // "/a/b", without query and fragment
+  std::string_view query;                  // after '?', without the fragment
   std::vector<std::string_view> segments;  // the path's non-empty segments
 };
 
@@ -165,9 +165,8 @@ bool ParseWebUrl(std::string_view url, WebUrl& out) {
 }
 
 bool HostIs(std::string_view host, std::string_view domain) {
-  return host == domain ||
-         (host.size() > domain.size() && host.ends_with(domain) &&
-          host[host.size() - domain.size() - 1] == '.');
+  return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
+                            host[host.size() - domain.size() - 1] == '.');
 }
 
 // Handle characters of X, Instagram, Threads and the fediverse: letters, digits, '_', '.',
@@ -206,13 +205,14 @@ std::optional<ContactRoute> EmailRoute(std::string_view href) {
   }
   address = std::string(Trim(std::string_view(address).substr(0, address.find(','))));
   const size_t at = address.find('@');
-  if (at == 0 || at == std::string::npos || at > 64 || address.find('@', at + 1) != std::string::npos) {
+  if (at == 0 || at == std::string::npos || at > 64 ||
+      address.find('@', at + 1) != std::string::npos) {
     return std::nullopt;
   }
   for (size_t i = 0; i < address.size(); ++i) {
     const char c = address[i];
-    if (static_cast<unsigned char>(c) <= 0x20 || std::string_view("<>()[]\\,;:\"").find(c) !=
-                                                     std::string_view::npos) {
+    if (static_cast<unsigned char>(c) <= 0x20 ||
+        std::string_view("<>()[]\\,;:\"").find(c) != std::string_view::npos) {
       return std::nullopt;
     }
     if (i > at && !IsHandle(std::string_view(&c, 1), 1)) return std::nullopt;
@@ -239,7 +239,8 @@ std::optional<ContactRoute> NetworkRoute(const WebUrl& u) {
   const std::vector<std::string_view>& s = u.segments;
   if (s.empty()) return std::nullopt;
   if (HostIs(u.host, "twitter.com") || HostIs(u.host, "x.com")) {
-    if (s.size() != 1 || !IsHandle(s[0], 15) || s[0].find_first_of(".-") != std::string_view::npos ||
+    if (s.size() != 1 || !IsHandle(s[0], 15) ||
+        s[0].find_first_of(".-") != std::string_view::npos ||
         IsOneOf(Lower(s[0]), {"intent", "share", "home", "i", "search", "hashtag", "explore",
                               "login", "signup", "settings", "messages", "notifications", "tos",
                               "privacy", "compose", "download"})) {
@@ -255,8 +256,8 @@ std::optional<ContactRoute> NetworkRoute(const WebUrl& u) {
   }
   if (HostIs(u.host, "instagram.com")) {
     if (s.size() != 1 || !IsHandle(s[0], 30) ||
-        IsOneOf(Lower(s[0]), {"p", "reel", "reels", "explore", "accounts", "stories", "tv",
-                              "about", "developer", "legal", "direct"})) {
+        IsOneOf(Lower(s[0]), {"p", "reel", "reels", "explore", "accounts", "stories", "tv", "about",
+                              "developer", "legal", "direct"})) {
       return std::nullopt;
     }
     return ContactRoute{"instagram", "@" + Lower(s[0])};
@@ -264,9 +265,9 @@ std::optional<ContactRoute> NetworkRoute(const WebUrl& u) {
   if (HostIs(u.host, "bsky.app")) {
     if (s.size() != 2 || s[0] != "profile") return std::nullopt;
     const std::string handle = Lower(s[1]);
-    const bool is_did = handle.starts_with("did:") && handle.size() > 8 &&
-                        handle.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789:._-") ==
-                            std::string::npos;
+    const bool is_did =
+        handle.starts_with("did:") && handle.size() > 8 &&
+        handle.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789:._-") == std::string::npos;
     if (!is_did && (handle.find('.') == std::string::npos || !IsHandle(handle, 253))) {
       return std::nullopt;
     }
@@ -288,10 +289,11 @@ std::optional<ContactRoute> NetworkRoute(const WebUrl& u) {
       return ContactRoute{"facebook", "https://www.facebook.com/profile.php?id=" + std::string(id)};
     }
     if (!IsHandle(s[0], 80) ||
-        IsOneOf(Lower(s[0]), {"sharer", "sharer.php", "share", "share.php", "dialog", "plugins",
-                              "tr", "login", "login.php", "groups", "events", "watch", "help",
-                              "policies", "privacy", "hashtag", "photo.php", "permalink.php",
-                              "story.php", "marketplace", "gaming", "pages"})) {
+        IsOneOf(Lower(s[0]),
+                {"sharer",    "sharer.php",  "share",     "share.php", "dialog",    "plugins",
+                 "tr",        "login",       "login.php", "groups",    "events",    "watch",
+                 "help",      "policies",    "privacy",   "hashtag",   "photo.php", "permalink.php",
+                 "story.php", "marketplace", "gaming",    "pages"})) {
       return std::nullopt;
     }
     return ContactRoute{"facebook", "https://www.facebook.com/" + std::string(s[0])};
@@ -353,7 +355,8 @@ std::string LowerText(std::string_view text) {
       out.replace(at, upper.size(), lower);
     }
   }
-  while (!out.empty() && (out.back() == ':' || out.back() == '?' || out.back() == ' ')) out.pop_back();
+  while (!out.empty() && (out.back() == ':' || out.back() == '?' || out.back() == ' '))
+    out.pop_back();
   return out;
 }
 
@@ -365,8 +368,10 @@ bool IsContactLink(const WebUrl& u, std::string_view text) {
     }
   }
   const std::string words = LowerText(text);
-  return words.size() < 40 && (words.find("contact") != std::string::npos ||
-                               words == "kontakt" || words == "\xC3\xA9" "crivez-moi" ||
+  return words.size() < 40 && (words.find("contact") != std::string::npos || words == "kontakt" ||
+                               words ==
+                                   "\xC3\xA9"
+                                   "crivez-moi" ||
                                words == "ecrivez-moi" || words == "write to me");
 }
 
@@ -382,8 +387,8 @@ bool IsAboutLink(const WebUrl& u, std::string_view text) {
 
 bool HasAuthorPath(std::string_view path) {
   const std::string lower = Lower(path);
-  for (std::string_view part : {"/author/", "/authors/", "/auteur/", "/auteurs/", "/profile/",
-                                "/people/", "/bio/"}) {
+  for (std::string_view part :
+       {"/author/", "/authors/", "/auteur/", "/auteurs/", "/profile/", "/people/", "/bio/"}) {
     if (lower.find(part) != std::string::npos) return true;
   }
   return false;

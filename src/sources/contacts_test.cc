@@ -75,10 +75,10 @@ TEST(ContactsTest, ProfileLinksAndAddressesAreNormalized) {
 TEST(ContactsTest, AddContactRouteChecksKindValueDuplicatesAndBounds) {
   std::vector<ContactRoute> routes;
   EXPECT_TRUE(AddContactRoute("email", "a@b.fr", routes));
-  EXPECT_FALSE(AddContactRoute("email", "a@b.fr", routes));     // already there
-  EXPECT_FALSE(AddContactRoute("fax", "0102030405", routes));   // unknown kind
-  EXPECT_FALSE(AddContactRoute("website", "", routes));         // empty
-  EXPECT_FALSE(AddContactRoute("website", "https://a b", routes));  // a space
+  EXPECT_FALSE(AddContactRoute("email", "a@b.fr", routes));          // already there
+  EXPECT_FALSE(AddContactRoute("fax", "0102030405", routes));        // unknown kind
+  EXPECT_FALSE(AddContactRoute("website", "", routes));              // empty
+  EXPECT_FALSE(AddContactRoute("website", "https://a b", routes));   // a space
   EXPECT_FALSE(AddContactRoute("website", "https://\xFF", routes));  // not UTF-8
   EXPECT_FALSE(AddContactRoute("website", "https://" + std::string(300, 'a'), routes));
   EXPECT_FALSE(AddContactRoute("website", "javascript:alert(1)", routes));  // not the web
@@ -90,7 +90,7 @@ TEST(ContactsTest, AddContactRouteChecksKindValueDuplicatesAndBounds) {
 
 TEST(ContactsTest, ProfilesInsideTheArticleAreNotTheWritersUnlessRelMe) {
   const std::vector<ContactLink> links = {
-      {"https://twitter.com/fnac", "", "@fnac", true},          // the brand, named in the text
+      {"https://twitter.com/fnac", "", "@fnac", true},            // the brand, named in the text
       {"mailto:service@fnac.com", "", "service@fnac.com", true},  // idem
       {"https://mastodon.social/@jane", "me", "Mastodon", true},
       {"https://twitter.com/jane", "", "Twitter", false},  // in the sidebar
@@ -158,8 +158,8 @@ std::vector<Post> ReadPage(const std::string& file, std::string_view url) {
 // Header, sidebar and footer give the writer's routes; the brand's profile and address named
 // in the article, the share buttons and the comments' links do not.
 TEST(ContactsTest, AWordPressPostGivesItsWritersRoutes) {
-  const std::vector<Post> posts =
-      ReadPage("wordpress-post.html", "https://carnets-de-lea.example/2026/02/03/colis-fnac-perdu/");
+  const std::vector<Post> posts = ReadPage(
+      "wordpress-post.html", "https://carnets-de-lea.example/2026/02/03/colis-fnac-perdu/");
   ASSERT_EQ(posts.size(), 3u);
   EXPECT_EQ(Describe(posts[0].contacts),
             "email=lea@carnets-de-lea.example mastodon=@lea_carnets@piaille.fr "
@@ -174,8 +174,9 @@ TEST(ContactsTest, AWordPressPostGivesItsWritersRoutes) {
 }
 
 TEST(ContactsTest, ABloggerPostGivesItsWritersRoutes) {
-  const std::vector<Post> posts = ReadPage(
-      "blogger-post.html", "https://petitjournaldejo.blogspot.com/2026/03/facture-sfr-hors-forfait.html");
+  const std::vector<Post> posts =
+      ReadPage("blogger-post.html",
+               "https://petitjournaldejo.blogspot.com/2026/03/facture-sfr-hors-forfait.html");
   ASSERT_EQ(posts.size(), 3u);
   EXPECT_EQ(Describe(posts[0].contacts),
             "x=@petitjournaljo facebook=https://www.facebook.com/petitjournaldejo "

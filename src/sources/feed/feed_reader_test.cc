@@ -192,9 +192,9 @@ TEST(FeedReaderTest, AuthorsEmailAndUriAreContactRoutes) {
   </entry>
 </feed>)");
   ASSERT_EQ(result.posts.size(), 2u);
-  EXPECT_EQ(result.posts[0].contacts,
-            (std::vector<ContactRoute>{{"email", "jo@a.example"},
-                                       {"mastodon", "@jo@mastodon.social"}}));
+  EXPECT_EQ(
+      result.posts[0].contacts,
+      (std::vector<ContactRoute>{{"email", "jo@a.example"}, {"mastodon", "@jo@mastodon.social"}}));
   EXPECT_EQ(result.posts[1].contacts,
             (std::vector<ContactRoute>{{"website", "https://al.example/"}}));
 }

@@ -306,8 +306,8 @@ TEST_F(StoreTest, TheBrandIsRecognizedByItsDomainToo) {
 // comments under it join by its URL, the brand's among them acknowledges it.
 TEST_F(StoreTest, AnArticleWithoutAuthorOpensACaseItsSiteIsTheCustomer) {
   const std::string page = "https://blog.example/2026/01/colis";
-  Item& article = Make(page, "", kT0, "Fnac: colis perdu, aucune réponse",
-                       {{"Fnac", Stance::kComplaint}});
+  Item& article =
+      Make(page, "", kT0, "Fnac: colis perdu, aucune réponse", {{"Fnac", Stance::kComplaint}});
   article.post.url = page;
   article.post.contacts = {{"email", "lea@blog.example"}, {"website", "https://blog.example/"}};
   const IngestResult opened = Ingest(article);
@@ -348,9 +348,8 @@ TEST_F(StoreTest, AnArticleWithoutAuthorOpensACaseItsSiteIsTheCustomer) {
   // The case's JSON lists them.
   std::string json;
   AppendCaseDetailJson(detail, nullptr, {}, json);
-  EXPECT_NE(json.find(
-                R"("contacts":[{"kind":"email","value":"lea@blog.example"},)"
-                R"({"kind":"website","value":"https://blog.example/"}])"),
+  EXPECT_NE(json.find(R"("contacts":[{"kind":"email","value":"lea@blog.example"},)"
+                      R"({"kind":"website","value":"https://blog.example/"}])"),
             std::string::npos);
   // A second article of the same site about the same brand is the same customer's.
   Item& again = Make(page + "-2", "", kT0 + kDay, "Fnac: toujours pas de colis",
