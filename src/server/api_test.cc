@@ -363,9 +363,12 @@ TEST_F(ApiTest, ACaseShowsItsPostsCuesAndTimelineAndAgentsActOnIt) {
   }
   EXPECT_TRUE(found_complaint) << opening["cues"].dump();
   // respond -> acknowledged, with its events; resolve needs a reason.
-  json responded = CallJson("agent_j", "POST", base + "/respond", R"({"note":"appelée"})");
+  json responded =
+      CallJson("agent_j", "POST", base + "/respond", R"({"channel":"phone","note":"appelée"})");
   EXPECT_EQ(responded["case"]["status"], "acknowledged");
   EXPECT_EQ(responded["case"]["first_response_at"], "2026-11-25T09:46:40Z");
+  EXPECT_EQ(responded["case"]["first_declared_response_at"], "2026-11-25T09:46:40Z");
+  EXPECT_EQ(responded["case"]["response_kind"], "declared");
   EXPECT_EQ(responded["events"].back()["kind"], "acknowledged");
   Response no_reason = Call("agent_j", "POST", base + "/resolve", "{}");
   EXPECT_EQ(no_reason.status, 400);

@@ -157,6 +157,16 @@ std::string LinksOf(const Post& post, const Analysis& analysis) {
   return links;
 }
 
+// The analysis's reasons for the priority, one per line ("" when none).
+std::string ReasonsOf(const Analysis& analysis) {
+  std::string out;
+  for (const std::string& reason : analysis.reasons) {
+    if (!out.empty()) out += '\n';
+    for (char c : reason) out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
 // A count of the post model (-1: unknown) as a column value.
 std::optional<int64_t> Count(int64_t n) {
   return n >= 0 ? std::optional<int64_t>(n) : std::nullopt;
@@ -343,6 +353,7 @@ Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
   update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
   update.BindOrNull(15, row.facts).BindOrNull(16, FirstTopic(analysis));
   update.Bind(17, TopicMask(analysis)).Bind(18, Tags(analysis, row.brand_ids));
+  update.BindOrNull(19, ReasonsOf(analysis));
   ECOUTE_RETURN_IF_ERROR(update.Run());
   ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, row.id).Run());
   ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
@@ -378,6 +389,7 @@ Status SqliteStore::InsertPost(PostRow& row, bool id_is_derived) {
   insert.Bind(21, PerMille(analysis.severity)).Bind(22, static_cast<int64_t>(analysis.priority));
   insert.BindOrNull(23, row.facts).BindOrNull(24, FirstTopic(analysis));
   insert.Bind(25, TopicMask(analysis)).Bind(26, Tags(analysis, row.brand_ids));
+  insert.BindOrNull(27, ReasonsOf(analysis));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   row.id = sqlite3_last_insert_rowid(db_);
   if (unindexed_from_ == 0) unindexed_from_ = row.id;

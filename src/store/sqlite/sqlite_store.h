@@ -87,8 +87,12 @@ class SqliteStore final : public Store {
                                         const SearchOptions& options) override;
   Result<std::vector<CaseSummary>> ListCases(const CaseFilter& filter) override;
   Result<CaseDetail> GetCase(int64_t case_id) override;
-  Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
-                        const std::string& note) override;
+  Status AddNote(int64_t case_id, const std::string& actor, int64_t at,
+                 const std::string& text) override;
+  Status DeclareResponse(int64_t case_id, const std::string& channel, const std::string& note,
+                         const std::string& actor, int64_t at) override;
+  Status SetPriority(int64_t case_id, std::optional<int> priority, const std::string& actor,
+                     int64_t at, const std::string& reason) override;
   Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
                      const std::string& reason) override;
   Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
@@ -139,6 +143,7 @@ class SqliteStore final : public Store {
     kIndexNewPosts,
     kTouchCase,
     kRaiseCasePriority,
+    kStampObserved,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }

@@ -1,0 +1,152 @@
+// Responses on a real SQLite file: the brand's replies (observed), answers recorded by
+// agents (declared), internal notes, the priority override, and what a post says of its
+// priority and reach.
+#include <gtest/gtest.h>
+
+#include "ecoute/store.h"
+
+#include "store/sqlite/store_test_fixture.h"
+
+namespace ecoute {
+namespace {
+
+using store_test::kHour;
+using store_test::kT0;
+using store_test::StoreTest;
+
+class ResponsesTest : public StoreTest {
+ protected:
+  // Marie's complaint to Fnac at kT0: its case.
+  int64_t Complaint(const std::string& id = "1", const std::string& author = "@marie",
+                    int64_t at = kT0) {
+    const IngestResult r =
+        Ingest(Make(id, author, at, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}}));
+    EXPECT_EQ(r.cases.size(), 1u);
+    return r.cases.empty() ? 0 : r.cases.front();
+  }
+  // Fnac's reply to post `parent`.
+  IngestResult BrandReply(const std::string& id, const std::string& parent, int64_t at) {
+    Item& reply = Make(id, "@fnac", at, "Nous regardons votre commande", {});
+    reply.post.parent_id = parent;
+    return Ingest(reply);
+  }
+  std::vector<std::string> Kinds(int64_t id) {
+    std::vector<std::string> kinds;
+    for (const CaseEvent& e : Case(id).events) kinds.push_back(e.kind);
+    return kinds;
+  }
+};
+
+TEST_F(ResponsesTest, ANoteChangesNeitherTheStatusNorTheClocks) {
+  const int64_t id = Complaint();
+  const CaseSummary before = Case(id).summary;
+  ASSERT_TRUE(store_->AddNote(id, "agent:lea", kT0 + kHour, "cliente VIP, rappeler demain").ok());
+  const CaseDetail after = Case(id);
+  EXPECT_EQ(after.summary.status, CaseStatus::kNew);
+  EXPECT_EQ(after.summary.last_activity_at, before.last_activity_at);
+  EXPECT_FALSE(after.summary.first_response_at);
+  EXPECT_EQ(ResponseKind(after.summary), "");
+  ASSERT_EQ(after.events.back().kind, "note");
+  EXPECT_EQ(after.events.back().actor, "agent:lea");
+  EXPECT_EQ(after.events.back().reason, "cliente VIP, rappeler demain");
+  EXPECT_EQ(store_->AddNote(id, "agent:lea", kT0, " \n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddNote(999, "agent:lea", kT0, "x").code(), StatusCode::kNotFound);
+  CaseFilter unanswered;
+  unanswered.unanswered_only = true;
+  EXPECT_EQ(store_->ListCases(unanswered)->size(), 1u);
+}
+
+TEST_F(ResponsesTest, ADeclaredResponseNeedsAKnownChannelAndANote) {
+  const int64_t id = Complaint();
+  EXPECT_EQ(store_->DeclareResponse(id, "pigeon", "x", "agent:lea", kT0).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->DeclareResponse(id, "phone", "", "agent:lea", kT0).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Kinds(id), std::vector<std::string>{"opened"});
+  ASSERT_TRUE(
+      store_->DeclareResponse(id, "phone", "rappelée, colis renvoyé", "agent:lea", kT0 + kHour)
+          .ok());
+  const CaseDetail c = Case(id);
+  EXPECT_EQ(c.summary.status, CaseStatus::kAcknowledged);
+  EXPECT_EQ(c.summary.first_response_at, kT0 + kHour);
+  EXPECT_EQ(c.summary.first_declared_response_at, kT0 + kHour);
+  EXPECT_FALSE(c.summary.first_observed_response_at);
+  EXPECT_EQ(ResponseKind(c.summary), "declared");
+  EXPECT_EQ(Kinds(id), (std::vector<std::string>{"opened", "declared", "acknowledged"}));
+  EXPECT_EQ(c.events[1].reason, "phone: rappelée, colis renvoyé");
+  // A second declaration keeps the first's time.
+  ASSERT_TRUE(
+      store_->DeclareResponse(id, "email", "devis envoyé", "agent:lea", kT0 + 2 * kHour).ok());
+  EXPECT_EQ(Case(id).summary.first_declared_response_at, kT0 + kHour);
+}
+
+TEST_F(ResponsesTest, TheBrandsReplyPostIsAnObservedResponse) {
+  const int64_t id = Complaint();
+  BrandReply("2", "1", kT0 + 2 * kHour);
+  const CaseSummary c = Case(id).summary;
+  EXPECT_EQ(c.first_observed_response_at, kT0 + 2 * kHour);
+  EXPECT_EQ(c.first_response_at, kT0 + 2 * kHour);
+  EXPECT_EQ(ResponseKind(c), "observed");
+  // Declared after: the first response stays the observed one.
+  ASSERT_TRUE(store_->DeclareResponse(id, "phone", "rappel", "agent:lea", kT0 + 3 * kHour).ok());
+  EXPECT_EQ(ResponseKind(Case(id).summary), "observed");
+  EXPECT_EQ(Case(id).summary.first_declared_response_at, kT0 + 3 * kHour);
+}
+
+TEST_F(ResponsesTest, AReplyAfterADeclaredResponseIsStillObserved) {
+  const int64_t id = Complaint();
+  ASSERT_TRUE(
+      store_->DeclareResponse(id, "in_person", "en magasin", "agent:lea", kT0 + kHour).ok());
+  BrandReply("2", "1", kT0 + 5 * kHour);
+  const CaseSummary c = Case(id).summary;
+  EXPECT_EQ(c.first_response_at, kT0 + kHour);
+  EXPECT_EQ(c.first_declared_response_at, kT0 + kHour);
+  EXPECT_EQ(c.first_observed_response_at, kT0 + 5 * kHour);
+  EXPECT_EQ(ResponseKind(c), "declared");
+}
+
+TEST_F(ResponsesTest, AnAgentsPriorityOverridesTheComputedOneUntilCleared) {
+  Item& low = Make("1", "@marie", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}});
+  low.analysis.priority = 20;
+  const int64_t first = Ingest(low).cases.at(0);
+  Item& high = Make("2", "@paul", kT0, "Fnac remboursement", {{"Fnac", Stance::kComplaint}});
+  high.analysis.priority = 60;
+  const int64_t second = Ingest(high).cases.at(0);
+  EXPECT_EQ(store_->ListCases({})->front().id, second);
+  EXPECT_EQ(store_->SetPriority(first, 101, "agent:lea", kT0, "").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SetPriority(999, 50, "agent:lea", kT0, "").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->SetPriority(first, 90, "agent:lea", kT0 + kHour, "client fragile").ok());
+  CaseSummary c = Case(first).summary;
+  EXPECT_EQ(c.priority, 90);
+  EXPECT_EQ(c.priority_override, 90);
+  EXPECT_EQ(store_->ListCases({})->front().id, first);
+  CaseFilter urgent;
+  urgent.min_priority = 80;
+  EXPECT_EQ(store_->ListCases(urgent)->size(), 1u);
+  EXPECT_EQ(Case(first).events.back().kind, "priority");
+  EXPECT_EQ(Case(first).events.back().reason, "set to 90: client fragile");
+  ASSERT_TRUE(store_->SetPriority(first, std::nullopt, "agent:lea", kT0 + 2 * kHour, "").ok());
+  c = Case(first).summary;
+  EXPECT_EQ(c.priority, 20);
+  EXPECT_FALSE(c.priority_override);
+  EXPECT_EQ(store_->ListCases({})->front().id, second);
+}
+
+TEST_F(ResponsesTest, APostKeepsTheReasonsForItsPriorityAndItsReach) {
+  Item& post = Make("1", "@marie", kT0, "Fnac colis perdu", {{"Fnac", Stance::kComplaint}});
+  post.analysis.reasons = {"complaint toward Fnac", "money: 120 €"};
+  post.post.author.followers = 1200;
+  post.post.comments = 4;
+  post.post.likes = 30;
+  const int64_t id = Ingest(post).cases.at(0);
+  const CasePost p = Case(id).posts.at(0);
+  EXPECT_EQ(p.reasons, (std::vector<std::string>{"complaint toward Fnac", "money: 120 €"}));
+  EXPECT_EQ(p.followers, 1200);
+  EXPECT_EQ(p.comments, 4);
+  EXPECT_EQ(p.shares, -1);
+  EXPECT_EQ(p.likes, 30);
+}
+
+}  // namespace
+}  // namespace ecoute
