@@ -120,6 +120,10 @@ Status SqliteStore::Prepare() {
       "UPDATE cases SET priority = ?2 WHERE id = ?1 AND priority < ?2",
       // The brand's reply seen in the channel: an observed response.
       "UPDATE cases SET first_observed_at = ?2 WHERE id = ?1 AND first_observed_at IS NULL",
+      // Replies ecoute sent: whether this post is one, the one at this URL.
+      "SELECT post_id FROM case_posts WHERE post_id = ?1 AND rule = 'sent' LIMIT 1",
+      "SELECT p.id FROM posts p JOIN case_posts cp ON cp.post_id = p.id WHERE p.url = ?1 AND "
+      "cp.rule = 'sent' LIMIT 1",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);

@@ -30,6 +30,9 @@
 
 namespace ecoute::sqlite {
 
+// The rule of a reply ecoute sent, in case_posts.rule.
+inline constexpr std::string_view kSentRule = "sent";
+
 // ASCII lower case (handles, author keys, brand names).
 std::string Lower(std::string_view s);
 
@@ -144,6 +147,8 @@ class SqliteStore final : public Store {
     kTouchCase,
     kRaiseCasePriority,
     kStampObserved,
+    kIsSentReply,
+    kFindSentReplyByUrl,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
@@ -163,13 +168,15 @@ class SqliteStore final : public Store {
   // Ingest (ingest.cc), one post: its row's values, its identity, then an update (an
   // edit) or an insert followed by its verdicts and its threading.
   struct KnownPost {
-    std::optional<int64_t> id;  // the stored post with the same identity
-    bool is_same = false;       // with the same content hash
+    std::optional<int64_t> id;   // the stored post with the same identity
+    bool is_same = false;        // with the same content hash
+    bool is_sent_reply = false;  // a reply ecoute sent (known by its id or its URL)
   };
   Status IngestOne(const IngestItem& item, IngestResult& result);
   Result<PostRow> MakeRow(const IngestItem& item, const Post& post);
   Result<KnownPost> FindKnown(const PostRow& row, bool id_is_derived);
   Status UpdatePost(const PostRow& row, IngestResult& result);
+  Status JoinSentReply(const PostRow& row, const IngestItem& item, IngestResult& result);
   Status InsertPost(PostRow& row, bool id_is_derived);  // sets row.id
   Status StoreVerdicts(const PostRow& row);
   Status IndexNewPosts();
