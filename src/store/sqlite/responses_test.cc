@@ -148,5 +148,59 @@ TEST_F(ResponsesTest, APostKeepsTheReasonsForItsPriorityAndItsReach) {
   EXPECT_EQ(p.likes, 30);
 }
 
+// The report counts observed and declared responses apart and ranks on the observed.
+// Fnac, five cases opened at kT0: A answered by its reply post after 1 h; B answered by
+// phone only (declared, 2 h); C declared after 1 h, then answered by a reply post after
+// 3 h; D answered by a reply ecoute sent after 30 min; E never answered. Darty, one case,
+// declared only. By hand: Fnac observed 3 of 5 (A, C, D) = 0.6, declared 1 (B) = 0.2,
+// unanswered 1 (E), observed times 1800, 3600, 10800 s: median (rank ceil(1.5) = 2)
+// 3600, p90 (rank ceil(2.7) = 3) 10800. Darty: observed 0, declared 1 of 1 = 1.0, no
+// time. Ranked on the observed rate: Fnac first, although Darty declared every case.
+TEST_F(ResponsesTest, TheReportCountsObservedAndDeclaredResponsesApart) {
+  const int64_t a = Complaint("a", "@a");
+  const int64_t b = Complaint("b", "@b");
+  const int64_t c = Complaint("c", "@c");
+  const int64_t d = Complaint("d", "@d");
+  Complaint("e", "@e");
+  const int64_t darty =
+      Ingest(Make("f", "@f", kT0, "Darty four en panne", {{"Darty", Stance::kComplaint}}))
+          .cases.at(0);
+  BrandReply("a-reply", "a", kT0 + kHour);
+  ASSERT_TRUE(store_->DeclareResponse(b, "phone", "rappel", "agent:lea", kT0 + 2 * kHour).ok());
+  ASSERT_TRUE(store_->DeclareResponse(c, "email", "mail", "agent:lea", kT0 + kHour).ok());
+  BrandReply("c-reply", "c", kT0 + 3 * kHour);
+  Item& sent = Make("d-reply", "@fnac_support@social.example", kT0 + kHour / 2, "Bonjour", {});
+  IngestItem item{&sent.post, &sent.analysis, false, kT0 + kHour, d, "agent:lea"};
+  std::vector<IngestResult> results;
+  ASSERT_TRUE(store_->Ingest(std::span<const IngestItem>(&item, 1), results).ok());
+  ASSERT_TRUE(store_->DeclareResponse(darty, "in_person", "vu", "agent:tom", kT0 + kHour).ok());
+  EXPECT_EQ(ResponseKind(Case(a).summary), "observed");
+
+  ReportOptions options;
+  options.now = kT0 + 10 * kHour;
+  Result<Report> report = store_->BuildReport(options);
+  ASSERT_TRUE(report) << report.error().ToString();
+  ASSERT_EQ(report->brands.size(), 2u);
+  const BrandReport& fnac = report->brands[0];
+  EXPECT_EQ(fnac.brand, "Fnac");
+  EXPECT_EQ(fnac.cases, 5);
+  EXPECT_EQ(fnac.responded, 3);
+  EXPECT_DOUBLE_EQ(fnac.response_rate, 0.6);
+  EXPECT_EQ(fnac.declared, 1);
+  EXPECT_DOUBLE_EQ(fnac.declared_rate, 0.2);
+  EXPECT_EQ(fnac.unanswered, 1);
+  EXPECT_EQ(fnac.response_times_s, (std::vector<int64_t>{1800, 3600, 10800}));
+  EXPECT_EQ(fnac.first_response_median_s, 3600);
+  EXPECT_EQ(fnac.first_response_p90_s, 10800);
+  const BrandReport& second = report->brands[1];
+  EXPECT_EQ(second.brand, "Darty");
+  EXPECT_EQ(second.cases, 1);
+  EXPECT_EQ(second.responded, 0);
+  EXPECT_EQ(second.declared, 1);
+  EXPECT_DOUBLE_EQ(second.declared_rate, 1.0);
+  EXPECT_EQ(second.unanswered, 0);
+  EXPECT_FALSE(second.first_response_median_s);
+}
+
 }  // namespace
 }  // namespace ecoute
