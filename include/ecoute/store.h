@@ -172,7 +172,8 @@ class Store {
                               const std::string& reason) = 0;
   // Keeps a corrected verdict for training, with a "corrected" event on every case holding
   // the post. With `from_brand`, the post's cases of that brand move to `brand` (event
-  // "rebranded"). kNotFound for an unknown post or a brand not in the store. Returns its id.
+  // "rebranded"). kNotFound for an unknown post, kInvalidArgument for a brand not in the
+  // store. Returns its id.
   virtual Result<int64_t> RecordCorrection(const Correction& correction) = 0;
   // The corrections, oldest first, with their posts' text (for `ecoute train`).
   virtual Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) = 0;

@@ -187,8 +187,9 @@ Status ReadCorrection(const Context& ctx, const json& body, Correction& c) {
     return InvalidArgumentError("give \"post_id\", the post whose verdict is corrected");
   }
   c.post_id = post->get<int64_t>();
-  c.brand = StringField(body, "brand");
-  if (!ctx.scope.Sees(c.brand)) {
+  ECOUTE_RETURN_IF_ERROR(
+      TextField(body, "brand", 200, false, "the right brand (default: the case's)", c.brand));
+  if (!c.brand.empty() && !ctx.scope.Sees(c.brand)) {
     return InvalidArgumentError("brand \"" + ShortQuote(c.brand) + "\": give one of your brands");
   }
   if (!ParseStance(StringField(body, "stance"), c.stance)) {
@@ -378,6 +379,10 @@ Response CorrectCase(Context& ctx) {
       return InvalidArgumentError("post " + std::to_string(c.post_id) + " is not in case " +
                                   std::to_string(ctx.ids[0]));
     }
+    // Another brand than the case's moves the case there (both brands are the caller's).
+    const std::string& case_brand = detail->summary.brand;
+    if (c.brand.empty()) c.brand = case_brand;
+    if (!EqualsIgnoreCase(c.brand, case_brand)) c.from_brand = case_brand;
     c.actor = Actor(ctx.principal);
     c.at = ctx.app.clock().Now();
     Result<int64_t> id = store.RecordCorrection(c);

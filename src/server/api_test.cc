@@ -449,6 +449,26 @@ TEST_F(ApiTest, AgentsAddNotesDeclareResponsesAndOverrideThePriority) {
   EXPECT_TRUE(declared) << c["events"].dump();
 }
 
+// A brand correction moves the case: only between two brands of the caller's.
+TEST_F(ApiTest, ABrandCorrectionMovesTheCaseWithinTheCallersBrands) {
+  const int64_t id = CaseOf("Jeanerie");
+  const std::string base = "/api/v1/cases/" + std::to_string(id);
+  const int64_t post_id = CallJson("agent_j", "GET", base)["posts"][0]["post_id"];
+  const std::string body =
+      R"({"post_id":)" + std::to_string(post_id) + R"(,"brand":"Lunéa","stance":"complaint"})";
+  EXPECT_EQ(Call("agent_j", "POST", base + "/corrections", body).status, 400);
+  EXPECT_EQ(Call("admin", "POST", base + "/corrections",
+                 R"({"post_id":)" + std::to_string(post_id) +
+                     R"(,"brand":"Nowhere","stance":"complaint"})")
+                .status,
+            400);
+  json moved = CallJson("admin", "POST", base + "/corrections", body);
+  EXPECT_EQ(moved["case"]["brand"], "Lunéa");
+  EXPECT_EQ(moved["events"].back()["kind"], "rebranded");
+  EXPECT_EQ(Call("agent_j", "GET", base).status, 404);
+  EXPECT_EQ(Call("agent_l", "GET", base).status, 200);
+}
+
 TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {
   Response r = Call("admin", "POST", "/api/v1/posts",
                     "{\"id\":\"p1\",\"text\":\"@jeanerie colis jamais livré, remboursez-moi\","

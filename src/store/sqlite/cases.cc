@@ -327,8 +327,29 @@ Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& 
   return InTransaction(run);
 }
 
+// A brand correction: the post's cases of `from_brand` move to `brand`, each with a
+// "rebranded" event.
+Status SqliteStore::MoveCases(const Correction& correction, int64_t from_brand_id,
+                              int64_t brand_id) {
+  ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(correction.post_id));
+  for (const auto& [brand, ref] : cases) {
+    if (brand != from_brand_id) continue;
+    sqlite::Statement move(db_, "UPDATE cases SET brand_id = ?2 WHERE id = ?1");
+    ECOUTE_RETURN_IF_ERROR(move.Bind(1, ref.id).Bind(2, brand_id).Run());
+    ECOUTE_RETURN_IF_ERROR(AddEvent(ref.id, correction.at, "rebranded", correction.actor,
+                                    "from " + correction.from_brand + " to " + correction.brand,
+                                    correction.post_id));
+  }
+  return OkStatus();
+}
+
 Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
   ECOUTE_ASSIGN_OR_RETURN(const int64_t brand_id, BrandIdByName(correction.brand));
+  std::optional<int64_t> from_brand_id;
+  if (!correction.from_brand.empty()) {
+    ECOUTE_ASSIGN_OR_RETURN(from_brand_id, BrandIdByName(correction.from_brand));
+    if (*from_brand_id == brand_id) from_brand_id.reset();
+  }
   int64_t id = 0;
   auto run = [&]() -> Status {
     sqlite::Statement exists(db_, "SELECT 1 FROM posts WHERE id = ?1");
@@ -341,13 +362,14 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
     for (Topic t : correction.topics) topics |= int64_t{1} << static_cast<int>(t);
     sqlite::Statement insert(db_,
                              "INSERT INTO corrections (post_id, brand_id, stance, topics, actor, "
-                             "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                             "at, from_brand_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     insert.Bind(1, correction.post_id)
         .Bind(2, brand_id)
         .Bind(3, static_cast<int64_t>(correction.stance))
         .Bind(4, topics)
         .Bind(5, std::string_view(correction.actor))
-        .Bind(6, correction.at);
+        .Bind(6, correction.at)
+        .BindOrNull(7, from_brand_id);
     ECOUTE_RETURN_IF_ERROR(insert.Run());
     id = sqlite3_last_insert_rowid(db_);
     std::string reason = correction.brand + ": " + std::string(StanceName(correction.stance));
@@ -358,6 +380,7 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
       ECOUTE_RETURN_IF_ERROR(AddEvent(ref.id, correction.at, "corrected", correction.actor, reason,
                                       correction.post_id));
     }
+    if (from_brand_id) return MoveCases(correction, *from_brand_id, brand_id);
     return OkStatus();
   };
   ECOUTE_RETURN_IF_ERROR(InTransaction(run));
@@ -367,8 +390,10 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
 Result<std::vector<Correction>> SqliteStore::ListCorrections(int64_t after_id, int limit) {
   sqlite::Statement select(db_,
                            "SELECT c.id, c.post_id, b.name, c.stance, c.topics, c.actor, c.at, "
-                           "p.text FROM corrections c JOIN brands b ON b.id = c.brand_id JOIN "
-                           "posts p ON p.id = c.post_id WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
+                           "p.text, coalesce((SELECT f.name FROM brands f WHERE f.id = "
+                           "c.from_brand_id), '') FROM corrections c JOIN brands b ON b.id = "
+                           "c.brand_id JOIN posts p ON p.id = c.post_id WHERE c.id > ?1 ORDER BY "
+                           "c.id LIMIT ?2");
   select.Bind(1, after_id).Bind(2, int64_t{std::max(1, limit)});
   std::vector<Correction> out;
   while (select.Step()) {
@@ -384,6 +409,7 @@ Result<std::vector<Correction>> SqliteStore::ListCorrections(int64_t after_id, i
     c.actor = std::string(select.Text(5));
     c.at = select.Int(6);
     c.text = std::string(select.Text(7));
+    c.from_brand = std::string(select.Text(8));
     out.push_back(std::move(c));
   }
   if (!select.status().ok()) return select.status();

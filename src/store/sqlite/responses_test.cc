@@ -202,5 +202,32 @@ TEST_F(ResponsesTest, TheReportCountsObservedAndDeclaredResponsesApart) {
   EXPECT_FALSE(second.first_response_median_s);
 }
 
+TEST_F(ResponsesTest, ABrandCorrectionMovesTheCaseAndIsKeptForTraining) {
+  const int64_t id = Complaint();  // about Fnac, but the parcel was Darty's
+  Correction c;
+  c.post_id = Case(id).posts.at(0).post_id;
+  c.brand = "Darty";
+  c.from_brand = "Fnac";
+  c.stance = Stance::kComplaint;
+  c.actor = "agent:lea";
+  c.at = kT0 + kHour;
+  ASSERT_TRUE(store_->RecordCorrection(c));
+  const CaseDetail moved = Case(id);
+  EXPECT_EQ(moved.summary.brand, "Darty");
+  EXPECT_EQ(moved.events.back().kind, "rebranded");
+  EXPECT_EQ(moved.events.back().reason, "from Fnac to Darty");
+  EXPECT_EQ(*store_->CaseBrand(id), "Darty");
+  CaseFilter fnac;
+  fnac.brands = {"Fnac"};
+  EXPECT_TRUE(store_->ListCases(fnac)->empty());
+  Result<std::vector<Correction>> kept = store_->ListCorrections(0, 10);
+  ASSERT_TRUE(kept);
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ(kept->front().brand, "Darty");
+  EXPECT_EQ(kept->front().from_brand, "Fnac");
+  c.from_brand = "Boulanger";
+  EXPECT_EQ(store_->RecordCorrection(c).error().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ecoute

@@ -229,6 +229,7 @@ class SqliteStore final : public Store {
   Status CountMentions(int64_t since, int64_t until, ReportCounts& counts);
   Status CountCases(int64_t since, int64_t until, ReportCounts& counts);
 
+  Status MoveCases(const Correction& correction, int64_t from_brand_id, int64_t brand_id);
   Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
                     const std::string& reason, std::string_view kind);
   int64_t BrandOfAuthor(const Post& post) const;
