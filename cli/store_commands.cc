@@ -2,6 +2,7 @@
 // actions), `report` and `forget`.
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include <unistd.h>
 
@@ -124,6 +125,9 @@ struct CasesOptions {
   int64_t id = 0;
   std::string by;
   std::string text;
+  std::string channel;          // respond
+  std::optional<int> priority;  // priority --set
+  bool clear_priority = false;  // priority --clear
 };
 
 int RunCasesList(const CasesOptions& options) {
@@ -250,7 +254,15 @@ int RunCaseAction(const CasesOptions& options, const std::string& action) {
   const int64_t now = NowSeconds();
   Status status;
   if (action == "respond") {
-    status = store->RecordResponse(options.id, actor, now, options.text);
+    status = store->DeclareResponse(options.id, options.channel, options.text, actor, now);
+  } else if (action == "note") {
+    status = store->AddNote(options.id, actor, now, options.text);
+  } else if (action == "priority") {
+    if (options.priority.has_value() == options.clear_priority) {
+      PrintError("give --set N (0 to 100) or --clear");
+      return kExitUsage;
+    }
+    status = store->SetPriority(options.id, options.priority, actor, now, options.text);
   } else if (action == "resolve") {
     status = store->ResolveCase(options.id, actor, now, options.text);
   } else if (action == "close") {
@@ -391,6 +403,52 @@ std::function<int()> AddSearchCommand(CLI::App& app) {
   return [options] { return RunSearch(*options); };
 }
 
+namespace {
+
+// The agents' actions: `cases respond|note|priority|resolve|close|reopen ID --by NAME ...`.
+void AddCaseActions(CLI::App& cmd, const std::shared_ptr<CasesOptions>& options,
+                    const std::shared_ptr<std::string>& action) {
+  struct ActionSpec {
+    const char* name;
+    const char* help;
+    const char* text_flag;  // the text's option
+    const char* text_help;
+    bool is_text_required;
+  };
+  for (const ActionSpec& spec :
+       {ActionSpec{"respond",
+                   "Record a response given outside ecoute (declared: phone, e-mail...).", "--note",
+                   "what was answered (required)", true},
+        ActionSpec{"note", "Add an internal note, for the team: never a response.", "--text",
+                   "the note", true},
+        ActionSpec{"priority", "Override the case's priority (--set N) or clear it (--clear).",
+                   "--reason", "why", false},
+        ActionSpec{"resolve", "Resolve a case.", "--reason", "why it is resolved", true},
+        ActionSpec{"close", "Close a case without resolution.", "--reason", "why it is closed",
+                   true},
+        ActionSpec{"reopen", "Reopen a resolved or closed case.", "--reason", "why", true}}) {
+    CLI::App* sub = cmd.add_subcommand(spec.name, spec.help);
+    sub->add_option("id", options->id, "case id")->required();
+    sub->add_option("--by", options->by, "who acts (an agent's name)")->required();
+    CLI::Option* text = sub->add_option(spec.text_flag, options->text, spec.text_help);
+    if (spec.is_text_required) text->required();
+    const std::string name = spec.name;
+    if (name == "respond") {
+      sub->add_option("--channel", options->channel,
+                      "where the answer was given: " + std::string(kDeclaredChannels))
+          ->required();
+    } else if (name == "priority") {
+      sub->add_option("--set", options->priority, "the priority, 0 to 100")
+          ->check(CLI::Range(0, 100));
+      sub->add_flag("--clear", options->clear_priority, "back to the computed priority");
+    }
+    sub->callback([action, name] { *action = name; });
+    sub->fallthrough();
+  }
+}
+
+}  // namespace
+
 std::function<int()> AddCasesCommand(CLI::App& app) {
   auto options = std::make_shared<CasesOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -412,28 +470,7 @@ std::function<int()> AddCasesCommand(CLI::App& app) {
       ->check(CLI::IsMember({"json", "text"}));
   show->callback([action] { *action = "show"; });
   show->fallthrough();
-  struct ActionSpec {
-    const char* name;
-    const char* help;
-    const char* text_help;
-    bool is_text_required;
-  };
-  for (const ActionSpec& spec :
-       {ActionSpec{"respond", "Record a response given outside ecoute (phone, e-mail...).",
-                   "what was answered", false},
-        ActionSpec{"resolve", "Resolve a case.", "why it is resolved", true},
-        ActionSpec{"close", "Close a case without resolution.", "why it is closed", true},
-        ActionSpec{"reopen", "Reopen a resolved or closed case.", "why", true}}) {
-    CLI::App* sub = cmd->add_subcommand(spec.name, spec.help);
-    sub->add_option("id", options->id, "case id")->required();
-    sub->add_option("--by", options->by, "who acts (an agent's name)")->required();
-    CLI::Option* text = sub->add_option(spec.is_text_required ? "--reason" : "--note",
-                                        options->text, spec.text_help);
-    if (spec.is_text_required) text->required();
-    const std::string name = spec.name;
-    sub->callback([action, name] { *action = name; });
-    sub->fallthrough();
-  }
+  AddCaseActions(*cmd, options, action);
   return [options, action] {
     if (action->empty()) return RunCasesList(*options);
     if (*action == "show") return RunCasesShow(*options);

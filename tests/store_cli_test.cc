@@ -160,7 +160,7 @@ TEST_F(StoreCliTest, CasesListShowAndAgentActions) {
   EXPECT_NE(run.out.find("opened  by rule:complaint"), std::string::npos) << run.out;
 
   run = Ecoute("cases respond " + std::to_string(darty) + " --db " + db_ +
-               " --by lea --note 'rappelé au téléphone'");
+               " --by lea --channel phone --note 'rappelé au téléphone'");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "case " + std::to_string(darty) + " is acknowledged\n");
   run = Ecoute("cases resolve " + std::to_string(darty) + " --db " + db_ + " --by lea");

@@ -44,11 +44,16 @@ struct CaseSummary {
   std::string brand;
   std::string customer;  // the author's handle, else name
   CaseStatus status = CaseStatus::kNew;
-  int priority = 0;  // 0..100, the highest of its posts
+  int priority = 0;  // 0..100: the agent's override when set, else the highest of its posts
+  std::optional<int> priority_override;  // set by an agent (Store::SetPriority)
   std::optional<Topic> topic;
   int64_t opened_at = 0;  // seconds since the epoch
   int64_t last_activity_at = 0;
-  std::optional<int64_t> first_response_at;
+  std::optional<int64_t> first_response_at;  // the first response of either kind below
+  // Observed: the brand's reply seen in the channel (its post, or a reply ecoute sent);
+  // declared: an agent recorded an answer given elsewhere (phone, e-mail...).
+  std::optional<int64_t> first_observed_response_at;
+  std::optional<int64_t> first_declared_response_at;
   std::optional<int64_t> resolved_at;
   int64_t posts = 0;
   std::string title;                 // the opening post's title, else the start of its text
@@ -57,9 +62,20 @@ struct CaseSummary {
   int escalation_level = 0;          // 0: where every case starts (docs/ALERTS.md)
 };
 
+// The kind of a case's first response: "observed", "declared", or "" before any (an
+// observed and a declared response at the same second: "observed").
+std::string_view ResponseKind(const CaseSummary& summary);
+
+// The channels of a declared response: phone, email, private_message, in_person, other.
+bool IsDeclaredChannel(std::string_view channel);
+inline constexpr std::string_view kDeclaredChannels =
+    "phone, email, private_message, in_person or other";
+
 struct CaseEvent {
   int64_t at = 0;
-  std::string kind;   // "opened", "joined", "responded", "acknowledged", "resolved", ...
+  // "opened", "joined", "responded", "acknowledged", "resolved", "note", "declared",
+  // "replied", "priority", "rebranded", ...
+  std::string kind;
   std::string actor;  // a rule ("rule:reply") or who did it ("agent:marie")
   std::string reason;
   std::optional<int64_t> post_id;
@@ -75,6 +91,12 @@ struct CasePost {
   std::string url;
   std::string text;
   std::vector<ContactRoute> contacts;  // ways to reach its writer (ecoute/post.h)
+  std::vector<std::string> reasons;  // why its priority (Analysis::reasons), as stored
+  // Its reach when the source said (-1: unknown).
+  int64_t followers = -1;
+  int64_t comments = -1;
+  int64_t shares = -1;
+  int64_t likes = -1;
 };
 
 struct CaseDetail {
@@ -105,7 +127,10 @@ struct CaseFilter {
 struct Correction {
   int64_t id = 0;
   int64_t post_id = 0;
-  std::string brand;
+  std::string brand;  // the right brand
+  // The brand the post was wrongly given, when the correction changes the brand ("":
+  // the same brand). The cases of `from_brand` holding the post move to `brand`.
+  std::string from_brand;
   Stance stance = Stance::kNeutral;
   std::vector<Topic> topics;
   std::string actor;  // "agent:marie"

@@ -90,6 +90,13 @@ class Ingestor {
   Status Add(Post&& post, bool id_is_derived);
   // Stores what is left of the current batch. Returns status().
   Status Flush();
+  // A reply ecoute sent for case `case_id`, as its platform published it (id, URL, time):
+  // stores what is pending, then analyzes and stores it in a transaction of its own; it
+  // joins that case as the brand's reply, an observed response by `actor`
+  // (IngestItem::sent_for_case). The same post read again later (same source and id, or
+  // same URL) is recognised, not stored twice. A failure here is returned, and does not
+  // stop the Ingestor; kNotFound for an unknown case.
+  Result<IngestResult> IngestSentReply(int64_t case_id, const Post& post, const std::string& actor);
 
   // The first store failure, else OK. What was stored before it stays stored.
   const Status& status() const { return status_; }

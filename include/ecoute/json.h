@@ -34,14 +34,21 @@ struct CaseSlaView {
 };
 
 // A case summary: id, brand, customer, status, priority, topic (null when none), stance,
-// opened_at, last_activity_at, first_response_at, resolved_at, posts (a count), title,
-// assignee, escalation_level; with `sla`, also escalation_name and sla {state, due_at}
+// opened_at, last_activity_at, first_response_at, first_observed_response_at,
+// first_declared_response_at, response_kind ("observed", "declared", null),
+// priority_override (null when none), resolved_at, posts (a count), title, assignee,
+// escalation_level; with `sla`, also escalation_name and sla {state, due_at}
 // (the CLI, which runs no SLA policy, leaves them out).
 void AppendCaseSummaryJson(const CaseSummary& summary, const CaseSlaView* sla, std::string& out);
 
+// A timeline event: at, kind, actor, reason, post_id (null when none).
+void AppendCaseEventJson(const CaseEvent& event, std::string& out);
+
 // A case with its posts and timeline: {"case": <summary>, "posts": [...], "events":
 // [...]}. A post: post_id, ext_id, role, author, published_at, stance, url, text, contacts
-// ([{"kind", "value"}], ecoute/post.h), and "cues" when `post_cues` has a JSON array for it (post_cues[i] for posts[i]; empty or
+// ([{"kind", "value"}], ecoute/post.h), reasons [...], reach {followers, comments, shares,
+// likes} (-1: unknown), and "cues" when `post_cues` has a JSON array for it (post_cues[i]
+// for posts[i]; empty or
 // shorter: none). An event: at, kind, actor, reason, post_id (null when none).
 void AppendCaseDetailJson(const CaseDetail& detail, const CaseSlaView* sla,
                           std::span<const std::string> post_cues, std::string& out);

@@ -50,6 +50,10 @@ struct IngestItem {
   // URL, else by its content hash and author, not by that id.
   bool id_is_derived = false;
   int64_t ingested_at = 0;  // seconds since the epoch; the post's time when it has none
+  // A reply ecoute sent for this case (0: none): the post joins that case as the brand's
+  // reply (an observed response, event "replied" by `actor`) whatever the catalog says.
+  int64_t sent_for_case = 0;
+  std::string actor{};  // who sent it ("agent:lea")
 };
 
 enum class IngestOutcome : uint8_t {
@@ -140,8 +144,19 @@ class Store {
   // kNotFound for an unknown id.
   virtual Result<CaseDetail> GetCase(int64_t case_id) = 0;
   // Agent actions, each an event of the case's timeline. `actor` names who did it.
-  virtual Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
-                                const std::string& note) = 0;
+  // An internal note (event "note"): never a response, changes neither the status nor
+  // the case's activity. kInvalidArgument on an empty text.
+  virtual Status AddNote(int64_t case_id, const std::string& actor, int64_t at,
+                         const std::string& text) = 0;
+  // A response given outside the channel (IsDeclaredChannel), with a mandatory note:
+  // event "declared" ("<channel>: <note>"); stamps the first declared response and the
+  // first response; new or reopened -> acknowledged.
+  virtual Status DeclareResponse(int64_t case_id, const std::string& channel,
+                                 const std::string& note, const std::string& actor, int64_t at) = 0;
+  // Overrides the case's priority (0..100), or clears the override (nullopt): event
+  // "priority". kInvalidArgument out of range.
+  virtual Status SetPriority(int64_t case_id, std::optional<int> priority, const std::string& actor,
+                             int64_t at, const std::string& reason) = 0;
   virtual Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
                              const std::string& reason) = 0;
   virtual Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
@@ -156,7 +171,9 @@ class Store {
   virtual Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
                               const std::string& reason) = 0;
   // Keeps a corrected verdict for training, with a "corrected" event on every case holding
-  // the post. kNotFound for an unknown post or a brand not in the store. Returns its id.
+  // the post. With `from_brand`, the post's cases of that brand move to `brand` (event
+  // "rebranded"). kNotFound for an unknown post, kInvalidArgument for a brand not in the
+  // store. Returns its id.
   virtual Result<int64_t> RecordCorrection(const Correction& correction) = 0;
   // The corrections, oldest first, with their posts' text (for `ecoute train`).
   virtual Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) = 0;

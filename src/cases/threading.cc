@@ -38,6 +38,20 @@ bool ParseCaseStatus(std::string_view name, CaseStatus& out) {
   return false;
 }
 
+std::string_view ResponseKind(const CaseSummary& summary) {
+  const auto& observed = summary.first_observed_response_at;
+  const auto& declared = summary.first_declared_response_at;
+  if (observed && (!declared || *observed <= *declared)) return "observed";
+  return declared ? "declared" : "";
+}
+
+bool IsDeclaredChannel(std::string_view channel) {
+  for (std::string_view known : {"phone", "email", "private_message", "in_person", "other"}) {
+    if (channel == known) return true;
+  }
+  return false;
+}
+
 bool ParseCaseRole(std::string_view name, CaseRole& out) {
   for (size_t i = 0; i < kRoleNames.size(); ++i) {
     if (kRoleNames[i] == name) {

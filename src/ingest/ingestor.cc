@@ -102,6 +102,30 @@ Status Ingestor::Flush() {
   return status_;
 }
 
+Result<IngestResult> Ingestor::IngestSentReply(int64_t case_id, const Post& post,
+                                               const std::string& actor) {
+  if (case_id <= 0) return InvalidArgumentError("a sent reply needs the id of its case");
+  ECOUTE_RETURN_IF_ERROR(Flush());
+  ++change_.read;
+  posts_[0] = post;
+  const auto started = SteadyClock::now();
+  analyzer_.Analyze(posts_[0], *scratch_, analyses_[0]);
+  change_.analysis_time += SteadyClock::now() - started;
+  items_.push_back({&posts_[0], &analyses_[0], false, options_.ingested_at, case_id, actor});
+  results_.clear();
+  const auto storing = SteadyClock::now();
+  Status status = writer_(items_, results_);
+  change_.store_time += SteadyClock::now() - storing;
+  if (!status.ok() || results_.size() != 1) {
+    items_.clear();
+    return status.ok() ? InternalError("the store gave no result for the sent reply") : status;
+  }
+  Count();
+  if (on_stored_) on_stored_(items_, results_);
+  items_.clear();
+  return results_.front();
+}
+
 void Ingestor::Count() {
   for (const IngestResult& result : results_) {
     switch (result.outcome) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ecoute/catalog.h"
+#include "ecoute/datetime.h"
 #include "ecoute/ingest.h"
 #include "ecoute/store.h"
 
@@ -164,6 +165,68 @@ TEST(IsDerivedIdTest, RecognizesIdsMadeFromTheInputsName) {
     post.id = c.id;
     EXPECT_EQ(IsDerivedId(post, c.input), c.is_derived);
   }
+}
+
+// A reply ecoute sent joins its case as an observed response, whatever the catalog says
+// of its author; read back from its platform later, by id or by URL, it is the same post.
+TEST_F(IngestorTest, ASentReplyJoinsItsCaseAndIsRecognisedWhenReadBack) {
+  std::unique_ptr<Ingestor> ingestor = Make(1000);
+  ASSERT_NE(ingestor, nullptr);
+  ingestor->Read(kPosts, "posts.jsonl", InputFormat::kJsonLines);
+  ASSERT_TRUE(ingestor->Flush().ok());
+  CaseFilter paul;
+  paul.statuses = {CaseStatus::kNew};
+  Result<std::vector<CaseSummary>> open = store_->ListCases(paul);
+  ASSERT_TRUE(open);
+  ASSERT_FALSE(open->empty());
+  const int64_t case_id = open->front().id;
+
+  Post sent;
+  sent.source = "mastodon";
+  sent.id = "110001";
+  sent.url = "https://social.example/@fnac_support/110001";
+  sent.author.handle = "@fnac_support@social.example";  // not in the catalog
+  sent.published_at = "2026-03-06T08:00:00Z";
+  sent.text = "Bonjour, nous vous rappelons aujourd'hui.";
+  Result<IngestResult> stored = ingestor->IngestSentReply(case_id, sent, "agent:lea");
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(stored->outcome, IngestOutcome::kNew);
+  EXPECT_EQ(stored->cases, std::vector<int64_t>{case_id});
+  Result<CaseDetail> detail = store_->GetCase(case_id);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(ResponseKind(detail->summary), "observed");
+  EXPECT_EQ(detail->summary.status, CaseStatus::kAcknowledged);
+  EXPECT_EQ(FormatRfc3339(*detail->summary.first_observed_response_at), sent.published_at);
+  EXPECT_EQ(detail->posts.back().role, CaseRole::kBrandReply);
+  bool replied = false;
+  for (const CaseEvent& e : detail->events)
+    replied |= e.kind == "replied" && e.actor == "agent:lea";
+  EXPECT_TRUE(replied);
+
+  // Read back from the instance: same id, the text as the platform renders it.
+  Post echoed = sent;
+  echoed.text = "<p>Bonjour, nous vous rappelons aujourd&#39;hui.</p>";
+  ASSERT_TRUE(ingestor->Add(echoed, false).ok());
+  // Read back by another door (a feed): another id, the same URL.
+  Post from_feed = echoed;
+  from_feed.source = "feed";
+  from_feed.id = "tag:social.example,2026:110001";
+  ASSERT_TRUE(ingestor->Add(from_feed, false).ok());
+  ASSERT_TRUE(ingestor->Flush().ok());
+  const int64_t posts = store_->Stats()->posts;
+  EXPECT_EQ(posts, 5);
+  EXPECT_EQ(ingestor->change().unchanged, 2);
+  // The same reply recorded twice (a retried callback) joins once.
+  stored = ingestor->IngestSentReply(case_id, sent, "agent:lea");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->outcome, IngestOutcome::kUnchanged);
+  EXPECT_EQ(store_->GetCase(case_id)->posts.size(), detail->posts.size());
+  // An unknown case is refused, and the Ingestor goes on.
+  sent.id = "110002";
+  sent.url.clear();
+  EXPECT_EQ(ingestor->IngestSentReply(999, sent, "agent:lea").error().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(ingestor->status().ok());
 }
 
 }  // namespace

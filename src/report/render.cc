@@ -110,20 +110,21 @@ struct Column {
   std::string_view header;
   bool left_aligned = false;
 };
-constexpr std::array<Column, 11> kColumns = {{
+constexpr std::array<Column, 12> kColumns = {{
     {"#", false},
     {"brand", true},
     {"mentions", false},
     {"complaints", false},
     {"cases", false},
-    {"answered", false},
+    {"observed", false},
+    {"declared", false},
     {"median", false},
     {"p90", false},
     {"resolved", false},
     {"recovered", false},
     {"word of mouth", false},
 }};
-constexpr size_t kWordOfMouthColumn = 10;
+constexpr size_t kWordOfMouthColumn = 11;
 
 std::array<std::string, kColumns.size()> LeaderboardCells(size_t rank, const BrandReport& b) {
   return {Int(static_cast<int64_t>(rank)),
@@ -132,6 +133,7 @@ std::array<std::string, kColumns.size()> LeaderboardCells(size_t rank, const Bra
           Int(b.complaints),
           Int(b.cases),
           Percent(b.response_rate, b.cases),
+          Percent(b.declared_rate, b.cases),
           DurationOrUnknown(b.first_response_median_s),
           DurationOrUnknown(b.first_response_p90_s),
           Percent(b.resolution_rate, b.cases),
@@ -159,9 +161,10 @@ std::string MentionsBreakdown(const BrandReport& b) {
          Count(b.resolutions, "resolution") + ", " + Count(b.questions, "question");
 }
 
-// "3 answered (75%), 2 resolved (50%), 1 recovered, 1 unanswered".
+// "3 observed (60%), 1 declared (20%), 2 resolved (40%), 1 recovered, 1 unanswered".
 std::string CasesBreakdown(const BrandReport& b) {
-  return Int(b.responded) + " answered (" + Percent(b.response_rate, b.cases) + "), " +
+  return Int(b.responded) + " observed (" + Percent(b.response_rate, b.cases) + "), " +
+         Int(b.declared) + " declared (" + Percent(b.declared_rate, b.cases) + "), " +
          Int(b.resolved) + " resolved (" + Percent(b.resolution_rate, b.cases) + "), " +
          Int(b.recovered) + " recovered, " + Int(b.unanswered) + " unanswered";
 }
@@ -215,6 +218,10 @@ void AppendBrandJson(const BrandReport& b, std::string& out) {
   AppendInt(b.responded, out);
   field("response_rate");
   AppendNumber(b.response_rate, 4, out);
+  field("declared");
+  AppendInt(b.declared, out);
+  field("declared_rate");
+  AppendNumber(b.declared_rate, 4, out);
   field("first_response_median_s");
   AppendOptionalNumber(b.first_response_median_s, out);
   field("first_response_p90_s");
@@ -664,7 +671,8 @@ void AppendReportJson(const Report& report, std::string& out) {
 void AppendReportCsv(const Report& report, std::string& out) {
   out +=
       "brand,mentions,complaints,praise,resolutions,questions,cases,responded,response_rate,"
-      "first_response_median_s,first_response_p90_s,resolved,resolution_rate,recovered,"
+      "declared,declared_rate,first_response_median_s,first_response_p90_s,resolved,resolution_"
+      "rate,recovered,"
       "unanswered,word_of_mouth\n";
   for (const BrandReport& b : report.brands) {
     AppendCsvField(b.brand, out);
@@ -675,6 +683,10 @@ void AppendReportCsv(const Report& report, std::string& out) {
     }
     out += ',';
     AppendNumber(b.response_rate, 4, out);
+    out += ',';
+    AppendInt(b.declared, out);
+    out += ',';
+    AppendNumber(b.declared_rate, 4, out);
     out += ',';
     if (b.first_response_median_s) AppendNumber(*b.first_response_median_s, 3, out);
     out += ',';
@@ -732,7 +744,9 @@ void AppendReportText(const Report& report, std::string& out) {
     append_row([&row](size_t c) { return std::string_view(row[c]); });
   }
   out +=
-      "\nanswered: cases the brand answered; median, p90: time to its first response;\n"
+      "\nobserved: cases whose answer was seen in the channel (the brand's reply);\n"
+      "declared: cases answered elsewhere, on an agent's word only (phone, e-mail...);\n"
+      "median, p90: time to the first observed response;\n"
       "resolved: cases resolved; recovered: fixes the customer confirmed;\n"
       "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases.\n";
 
@@ -793,8 +807,8 @@ void AppendReportHtml(const Report& report, std::string& out) {
     out += "<p class=\"none\">No brand mentioned in this period.</p>\n";
   } else {
     out +=
-        "<div class=\"wide\">\n<table>\n<caption>Ranked by response rate, then median time to the "
-        "first response, "
+        "<div class=\"wide\">\n<table>\n<caption>Ranked by observed response rate, then median "
+        "time to the first observed response, "
         "then mentions.</caption>\n<thead><tr>";
     for (const Column& column : kColumns) {
       out += column.left_aligned ? "<th scope=\"col\" class=\"brand\">" : "<th scope=\"col\">";
@@ -830,8 +844,10 @@ void AppendReportHtml(const Report& report, std::string& out) {
     }
   }
   out +=
-      "</main>\n<footer>\n<p>Answered: share of cases the brand answered. Median, p90: time "
-      "from a case's first post to the brand's first response (nearest rank). Resolved: share "
+      "</main>\n<footer>\n<p>Observed: share of cases whose answer was seen in the channel "
+      "(the brand's reply). Declared: share answered elsewhere, on an agent's word only (phone, "
+      "e-mail...), and never seen. Median, p90: time from a case's first post to the first "
+      "observed response (nearest rank). Resolved: share "
       "of cases resolved. Recovered: cases whose customer confirmed the fix. Word of mouth: "
       "3 per praise, &minus;10 per unanswered case, +12 per recovered case. Spikes: hours far "
       "above the brand's own recent hourly baseline.</p>\n</footer>\n</body>\n</html>\n";

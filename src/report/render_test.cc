@@ -16,7 +16,8 @@ constexpr int64_t kUntil = 1'795'132'800;        // 2026-11-20T00:00:00Z
 constexpr int64_t kSpikeHour = 1'795'010'400;    // 2026-11-18T14:00:00Z
 
 // Two brands: one answering (the example of docs/REPORT.md: 4 praise, 2 unanswered cases,
-// 1 recovered case), one never asked anything, whose name needs CSV quoting.
+// 1 recovered case; of 5 cases, 2 answered in the channel and 1 only by phone), one never asked
+// anything, whose name needs CSV quoting.
 Report SampleReport() {
   Report r;
   r.generated_at = kGeneratedAt;
@@ -31,8 +32,10 @@ Report SampleReport() {
   a.resolutions = 1;
   a.questions = 2;
   a.cases = 5;
-  a.responded = 3;
-  a.response_rate = 0.6;
+  a.responded = 2;  // observed
+  a.response_rate = 0.4;
+  a.declared = 1;
+  a.declared_rate = 0.2;
   a.first_response_median_s = 7500;  // 2h05
   a.first_response_p90_s = 274'000;  // 3 days, 4 hours and a bit
   a.resolved = 2;
@@ -88,7 +91,7 @@ TEST(RenderTest, JsonCarriesEveryFieldWithNullsForTheUnknown) {
   ASSERT_EQ(j["brands"].size(), 2u);
 
   const nlohmann::json& a = j["brands"][0];
-  EXPECT_EQ(a.size(), 20u);  // every field of BrandReport
+  EXPECT_EQ(a.size(), 22u);  // every field of BrandReport
   EXPECT_EQ(a["brand"], "Société Générale");
   EXPECT_EQ(a["mentions"], 12);
   EXPECT_EQ(a["complaints"], 5);
@@ -96,8 +99,10 @@ TEST(RenderTest, JsonCarriesEveryFieldWithNullsForTheUnknown) {
   EXPECT_EQ(a["resolutions"], 1);
   EXPECT_EQ(a["questions"], 2);
   EXPECT_EQ(a["cases"], 5);
-  EXPECT_EQ(a["responded"], 3);
-  EXPECT_DOUBLE_EQ(a["response_rate"].get<double>(), 0.6);
+  EXPECT_EQ(a["responded"], 2);
+  EXPECT_DOUBLE_EQ(a["response_rate"].get<double>(), 0.4);
+  EXPECT_EQ(a["declared"], 1);
+  EXPECT_DOUBLE_EQ(a["declared_rate"].get<double>(), 0.2);
   EXPECT_DOUBLE_EQ(a["first_response_median_s"].get<double>(), 7500);
   EXPECT_DOUBLE_EQ(a["first_response_p90_s"].get<double>(), 274'000);
   EXPECT_EQ(a["resolved"], 2);
@@ -154,10 +159,10 @@ TEST(RenderTest, CsvHasAHeaderAndOneQuotedRowPerBrand) {
   AppendReportCsv(SampleReport(), out);
   EXPECT_EQ(out,
             "brand,mentions,complaints,praise,resolutions,questions,cases,responded,"
-            "response_rate,first_response_median_s,first_response_p90_s,resolved,"
-            "resolution_rate,recovered,unanswered,word_of_mouth\n"
-            "Société Générale,12,5,4,1,2,5,3,0.6,7500,274000,2,0.4,1,2,4\n"
-            "\"Acme, \"\"Co\"\"\",3,0,1,0,0,0,0,0,,,0,0,0,0,3\n");
+            "response_rate,declared,declared_rate,first_response_median_s,first_response_p90_s,"
+            "resolved,resolution_rate,recovered,unanswered,word_of_mouth\n"
+            "Société Générale,12,5,4,1,2,5,2,0.4,1,0.2,7500,274000,2,0.4,1,2,4\n"
+            "\"Acme, \"\"Co\"\"\",3,0,1,0,0,0,0,0,0,0,,,0,0,0,0,3\n");
 }
 
 TEST(RenderTest, TextAlignsTheRankingByCodePointsThenDetailsEachBrand) {
@@ -166,20 +171,23 @@ TEST(RenderTest, TextAlignsTheRankingByCodePointsThenDetailsEachBrand) {
   EXPECT_EQ(out,
             "Brand report, from 2026-11-01 to 2026-11-20 (generated 2026-11-20 08:12 UTC)\n"
             "\n"
-            "#  brand             mentions  complaints  cases  answered  median   p90  resolved  "
-            "recovered  word of mouth\n"
-            "1  Société Générale        12           5      5       60%    2h05  3d4h       40%  "
-            "        1             +4\n"
-            "2  Acme, \"Co\"               3           0      0         —       —     —         —  "
-            "        0             +3\n"
+            "#  brand             mentions  complaints  cases  observed  declared  median   p90  "
+            "resolved  recovered  word of mouth\n"
+            "1  Société Générale        12           5      5       40%       20%    2h05  3d4h  "
+            "     40%          1             +4\n"
+            "2  Acme, \"Co\"               3           0      0         —         —       —     —  "
+            "       —          0             +3\n"
             "\n"
-            "answered: cases the brand answered; median, p90: time to its first response;\n"
+            "observed: cases whose answer was seen in the channel (the brand's reply);\n"
+            "declared: cases answered elsewhere, on an agent's word only (phone, e-mail...);\n"
+            "median, p90: time to the first observed response;\n"
             "resolved: cases resolved; recovered: fixes the customer confirmed;\n"
             "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases.\n"
             "\n"
             "1. Société Générale\n"
             "   mentions        12 (5 complaints, 4 praise, 1 resolution, 2 questions)\n"
-            "   cases           5 (3 answered (60%), 2 resolved (40%), 1 recovered, 2 unanswered)\n"
+            "   cases           5 (2 observed (40%), 1 declared (20%), 2 resolved (40%), 1 "
+            "recovered, 2 unanswered)\n"
             "   first response  median 2h05, p90 3d4h\n"
             "   word of mouth   +4 = 3 x 4 praise - 10 x 2 unanswered + 12 x 1 recovered\n"
             "   top topics      billing 5 (3 complaints), product defect 2 (2 complaints)\n"
@@ -187,7 +195,8 @@ TEST(RenderTest, TextAlignsTheRankingByCodePointsThenDetailsEachBrand) {
             "\n"
             "2. Acme, \"Co\"\n"
             "   mentions        3 (0 complaints, 1 praise, 0 resolutions, 0 questions)\n"
-            "   cases           0 (0 answered (—), 0 resolved (—), 0 recovered, 0 unanswered)\n"
+            "   cases           0 (0 observed (—), 0 declared (—), 0 resolved (—), 0 recovered, 0 "
+            "unanswered)\n"
             "   first response  median —, p90 —\n"
             "   word of mouth   +3 = 3 x 1 praise - 10 x 0 unanswered + 12 x 0 recovered\n"
             "   top topics      none\n"

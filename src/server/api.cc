@@ -199,6 +199,8 @@ void App::InitApi() {
       {"GET", "/api/v1/cases/{id}", Role::kViewer, GetCase},
       {"POST", "/api/v1/cases/{id}/assign", Role::kAgent, AssignCase},
       {"POST", "/api/v1/cases/{id}/respond", Role::kAgent, RespondCase},
+      {"POST", "/api/v1/cases/{id}/notes", Role::kAgent, AddCaseNote},
+      {"POST", "/api/v1/cases/{id}/priority", Role::kAgent, SetCasePriority},
       {"POST", "/api/v1/cases/{id}/resolve", Role::kAgent, ResolveCase},
       {"POST", "/api/v1/cases/{id}/close", Role::kAgent, CloseCase},
       {"POST", "/api/v1/cases/{id}/reopen", Role::kAgent, ReopenCase},

@@ -26,6 +26,9 @@ namespace {
 // The deepest a case list pages: far beyond any inbox, far below an int's range.
 constexpr int64_t kMaxOffset = 1'000'000;
 
+// The longest note or declared response, in bytes.
+constexpr size_t kMaxCaseText = 10'000;
+
 // Byte offset in UTF-8 `text` -> offset in UTF-16 code units, for JavaScript.
 int64_t Utf16Offset(std::string_view text, size_t byte_offset) {
   int64_t units = 0;
@@ -184,8 +187,9 @@ Status ReadCorrection(const Context& ctx, const json& body, Correction& c) {
     return InvalidArgumentError("give \"post_id\", the post whose verdict is corrected");
   }
   c.post_id = post->get<int64_t>();
-  c.brand = StringField(body, "brand");
-  if (!ctx.scope.Sees(c.brand)) {
+  ECOUTE_RETURN_IF_ERROR(
+      TextField(body, "brand", 200, false, "the right brand (default: the case's)", c.brand));
+  if (!c.brand.empty() && !ctx.scope.Sees(c.brand)) {
     return InvalidArgumentError("brand \"" + ShortQuote(c.brand) + "\": give one of your brands");
   }
   if (!ParseStance(StringField(body, "stance"), c.stance)) {
@@ -272,10 +276,71 @@ Response AssignCase(Context& ctx) {
   });
 }
 
+// A response given elsewhere (phone, e-mail...): declared, with its channel and a note.
 Response RespondCase(Context& ctx) {
-  return CaseAction(ctx, [&](Store& store, const json& body) {
-    return store.RecordResponse(ctx.ids[0], Actor(ctx.principal), ctx.app.clock().Now(),
-                                StringField(body, "note"));
+  return CaseAction(ctx, [&](Store& store, const json& body) -> Status {
+    std::string channel;
+    std::string note;
+    const std::string channels = "one of " + std::string(kDeclaredChannels);
+    ECOUTE_RETURN_IF_ERROR(TextField(body, "channel", 32, true, channels, channel));
+    if (!IsDeclaredChannel(channel)) {
+      return InvalidArgumentError("\"channel\" is \"" + ShortQuote(channel) + "\": give " +
+                                  channels);
+    }
+    ECOUTE_RETURN_IF_ERROR(
+        TextField(body, "note", kMaxCaseText, true, "what was answered, and to whom", note));
+    return store.DeclareResponse(ctx.ids[0], channel, note, Actor(ctx.principal),
+                                 ctx.app.clock().Now());
+  });
+}
+
+// An internal note: for the team, never a response; 201 with its event.
+Response AddCaseNote(Context& ctx) {
+  const int64_t id = ctx.ids.at(0);
+  if (Status visible = ctx.scope.CheckCase(ctx.app, id); !visible.ok()) {
+    return ErrorResponse(visible);
+  }
+  Result<json> body = ParseBody(ctx.request);
+  if (!body) return ErrorResponse(body.error());
+  CaseEvent event{ctx.app.clock().Now(), "note", Actor(ctx.principal), {}, std::nullopt};
+  if (Status text = TextField(*body, "text", kMaxCaseText, true, "the note's text", event.reason);
+      !text.ok()) {
+    return ErrorResponse(text);
+  }
+  Status status = [&] {
+    return ctx.app.store().Lock()->AddNote(id, event.actor, event.at, event.reason);
+  }();
+  if (!status.ok()) return ErrorResponse(status);
+  ctx.app.Touch();
+  ctx.app.PublishCases({id});
+  Response r;
+  r.status = 201;
+  r.body = "{\"event\":";
+  AppendCaseEventJson(event, r.body);
+  r.body += '}';
+  return r;
+}
+
+// An agent's priority over the computed one: {"priority": 0..100 | null, "reason"}.
+Response SetCasePriority(Context& ctx) {
+  return CaseAction(ctx, [&](Store& store, const json& body) -> Status {
+    auto it = body.find("priority");
+    if (it == body.end()) {
+      return InvalidArgumentError(
+          "\"priority\" is missing: give a whole number from 0 to 100, or null to clear");
+    }
+    std::optional<int> priority;
+    if (!it->is_null()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100) {
+        return InvalidArgumentError("\"priority\" is " + DescribeValue(*it) +
+                                    ": give a whole number from 0 to 100, or null to clear");
+      }
+      priority = static_cast<int>(it->get<int64_t>());
+    }
+    std::string reason;
+    ECOUTE_RETURN_IF_ERROR(TextField(body, "reason", 500, false, "why", reason));
+    return store.SetPriority(ctx.ids[0], priority, Actor(ctx.principal), ctx.app.clock().Now(),
+                             reason);
   });
 }
 
@@ -314,6 +379,10 @@ Response CorrectCase(Context& ctx) {
       return InvalidArgumentError("post " + std::to_string(c.post_id) + " is not in case " +
                                   std::to_string(ctx.ids[0]));
     }
+    // Another brand than the case's moves the case there (both brands are the caller's).
+    const std::string& case_brand = detail->summary.brand;
+    if (c.brand.empty()) c.brand = case_brand;
+    if (!EqualsIgnoreCase(c.brand, case_brand)) c.from_brand = case_brand;
     c.actor = Actor(ctx.principal);
     c.at = ctx.app.clock().Now();
     Result<int64_t> id = store.RecordCorrection(c);

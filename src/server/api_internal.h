@@ -127,6 +127,11 @@ Result<nlohmann::json> ParseBody(const Request& request);
 std::string DescribeValue(const nlohmann::json& value);
 // The string field `name`, or empty when absent or not a string.
 std::string StringField(const nlohmann::json& j, const char* name);
+// The string field `name` of at most `max_bytes` bytes into `out`; kInvalidArgument
+// naming the field, its limit and `what` it should hold when it is not a string, is
+// empty (when `required`) or too long.
+Status TextField(const nlohmann::json& j, const char* name, size_t max_bytes, bool required,
+                 std::string_view what, std::string& out);
 // Who acted, as the case timeline records it: "agent:marie".
 std::string Actor(const Principal& p);
 
@@ -156,7 +161,9 @@ Response DeleteToken(Context& ctx);
 Response ListCases(Context& ctx);
 Response GetCase(Context& ctx);
 Response AssignCase(Context& ctx);
-Response RespondCase(Context& ctx);
+Response RespondCase(Context& ctx);  // declared response
+Response AddCaseNote(Context& ctx);
+Response SetCasePriority(Context& ctx);
 Response ResolveCase(Context& ctx);
 Response CloseCase(Context& ctx);
 Response ReopenCase(Context& ctx);

@@ -102,6 +102,27 @@ std::string StringField(const json& j, const char* name) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+Status TextField(const json& j, const char* name, size_t max_bytes, bool required,
+                 std::string_view what, std::string& out) {
+  out.clear();
+  auto it = j.find(name);
+  const bool absent = it == j.end() || it->is_null();
+  if (!absent && !it->is_string()) {
+    return InvalidArgumentError("\"" + std::string(name) + "\" is " + DescribeValue(*it) +
+                                ": give a string, " + std::string(what));
+  }
+  if (!absent) out = it->get<std::string>();
+  if (required && out.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgumentError("\"" + std::string(name) + "\" is missing or empty: give " +
+                                std::string(what));
+  }
+  if (out.size() > max_bytes) {
+    return InvalidArgumentError("\"" + std::string(name) + "\" has " + std::to_string(out.size()) +
+                                " bytes: give at most " + std::to_string(max_bytes));
+  }
+  return OkStatus();
+}
+
 std::string Actor(const Principal& p) {
   return std::string(p.role == Role::kAdmin     ? "admin:"
                      : p.role == Role::kManager ? "manager:"

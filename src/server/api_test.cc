@@ -211,7 +211,8 @@ TEST_F(ApiTest, AnAgentOfOneBrandNeverSeesAnotherBrandsCases) {
     // Asking for another brand by name gives nothing, not an error that tells it exists.
     EXPECT_TRUE(CallJson(who, "GET", "/api/v1/cases?brand=Lun%C3%A9a")["cases"].empty());
   }
-  for (const std::string action : {"assign", "respond", "resolve", "close", "reopen"}) {
+  for (const std::string action :
+       {"assign", "respond", "resolve", "close", "reopen", "notes", "priority"}) {
     EXPECT_EQ(Call("agent_j", "POST", l + "/" + action, R"({"reason":"x","assignee":"me"})").status,
               404)
         << action;
@@ -363,9 +364,12 @@ TEST_F(ApiTest, ACaseShowsItsPostsCuesAndTimelineAndAgentsActOnIt) {
   }
   EXPECT_TRUE(found_complaint) << opening["cues"].dump();
   // respond -> acknowledged, with its events; resolve needs a reason.
-  json responded = CallJson("agent_j", "POST", base + "/respond", R"({"note":"appelée"})");
+  json responded =
+      CallJson("agent_j", "POST", base + "/respond", R"({"channel":"phone","note":"appelée"})");
   EXPECT_EQ(responded["case"]["status"], "acknowledged");
   EXPECT_EQ(responded["case"]["first_response_at"], "2026-11-25T09:46:40Z");
+  EXPECT_EQ(responded["case"]["first_declared_response_at"], "2026-11-25T09:46:40Z");
+  EXPECT_EQ(responded["case"]["response_kind"], "declared");
   EXPECT_EQ(responded["events"].back()["kind"], "acknowledged");
   Response no_reason = Call("agent_j", "POST", base + "/resolve", "{}");
   EXPECT_EQ(no_reason.status, 400);
@@ -388,6 +392,81 @@ TEST_F(ApiTest, ACaseShowsItsPostsCuesAndTimelineAndAgentsActOnIt) {
   EXPECT_EQ(std::set<std::string>(line["topics"].begin(), line["topics"].end()),
             (std::set<std::string>{"delivery", "support"}));
   EXPECT_EQ(line["corrected_by"], "agent:agent_j");
+}
+
+// Notes, declared responses and the priority override: each field checked, each refusal
+// naming the field and how to fix it; a viewer may do none of it.
+TEST_F(ApiTest, AgentsAddNotesDeclareResponsesAndOverrideThePriority) {
+  const std::string base = "/api/v1/cases/" + std::to_string(CaseOf("Jeanerie"));
+  EXPECT_EQ(Call("viewer_j", "POST", base + "/notes", R"({"text":"x"})").status, 403);
+  EXPECT_EQ(Call("viewer_j", "POST", base + "/priority", R"({"priority":1})").status, 403);
+  const auto refused = [&](const std::string& route, const std::string& body,
+                           const std::string& field) {
+    Response r = Call("agent_j", "POST", base + route, body);
+    EXPECT_EQ(r.status, 400) << route << " " << body;
+    EXPECT_NE(r.body.find("\\\"" + field + "\\\""), std::string::npos) << r.body;
+  };
+  refused("/notes", "{}", "text");
+  refused("/notes", R"({"text":5})", "text");
+  refused("/notes", R"({"text":")" + std::string(10'001, 'a') + R"("})", "text");
+  refused("/respond", R"({"note":"appelée"})", "channel");
+  refused("/respond", R"({"channel":"pigeon","note":"appelée"})", "channel");
+  refused("/respond", R"({"channel":"phone","note":"  "})", "note");
+  refused("/priority", "{}", "priority");
+  refused("/priority", R"({"priority":101})", "priority");
+  refused("/priority", R"({"priority":"high"})", "priority");
+  refused("/priority", R"({"priority":88.5})", "priority");
+  refused("/priority", R"({"priority":50,"reason":["x"]})", "reason");
+
+  Response noted = Call("agent_j", "POST", base + "/notes", R"({"text":"cliente fidèle"})");
+  ASSERT_EQ(noted.status, 201) << noted.body;
+  const json event = json::parse(noted.body)["event"];
+  EXPECT_EQ(event["kind"], "note");
+  EXPECT_EQ(event["reason"], "cliente fidèle");
+  EXPECT_EQ(event["post_id"], nullptr);
+  json c = CallJson("agent_j", "GET", base);
+  EXPECT_EQ(c["case"]["status"], "new");
+  EXPECT_EQ(c["case"]["response_kind"], nullptr);
+  EXPECT_EQ(c["events"].back()["kind"], "note");
+  EXPECT_TRUE(c["posts"][0]["reasons"].is_array());
+  EXPECT_TRUE(c["posts"][0]["reach"]["likes"].is_number_integer());
+
+  c = CallJson("agent_j", "POST", base + "/priority", R"({"priority":90,"reason":"VIP"})");
+  EXPECT_EQ(c["case"]["priority"], 90);
+  EXPECT_EQ(c["case"]["priority_override"], 90);
+  EXPECT_EQ(c["events"].back()["kind"], "priority");
+  c = CallJson("agent_j", "POST", base + "/priority", R"({"priority":null})");
+  EXPECT_EQ(c["case"]["priority_override"], nullptr);
+
+  c = CallJson("agent_j", "POST", base + "/respond",
+               R"({"channel":"private_message","note":"répondu en message privé"})");
+  EXPECT_EQ(c["case"]["response_kind"], "declared");
+  bool declared = false;
+  for (const json& e : c["events"]) {
+    declared |=
+        e["kind"] == "declared" && e["reason"] == "private_message: répondu en message privé";
+  }
+  EXPECT_TRUE(declared) << c["events"].dump();
+}
+
+// A brand correction moves the case: only between two brands of the caller's.
+TEST_F(ApiTest, ABrandCorrectionMovesTheCaseWithinTheCallersBrands) {
+  const int64_t id = CaseOf("Jeanerie");
+  const std::string base = "/api/v1/cases/" + std::to_string(id);
+  const int64_t post_id = CallJson("agent_j", "GET", base)["posts"][0]["post_id"];
+  const std::string body =
+      R"({"post_id":)" + std::to_string(post_id) + R"(,"brand":"Lunéa","stance":"complaint"})";
+  EXPECT_EQ(Call("agent_j", "POST", base + "/corrections", body).status, 400);
+  EXPECT_EQ(Call("admin", "POST", base + "/corrections",
+                 R"({"post_id":)" + std::to_string(post_id) +
+                     R"(,"brand":"Nowhere","stance":"complaint"})")
+                .status,
+            400);
+  json moved = CallJson("admin", "POST", base + "/corrections", body);
+  EXPECT_EQ(moved["case"]["brand"], "Lunéa");
+  EXPECT_EQ(moved["events"].back()["kind"], "rebranded");
+  EXPECT_EQ(Call("agent_j", "GET", base).status, 404);
+  EXPECT_EQ(Call("agent_l", "GET", base).status, 200);
 }
 
 TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {

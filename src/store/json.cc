@@ -70,21 +70,18 @@ void AppendCasePostJson(const CasePost& p, const std::string* cues, std::string&
     out += '}';
   }
   out += ']';
+  AppendStrings("reasons", p.reasons, out);
+  AppendKey("reach", out);
+  out += '{';
+  AppendInt("followers", p.followers, out);
+  AppendInt("comments", p.comments, out);
+  AppendInt("shares", p.shares, out);
+  AppendInt("likes", p.likes, out);
+  out += '}';
   if (cues != nullptr && !cues->empty()) {
     AppendKey("cues", out);
     out += *cues;
   }
-  out += '}';
-}
-
-void AppendCaseEventJson(const CaseEvent& e, std::string& out) {
-  out += '{';
-  AppendTime("at", e.at, out);
-  AppendString("kind", e.kind, out);
-  AppendString("actor", e.actor, out);
-  AppendString("reason", e.reason, out);
-  AppendKey("post_id", out);
-  out += e.post_id ? std::to_string(*e.post_id) : std::string("null");
   out += '}';
 }
 
@@ -125,6 +122,16 @@ void AppendCaseSummaryJson(const CaseSummary& c, const CaseSlaView* sla, std::st
   AppendTime("opened_at", c.opened_at, out);
   AppendTime("last_activity_at", c.last_activity_at, out);
   AppendTime("first_response_at", c.first_response_at, out);
+  AppendTime("first_observed_response_at", c.first_observed_response_at, out);
+  AppendTime("first_declared_response_at", c.first_declared_response_at, out);
+  AppendKey("response_kind", out);
+  if (std::string_view kind = ResponseKind(c); kind.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(kind, out);
+  }
+  AppendKey("priority_override", out);
+  out += c.priority_override ? std::to_string(*c.priority_override) : std::string("null");
   AppendTime("resolved_at", c.resolved_at, out);
   AppendInt("posts", c.posts, out);
   AppendString("title", c.title, out);
@@ -138,6 +145,17 @@ void AppendCaseSummaryJson(const CaseSummary& c, const CaseSlaView* sla, std::st
     AppendTime("due_at", sla->due_at, out);
     out += '}';
   }
+  out += '}';
+}
+
+void AppendCaseEventJson(const CaseEvent& e, std::string& out) {
+  out += '{';
+  AppendTime("at", e.at, out);
+  AppendString("kind", e.kind, out);
+  AppendString("actor", e.actor, out);
+  AppendString("reason", e.reason, out);
+  AppendKey("post_id", out);
+  out += e.post_id ? std::to_string(*e.post_id) : std::string("null");
   out += '}';
 }
 

@@ -15,8 +15,8 @@ constexpr std::string_view kCaseSummarySelect =
     "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
     "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id), "
     "(SELECT p.stance FROM posts p WHERE p.id = c.opening_post_id), coalesce(c.assignee, ''), "
-    "c.escalation FROM cases c JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = "
-    "c.customer_id";
+    "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override FROM cases c "
+    "JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = c.customer_id";
 
 CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
   CaseSummary c;
@@ -35,7 +35,24 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
   if (!select.IsNull(12)) c.stance = static_cast<Stance>(select.Int(12));
   c.assignee = std::string(select.Text(13));
   c.escalation_level = static_cast<int>(select.Int(14));
+  c.first_observed_response_at = select.OptionalInt(15);
+  c.first_declared_response_at = select.OptionalInt(16);
+  if (!select.IsNull(17)) {
+    c.priority_override = static_cast<int>(select.Int(17));
+    c.priority = *c.priority_override;
+  }
   return c;
+}
+
+std::vector<std::string> SplitLines(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    if (end != 0) out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -101,7 +118,7 @@ Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_
     update.Bind(1, case_id).Bind(2, at).Bind(3, int64_t{0});
     std::optional<CaseStatus> status;
     bool is_first_response = false;
-    if (kind == "responded") {
+    if (kind == "declared") {
       is_first_response = !target.is_responded;
       if (target.status == CaseStatus::kNew || target.status == CaseStatus::kReopened) {
         status = CaseStatus::kAcknowledged;
@@ -132,7 +149,13 @@ Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_
     update.Bind(6, at).Bind(7, int64_t{0});
     ECOUTE_RETURN_IF_ERROR(update.Run());
     ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, at, kind, actor, reason, std::nullopt));
-    if (kind == "responded" && status) {
+    if (kind == "declared") {
+      sqlite::Statement stamp(db_,
+                              "UPDATE cases SET first_declared_at = coalesce(first_declared_at, "
+                              "?2) WHERE id = ?1");
+      ECOUTE_RETURN_IF_ERROR(stamp.Bind(1, case_id).Bind(2, at).Run());
+    }
+    if (kind == "declared" && status) {
       ECOUTE_RETURN_IF_ERROR(
           AddEvent(case_id, at, CaseStatusName(*status), actor, "an agent answered", std::nullopt));
     }
@@ -141,9 +164,49 @@ Status SqliteStore::ChangeCase(int64_t case_id, const std::string& actor, int64_
   return InTransaction(run);
 }
 
-Status SqliteStore::RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
-                                   const std::string& note) {
-  return ChangeCase(case_id, actor, at, note, "responded");
+Status SqliteStore::DeclareResponse(int64_t case_id, const std::string& channel,
+                                    const std::string& note, const std::string& actor, int64_t at) {
+  if (!IsDeclaredChannel(channel)) {
+    return InvalidArgumentError("channel \"" + channel + "\": use " +
+                                std::string(kDeclaredChannels));
+  }
+  if (note.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgumentError("a declared response needs a note: what was answered, and how");
+  }
+  return ChangeCase(case_id, actor, at, channel + ": " + note, "declared");
+}
+
+// A note is for the team only: it changes neither the status nor the activity (the SLA
+// clocks).
+Status SqliteStore::AddNote(int64_t case_id, const std::string& actor, int64_t at,
+                            const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgumentError("a note needs a text");
+  }
+  auto run = [&]() -> Status {
+    ECOUTE_RETURN_IF_ERROR(LoadCase(case_id).error());
+    return AddEvent(case_id, at, "note", actor, text, std::nullopt);
+  };
+  return InTransaction(run);
+}
+
+Status SqliteStore::SetPriority(int64_t case_id, std::optional<int> priority,
+                                const std::string& actor, int64_t at, const std::string& reason) {
+  if (priority && (*priority < 0 || *priority > 100)) {
+    return InvalidArgumentError("priority " + std::to_string(*priority) +
+                                ": give 0 to 100, or clear the override");
+  }
+  auto run = [&]() -> Status {
+    ECOUTE_RETURN_IF_ERROR(LoadCase(case_id).error());
+    sqlite::Statement update(db_, "UPDATE cases SET priority_override = ?2 WHERE id = ?1");
+    update.Bind(1, case_id);
+    update.BindOrNull(2, priority ? std::optional<int64_t>(*priority) : std::nullopt);
+    ECOUTE_RETURN_IF_ERROR(update.Run());
+    const std::string what = priority ? "set to " + std::to_string(*priority) : "override cleared";
+    return AddEvent(case_id, at, "priority", actor, reason.empty() ? what : what + ": " + reason,
+                    std::nullopt);
+  };
+  return InTransaction(run);
 }
 
 Status SqliteStore::ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
@@ -188,7 +251,7 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
   }
   if (filter.unanswered_only) sql += " AND c.first_response_at IS NULL";
   if (filter.min_priority) {
-    sql += " AND c.priority >= ?";
+    sql += " AND coalesce(c.priority_override, c.priority) >= ?";
     params.push_back(*filter.min_priority);
   }
   if (filter.opened_before) {
@@ -203,7 +266,9 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
   if (filter.assignee) sql += " AND coalesce(c.assignee, '') = ?";
   switch (filter.sort) {
     case CaseSort::kPriority:
-      sql += " ORDER BY c.status IN (0, 1, 4) DESC, c.priority DESC, c.last_activity_at DESC";
+      sql +=
+          " ORDER BY c.status IN (0, 1, 4) DESC, coalesce(c.priority_override, c.priority) DESC, "
+          "c.last_activity_at DESC";
       break;
     case CaseSort::kRecent:
       sql += " ORDER BY c.last_activity_at DESC, c.id DESC";
@@ -262,8 +327,29 @@ Status SqliteStore::EscalateCase(int64_t case_id, int level, const std::string& 
   return InTransaction(run);
 }
 
+// A brand correction: the post's cases of `from_brand` move to `brand`, each with a
+// "rebranded" event.
+Status SqliteStore::MoveCases(const Correction& correction, int64_t from_brand_id,
+                              int64_t brand_id) {
+  ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(correction.post_id));
+  for (const auto& [brand, ref] : cases) {
+    if (brand != from_brand_id) continue;
+    sqlite::Statement move(db_, "UPDATE cases SET brand_id = ?2 WHERE id = ?1");
+    ECOUTE_RETURN_IF_ERROR(move.Bind(1, ref.id).Bind(2, brand_id).Run());
+    ECOUTE_RETURN_IF_ERROR(AddEvent(ref.id, correction.at, "rebranded", correction.actor,
+                                    "from " + correction.from_brand + " to " + correction.brand,
+                                    correction.post_id));
+  }
+  return OkStatus();
+}
+
 Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
   ECOUTE_ASSIGN_OR_RETURN(const int64_t brand_id, BrandIdByName(correction.brand));
+  std::optional<int64_t> from_brand_id;
+  if (!correction.from_brand.empty()) {
+    ECOUTE_ASSIGN_OR_RETURN(from_brand_id, BrandIdByName(correction.from_brand));
+    if (*from_brand_id == brand_id) from_brand_id.reset();
+  }
   int64_t id = 0;
   auto run = [&]() -> Status {
     sqlite::Statement exists(db_, "SELECT 1 FROM posts WHERE id = ?1");
@@ -276,13 +362,14 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
     for (Topic t : correction.topics) topics |= int64_t{1} << static_cast<int>(t);
     sqlite::Statement insert(db_,
                              "INSERT INTO corrections (post_id, brand_id, stance, topics, actor, "
-                             "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                             "at, from_brand_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     insert.Bind(1, correction.post_id)
         .Bind(2, brand_id)
         .Bind(3, static_cast<int64_t>(correction.stance))
         .Bind(4, topics)
         .Bind(5, std::string_view(correction.actor))
-        .Bind(6, correction.at);
+        .Bind(6, correction.at)
+        .BindOrNull(7, from_brand_id);
     ECOUTE_RETURN_IF_ERROR(insert.Run());
     id = sqlite3_last_insert_rowid(db_);
     std::string reason = correction.brand + ": " + std::string(StanceName(correction.stance));
@@ -293,6 +380,7 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
       ECOUTE_RETURN_IF_ERROR(AddEvent(ref.id, correction.at, "corrected", correction.actor, reason,
                                       correction.post_id));
     }
+    if (from_brand_id) return MoveCases(correction, *from_brand_id, brand_id);
     return OkStatus();
   };
   ECOUTE_RETURN_IF_ERROR(InTransaction(run));
@@ -302,8 +390,10 @@ Result<int64_t> SqliteStore::RecordCorrection(const Correction& correction) {
 Result<std::vector<Correction>> SqliteStore::ListCorrections(int64_t after_id, int limit) {
   sqlite::Statement select(db_,
                            "SELECT c.id, c.post_id, b.name, c.stance, c.topics, c.actor, c.at, "
-                           "p.text FROM corrections c JOIN brands b ON b.id = c.brand_id JOIN "
-                           "posts p ON p.id = c.post_id WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
+                           "p.text, coalesce((SELECT f.name FROM brands f WHERE f.id = "
+                           "c.from_brand_id), '') FROM corrections c JOIN brands b ON b.id = "
+                           "c.brand_id JOIN posts p ON p.id = c.post_id WHERE c.id > ?1 ORDER BY "
+                           "c.id LIMIT ?2");
   select.Bind(1, after_id).Bind(2, int64_t{std::max(1, limit)});
   std::vector<Correction> out;
   while (select.Step()) {
@@ -319,6 +409,7 @@ Result<std::vector<Correction>> SqliteStore::ListCorrections(int64_t after_id, i
     c.actor = std::string(select.Text(5));
     c.at = select.Int(6);
     c.text = std::string(select.Text(7));
+    c.from_brand = std::string(select.Text(8));
     out.push_back(std::move(c));
   }
   if (!select.status().ok()) return select.status();
@@ -352,8 +443,9 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
   sqlite::Statement posts(
       db_,
       "SELECT p.id, coalesce(p.ext_id, ''), cp.role, coalesce(nullif(a.handle, ''), a.name, ''), "
-      "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at, coalesce(p.contacts, '') "
-      "FROM case_posts cp JOIN "
+      "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at, coalesce(p.reasons, ''), "
+      "coalesce(a.followers, -1), coalesce(p.comments, -1), coalesce(p.shares, -1), "
+      "coalesce(p.likes, -1), coalesce(p.contacts, '') FROM case_posts cp JOIN "
       "posts p ON p.id = cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id "
       "= ?1 ORDER BY p.at, p.id");
   if (!posts.ok()) return posts.status();
@@ -368,7 +460,12 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
     post.stance = static_cast<Stance>(posts.Int(5));
     post.url = std::string(posts.Text(6));
     post.text = std::string(posts.Text(7));
-    post.contacts = ParseContactRoutes(posts.Text(10));
+    post.reasons = SplitLines(posts.Text(10));
+    post.followers = posts.Int(11);
+    post.comments = posts.Int(12);
+    post.shares = posts.Int(13);
+    post.likes = posts.Int(14);
+    post.contacts = ParseContactRoutes(posts.Text(15));
     // Each post but the opening one joined the case: a timeline entry of its own.
     if (post.role != CaseRole::kOpening) {
       CaseEvent joined;

@@ -182,6 +182,16 @@ std::string LinksOf(const Post& post, const Analysis& analysis) {
   return links;
 }
 
+// The analysis's reasons for the priority, one per line ("" when none).
+std::string ReasonsOf(const Analysis& analysis) {
+  std::string out;
+  for (const std::string& reason : analysis.reasons) {
+    if (!out.empty()) out += '\n';
+    for (char c : reason) out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
 // A count of the post model (-1: unknown) as a column value.
 std::optional<int64_t> Count(int64_t n) {
   return n >= 0 ? std::optional<int64_t>(n) : std::nullopt;
@@ -282,8 +292,10 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   ECOUTE_ASSIGN_OR_RETURN(const KnownPost known, FindKnown(row, item.id_is_derived));
   if (known.id) {
     result.post_id = row.id = *known.id;
-    if (known.is_same) {
+    // A reply ecoute sent, read again from its platform, is the same post: not an edit.
+    if (known.is_same || known.is_sent_reply || item.sent_for_case != 0) {
       result.outcome = IngestOutcome::kUnchanged;
+      if (item.sent_for_case != 0) return JoinSentReply(row, item, result);
       return OkStatus();
     }
     result.outcome = IngestOutcome::kUpdated;
@@ -293,7 +305,40 @@ Status SqliteStore::IngestOne(const IngestItem& item, IngestResult& result) {
   result.post_id = row.id;
   result.outcome = IngestOutcome::kNew;
   ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
+  if (item.sent_for_case != 0) return JoinSentReply(row, item, result);
   return Thread(row, result);
+}
+
+// A reply ecoute sent joins its case as the brand's reply, whatever the catalog says of
+// its author: an observed response (event "replied" by who sent it). Once there, nothing.
+Status SqliteStore::JoinSentReply(const PostRow& row, const IngestItem& item,
+                                  IngestResult& result) {
+  const int64_t case_id = item.sent_for_case;
+  ECOUTE_ASSIGN_OR_RETURN(const CaseRef target, LoadCase(case_id));
+  sqlite::Statement& add = Get(kInsertCasePost);
+  add.Bind(1, case_id).Bind(2, row.id).Bind(3, CaseRoleName(CaseRole::kBrandReply));
+  add.Bind(4, std::string_view(kSentRule)).Bind(5, row.at);
+  ECOUTE_RETURN_IF_ERROR(add.Run());
+  if (sqlite3_changes(db_) == 0) return OkStatus();
+  std::optional<int64_t> status;
+  if (target.status == CaseStatus::kNew || target.status == CaseStatus::kReopened) {
+    status = static_cast<int64_t>(CaseStatus::kAcknowledged);
+  }
+  sqlite::Statement& update = Get(kUpdateCase);
+  update.Bind(1, case_id).Bind(2, row.at).Bind(3, int64_t{0}).BindOrNull(4, status);
+  update.BindOrNull(5, target.is_responded ? std::nullopt : std::optional<int64_t>(row.at));
+  update.Bind(6, row.at).Bind(7, int64_t{0});
+  ECOUTE_RETURN_IF_ERROR(update.Run());
+  ECOUTE_RETURN_IF_ERROR(Get(kStampObserved).Bind(1, case_id).Bind(2, row.at).Run());
+  const std::string actor = item.actor.empty() ? "rule:" + std::string(kSentRule) : item.actor;
+  ECOUTE_RETURN_IF_ERROR(AddEvent(case_id, row.at, "replied", actor,
+                                  "replied in the channel (" + row.post.source + ")", row.id));
+  if (status) {
+    ECOUTE_RETURN_IF_ERROR(
+        AddEvent(case_id, row.at, "acknowledged", actor, "the brand answered", row.id));
+  }
+  result.cases.push_back(case_id);
+  return OkStatus();
 }
 
 // The values of the post's row, computed once for its insert or update and its threading.
@@ -348,6 +393,22 @@ Result<SqliteStore::KnownPost> SqliteStore::FindKnown(const PostRow& row, bool i
   Status find_status = find->status();
   find->Reset();
   ECOUTE_RETURN_IF_ERROR(find_status);
+  // A reply ecoute sent is known by its URL too, whatever source reads it back.
+  if (known.id ? !known.is_same : !post.url.empty()) {
+    sqlite::Statement& sent = known.id ? Get(kIsSentReply) : Get(kFindSentReplyByUrl);
+    if (known.id) {
+      sent.Bind(1, *known.id);
+    } else {
+      sent.Bind(1, post.url);
+    }
+    if (sent.Step()) {
+      known.id = sent.Int(0);
+      known.is_sent_reply = true;
+    }
+    find_status = sent.status();
+    sent.Reset();
+    ECOUTE_RETURN_IF_ERROR(find_status);
+  }
   return known;
 }
 
@@ -368,6 +429,7 @@ Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
   update.Bind(13, PerMille(analysis.severity)).Bind(14, static_cast<int64_t>(analysis.priority));
   update.BindOrNull(15, row.facts).BindOrNull(16, FirstTopic(analysis));
   update.Bind(17, TopicMask(analysis)).Bind(18, Tags(analysis, row.brand_ids));
+  update.BindOrNull(19, ReasonsOf(analysis));
   ECOUTE_RETURN_IF_ERROR(update.Run());
   ECOUTE_RETURN_IF_ERROR(
       Get(kSetPostContacts).Bind(1, row.id).BindOrNull(2, ContactRoutesJson(post.contacts)).Run());
@@ -405,6 +467,7 @@ Status SqliteStore::InsertPost(PostRow& row, bool id_is_derived) {
   insert.Bind(21, PerMille(analysis.severity)).Bind(22, static_cast<int64_t>(analysis.priority));
   insert.BindOrNull(23, row.facts).BindOrNull(24, FirstTopic(analysis));
   insert.Bind(25, TopicMask(analysis)).Bind(26, Tags(analysis, row.brand_ids));
+  insert.BindOrNull(27, ReasonsOf(analysis));
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   row.id = sqlite3_last_insert_rowid(db_);
   if (unindexed_from_ == 0) unindexed_from_ = row.id;

@@ -50,6 +50,8 @@ void AddRates(BrandReport& r) {
   r.first_response_p90_s = NearestRankPercentile(r.response_times_s, 90);
   r.response_rate =
       r.cases > 0 ? static_cast<double>(r.responded) / static_cast<double>(r.cases) : 0;
+  r.declared_rate =
+      r.cases > 0 ? static_cast<double>(r.declared) / static_cast<double>(r.cases) : 0;
   r.resolution_rate =
       r.cases > 0 ? static_cast<double>(r.resolved) / static_cast<double>(r.cases) : 0;
   r.word_of_mouth = 3 * r.praise - 10 * r.unanswered + 12 * r.recovered;
@@ -135,14 +137,16 @@ Status SqliteStore::CountMentions(int64_t since, int64_t until, ReportCounts& co
   return OkStatus();
 }
 
-// The cases opened in the period, by brand: how many, responded, resolved, recovered,
-// unanswered, and their first response times.
+// The cases opened in the period, by brand: how many, with an observed response, with a
+// declared one only, resolved, recovered, unanswered, and their first observed response
+// times.
 Status SqliteStore::CountCases(int64_t since, int64_t until, ReportCounts& counts) {
   sqlite::Statement select(
       db_,
-      "SELECT brand_id, count(*), sum(first_response_at IS NOT NULL), sum(status = 2), "
-      "sum(recovered), sum(first_response_at IS NULL AND recovered = 0) FROM cases WHERE "
-      "opened_at >= ?1 AND opened_at < ?2 GROUP BY 1");
+      "SELECT brand_id, count(*), sum(first_observed_at IS NOT NULL), sum(status = 2), "
+      "sum(recovered), sum(first_response_at IS NULL AND recovered = 0), sum(first_observed_at "
+      "IS NULL AND first_declared_at IS NOT NULL) FROM cases WHERE opened_at >= ?1 AND "
+      "opened_at < ?2 GROUP BY 1");
   if (!select.ok()) return select.status();
   select.Bind(1, since).Bind(2, until);
   while (select.Step()) {
@@ -153,11 +157,12 @@ Status SqliteStore::CountCases(int64_t since, int64_t until, ReportCounts& count
     r->resolved = select.Int(3);
     r->recovered = select.Int(4);
     r->unanswered = select.Int(5);
+    r->declared = select.Int(6);
   }
   if (!select.status().ok()) return select.status();
   sqlite::Statement times(
       db_,
-      "SELECT brand_id, first_response_at - opened_at FROM cases WHERE first_response_at IS "
+      "SELECT brand_id, first_observed_at - opened_at FROM cases WHERE first_observed_at IS "
       "NOT NULL AND opened_at >= ?1 AND opened_at < ?2 ORDER BY 1, 2");
   if (!times.ok()) return times.status();
   times.Bind(1, since).Bind(2, until);

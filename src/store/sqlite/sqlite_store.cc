@@ -79,16 +79,16 @@ Status SqliteStore::Prepare() {
       "AND author_id IS ?2 LIMIT 1",
       "INSERT INTO posts(source_id, ext_id, url, content_hash, author_id, title, text, lang, "
       "published_at, updated_at, ingested_at, at, parent_ext_id, parent_url, links, comments, "
-      "shares, likes, stance, confidence, severity, priority, facts, topic, topics, tags) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-      "?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+      "shares, likes, stance, confidence, severity, priority, facts, topic, topics, tags, "
+      "reasons) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
       "INSERT INTO post_versions(post_id, version, title, text, content_hash, updated_at, "
       "replaced_at) SELECT id, version, title, text, content_hash, updated_at, ?2 FROM posts "
       "WHERE id = ?1",
       "UPDATE posts SET content_hash = ?2, title = ?3, text = ?4, lang = ?5, updated_at = ?6, "
       "links = ?7, comments = ?8, shares = ?9, likes = ?10, stance = ?11, confidence = ?12, "
       "severity = ?13, priority = ?14, facts = ?15, topic = ?16, topics = ?17, tags = ?18, "
-      "version = version + 1 WHERE id = ?1",
+      "reasons = ?19, version = version + 1 WHERE id = ?1",
       "DELETE FROM post_brands WHERE post_id = ?1",
       "INSERT INTO post_brands(post_id, brand_id, stance, confidence, mentions, is_by_brand, at, "
       "cues, topics) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -119,6 +119,12 @@ Status SqliteStore::Prepare() {
       "UPDATE cases SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at < ?2",
       "UPDATE cases SET priority = ?2 WHERE id = ?1 AND priority < ?2",
       "UPDATE posts SET contacts = ?2 WHERE id = ?1",
+      // The brand's reply seen in the channel: an observed response.
+      "UPDATE cases SET first_observed_at = ?2 WHERE id = ?1 AND first_observed_at IS NULL",
+      // Replies ecoute sent: whether this post is one, the one at this URL.
+      "SELECT post_id FROM case_posts WHERE post_id = ?1 AND rule = 'sent' LIMIT 1",
+      "SELECT p.id FROM posts p JOIN case_posts cp ON cp.post_id = p.id WHERE p.url = ?1 AND "
+      "cp.rule = 'sent' LIMIT 1",
   };
   statements_.clear();
   statements_.reserve(kStatementCount);

@@ -30,6 +30,9 @@
 
 namespace ecoute::sqlite {
 
+// The rule of a reply ecoute sent, in case_posts.rule.
+inline constexpr std::string_view kSentRule = "sent";
+
 // ASCII lower case (handles, author keys, brand names).
 std::string Lower(std::string_view s);
 
@@ -87,8 +90,12 @@ class SqliteStore final : public Store {
                                         const SearchOptions& options) override;
   Result<std::vector<CaseSummary>> ListCases(const CaseFilter& filter) override;
   Result<CaseDetail> GetCase(int64_t case_id) override;
-  Status RecordResponse(int64_t case_id, const std::string& actor, int64_t at,
-                        const std::string& note) override;
+  Status AddNote(int64_t case_id, const std::string& actor, int64_t at,
+                 const std::string& text) override;
+  Status DeclareResponse(int64_t case_id, const std::string& channel, const std::string& note,
+                         const std::string& actor, int64_t at) override;
+  Status SetPriority(int64_t case_id, std::optional<int> priority, const std::string& actor,
+                     int64_t at, const std::string& reason) override;
   Status ResolveCase(int64_t case_id, const std::string& actor, int64_t at,
                      const std::string& reason) override;
   Status CloseCase(int64_t case_id, const std::string& actor, int64_t at,
@@ -140,6 +147,9 @@ class SqliteStore final : public Store {
     kTouchCase,
     kRaiseCasePriority,
     kSetPostContacts,
+    kStampObserved,
+    kIsSentReply,
+    kFindSentReplyByUrl,
     kStatementCount,
   };
   sqlite::Statement& Get(StatementId id) { return statements_[id]; }
@@ -159,13 +169,15 @@ class SqliteStore final : public Store {
   // Ingest (ingest.cc), one post: its row's values, its identity, then an update (an
   // edit) or an insert followed by its verdicts and its threading.
   struct KnownPost {
-    std::optional<int64_t> id;  // the stored post with the same identity
-    bool is_same = false;       // with the same content hash
+    std::optional<int64_t> id;   // the stored post with the same identity
+    bool is_same = false;        // with the same content hash
+    bool is_sent_reply = false;  // a reply ecoute sent (known by its id or its URL)
   };
   Status IngestOne(const IngestItem& item, IngestResult& result);
   Result<PostRow> MakeRow(const IngestItem& item, const Post& post);
   Result<KnownPost> FindKnown(const PostRow& row, bool id_is_derived);
   Status UpdatePost(const PostRow& row, IngestResult& result);
+  Status JoinSentReply(const PostRow& row, const IngestItem& item, IngestResult& result);
   Status InsertPost(PostRow& row, bool id_is_derived);  // sets row.id
   Status StoreVerdicts(const PostRow& row);
   Status IndexNewPosts();
@@ -218,6 +230,7 @@ class SqliteStore final : public Store {
   Status CountMentions(int64_t since, int64_t until, ReportCounts& counts);
   Status CountCases(int64_t since, int64_t until, ReportCounts& counts);
 
+  Status MoveCases(const Correction& correction, int64_t from_brand_id, int64_t brand_id);
   Status ChangeCase(int64_t case_id, const std::string& actor, int64_t at,
                     const std::string& reason, std::string_view kind);
   int64_t BrandOfAuthor(const Post& post) const;

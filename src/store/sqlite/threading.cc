@@ -247,6 +247,9 @@ Status SqliteStore::JoinCase(const PostRow& post, int64_t case_id, const Threadi
   add.Bind(4, plan.rule).Bind(5, post.at);
   ECOUTE_RETURN_IF_ERROR(add.Run());
   if (sqlite3_changes(db_) == 0) return OkStatus();  // already there (two links to one case)
+  if (change.role == CaseRole::kBrandReply) {
+    ECOUTE_RETURN_IF_ERROR(Get(kStampObserved).Bind(1, case_id).Bind(2, post.at).Run());
+  }
   const int64_t priority =
       plan.is_customer ? static_cast<int64_t>(post.analysis.priority) : int64_t{0};
   if (!change.status && !change.is_first_response) {
