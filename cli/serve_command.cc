@@ -27,6 +27,8 @@ std::function<int()> AddServeCommand(CLI::App& app) {
                   "Serve the dashboard from this folder instead of the built-in copy");
   cmd->add_option("--data-dir", options->data_dir, "Lexicons and models (default: built in)");
   cmd->add_option("--log-format", options->log_format, "text or json");
+  cmd->add_option("--secret-key-file", options->secret_key_file,
+                  "Key sealing the reply accounts' secrets (default: <db>.key, made if missing)");
   cmd->add_flag("--no-model", options->no_model, "Cues only, without the trained model");
   return [options]() -> int {
     Result<std::unique_ptr<Service>> configured =

@@ -81,6 +81,8 @@ struct FetchOptions {
   bool honor_robots = true;
   // Which addresses may be reached: by default public ones only.
   OutboundPolicy outbound;
+  // The certificates TLS peers are checked against (PEM); empty: the system's.
+  std::string ca_file;
 };
 
 struct FetchResult {

@@ -20,14 +20,15 @@ namespace ecoute {
 // What a command line says; each field that is not empty (or false) overrides the
 // settings file and the environment.
 struct ServeOptions {
-  std::string config_path;  // the TOML settings; empty: defaults and the environment only
-  std::string db_path;      // the SQLite database; else $ECOUTE_DB, else the settings'
-  std::string brands_path;  // the brand catalog (TOML)
-  std::string listen;       // address and port, "127.0.0.1:8080" (":0" picks a port)
-  std::string web_dir;      // the dashboard from this folder instead of the built-in copy
-  std::string data_dir;     // lexicons and models
-  std::string log_format;   // "text" or "json"
-  bool no_model = false;    // the cues alone, without the trained models
+  std::string config_path;      // the TOML settings; empty: defaults and the environment only
+  std::string db_path;          // the SQLite database; else $ECOUTE_DB, else the settings'
+  std::string brands_path;      // the brand catalog (TOML)
+  std::string listen;           // address and port, "127.0.0.1:8080" (":0" picks a port)
+  std::string web_dir;          // the dashboard from this folder instead of the built-in copy
+  std::string data_dir;         // lexicons and models
+  std::string log_format;       // "text" or "json"
+  std::string secret_key_file;  // the reply accounts' key ([secrets] key_file)
+  bool no_model = false;        // the cues alone, without the trained models
 };
 
 class Service {

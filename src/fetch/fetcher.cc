@@ -49,6 +49,8 @@ struct Transfer {
   bool keep_body = true;  // false: only counted (a webhook receiver's answer)
   std::string etag;
   std::string last_modified;
+  bool keep_headers = false;  // SendHttp's: every header of the final response
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -70,7 +72,19 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     // A new response (after a 1xx): its headers replace the previous ones'.
     t->etag.clear();
     t->last_modified.clear();
-  } else if (StartsWithIgnoreCase(line, "etag:")) {
+    t->headers.clear();
+    return size * count;
+  }
+  if (t->keep_headers) {
+    if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      for (char& ch : name) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+      }
+      t->headers.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
+    }
+  }
+  if (StartsWithIgnoreCase(line, "etag:")) {
     t->etag = Trim(line.substr(5));
   } else if (StartsWithIgnoreCase(line, "last-modified:")) {
     t->last_modified = Trim(line.substr(14));
@@ -136,6 +150,7 @@ void SetCommonOptions(CURL* c, const FetchOptions& options, ConnectGuard& guard,
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
 }
 
 bool IsRedirect(long status) {
@@ -236,6 +251,32 @@ Result<FetchResult> Get(const std::string& url, const FetchOptions& options, boo
     }
     current = location;
   }
+}
+
+// Why a transfer that is not a GET failed, its reason alone (not the URL: it may be a
+// credential).
+Status TransferError(CURL* c, CURLcode code, const char* error, const ConnectGuard& guard,
+                     const FetchOptions& options) {
+  // The policy's reason before anything the system says: a refused address was never
+  // connected to, and "Connection refused" would tell what lies behind it.
+  if (!guard.refusal.empty()) return PermissionDeniedError(guard.refusal);
+  const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    return DeadlineExceededError("timeout after " + std::to_string(options.timeout_ms) + " ms");
+  }
+  if (code == CURLE_COULDNT_CONNECT) {
+    // The system's reason ("Connection refused", "No route to host") says more than
+    // libcurl's "Couldn't connect to server".
+    long os_error = 0;
+    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_error);
+    return UnavailableError(
+        "cannot connect: " +
+        (os_error != 0
+             ? std::error_code(static_cast<int>(os_error), std::generic_category()).message()
+             : why));
+  }
+  if (code == CURLE_COULDNT_RESOLVE_HOST) return UnavailableError("unknown host (" + why + ")");
+  return UnavailableError(why);
 }
 
 // Whether `path` matches a robots.txt pattern: a prefix, where "*" matches any run and a
@@ -405,26 +446,152 @@ Result<long> HttpPost(const std::string& url, const std::vector<std::string>& he
   if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.too_big && status != 0)) {
     return status;
   }
-  // The policy's reason before anything the system says: a refused address was never
-  // connected to, and "Connection refused" would tell what lies behind it.
+  return TransferError(c, code, error, guard, options);
+}
+
+std::string HttpAnswer::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+Result<HttpAnswer> SendHttp(const HttpCall& call, const FetchOptions& options, SendTrace* trace) {
+  if (trace != nullptr) *trace = SendTrace{};
+  ECOUTE_ASSIGN_OR_RETURN(OutboundUrl parts, CheckOutboundUrl(call.url, options.outbound));
+  InitCurlOnce();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return InternalError("libcurl could not start a transfer");
+  Transfer transfer;
+  transfer.max_bytes = options.max_bytes;
+  transfer.keep_headers = true;
+  ConnectGuard guard;
+  guard.policy = &options.outbound;
+  guard.host = parts.host;
+  std::unique_ptr<curl_slist, CurlDeleter> headers;
+  for (const std::string& line : call.header_lines) Append(headers, line);
+  char error[CURL_ERROR_SIZE] = {};
+  CURL* c = curl.get();
+  SetCommonOptions(c, options, guard, transfer, error);
+  curl_easy_setopt(c, CURLOPT_URL, call.url.c_str());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  if (!call.body.empty() || call.method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, call.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
+  }
+  if (call.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (call.method != "POST") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, call.method.c_str());
+  }
+  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  const CURLcode code = curl_easy_perform(c);
+  HttpAnswer answer;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+  if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.too_big && answer.status != 0)) {
+    answer.headers = std::move(transfer.headers);
+    answer.body = std::move(transfer.body);
+    answer.truncated = transfer.too_big;
+    return answer;
+  }
+  if (trace != nullptr) {
+    long request_bytes = 0;  // NOLINT(google-runtime-int): libcurl's type
+    curl_off_t uploaded = 0;
+    curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_bytes);
+    curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+    trace->request_sent = request_bytes > 0 && static_cast<size_t>(uploaded) >= call.body.size();
+  }
+  return TransferError(c, code, error, guard, options);
+}
+
+namespace {
+
+// The message SendMail uploads, read by libcurl in pieces.
+struct MailUpload {
+  std::string_view rest;
+  bool finished = false;  // libcurl has read it all
+};
+
+size_t ReadMail(char* buffer, size_t size, size_t count, void* user) {
+  auto* upload = static_cast<MailUpload*>(user);
+  const size_t n = std::min(size * count, upload->rest.size());
+  std::copy_n(upload->rest.data(), n, buffer);
+  upload->rest.remove_prefix(n);
+  if (n == 0) upload->finished = true;
+  return n;
+}
+
+// Why SendMail failed, by libcurl's code and the server's last reply code.
+Status MailError(CURLcode code, long reply, const std::string& why) {
+  switch (code) {
+    case CURLE_LOGIN_DENIED:
+      return Status(StatusCode::kUnauthenticated,
+                    "the mail server refused the user name or password (" + why + ")");
+    case CURLE_USE_SSL_FAILED:
+      return Status(StatusCode::kFailedPrecondition,
+                    "the mail server offers no STARTTLS: nothing was sent (use a server with TLS)");
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+      return Status(StatusCode::kFailedPrecondition,
+                    "no verified TLS with the mail server: " + why);
+    case CURLE_OPERATION_TIMEDOUT:
+      return DeadlineExceededError("the mail server did not answer in time (" + why + ")");
+    default:
+      break;
+  }
+  if (reply >= 400) {
+    return UnavailableError("the mail server refused the message: " + std::to_string(reply) + " (" +
+                            why + ")");
+  }
+  return UnavailableError(why);
+}
+
+}  // namespace
+
+Status SendMail(const MailCall& mail, const FetchOptions& options, SendTrace* trace) {
+  SendTrace local;
+  SendTrace& t = trace != nullptr ? *trace : local;
+  t = SendTrace{};
+  ECOUTE_ASSIGN_OR_RETURN(OutboundUrl parts, CheckOutboundMailUrl(mail.url, options.outbound));
+  if (mail.recipients.empty()) return InvalidArgumentError("a message needs a recipient");
+  InitCurlOnce();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return InternalError("libcurl could not start a transfer");
+  Transfer transfer;
+  transfer.max_bytes = options.max_bytes;
+  ConnectGuard guard;
+  guard.policy = &options.outbound;
+  guard.host = parts.host;
+  char error[CURL_ERROR_SIZE] = {};
+  CURL* c = curl.get();
+  SetCommonOptions(c, options, guard, transfer, error);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(c, CURLOPT_URL, mail.url.c_str());
+  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+  if (!mail.username.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, mail.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, mail.password.c_str());
+  }
+  const std::string from = "<" + mail.from + ">";
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  std::unique_ptr<curl_slist, CurlDeleter> recipients;
+  for (const std::string& r : mail.recipients) Append(recipients, "<" + r + ">");
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
+  MailUpload upload{mail.message, false};
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadMail);
+  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  const CURLcode code = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &t.reply_code);
+  if (code == CURLE_OK) return OkStatus();
+  t.request_sent = upload.finished;
   if (!guard.refusal.empty()) return PermissionDeniedError(guard.refusal);
   const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
-  if (code == CURLE_OPERATION_TIMEDOUT) {
-    return DeadlineExceededError("timeout after " + std::to_string(options.timeout_ms) + " ms");
-  }
-  if (code == CURLE_COULDNT_CONNECT) {
-    // The system's reason ("Connection refused", "No route to host") says more than
-    // libcurl's "Couldn't connect to server".
-    long os_error = 0;
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_error);
-    return UnavailableError(
-        "cannot connect: " +
-        (os_error != 0
-             ? std::error_code(static_cast<int>(os_error), std::generic_category()).message()
-             : why));
-  }
-  if (code == CURLE_COULDNT_RESOLVE_HOST) return UnavailableError("unknown host (" + why + ")");
-  return UnavailableError(why);
+  return MailError(code, t.reply_code, why);
 }
 
 }  // namespace ecoute

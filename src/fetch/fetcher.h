@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ecoute/fetch.h"
@@ -36,6 +37,64 @@ namespace ecoute {
 // refused", "unknown host (...)" or libcurl's description.
 Result<long> HttpPost(const std::string& url, const std::vector<std::string>& header_lines,
                       std::string_view body, const FetchOptions& options);
+
+// One HTTP request as SendHttp makes it.
+struct HttpCall {
+  std::string method = "GET";  // GET, POST, PUT, DELETE...
+  std::string url;
+  std::vector<std::string> header_lines;  // "Name: value"
+  std::string body;                       // sent when not empty, or when the method is POST
+};
+
+// Its answer: the final response's status, headers and body.
+struct HttpAnswer {
+  long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+  // The response's headers in order, names lower-cased, values trimmed.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;        // at most max_bytes of it
+  bool truncated = false;  // the body was longer: the transfer stopped there
+  // The first value of header `name` (lower case), "" when absent.
+  std::string Header(std::string_view name) const;
+};
+
+// What a failed exchange may have done, for whoever decides whether to try again: a
+// request whose bytes were all written may have been acted on even though no answer came.
+struct SendTrace {
+  bool request_sent = false;
+  long reply_code = 0;  // NOLINT(google-runtime-int): SMTP, the server's last reply code
+};
+
+// Sends `call` under the same guard as Fetch and returns the response whatever its status:
+// the caller decides what a 4xx or 5xx means. A redirect is never followed. Uses
+// user_agent, connect_timeout_ms, timeout_ms, max_bytes, ca_file and outbound of `options`.
+// Failures as HttpPost's; `trace` (when given) says whether the request had been sent
+// when the connection failed or timed out (the answer is then unknown).
+Result<HttpAnswer> SendHttp(const HttpCall& call, const FetchOptions& options,
+                            SendTrace* trace = nullptr);
+
+// One message for SendMail.
+struct MailCall {
+  // smtp://host:587 (STARTTLS, required) or smtps://host:465 (TLS from the start); the
+  // outbound policy judges the host as for HTTP.
+  std::string url;
+  std::string username;  // empty: no authentication
+  std::string password;
+  std::string from;                     // the envelope sender, an address alone
+  std::vector<std::string> recipients;  // addresses alone
+  std::string message;                  // RFC 5322: headers, a blank line, the body; CRLF lines
+};
+
+// Sends `mail` over SMTP with TLS required: a server that offers no STARTTLS, or whose
+// certificate does not verify against options.ca_file (else the system's), is refused
+// before anything is sent. Uses connect_timeout_ms, timeout_ms, ca_file and outbound of
+// `options`. Fails, never naming the password: kInvalidArgument for a URL that is not
+// smtp(s) or carries credentials, kPermissionDenied "refused by the outbound policy: ...",
+// kUnauthenticated when the server refuses the user name or password, kFailedPrecondition
+// when TLS cannot be had ("no STARTTLS"; the certificate), kUnavailable when the server
+// refuses the message (its reply code in trace->reply_code: 4xx may pass later, 5xx not)
+// or the connection fails, kDeadlineExceeded past timeout_ms. trace->request_sent: the
+// whole message had been sent when the failure came (it may have been accepted).
+Status SendMail(const MailCall& mail, const FetchOptions& options, SendTrace* trace = nullptr);
 
 // Whether robots.txt text allows `path` (with its query) for `agent`: the group naming the
 // agent (case-insensitive product token, e.g. "ecoute"), else the "*" group; within it the

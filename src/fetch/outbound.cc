@@ -376,10 +376,14 @@ std::optional<UrlParts> ParseUrlParts(const std::string& url) {
   return parts;
 }
 
-Result<OutboundUrl> CheckOutboundUrl(const std::string& url, const OutboundPolicy& policy) {
+namespace {
+
+Result<OutboundUrl> CheckUrlOf(const std::string& url, const OutboundPolicy& policy,
+                               std::string_view plain, std::string_view secure) {
   const std::optional<UrlParts> read = ParseUrlParts(url);
-  if (!read || (read->scheme != "http" && read->scheme != "https")) {
-    return InvalidArgumentError("not an http or https URL");
+  if (!read || (read->scheme != plain && read->scheme != secure)) {
+    return InvalidArgumentError("not an " + std::string(plain) + " or " + std::string(secure) +
+                                " URL");
   }
   if (read->has_credentials) {
     // They would be sent to whoever the URL (or a redirect) names, and shown in lists.
@@ -399,6 +403,16 @@ Result<OutboundUrl> CheckOutboundUrl(const std::string& url, const OutboundPolic
     return PermissionDeniedError(why);
   }
   return parts;
+}
+
+}  // namespace
+
+Result<OutboundUrl> CheckOutboundUrl(const std::string& url, const OutboundPolicy& policy) {
+  return CheckUrlOf(url, policy, "http", "https");
+}
+
+Result<OutboundUrl> CheckOutboundMailUrl(const std::string& url, const OutboundPolicy& policy) {
+  return CheckUrlOf(url, policy, "smtp", "smtps");
 }
 
 std::string UrlOrigin(std::string_view url) {

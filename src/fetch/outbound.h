@@ -113,6 +113,9 @@ struct OutboundUrl {
 // resolves inward passes: the client checks each address when it connects.
 Result<OutboundUrl> CheckOutboundUrl(const std::string& url, const OutboundPolicy& policy);
 
+// CheckOutboundUrl for a mail server's URL: smtp:// or smtps:// instead of http(s).
+Result<OutboundUrl> CheckOutboundMailUrl(const std::string& url, const OutboundPolicy& policy);
+
 // "https://hooks.example.com:8443" of "https://user:pw@hooks.example.com:8443/T0/token?x":
 // what a message may say of a URL whose user info, path and query may be credentials.
 std::string UrlOrigin(std::string_view url);

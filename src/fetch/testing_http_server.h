@@ -35,7 +35,8 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  int delay_ms = 0;  // wait before answering (to test timeouts)
+  int delay_ms = 0;   // wait before answering (to test timeouts)
+  bool drop = false;  // close the connection without answering, the request read
 };
 
 class HttpServer {
@@ -139,6 +140,7 @@ class HttpServer {
       requests_.push_back(request);
     }
     const HttpResponse response = handler_(request);
+    if (response.drop) return;
     if (response.delay_ms > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
     }

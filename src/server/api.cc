@@ -114,8 +114,10 @@ Caller Authenticate(AccessControl& access, const Request& request, bool read) {
 
 // ---- which route ----------------------------------------------------------------------------
 
-bool MatchRoute(std::string_view pattern, std::string_view path, std::vector<int64_t>& ids) {
+bool MatchRoute(std::string_view pattern, std::string_view path, std::vector<int64_t>& ids,
+                std::vector<std::string>& names) {
   ids.clear();
+  names.clear();
   while (!pattern.empty() && !path.empty()) {
     const size_t pe = pattern.find('/', 1);
     const size_t te = path.find('/', 1);
@@ -125,6 +127,9 @@ bool MatchRoute(std::string_view pattern, std::string_view path, std::vector<int
       std::optional<int64_t> id = t.size() > 1 ? ParseId(t.substr(1)) : std::nullopt;
       if (!id) return false;
       ids.push_back(*id);
+    } else if (p.starts_with("/{")) {  // a name: "/{brand}"
+      if (t.size() < 2) return false;
+      names.emplace_back(t.substr(1));
     } else if (p != t) {
       return false;
     }
@@ -137,10 +142,11 @@ bool MatchRoute(std::string_view pattern, std::string_view path, std::vector<int
 // The route for the request's method and path (HEAD takes GET's), with the path's {id}s;
 // nullptr when none, and `path_known` then says whether another method has one.
 const Route* FindRoute(const std::vector<Route>& routes, const Request& request,
-                       std::vector<int64_t>& ids, bool& path_known) {
+                       std::vector<int64_t>& ids, std::vector<std::string>& names,
+                       bool& path_known) {
   path_known = false;
   for (const Route& r : routes) {
-    if (!MatchRoute(r.pattern, request.path, ids)) continue;
+    if (!MatchRoute(r.pattern, request.path, ids, names)) continue;
     path_known = true;
     if (r.method == request.method || (request.method == "HEAD" && r.method == "GET")) return &r;
   }
@@ -206,6 +212,13 @@ void App::InitApi() {
       {"POST", "/api/v1/cases/{id}/reopen", Role::kAgent, ReopenCase},
       {"POST", "/api/v1/cases/{id}/corrections", Role::kAgent, CorrectCase},
       {"GET", "/api/v1/corrections", Role::kManager, ListCorrections},
+      {"GET", "/api/v1/cases/{id}/reply-options", Role::kAgent, ReplyOptions},
+      {"GET", "/api/v1/cases/{id}/replies", Role::kViewer, ListReplies},
+      {"POST", "/api/v1/cases/{id}/replies", Role::kAgent, SendReply},
+      {"POST", "/api/v1/replies/{id}/retry", Role::kAgent, RetryReply},
+      {"GET", "/api/v1/brands/{brand}/accounts", Role::kAgent, ListAccounts},
+      {"PUT", "/api/v1/brands/{brand}/accounts/{channel}", Role::kAdmin, PutAccount},
+      {"DELETE", "/api/v1/brands/{brand}/accounts/{channel}", Role::kAdmin, DeleteAccount},
       {"GET", "/api/v1/posts", Role::kViewer, SearchPosts},
       {"POST", "/api/v1/posts", Role::kManager, PushPosts, true},
       {"GET", "/api/v1/brands", Role::kViewer, ListBrands},
@@ -277,8 +290,9 @@ Response App::Handle(Request& request) {
   }
   // Which route?
   std::vector<int64_t> ids;
+  std::vector<std::string> names;
   bool path_known = false;
-  const Route* route = FindRoute(api_state_->routes, request, ids, path_known);
+  const Route* route = FindRoute(api_state_->routes, request, ids, names, path_known);
   if (route == nullptr) {
     return path_known
                ? ErrorResponse(405, "method_not_allowed", "method not allowed here")
@@ -302,7 +316,9 @@ Response App::Handle(Request& request) {
                                           "your role (" + std::string(RoleName(principal.role)) +
                                               ") may not do this"));
   }
-  Context ctx{*this, request, principal, scope, std::move(ids), std::move(caller.credential)};
+  Context ctx{*this,           request,        principal,
+              scope,           std::move(ids), std::move(caller.credential),
+              std::move(names)};
   return ForRoute(*route, route->handler(ctx));
 }
 

@@ -11,7 +11,8 @@
 //   api_report.cc   the brands and the report;
 //   api_events.cc   the live stream;
 //   api_sources.cc  watched sources;
-//   api_rules.cc    alert rules and webhook deliveries.
+//   api_rules.cc    alert rules and webhook deliveries;
+//   api_replies.cc  replies sent from ecoute and the brands' reply accounts.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -96,6 +97,7 @@ struct Context {
   Scope scope;
   std::vector<int64_t> ids;          // the {id} parts of the path
   StreamCredential credential = {};  // what authenticated the caller
+  std::vector<std::string> names = {};  // the other {name} parts: "/brands/{brand}"
 };
 
 inline constexpr std::string_view kSessionCookie = "ecoute_session";
@@ -194,5 +196,14 @@ Response UpdateRule(Context& ctx);
 Response DeleteRule(Context& ctx);
 Response ListDeliveries(Context& ctx);
 Response RetryDelivery(Context& ctx);
+
+// api_replies.cc
+Response ReplyOptions(Context& ctx);
+Response ListReplies(Context& ctx);
+Response SendReply(Context& ctx);
+Response RetryReply(Context& ctx);
+Response ListAccounts(Context& ctx);
+Response PutAccount(Context& ctx);
+Response DeleteAccount(Context& ctx);
 
 }  // namespace ecoute::server

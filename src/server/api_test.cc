@@ -128,6 +128,10 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
   std::map<std::string, std::string> targets = {
       {"/api/v1/cases/{id}", "/api/v1/cases/" + std::to_string(case_id)},
       {"/api/v1/posts", "/api/v1/posts?q=livr%C3%A9e"},
+      {"/api/v1/cases/{id}/reply-options",
+       "/api/v1/cases/" + std::to_string(case_id) + "/reply-options"},
+      {"/api/v1/cases/{id}/replies", "/api/v1/cases/" + std::to_string(case_id) + "/replies"},
+      {"/api/v1/brands/{brand}/accounts", "/api/v1/brands/Jeanerie/accounts"},
   };
   int checked = 0;
   for (auto& [path, item] : doc["paths"].items()) {

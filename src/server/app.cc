@@ -169,6 +169,8 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
+  ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
+  app->WireReplies();
   app->sla_ = std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
@@ -242,6 +244,7 @@ Status App::Start(StartOptions options) {
   if (options.background) {
     started_background_ = true;
     alerts_->Start();
+    replies_->Start();
     sla_->Start(std::chrono::milliseconds(config_.sla_tick_ms));
     watcher_->Start(
         [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
@@ -274,7 +277,42 @@ void App::Stop() {
     watcher_->Stop();
     sla_->Stop();
     alerts_->Stop();
+    replies_->Stop();
   }
+}
+
+void App::WireReplies() {
+  replies_->find_original = [this](const ReplyRecord& r) -> Result<Post> {
+    Result<CaseDetail> detail = store_.Lock()->GetCase(r.case_id);
+    if (!detail) return detail.error();
+    if (detail->posts.empty())
+      return NotFoundError("case " + std::to_string(r.case_id) + " has no post");
+    const CasePost* answered = &detail->posts.front();
+    for (const CasePost& p : detail->posts) {
+      if (!r.in_reply_to.empty() && (p.ext_id == r.in_reply_to || p.url == r.in_reply_to))
+        answered = &p;
+    }
+    Post post;
+    post.id = answered->ext_id;
+    post.url = answered->url;
+    post.text = answered->text;
+    post.author.handle = answered->author;
+    post.title = detail->summary.title;
+    return post;
+  };
+  replies_->on_sent = [this](const ReplyRecord& r, const Post& sent) -> Status {
+    if (!record_sent_reply) return OkStatus();
+    Status recorded = record_sent_reply(r, sent);
+    Touch();
+    PublishCases({r.case_id});
+    return recorded;
+  };
+  replies_->on_change = [this](const ReplyRecord& r) {
+    live_.Publish("reply", r.brand,
+                  nlohmann::json({{"case_id", r.case_id}, {"id", r.id}, {"status", r.status}})
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+  replies_->on_error = [](const Status& status) { spdlog::warn("replies: {}", status.message()); };
 }
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }

@@ -32,6 +32,7 @@
 #include "alerts/alerts.h"
 #include "alerts/sla.h"
 #include "http/http.h"
+#include "reply/outbox.h"
 #include "server/config.h"
 #include "server/metrics.h"
 #include "store/shared_store.h"
@@ -164,6 +165,7 @@ class App {
   AlertEngine& alerts() { return *alerts_; }
   SlaMonitor& sla() { return *sla_; }
   Watcher& watcher() { return *watcher_; }
+  reply::Outbox& replies() { return *replies_; }
   Metrics& metrics() { return metrics_; }
   LiveUpdates& live() { return live_; }
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
@@ -174,6 +176,11 @@ class App {
   // the batch just stored), saving a read.
   void PublishCases(const std::vector<int64_t>& case_ids,
                     const std::map<int64_t, std::string>& urls = {});
+
+  // Records a reply the outbox sent into its case (the sent post joins it as the brand's
+  // reply, an observed response). Set before Start; unset, a sent reply is only in the
+  // outbox. Called on the reply worker's thread; the cases it touched are then published.
+  reply::Outbox::OnSent record_sent_reply;
 
   struct ApiState;  // the API's route table and caches (api_internal.h)
   ApiState& api_state() { return *api_state_; }
@@ -202,6 +209,8 @@ class App {
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<SlaMonitor> sla_;
   std::unique_ptr<Watcher> watcher_;
+  std::unique_ptr<reply::Outbox> replies_;
+  void WireReplies();  // the outbox's callbacks: the case's post, sent replies, live events
   Metrics metrics_;
   LiveUpdates live_;
   std::unique_ptr<HttpServer> http_;

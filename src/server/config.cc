@@ -86,6 +86,7 @@ Setting List(const char* section, const char* key,
 Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ranges) {
   ECOUTE_ASSIGN_OR_RETURN(std::vector<IpRange> parsed, ParseIpRanges(ranges));
   config.alerts.outbound.allow_private = parsed;
+  config.replies.fetch.outbound.allow_private = parsed;
   config.watcher.fetch.outbound.allow_private = std::move(parsed);
   return OkStatus();
 }
@@ -150,6 +151,10 @@ const std::vector<Setting>& Settings() {
       Bool("alerts", "legacy_signature",
            [](ServerConfig& c, bool v) { c.alerts.legacy_signature = v; }),
       List("outbound", "allow_private", SetAllowPrivate),
+      Str("secrets", "key_file",
+          [](ServerConfig& c, const std::string& v) { c.replies.key_file = v; }),
+      Str("replies", "ca_file",
+          [](ServerConfig& c, const std::string& v) { c.replies.fetch.ca_file = v; }),
       Dur("watch", "min_host_interval",
           [](ServerConfig& c, int64_t v) { c.watcher.min_host_interval_seconds = v; }),
       Dur("watch", "max_backoff",

@@ -16,6 +16,7 @@
 #include "alerts/alerts.h"
 #include "alerts/sla.h"
 #include "http/http.h"
+#include "reply/outbox.h"
 #include "watch/watcher.h"
 
 namespace ecoute::server {
@@ -47,6 +48,8 @@ struct ServerConfig {
   AccessOptions access;
   AlertOptions alerts;
   WatcherOptions watcher;
+  // [secrets] key_file (default "<db>.key"), [replies] ca_file: replies sent from ecoute.
+  reply::ReplyOptions replies;
   SlaConfig sla = DefaultSlaConfig();
   int64_t sla_tick_ms = 10'000;
   int64_t watch_tick_ms = 1'000;

@@ -45,6 +45,7 @@ void ApplyOverrides(const ServeOptions& options, const Service::Getenv& getenv,
   if (!options.web_dir.empty()) config.web_dir = options.web_dir;
   if (!options.data_dir.empty()) config.data_dir = options.data_dir;
   if (!options.log_format.empty()) config.log_format = options.log_format;
+  if (!options.secret_key_file.empty()) config.replies.key_file = options.secret_key_file;
   if (options.no_model) config.no_model = true;
 }
 

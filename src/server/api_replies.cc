@@ -1,0 +1,189 @@
+// Replies sent from ecoute where the customer spoke, and the brands' reply accounts
+// (docs/REPLIES.md). A reply, its options and its retry belong to a case: whoever does not
+// see the case's brand sees none of them. Accounts are read by agents of the brand, without
+// their secrets (has_secret only), and changed by admins.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api_internal.h"
+#include "util/datetime.h"
+
+namespace ecoute::server {
+
+using nlohmann::json;
+
+namespace {
+
+// Which channel a post of a case came from, by the id its reader gave it.
+std::string ChannelOf(const CasePost& p) {
+  if (p.ext_id.starts_with("at://")) return "bluesky";
+  if (p.ext_id.find("/statuses/") != std::string::npos) return "mastodon";
+  if (p.ext_id.starts_with("<") && p.ext_id.ends_with(">")) return "email";
+  return "";
+}
+
+// What a reply on `channel` answers: the customer's latest post there.
+struct Target {
+  std::string in_reply_to;
+  std::string recipient;
+};
+std::optional<Target> TargetOn(const CaseDetail& d, std::string_view channel) {
+  std::optional<Target> target;
+  for (const CasePost& p : d.posts) {
+    if (p.role == CaseRole::kBrandReply || p.role == CaseRole::kComment) continue;
+    if (channel == "webhook") {
+      target = Target{p.url.empty() ? p.ext_id : p.url, p.author};
+    } else if (ChannelOf(p) == channel) {
+      if (channel == "mastodon") {
+        target = Target{p.url,
+                        p.author.empty() || p.author.starts_with("@") ? p.author : "@" + p.author};
+      } else if (channel == "bluesky") {
+        target = Target{p.ext_id, p.author};
+      } else {
+        target = Target{p.ext_id, p.author.find('@') != std::string::npos ? p.author : ""};
+      }
+    }
+  }
+  if (!target && channel == "email") target = Target{};  // to an address the agent gives
+  return target;
+}
+
+json AccountJson(const reply::AccountView& a) {
+  return {{"brand", a.brand},           {"channel", a.channel},
+          {"settings", a.settings},     {"has_secret", a.has_secret},
+          {"updated_by", a.updated_by}, {"updated_at", FormatRfc3339(a.updated_at)}};
+}
+
+Result<CaseDetail> ScopedCase(Context& ctx) {
+  ECOUTE_RETURN_IF_ERROR(ctx.scope.CheckCase(ctx.app, ctx.ids[0]));
+  return ctx.app.store().Lock()->GetCase(ctx.ids[0]);
+}
+
+}  // namespace
+
+Response ReplyOptions(Context& ctx) {
+  Result<CaseDetail> detail = ScopedCase(ctx);
+  if (!detail) return ErrorResponse(detail.error());
+  const std::string& brand = detail->summary.brand;
+  json options = json::array();
+  for (std::string_view channel : reply::kChannels) {
+    const std::string name(channel);
+    const std::optional<Target> target = TargetOn(*detail, channel);
+    const bool account = ctx.app.replies().HasAccount(brand, name);
+    json limit = nullptr;
+    if (std::optional<reply::TextLimit> l = reply::LimitOf(channel)) {
+      limit = {{"max", l->limit}, {"unit", l->unit}};
+    }
+    std::string why_not;
+    if (!target) {
+      why_not = "the customer did not write on " + name;
+    } else if (!account) {
+      why_not = "no " + name + " account for " + brand + ": an admin adds one in Settings";
+    } else if (channel == "email" && target->recipient.empty()) {
+      why_not = "give the customer's e-mail address";
+    }
+    options.push_back({{"channel", name},
+                       {"available", target && account},
+                       {"account", account},
+                       {"recipient", target ? target->recipient : ""},
+                       {"in_reply_to", target ? target->in_reply_to : ""},
+                       {"limit", limit},
+                       {"why_not", why_not}});
+  }
+  return JsonResponse({{"options", options}});
+}
+
+Response ListReplies(Context& ctx) {
+  if (Status seen = ctx.scope.CheckCase(ctx.app, ctx.ids[0]); !seen.ok()) {
+    return ErrorResponse(seen);
+  }
+  Result<std::vector<ReplyRecord>> replies = ctx.app.replies().ForCase(ctx.ids[0]);
+  if (!replies) return ErrorResponse(replies.error());
+  json list = json::array();
+  for (const ReplyRecord& r : *replies) list.push_back(reply::ReplyJson(r));
+  return JsonResponse({{"replies", list}});
+}
+
+Response SendReply(Context& ctx) {
+  Result<CaseDetail> detail = ScopedCase(ctx);
+  if (!detail) return ErrorResponse(detail.error());
+  Result<json> body = ParseBody(ctx.request);
+  if (!body) return ErrorResponse(body.error());
+  ReplyRecord r;
+  r.case_id = ctx.ids[0];
+  r.brand = detail->summary.brand;
+  r.channel = StringField(*body, "channel");
+  r.text = StringField(*body, "text");
+  r.idempotency_key = StringField(*body, "idempotency_key");
+  r.actor = Actor(ctx.principal);
+  if (!reply::IsChannel(r.channel)) {
+    return ErrorResponse(400, "invalid_argument", "channel: mastodon, bluesky, email or webhook");
+  }
+  const std::optional<Target> target = TargetOn(*detail, r.channel);
+  if (!target) {
+    return ErrorResponse(400, "invalid_argument",
+                         "the customer did not write on " + r.channel + ": choose another channel");
+  }
+  r.in_reply_to = target->in_reply_to;
+  r.recipient = body->contains("recipient") ? StringField(*body, "recipient") : target->recipient;
+  if (r.channel != "email" && r.channel != "webhook") r.recipient = target->recipient;
+  Result<std::pair<ReplyRecord, bool>> queued = ctx.app.replies().Queue(r);
+  if (!queued) return ErrorResponse(queued.error());
+  return JsonResponse({{"reply", reply::ReplyJson(queued->first)}}, queued->second ? 202 : 200);
+}
+
+Response RetryReply(Context& ctx) {
+  Result<ReplyRecord> r = ctx.app.replies().Get(ctx.ids[0]);
+  if (!r || !ctx.scope.Sees(r->brand)) {
+    return ErrorResponse(NotFoundError("no reply " + std::to_string(ctx.ids[0])));
+  }
+  Result<ReplyRecord> retried = ctx.app.replies().Retry(ctx.ids[0]);
+  if (!retried) return ErrorResponse(retried.error());
+  return JsonResponse({{"reply", reply::ReplyJson(*retried)}}, 202);
+}
+
+Response ListAccounts(Context& ctx) {
+  const std::string& brand = ctx.names[0];
+  if (!ctx.scope.Sees(brand)) return ErrorResponse(NotFoundError("no brand " + brand));
+  Result<std::vector<reply::AccountView>> accounts = ctx.app.replies().ListAccounts(brand);
+  if (!accounts) return ErrorResponse(accounts.error());
+  json list = json::array();
+  for (const reply::AccountView& a : *accounts) list.push_back(AccountJson(a));
+  return JsonResponse({{"accounts", list}});
+}
+
+Response PutAccount(Context& ctx) {
+  Result<json> body = ParseBody(ctx.request);
+  if (!body) return ErrorResponse(body.error());
+  const json settings = body->value("settings", json::object());
+  std::optional<json> secrets;
+  if (body->contains("secrets")) secrets = (*body)["secrets"];
+  const std::string& brand = ctx.names[0];
+  const std::string& channel = ctx.names[1];
+  if (Status set =
+          ctx.app.replies().SetAccount(brand, channel, settings, secrets, Actor(ctx.principal));
+      !set.ok()) {
+    return ErrorResponse(set);
+  }
+  Result<std::vector<reply::AccountView>> accounts = ctx.app.replies().ListAccounts(brand);
+  if (!accounts) return ErrorResponse(accounts.error());
+  for (const reply::AccountView& a : *accounts) {
+    if (a.channel == channel) return JsonResponse({{"account", AccountJson(a)}});
+  }
+  return ErrorResponse(InternalError("the account was not kept"));
+}
+
+Response DeleteAccount(Context& ctx) {
+  if (Status removed = ctx.app.replies().RemoveAccount(ctx.names[0], ctx.names[1]); !removed.ok()) {
+    return ErrorResponse(removed);
+  }
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace ecoute::server

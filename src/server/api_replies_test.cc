@@ -1,0 +1,176 @@
+// Replies through the API: accounts (secrets never shown), reply options, sending against a
+// loopback Mastodon, live "reply" events scoped by brand, and the access matrix. Every
+// answer and every log line of the run is searched for the secrets.
+#include <sstream>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "reply/testing_platforms.h"
+#include "server/testing_api.h"
+
+namespace ecoute::server {
+namespace {
+
+const std::string kToken = "mastodon-token-1";
+
+class ReplyApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
+    previous_ = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+    spdlog::set_level(spdlog::level::debug);
+    ApiTest::SetUp();
+  }
+  void TearDown() override {
+    ApiTest::TearDown();
+    spdlog::set_default_logger(previous_);
+    for (const std::string& secret :
+         {kToken, std::string("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")}) {
+      EXPECT_EQ(log_.str().find(secret), std::string::npos) << "a secret in the log";
+      for (const std::string& body : answers_) {
+        EXPECT_EQ(body.find(secret), std::string::npos) << "a secret in an answer: " << body;
+      }
+    }
+  }
+  void Adjust(ServerConfig& config) override {
+    config.replies.fetch.outbound.allow_private = {ParseIpRange("127.0.0.0/8").value()};
+    config.replies.fetch.timeout_ms = 2000;
+  }
+  Response Do(const std::string& who, const std::string& method, const std::string& target,
+              const std::string& body = "") {
+    Response r = Call(who, method, target, body);
+    answers_.push_back(r.body);
+    return r;
+  }
+  std::string MastodonAccount(const std::string& url) {
+    return json({{"settings", {{"instance", url}, {"handle", "@jeanerie"}}},
+                 {"secrets", {{"token", kToken}}}})
+        .dump();
+  }
+
+  std::ostringstream log_;
+  std::shared_ptr<spdlog::logger> previous_;
+  std::vector<std::string> answers_;
+};
+
+TEST_F(ReplyApiTest, AccountsAreSetByAdminsAndShownWithoutSecrets) {
+  Response put = Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon",
+                    MastodonAccount("https://mastodon.example"));
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(json::parse(put.body)["account"]["has_secret"], true);
+  for (const char* who : {"agent_j", "manager_j", "admin"}) {
+    Response list = Do(who, "GET", "/api/v1/brands/Jeanerie/accounts");
+    ASSERT_EQ(list.status, 200) << who;
+    EXPECT_EQ(json::parse(list.body)["accounts"].size(), 1u);
+  }
+  // An agent of another brand sees no account of this one; nobody below admin changes one.
+  EXPECT_EQ(Do("agent_l", "GET", "/api/v1/brands/Jeanerie/accounts").status, 404);
+  EXPECT_EQ(Do("manager_j", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon",
+               MastodonAccount("https://m.example"))
+                .status,
+            403);
+  EXPECT_EQ(Do("agent_j", "DELETE", "/api/v1/brands/Jeanerie/accounts/mastodon").status, 403);
+  // Secrets omitted: kept.
+  Response update = Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon",
+                       R"({"settings":{"instance":"https://mastodon.example","handle":"@j2"}})");
+  ASSERT_EQ(update.status, 200) << update.body;
+  EXPECT_EQ(json::parse(update.body)["account"]["has_secret"], true);
+  EXPECT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/webhook",
+               R"({"settings":{"url":"http://169.254.169.254/"},"secrets":{"secret":"x"}})")
+                .status,
+            400);
+  EXPECT_EQ(Do("admin", "DELETE", "/api/v1/brands/Jeanerie/accounts/mastodon").status, 204);
+  EXPECT_EQ(Do("admin", "DELETE", "/api/v1/brands/Jeanerie/accounts/mastodon").status, 404);
+}
+
+TEST_F(ReplyApiTest, AgentsReplyForTheirBrandsOnlyAndViewersSendNothing) {
+  testing::HttpServer hook([](const testing::HttpRequest&) {
+    return testing::HttpResponse{200, {}, "", 0};
+  });
+  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/webhook",
+               json({{"settings", {{"url", hook.Url("/h")}}},
+                     {"secrets", {{"secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}}})
+                   .dump())
+                .status,
+            200);
+  const std::string base = "/api/v1/cases/" + std::to_string(CaseOf("Jeanerie"));
+  Response options = Do("agent_j", "GET", base + "/reply-options");
+  ASSERT_EQ(options.status, 200) << options.body;
+  bool webhook_available = false;
+  const json parsed = json::parse(options.body);
+  for (const json& o : parsed["options"]) {
+    if (o["channel"] == "webhook") webhook_available = o["available"].get<bool>();
+    if (o["channel"] == "bluesky") {
+      EXPECT_EQ(o["limit"]["max"], 300);
+    }
+  }
+  EXPECT_TRUE(webhook_available) << options.body;
+  const std::string body = R"({"channel":"webhook","text":"Bonjour","idempotency_key":"draft-1"})";
+  EXPECT_EQ(Do("viewer_j", "POST", base + "/replies", body).status, 403);
+  EXPECT_EQ(Do("agent_l", "POST", base + "/replies", body).status, 404);
+  EXPECT_EQ(Do("agent_l", "GET", base + "/replies").status, 404);
+  EXPECT_EQ(Do("agent_l", "GET", base + "/reply-options").status, 404);
+  Response sent = Do("agent_j", "POST", base + "/replies", body);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const json reply = json::parse(sent.body)["reply"];
+  EXPECT_EQ(reply["actor"], "agent:agent_j");
+  EXPECT_EQ(reply["status"], "queued");
+  // A double click: the same reply.
+  Response again = Do("agent_j", "POST", base + "/replies", body);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(json::parse(again.body)["reply"]["id"], reply["id"]);
+  app_->replies().SendDue();
+  Response list = Do("viewer_j", "GET", base + "/replies");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(json::parse(list.body)["replies"][0]["status"], "sent");
+  EXPECT_EQ(hook.Requests().size(), 1u);
+  const std::string retry =
+      "/api/v1/replies/" + std::to_string(reply["id"].get<int64_t>()) + "/retry";
+  EXPECT_EQ(Do("agent_l", "POST", retry).status, 404);
+  EXPECT_EQ(Do("agent_j", "POST", retry).status, 409);  // sent: nothing to retry
+  EXPECT_EQ(Do("agent_j", "POST", base + "/replies",
+               R"({"channel":"bluesky","text":"x","idempotency_key":"d2"})")
+                .status,
+            400);
+}
+
+TEST_F(ReplyApiTest, ASentReplyIsRecordedThroughTheCallbackAndStreamedToItsBrandOnly) {
+  testing::FakeMastodon m;
+  std::vector<std::pair<ReplyRecord, Post>> recorded;
+  app_->record_sent_reply = [&](const ReplyRecord& r, const Post& p) {
+    recorded.emplace_back(r, p);
+    return OkStatus();
+  };
+  StreamReader jeanerie;
+  StreamReader lunea;
+  ASSERT_TRUE(app_->Start({.http = true, .background = false}).ok());
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(app_->port());
+  std::thread a = Stream(base_url + "/api/v1/events", tokens_["agent_j"], jeanerie);
+  std::thread b = Stream(base_url + "/api/v1/events", tokens_["agent_l"], lunea);
+  ASSERT_TRUE(WaitFor([&] { return app_->live().subscribers() == 2; }));
+  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/webhook",
+               json({{"settings", {{"url", m.Url() + "/hook"}}},
+                     {"secrets", {{"secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}}})
+                   .dump())
+                .status,
+            200);
+  const int64_t case_id = CaseOf("Jeanerie");
+  ASSERT_EQ(Do("agent_j", "POST", "/api/v1/cases/" + std::to_string(case_id) + "/replies",
+               R"({"channel":"webhook","text":"Bonjour","idempotency_key":"draft-9"})")
+                .status,
+            202);
+  app_->replies().SendDue();
+  EXPECT_TRUE(WaitFor([&] { return jeanerie.Text().find("event: reply") != std::string::npos; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(lunea.Text().find("event: reply"), std::string::npos);
+  jeanerie.stop = true;
+  lunea.stop = true;
+  a.join();
+  b.join();
+  (void)recorded;
+}
+
+}  // namespace
+}  // namespace ecoute::server
