@@ -137,7 +137,9 @@ TEST_F(ReplyApiTest, AgentsReplyForTheirBrandsOnlyAndViewersSendNothing) {
 }
 
 TEST_F(ReplyApiTest, ASentReplyIsRecordedThroughTheCallbackAndStreamedToItsBrandOnly) {
-  testing::FakeMastodon m;
+  testing::HttpServer hook([](const testing::HttpRequest&) {
+    return testing::HttpResponse{200, {}, "", 0};
+  });
   std::vector<std::pair<ReplyRecord, Post>> recorded;
   app_->record_sent_reply = [&](const ReplyRecord& r, const Post& p) {
     recorded.emplace_back(r, p);
@@ -151,7 +153,7 @@ TEST_F(ReplyApiTest, ASentReplyIsRecordedThroughTheCallbackAndStreamedToItsBrand
   std::thread b = Stream(base_url + "/api/v1/events", tokens_["agent_l"], lunea);
   ASSERT_TRUE(WaitFor([&] { return app_->live().subscribers() == 2; }));
   ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/webhook",
-               json({{"settings", {{"url", m.Url() + "/hook"}}},
+               json({{"settings", {{"url", hook.Url("/hook")}}},
                      {"secrets", {{"secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}}})
                    .dump())
                 .status,
@@ -169,7 +171,75 @@ TEST_F(ReplyApiTest, ASentReplyIsRecordedThroughTheCallbackAndStreamedToItsBrand
   lunea.stop = true;
   a.join();
   b.join();
-  (void)recorded;
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].first.case_id, case_id);
+  EXPECT_EQ(recorded[0].second.source, "webhook");
+}
+
+// Without a test's callback, a sent reply goes through the ingest path: it joins its case at
+// once as the brand's reply (an observed response, "replied" by the agent), and the same
+// status read back from the platform later, by its id or by its URL, is not stored twice.
+TEST_F(ReplyApiTest, ASentMastodonReplyIsTheObservedResponseAndIsRecognisedWhenReadBack) {
+  testing::FakeMastodon m;
+  ASSERT_TRUE(app_->Start({.http = false, .background = false}).ok());
+  const Response customer = Do(
+      "admin", "POST", "/api/v1/posts",
+      json({{"id", "social.example/statuses/55"},
+                     {"source", "mastodon"},
+                     {"url", "https://social.example/@client/55"},
+                     {"text", "@jeanerie mon jean est arrivé déchiré, inadmissible"},
+                     {"lang", "fr"},
+                     {"published_at", "2026-11-20T08:00:00Z"},
+                     {"author", {{"handle", "@client@social.example"}}}})
+                   .dump());
+  ASSERT_EQ(customer.status, 200) << customer.body;
+  const json opened = json::parse(customer.body)["cases"];
+  ASSERT_EQ(opened.size(), 1u) << customer.body;
+  const int64_t case_id = opened[0].get<int64_t>();
+  const std::string base = "/api/v1/cases/" + std::to_string(case_id);
+  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
+                .status,
+            200);
+  Response sent = Do("agent_j", "POST", base + "/replies",
+                     R"({"channel":"mastodon","text":"Désolés ! Écrivez-nous en privé.",)"
+                     R"("idempotency_key":"draft-m1"})");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  app_->replies().SendDue();
+  EXPECT_TRUE(m.problems().empty()) << m.problems().front();
+  ASSERT_EQ(m.Statuses().size(), 1u);
+  EXPECT_EQ(m.Statuses().begin()->second["in_reply_to_id"], m.remote_status_id);
+
+  const json detail = CallJson("agent_j", "GET", base);
+  EXPECT_EQ(detail["case"]["response_kind"], "observed");
+  EXPECT_EQ(detail["case"]["status"], "acknowledged");
+  ASSERT_EQ(detail["posts"].size(), 2u);
+  const json reply = detail["posts"][1];
+  EXPECT_EQ(reply["role"], "brand_reply");
+  // Mastodon shows a reply to the customer only with their handle in it.
+  EXPECT_EQ(reply["text"], "@client@social.example Désolés ! Écrivez-nous en privé.");
+  bool replied_event = false;
+  for (const json& e : detail["events"]) {
+    replied_event |= e["kind"] == "replied" && e["actor"] == "agent:agent_j";
+  }
+  EXPECT_TRUE(replied_event) << detail["events"].dump();
+  const json listed = CallJson("agent_j", "GET", base + "/replies");
+  EXPECT_EQ(listed["replies"][0]["status"], "sent");
+  EXPECT_EQ(listed["replies"][0]["platform_url"], reply["url"]);
+
+  // Read back from the platform: by its id, then by its URL from another instance.
+  json back = {{"id", reply["ext_id"]},
+               {"source", "mastodon"},
+               {"url", reply["url"]},
+               {"text", reply["text"]},
+               {"author", {{"handle", "@jeanerie"}}},
+               {"parent_id", "social.example/statuses/55"}};
+  for (const char* id : {"", "social.example/statuses/9001"}) {
+    if (*id != '\0') back["id"] = id;
+    const Response again = Do("admin", "POST", "/api/v1/posts", back.dump());
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(json::parse(again.body)["new"], 0) << id << ": " << again.body;
+  }
+  EXPECT_EQ(CallJson("agent_j", "GET", base)["posts"].size(), 2u);
 }
 
 }  // namespace

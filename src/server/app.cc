@@ -301,8 +301,7 @@ void App::WireReplies() {
     return post;
   };
   replies_->on_sent = [this](const ReplyRecord& r, const Post& sent) -> Status {
-    if (!record_sent_reply) return OkStatus();
-    Status recorded = record_sent_reply(r, sent);
+    Status recorded = record_sent_reply ? record_sent_reply(r, sent) : RecordSentReply(r, sent);
     Touch();
     PublishCases({r.case_id});
     return recorded;
@@ -451,6 +450,12 @@ Result<std::unique_ptr<Ingestor>> App::NewIngestor(size_t batch) {
         store_seen = change.store_time;
       });
   return ingestor;
+}
+
+Status App::RecordSentReply(const ReplyRecord& reply, const Post& sent) {
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<Ingestor> ingestor, NewIngestor(1));
+  Result<IngestResult> stored = ingestor->IngestSentReply(reply.case_id, sent, reply.actor);
+  return stored.error();
 }
 
 Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_view source,

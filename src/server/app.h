@@ -177,10 +177,12 @@ class App {
   void PublishCases(const std::vector<int64_t>& case_ids,
                     const std::map<int64_t, std::string>& urls = {});
 
-  // Records a reply the outbox sent into its case (the sent post joins it as the brand's
-  // reply, an observed response). Set before Start; unset, a sent reply is only in the
-  // outbox. Called on the reply worker's thread; the cases it touched are then published.
+  // Records a reply the outbox sent into its case: the sent post joins it as the brand's
+  // reply, an observed response, through the ingest path (RecordSentReply). Tests may set
+  // another before Start. Called on the reply worker's thread; the cases it touched are
+  // then published.
   reply::Outbox::OnSent record_sent_reply;
+  Status RecordSentReply(const ReplyRecord& reply, const Post& sent);
 
   struct ApiState;  // the API's route table and caches (api_internal.h)
   ApiState& api_state() { return *api_state_; }
