@@ -174,7 +174,7 @@ export async function render(view, ctx) {
           { class: ['event', `event-${e.kind}`], 'data-kind': e.kind },
           timeEl(e.at),
           ' ',
-          e.kind === 'note' ? [h('span', { class: 'badge internal-badge' }, h('span', { 'aria-hidden': 'true' }, '🔒 '), t('note.internal')), ' '] : null,
+          e.kind === 'note' ? [h('span', { class: 'badge internal-badge' }, h('span', { 'aria-hidden': 'true' }, '▣ '), t('note.internal')), ' '] : null,
           h('strong', {}, label('event', e.kind)),
           e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: e.actor }))] : null,
           e.reason ? h('div', { class: 'reason' }, e.reason) : null,

@@ -191,7 +191,7 @@ export function replyComposer(ctx, caseId, onQueued) {
       clear(templates);
       templates.append(
         h('option', { value: '' }, t('reply.noTemplate')),
-        list.map((tpl) => {
+        ...list.map((tpl) => {
           const scope = [tpl.brand || t('tpl.everyBrand'), tpl.lang || null, tpl.topic ? label('topic', tpl.topic) : null].filter(Boolean).join(' · ');
           const opt = h('option', { value: String(tpl.id) }, `${tpl.name} (${scope})`);
           opt.dataset.text = tpl.text ?? tpl.body ?? '';
@@ -321,7 +321,7 @@ export function notePanel(ctx, caseId, onAdded) {
     status,
     h('button', { type: 'submit', id: 'note-submit', class: 'secondary' }, t('note.add')),
   );
-  const el = h('section', { class: 'internal', id: 'internal-note', 'aria-labelledby': 'note-h', hidden: true }, h('h2', { id: 'note-h' }, h('span', { 'aria-hidden': 'true' }, '🔒 '), t('note.title')), form);
+  const el = h('section', { class: 'internal', id: 'internal-note', 'aria-labelledby': 'note-h', hidden: true }, h('h2', { id: 'note-h' }, h('span', { 'aria-hidden': 'true' }, '▣ '), t('note.title')), form);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     status.textContent = '';
