@@ -62,3 +62,34 @@ export function query(params) {
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+// A GET on an endpoint this server may not have: null when it answers 404 (a server
+// without the feature), the data otherwise; any other error is thrown.
+export async function optional(path) {
+  try {
+    return await api('GET', path);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+// Whether the server knows `path` at all, for an endpoint that cannot be read: the server
+// answers 404 to a path it has no route for, 405 to a known path with another method. The
+// answer is kept for the session, path by path (digits stand for any id).
+const known = new Map();
+export function hasEndpoint(path) {
+  const key = path.replace(/\/\d+(?=\/|$)/g, '/{id}');
+  if (!known.has(key)) {
+    const probe = api('GET', path).then(
+      () => true,
+      (err) => {
+        if (err instanceof ApiError && err.status === 404) return false;
+        if (err instanceof ApiError && err.status === 0) known.delete(key);
+        return err instanceof ApiError && err.status !== 0;
+      },
+    );
+    known.set(key, probe);
+  }
+  return known.get(key);
+}

@@ -52,8 +52,9 @@ export function newId(prefix) {
   return `${prefix}-${uid}`;
 }
 
-// Text with marked ranges: ranges = [{start, end, title, cls}] in UTF-16 offsets, sorted or
-// not; overlapping ranges after the first are dropped.
+// Text with marked ranges: ranges = [{start, end, title, cls, describe}] in UTF-16 offsets,
+// sorted or not; overlapping ranges after the first are dropped. `describe`, when given, is
+// read by screen readers after the marked words (a visually hidden text inside the mark).
 export function markedText(text, ranges) {
   const out = [];
   let at = 0;
@@ -61,7 +62,8 @@ export function markedText(text, ranges) {
   for (const r of sorted) {
     if (r.start < at || r.end > text.length) continue;
     if (r.start > at) out.push(document.createTextNode(text.slice(at, r.start)));
-    out.push(h('mark', { class: r.cls, title: r.title, 'data-kind': r.kind }, text.slice(r.start, r.end)));
+    const hidden = r.describe ? h('span', { class: 'visually-hidden' }, ` (${r.describe})`) : null;
+    out.push(h('mark', { class: r.cls, title: r.title, 'data-kind': r.kind }, text.slice(r.start, r.end), hidden));
     at = r.end;
   }
   if (at < text.length) out.push(document.createTextNode(text.slice(at)));

@@ -15,6 +15,8 @@ export const FIGURES = [
   ['praise', (r) => formatNumber(r.praise ?? 0)],
   ['cases', (r) => formatNumber(r.cases ?? 0)],
   ['response_rate', (r) => formatPercent(r.response_rate)],
+  // Only from a server that tells declared responses apart from observed ones.
+  ['declared', (r) => `${formatPercent(r.declared_rate)} (${formatNumber(r.declared ?? 0)})`, (r) => r.declared !== undefined],
   ['first_response_median', (r) => formatDuration(r.first_response_median_s)],
   ['first_response_p90', (r) => formatDuration(r.first_response_p90_s)],
   ['resolution_rate', (r) => formatPercent(r.resolution_rate)],
@@ -70,7 +72,7 @@ export async function render(view, ctx) {
         h(
           'dl',
           { class: 'figures' },
-          FIGURES.map(([key, show]) => h('div', { class: 'figure', 'data-figure': key }, h('dt', {}, t(`fig.${key}`)), h('dd', {}, show(r)))),
+          FIGURES.filter(([, , shown]) => !shown || shown(r)).map(([key, show]) => h('div', { class: 'figure', 'data-figure': key }, h('dt', {}, t(`fig.${key}`)), h('dd', {}, show(r)))),
         ),
       );
       if (report) {

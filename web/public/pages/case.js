@@ -1,32 +1,65 @@
-// The case page: summary, posts with highlighted cues, timeline, and the team's actions.
+// The case page: summary, posts with highlighted cues, why its priority, the reply composer
+// and the replies sent, timeline, and the team's actions.
 
-import { api, ApiError } from '../api.js';
+import { api, ApiError, hasEndpoint } from '../api.js';
 import { clear, h, markedText, newId, webUrl } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
-import { STANCES, TOPICS, escalation, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
+import { STANCES, TOPICS, escalation, responseKindBadge, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
+import { contactRoutes, cueLegend, originalLink, priorityForm, whyPriority } from './case_info.js';
+import { declaredForm, notePanel, repliesPanel, replyComposer } from './case_reply.js';
+
+// Observed or declared, from the server's word, else from which first response it stamped.
+function responseKind(c) {
+  if (c.response_kind) return c.response_kind;
+  if (c.first_observed_response_at) return 'observed';
+  if (c.first_declared_response_at) return 'declared';
+  return null;
+}
 
 export async function render(view, ctx) {
   const id = Number.parseInt(ctx.params[0], 10);
   if (!Number.isInteger(id) || id <= 0) throw new ApiError(404, 'not_found');
-  const data = await api('GET', `/cases/${id}`);
+  const canAct = ctx.user.role !== 'viewer';
+  const [data, canPriority] = await Promise.all([api('GET', `/cases/${id}`), canAct ? hasEndpoint(`/cases/${id}/priority`) : false]);
   if (!ctx.isCurrent()) return undefined;
   const statusLine = h('p', { class: 'note', role: 'status', id: 'case-status-line' });
-  const canAct = ctx.user.role !== 'viewer';
   let shown = '';
-  const signature = (c) => [c.status, c.assignee, c.last_activity_at, c.posts, c.escalation_level, c.sla && c.sla.state, c.priority].join('|');
+  const signature = (c) => [c.status, c.assignee, c.last_activity_at, c.posts, c.escalation_level, c.sla && c.sla.state, c.priority, c.brand, responseKind(c)].join('|');
+
+  // Quietly, keeping the focus: another agent's change, a reply sent, a note added.
+  function refresh() {
+    return api('GET', `/cases/${id}`).then((fresh) => ctx.isCurrent() && draw(fresh, true), () => {});
+  }
 
   function onLive(event) {
-    // Another agent changed this case: refresh the summary quietly.
-    if (event.detail && event.detail.id === id && signature(event.detail) !== shown) {
-      api('GET', `/cases/${id}`).then((fresh) => ctx.isCurrent() && draw(fresh, true), () => {});
-    }
+    if (event.detail && event.detail.id === id && signature(event.detail) !== shown) refresh();
+  }
+
+  // A sent reply joins the case as its observed response: the case is read again now and
+  // once more shortly after, since the post may be recorded just after the reply's state.
+  function onSent() {
+    refresh();
+    setTimeout(() => ctx.isCurrent() && refresh(), 1500);
+  }
+
+  // Panels kept across redraws, so a draft survives a live update.
+  const composer = canAct ? replyComposer(ctx, id, (reply) => {
+    replies.track(reply);
+    replies.load();
+  }) : null;
+  const replies = repliesPanel(ctx, id, onSent);
+  const note = canAct ? notePanel(ctx, id, refresh) : null;
+
+  function onReply(event) {
+    if (event.detail && Number(event.detail.case_id) === id) replies.load();
   }
 
   async function act(kind, body, doneKey) {
     statusLine.textContent = '';
     statusLine.className = 'note';
     try {
-      const fresh = await api('POST', `/cases/${id}/${kind}`, body);
+      const answer = await api('POST', `/cases/${id}/${kind}`, body);
+      const fresh = answer && answer.case && answer.posts ? answer : await api('GET', `/cases/${id}`);
       if (!ctx.isCurrent()) return;
       draw(fresh, true);
       statusLine.textContent = t(doneKey);
@@ -39,6 +72,7 @@ export async function render(view, ctx) {
 
   function draw(d, keepFocus) {
     const c = d.case;
+    const posts = d.posts || [];
     shown = signature(c);
     const active = document.activeElement && document.activeElement.id;
     ctx.setTitle(t('case.title', { id: c.id }));
@@ -46,16 +80,25 @@ export async function render(view, ctx) {
     view.append(
       h('p', { class: 'crumbs' }, h('a', { href: '#/inbox' }, `← ${t('case.back')}`)),
       h('h1', { id: 'case-title' }, h('span', { class: 'case-id' }, `${t('case.title', { id: c.id })} · `), c.title || ''),
-      summary(c),
+      summary(c, posts),
       statusLine,
       h(
         'div',
         { class: 'case-body' },
-        h('section', { class: 'posts', 'aria-labelledby': 'posts-h' }, h('h2', { id: 'posts-h' }, t('case.posts', { n: (d.posts || []).length })), postList(c, d.posts || [])),
+        h(
+          'div',
+          { class: 'main-col' },
+          h('section', { class: 'posts', 'aria-labelledby': 'posts-h' }, h('h2', { id: 'posts-h' }, t('case.posts', { n: posts.length })), cueLegend(posts), postList(c, posts)),
+          composer ? composer.el : null,
+          replies.el,
+        ),
         h(
           'div',
           { class: 'side' },
+          whyPriority(c, posts),
+          contactRoutes(posts),
           canAct ? actions(c) : null,
+          note ? note.el : null,
           h('section', { class: 'timeline', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, t('case.timeline')), timeline(d.events || [])),
         ),
       ),
@@ -66,22 +109,25 @@ export async function render(view, ctx) {
     }
   }
 
-  function summary(c) {
+  function summary(c, posts) {
     const item = (key, value) => [h('dt', {}, t(key)), h('dd', {}, value)];
+    const overridden = c.priority_override !== undefined && c.priority_override !== null;
+    const kind = responseKind(c);
     return h(
       'dl',
       { class: 'summary', 'aria-label': t('case.summary') },
       item('case.brand', h('a', { href: `#/brands/${encodeURIComponent(c.brand)}` }, c.brand)),
       item('case.customer', c.customer || t('common.none')),
       item('case.status', h('span', { id: 'case-status' }, statusBadge(c.status))),
-      item('case.priority', String(c.priority ?? t('common.none'))),
+      item('case.priority', [h('span', { id: 'case-priority' }, String(c.priority ?? t('common.none'))), overridden ? [' ', h('span', { class: 'tag', title: t('why.overridden', { priority: c.priority_override }) }, t('priority.overrideTag'))] : null]),
       item('case.sla', [slaBadge(c.sla), c.sla && c.sla.due_at ? [' ', h('span', { class: 'muted' }, t('sla.due', { date: formatDate(c.sla.due_at) }))] : null]),
       item('case.escalation', escalation(c)),
       item('case.assignee', c.assignee || t('case.unassigned')),
       item('case.topic', c.topic ? label('topic', c.topic) : t('common.none')),
       item('case.opened', timeEl(c.opened_at)),
-      item('case.firstResponse', timeEl(c.first_response_at)),
+      item('case.firstResponse', [timeEl(c.first_response_at), c.first_response_at && kind ? [' ', responseKindBadge(kind)] : null]),
       item('case.resolvedAt', timeEl(c.resolved_at)),
+      originalLink(posts) ? item('case.originalPost', originalLink(posts)) : null,
     );
   }
 
@@ -96,6 +142,7 @@ export async function render(view, ctx) {
           kind: cue.kind,
           cls: `cue cue-${cue.kind}`,
           title: cue.label && cue.label !== (p.text || '').slice(cue.start, cue.end) ? `${label('cue', cue.kind)}: ${cue.label}` : label('cue', cue.kind),
+          describe: label('cue', cue.kind),
         }));
         return h(
           'li',
@@ -124,9 +171,10 @@ export async function render(view, ctx) {
       events.map((e) =>
         h(
           'li',
-          { class: `event-${e.kind}`, 'data-kind': e.kind },
+          { class: ['event', `event-${e.kind}`], 'data-kind': e.kind },
           timeEl(e.at),
           ' ',
+          e.kind === 'note' ? [h('span', { class: 'badge internal-badge' }, h('span', { 'aria-hidden': 'true' }, '▣ '), t('note.internal')), ' '] : null,
           h('strong', {}, label('event', e.kind)),
           e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: e.actor }))] : null,
           e.reason ? h('div', { class: 'reason' }, e.reason) : null,
@@ -153,17 +201,6 @@ export async function render(view, ctx) {
       act('assign', { assignee: assignInput.value.trim() }, 'case.done.assign');
     });
 
-    const note = h('textarea', { id: 'respond-note', name: 'note', rows: '3', placeholder: t('case.notePlaceholder') });
-    const respondForm = h(
-      'form',
-      { class: 'action' },
-      h('div', { class: 'field' }, h('label', { for: 'respond-note' }, t('case.note')), note),
-      h('button', { type: 'submit', id: 'respond-submit' }, t('case.respond')),
-    );
-    respondForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      act('respond', { note: note.value.trim() }, 'case.done.respond');
-    });
 
     const reason = h('input', { id: 'status-reason', name: 'reason', autocomplete: 'off' });
     const open = !['resolved', 'closed'].includes(c.status);
@@ -182,13 +219,21 @@ export async function render(view, ctx) {
       { class: 'actions', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, t('case.actions')),
       assignForm,
-      respondForm,
+      declaredForm(act),
+      canPriority ? priorityForm(c, act) : null,
       h('h3', {}, t('case.statusChange')),
       statusForm,
     );
   }
 
-  function correct(c, p) {
+  async function correct(c, p) {
+    const names = await ctx.brands().then(
+      (list) => list.map((b) => b.name),
+      () => [],
+    );
+    if (!names.includes(c.brand)) names.unshift(c.brand);
+    const brandId = newId('brand');
+    const brand = h('select', { id: brandId, 'aria-describedby': `${brandId}-help` }, names.map((n) => h('option', { value: n, selected: n === c.brand }, n)));
     const stanceId = newId('stance');
     const stance = h(
       'select',
@@ -210,6 +255,7 @@ export async function render(view, ctx) {
       { method: 'dialog' },
       h('h2', { id: titleId }, t('correct.title')),
       h('blockquote', {}, (p.text || '').slice(0, 240)),
+      h('div', { class: 'field' }, h('label', { for: brandId }, t('correct.brand')), brand, h('p', { class: 'hint', id: `${brandId}-help` }, t('correct.brandHelp'))),
       h('div', { class: 'field' }, h('label', { for: stanceId }, t('correct.stance')), stance),
       h('fieldset', {}, h('legend', {}, t('correct.topics')), boxes.map((b) => b.el)),
       errorLine,
@@ -222,9 +268,10 @@ export async function render(view, ctx) {
     );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const body = { post_id: p.post_id, brand: c.brand, stance: stance.value, topics: boxes.filter((b) => b.box.checked).map((b) => b.box.value) };
+      const body = { post_id: p.post_id, brand: brand.value, stance: stance.value, topics: boxes.filter((b) => b.box.checked).map((b) => b.box.value) };
       try {
-        const fresh = await api('POST', `/cases/${id}/corrections`, body);
+        const answer = await api('POST', `/cases/${id}/corrections`, body);
+        const fresh = answer && answer.case && answer.posts ? answer : await api('GET', `/cases/${id}`);
         dialog.close();
         if (!ctx.isCurrent()) return;
         draw(fresh, false);
@@ -241,6 +288,14 @@ export async function render(view, ctx) {
   }
 
   draw(data, false);
+  if (composer) composer.load();
+  if (note) note.load();
+  replies.load();
   ctx.bus.addEventListener('case', onLive);
-  return () => ctx.bus.removeEventListener('case', onLive);
+  ctx.bus.addEventListener('reply', onReply);
+  return () => {
+    replies.stop();
+    ctx.bus.removeEventListener('case', onLive);
+    ctx.bus.removeEventListener('reply', onReply);
+  };
 }

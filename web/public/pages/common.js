@@ -6,9 +6,13 @@ import { formatDate, label, t } from '../i18n.js';
 
 export const STATUSES = ['new', 'acknowledged', 'reopened', 'resolved', 'closed'];
 export const STANCES = ['complaint', 'praise', 'resolution', 'question', 'neutral'];
+// How an agent answered outside ecoute (a declared response), and where ecoute itself sends.
+export const DECLARED_CHANNELS = ['phone', 'email', 'private_message', 'in_person', 'other'];
+export const REPLY_CHANNELS = ['mastodon', 'bluesky', 'email', 'webhook'];
 export const TOPICS = ['billing', 'delay', 'support', 'product_defect', 'cancellation', 'contract', 'staff_attitude', 'delivery', 'outage', 'other'];
 
 const STATUS_ICONS = { new: '●', acknowledged: '◐', reopened: '↺', resolved: '✓', closed: '■' };
+const REPLY_ICONS = { queued: '…', sending: '↗', sent: '✓', failed: '✗', uncertain: '?' };
 const SLA_ICONS = { none: '–', ok: '✓', due_soon: '⏳', breached: '⚠', met: '✓', missed: '✗' };
 
 export function statusBadge(status) {
@@ -23,6 +27,24 @@ export function slaBadge(sla) {
     { class: ['badge', `sla-${state}`], title: due },
     h('span', { 'aria-hidden': 'true' }, `${SLA_ICONS[state] || '•'} `),
     label('sla', state),
+  );
+}
+
+// The state of a reply sent from ecoute: queued, sending, sent, failed or uncertain.
+export function replyBadge(status) {
+  return h('span', { class: ['badge', `reply-${status}`] }, h('span', { 'aria-hidden': 'true' }, `${REPLY_ICONS[status] || '•'} `), label('reply.status', status));
+}
+
+// Observed (seen in the channel: a reply ecoute sent, or the brand's public reply) or
+// declared (an agent says they answered elsewhere); the description says what that means.
+export function responseKindBadge(kind) {
+  if (kind !== 'observed' && kind !== 'declared') return null;
+  return h(
+    'span',
+    { class: ['badge', `kind-${kind}`], id: 'first-response-kind', 'data-kind': kind, title: t(`kind.${kind}.desc`) },
+    h('span', { 'aria-hidden': 'true' }, kind === 'observed' ? '◉ ' : '✎ '),
+    t(`kind.${kind}`),
+    h('span', { class: 'visually-hidden' }, ` (${t(`kind.${kind}.desc`)})`),
   );
 }
 

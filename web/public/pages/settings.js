@@ -1,11 +1,12 @@
-// Settings: sources, alert rules, failed deliveries, users and API tokens. Administrators
-// change them all; managers read the sources and manage the alert rules, the retries and
-// their own tokens. The server enforces this anyway.
+// Settings: sources, alert rules, failed deliveries, reply accounts, reply templates, users
+// and API tokens. Administrators change them all; managers read the sources and the reply
+// accounts, and manage the alert rules, the retries, the templates and their own tokens.
+// The server enforces this anyway.
 
-import { api } from '../api.js';
+import { api, optional } from '../api.js';
 import { clear, h, newId } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
-import { STANCES } from './common.js';
+import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
 
 const FORMATS = ['auto', 'feed', 'html', 'text', 'jsonl', 'mastodon', 'bluesky'];
 const ROLES = ['admin', 'manager', 'agent', 'viewer'];
@@ -96,7 +97,8 @@ function section(ctx, { key, path, member, columns, actions, form }) {
     }
   }
 
-  if (form) el.append(form(run));
+  if (form) el.append(form(run, reload));
+  el.reload = reload;
   reload();
   return el;
 }
@@ -308,6 +310,297 @@ function tokens(ctx) {
   return el;
 }
 
+// What each reply channel needs: settings shown and kept, and the one secret, write-only.
+const ACCOUNT_FIELDS = {
+  mastodon: { settings: [['instance', 'url'], ['handle', 'text']], secret: 'token' },
+  bluesky: { settings: [['service', 'url'], ['handle', 'text']], secret: 'app_password' },
+  email: { settings: [['smtp_url', 'url'], ['from', 'email'], ['username', 'text']], secret: 'password' },
+  webhook: { settings: [['url', 'url']], secret: 'secret' },
+};
+const TEMPLATE_VARIABLES = ['customer', 'brand', 'case', 'agent'];
+
+// A field with its error line under it, named by aria-describedby.
+function checkedField(text, input, hint) {
+  const id = input.id || newId('fld');
+  input.id = id;
+  const error = h('p', { id: `${id}-error`, class: 'error field-error' });
+  const hintEl = hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null;
+  input.setAttribute('aria-describedby', [hintEl ? hintEl.id : null, error.id].filter(Boolean).join(' '));
+  const set = (message) => {
+    error.textContent = message || '';
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  };
+  return { el: h('div', { class: 'field' }, h('label', { for: id }, text), hintEl, input, error), set };
+}
+
+const secretState = (account) => (account && account.has_secret ? `✓ ${t('account.set')}` : `✗ ${t('account.notSet')}`);
+const settingsText = (settings) =>
+  Object.entries(settings || {})
+    .map(([k, v]) => `${t(`account.${k}`)}: ${v}`)
+    .join(' · ') || t('common.none');
+
+// The form of an account: brand, channel, the channel's settings, and its secret, which is
+// never shown nor prefilled; left empty on an update, the stored one is kept.
+function accountForm(brands, known, reload) {
+  const brand = h('select', {}, brands.map((b) => h('option', { value: b }, b)));
+  const channel = h('select', {}, REPLY_CHANNELS.map((c) => h('option', { value: c }, label('channel', c))));
+  const holder = h('div', { class: 'account-fields' });
+  const status = h('p', { class: 'note', role: 'status' });
+  let inputs = [];
+  let secret = null;
+
+  function fields() {
+    const spec = ACCOUNT_FIELDS[channel.value];
+    const current = known.get(`${brand.value}\u0000${channel.value}`);
+    clear(holder);
+    inputs = spec.settings.map(([key, type]) => {
+      const input = h('input', { type, name: key, autocomplete: 'off', value: (current && current.settings && current.settings[key]) || '' });
+      return { key, input, ...checkedField(t(`account.${key}`), input) };
+    });
+    const input = h('input', { type: 'password', name: spec.secret, autocomplete: 'new-password', 'data-secret': spec.secret });
+    secret = { key: spec.secret, input, ...checkedField(t(`account.${spec.secret}`), input, `${t('account.secretState', { state: secretState(current) })} ${current && current.has_secret ? t('account.keep') : ''}`) };
+    holder.append(...inputs.map((f) => f.el), secret.el);
+  }
+
+  const form = h('form', { class: 'create', id: 'account-form', novalidate: true }, h('h3', {}, t('account.formTitle')), field(t('col.brand'), brand), field(t('account.channel'), channel), holder, status, h('button', { type: 'submit' }, t('common.save')));
+  brand.addEventListener('change', fields);
+  channel.addEventListener('change', fields);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    status.className = 'note';
+    status.textContent = '';
+    const current = known.get(`${brand.value}\u0000${channel.value}`);
+    let ok = true;
+    for (const f of inputs) {
+      f.set(f.input.value.trim() ? '' : t('account.required'));
+      ok = ok && Boolean(f.input.value.trim());
+    }
+    secret.set(secret.input.value || (current && current.has_secret) ? '' : t('account.secretRequired'));
+    ok = ok && Boolean(secret.input.value || (current && current.has_secret));
+    if (!ok) {
+      form.querySelector('[aria-invalid="true"]').focus();
+      return;
+    }
+    const body = { settings: Object.fromEntries(inputs.map((f) => [f.key, f.input.value.trim()])) };
+    if (secret.input.value) body.secrets = { [secret.key]: secret.input.value };
+    try {
+      await api('PUT', `/brands/${encodeURIComponent(brand.value)}/accounts/${channel.value}`, body);
+      secret.input.value = '';
+      status.textContent = t('account.saved');
+      await reload();
+      fields();
+    } catch (err) {
+      status.className = 'error';
+      status.textContent = err.message;
+    }
+  });
+  const edit = (b, c) => {
+    brand.value = b;
+    channel.value = c;
+    fields();
+    const first = holder.querySelector('input');
+    if (first) first.focus();
+  };
+  fields();
+  return { form, edit, refresh: fields };
+}
+
+// Reply accounts, per brand and channel. Everyone here reads them (no secret ever comes
+// back: "set" or "not set"); administrators set and remove them.
+async function accounts(ctx, admin) {
+  const brands = await ctx.brands().then((list) => list.map((b) => b.name), () => []);
+  if (!brands.length) return null;
+  if ((await optional(`/brands/${encodeURIComponent(brands[0])}/accounts`).catch(() => ({}))) === null) return null;
+  const known = new Map();
+  const status = h('p', { class: 'note', role: 'status' });
+  const holder = h('div', { class: 'table-wrap' });
+  const el = h('section', { class: 'settings-section', id: 'settings-accounts', 'aria-labelledby': 'sec-accounts' }, h('h2', { id: 'sec-accounts' }, t('settings.accounts')), h('p', { class: 'hint' }, t('account.intro')), status, holder);
+  let form = null;
+
+  async function remove(b, a) {
+    if (!window.confirm(t('common.confirmDelete', { name: `${b} · ${label('channel', a.channel)}` }))) return;
+    try {
+      await api('DELETE', `/brands/${encodeURIComponent(b)}/accounts/${a.channel}`);
+      status.className = 'note';
+      status.textContent = t('common.done');
+    } catch (err) {
+      status.className = 'error';
+      status.textContent = ctx.errorMessage(err);
+    }
+    await reload();
+    if (form) form.refresh();
+  }
+
+  async function reload() {
+    const rows = [];
+    known.clear();
+    for (const b of brands) {
+      const data = await optional(`/brands/${encodeURIComponent(b)}/accounts`).catch(() => null);
+      for (const a of (data && data.accounts) || []) {
+        known.set(`${b}\u0000${a.channel}`, a);
+        rows.push([b, a]);
+      }
+    }
+    if (!ctx.isCurrent()) return;
+    clear(holder);
+    if (!rows.length) {
+      holder.append(h('p', { class: 'note' }, t('settings.empty')));
+      return;
+    }
+    const heads = ['col.brand', 'account.channel', 'account.settings', 'account.secret', 'f.updated'].map((k) => h('th', { scope: 'col' }, t(k)));
+    if (admin) heads.push(h('th', { scope: 'col' }, t('settings.actions')));
+    holder.append(
+      h(
+        'table',
+        { class: 'settings-table', id: 'accounts-table' },
+        h('caption', { class: 'visually-hidden' }, t('settings.accounts')),
+        h('thead', {}, h('tr', {}, heads)),
+        h(
+          'tbody',
+          {},
+          rows.map(([b, a]) =>
+            h(
+              'tr',
+              { 'data-brand': b, 'data-channel': a.channel },
+              h('th', { scope: 'row' }, b),
+              h('td', {}, label('channel', a.channel)),
+              h('td', {}, settingsText(a.settings)),
+              h('td', { 'data-secret': a.has_secret ? 'set' : 'not-set' }, secretState(a)),
+              h('td', {}, [a.updated_by || '', ' ', formatDate(a.updated_at)]),
+              admin
+                ? h(
+                    'td',
+                    { class: 'row-actions' },
+                    h('button', { type: 'button', class: 'secondary small', 'aria-label': `${t('common.edit')} ${b} · ${label('channel', a.channel)}`, onclick: () => form.edit(b, a.channel) }, t('common.edit')),
+                    h('button', { type: 'button', class: 'danger small', 'aria-label': `${t('common.delete')} ${b} · ${label('channel', a.channel)}`, onclick: () => remove(b, a) }, t('common.delete')),
+                  )
+                : null,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  await reload();
+  if (admin) {
+    form = accountForm(brands, known, reload);
+    el.append(form.form);
+  }
+  return el;
+}
+
+// The variables a template's body may hold that are not known, in order, each once.
+function unknownVariables(body) {
+  const found = [...body.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].map((m) => m[1]);
+  return [...new Set(found.filter((v) => !TEMPLATE_VARIABLES.includes(v)))];
+}
+
+function templateForm(brands, reloadList) {
+  let editing = null;
+  const name = h('input', { required: true, autocomplete: 'off' });
+  const brand = h('select', {}, h('option', { value: '' }, t('tpl.everyBrand')), brands.map((b) => h('option', { value: b }, b)));
+  const lang = h('input', { maxlength: '12', autocomplete: 'off', placeholder: 'fr' });
+  const topic = h('select', {}, h('option', { value: '' }, t('tpl.everyTopic')), TOPICS.map((x) => h('option', { value: x }, label('topic', x))));
+  const body = h('textarea', { rows: '4', required: true });
+  const f = { name: checkedField(t('f.name'), name), lang: checkedField(t('tpl.lang'), lang, t('tpl.langHint')), body: checkedField(t('tpl.body'), body) };
+  const vars = h('ul', { class: 'variables', id: 'template-variables' }, TEMPLATE_VARIABLES.map((v) => h('li', {}, h('code', {}, `{{${v}}}`), ' ', t(`tpl.var.${v}`))));
+  const status = h('p', { class: 'note', role: 'status' });
+  const title = h('h3', {}, t('tpl.add'));
+  const submit = h('button', { type: 'submit' }, t('common.add'));
+  const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, t('common.cancel'));
+  const form = h(
+    'form',
+    { class: 'create template-form', id: 'template-form', novalidate: true },
+    title,
+    f.name.el,
+    field(t('col.brand'), brand),
+    f.lang.el,
+    field(t('col.topic'), topic),
+    h('div', { class: 'field wide' }, f.body.el, h('p', { class: 'hint' }, t('tpl.variables')), vars),
+    status,
+    h('div', { class: 'buttons' }, submit, cancel),
+  );
+  const reset = () => {
+    editing = null;
+    form.reset();
+    title.textContent = t('tpl.add');
+    submit.textContent = t('common.add');
+    cancel.hidden = true;
+  };
+  cancel.addEventListener('click', reset);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    status.className = 'note';
+    status.textContent = '';
+    const unknown = unknownVariables(body.value);
+    f.name.set(name.value.trim() ? '' : t('tpl.nameRequired'));
+    f.body.set(!body.value.trim() ? t('tpl.bodyRequired') : unknown.length ? t('tpl.unknownVariable', { names: unknown.map((v) => `{{${v}}}`).join(', ') }) : '');
+    f.lang.set(/^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$/.test(lang.value.trim()) ? '' : t('tpl.badLang'));
+    const bad = form.querySelector('[aria-invalid="true"]');
+    if (bad) {
+      bad.focus();
+      return;
+    }
+    const data = { name: name.value.trim(), brand: brand.value, lang: lang.value.trim(), topic: topic.value, body: body.value };
+    try {
+      await api(editing ? 'PATCH' : 'POST', editing ? `/templates/${editing}` : '/templates', data);
+      reset();
+      status.textContent = t('common.done');
+      await reloadList();
+    } catch (err) {
+      // The server's refusal of the body (an unknown variable) goes under the body.
+      if (err.status === 400 && /variable|\{\{/i.test(err.message)) f.body.set(err.message);
+      else {
+        status.className = 'error';
+        status.textContent = err.message;
+      }
+    }
+  });
+  const edit = (tpl) => {
+    editing = tpl.id;
+    name.value = tpl.name || '';
+    brand.value = tpl.brand || '';
+    lang.value = tpl.lang || '';
+    topic.value = tpl.topic || '';
+    body.value = tpl.body || '';
+    title.textContent = t('tpl.edit', { name: tpl.name });
+    submit.textContent = t('common.save');
+    cancel.hidden = false;
+    name.focus();
+  };
+  return { form, edit };
+}
+
+// Reply templates: agents pick them on a case; managers and administrators write them.
+async function templates(ctx) {
+  if ((await optional('/templates').catch(() => ({}))) === null) return null;
+  const brands = await ctx.brands().then((list) => list.map((b) => b.name), () => []);
+  let form = null;
+  const el = section(ctx, {
+    key: 'templates',
+    path: '/templates',
+    member: 'templates',
+    columns: [
+      ['f.name', (x) => x.name],
+      ['col.brand', (x) => x.brand || t('tpl.everyBrand')],
+      ['tpl.lang', (x) => x.lang || t('tpl.everyLang')],
+      ['col.topic', (x) => (x.topic ? label('topic', x.topic) : t('tpl.everyTopic'))],
+      ['tpl.body', (x) => h('span', { class: 'template-body' }, x.body || '')],
+    ],
+    actions: (x, run) => [
+      h('button', { type: 'button', class: 'secondary small', 'aria-label': `${t('common.edit')} ${x.name}`, onclick: () => form.edit(x) }, t('common.edit')),
+      deleteButton('/templates', x, x.name, run),
+    ],
+    form: (run, reload) => {
+      form = templateForm(brands, reload);
+      return form.form;
+    },
+  });
+  return el;
+}
+
 export async function render(view, ctx) {
   const role = ctx.user.role;
   clear(view);
@@ -318,8 +611,12 @@ export async function render(view, ctx) {
   }
   const admin = role === 'admin';
   if (!admin) view.append(h('p', { class: 'note' }, t('settings.readonly')));
-  // Managers read the sources and run the alerts (rules, retries); admins also manage users.
-  const parts = admin ? [sources(ctx, true), rules(ctx, true), deliveries(ctx), users(ctx), tokens(ctx)] : [sources(ctx, false), rules(ctx, true), deliveries(ctx), tokens(ctx)];
+  // Managers read the sources and run the alerts (rules, retries) and the templates; admins
+  // also manage users and reply accounts. The reply sections show when the server has them.
+  const [replyAccounts, replyTemplates] = await Promise.all([accounts(ctx, admin), templates(ctx)]);
+  if (!ctx.isCurrent()) return;
+  const replyParts = [replyAccounts, replyTemplates].filter(Boolean);
+  const parts = admin ? [sources(ctx, true), rules(ctx, true), deliveries(ctx), ...replyParts, users(ctx), tokens(ctx)] : [sources(ctx, false), rules(ctx, true), deliveries(ctx), ...replyParts, tokens(ctx)];
   const nav = h(
     'nav',
     { class: 'subnav', 'aria-label': t('settings.title') },
