@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcld2-dev libutf8proc-dev
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
-  libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev
+  libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev libssl-dev
   libsqlite3-dev libstemmer-dev
   libboost-dev libsodium-dev libspdlog-dev libzxcvbn-dev
   chromium wrk
