@@ -91,7 +91,7 @@ struct CasePost {
   std::string url;
   std::string text;
   std::vector<ContactRoute> contacts;  // ways to reach its writer (ecoute/post.h)
-  std::vector<std::string> reasons;  // why its priority (Analysis::reasons), as stored
+  std::vector<std::string> reasons;    // why its priority (Analysis::reasons), as stored
   // Its reach when the source said (-1: unknown).
   int64_t followers = -1;
   int64_t comments = -1;

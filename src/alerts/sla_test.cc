@@ -278,7 +278,9 @@ TEST_F(SlaMonitorTest, AnUnansweredCaseClimbsTheLadderOneLevelPerDeadline) {
 TEST_F(SlaMonitorTest, AnAnsweredCaseNeverEscalates) {
   const int64_t answered = Complaint("1", "@marie", "Fnac", 80, kT0);
   const int64_t waiting = Complaint("2", "@paul", "Fnac", 80, kT0);
-  ASSERT_TRUE(store_.Lock()->DeclareResponse(answered, "phone", "called back", "agent:lea", kT0 + 2 * kHour).ok());
+  ASSERT_TRUE(store_.Lock()
+                  ->DeclareResponse(answered, "phone", "called back", "agent:lea", kT0 + 2 * kHour)
+                  .ok());
   SlaMonitor monitor(store_, *alerts_, clock_, config_);
   clock_.Set(kT0 + 5 * kHour);
   std::vector<Escalation> done = Tick(monitor);

@@ -95,8 +95,8 @@ struct Context {
   Request& request;
   const Principal& principal;
   Scope scope;
-  std::vector<int64_t> ids;          // the {id} parts of the path
-  StreamCredential credential = {};  // what authenticated the caller
+  std::vector<int64_t> ids;             // the {id} parts of the path
+  StreamCredential credential = {};     // what authenticated the caller
   std::vector<std::string> names = {};  // the other {name} parts: "/brands/{brand}"
 };
 

@@ -182,24 +182,25 @@ TEST_F(ReplyApiTest, ASentReplyIsRecordedThroughTheCallbackAndStreamedToItsBrand
 TEST_F(ReplyApiTest, ASentMastodonReplyIsTheObservedResponseAndIsRecognisedWhenReadBack) {
   testing::FakeMastodon m;
   ASSERT_TRUE(app_->Start({.http = false, .background = false}).ok());
-  const Response customer = Do(
-      "admin", "POST", "/api/v1/posts",
-      json({{"id", "social.example/statuses/55"},
-                     {"source", "mastodon"},
-                     {"url", "https://social.example/@client/55"},
-                     {"text", "@jeanerie mon jean est arrivé déchiré, inadmissible"},
-                     {"lang", "fr"},
-                     {"published_at", "2026-11-20T08:00:00Z"},
-                     {"author", {{"handle", "@client@social.example"}}}})
-                   .dump());
+  const Response customer =
+      Do("admin", "POST", "/api/v1/posts",
+         json({{"id", "social.example/statuses/55"},
+               {"source", "mastodon"},
+               {"url", "https://social.example/@client/55"},
+               {"text", "@jeanerie mon jean est arrivé déchiré, inadmissible"},
+               {"lang", "fr"},
+               {"published_at", "2026-11-20T08:00:00Z"},
+               {"author", {{"handle", "@client@social.example"}}}})
+             .dump());
   ASSERT_EQ(customer.status, 200) << customer.body;
   const json opened = json::parse(customer.body)["cases"];
   ASSERT_EQ(opened.size(), 1u) << customer.body;
   const int64_t case_id = opened[0].get<int64_t>();
   const std::string base = "/api/v1/cases/" + std::to_string(case_id);
-  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
+          .status,
+      200);
   Response sent = Do("agent_j", "POST", base + "/replies",
                      R"({"channel":"mastodon","text":"Désolés ! Écrivez-nous en privé.",)"
                      R"("idempotency_key":"draft-m1"})");
