@@ -40,7 +40,7 @@ function errorLine(id) {
 
 function channelOption(o) {
   const name = label('channel', o.channel);
-  const text = o.available ? (o.account ? `${name} · ${o.account}` : name) : `${name} (${t('reply.unavailable')})`;
+  const text = o.available ? (typeof o.account === 'string' && o.account ? `${name} · ${o.account}` : name) : `${name} (${t('reply.unavailable')})`;
   return h('option', { value: o.channel, disabled: !o.available }, text);
 }
 
@@ -90,11 +90,16 @@ export function replyComposer(ctx, caseId, onQueued) {
   );
 
   const selected = () => options.find((o) => o.channel === channel.value && o.available);
+  // The server gives a channel's limit as {max, unit}; a bare number is read the same way.
+  const limitOf = (o) => {
+    const max = o && o.limit && typeof o.limit === 'object' ? o.limit.max : o && o.limit;
+    return Number.isFinite(max) && max > 0 ? max : 0;
+  };
 
   function updateCounter() {
     const o = selected();
     const n = graphemes(text.value);
-    const limit = o && o.limit > 0 ? o.limit : 0;
+    const limit = limitOf(o);
     counter.textContent = limit ? t('reply.counter', { n, limit }) : t('reply.counterFree', { n });
     counter.classList.toggle('over', limit > 0 && n > limit);
   }
@@ -103,7 +108,7 @@ export function replyComposer(ctx, caseId, onQueued) {
     const o = selected();
     clear(route);
     if (o) {
-      if (o.account) route.append(h('span', {}, t('reply.from', { account: o.account })), ' ');
+      if (typeof o.account === 'string' && o.account) route.append(h('span', {}, t('reply.from', { account: o.account })), ' ');
       if (o.recipient) route.append(h('span', {}, t('reply.to', { recipient: o.recipient })), ' ');
       if (o.in_reply_to) route.append(h('span', {}, t('reply.inReplyTo')), ' ', webUrl(o.in_reply_to) ? h('a', { href: webUrl(o.in_reply_to), rel: 'noopener noreferrer nofollow', target: '_blank' }, o.in_reply_to) : o.in_reply_to);
     }
@@ -134,7 +139,7 @@ export function replyComposer(ctx, caseId, onQueued) {
     }
     let textProblem = '';
     if (n === 0) textProblem = t('reply.empty');
-    else if (o.limit > 0 && n > o.limit) textProblem = t('reply.tooLong', { n, limit: o.limit, channel: label('channel', o.channel) });
+    else if (limitOf(o) && n > limitOf(o)) textProblem = t('reply.tooLong', { n, limit: limitOf(o), channel: label('channel', o.channel) });
     const recipientProblem = o.channel === 'email' && !/^[^@\s]+@[^@\s]+$/.test(recipient.value.trim()) ? t('reply.badRecipient') : '';
     fieldError(text, textError, textProblem);
     fieldError(recipient, recipientError, recipientProblem);
