@@ -35,6 +35,7 @@ let browser = null;
 let tmp = null;
 let mastodon = null;
 const serverLog = [];
+let serverOutput = '';  // everything the server wrote, searched for secrets at the end
 const pageErrors = [];
 
 async function step(name, fn) {
@@ -70,6 +71,7 @@ function startServer(db) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         serverLog.push(line);
+        serverOutput += `${line}\n`;
         if (serverLog.length > 50) serverLog.shift();
         const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
         if (m) {
@@ -497,6 +499,10 @@ async function main() {
   await othersJourney(base, caseId);
   await step('no CSP violation nor script error', async () => {
     check(pageErrors.length === 0, pageErrors.join('\n'));
+  });
+  await step('no reply account secret in the server log', async () => {
+    check(serverOutput.length > 0, 'nothing read from the server log');
+    check(!serverOutput.includes(mastodon.token), 'the Mastodon token appears in the server log');
   });
   await api.dispose();
 }
