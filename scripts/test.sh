@@ -25,6 +25,12 @@ echo "== release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DECOUTE_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+# The reply accounts' secrets used by the tests never reach any test's output (ctest keeps
+# every test's output, passed or not, in LastTest.log): not in an answer, not in a log line.
+if grep -n -F -f tests/reply-secrets.txt build/Testing/Temporary/LastTest.log; then
+  echo "a reply account's secret appears in the tests' output (above)" >&2
+  exit 1
+fi
 
 if [ "${ECOUTE_SKIP_ASAN:-0}" != 1 ]; then
   echo "== AddressSanitizer + UBSan build and tests"
