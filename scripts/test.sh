@@ -47,11 +47,12 @@ if [ "${ECOUTE_SKIP_TSAN:-0}" != 1 ]; then
   echo "== ThreadSanitizer build and the threaded suites"
   # The suites whose code runs threads: the store (written from the server's group commit),
   # the fetcher and its loopback server, util's Mutex, the HTTP server, access control,
-  # alerts and SLA, the watcher, and the API and attack suites that run the whole service.
+  # alerts and SLA, the watcher, the reply outbox, and the API and attack suites that run the
+  # whole service.
   # Only their binaries are built, so ctest runs the GoogleTest suites that were built and
   # leaves out the placeholders of the others (`<suite>_NOT_BUILT`). Clang's other warnings
   # are not errors here (the release build has -Werror); its -Wthread-safety always is.
-  tsan_suites=(util fetch store http access user_admin alerts watch server_api server_attacks)
+  tsan_suites=(util fetch store http access user_admin alerts watch reply server_api server_attacks)
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
     -DCMAKE_CXX_COMPILER=clang++ -DECOUTE_TSAN=ON -DECOUTE_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build build-tsan -j"$jobs" --target "${tsan_suites[@]/%/_test}"

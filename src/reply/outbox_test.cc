@@ -202,6 +202,16 @@ TEST_F(OutboxTest, RateLimitsHonourRetryAfterAndServerErrorsBackOff) {
   EXPECT_EQ(m.Statuses().size(), 1u);
 }
 
+// Retry-After may also be an HTTP-date (RFC 9110 section 10.2.3): kNow + 300 s here.
+TEST_F(OutboxTest, ARetryAfterDateIsHonouredToo) {
+  testing::FakeMastodon m;
+  Mastodon(m);
+  m.Script({{429, {{"Retry-After", "Wed, 25 Nov 2026 09:51:40 GMT"}}, 0}});
+  const ReplyRecord r = QueueAndSend(Reply("mastodon", "k-6d", m.Url() + "/@m/1"));
+  EXPECT_EQ(r.status, "queued");
+  EXPECT_EQ(r.next_attempt_at, kNow + 300);
+}
+
 TEST_F(OutboxTest, TimeoutsAndDroppedConnectionsNeverPostTwiceOnMastodon) {
   testing::FakeMastodon m;
   Mastodon(m);

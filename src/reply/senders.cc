@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include <curl/curl.h>
 #include <sodium.h>
 #include <utf8proc.h>
 
@@ -169,9 +168,8 @@ std::optional<int64_t> RetryAt(const HttpAnswer& answer, int64_t now) {
   if (!after.empty() && std::all_of(after.begin(), after.end(), ::isdigit) && after.size() < 10) {
     return now + std::stoll(after);
   }
-  if (!after.empty()) {
-    const time_t at = curl_getdate(after.c_str(), nullptr);
-    if (at > 0) return std::max<int64_t>(now, at);
+  if (std::optional<int64_t> at = after.empty() ? std::nullopt : ParseDateTime(after)) {
+    return std::max(now, *at);  // an HTTP-date (RFC 9110): "Wed, 21 Oct 2026 07:28:00 GMT"
   }
   // Mastodon's rate limiter says when the window resets.
   if (std::optional<int64_t> reset = ParseDateTime(answer.Header("x-ratelimit-reset"))) {
