@@ -51,6 +51,7 @@ std::function<int()> AddCasesCommand(CLI::App& app);
 std::function<int()> AddReportCommand(CLI::App& app);
 std::function<int()> AddForgetCommand(CLI::App& app);
 std::function<int()> AddUsersCommand(CLI::App& app);
+std::function<int()> AddTemplatesCommand(CLI::App& app);
 std::function<int()> AddServeCommand(CLI::App& app);
 
 }  // namespace ecoute::cli

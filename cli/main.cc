@@ -95,6 +95,7 @@ int Main(int argc, char** argv) {
   std::function<int()> run_report = AddReportCommand(app);
   std::function<int()> run_forget = AddForgetCommand(app);
   std::function<int()> run_users = AddUsersCommand(app);
+  std::function<int()> run_templates = AddTemplatesCommand(app);
   std::function<int()> run_serve = AddServeCommand(app);
   try {
     app.parse(argc, argv);
@@ -121,6 +122,7 @@ int Main(int argc, char** argv) {
   if (app.got_subcommand("report")) return run_report();
   if (app.got_subcommand("forget")) return run_forget();
   if (app.got_subcommand("users")) return run_users();
+  if (app.got_subcommand("templates")) return run_templates();
   if (app.got_subcommand("serve")) return run_serve();
   return kExitUsage;
 }

@@ -12,7 +12,8 @@
 //   api_events.cc   the live stream;
 //   api_sources.cc  watched sources;
 //   api_rules.cc    alert rules and webhook deliveries;
-//   api_replies.cc  replies sent from ecoute and the brands' reply accounts.
+//   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
+//   api_templates.cc  reply templates, and those suggested for a case.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -205,5 +206,12 @@ Response RetryReply(Context& ctx);
 Response ListAccounts(Context& ctx);
 Response PutAccount(Context& ctx);
 Response DeleteAccount(Context& ctx);
+
+// api_templates.cc
+Response ListTemplates(Context& ctx);
+Response CreateTemplate(Context& ctx);
+Response UpdateTemplate(Context& ctx);
+Response DeleteTemplate(Context& ctx);
+Response CaseTemplates(Context& ctx);
 
 }  // namespace ecoute::server

@@ -27,6 +27,7 @@
 #include "ecoute/post.h"
 #include "ecoute/status.h"
 #include "ecoute/store.h"
+#include "ecoute/templates.h"
 
 #include "access/access.h"
 #include "alerts/alerts.h"
@@ -166,6 +167,7 @@ class App {
   SlaMonitor& sla() { return *sla_; }
   Watcher& watcher() { return *watcher_; }
   reply::Outbox& replies() { return *replies_; }
+  TemplateAdmin& templates() { return *templates_; }
   Metrics& metrics() { return metrics_; }
   LiveUpdates& live() { return live_; }
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
@@ -212,6 +214,7 @@ class App {
   std::unique_ptr<SlaMonitor> sla_;
   std::unique_ptr<Watcher> watcher_;
   std::unique_ptr<reply::Outbox> replies_;
+  std::unique_ptr<TemplateAdmin> templates_;
   void WireReplies();  // the outbox's callbacks: the case's post, sent replies, live events
   Metrics metrics_;
   LiveUpdates live_;
