@@ -96,6 +96,7 @@ int Main(int argc, char** argv) {
   std::function<int()> run_forget = AddForgetCommand(app);
   std::function<int()> run_users = AddUsersCommand(app);
   std::function<int()> run_serve = AddServeCommand(app);
+  std::function<int()> run_accounts = AddAccountsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -122,6 +123,7 @@ int Main(int argc, char** argv) {
   if (app.got_subcommand("forget")) return run_forget();
   if (app.got_subcommand("users")) return run_users();
   if (app.got_subcommand("serve")) return run_serve();
+  if (app.got_subcommand("accounts")) return run_accounts();
   return kExitUsage;
 }
 
