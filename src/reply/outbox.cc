@@ -260,7 +260,7 @@ int Outbox::SendDue() {
 Result<ReplyRecord> Outbox::SendNow(int64_t id) {
   MutexLock sending(send_mutex_);
   ECOUTE_ASSIGN_OR_RETURN(ReplyRecord reply, Get(id));
-  if (reply.status != "queued") return reply;
+  if (reply.status != "queued" || reply.next_attempt_at.value_or(0) > clock_.Now()) return reply;
   Attempt(reply);
   return Get(id);
 }
