@@ -1,6 +1,8 @@
 // The `ecoute` subcommands: each registers its options on the CLI11 app and runs.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,7 @@ constexpr int kExitNoInput = 66;       // a file that cannot be opened
 constexpr int kExitUnavailable = 69;   // a server that cannot be reached or answers an error
 constexpr int kExitSoftware = 70;      // a bug: please report it
 constexpr int kExitCantCreate = 73;    // an output file that cannot be written
+constexpr int kExitTempFail = 75;      // not done yet, may pass later (a reply to retry)
 constexpr int kExitNoPermission = 77;  // a file or URL we may not read (robots.txt)
 
 int ExitCodeFor(const Status& status);
@@ -53,5 +56,9 @@ std::function<int()> AddForgetCommand(CLI::App& app);
 std::function<int()> AddUsersCommand(CLI::App& app);
 std::function<int()> AddTemplatesCommand(CLI::App& app);
 std::function<int()> AddServeCommand(CLI::App& app);
+std::function<int()> AddAccountsCommand(CLI::App& app);
+// `cases reply`, under `cases` (whose --db is `db`); sets `action` to "reply" when given.
+std::function<int()> AddCaseReplyCommand(CLI::App& cases, const std::string& db,
+                                         const std::shared_ptr<std::string>& action);
 
 }  // namespace ecoute::cli

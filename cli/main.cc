@@ -97,6 +97,7 @@ int Main(int argc, char** argv) {
   std::function<int()> run_users = AddUsersCommand(app);
   std::function<int()> run_templates = AddTemplatesCommand(app);
   std::function<int()> run_serve = AddServeCommand(app);
+  std::function<int()> run_accounts = AddAccountsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -124,6 +125,7 @@ int Main(int argc, char** argv) {
   if (app.got_subcommand("users")) return run_users();
   if (app.got_subcommand("templates")) return run_templates();
   if (app.got_subcommand("serve")) return run_serve();
+  if (app.got_subcommand("accounts")) return run_accounts();
   return kExitUsage;
 }
 

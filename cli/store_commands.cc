@@ -471,9 +471,11 @@ std::function<int()> AddCasesCommand(CLI::App& app) {
   show->callback([action] { *action = "show"; });
   show->fallthrough();
   AddCaseActions(*cmd, options, action);
-  return [options, action] {
+  std::function<int()> run_reply = AddCaseReplyCommand(*cmd, options->store.db, action);
+  return [options, action, run_reply] {
     if (action->empty()) return RunCasesList(*options);
     if (*action == "show") return RunCasesShow(*options);
+    if (*action == "reply") return run_reply();
     return RunCaseAction(*options, *action);
   };
 }

@@ -84,6 +84,9 @@ struct CaseEvent {
 struct CasePost {
   int64_t post_id = 0;
   std::string ext_id;
+  // The reader that made it ("mastodon", "bluesky", "rss", "html", "email", "jsonl"...):
+  // the channel a reply answers it on (docs/REPLIES.md).
+  std::string source;
   CaseRole role = CaseRole::kOpening;
   std::string author;
   std::string published_at;  // RFC 3339

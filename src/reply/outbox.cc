@@ -257,6 +257,14 @@ int Outbox::SendDue() {
   return static_cast<int>(due->size());
 }
 
+Result<ReplyRecord> Outbox::SendNow(int64_t id) {
+  MutexLock sending(send_mutex_);
+  ECOUTE_ASSIGN_OR_RETURN(ReplyRecord reply, Get(id));
+  if (reply.status != "queued" || reply.next_attempt_at.value_or(0) > clock_.Now()) return reply;
+  Attempt(reply);
+  return Get(id);
+}
+
 void Outbox::Attempt(const ReplyRecord& due) {
   ReplyRecord reply = due;
   reply.status = "sending";

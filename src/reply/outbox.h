@@ -101,6 +101,10 @@ class Outbox {
   // kFailedPrecondition for a reply in another state.
   Result<ReplyRecord> Retry(int64_t id);
 
+  // Attempts reply `id` now when it is queued and due (`ecoute cases reply`), and returns
+  // it as the attempt left it; a reply in another state, or waiting (a platform's
+  // Retry-After, a back-off), is returned as it is.
+  Result<ReplyRecord> SendNow(int64_t id) ECOUTE_EXCLUDES(send_mutex_, mutex_);
   // Attempts every queued reply that is due; returns how many.
   int SendDue() ECOUTE_EXCLUDES(send_mutex_, mutex_);
   // The worker: SendDue at once after Queue or Retry, else at least every second. Replies

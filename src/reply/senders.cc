@@ -280,17 +280,22 @@ Result<std::string> MastodonLocalId(const Outgoing& o, const std::string& instan
 SendResult SendMastodon(const Outgoing& o, const FetchOptions& fetch, int64_t now) {
   const std::string instance = internal::TrimSlash(Setting(o.account.settings, "instance"));
   SendResult r;
-  Result<std::string> local_id = MastodonLocalId(o, instance, fetch, r, now);
+  // No status of the customer's to answer (their handle was found beside a blog post): a
+  // public post that mentions them.
+  const bool mention = o.reply.in_reply_to.empty();
+  Result<std::string> local_id = std::string();
+  if (!mention) local_id = MastodonLocalId(o, instance, fetch, r, now);
   if (!local_id) return r;
   std::string text = o.reply.text;
   // The customer hears of a reply that mentions them.
   if (!o.reply.recipient.empty() && text.find(o.reply.recipient) == std::string::npos) {
     text = o.reply.recipient + " " + text;
   }
+  json body = {{"status", text}, {"visibility", "public"}};
+  if (!mention) body["in_reply_to_id"] = *local_id;
   HttpCall post{"POST", instance + "/api/v1/statuses",
                 JsonHeaders(Setting(o.account.secrets, "token")),
-                json({{"status", text}, {"in_reply_to_id", *local_id}, {"visibility", "public"}})
-                    .dump(-1, ' ', false, json::error_handler_t::replace)};
+                body.dump(-1, ' ', false, json::error_handler_t::replace)};
   post.header_lines.push_back("Idempotency-Key: " + o.reply.idempotency_key);
   SendTrace trace;
   Result<HttpAnswer> answer = SendHttp(post, fetch, &trace);
@@ -314,8 +319,10 @@ SendResult SendMastodon(const Outgoing& o, const FetchOptions& fetch, int64_t no
   sent.text = text;
   sent.author.handle = Setting(o.account.settings, "handle");
   sent.published_at = FormatRfc3339(now);
-  sent.parent_id = o.original.id;
-  sent.parent_url = o.original.url.empty() ? o.reply.in_reply_to : o.original.url;
+  if (!mention) {
+    sent.parent_id = o.original.id;
+    sent.parent_url = o.original.url.empty() ? o.reply.in_reply_to : o.original.url;
+  }
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/api_internal.h"
+#include "server/reply_options.h"
 #include "util/datetime.h"
 
 namespace ecoute::server {
@@ -17,40 +18,6 @@ namespace ecoute::server {
 using nlohmann::json;
 
 namespace {
-
-// Which channel a post of a case came from, by the id its reader gave it.
-std::string ChannelOf(const CasePost& p) {
-  if (p.ext_id.starts_with("at://")) return "bluesky";
-  if (p.ext_id.find("/statuses/") != std::string::npos) return "mastodon";
-  if (p.ext_id.starts_with("<") && p.ext_id.ends_with(">")) return "email";
-  return "";
-}
-
-// What a reply on `channel` answers: the customer's latest post there.
-struct Target {
-  std::string in_reply_to;
-  std::string recipient;
-};
-std::optional<Target> TargetOn(const CaseDetail& d, std::string_view channel) {
-  std::optional<Target> target;
-  for (const CasePost& p : d.posts) {
-    if (p.role == CaseRole::kBrandReply || p.role == CaseRole::kComment) continue;
-    if (channel == "webhook") {
-      target = Target{p.url.empty() ? p.ext_id : p.url, p.author};
-    } else if (ChannelOf(p) == channel) {
-      if (channel == "mastodon") {
-        target = Target{p.url,
-                        p.author.empty() || p.author.starts_with("@") ? p.author : "@" + p.author};
-      } else if (channel == "bluesky") {
-        target = Target{p.ext_id, p.author};
-      } else {
-        target = Target{p.ext_id, p.author.find('@') != std::string::npos ? p.author : ""};
-      }
-    }
-  }
-  if (!target && channel == "email") target = Target{};  // to an address the agent gives
-  return target;
-}
 
 json AccountJson(const reply::AccountView& a) {
   return {{"brand", a.brand},           {"channel", a.channel},
@@ -69,32 +36,9 @@ Response ReplyOptions(Context& ctx) {
   Result<CaseDetail> detail = ScopedCase(ctx);
   if (!detail) return ErrorResponse(detail.error());
   const std::string& brand = detail->summary.brand;
-  json options = json::array();
-  for (std::string_view channel : reply::kChannels) {
-    const std::string name(channel);
-    const std::optional<Target> target = TargetOn(*detail, channel);
-    const bool account = ctx.app.replies().HasAccount(brand, name);
-    json limit = nullptr;
-    if (std::optional<reply::TextLimit> l = reply::LimitOf(channel)) {
-      limit = {{"max", l->limit}, {"unit", l->unit}};
-    }
-    std::string why_not;
-    if (!target) {
-      why_not = "the customer did not write on " + name;
-    } else if (!account) {
-      why_not = "no " + name + " account for " + brand + ": an admin adds one in Settings";
-    } else if (channel == "email" && target->recipient.empty()) {
-      why_not = "give the customer's e-mail address";
-    }
-    options.push_back({{"channel", name},
-                       {"available", target && account},
-                       {"account", account},
-                       {"recipient", target ? target->recipient : ""},
-                       {"in_reply_to", target ? target->in_reply_to : ""},
-                       {"limit", limit},
-                       {"why_not", why_not}});
-  }
-  return JsonResponse({{"options", options}});
+  return JsonResponse(ReplyOptionsJson(*detail, [&](std::string_view channel) {
+    return ctx.app.replies().HasAccount(brand, std::string(channel));
+  }));
 }
 
 Response ListReplies(Context& ctx) {
@@ -123,7 +67,7 @@ Response SendReply(Context& ctx) {
   if (!reply::IsChannel(r.channel)) {
     return ErrorResponse(400, "invalid_argument", "channel: mastodon, bluesky, email or webhook");
   }
-  const std::optional<Target> target = TargetOn(*detail, r.channel);
+  const std::optional<ReplyTarget> target = ReplyTargetOn(*detail, r.channel);
   if (!target) {
     return ErrorResponse(400, "invalid_argument",
                          "the customer did not write on " + r.channel + ": choose another channel");

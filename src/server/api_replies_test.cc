@@ -243,5 +243,146 @@ TEST_F(ReplyApiTest, ASentMastodonReplyIsTheObservedResponseAndIsRecognisedWhenR
   EXPECT_EQ(CallJson("agent_j", "GET", base)["posts"].size(), 2u);
 }
 
+// Reply options come from what is known of the posts: the reader that made each (not the
+// shape of its id), the author's address, the contact routes found beside a blog post.
+TEST_F(ReplyApiTest, ReplyOptionsComeFromTheSourcesAndTheContactRoutes) {
+  testing::FakeMastodon m;
+  const json blog = {
+      {"id", "https://blog.example/2026/11/jean-dechire"},
+      {"source", "html"},
+      {"url", "https://blog.example/2026/11/jean-dechire"},
+      {"title", "Jeanerie : mon jean déchiré"},
+      {"text", "@jeanerie mon jean est arrivé déchiré, inadmissible, et personne ne répond."},
+      {"lang", "fr"},
+      {"published_at", "2026-11-20T08:00:00Z"},
+      {"author", {{"name", "Jane"}}},
+      {"contacts",
+       {{{"kind", "email"}, {"value", "jane@blog.example"}},
+        {{"kind", "mastodon"}, {"value", "@jane@social.example"}},
+        {{"kind", "x"}, {"value", "@jane"}},
+        {{"kind", "contact_page"}, {"value", "https://blog.example/contact"}},
+        {{"kind", "website"}, {"value", "https://blog.example/"}}}}};
+  const Response pushed = Do("admin", "POST", "/api/v1/posts", blog.dump());
+  ASSERT_EQ(pushed.status, 200) << pushed.body;
+  ASSERT_EQ(json::parse(pushed.body)["cases"].size(), 1u) << pushed.body;
+  const int64_t case_id = json::parse(pushed.body)["cases"][0].get<int64_t>();
+  const std::string base = "/api/v1/cases/" + std::to_string(case_id);
+  EXPECT_EQ(CallJson("agent_j", "GET", base)["posts"][0]["source"], "html");
+  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
+                .status,
+            200);
+  const json mastodon_only = json::parse(Do("agent_j", "GET", base + "/reply-options").body);
+  const json expected_contacts = {
+      {{"kind", "email"}, {"value", "jane@blog.example"}, {"allows", json::array()}},
+      {{"kind", "mastodon"},
+       {"value", "@jane@social.example"},
+       {"allows", {"reply_mastodon"}}},
+      {{"kind", "x"}, {"value", "@jane"}, {"allows", json::array()}},
+      {{"kind", "contact_page"}, {"value", "https://blog.example/contact"}, {"allows", {"visit"}}},
+      {{"kind", "website"}, {"value", "https://blog.example/"}, {"allows", {"visit"}}}};
+  EXPECT_EQ(mastodon_only["contacts"], expected_contacts);
+  const json expected_options = {
+      {{"channel", "mastodon"},
+       {"available", true},
+       {"account", true},
+       {"recipient", "@jane@social.example"},
+       {"in_reply_to", ""},
+       {"limit", {{"max", 500}, {"unit", "characters"}}},
+       {"why_not", ""}},
+      {{"channel", "bluesky"},
+       {"available", false},
+       {"account", false},
+       {"recipient", ""},
+       {"in_reply_to", ""},
+       {"limit", {{"max", 300}, {"unit", "graphemes"}}},
+       {"why_not", "the customer did not write on bluesky"}},
+      {{"channel", "email"},
+       {"available", false},
+       {"account", false},
+       {"recipient", "jane@blog.example"},
+       {"in_reply_to", ""},
+       {"limit", nullptr},
+       {"why_not", "no email account for Jeanerie: an admin adds one in Settings"}},
+      {{"channel", "webhook"},
+       {"available", false},
+       {"account", false},
+       {"recipient", "Jane"},
+       {"in_reply_to", "https://blog.example/2026/11/jean-dechire"},
+       {"limit", nullptr},
+       {"why_not", "no webhook account for Jeanerie: an admin adds one in Settings"}}};
+  EXPECT_EQ(mastodon_only["options"], expected_options);
+  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/email",
+               json({{"settings",
+                      {{"smtp_url", "smtp://127.0.0.1:2525"},
+                       {"from", "service@jeanerie.example"},
+                       {"username", "service"}}},
+                     {"secrets", {{"password", "mail-password"}}}})
+                   .dump())
+                .status,
+            200);
+  const json both = json::parse(Do("agent_j", "GET", base + "/reply-options").body);
+  EXPECT_EQ(both["contacts"][0]["allows"], json({"reply_email"}));
+  EXPECT_EQ(both["options"][2]["available"], true);
+
+  // A Mastodon reply with no status to answer: a public post that mentions the handle.
+  ASSERT_TRUE(app_->Start({.http = false, .background = false}).ok());
+  const Response sent = Do("agent_j", "POST", base + "/replies",
+                           R"({"channel":"mastodon","text":"Bonjour Jane, écrivez-nous.",)"
+                           R"("idempotency_key":"mention-1"})");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  app_->replies().SendDue();
+  EXPECT_TRUE(m.problems().empty());
+  ASSERT_EQ(m.Statuses().size(), 1u);
+  const json status = m.Statuses().begin()->second;
+  EXPECT_EQ(status["content"], "@jane@social.example Bonjour Jane, écrivez-nous.");
+  EXPECT_EQ(status["in_reply_to_id"], "");
+  EXPECT_EQ(CallJson("agent_j", "GET", base + "/replies")["replies"][0]["status"], "sent");
+  EXPECT_EQ(CallJson("agent_j", "GET", base)["case"]["response_kind"], "observed");
+}
+
+// A mail read by any door is answered by e-mail: its Message-ID is what the reply answers,
+// its author's address the recipient; a Mastodon status is known by its source whatever
+// its id looks like.
+TEST_F(ReplyApiTest, AMailAndAStatusAreKnownByTheirSource) {
+  const json mail = {{"id", "<4f2a@mail.example>"},
+                     {"source", "email"},
+                     {"title", "Jean déchiré"},
+                     {"text", "Bonjour Jeanerie, mon jean est arrivé déchiré, inadmissible."},
+                     {"lang", "fr"},
+                     {"published_at", "2026-11-20T08:00:00Z"},
+                     {"author", {{"handle", "client@mail.example"}}}};
+  const json status = {{"id", "109876"},
+                       {"source", "mastodon"},
+                       {"url", "https://social.example/@client2/109876"},
+                       {"text", "@jeanerie mon jean est arrivé déchiré, inadmissible"},
+                       {"lang", "fr"},
+                       {"published_at", "2026-11-20T09:00:00Z"},
+                       {"author", {{"handle", "client2@social.example"}}}};
+  for (const json& post : {mail, status}) {
+    const Response pushed = Do("admin", "POST", "/api/v1/posts", post.dump());
+    ASSERT_EQ(pushed.status, 200) << pushed.body;
+    const json cases = json::parse(pushed.body)["cases"];
+    ASSERT_EQ(cases.size(), 1u) << pushed.body;
+    const json options = json::parse(
+        Do("agent_j", "GET", "/api/v1/cases/" + std::to_string(cases[0].get<int64_t>()) +
+                                 "/reply-options")
+            .body);
+    const json& by_mail = options["options"][2];
+    const json& on_mastodon = options["options"][0];
+    if (post["source"] == "email") {
+      EXPECT_EQ(by_mail["in_reply_to"], "<4f2a@mail.example>");
+      EXPECT_EQ(by_mail["recipient"], "client@mail.example");
+      EXPECT_EQ(on_mastodon["why_not"],
+                "the customer did not write on mastodon and left no Mastodon handle");
+    } else {
+      EXPECT_EQ(on_mastodon["in_reply_to"], "https://social.example/@client2/109876");
+      EXPECT_EQ(on_mastodon["recipient"], "@client2@social.example");
+      EXPECT_EQ(by_mail["recipient"], "");
+      EXPECT_EQ(by_mail["why_not"], "no email account for Jeanerie: an admin adds one in Settings");
+    }
+    EXPECT_EQ(options["contacts"], json::array());
+  }
+}
+
 }  // namespace
 }  // namespace ecoute::server

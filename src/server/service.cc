@@ -32,23 +32,6 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
-// The command line's settings over the file's and the environment's.
-void ApplyOverrides(const ServeOptions& options, const Service::Getenv& getenv,
-                    server::ServerConfig& config) {
-  if (!options.db_path.empty()) {
-    config.db_path = options.db_path;
-  } else if (const char* env = getenv("ECOUTE_DB"); env != nullptr && *env != '\0') {
-    config.db_path = env;
-  }
-  if (!options.brands_path.empty()) config.brands_path = options.brands_path;
-  if (!options.listen.empty()) config.listen = options.listen;
-  if (!options.web_dir.empty()) config.web_dir = options.web_dir;
-  if (!options.data_dir.empty()) config.data_dir = options.data_dir;
-  if (!options.log_format.empty()) config.log_format = options.log_format;
-  if (!options.secret_key_file.empty()) config.replies.key_file = options.secret_key_file;
-  if (options.no_model) config.no_model = true;
-}
-
 class AppService final : public Service {
  public:
   explicit AppService(server::ServerConfig config) : config_(std::move(config)) {}
@@ -123,8 +106,27 @@ Result<std::unique_ptr<Service>> Service::Configure(const ServeOptions& options,
                                                     const Getenv& getenv) {
   ECOUTE_ASSIGN_OR_RETURN(server::ServerConfig config,
                           server::LoadServerConfig(options.config_path, getenv));
-  ApplyOverrides(options, getenv, config);
+  server::ApplyServeOptions(options, getenv, config);
   return std::unique_ptr<Service>(std::make_unique<AppService>(std::move(config)));
 }
 
+namespace server {
+
+void ApplyServeOptions(const ServeOptions& options, const Service::Getenv& getenv,
+                       ServerConfig& config) {
+  if (!options.db_path.empty()) {
+    config.db_path = options.db_path;
+  } else if (const char* env = getenv("ECOUTE_DB"); env != nullptr && *env != '\0') {
+    config.db_path = env;
+  }
+  if (!options.brands_path.empty()) config.brands_path = options.brands_path;
+  if (!options.listen.empty()) config.listen = options.listen;
+  if (!options.web_dir.empty()) config.web_dir = options.web_dir;
+  if (!options.data_dir.empty()) config.data_dir = options.data_dir;
+  if (!options.log_format.empty()) config.log_format = options.log_format;
+  if (!options.secret_key_file.empty()) config.replies.key_file = options.secret_key_file;
+  if (options.no_model) config.no_model = true;
+}
+
+}  // namespace server
 }  // namespace ecoute

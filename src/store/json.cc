@@ -55,6 +55,7 @@ void AppendCasePostJson(const CasePost& p, const std::string* cues, std::string&
   out += '{';
   AppendInt("post_id", p.post_id, out);
   AppendString("ext_id", p.ext_id, out);
+  AppendString("source", p.source, out);
   AppendString("role", CaseRoleName(p.role), out);
   AppendString("author", p.author, out);
   AppendString("published_at", p.published_at, out);

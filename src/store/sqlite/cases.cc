@@ -445,9 +445,10 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
       "SELECT p.id, coalesce(p.ext_id, ''), cp.role, coalesce(nullif(a.handle, ''), a.name, ''), "
       "p.at, p.stance, coalesce(p.url, ''), p.text, cp.rule, cp.at, coalesce(p.reasons, ''), "
       "coalesce(a.followers, -1), coalesce(p.comments, -1), coalesce(p.shares, -1), "
-      "coalesce(p.likes, -1), coalesce(p.contacts, ''), p.lang FROM case_posts cp JOIN "
-      "posts p ON p.id = cp.post_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id "
-      "= ?1 ORDER BY p.at, p.id");
+      "coalesce(p.likes, -1), coalesce(p.contacts, ''), p.lang, coalesce(s.kind, '') FROM "
+      "case_posts cp JOIN posts p ON p.id = cp.post_id LEFT JOIN sources s ON s.id = "
+      "p.source_id LEFT JOIN authors a ON a.id = p.author_id WHERE cp.case_id = ?1 ORDER BY "
+      "p.at, p.id");
   if (!posts.ok()) return posts.status();
   posts.Bind(1, case_id);
   while (posts.Step()) {
@@ -467,6 +468,7 @@ Result<CaseDetail> SqliteStore::GetCase(int64_t case_id) {
     post.likes = posts.Int(14);
     post.contacts = ParseContactRoutes(posts.Text(15));
     post.lang = std::string(posts.Text(16));
+    post.source = std::string(posts.Text(17));
     // Each post but the opening one joined the case: a timeline entry of its own.
     if (post.role != CaseRole::kOpening) {
       CaseEvent joined;
