@@ -417,7 +417,7 @@ async function replyJourney(page, api, m, caseId) {
   });
 
   await step('reply with a template, edited, posted once despite a double click', async () => {
-    await page.waitForSelector('#reply-channel option[value="mastodon"]:not([disabled])');
+    await page.waitForSelector('#reply-channel option[value="mastodon"]:not([disabled])', { state: 'attached' });
     await page.selectOption('#reply-channel', 'mastodon');
     await page.selectOption('#reply-template', { index: 1 });
     await page.click('#reply-use-template');
