@@ -100,10 +100,13 @@ std::string Actor(const std::string& by) {
 
 int RunAccountsSet(const AccountsOptions& o) {
   std::vector<std::pair<std::string, std::string>> settings;
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"instance", &o.instance}, {"handle", &o.handle},     {"service", &o.service},
-      {"smtp_url", &o.smtp_url}, {"from", &o.from},         {"username", &o.username},
-      {"url", &o.url}};
+  const std::pair<const char*, const std::string*> fields[] = {{"instance", &o.instance},
+                                                               {"handle", &o.handle},
+                                                               {"service", &o.service},
+                                                               {"smtp_url", &o.smtp_url},
+                                                               {"from", &o.from},
+                                                               {"username", &o.username},
+                                                               {"url", &o.url}};
   for (const auto& [name, value] : fields) {
     if (!value->empty()) settings.emplace_back(name, *value);
   }
@@ -169,8 +172,7 @@ int RunAccountsList(const AccountsOptions& o) {
       std::printf("  %s: %s\n", name.c_str(), value.c_str());
     }
     std::printf("  secret: %s\n", a.has_secret ? "set" : "not set");
-    std::printf("  updated: %s by %s\n", FormatRfc3339(a.updated_at).c_str(),
-                a.updated_by.c_str());
+    std::printf("  updated: %s by %s\n", FormatRfc3339(a.updated_at).c_str(), a.updated_by.c_str());
   }
   return kExitOk;
 }
@@ -282,7 +284,8 @@ std::function<int()> AddAccountsCommand(CLI::App& app) {
   auto options = std::make_shared<AccountsOptions>();
   auto action = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
-      "accounts", "The brands' accounts replies are sent with (Mastodon, Bluesky, e-mail, webhook).");
+      "accounts",
+      "The brands' accounts replies are sent with (Mastodon, Bluesky, e-mail, webhook).");
   cmd->require_subcommand(1);
   options->desk.AddOptions(*cmd);
   CLI::App* set = cmd->add_subcommand("set", "Add or change a brand's account on a channel.");

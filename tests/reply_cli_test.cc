@@ -35,15 +35,15 @@ class ReplyCliTest : public ::testing::Test {
     config_ = Write("ecoute.toml", "[outbound]\nallow_private = [\"127.0.0.0/8\"]\n");
     token_file_ = Write("token", kToken + "\n");
     db_ = (dir_ / "ecoute.db").string();
-    const std::string posts = Write(
-        "posts.jsonl",
-        json({{"id", "social.example/statuses/55"},
-              {"source", "mastodon"},
-              {"url", "https://social.example/@marie/55"},
-              {"author", {{"handle", "@marie@social.example"}}},
-              {"published_at", "2026-03-02T09:00:00Z"},
-              {"text", "@fnac commande jamais livrée, je veux être remboursée. Scandaleux."}})
-                .dump());
+    const std::string posts =
+        Write("posts.jsonl",
+              json({{"id", "social.example/statuses/55"},
+                    {"source", "mastodon"},
+                    {"url", "https://social.example/@marie/55"},
+                    {"author", {{"handle", "@marie@social.example"}}},
+                    {"published_at", "2026-03-02T09:00:00Z"},
+                    {"text", "@fnac commande jamais livrée, je veux être remboursée. Scandaleux."}})
+                  .dump());
     ASSERT_EQ(Run("ingest --db " + db_ + " --brands " + brands_ + " " + posts).exit_code, 0);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -93,7 +93,7 @@ struct CasePost {
   Stance stance = Stance::kNeutral;
   std::string url;
   std::string text;
-  std::string lang;  // as analyzed ("fr", "fr-CA"); "" when unknown
+  std::string lang;                    // as analyzed ("fr", "fr-CA"); "" when unknown
   std::vector<ContactRoute> contacts;  // ways to reach its writer (ecoute/post.h)
   std::vector<std::string> reasons;    // why its priority (Analysis::reasons), as stored
   // Its reach when the source said (-1: unknown).

@@ -22,7 +22,7 @@ namespace ecoute {
 // An account as anyone may see it.
 struct ReplyAccountInfo {
   std::string brand;
-  std::string channel;  // mastodon, bluesky, email, webhook
+  std::string channel;                                        // mastodon, bluesky, email, webhook
   std::vector<std::pair<std::string, std::string>> settings;  // by name
   bool has_secret = false;
   std::string updated_by;
@@ -71,8 +71,7 @@ class ReplyDesk {
   // or a URL the outbound policy refuses.
   virtual Status SetAccount(const std::string& brand, const std::string& channel,
                             const std::vector<std::pair<std::string, std::string>>& settings,
-                            const std::optional<std::string>& secret,
-                            const std::string& actor) = 0;
+                            const std::optional<std::string>& secret, const std::string& actor) = 0;
   virtual Result<std::vector<ReplyAccountInfo>> ListAccounts(const std::string& brand) = 0;
   // kNotFound when there is no such account.
   virtual Status RemoveAccount(const std::string& brand, const std::string& channel) = 0;

@@ -268,15 +268,14 @@ TEST_F(ReplyApiTest, ReplyOptionsComeFromTheSourcesAndTheContactRoutes) {
   const int64_t case_id = json::parse(pushed.body)["cases"][0].get<int64_t>();
   const std::string base = "/api/v1/cases/" + std::to_string(case_id);
   EXPECT_EQ(CallJson("agent_j", "GET", base)["posts"][0]["source"], "html");
-  ASSERT_EQ(Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("admin", "PUT", "/api/v1/brands/Jeanerie/accounts/mastodon", MastodonAccount(m.Url()))
+          .status,
+      200);
   const json mastodon_only = json::parse(Do("agent_j", "GET", base + "/reply-options").body);
   const json expected_contacts = {
       {{"kind", "email"}, {"value", "jane@blog.example"}, {"allows", json::array()}},
-      {{"kind", "mastodon"},
-       {"value", "@jane@social.example"},
-       {"allows", {"reply_mastodon"}}},
+      {{"kind", "mastodon"}, {"value", "@jane@social.example"}, {"allows", {"reply_mastodon"}}},
       {{"kind", "x"}, {"value", "@jane"}, {"allows", json::array()}},
       {{"kind", "contact_page"}, {"value", "https://blog.example/contact"}, {"allows", {"visit"}}},
       {{"kind", "website"}, {"value", "https://blog.example/"}, {"allows", {"visit"}}}};
@@ -364,8 +363,8 @@ TEST_F(ReplyApiTest, AMailAndAStatusAreKnownByTheirSource) {
     const json cases = json::parse(pushed.body)["cases"];
     ASSERT_EQ(cases.size(), 1u) << pushed.body;
     const json options = json::parse(
-        Do("agent_j", "GET", "/api/v1/cases/" + std::to_string(cases[0].get<int64_t>()) +
-                                 "/reply-options")
+        Do("agent_j", "GET",
+           "/api/v1/cases/" + std::to_string(cases[0].get<int64_t>()) + "/reply-options")
             .body);
     const json& by_mail = options["options"][2];
     const json& on_mastodon = options["options"][0];

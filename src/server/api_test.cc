@@ -125,9 +125,9 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
                  R"({"name":"j","brands":["Jeanerie"],"url":"http://127.0.0.1:9/hook"})")
                 .status,
             201);
-  ASSERT_EQ(Call("admin", "POST", "/api/v1/templates", R"({"name":"t","body":"{{customer}}"})")
-                .status,
-            201);
+  ASSERT_EQ(
+      Call("admin", "POST", "/api/v1/templates", R"({"name":"t","body":"{{customer}}"})").status,
+      201);
   std::map<std::string, std::string> targets = {
       {"/api/v1/cases/{id}", "/api/v1/cases/" + std::to_string(case_id)},
       {"/api/v1/posts", "/api/v1/posts?q=livr%C3%A9e"},

@@ -65,8 +65,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
 // The command line's settings (`ecoute serve`, `ecoute accounts`, `ecoute cases reply`) over
 // the file's and the environment's; ECOUTE_DB names the database when the line does not.
 void ApplyServeOptions(const ServeOptions& options,
-                       const std::function<const char*(const char*)>& getenv,
-                       ServerConfig& config);
+                       const std::function<const char*(const char*)>& getenv, ServerConfig& config);
 
 // Splits "host:port" ("[::1]:8080", ":8080" for every address). kInvalidArgument otherwise.
 Status ParseListen(const std::string& listen, std::string& address, uint16_t& port);

@@ -92,7 +92,8 @@ class AppReplyDesk final : public ReplyDesk {
   Result<reply::Outbox*> Accounts() {
     if (app_) return &app_->replies();
     if (!outbox_) {
-      ECOUTE_ASSIGN_OR_RETURN(outbox_, reply::Outbox::Open(config_.db_path, clock_, config_.replies));
+      ECOUTE_ASSIGN_OR_RETURN(outbox_,
+                              reply::Outbox::Open(config_.db_path, clock_, config_.replies));
     }
     return outbox_.get();
   }
@@ -112,8 +113,7 @@ Result<ReplyInfo> AppReplyDesk::Reply(const ReplyRequest& request) {
     ECOUTE_ASSIGN_OR_RETURN(app_, server::App::Create(config_, clock_));
   }
   ECOUTE_ASSIGN_OR_RETURN(CaseDetail detail, app_->store().Lock()->GetCase(request.case_id));
-  const std::optional<server::ReplyTarget> target =
-      server::ReplyTargetOn(detail, request.channel);
+  const std::optional<server::ReplyTarget> target = server::ReplyTargetOn(detail, request.channel);
   if (!target) {
     return InvalidArgumentError("the customer of case " + std::to_string(request.case_id) +
                                 " cannot be reached on " + request.channel +
