@@ -404,6 +404,8 @@ Response ListCorrections(Context& ctx) {
     for (Topic t : c.topics) topics.push_back(TopicName(t));
     r.body += Dump({{"text", c.text},
                     {"brand", c.brand},
+                    // the brand the analysis had named, when the agent changed it
+                    {"from_brand", c.from_brand.empty() ? json(nullptr) : json(c.from_brand)},
                     {"stance", StanceName(c.stance)},
                     {"topics", topics},
                     {"corrected_by", c.actor},

@@ -475,6 +475,13 @@ TEST_F(ApiTest, ABrandCorrectionMovesTheCaseWithinTheCallersBrands) {
   EXPECT_EQ(moved["events"].back()["kind"], "rebranded");
   EXPECT_EQ(Call("agent_j", "GET", base).status, 404);
   EXPECT_EQ(Call("agent_l", "GET", base).status, 200);
+  // Kept for training with the brand it was taken from.
+  const Response kept = Call("admin", "GET", "/api/v1/corrections");
+  ASSERT_EQ(kept.status, 200);
+  const json line = json::parse(kept.body.substr(0, kept.body.find('\n')));
+  EXPECT_EQ(line["brand"], "Lunéa");
+  EXPECT_EQ(line["from_brand"], "Jeanerie");
+  EXPECT_EQ(line["stance"], "complaint");
 }
 
 TEST_F(ApiTest, PushedPostsAreStoredAndBadLinesReported) {
