@@ -217,11 +217,13 @@ int RunCasesShow(const CasesOptions& options) {
   } else {
     out += "case " + std::to_string(c.id) + " · " + c.brand + " · " + c.customer + " · " +
            std::string(CaseStatusName(c.status)) + " · priority " + std::to_string(c.priority);
+    if (c.priority_override) out += " (set by an agent)";
     if (c.topic) out += " · " + std::string(TopicName(*c.topic));
     out += '\n';
     out += "opened " + FormatRfc3339(c.opened_at);
     if (c.first_response_at) {
-      out += " · first response after " + Duration(*c.first_response_at - c.opened_at);
+      out += " · first response after " + Duration(*c.first_response_at - c.opened_at) + " (" +
+             std::string(ResponseKind(c)) + ")";
     }
     if (c.resolved_at) out += " · resolved " + FormatRfc3339(*c.resolved_at);
     out += "\n\nposts\n";
@@ -236,7 +238,9 @@ int RunCasesShow(const CasesOptions& options) {
     }
     out += "\ntimeline\n";
     for (const CaseEvent& e : detail->events) {
-      out += "  " + FormatRfc3339(e.at) + "  " + e.kind + "  by " + e.actor;
+      // Internal notes are the team's own words, never a response to the customer.
+      out += "  " + FormatRfc3339(e.at) + "  " + (e.kind == "note" ? "note (internal)" : e.kind) +
+             "  by " + e.actor;
       if (!e.reason.empty()) out += "  — " + e.reason;
       out += '\n';
     }

@@ -163,6 +163,18 @@ TEST_F(StoreCliTest, CasesListShowAndAgentActions) {
                " --by lea --channel phone --note 'rappelé au téléphone'");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "case " + std::to_string(darty) + " is acknowledged\n");
+  run = Ecoute("cases note " + std::to_string(darty) + " --db " + db_ +
+               " --by lea --text 'attend la logistique'");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  run = Ecoute("cases priority " + std::to_string(darty) + " --db " + db_ +
+               " --by lea --set 90 --reason 'client fragile'");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  run = Ecoute("cases show " + std::to_string(darty) + " --db " + db_ + " --format text");
+  EXPECT_NE(run.out.find("priority 90 (set by an agent)"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find(" (declared)\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("note (internal)  by agent:lea  — attend la logistique"),
+            std::string::npos)
+      << run.out;
   run = Ecoute("cases resolve " + std::to_string(darty) + " --db " + db_ + " --by lea");
   EXPECT_EQ(run.exit_code, 64);  // --reason is required
   run = Ecoute("cases resolve " + std::to_string(darty) + " --db " + db_ +
