@@ -36,9 +36,24 @@ Response ReplyOptions(Context& ctx) {
   Result<CaseDetail> detail = ScopedCase(ctx);
   if (!detail) return ErrorResponse(detail.error());
   const std::string& brand = detail->summary.brand;
-  return JsonResponse(ReplyOptionsJson(*detail, [&](std::string_view channel) {
+  json answer = ReplyOptionsJson(*detail, [&](std::string_view channel) {
     return ctx.app.replies().HasAccount(brand, std::string(channel));
-  }));
+  });
+  // Who the reply will come from, as its settings name it (never a secret).
+  if (Result<std::vector<reply::AccountView>> accounts = ctx.app.replies().ListAccounts(brand)) {
+    for (json& option : answer["options"]) {
+      for (const reply::AccountView& a : *accounts) {
+        if (a.channel != option["channel"]) continue;
+        for (const char* key : {"handle", "from"}) {
+          if (a.settings.contains(key) && a.settings[key].is_string()) {
+            option["account_name"] = a.settings[key];
+            break;
+          }
+        }
+      }
+    }
+  }
+  return JsonResponse(answer);
 }
 
 Response ListReplies(Context& ctx) {

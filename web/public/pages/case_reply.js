@@ -40,7 +40,7 @@ function errorLine(id) {
 
 function channelOption(o) {
   const name = label('channel', o.channel);
-  const text = o.available ? (typeof o.account === 'string' && o.account ? `${name} · ${o.account}` : name) : `${name} (${t('reply.unavailable')})`;
+  const text = o.available ? (o.account_name ? `${name} · ${o.account_name}` : name) : `${name} (${t('reply.unavailable')})`;
   return h('option', { value: o.channel, disabled: !o.available }, text);
 }
 
@@ -108,7 +108,7 @@ export function replyComposer(ctx, caseId, onQueued) {
     const o = selected();
     clear(route);
     if (o) {
-      if (typeof o.account === 'string' && o.account) route.append(h('span', {}, t('reply.from', { account: o.account })), ' ');
+      if (o.account_name) route.append(h('span', {}, t('reply.from', { account: o.account_name })), ' ');
       if (o.recipient) route.append(h('span', {}, t('reply.to', { recipient: o.recipient })), ' ');
       if (o.in_reply_to) route.append(h('span', {}, t('reply.inReplyTo')), ' ', webUrl(o.in_reply_to) ? h('a', { href: webUrl(o.in_reply_to), rel: 'noopener noreferrer nofollow', target: '_blank' }, o.in_reply_to) : o.in_reply_to);
     }
