@@ -62,10 +62,38 @@ std::string ContactRoutesJson(const std::vector<ContactRoute>& routes) {
     AppendJsonString(route.kind, out);
     out += ",\"value\":";
     AppendJsonString(route.value, out);
+    if (route.where == "site") out += ",\"where\":\"site\"";
     out += '}';
   }
   out += ']';
   return out;
+}
+
+bool MergeContactRoutes(const std::vector<ContactRoute>& more, std::vector<ContactRoute>& routes) {
+  const auto rank = [](std::string_view kind) {
+    return std::find(std::begin(kContactKinds), std::end(kContactKinds), kind) -
+           std::begin(kContactKinds);
+  };
+  bool added = false;
+  for (const ContactRoute& route : more) {
+    const size_t limit = route.kind == "author_page" || route.kind == "contact_page" ? 1 : 2;
+    const auto same_kind = std::count_if(routes.begin(), routes.end(), [&](const ContactRoute& r) {
+      return r.kind == route.kind;
+    });
+    if (static_cast<size_t>(same_kind) >= limit ||
+        !AddContactRoute(route.kind, route.value, routes)) {
+      continue;
+    }
+    routes.back().where = route.where;
+    added = true;
+  }
+  if (added) {
+    std::stable_sort(routes.begin(), routes.end(),
+                     [&](const ContactRoute& a, const ContactRoute& b) {
+                       return rank(a.kind) < rank(b.kind);
+                     });
+  }
+  return added;
 }
 
 std::vector<ContactRoute> ParseContactRoutes(std::string_view json) {
@@ -77,9 +105,11 @@ std::vector<ContactRoute> ParseContactRoutes(std::string_view json) {
   for (simdjson::dom::element item : items) {
     std::string_view kind;
     std::string_view value;
+    std::string_view where;
     if (item["kind"].get(kind) == simdjson::SUCCESS &&
-        item["value"].get(value) == simdjson::SUCCESS) {
-      AddContactRoute(kind, value, routes);
+        item["value"].get(value) == simdjson::SUCCESS && AddContactRoute(kind, value, routes) &&
+        item["where"].get(where) == simdjson::SUCCESS && where == "site") {
+      routes.back().where = "site";
     }
   }
   return routes;
