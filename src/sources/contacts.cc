@@ -149,6 +149,7 @@ struct WebUrl {
   std::string scheme;                      // "http" or "https"
   std::string authority;                   // the host as written, lower-cased, without user or port
   std::string host;                        // the same without a leading "www."
+  std::string port;                        // ":8080" as written, "" when none
   std::string_view path;                   // "/a/b", without query and fragment
   std::string_view query;                  // after '?', without the fragment
   std::vector<std::string_view> segments;  // the path's non-empty segments
@@ -169,7 +170,12 @@ bool ParseWebUrl(std::string_view url, WebUrl& out) {
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
     authority.remove_prefix(at + 1);
   }
+  out.port.clear();
   if (const size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    const std::string_view port = authority.substr(colon + 1);
+    if (!port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos) {
+      out.port = ":" + std::string(port);
+    }
     authority = authority.substr(0, colon);
   }
   if (authority.empty() || authority.find_first_of(" \t\r\n[]\\") != std::string_view::npos) {
@@ -488,7 +494,7 @@ std::vector<ContactRoute> FindContactRoutes(const std::vector<ContactLink>& link
   if (author != nullptr) add("author_page", WithoutFragment(author->href));
   if (contact == nullptr) contact = about;
   if (contact != nullptr) add("contact_page", WithoutFragment(contact->href));
-  if (has_page) add("website", page.scheme + "://" + page.authority + "/");
+  if (has_page) add("website", page.scheme + "://" + page.authority + page.port + "/");
   std::stable_sort(routes.begin(), routes.end(), [](const ContactRoute& a, const ContactRoute& b) {
     return KindRank(a.kind) < KindRank(b.kind);
   });
