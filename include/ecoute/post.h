@@ -26,6 +26,9 @@ struct Author {
 struct ContactRoute {
   std::string kind;
   std::string value;
+  // Where it was found: "" on the post's own page or feed, "site" on its site's home or
+  // contact page (looked up by the server, docs/SOURCES.md "Routes from the site").
+  std::string where{};
   bool operator==(const ContactRoute&) const = default;
 };
 
@@ -42,8 +45,13 @@ inline constexpr size_t kMaxContactValueBytes = 256;  // longer values are dropp
 bool AddContactRoute(std::string_view kind, std::string_view value,
                      std::vector<ContactRoute>& routes);
 
-// `routes` as compact JSON, [{"kind":"email","value":"jane@blog.fr"}], the form the store keeps
-// them in; "" when there are none.
+// Adds to `routes` each route of `more` (its `where` kept) under AddContactRoute's rules, at
+// most two of a kind (one author page, one contact page), then orders them by kContactKinds,
+// those already there first within a kind. True if any was added.
+bool MergeContactRoutes(const std::vector<ContactRoute>& more, std::vector<ContactRoute>& routes);
+
+// `routes` as compact JSON, [{"kind":"email","value":"jane@blog.fr"}] (with "where":"site" for
+// a route found on the site), the form the store keeps them in; "" when there are none.
 std::string ContactRoutesJson(const std::vector<ContactRoute>& routes);
 
 // The routes of such JSON, under AddContactRoute's rules; anything else is skipped (a value

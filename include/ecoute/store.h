@@ -177,6 +177,11 @@ class Store {
   virtual Result<int64_t> RecordCorrection(const Correction& correction) = 0;
   // The corrections, oldest first, with their posts' text (for `ecoute train`).
   virtual Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) = 0;
+  // Adds contact routes found elsewhere than on the post's page (its site's pages) to the
+  // post's own, deduplicated and bounded (MergeContactRoutes, ecoute/post.h); an edit of the
+  // post keeps them. True when any was added; kNotFound for an unknown post.
+  virtual Result<bool> AddContactRoutes(int64_t post_id,
+                                        const std::vector<ContactRoute>& routes) = 0;
   // The brand a case is about (what a reader must be allowed to see to open it);
   // kNotFound for an unknown id. Cheaper than GetCase.
   virtual Result<std::string> CaseBrand(int64_t case_id) = 0;

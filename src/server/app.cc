@@ -172,6 +172,7 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
   ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
   app->WireReplies();
+  app->WireSiteContacts();
   app->sla_ = std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
@@ -246,6 +247,7 @@ Status App::Start(StartOptions options) {
     started_background_ = true;
     alerts_->Start();
     replies_->Start();
+    site_contacts_->Start();
     sla_->Start(std::chrono::milliseconds(config_.sla_tick_ms));
     watcher_->Start(
         [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
@@ -279,6 +281,7 @@ void App::Stop() {
     sla_->Stop();
     alerts_->Stop();
     replies_->Stop();
+    site_contacts_->Stop();
   }
 }
 
@@ -313,6 +316,17 @@ void App::WireReplies() {
                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   };
   replies_->on_error = [](const Status& status) { spdlog::warn("replies: {}", status.message()); };
+}
+
+void App::WireSiteContacts() {
+  site_contacts_ = std::make_unique<SiteContacts>(store_, clock_, config_.contacts);
+  site_contacts_->on_found = [this](int64_t case_id) {
+    metrics_.GetCounter("ecoute_site_contacts_found_total", "Posts given routes from their site")
+        .Inc();
+    Touch();
+    PublishCases({case_id});
+  };
+  site_contacts_->on_error = [](const Status& status) { spdlog::info("{}", status.message()); };
 }
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }
@@ -479,6 +493,7 @@ void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestR
                       std::chrono::duration<double> analysis, std::chrono::duration<double> store) {
   std::set<int64_t> touched;
   std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
+  std::vector<int64_t> on_web;          // cases a web page opened or joined: their site may help
   int64_t stored = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const IngestResult& r = results[i];
@@ -486,7 +501,11 @@ void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestR
     if (r.outcome == IngestOutcome::kUnchanged) continue;
     ++stored;
     touched.insert(r.cases.begin(), r.cases.end());
+    if (SiteContacts::IsWebPage(items[i].post->source, items[i].post->url)) {
+      on_web.insert(on_web.end(), r.cases.begin(), r.cases.end());
+    }
   }
+  site_contacts_->Enqueue(on_web);  // looked up on the worker's thread
   CountMentions(items, clock_.Now());
   metrics_.GetCounter("ecoute_posts_ingested_total", "Posts stored, new or updated")
       .Inc(static_cast<double>(stored));

@@ -36,6 +36,7 @@
 #include "reply/outbox.h"
 #include "server/config.h"
 #include "server/metrics.h"
+#include "server/site_contacts.h"
 #include "store/shared_store.h"
 #include "util/clock.h"
 #include "util/mutex.h"
@@ -132,7 +133,7 @@ class App {
   // watcher (each can be left off for tests).
   struct StartOptions {
     bool http = true;
-    bool background = true;  // alert worker, SLA monitor, watcher, pings
+    bool background = true;  // alert worker, SLA monitor, watcher, site contacts, pings
   };
   Status Start(StartOptions options);
   Status Start() { return Start(StartOptions{}); }
@@ -168,6 +169,7 @@ class App {
   Watcher& watcher() { return *watcher_; }
   reply::Outbox& replies() { return *replies_; }
   TemplateAdmin& templates() { return *templates_; }
+  SiteContacts& site_contacts() { return *site_contacts_; }
   Metrics& metrics() { return metrics_; }
   LiveUpdates& live() { return live_; }
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
@@ -216,6 +218,10 @@ class App {
   std::unique_ptr<reply::Outbox> replies_;
   std::unique_ptr<TemplateAdmin> templates_;
   void WireReplies();  // the outbox's callbacks: the case's post, sent replies, live events
+  // Routes looked up on the sites of web posts whose page gives no way to write; the case
+  // is published again when some were found.
+  std::unique_ptr<SiteContacts> site_contacts_;
+  void WireSiteContacts();
   Metrics metrics_;
   LiveUpdates live_;
   std::unique_ptr<HttpServer> http_;

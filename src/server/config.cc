@@ -87,6 +87,7 @@ Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ran
   ECOUTE_ASSIGN_OR_RETURN(std::vector<IpRange> parsed, ParseIpRanges(ranges));
   config.alerts.outbound.allow_private = parsed;
   config.replies.fetch.outbound.allow_private = parsed;
+  config.contacts.fetch.outbound.allow_private = parsed;
   config.watcher.fetch.outbound.allow_private = std::move(parsed);
   return OkStatus();
 }
@@ -151,6 +152,7 @@ const std::vector<Setting>& Settings() {
       Bool("alerts", "legacy_signature",
            [](ServerConfig& c, bool v) { c.alerts.legacy_signature = v; }),
       List("outbound", "allow_private", SetAllowPrivate),
+      Bool("contacts", "site_lookup", [](ServerConfig& c, bool v) { c.contacts.enabled = v; }),
       Str("secrets", "key_file",
           [](ServerConfig& c, const std::string& v) { c.replies.key_file = v; }),
       Str("replies", "ca_file",

@@ -18,6 +18,7 @@
 #include "alerts/sla.h"
 #include "http/http.h"
 #include "reply/outbox.h"
+#include "server/site_contacts.h"
 #include "watch/watcher.h"
 
 namespace ecoute::server {
@@ -51,6 +52,8 @@ struct ServerConfig {
   WatcherOptions watcher;
   // [secrets] key_file (default "<db>.key"), [replies] ca_file: replies sent from ecoute.
   reply::ReplyOptions replies;
+  // [contacts] site_lookup: the routes of web posts looked up on their site (site_contacts.h).
+  SiteLookupOptions contacts;
   SlaConfig sla = DefaultSlaConfig();
   int64_t sla_tick_ms = 10'000;
   int64_t watch_tick_ms = 1'000;

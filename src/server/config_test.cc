@@ -43,6 +43,23 @@ TEST(ServerConfigTest, TheExampleFileLoads) {
   EXPECT_EQ(config->sla.levels[2].name, "manager");
 }
 
+TEST(ServerConfigTest, SiteLookupsFollowTheOutboundPolicyAndCanBeTurnedOff) {
+  Result<ServerConfig> defaults = LoadServerConfig("", NoEnv());
+  ASSERT_TRUE(defaults) << defaults.error().ToString();
+  EXPECT_TRUE(defaults->contacts.enabled);
+  EXPECT_TRUE(defaults->contacts.fetch.honor_robots);
+  EXPECT_TRUE(defaults->contacts.fetch.outbound.allow_private.empty());
+  const std::string path = Write("ecoute-contacts.toml",
+                                 "[contacts]\nsite_lookup = false\n"
+                                 "[outbound]\nallow_private = [\"10.0.0.0/8\"]\n");
+  Result<ServerConfig> config = LoadServerConfig(path, NoEnv());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_FALSE(config->contacts.enabled);
+  ASSERT_EQ(config->contacts.fetch.outbound.allow_private.size(), 1u);
+  EXPECT_EQ(config->contacts.fetch.outbound.allow_private[0].ToString(), "10.0.0.0/8");
+}
+
 TEST(ServerConfigTest, TheEnvironmentWinsOverTheFile) {
   std::map<std::string, std::string> env = {{"ECOUTE_HTTP_LISTEN", "0.0.0.0:9000"},
                                             {"ECOUTE_ACCESS_LOCKOUT", "2m"},

@@ -78,13 +78,18 @@ json ContactOptions(const CaseDetail& d,
   for (const CasePost& p : d.posts) {
     if (!IsCustomers(p)) continue;
     for (const ContactRoute& route : p.contacts) {
-      if (std::find(seen.begin(), seen.end(), route) != seen.end()) continue;
+      const auto same = [&route](const ContactRoute& r) {
+        return r.kind == route.kind && r.value == route.value;
+      };
+      if (std::find_if(seen.begin(), seen.end(), same) != seen.end()) continue;
       seen.push_back(route);
       json allows = json::array();
       if (route.kind == "email" && has_account("email")) allows.push_back("reply_email");
       if (route.kind == "mastodon" && has_account("mastodon")) allows.push_back("reply_mastodon");
       if (IsPage(route.kind)) allows.push_back("visit");
-      contacts.push_back({{"kind", route.kind}, {"value", route.value}, {"allows", allows}});
+      json contact = {{"kind", route.kind}, {"value", route.value}, {"allows", allows}};
+      if (route.where == "site") contact["where"] = "site";  // found on the site, not the page
+      contacts.push_back(std::move(contact));
     }
   }
   return contacts;

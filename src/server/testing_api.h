@@ -59,6 +59,9 @@ class ApiTest : public ::testing::Test {
     const IpRange loopback = ParseIpRange("127.0.0.0/8").value();
     config.alerts.outbound.allow_private = {loopback};
     config.watcher.fetch.outbound.allow_private = {loopback};
+    config.contacts.fetch.outbound.allow_private = {loopback};
+    // No site looked up unless a test asks: the tests reach no site but their own.
+    config.contacts.enabled = false;
     Adjust(config);
     Result<std::unique_ptr<App>> app = App::Create(config, clock_);
     ASSERT_TRUE(app) << app.error().ToString();

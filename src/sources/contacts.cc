@@ -62,10 +62,38 @@ std::string ContactRoutesJson(const std::vector<ContactRoute>& routes) {
     AppendJsonString(route.kind, out);
     out += ",\"value\":";
     AppendJsonString(route.value, out);
+    if (route.where == "site") out += ",\"where\":\"site\"";
     out += '}';
   }
   out += ']';
   return out;
+}
+
+bool MergeContactRoutes(const std::vector<ContactRoute>& more, std::vector<ContactRoute>& routes) {
+  const auto rank = [](std::string_view kind) {
+    return std::find(std::begin(kContactKinds), std::end(kContactKinds), kind) -
+           std::begin(kContactKinds);
+  };
+  bool added = false;
+  for (const ContactRoute& route : more) {
+    const size_t limit = route.kind == "author_page" || route.kind == "contact_page" ? 1 : 2;
+    const auto same_kind = std::count_if(routes.begin(), routes.end(), [&](const ContactRoute& r) {
+      return r.kind == route.kind;
+    });
+    if (static_cast<size_t>(same_kind) >= limit ||
+        !AddContactRoute(route.kind, route.value, routes)) {
+      continue;
+    }
+    routes.back().where = route.where;
+    added = true;
+  }
+  if (added) {
+    std::stable_sort(routes.begin(), routes.end(),
+                     [&](const ContactRoute& a, const ContactRoute& b) {
+                       return rank(a.kind) < rank(b.kind);
+                     });
+  }
+  return added;
 }
 
 std::vector<ContactRoute> ParseContactRoutes(std::string_view json) {
@@ -77,9 +105,11 @@ std::vector<ContactRoute> ParseContactRoutes(std::string_view json) {
   for (simdjson::dom::element item : items) {
     std::string_view kind;
     std::string_view value;
+    std::string_view where;
     if (item["kind"].get(kind) == simdjson::SUCCESS &&
-        item["value"].get(value) == simdjson::SUCCESS) {
-      AddContactRoute(kind, value, routes);
+        item["value"].get(value) == simdjson::SUCCESS && AddContactRoute(kind, value, routes) &&
+        item["where"].get(where) == simdjson::SUCCESS && where == "site") {
+      routes.back().where = "site";
     }
   }
   return routes;
@@ -119,6 +149,7 @@ struct WebUrl {
   std::string scheme;                      // "http" or "https"
   std::string authority;                   // the host as written, lower-cased, without user or port
   std::string host;                        // the same without a leading "www."
+  std::string port;                        // ":8080" as written, "" when none
   std::string_view path;                   // "/a/b", without query and fragment
   std::string_view query;                  // after '?', without the fragment
   std::vector<std::string_view> segments;  // the path's non-empty segments
@@ -139,7 +170,12 @@ bool ParseWebUrl(std::string_view url, WebUrl& out) {
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
     authority.remove_prefix(at + 1);
   }
+  out.port.clear();
   if (const size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    const std::string_view port = authority.substr(colon + 1);
+    if (!port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos) {
+      out.port = ":" + std::string(port);
+    }
     authority = authority.substr(0, colon);
   }
   if (authority.empty() || authority.find_first_of(" \t\r\n[]\\") != std::string_view::npos) {
@@ -458,7 +494,7 @@ std::vector<ContactRoute> FindContactRoutes(const std::vector<ContactLink>& link
   if (author != nullptr) add("author_page", WithoutFragment(author->href));
   if (contact == nullptr) contact = about;
   if (contact != nullptr) add("contact_page", WithoutFragment(contact->href));
-  if (has_page) add("website", page.scheme + "://" + page.authority + "/");
+  if (has_page) add("website", page.scheme + "://" + page.authority + page.port + "/");
   std::stable_sort(routes.begin(), routes.end(), [](const ContactRoute& a, const ContactRoute& b) {
     return KindRank(a.kind) < KindRank(b.kind);
   });

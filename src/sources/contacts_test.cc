@@ -126,6 +126,13 @@ TEST(ContactsTest, APageWithoutUrlHasNoSiteRoutes) {
   EXPECT_EQ(Describe(FindContactRoutes(links, "")), "email=jane@blog.example");
 }
 
+TEST(ContactsTest, TheSiteKeepsItsPort) {
+  EXPECT_EQ(Describe(FindContactRoutes({}, "http://Blog.example:8080/2026/colis")),
+            "website=http://blog.example:8080/");
+  EXPECT_EQ(Describe(FindContactRoutes({}, "http://blog.example:/2026/colis")),
+            "website=http://blog.example/");
+}
+
 TEST(ContactsTest, NetworksAreBoundedPerKind) {
   std::vector<ContactLink> links;
   for (int i = 0; i < 5; ++i) {

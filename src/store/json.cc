@@ -68,6 +68,7 @@ void AppendCasePostJson(const CasePost& p, const std::string* cues, std::string&
     out += i > 0 ? ",{" : "{";
     AppendString("kind", p.contacts[i].kind, out);
     AppendString("value", p.contacts[i].value, out);
+    if (p.contacts[i].where == "site") AppendString("where", "site", out);
     out += '}';
   }
   out += ']';

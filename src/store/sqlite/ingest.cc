@@ -431,8 +431,13 @@ Status SqliteStore::UpdatePost(const PostRow& row, IngestResult& result) {
   update.Bind(17, TopicMask(analysis)).Bind(18, Tags(analysis, row.brand_ids));
   update.BindOrNull(19, ReasonsOf(analysis));
   ECOUTE_RETURN_IF_ERROR(update.Run());
+  // The routes found on the post's site stay: the site was not edited.
+  ECOUTE_ASSIGN_OR_RETURN(std::vector<ContactRoute> stored, StoredContacts(row.id));
+  std::erase_if(stored, [](const ContactRoute& r) { return r.where != "site"; });
+  std::vector<ContactRoute> contacts = post.contacts;
+  MergeContactRoutes(stored, contacts);
   ECOUTE_RETURN_IF_ERROR(
-      Get(kSetPostContacts).Bind(1, row.id).BindOrNull(2, ContactRoutesJson(post.contacts)).Run());
+      Get(kSetPostContacts).Bind(1, row.id).BindOrNull(2, ContactRoutesJson(contacts)).Run());
   ECOUTE_RETURN_IF_ERROR(Get(kDeletePostBrands).Bind(1, row.id).Run());
   ECOUTE_RETURN_IF_ERROR(StoreVerdicts(row));
   ECOUTE_ASSIGN_OR_RETURN(auto cases, CasesOf(row.id));
@@ -476,6 +481,31 @@ Status SqliteStore::InsertPost(PostRow& row, bool id_is_derived) {
         Get(kSetPostContacts).Bind(1, row.id).Bind(2, ContactRoutesJson(post.contacts)).Run());
   }
   return OkStatus();
+}
+
+Result<std::vector<ContactRoute>> SqliteStore::StoredContacts(int64_t post_id) {
+  sqlite::Statement& select = Get(kPostContacts);
+  select.Bind(1, post_id);
+  const bool found = select.Step();
+  Status status = select.status();
+  std::vector<ContactRoute> routes;
+  if (found) routes = ParseContactRoutes(select.Text(0));
+  select.Reset();
+  ECOUTE_RETURN_IF_ERROR(status);
+  if (!found) return NotFoundError("no post " + std::to_string(post_id));
+  return routes;
+}
+
+Result<bool> SqliteStore::AddContactRoutes(int64_t post_id,
+                                           const std::vector<ContactRoute>& routes) {
+  bool added = false;
+  ECOUTE_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    ECOUTE_ASSIGN_OR_RETURN(std::vector<ContactRoute> contacts, StoredContacts(post_id));
+    added = MergeContactRoutes(routes, contacts);
+    if (!added) return OkStatus();
+    return Get(kSetPostContacts).Bind(1, post_id).Bind(2, ContactRoutesJson(contacts)).Run();
+  }));
+  return added;
 }
 
 }  // namespace ecoute::sqlite

@@ -119,6 +119,7 @@ Status SqliteStore::Prepare() {
       "UPDATE cases SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at < ?2",
       "UPDATE cases SET priority = ?2 WHERE id = ?1 AND priority < ?2",
       "UPDATE posts SET contacts = ?2 WHERE id = ?1",
+      "SELECT coalesce(contacts, '') FROM posts WHERE id = ?1",
       // The brand's reply seen in the channel: an observed response.
       "UPDATE cases SET first_observed_at = ?2 WHERE id = ?1 AND first_observed_at IS NULL",
       // Replies ecoute sent: whether this post is one, the one at this URL.

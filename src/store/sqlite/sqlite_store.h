@@ -108,6 +108,7 @@ class SqliteStore final : public Store {
                       const std::string& reason) override;
   Result<int64_t> RecordCorrection(const Correction& correction) override;
   Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) override;
+  Result<bool> AddContactRoutes(int64_t post_id, const std::vector<ContactRoute>& routes) override;
   Result<std::string> CaseBrand(int64_t case_id) override;
   Result<ForgetSummary> ForgetAuthor(const std::string& author, int64_t now) override;
   Result<int64_t> ForgetOlderThan(int64_t cutoff, int64_t now) override;
@@ -147,6 +148,7 @@ class SqliteStore final : public Store {
     kTouchCase,
     kRaiseCasePriority,
     kSetPostContacts,
+    kPostContacts,
     kStampObserved,
     kIsSentReply,
     kFindSentReplyByUrl,
@@ -177,6 +179,8 @@ class SqliteStore final : public Store {
   Result<PostRow> MakeRow(const IngestItem& item, const Post& post);
   Result<KnownPost> FindKnown(const PostRow& row, bool id_is_derived);
   Status UpdatePost(const PostRow& row, IngestResult& result);
+  // The post's stored routes; kNotFound for an unknown post.
+  Result<std::vector<ContactRoute>> StoredContacts(int64_t post_id);
   Status JoinSentReply(const PostRow& row, const IngestItem& item, IngestResult& result);
   Status InsertPost(PostRow& row, bool id_is_derived);  // sets row.id
   Status StoreVerdicts(const PostRow& row);

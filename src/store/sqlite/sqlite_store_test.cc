@@ -270,6 +270,33 @@ TEST_F(StoreTest, ContactsFollowEditsAndAPostWithNowhereToAnswerOpensNoCase) {
   EXPECT_TRUE(Ingest(file).cases.empty());
 }
 
+// Routes found on the post's site join its own, marked, deduplicated and bounded; an edit of
+// the post replaces its page's routes and keeps its site's.
+TEST_F(StoreTest, RoutesFromTheSiteJoinThePostsAndSurviveItsEdits) {
+  Item& page = Make("https://blog.example/a", "", kT0, "Un article", {});
+  page.post.url = page.post.id;
+  page.post.contacts = {{"x", "@lea"}, {"website", "https://blog.example/"}};
+  const int64_t post_id = Ingest(page).post_id;
+  const std::vector<ContactRoute> site = {{"email", "lea@blog.example", "site"},
+                                          {"x", "@lea", "site"},
+                                          {"website", "https://blog.example/", "site"}};
+  Result<bool> added = store_->AddContactRoutes(post_id, site);
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_TRUE(*added);
+  EXPECT_EQ(Scalar("SELECT contacts FROM posts"),
+            R"([{"kind":"email","value":"lea@blog.example","where":"site"},)"
+            R"({"kind":"x","value":"@lea"},{"kind":"website","value":"https://blog.example/"}])");
+  EXPECT_FALSE(*store_->AddContactRoutes(post_id, site));  // nothing new
+  EXPECT_EQ(store_->AddContactRoutes(post_id + 1000, site).error().code(), StatusCode::kNotFound);
+  Item& edited = Make("https://blog.example/a", "", kT0, "Un article, modifié", {});
+  edited.post.url = edited.post.id;
+  edited.post.contacts = {{"threads", "@lea"}};
+  Ingest(edited);
+  EXPECT_EQ(Scalar("SELECT contacts FROM posts"),
+            R"([{"kind":"email","value":"lea@blog.example","where":"site"},)"
+            R"({"kind":"threads","value":"@lea"}])");
+}
+
 TEST_F(StoreTest, AHappyEndingThatLinksBackJoinsTheCaseMonthsLater) {
   Item& complaint =
       Make("jan", "@marie", kT0, "Fnac a perdu ma commande", {{"Fnac", Stance::kComplaint}});
