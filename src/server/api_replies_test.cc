@@ -289,6 +289,7 @@ TEST_F(ReplyApiTest, ReplyOptionsComeFromTheSourcesAndTheContactRoutes) {
       {{"channel", "mastodon"},
        {"available", true},
        {"account", true},
+       {"account_name", "@jeanerie"},
        {"recipient", "@jane@social.example"},
        {"in_reply_to", ""},
        {"limit", {{"max", 500}, {"unit", "characters"}}},
