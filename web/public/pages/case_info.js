@@ -99,6 +99,7 @@ export function contactRoutes(posts) {
           h('strong', {}, label('route', r.kind)),
           ' ',
           routeValue(r),
+          r.where === 'site' ? h('span', { class: 'hint' }, ` (${t('contacts.fromSite')})`) : '',
           h('p', { class: 'hint' }, t(`allows.${ROUTE_KINDS.includes(r.kind) ? r.kind : 'other'}`)),
         ),
       ),
