@@ -267,8 +267,8 @@ Result<std::string> MastodonLocalId(const Outgoing& o, const std::string& instan
   const json j = json::parse(answer->body, nullptr, false);
   if (j.is_object() && j.contains("statuses") && j["statuses"].is_array() &&
       !j["statuses"].empty() && j["statuses"][0].is_object()) {
-    const json& id = j["statuses"][0]["id"];
-    if (id.is_string()) return id.get<std::string>();
+    // find, not [] on a const object: an answer without "id" is not undefined behaviour.
+    if (std::string id = Setting(j["statuses"][0], "id"); !id.empty()) return id;
   }
   failure.verdict = Verdict::kFailed;
   failure.error = "Mastodon: " + instance +
