@@ -124,15 +124,14 @@ SendResult SendMail(const Outgoing& o, const FetchOptions& fetch, int64_t now) {
   } else if (code == StatusCode::kFailedPrecondition || code == StatusCode::kPermissionDenied ||
              code == StatusCode::kInvalidArgument || trace.reply_code >= 500) {
     r.error += code == StatusCode::kFailedPrecondition ? "" : ": fix the account or the address";
-  } else if (trace.reply_code >= 400) {
-    r.verdict = Verdict::kRetry;  // 4xx: the server may take it later
-  } else if (trace.request_sent) {
+  } else if (trace.reply_code < 400 && trace.request_sent) {
     // SMTP has no way to ask whether a message arrived: never sent twice on a guess.
     r.verdict = Verdict::kUncertain;
     r.error +=
         ": the connection ended after the whole message was sent; it may have been "
         "delivered: check the mailbox before retrying";
   } else {
+    // A 4xx (the server may take it later), or nothing was sent.
     r.verdict = Verdict::kRetry;
   }
   return r;

@@ -83,6 +83,7 @@ ReplyTemplate T(int64_t id, std::string name, std::string brand, std::string lan
 
 std::vector<int64_t> Ids(const std::vector<ReplyTemplate>& list) {
   std::vector<int64_t> ids;
+  ids.reserve(list.size());
   for (const ReplyTemplate& t : list) ids.push_back(t.id);
   return ids;
 }

@@ -113,7 +113,7 @@ class FakeMastodon {
     if (!r.headers.count("content-type") ||
         r.headers.at("content-type").find("application/json") != 0 || !body.is_object() ||
         !body.contains("status") || !body["status"].is_string() || key == r.headers.end()) {
-      problems_.push_back("a status post without JSON status or Idempotency-Key");
+      problems_.emplace_back("a status post without JSON status or Idempotency-Key");
       return JsonAnswer(422, {{"error", "Validation failed: Text can't be blank"}});
     }
     Scripted next{200, {}, 0};

@@ -135,6 +135,7 @@ TEST(ContactsTest, TheSiteKeepsItsPort) {
 
 TEST(ContactsTest, NetworksAreBoundedPerKind) {
   std::vector<ContactLink> links;
+  links.reserve(5);
   for (int i = 0; i < 5; ++i) {
     links.push_back({"https://twitter.com/user" + std::to_string(i), "", "", false});
   }
