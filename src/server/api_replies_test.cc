@@ -205,7 +205,8 @@ TEST_F(ReplyApiTest, ASentMastodonReplyIsTheObservedResponseAndIsRecognisedWhenR
                      R"({"channel":"mastodon","text":"Désolés ! Écrivez-nous en privé.",)"
                      R"("idempotency_key":"draft-m1"})");
   ASSERT_EQ(sent.status, 202) << sent.body;
-  for (const json& o : CallJson("agent_j", "GET", base + "/reply-options")["options"]) {
+  const json options = CallJson("agent_j", "GET", base + "/reply-options");
+  for (const json& o : options["options"]) {
     if (o["channel"] == "mastodon") {
       EXPECT_EQ(o.value("account_name", ""), "@jeanerie") << o;
     }
