@@ -16,9 +16,8 @@ bool IsCustomers(const CasePost& p) {
 
 bool IsHtml(const FetchResult& page) {
   std::string type = page.content_type;
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return type.empty() || type.find("html") != std::string::npos;
 }
 
@@ -111,8 +110,7 @@ Status SiteContacts::LookUp(int64_t case_id) {
     Remember(home, routes);
   }
   if (routes.empty()) return OkStatus();
-  ECOUTE_ASSIGN_OR_RETURN(const bool added,
-                          store_.Lock()->AddContactRoutes(page->post_id, routes));
+  ECOUTE_ASSIGN_OR_RETURN(const bool added, store_.Lock()->AddContactRoutes(page->post_id, routes));
   if (!added) return OkStatus();
   {
     MutexLock lock(mutex_);

@@ -125,9 +125,11 @@ TEST_F(SiteContactsApiTest, TheCaseGetsTheSitesRoutesOncePerSiteAndDay) {
             json::parse(R"([{"kind":"email","value":"lea@carnet.example","where":"site"},
               {"kind":"instagram","value":"@lecarnet","where":"site"},
               {"kind":"youtube","value":"https://www.youtube.com/@lecarnet","where":"site"},
-              {"kind":"contact_page","value":")" + blog_.server.Url("/contact/") +
+              {"kind":"contact_page","value":")" +
+                        blog_.server.Url("/contact/") +
                         R"(","where":"site"},
-              {"kind":"website","value":")" + site + R"("}])"));
+              {"kind":"website","value":")" +
+                        site + R"("}])"));
   for (const testing::HttpRequest& r : blog_.server.Requests()) {
     EXPECT_NE(r.headers.at("user-agent").find("ecoute"), std::string::npos);
   }
@@ -150,8 +152,9 @@ TEST_F(SiteContactsApiTest, ACaseWithAWayToWriteOrASocialPostFetchesNothing) {
   json post = {{"id", url},
                {"source", "html"},
                {"url", url},
-               {"text", "Jeanerie : commande payée il y a trois semaines, toujours pas livrée, et "
-                        "aucune réponse. Je veux être remboursée."},
+               {"text",
+                "Jeanerie : commande payée il y a trois semaines, toujours pas livrée, et "
+                "aucune réponse. Je veux être remboursée."},
                {"contacts", {{{"kind", "email"}, {"value", "lea@carnet.example"}}}}};
   ASSERT_EQ(Call("admin", "POST", "/api/v1/posts", post.dump()).status, 200);
   ASSERT_TRUE(Eventually([&] { return Done(1); }));

@@ -77,9 +77,8 @@ bool MergeContactRoutes(const std::vector<ContactRoute>& more, std::vector<Conta
   bool added = false;
   for (const ContactRoute& route : more) {
     const size_t limit = route.kind == "author_page" || route.kind == "contact_page" ? 1 : 2;
-    const auto same_kind = std::count_if(routes.begin(), routes.end(), [&](const ContactRoute& r) {
-      return r.kind == route.kind;
-    });
+    const auto same_kind = std::count_if(
+        routes.begin(), routes.end(), [&](const ContactRoute& r) { return r.kind == route.kind; });
     if (static_cast<size_t>(same_kind) >= limit ||
         !AddContactRoute(route.kind, route.value, routes)) {
       continue;
@@ -88,10 +87,9 @@ bool MergeContactRoutes(const std::vector<ContactRoute>& more, std::vector<Conta
     added = true;
   }
   if (added) {
-    std::stable_sort(routes.begin(), routes.end(),
-                     [&](const ContactRoute& a, const ContactRoute& b) {
-                       return rank(a.kind) < rank(b.kind);
-                     });
+    std::stable_sort(
+        routes.begin(), routes.end(),
+        [&](const ContactRoute& a, const ContactRoute& b) { return rank(a.kind) < rank(b.kind); });
   }
   return added;
 }

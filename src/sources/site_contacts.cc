@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ecoute/sources.h"
+
 #include "sources/article.h"
 #include "util/url.h"
 
@@ -46,11 +47,11 @@ std::vector<ContactRoute> FindSiteContactRoutes(std::string_view html, std::stri
   std::vector<Problem> problems;
   // A contact page is all furniture around an address: the whole page counts. A home page
   // lists other people's words (excerpts, quotes) in its main column: only the frame does.
-  sources_internal::ReadHtmlPostScoped(
-      html, url,
-      page == SitePage::kContact ? sources_internal::HtmlScope::kWholePage
-                                 : sources_internal::HtmlScope::kArticle,
-      posts, problems);
+  sources_internal::ReadHtmlPostScoped(html, url,
+                                       page == SitePage::kContact
+                                           ? sources_internal::HtmlScope::kWholePage
+                                           : sources_internal::HtmlScope::kArticle,
+                                       posts, problems);
   if (posts.empty()) return {};
   std::vector<ContactRoute> routes = std::move(posts.front().contacts);
   for (ContactRoute& route : routes) route.where = "site";

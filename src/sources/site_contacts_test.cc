@@ -60,20 +60,20 @@ Je réponds en général sous quelques jours, parfois plus quand je voyage.</p>
 </div></article></main></body></html>)";
 
 TEST(SiteContactsTest, HomePageGivesItsFrameRoutesMarkedSite) {
-  const std::vector<ContactRoute> routes = FindSiteContactRoutes(
-      kHomePage, "https://carnet.example/", SitePage::kHome);
-  EXPECT_EQ(Describe(routes),
-            "mastodon=@lea@mastodon.social@site instagram=@lea.carnet@site "
-            "contact_page=https://carnet.example/contact/@site website=https://carnet.example/@site");
+  const std::vector<ContactRoute> routes =
+      FindSiteContactRoutes(kHomePage, "https://carnet.example/", SitePage::kHome);
+  EXPECT_EQ(
+      Describe(routes),
+      "mastodon=@lea@mastodon.social@site instagram=@lea.carnet@site "
+      "contact_page=https://carnet.example/contact/@site website=https://carnet.example/@site");
   EXPECT_TRUE(HasWritableRoute(routes));
   EXPECT_EQ(SiteContactPageToFetch(routes, "https://carnet.example/"), "");  // no need
 }
 
 TEST(SiteContactsTest, ContactPageCountsTheAddressInItsText) {
-  const std::vector<ContactRoute> routes = FindSiteContactRoutes(
-      kContactPage, "https://carnet.example/contact/", SitePage::kContact);
-  EXPECT_EQ(Describe(routes),
-            "email=lea@carnet.example@site website=https://carnet.example/@site");
+  const std::vector<ContactRoute> routes =
+      FindSiteContactRoutes(kContactPage, "https://carnet.example/contact/", SitePage::kContact);
+  EXPECT_EQ(Describe(routes), "email=lea@carnet.example@site website=https://carnet.example/@site");
   // Read so, the home page would give the brand's address its excerpt quotes: a home page
   // is read as a post's page.
   const std::string home_as_contact =
@@ -91,9 +91,9 @@ TEST(SiteContactsTest, ContactPageToFetchOnlyWhenNoWayToWrite) {
   EXPECT_EQ(SiteContactPageToFetch(home, "https://www.carnet.example/"),
             "https://carnet.example/contact/");  // www. is the same site
   EXPECT_EQ(SiteContactPageToFetch(home, "https://other.example/"), "");
-  EXPECT_EQ(SiteContactPageToFetch({{"contact_page", "javascript:alert(1)"}},
-                                   "https://carnet.example/"),
-            "");
+  EXPECT_EQ(
+      SiteContactPageToFetch({{"contact_page", "javascript:alert(1)"}}, "https://carnet.example/"),
+      "");
   std::vector<ContactRoute> writable = home;
   writable.push_back({"x", "@lea"});
   EXPECT_EQ(SiteContactPageToFetch(writable, "https://carnet.example/"), "");
