@@ -43,10 +43,9 @@ std::string_view Trim(std::string_view s) {
 // What one transfer collects through libcurl's callbacks.
 struct Transfer {
   std::string body;
-  size_t received = 0;  // body bytes, kept or not
+  size_t received = 0;  // body bytes
   size_t max_bytes = 0;
   bool too_big = false;
-  bool keep_body = true;  // false: only counted (a webhook receiver's answer)
   std::string etag;
   std::string last_modified;
   bool keep_headers = false;  // SendHttp's: every header of the final response
@@ -61,7 +60,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     return 0;  // aborts the transfer
   }
   t->received += bytes;
-  if (t->keep_body) t->body.append(data, bytes);
+  t->body.append(data, bytes);
   return bytes;
 }
 
@@ -418,35 +417,11 @@ Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
 
 Result<long> HttpPost(const std::string& url, const std::vector<std::string>& header_lines,
                       std::string_view body, const FetchOptions& options) {
-  ECOUTE_ASSIGN_OR_RETURN(OutboundUrl parts, CheckOutboundUrl(url, options.outbound));
-  InitCurlOnce();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return InternalError("libcurl could not start a transfer");
-  Transfer transfer;
-  transfer.max_bytes = options.max_bytes;
-  transfer.keep_body = false;
-  ConnectGuard guard;
-  guard.policy = &options.outbound;
-  guard.host = parts.host;
-  std::unique_ptr<curl_slist, CurlDeleter> headers;
-  for (const std::string& line : header_lines) Append(headers, line);
-  char error[CURL_ERROR_SIZE] = {};
-  CURL* c = curl.get();
-  SetCommonOptions(c, options, guard, transfer, error);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options.timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  const CURLcode code = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  // An answer past max_bytes stops the transfer, but the status has come: it stands.
-  if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && transfer.too_big && status != 0)) {
-    return status;
-  }
-  return TransferError(c, code, error, guard, options);
+  // The general request, whose answer past max_bytes also keeps its status.
+  ECOUTE_ASSIGN_OR_RETURN(
+      HttpAnswer answer,
+      SendHttp(HttpCall{"POST", url, header_lines, std::string(body)}, options, nullptr));
+  return answer.status;
 }
 
 std::string HttpAnswer::Header(std::string_view name) const {
