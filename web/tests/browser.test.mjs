@@ -4,139 +4,24 @@
 // Then a Mastodon complaint answered from the case page through a Mastodon instance on
 // loopback, with a template, an internal note and the resolution.
 //
-//   cd web && npm install && node tests/browser.test.mjs
+//   cd web && npm ci && node tests/browser.test.mjs
 //
-// ECOUTE_BIN: the binary (default ../build/ecoute); CHROMIUM: the browser (default
-// /usr/bin/chromium); ECOUTE_SCREENSHOTS=1 writes ../docs/screenshots/<page>.png.
+// The set-up, clean-up and checks shared by the browser tests are in harness.mjs.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, request } from 'playwright-core';
+import { check, escapeHtml, readBody, run } from './harness.mjs';
 
-const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const repoDir = path.resolve(webDir, '..');
-const bin = path.resolve(webDir, process.env.ECOUTE_BIN || '../build/ecoute');
-const brandsFile = path.join(repoDir, 'data/sample/brands.toml');
-const samples = ['conversations.jsonl', 'social.jsonl'].map((f) => path.join(repoDir, 'data/sample/posts', f));
-const shotsDir = path.join(repoDir, 'docs/screenshots');
-const screenshots = process.env.ECOUTE_SCREENSHOTS === '1';
-const PASSWORDS = { admin: 'granite lantern harbor', agent1: 'velvet orchard compass', agent2: 'quiet meadow bicycle' };
-const WAIT = 10000;
-
-let current = 'start';
-let passed = 0;
-let server = null;
-let browser = null;
-let tmp = null;
+let t = null;  // the harness
 let mastodon = null;
-const serverLog = [];
-let serverOutput = '';  // everything the server wrote, searched for secrets at the end
-const pageErrors = [];
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  await fn();
-  passed += 1;
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function ecoute(args, input) {
-  const result = spawnSync(bin, args, { input, encoding: 'utf8', timeout: 20000 });
-  if (result.error) throw result.error;
-  check(result.status === 0, `ecoute ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-}
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    // The loopback Mastodon is a private address: the outbound policy must let it through.
-    const env = { ...process.env, ECOUTE_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
-    server = spawn(bin, ['serve', '--db', db, '--brands', brandsFile, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'], env });
-    const timer = setTimeout(() => reject(new Error('the server did not say "listening on" within 15 s')), 15000);
-    let buffer = '';
-    server.stderr.setEncoding('utf8');
-    server.stderr.on('data', (chunk) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        serverLog.push(line);
-        serverOutput += `${line}\n`;
-        if (serverLog.length > 50) serverLog.shift();
-        const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      }
-    });
-    server.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code ?? signal})`));
-    });
-    server.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-}
-
-async function shot(page, name) {
-  if (!screenshots) return;
-  mkdirSync(shotsDir, { recursive: true });
-  await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-}
-
-async function newPage(base) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', baseURL: base });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) pageErrors.push(`console: ${msg.text()}`);
-  });
-  return page;
-}
-
-async function login(page, name) {
-  await page.goto('/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-name', name);
-  await page.fill('#login-password', PASSWORDS[name]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#login', { state: 'hidden' });
-}
-
-async function inboxLoaded(page) {
-  await page.waitForFunction(() => (document.getElementById('inbox-count')?.textContent || '').length > 0);
-}
+const step = (name, fn) => t.step(name, fn);
+const shot = (page, name) => t.shot(page, name);
+const login = (page, name) => t.login(page, name);
+const inboxLoaded = (page) => t.inboxLoaded(page);
 
 // The response figures of the brand page; "declared" only from a server that has it.
 async function figures(page) {
   await page.waitForSelector('[data-figure="response_rate"] dd');
   return page.evaluate(() => ['response_rate', 'first_response_median', 'declared'].map((k) => document.querySelector(`[data-figure="${k}"] dd`)?.textContent ?? '').join(' | '));
-}
-
-const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function readBody(req) {
-  return new Promise((resolve) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => resolve(body));
-  });
 }
 
 // POST /api/v1/statuses as Mastodon documents it: Bearer token, the form or JSON
@@ -221,43 +106,6 @@ function startMastodon() {
       resolve(m);
     });
   });
-}
-
-// A fresh database with an admin and two agents, the server, the sample posts, and an API
-// client with an admin token.
-async function setUp() {
-  tmp = mkdtempSync(path.join(tmpdir(), 'ecoute-web-'));
-  const db = path.join(tmp, 't.db');
-  let base = '';
-  let api = null;
-
-  await step('bootstrap users', async () => {
-    ecoute(['users', 'add', 'admin', '--role', 'admin', '--password-stdin', '--db', db], `${PASSWORDS.admin}\n`);
-    ecoute(['users', 'add', 'agent1', '--role', 'agent', '--brands', 'Jeanerie', '--password-stdin', '--db', db], `${PASSWORDS.agent1}\n`);
-    ecoute(['users', 'add', 'agent2', '--role', 'agent', '--brands', 'Lunéa', '--password-stdin', '--db', db], `${PASSWORDS.agent2}\n`);
-  });
-
-  await step('start the server', async () => {
-    base = await startServer(db);
-  });
-
-  await step('admin API session, token and sample posts', async () => {
-    const admin = await request.newContext({ baseURL: base });
-    const session = await admin.post('/api/v1/session', { data: { name: 'admin', password: PASSWORDS.admin } });
-    check(session.ok(), `admin login: HTTP ${session.status()}`);
-    const { csrf } = await session.json();
-    const made = await admin.post('/api/v1/tokens', { data: { label: 'browser test' }, headers: { 'X-CSRF-Token': csrf } });
-    check(made.ok(), `token: HTTP ${made.status()} ${await made.text()}`);
-    const { token } = await made.json();
-    check(typeof token === 'string' && token.length > 0, 'no token in the answer');
-    await admin.dispose();
-    api = await request.newContext({ baseURL: base, extraHTTPHeaders: { Authorization: `Bearer ${token}` } });
-    const lines = samples.map((f) => readFileSync(f, 'utf8').trim()).join('\n');
-    let seeded = await api.post('/api/v1/posts', { data: lines, headers: { 'Content-Type': 'application/x-ndjson' } });
-    if (seeded.status() === 415) seeded = await api.post('/api/v1/posts', { data: lines, headers: { 'Content-Type': 'application/json' } });
-    check(seeded.ok(), `sample posts: HTTP ${seeded.status()} ${await seeded.text()}`);
-  });
-  return { base, api };
 }
 
 // Posts one post through the API; the id of the case it opened or joined.
@@ -449,9 +297,9 @@ async function replyJourney(page, api, m, caseId) {
   });
 }
 
-async function othersJourney(base, caseId) {
+async function othersJourney(caseId) {
   await step('agent2 (Lunéa only) cannot see the Jeanerie case', async () => {
-    const other = await newPage(base);
+    const other = await t.newPage();
     await login(other, 'agent2');
     await inboxLoaded(other);
     check((await other.locator(`#inbox-table tr[data-id="${caseId}"]`).count()) === 0, 'the case is in agent2 inbox');
@@ -467,7 +315,7 @@ async function othersJourney(base, caseId) {
   });
 
   await step('admin settings', async () => {
-    const admin = await newPage(base);
+    const admin = await t.newPage();
     await login(admin, 'admin');
     await inboxLoaded(admin);
     await admin.goto('/#/settings');
@@ -482,58 +330,16 @@ async function othersJourney(base, caseId) {
   });
 }
 
-async function main() {
+await run('dashboard', async (harness) => {
+  t = harness;
   mastodon = await startMastodon();
-  const { base, api } = await setUp();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = await newPage(base);
-  const caseId = await agentJourney(page, api);
-  await replyJourney(page, api, mastodon, caseId);
-  await othersJourney(base, caseId);
-  await step('no CSP violation nor script error', async () => {
-    check(pageErrors.length === 0, pageErrors.join('\n'));
-  });
+  t.closers.push(() => mastodon.server.close());
+  const page = await t.newPage();
+  const caseId = await agentJourney(page, t.api);
+  await replyJourney(page, t.api, mastodon, caseId);
+  await othersJourney(caseId);
   await step('no reply account secret in the server log', async () => {
-    check(serverOutput.length > 0, 'nothing read from the server log');
-    check(!serverOutput.includes(mastodon.token), 'the Mastodon token appears in the server log');
+    check(t.serverOutput.length > 0, 'nothing read from the server log');
+    check(!t.serverOutput.includes(mastodon.token), 'the Mastodon token appears in the server log');
   });
-  await api.dispose();
-}
-
-const deadline = setTimeout(() => {
-  console.error(`FAIL: overall timeout (150 s) during step "${current}"`);
-  cleanup().finally(() => process.exit(1));
-}, 150000);
-
-async function cleanup() {
-  if (browser) await browser.close().catch(() => {});
-  browser = null;
-  if (server && server.exitCode === null) {
-    server.removeAllListeners('exit');
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (mastodon) mastodon.server.close();
-  mastodon = null;
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  tmp = null;
-}
-
-let failed = 0;
-try {
-  await main();
-} catch (err) {
-  failed = 1;
-  console.error(`FAIL at step "${current}": ${err.message}`);
-  if (serverLog.length) console.error(`server stderr (last lines):\n${serverLog.join('\n')}`);
-}
-await cleanup();
-clearTimeout(deadline);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+});
