@@ -909,6 +909,25 @@ function initialLang() {
   return nav.startsWith('fr') ? 'fr' : 'en';
 }
 
+// A feature's own strings, kept beside its code: addStrings({en: {...}, fr: {...}}), called
+// when its module loads. Every key must be given in both languages (the French UI test
+// fails on a key missing in French); a key already defined is an error, not an override.
+export function addStrings(more) {
+  for (const [code, strings] of Object.entries(more)) {
+    const into = dictionaries[code];
+    if (!into) throw new Error(`addStrings: unknown language ${code}`);
+    for (const [key, text] of Object.entries(strings)) {
+      if (key in into) throw new Error(`addStrings: ${code} key ${key} is defined twice`);
+      into[key] = text;
+    }
+  }
+}
+
+// Every key of a language, for the tests that look for untranslated strings.
+export function keysOf(code) {
+  return Object.keys(dictionaries[code] || {});
+}
+
 export function getLang() {
   return lang;
 }
