@@ -8,11 +8,16 @@ export function setCsrf(token) {
   csrf = token || '';
 }
 
+// status: the HTTP status (0: no answer); code: the server's error code, which the
+// interface translates (errors.js); field: the request field at fault, when one is;
+// params: values the translated message may quote.
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field = '', params = {}) {
     super(message || code || `HTTP ${status}`);
     this.status = status;
     this.code = code || '';
+    this.field = field || '';
+    this.params = params || {};
   }
 }
 
@@ -42,7 +47,7 @@ export async function api(method, path, body) {
   }
   if (!response.ok) {
     const error = (data && data.error) || {};
-    const failure = new ApiError(response.status, error.code, error.message);
+    const failure = new ApiError(response.status, error.code, error.message, error.field, error.params);
     if (response.status === 401 && path !== '/session') {
       window.dispatchEvent(new CustomEvent('ecoute:unauthenticated'));
     }
