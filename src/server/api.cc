@@ -211,6 +211,8 @@ void App::InitApi() {
       {"POST", "/api/v1/cases/{id}/close", Role::kAgent, CloseCase},
       {"POST", "/api/v1/cases/{id}/reopen", Role::kAgent, ReopenCase},
       {"POST", "/api/v1/cases/{id}/corrections", Role::kAgent, CorrectCase},
+      {"GET", "/api/v1/cases/{id}/presence", Role::kViewer, GetPresence},
+      {"POST", "/api/v1/cases/{id}/presence", Role::kAgent, PostPresence},
       {"GET", "/api/v1/corrections", Role::kManager, ListCorrections},
       {"GET", "/api/v1/cases/{id}/reply-options", Role::kAgent, ReplyOptions},
       {"GET", "/api/v1/cases/{id}/replies", Role::kViewer, ListReplies},

@@ -3,6 +3,7 @@
 // narrowed by Scope::Restrict: a case of another brand does not exist for the caller.
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -164,7 +165,17 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
   return r;
 }
 
-// An agent's action on a case, then the case as it now is.
+// The answer to an action whose body gives "expected_version" when the case has moved on
+// (StaleCase), read under the same lock as the action it guards; nullopt to go on.
+std::optional<Response> StaleCaseIn(Store& store, int64_t id, const json& body) {
+  if (!body.contains("expected_version")) return std::nullopt;
+  Result<CaseDetail> detail = store.GetCase(id);
+  if (!detail) return ErrorResponse(detail.error());
+  return StaleCase(*detail, body);
+}
+
+// An agent's action on a case, then the case as it now is. With "expected_version" in the
+// body, the action is done only on the case at that version: else 409 case_changed.
 template <typename Action>
 Response CaseAction(Context& ctx, Action action) {
   const int64_t id = ctx.ids.at(0);
@@ -173,7 +184,13 @@ Response CaseAction(Context& ctx, Action action) {
   }
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  Status status = [&] { return action(*ctx.app.store().Lock(), *body); }();
+  std::optional<Response> stale;
+  Status status = [&] {
+    auto store = ctx.app.store().Lock();
+    stale = StaleCaseIn(*store, id, *body);
+    return stale ? OkStatus() : action(*store, *body);
+  }();
+  if (stale) return std::move(*stale);
   if (!status.ok()) return ErrorResponse(status);
   ctx.app.Touch();
   ctx.app.PublishCases({id});
@@ -208,6 +225,40 @@ Status ReadCorrection(const Context& ctx, const json& body, Correction& c) {
 }
 
 }  // namespace
+
+// ---- conflicts ------------------------------------------------------------------------------
+
+int64_t CaseVersion(const CaseDetail& detail) { return static_cast<int64_t>(detail.events.size()); }
+
+std::optional<Response> StaleCase(const CaseDetail& detail, const json& body) {
+  auto expected = body.find("expected_version");
+  if (expected == body.end() || expected->is_null()) return std::nullopt;
+  if (!expected->is_number_integer() || expected->get<int64_t>() < 0) {
+    return ErrorResponse(InvalidArgumentError(
+        "\"expected_version\" is " + DescribeValue(*expected) +
+        ": give the case's \"version\" as you read it, or leave it out to act regardless"));
+  }
+  const int64_t version = CaseVersion(detail);
+  const int64_t seen = expected->get<int64_t>();
+  if (seen == version) return std::nullopt;
+  // The changes since: the timeline's newest entries, as many as it grew by.
+  const int64_t grown = std::clamp<int64_t>(version - seen, 0, version);
+  const json error = {
+      {"code", "case_changed"},
+      {"message", "case " + std::to_string(detail.summary.id) + " changed since version " +
+                      std::to_string(seen) + ": it is at version " + std::to_string(version) +
+                      "; send the action again with that version to apply it"}};
+  Response r;
+  r.status = 409;
+  r.body =
+      "{\"error\":" + Dump(error) + ",\"version\":" + std::to_string(version) + ",\"changes\":[";
+  for (int64_t i = version - grown; i < version; ++i) {
+    if (i > version - grown) r.body.push_back(',');
+    AppendCaseEventJson(detail.events[static_cast<size_t>(i)], r.body);
+  }
+  r.body += "]}";
+  return r;
+}
 
 // ---- the inbox and a case -------------------------------------------------------------------
 
@@ -307,9 +358,13 @@ Response AddCaseNote(Context& ctx) {
       !text.ok()) {
     return ErrorResponse(text);
   }
+  std::optional<Response> stale;
   Status status = [&] {
-    return ctx.app.store().Lock()->AddNote(id, event.actor, event.at, event.reason);
+    auto store = ctx.app.store().Lock();
+    stale = StaleCaseIn(*store, id, *body);
+    return stale ? OkStatus() : store->AddNote(id, event.actor, event.at, event.reason);
   }();
+  if (stale) return std::move(*stale);
   if (!status.ok()) return ErrorResponse(status);
   ctx.app.Touch();
   ctx.app.PublishCases({id});

@@ -13,7 +13,8 @@
 //   api_sources.cc  watched sources;
 //   api_rules.cc    alert rules and webhook deliveries;
 //   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
-//   api_templates.cc  reply templates, and those suggested for a case.
+//   api_templates.cc  reply templates, and those suggested for a case;
+//   api_presence.cc who has a case open, and who is typing on it.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -34,6 +35,8 @@
 #include "access/access.h"
 #include "http/http.h"
 #include "server/app.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace ecoute::server {
 
@@ -46,6 +49,32 @@ struct Route {
   Role min_role;
   RouteHandler handler;
   bool requires_all_brands = false;  // changes that concern every brand (ingest, sources)
+};
+
+// Who has a case open, in memory only: each user's latest word on a case ("viewing",
+// "typing") lapses kTtlSeconds after it was said, and "left" takes it back at once.
+// Thread-safe: mutex_ guards every field.
+class CasePresence {
+ public:
+  static constexpr int64_t kTtlSeconds = 30;
+  struct Entry {
+    std::string name;
+    std::string state;  // "viewing" or "typing"
+    int64_t expires_at = 0;
+  };
+  // Records `name`'s `state` on the case ("left" removes them); `users` becomes the case's
+  // list after it. True when the list (names and states) changed, lapsed entries included.
+  bool Update(int64_t case_id, const std::string& name, std::string_view state, int64_t now,
+              std::vector<Entry>& users) ECOUTE_EXCLUDES(mutex_);
+  // Those on the case now, by name.
+  std::vector<Entry> Users(int64_t case_id, int64_t now) ECOUTE_EXCLUDES(mutex_);
+
+ private:
+  // Drops the lapsed entries of `list`; true when there were some.
+  static bool Prune(std::vector<Entry>& list, int64_t now);
+
+  Mutex mutex_;
+  std::unordered_map<int64_t, std::vector<Entry>> cases_ ECOUTE_GUARDED_BY(mutex_);
 };
 
 struct App::ApiState {
@@ -62,6 +91,7 @@ struct App::ApiState {
   std::shared_mutex cache_mutex;
   std::unordered_map<std::string, CachedList> case_lists;
   std::vector<Route> routes;
+  CasePresence presence;
 };
 
 // ---- the caller and their scope (api.cc) ----------------------------------------------------
@@ -161,6 +191,13 @@ Response CreateToken(Context& ctx);
 Response DeleteToken(Context& ctx);
 
 // api_cases.cc
+// A case's version, for conflict detection: the length of its timeline, which only grows
+// (every change to a case is an entry of it: an event, or a post joining).
+int64_t CaseVersion(const CaseDetail& detail);
+// When `body` gives "expected_version" and the case is at another version: the 409
+// {"error": {"code": "case_changed"}, "version", "changes": [the events since]}; a 400 when
+// "expected_version" is not a whole number; nullopt (go on) when absent, null or current.
+std::optional<Response> StaleCase(const CaseDetail& detail, const nlohmann::json& body);
 Response ListCases(Context& ctx);
 Response GetCase(Context& ctx);
 Response AssignCase(Context& ctx);
@@ -206,6 +243,10 @@ Response RetryReply(Context& ctx);
 Response ListAccounts(Context& ctx);
 Response PutAccount(Context& ctx);
 Response DeleteAccount(Context& ctx);
+
+// api_presence.cc
+Response GetPresence(Context& ctx);
+Response PostPresence(Context& ctx);
 
 // api_templates.cc
 Response ListTemplates(Context& ctx);

@@ -72,6 +72,7 @@ Response SendReply(Context& ctx) {
   if (!detail) return ErrorResponse(detail.error());
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
+  if (std::optional<Response> stale = StaleCase(*detail, *body)) return std::move(*stale);
   ReplyRecord r;
   r.case_id = ctx.ids[0];
   r.brand = detail->summary.brand;

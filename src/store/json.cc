@@ -175,7 +175,8 @@ void AppendCaseDetailJson(const CaseDetail& detail, const CaseSlaView* sla,
     if (i > 0) out += ',';
     AppendCaseEventJson(detail.events[i], out);
   }
-  out += "]}";
+  // Grows with every change to the case (each is a timeline entry): for conflict detection.
+  out += "],\"version\":" + std::to_string(detail.events.size()) + '}';
 }
 
 }  // namespace ecoute
