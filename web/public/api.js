@@ -48,6 +48,7 @@ export async function api(method, path, body) {
   if (!response.ok) {
     const error = (data && data.error) || {};
     const failure = new ApiError(response.status, error.code, error.message, error.field, error.params);
+    failure.data = data; // the whole answer: a 409 case_changed carries the changes
     if (response.status === 401 && path !== '/session') {
       window.dispatchEvent(new CustomEvent('ecoute:unauthenticated'));
     }

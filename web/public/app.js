@@ -4,6 +4,7 @@ import { api, setCsrf, ApiError } from './api.js';
 import { applyStatic, getLang, setLang, t, label } from './i18n.js';
 import { clear, h } from './dom.js';
 import { startLive } from './live.js';
+import { installKeys, registerShortcut } from './keys.js';
 import * as inbox from './pages/inbox.js';
 import * as casePage from './pages/case.js';
 import * as search from './pages/search.js';
@@ -198,14 +199,8 @@ async function logout() {
   showLogin('');
 }
 
-function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-}
-
-function onKey(event) {
-  if (event.key !== '/' || event.ctrlKey || event.metaKey || event.altKey || !user) return;
-  if (isTyping(event.target) || document.querySelector('dialog[open]')) return;
-  event.preventDefault();
+// The global shortcuts (keys.js): / to search, g then i for the inbox, ? for the list.
+function goSearch() {
   const box = document.getElementById('search-q');
   if (box) box.focus();
   else {
@@ -234,7 +229,11 @@ async function boot() {
   window.addEventListener('ecoute:unauthenticated', () => {
     if (user) showLogin('');
   });
-  document.addEventListener('keydown', onKey);
+  installKeys(() => Boolean(user));
+  registerShortcut('/', 'keys.search', goSearch);
+  registerShortcut('g i', 'keys.inbox', () => {
+    location.hash = '#/inbox';
+  });
   try {
     showApp(await api('GET', '/session'));
   } catch (err) {

@@ -45,8 +45,10 @@ function channelOption(o) {
 }
 
 // The composer: channel, template, text with its counter, send. `onQueued(reply)` after
-// the server took the reply.
-export function replyComposer(ctx, caseId, onQueued) {
+// the server took the reply. `post(body)`, when given, sends it instead of a plain POST
+// (the case page's, which checks that the case did not change meanwhile): it resolves to
+// the answer, or to null when the agent chose not to send after all.
+export function replyComposer(ctx, caseId, onQueued, post = null) {
   let options = [];
   let key = draftKey();
   let sending = false;
@@ -160,7 +162,8 @@ export function replyComposer(ctx, caseId, onQueued) {
     sending = true;
     send.disabled = true;
     try {
-      const out = await api('POST', `/cases/${caseId}/replies`, body);
+      const out = post ? await post(body) : await api('POST', `/cases/${caseId}/replies`, body);
+      if (out === null) return; // not sent: the draft stays
       key = draftKey();
       text.value = '';
       updateCounter();

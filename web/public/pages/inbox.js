@@ -3,6 +3,7 @@
 import { api, query } from '../api.js';
 import { clear, h, newId } from '../dom.js';
 import { formatAge, formatDate, label, plural, t } from '../i18n.js';
+import { registerShortcut, rememberCaseOrder } from '../keys.js';
 import { STATUSES, TOPICS, escalation, slaBadge, stanceBadge, statusBadge } from './common.js';
 
 const PAGE = 50;
@@ -139,6 +140,7 @@ export async function render(view, ctx) {
     const focusedId = selected >= 0 && cases[selected] ? cases[selected].id : null;
     clear(tbody);
     cases.forEach((c) => tbody.append(rowFor(c)));
+    rememberCaseOrder(cases.map((c) => c.id));
     emptyLine.hidden = cases.length > 0;
     table.hidden = cases.length === 0;
     countLine.textContent = total === null ? plural('inbox.countOnly', cases.length, { shown: cases.length }) : plural('inbox.count', total, { shown: cases.length, total });
@@ -212,19 +214,21 @@ export async function render(view, ctx) {
     }
   }
 
+  function move(down) {
+    if (!cases.length) return;
+    if (selected < 0) selected = 0;
+    else selected = Math.max(0, Math.min(cases.length - 1, selected + (down ? 1 : -1)));
+    markSelected(true);
+  }
+
+  // j / k through keys.js (wherever the focus is but a text field); arrows and Enter in the table.
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
     const target = event.target;
-    if (target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) return;
     const inTable = target instanceof HTMLElement && tbody.contains(target);
-    const down = event.key === 'j' || (inTable && event.key === 'ArrowDown');
-    const up = event.key === 'k' || (inTable && event.key === 'ArrowUp');
-    if (down || up) {
+    if (inTable && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
       event.preventDefault();
-      if (!cases.length) return;
-      if (selected < 0) selected = 0;
-      else selected = Math.max(0, Math.min(cases.length - 1, selected + (down ? 1 : -1)));
-      markSelected(true);
+      move(event.key === 'ArrowDown');
     } else if (event.key === 'Enter' && inTable && target.tagName === 'TR') {
       event.preventDefault();
       location.hash = `#/cases/${target.dataset.id}`;
@@ -236,6 +240,7 @@ export async function render(view, ctx) {
   ctx.bus.addEventListener('case', onCase);
   ctx.bus.addEventListener('resync', onResync);
   document.addEventListener('keydown', onKey);
+  const unregister = [registerShortcut('j', 'keys.inbox.next', () => move(true), { scope: 'inbox' }), registerShortcut('k', 'keys.inbox.previous', () => move(false), { scope: 'inbox' })];
   const ticker = setInterval(() => {
     for (const cell of tbody.querySelectorAll('.col-age time')) cell.textContent = formatAge(cell.getAttribute('datetime'));
   }, 60000);
@@ -246,6 +251,7 @@ export async function render(view, ctx) {
     ctx.bus.removeEventListener('case', onCase);
     ctx.bus.removeEventListener('resync', onResync);
     document.removeEventListener('keydown', onKey);
+    for (const off of unregister) off();
     clearInterval(ticker);
   };
 }
