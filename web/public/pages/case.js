@@ -252,6 +252,165 @@ async function correctionDialog(ctx, c, p, drafts, send, done) {
   dialog.showModal();
 }
 
+// The actions' forms, built once: the assign mount, the declared response, the priority,
+// the status change. show(c) updates what in them shows the case (the status buttons, an
+// untouched priority) without touching what is typed.
+function actionForms(ctx, first, { canPriority, drafts, act, assignSection }) {
+  const reason = h('input', { id: 'status-reason', name: 'reason', autocomplete: 'off' });
+  const reasonDraft = bindDraft(drafts, 'status-reason', reason, { announce: ctx.announce });
+  const statusButtons = h('div', { class: 'buttons', id: 'status-buttons' });
+  const statusAct = (kind) => act(kind, { reason: reason.value.trim() }, `case.done.${kind}`, () => {
+    reason.value = '';
+    reasonDraft.sent();
+  });
+  const statusForm = h(
+    'form',
+    { class: 'action' },
+    h('div', { class: 'field' }, h('label', { for: 'status-reason' }, t('case.reason')), reason, reasonDraft.control),
+    statusButtons,
+  );
+  // Enter in the reason does the first action shown (resolve, or reopen).
+  statusForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const first = statusButtons.querySelector('button');
+    if (first) first.click();
+  });
+  const declared = declaredForm((kind, body, doneKey) =>
+    act(kind, body, doneKey, () => {
+      respondNote.value = '';
+      respondDraft.sent();
+    }),
+  );
+  const respondNote = declared.querySelector('#respond-note');
+  const respondDraft = bindDraft(drafts, 'respond-note', respondNote, { announce: ctx.announce });
+  respondNote.closest('.field').append(respondDraft.control);
+  const priority = canPriority ? priorityForm(first, act) : null;
+  const section = h(
+    'section',
+    { class: 'actions', 'aria-labelledby': 'actions-h' },
+    h('h2', { id: 'actions-h' }, t('case.actions')),
+    assignSection,
+    declared,
+    priority,
+    h('h3', {}, t('case.statusChange')),
+    statusForm,
+  );
+  // The parts of the forms that show the case: updated without touching what is typed.
+  let shownPriority = String(first.priority ?? '');
+  function show(c) {
+    const open = !['resolved', 'closed'].includes(c.status);
+    const button = (kind) => h('button', { type: 'button', id: `${kind}-submit`, class: kind === 'resolve' || kind === 'reopen' ? '' : 'secondary', onclick: () => statusAct(kind) }, t(`case.${kind}`));
+    swap(statusButtons, `${open}|${c.status}`, open ? [button('resolve'), button('close')] : [button('reopen'), c.status !== 'closed' ? button('close') : null]);
+    if (priority) {
+      const value = priority.querySelector('#priority-value');
+      const next = String(c.priority ?? '');
+      if (value && document.activeElement !== value && value.value === shownPriority) value.value = next;
+      shownPriority = next;
+      const overridden = c.priority_override !== undefined && c.priority_override !== null;
+      const clearButton = priority.querySelector('#priority-clear');
+      if (clearButton) clearButton.hidden = !overridden;
+      else if (overridden) {
+        priority.querySelector('.buttons').append(h('button', { type: 'button', id: 'priority-clear', class: 'secondary', onclick: () => act('priority', { priority: null, reason: priority.querySelector('#priority-reason').value.trim() }, 'case.done.priorityCleared') }, t('priority.clear')));
+      }
+    }
+  }
+  return { section, show, reason, drafts: [reasonDraft, respondDraft] };
+}
+
+// Today's assign form, where no assign module renders its own.
+function fallbackAssign(section, first, ctx, act) {
+  const input = h('input', { id: 'assign-name', name: 'assignee', value: first.assignee || '', autocomplete: 'off' });
+  let shown = first.assignee || '';
+  const form = h(
+    'form',
+    { class: 'action' },
+    h('div', { class: 'field' }, h('label', { for: 'assign-name' }, t('case.assignTo')), input),
+    h(
+      'div',
+      { class: 'buttons' },
+      h('button', { type: 'submit', id: 'assign-submit' }, t('case.assign')),
+      h('button', { type: 'button', class: 'secondary', id: 'assign-me', onclick: () => act('assign', { assignee: ctx.user.name }, 'case.done.assign') }, t('case.assignMe')),
+    ),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    act('assign', { assignee: input.value.trim() }, 'case.done.assign');
+  });
+  section.append(form);
+  return (c) => {
+    const next = c.assignee || '';
+    if (document.activeElement !== input && input.value === shown) input.value = next;
+    shown = next;
+  };
+}
+
+// The case page's shortcuts (keys.js); returns the functions that remove them.
+function caseShortcuts(ctx, id, { canAct, act, replyText, noteText, reason }) {
+  function focusField(el, missingKey) {
+    if (el && !el.closest('[hidden]')) {
+      el.scrollIntoView({ block: 'center' });
+      el.focus();
+    } else if (missingKey) ctx.announce(t(missingKey));
+  }
+  async function go(step) {
+    const next = await neighbour(id, step);
+    if (!ctx.isCurrent()) return;
+    if (next) location.hash = `#/cases/${next}`;
+    else ctx.announce(t(step > 0 ? 'case.lastCase' : 'case.firstCase'));
+  }
+  const unregister = [
+    registerShortcut(']', 'keys.case.next', () => go(1), { scope: 'case' }),
+    registerShortcut('J', 'keys.case.next', () => go(1), { scope: 'case' }),
+    registerShortcut('[', 'keys.case.previous', () => go(-1), { scope: 'case' }),
+    registerShortcut('K', 'keys.case.previous', () => go(-1), { scope: 'case' }),
+  ];
+  if (canAct) {
+    unregister.push(
+      registerShortcut('a', 'keys.case.assignMe', () => act('assign', { assignee: ctx.user.name }, 'case.done.assign'), { scope: 'case' }),
+      registerShortcut('r', 'keys.case.reply', () => focusField(replyText, 'case.noReply'), { scope: 'case' }),
+      registerShortcut('n', 'keys.case.note', () => focusField(noteText), { scope: 'case' }),
+      registerShortcut('e', 'keys.case.resolve', () => focusField(reason), { scope: 'case' }),
+    );
+  }
+  return unregister;
+}
+
+// The versions of a case (its "version", which grows with each change): the one shown,
+// and the one the agent has read, sent with each action. The agent's own changes and the
+// channel's move what they have read along; a teammate's does not, until the agent has
+// seen it in the conflict dialog (seen()).
+function versionTracker(first, me) {
+  let read = Number.isInteger(first) ? first : undefined;
+  let shown = read;
+  return {
+    read: () => read,
+    seen(v) {
+      if (Number.isInteger(v)) read = v;
+    },
+    // Takes the case as now shown (`own`: the answer to the agent's action); returns the
+    // teammates' changes since the last shown (the timeline's newest entries).
+    show(d, own) {
+      if (!Number.isInteger(d.version) || shown === undefined) return [];
+      const events = d.events || [];
+      const added = events.slice(Math.max(0, events.length - Math.max(0, d.version - shown)));
+      const others = own ? [] : added.filter((e) => byTeammate(e, me));
+      if (own || (!others.length && read === shown)) read = d.version;
+      shown = d.version;
+      return others;
+    },
+  };
+}
+
+// Another module's panel drawn in `el`: renderFn(el, caseData, ctx); its failure is shown.
+function drawMount(el, renderFn, d, ctx) {
+  clear(el);
+  try {
+    renderFn(el, d, ctx);
+  } catch (err) {
+    el.append(h('p', { class: 'error' }, ctx.errorMessage(err)));
+  }
+}
+
 export async function render(view, ctx) {
   const id = Number.parseInt(ctx.params[0], 10);
   if (!Number.isInteger(id) || id <= 0) throw new ApiError(404, 'not_found');
@@ -266,12 +425,7 @@ export async function render(view, ctx) {
   const renderAssign = assignModule && typeof assignModule.renderAssign === 'function' ? assignModule.renderAssign : null;
   const renderSla = slaModule && typeof slaModule.renderSla === 'function' ? slaModule.renderSla : null;
   const drafts = caseDrafts(ctx.user.name, id);
-  let current = data;
-  // The version the agent has read: sent with each action. Live changes by the channel or
-  // by the agent themself move it; a teammate's does not, until the agent has seen it in
-  // the conflict dialog.
-  let readVersion = Number.isInteger(data.version) ? data.version : undefined;
-  let shownVersion = readVersion;
+  const versions = versionTracker(data.version, ctx.user.name);
 
   const statusLine = h('p', { class: 'note', role: 'status', id: 'case-status-line' });
   const liveLine = h('p', { class: 'hint', role: 'status', id: 'case-live-line' });
@@ -290,10 +444,7 @@ export async function render(view, ctx) {
   function refresh() {
     return api('GET', `/cases/${id}`).then((fresh) => ctx.isCurrent() && update(fresh, false), () => {});
   }
-  const seen = (v) => {
-    if (Number.isInteger(v)) readVersion = v;
-  };
-  const guarded = (kind, body) => postGuarded(`/cases/${id}/${kind}`, body, () => readVersion, seen);
+  const guarded = (kind, body) => postGuarded(`/cases/${id}/${kind}`, body, versions.read, versions.seen);
 
   // Panels built once: what is typed in them survives every update.
   const composer = canAct
@@ -359,7 +510,7 @@ export async function render(view, ctx) {
   }
 
   // ---- the forms, built once ----
-  const forms = canAct ? buildForms() : null;
+  const forms = canAct ? actionForms(ctx, data.case, { canPriority, drafts, act, assignSection }) : null;
   const replyText = composer ? composer.el.querySelector('#reply-text') : null;
   const replyDraft = replyText ? bindDraft(drafts, 'reply', replyText, { announce: ctx.announce }) : null;
   if (replyDraft) replyText.closest('.field').append(replyDraft.control);
@@ -367,102 +518,13 @@ export async function render(view, ctx) {
   const noteDraft = noteText ? bindDraft(drafts, 'note', noteText, { announce: ctx.announce }) : null;
   if (noteDraft) noteText.closest('.field').append(noteDraft.control);
 
-  function buildForms() {
-    const reason = h('input', { id: 'status-reason', name: 'reason', autocomplete: 'off' });
-    const reasonDraft = bindDraft(drafts, 'status-reason', reason, { announce: ctx.announce });
-    const statusButtons = h('div', { class: 'buttons', id: 'status-buttons' });
-    const statusAct = (kind) => act(kind, { reason: reason.value.trim() }, `case.done.${kind}`, () => {
-      reason.value = '';
-      reasonDraft.sent();
-    });
-    const statusForm = h(
-      'form',
-      { class: 'action' },
-      h('div', { class: 'field' }, h('label', { for: 'status-reason' }, t('case.reason')), reason, reasonDraft.control),
-      statusButtons,
-    );
-    // Enter in the reason does the first action shown (resolve, or reopen).
-    statusForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const first = statusButtons.querySelector('button');
-      if (first) first.click();
-    });
-    const declared = declaredForm((kind, body, doneKey) =>
-      act(kind, body, doneKey, () => {
-        respondNote.value = '';
-        respondDraft.sent();
-      }),
-    );
-    const respondNote = declared.querySelector('#respond-note');
-    const respondDraft = bindDraft(drafts, 'respond-note', respondNote, { announce: ctx.announce });
-    respondNote.closest('.field').append(respondDraft.control);
-    const priority = canPriority ? priorityForm(current.case, act) : null;
-    const section = h(
-      'section',
-      { class: 'actions', 'aria-labelledby': 'actions-h' },
-      h('h2', { id: 'actions-h' }, t('case.actions')),
-      assignSection,
-      declared,
-      priority,
-      h('h3', {}, t('case.statusChange')),
-      statusForm,
-    );
-    // The parts of the forms that show the case: updated without touching what is typed.
-    let shownPriority = String(current.case.priority ?? '');
-    function show(c) {
-      const open = !['resolved', 'closed'].includes(c.status);
-      const button = (kind) => h('button', { type: 'button', id: `${kind}-submit`, class: kind === 'resolve' || kind === 'reopen' ? '' : 'secondary', onclick: () => statusAct(kind) }, t(`case.${kind}`));
-      swap(statusButtons, `${open}|${c.status}`, open ? [button('resolve'), button('close')] : [button('reopen'), c.status !== 'closed' ? button('close') : null]);
-      if (priority) {
-        const value = priority.querySelector('#priority-value');
-        const next = String(c.priority ?? '');
-        if (value && document.activeElement !== value && value.value === shownPriority) value.value = next;
-        shownPriority = next;
-        const overridden = c.priority_override !== undefined && c.priority_override !== null;
-        const clearButton = priority.querySelector('#priority-clear');
-        if (clearButton) clearButton.hidden = !overridden;
-        else if (overridden) {
-          priority.querySelector('.buttons').append(h('button', { type: 'button', id: 'priority-clear', class: 'secondary', onclick: () => act('priority', { priority: null, reason: priority.querySelector('#priority-reason').value.trim() }, 'case.done.priorityCleared') }, t('priority.clear')));
-        }
-      }
-    }
-    return { section, show, reason, drafts: [reasonDraft, respondDraft] };
-  }
-
-  // Today's assign form, where no assign module renders its own.
-  function fallbackAssign() {
-    const input = h('input', { id: 'assign-name', name: 'assignee', value: current.case.assignee || '', autocomplete: 'off' });
-    let shown = current.case.assignee || '';
-    const form = h(
-      'form',
-      { class: 'action' },
-      h('div', { class: 'field' }, h('label', { for: 'assign-name' }, t('case.assignTo')), input),
-      h(
-        'div',
-        { class: 'buttons' },
-        h('button', { type: 'submit', id: 'assign-submit' }, t('case.assign')),
-        h('button', { type: 'button', class: 'secondary', id: 'assign-me', onclick: () => act('assign', { assignee: ctx.user.name }, 'case.done.assign') }, t('case.assignMe')),
-      ),
-    );
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      act('assign', { assignee: input.value.trim() }, 'case.done.assign');
-    });
-    assignSection.append(form);
-    return (c) => {
-      const next = c.assignee || '';
-      if (document.activeElement !== input && input.value === shown) input.value = next;
-      shown = next;
-    };
-  }
-
-  const mountCtx = { ...ctx, caseId: id, act, version: () => readVersion, refresh };
+  const mountCtx = { ...ctx, caseId: id, act, version: versions.read, refresh };
   let assignShown = null;
   let showAssign = null;
   function updateAssign(d) {
     if (!canAct) return;
     if (!renderAssign) {
-      if (!showAssign) showAssign = fallbackAssign();
+      if (!showAssign) showAssign = fallbackAssign(assignSection, d.case, ctx, act);
       showAssign(d.case);
       return;
     }
@@ -470,12 +532,7 @@ export async function render(view, ctx) {
     const who = d.case.assignee || '';
     if (assignShown === who || assignSection.contains(document.activeElement)) return;
     assignShown = who;
-    clear(assignSection);
-    try {
-      renderAssign(assignSection, d, mountCtx);
-    } catch (err) {
-      assignSection.append(h('p', { class: 'error' }, ctx.errorMessage(err)));
-    }
+    drawMount(assignSection, renderAssign, d, mountCtx);
   }
 
   function updateSla(d) {
@@ -483,33 +540,15 @@ export async function render(view, ctx) {
     const key = JSON.stringify([d.case.sla || null, d.case.status, d.case.escalation_level, d.case.escalation_name]);
     if (shownKeys.get(slaSection) === key) return;
     shownKeys.set(slaSection, key);
-    clear(slaSection);
-    try {
-      renderSla(slaSection, d, mountCtx);
-    } catch (err) {
-      slaSection.append(h('p', { class: 'error' }, ctx.errorMessage(err)));
-    }
-  }
-
-  // What changed since the shown version, in words, when a teammate did it.
-  function noteLiveChanges(d, own) {
-    if (!Number.isInteger(d.version) || shownVersion === undefined) return;
-    const events = d.events || [];
-    const added = events.slice(Math.max(0, events.length - Math.max(0, d.version - shownVersion)));
-    const others = added.filter((e) => byTeammate(e, ctx.user.name));
-    if (own || !others.length) {
-      if (readVersion === shownVersion || own) readVersion = d.version;
-    }
-    if (!own && others.length) liveLine.textContent = t('case.liveChange', { what: others.map(describeChange).join(' ; ') });
-    shownVersion = d.version;
+    drawMount(slaSection, renderSla, d, mountCtx);
   }
 
   // Draws what shows the case; forms keep what is typed in them.
   function update(d, own) {
-    current = d;
     const c = d.case;
     const posts = d.posts || [];
-    noteLiveChanges(d, own);
+    const others = versions.show(d, own);
+    if (others.length) liveLine.textContent = t('case.liveChange', { what: others.map(describeChange).join(' ; ') });
     ctx.setTitle(t('case.title', { id: c.id }));
     titleText.textContent = c.title || '';
     swap(summaryHolder, JSON.stringify([c, posts.length, originalLink(posts) ? 1 : 0]), summary(c, posts, !renderSla));
@@ -580,32 +619,7 @@ export async function render(view, ctx) {
   }
   const stopPresence = presenceTracker(ctx, id, view, presenceLine);
 
-  function focusField(el, missingKey) {
-    if (el && !el.closest('[hidden]')) {
-      el.scrollIntoView({ block: 'center' });
-      el.focus();
-    } else if (missingKey) ctx.announce(t(missingKey));
-  }
-  async function go(step) {
-    const next = await neighbour(id, step);
-    if (!ctx.isCurrent()) return;
-    if (next) location.hash = `#/cases/${next}`;
-    else ctx.announce(t(step > 0 ? 'case.lastCase' : 'case.firstCase'));
-  }
-  const unregister = [
-    registerShortcut(']', 'keys.case.next', () => go(1), { scope: 'case' }),
-    registerShortcut('J', 'keys.case.next', () => go(1), { scope: 'case' }),
-    registerShortcut('[', 'keys.case.previous', () => go(-1), { scope: 'case' }),
-    registerShortcut('K', 'keys.case.previous', () => go(-1), { scope: 'case' }),
-  ];
-  if (canAct) {
-    unregister.push(
-      registerShortcut('a', 'keys.case.assignMe', () => act('assign', { assignee: ctx.user.name }, 'case.done.assign'), { scope: 'case' }),
-      registerShortcut('r', 'keys.case.reply', () => focusField(replyText, 'case.noReply'), { scope: 'case' }),
-      registerShortcut('n', 'keys.case.note', () => focusField(noteText), { scope: 'case' }),
-      registerShortcut('e', 'keys.case.resolve', () => focusField(forms.reason), { scope: 'case' }),
-    );
-  }
+  const unregister = caseShortcuts(ctx, id, { canAct, act, replyText, noteText, reason: forms && forms.reason });
 
   if (composer) composer.load();
   if (note) note.load();
