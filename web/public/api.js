@@ -21,9 +21,10 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+// `keepalive`: the request outlives the page (a word sent as the tab closes).
+export async function api(method, path, body, { keepalive = false } = {}) {
   const headers = { Accept: 'application/json' };
-  const init = { method, headers, credentials: 'same-origin' };
+  const init = { method, headers, credentials: 'same-origin', keepalive };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

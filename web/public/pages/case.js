@@ -513,7 +513,11 @@ export async function render(view, ctx) {
   const forms = canAct ? actionForms(ctx, data.case, { canPriority, drafts, act, assignSection }) : null;
   const replyText = composer ? composer.el.querySelector('#reply-text') : null;
   const replyDraft = replyText ? bindDraft(drafts, 'reply', replyText, { announce: ctx.announce }) : null;
-  if (replyDraft) replyText.closest('.field').append(replyDraft.control);
+  if (replyDraft) {
+    replyText.closest('.field').append(replyDraft.control);
+    // A template put in the text is a draft too.
+    composer.el.querySelector('#reply-use-template')?.addEventListener('click', () => replyText.dispatchEvent(new Event('input')));
+  }
   const noteText = note ? note.el.querySelector('#note-text') : null;
   const noteDraft = noteText ? bindDraft(drafts, 'note', noteText, { announce: ctx.announce }) : null;
   if (noteDraft) noteText.closest('.field').append(noteDraft.control);
