@@ -93,6 +93,8 @@ async function together(t, agent, admin, caseId) {
     check((await agent.inputValue('#status-reason')) === 'Remboursement fait', 'the reason was lost');
     check(await agent.evaluate(() => document.activeElement?.id === 'note-text'), 'the focus left the note');
     check((await agent.textContent('#case-live-line')).includes('admin'), 'no word of the teammate change');
+    await agent.evaluate(() => window.scrollTo(0, 0));
+    await t.shot(agent, 'case-together');
   });
 
   await step('a reload keeps the drafts', async () => {
@@ -119,6 +121,7 @@ async function conflicts(t, agent, caseId) {
     await agent.waitForSelector('#conflict-dialog[open] li[data-kind="note"]');
     check((await agent.textContent('#conflict-dialog')).includes('admin:admin'), 'the dialog does not say who changed it');
     await t.checkAxe(agent, 'the conflict dialog');
+    await t.shot(agent, 'case-conflict');
     await agent.click('#conflict-cancel');
     await agent.waitForFunction(() => !document.getElementById('conflict-dialog'));
     check(!/resolved/.test(await agent.textContent('#case-status')), 'resolved despite Cancel');
@@ -196,6 +199,7 @@ async function caseKeys(t, agent, caseId) {
       check(sheet.includes(words), `the cheat sheet lacks "${words}"`);
     }
     await t.checkAxe(agent, 'the shortcuts cheat sheet');
+    await t.shot(agent, 'shortcuts');
     await agent.keyboard.press('Escape');
     await agent.waitForFunction(() => !document.getElementById('shortcuts-dialog'));
   });
