@@ -4,6 +4,7 @@ import { api, setCsrf, ApiError } from './api.js';
 import { applyStatic, getLang, setLang, t, label } from './i18n.js';
 import { clear, h } from './dom.js';
 import { startLive } from './live.js';
+import { startNotify } from './notify.js';
 import * as inbox from './pages/inbox.js';
 import * as casePage from './pages/case.js';
 import * as search from './pages/search.js';
@@ -235,6 +236,7 @@ async function boot() {
     if (user) showLogin('');
   });
   document.addEventListener('keydown', onKey);
+  startNotify(bus, announce);
   try {
     showApp(await api('GET', '/session'));
   } catch (err) {

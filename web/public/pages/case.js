@@ -7,6 +7,7 @@ import { formatDate, label, t } from '../i18n.js';
 import { STANCES, TOPICS, escalation, responseKindBadge, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
 import { contactRoutes, cueLegend, originalLink, priorityForm, whyPriority } from './case_info.js';
 import { declaredForm, notePanel, repliesPanel, replyComposer } from './case_reply.js';
+import { renderAssign } from './case_assign.js';
 
 // Observed or declared, from the server's word, else from which first response it stamped.
 function responseKind(c) {
@@ -184,23 +185,17 @@ export async function render(view, ctx) {
   }
 
   function actions(c) {
-    const assignInput = h('input', { id: 'assign-name', name: 'assignee', value: c.assignee || '', autocomplete: 'off' });
-    const assignForm = h(
-      'form',
-      { class: 'action' },
-      h('div', { class: 'field' }, h('label', { for: 'assign-name' }, t('case.assignTo')), assignInput),
-      h(
-        'div',
-        { class: 'buttons' },
-        h('button', { type: 'submit', id: 'assign-submit' }, t('case.assign')),
-        h('button', { type: 'button', class: 'secondary', id: 'assign-me', onclick: () => act('assign', { assignee: ctx.user.name }, 'case.done.assign') }, t('case.assignMe')),
-      ),
-    );
-    assignForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      act('assign', { assignee: assignInput.value.trim() }, 'case.done.assign');
+    // The assignee and its picker (case_assign.js).
+    const assignSection = h('section', { id: 'case-assign', class: 'case-assign' });
+    renderAssign(assignSection, { case: c }, {
+      ...ctx,
+      onAssigned: (fresh, done) => {
+        if (!ctx.isCurrent()) return;
+        if (fresh && fresh.case && fresh.posts) draw(fresh, true);
+        else refresh();
+        statusLine.textContent = done;
+      },
     });
-
 
     const reason = h('input', { id: 'status-reason', name: 'reason', autocomplete: 'off' });
     const open = !['resolved', 'closed'].includes(c.status);
@@ -218,7 +213,7 @@ export async function render(view, ctx) {
       'section',
       { class: 'actions', 'aria-labelledby': 'actions-h' },
       h('h2', { id: 'actions-h' }, t('case.actions')),
-      assignForm,
+      assignSection,
       declaredForm(act),
       canPriority ? priorityForm(c, act) : null,
       h('h3', {}, t('case.statusChange')),
