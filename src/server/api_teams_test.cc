@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fetch/testing_http_server.h"
 #include "fetch/testing_smtp_server.h"
 #include "server/testing_api.h"
 
@@ -195,6 +196,33 @@ TEST_F(AssignLiveTest, AnAwayAssigneeGetsAnEmail) {
   const json deliveries = CallJson("admin", "GET", "/api/v1/deliveries");
   ASSERT_EQ(deliveries["deliveries"].size(), 1u);
   EXPECT_EQ(deliveries["deliveries"][0]["state"], "delivered");
+}
+
+TEST_F(AssignLiveTest, AnAwayAssigneeWithoutEmailGetsTheirWebhookSigned) {
+  std::mutex mutex;
+  std::vector<testing::HttpRequest> received;
+  testing::HttpServer receiver([&](const testing::HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    received.push_back(request);
+    return testing::HttpResponse{};
+  });
+  const json user = CallJson("admin", "PATCH", "/api/v1/users/" + std::to_string(UserId("agent_j")),
+                             json({{"notify_webhook", receiver.Url("/me")}}).dump());
+  ASSERT_EQ(user["notify_webhook"], receiver.Url("/me")) << user.dump();
+  StartHttp();
+  const std::string j = "/api/v1/cases/" + std::to_string(CaseOf("Jeanerie"));
+  ASSERT_EQ(Call("manager_j", "POST", j + "/assign", R"({"assignee":"agent_j"})").status, 200);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mutex);
+    return !received.empty();
+  }));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(received[0].path, "/me");
+  EXPECT_EQ(received[0].headers["x-ecoute-event"], "case.assigned");
+  EXPECT_FALSE(received[0].headers["webhook-signature"].empty());
+  EXPECT_NE(received[0].body.find("assigned to agent_j by manager_j"), std::string::npos)
+      << received[0].body;
+  EXPECT_EQ(smtp_.Sessions().size(), 0u);  // no address: no e-mail
 }
 
 TEST_F(AssignTest, ANotifyWebhookIsValidatedAndGetsASecret) {
