@@ -510,14 +510,14 @@ Result<int> AlertEngine::NotifyByMail(const AlertEvent& event, std::string_view 
   d.case_id = event.case_id;
   d.brand = event.brand;
   d.event_at = event.at;
-  std::string body(text);
-  // CRLF lines, and a line of one dot doubled by no one: SMTP's DATA is the sender's job.
+  // RFC 5322 lines end in CRLF (the dot-stuffing of SMTP's DATA is the sender's).
   std::string crlf;
-  for (char c : body) {
-    if (c == '\n')
+  for (char c : text) {
+    if (c == '\n') {
       crlf += "\r\n";
-    else if (c != '\r')
+    } else if (c != '\r') {
       crlf += c;
+    }
   }
   d.body = "From: " + options_.mail.from + "\r\nTo: " + std::string(address) +
            "\r\nSubject: " + EncodedWord(subject) + "\r\nDate: " + MailDate(event.at) +
