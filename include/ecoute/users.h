@@ -31,7 +31,11 @@ struct User {
   int64_t id = 0;
   std::string name;  // the login: unique, stored lower-case, [a-z0-9._@-], 1 to 64 chars
   std::string display_name;
-  std::string email;
+  std::string email;  // optional: where a case assigned to them is announced when they are away
+  // Optional: an http(s) URL that gets a signed webhook (docs/ALERTS.md) for a case assigned
+  // to them while they are away, signed with notify_secret (generated when the URL is set).
+  std::string notify_webhook;
+  std::string notify_secret;
   Role role = Role::kViewer;
   bool all_brands = false;          // always true for admins
   std::vector<std::string> brands;  // the brands seen when not all_brands (catalog names)

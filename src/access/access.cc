@@ -22,6 +22,7 @@ constexpr size_t kMaxPasswordBytes = 1024;  // Argon2 takes any length; a bound 
 constexpr size_t kMaxSecretLength = 256;    // longer than any token we issue
 constexpr size_t kMaxTextLength = 200;      // display names, labels, brands
 constexpr size_t kMaxEmailLength = 254;
+constexpr size_t kMaxWebhookLength = 2000;
 // Authentication results are reused this long: revocation by another process (the CLI)
 // takes effect within it; changes made through the object take effect at once.
 constexpr int64_t kCacheSeconds = 30;
@@ -74,15 +75,6 @@ std::string Fold(std::string_view s) {
   std::string out(reinterpret_cast<const char*>(folded), static_cast<size_t>(n));
   std::free(folded);
   return out;
-}
-
-bool SameBrand(std::string_view a, std::string_view b) {
-  if (IsAscii(a) && IsAscii(b)) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-           });
-  }
-  return Fold(a) == Fold(b);
 }
 
 size_t CodePoints(std::string_view s) {
@@ -139,6 +131,36 @@ Status ValidateText(std::string_view what, std::string_view text) {
   return OkStatus();
 }
 
+// A notify webhook: empty, or an http(s) URL with a host and no credentials. The outbound
+// policy (private addresses) is the alert engine's to apply, on each attempt.
+Status ValidateNotifyWebhook(std::string_view url) {
+  if (url.empty()) return OkStatus();
+  const std::string_view rest = url.starts_with("https://")  ? url.substr(8)
+                                : url.starts_with("http://") ? url.substr(7)
+                                                             : std::string_view();
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (url.size() > kMaxWebhookLength || authority.empty() ||
+      authority.find('@') != std::string_view::npos ||
+      url.find_first_of(" \t\"<>\\") != std::string_view::npos || HasControlChars(url) ||
+      !IsValidUtf8(url)) {
+    return InvalidArgumentError("notify_webhook \"" + std::string(url.substr(0, 80)) +
+                                "\" is not an http(s) URL with a host");
+  }
+  return OkStatus();
+}
+
+// The key a notify webhook's deliveries are signed with: "whsec_" and 32 random bytes in
+// base64, as the alert rules' (Standard Webhooks).
+std::string GenerateNotifySecret() {
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  std::string out(sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
+  sodium_memzero(raw, sizeof raw);
+  out.resize(out.find('\0'));
+  return "whsec_" + out;
+}
+
 // Checks and tidies the fields every write of a user shares: brands trimmed and without
 // duplicates, admins with every brand.
 Status NormalizeProfile(User& user) {
@@ -151,6 +173,7 @@ Status NormalizeProfile(User& user) {
       return InvalidArgumentError("\"" + user.email + "\" is not an e-mail address");
     }
   }
+  ECOUTE_RETURN_IF_ERROR(ValidateNotifyWebhook(user.notify_webhook));
   if (user.role == Role::kAdmin) user.all_brands = true;
   std::vector<std::string> brands;
   if (!user.all_brands) {
@@ -183,6 +206,8 @@ User ToUser(StoredUser stored) {
   user.name = std::move(stored.name);
   user.display_name = std::move(stored.display_name);
   user.email = std::move(stored.email);
+  user.notify_webhook = std::move(stored.notify_webhook);
+  user.notify_secret = std::move(stored.notify_secret);
   // An unknown role (a file from a newer ecoute) grants the least.
   if (!ParseRole(stored.role, user.role)) user.role = Role::kViewer;
   user.all_brands = stored.all_brands;
@@ -198,6 +223,8 @@ StoredUser ToStored(const User& user) {
   stored.name = user.name;
   stored.display_name = user.display_name;
   stored.email = user.email;
+  stored.notify_webhook = user.notify_webhook;
+  stored.notify_secret = user.notify_secret;
   stored.role = std::string(RoleName(user.role));
   stored.all_brands = user.all_brands;
   stored.disabled = user.disabled;
@@ -246,6 +273,22 @@ std::string GeneratePassword() {
 }  // namespace ecoute
 
 namespace ecoute::server {
+
+bool SameBrand(std::string_view a, std::string_view b) {
+  if (IsAscii(a) && IsAscii(b)) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+           });
+  }
+  return Fold(a) == Fold(b);
+}
+
+bool MayWorkOn(const User& user, std::string_view brand) {
+  if (user.disabled || user.role < Role::kAgent) return false;
+  if (user.all_brands || user.role == Role::kAdmin) return true;
+  return std::any_of(user.brands.begin(), user.brands.end(),
+                     [&](const std::string& b) { return SameBrand(b, brand); });
+}
 
 bool Principal::CanSeeBrand(std::string_view brand) const {
   if (all_brands) return true;
@@ -368,6 +411,7 @@ Result<User> AccessControl::AddUser(User user, std::string_view password) {
   // Hashing takes a tenth of a second by design: not under the lock.
   ECOUTE_ASSIGN_OR_RETURN(const std::string hash, HashPassword(password));
   user.created_at = clock_.Now();
+  user.notify_secret = user.notify_webhook.empty() ? std::string() : GenerateNotifySecret();
   MutexLock lock(mu_);
   ECOUTE_ASSIGN_OR_RETURN(user.id, tables_->AddUser(ToStored(user), hash));
   return user;
@@ -403,6 +447,12 @@ Result<User> AccessControl::UpdateUser(const User& user) {
     }
     updated.name = old.name;
     updated.created_at = old.created_at;
+    // A new webhook gets a new key: the old receiver's key must not sign for the new one.
+    updated.notify_secret =
+        updated.notify_webhook.empty() ? std::string()
+        : updated.notify_webhook == old.notify_webhook && !old.notify_secret.empty()
+            ? old.notify_secret
+            : GenerateNotifySecret();
     const bool was_admin = old.role == Role::kAdmin && !old.disabled;
     const bool is_admin = updated.role == Role::kAdmin && !updated.disabled;
     if (was_admin && !is_admin) {

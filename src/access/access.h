@@ -58,6 +58,14 @@ struct Principal {
   bool AtLeast(Role role) const { return this->role >= role; }
 };
 
+// Whether two brand names are the same brand: without regard to case ("lunéa" is "LUNÉA")
+// or Unicode composition.
+bool SameBrand(std::string_view a, std::string_view b);
+
+// True when `user` may be given a case of `brand`: enabled, agent or above, and seeing the
+// brand (compared as Principal::CanSeeBrand does).
+bool MayWorkOn(const User& user, std::string_view brand);
+
 struct NewSession {
   std::string token;  // the cookie's value; shown once, stored only as its digest
   std::string csrf_token;
@@ -133,7 +141,8 @@ class AccessControl {
   // kNotFound when there is no such user.
   Result<User> GetUser(int64_t id);
   Result<User> GetUserByName(std::string_view name);
-  // Changes the role, brands, display name, e-mail and disabled flag of user.id (the name
+  // Changes the role, brands, display name, e-mail, notify webhook (a new URL gets a new
+  // notify_secret) and disabled flag of user.id (the name
   // cannot change: kInvalidArgument unless it is empty or the same). Ends the user's
   // sessions when the role, brands or disabled flag change. kNotFound when there is no such
   // user; kFailedPrecondition when it would leave no enabled admin.

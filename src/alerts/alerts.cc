@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <memory>
 #include <utility>
 
@@ -159,6 +160,59 @@ Outcome Post(const std::string& url, const std::vector<std::string>& header_line
   if (!status) return {false, false, status.error().message()};
   if (*status >= 200 && *status < 300) return {true, false, ""};
   return {false, *status == 410, "HTTP " + std::to_string(*status)};
+}
+
+// An e-mail delivery's url: "mailto:" and the address.
+constexpr std::string_view kMailto = "mailto:";
+
+Outcome Mail(const std::string& address, const std::string& message, const AlertOptions& options) {
+  FetchOptions fetch;
+  fetch.connect_timeout_ms = options.timeout_ms;
+  fetch.timeout_ms = options.timeout_ms;
+  fetch.outbound = options.outbound;
+  fetch.ca_file = options.mail.ca_file;
+  const MailCall call{options.mail.smtp_url,
+                      options.mail.username,
+                      options.mail.password,
+                      options.mail.from,
+                      {address},
+                      message};
+  SendTrace trace;
+  const Status sent = SendMail(call, fetch, &trace);
+  if (sent.ok()) return {true, false, ""};
+  // 5xx: the server will never take it (no such mailbox...).
+  return {false, trace.reply_code >= 500, "e-mail: " + sent.message()};
+}
+
+// A header's value on one line: line breaks would start another header.
+std::string OneLine(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return out;
+}
+
+// RFC 2047 for a UTF-8 subject: one base64 encoded-word.
+std::string EncodedWord(std::string_view text) {
+  const std::string line = OneLine(text);
+  return "=?UTF-8?B?" + Base64(reinterpret_cast<const unsigned char*>(line.data()), line.size()) +
+         "?=";
+}
+
+std::string MailDate(int64_t seconds) {
+  const auto t = static_cast<time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buffer;
+}
+
+bool IsMailAddress(std::string_view a) {
+  const size_t at = a.find('@');
+  return !a.empty() && a.size() <= 254 && at != 0 && at != std::string_view::npos &&
+         at + 1 < a.size() && a.find_first_of(" \t\r\n,;<>\"") == std::string_view::npos;
 }
 
 }  // namespace
@@ -439,6 +493,52 @@ Result<int> AlertEngine::Queue(const AlertEvent& event, const std::vector<Webhoo
   return queued;
 }
 
+Result<int> AlertEngine::NotifyByMail(const AlertEvent& event, std::string_view address,
+                                      std::string_view subject, std::string_view text) {
+  if (!sends_mail()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "no mail server: set [alerts] smtp_url and mail_from");
+  }
+  if (!IsMailAddress(address)) {
+    return InvalidArgumentError("\"" + OneLine(address.substr(0, 80)) +
+                                "\" is not an e-mail address");
+  }
+  QueuedDelivery d;
+  d.url = std::string(kMailto) + std::string(address);
+  d.dedupe_key = DedupeKey(event, nullptr, d.url);
+  d.event_kind = event.kind;
+  d.case_id = event.case_id;
+  d.brand = event.brand;
+  d.event_at = event.at;
+  // RFC 5322 lines end in CRLF (the dot-stuffing of SMTP's DATA is the sender's).
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') {
+      crlf += "\r\n";
+    } else if (c != '\r') {
+      crlf += c;
+    }
+  }
+  d.body = "From: " + options_.mail.from + "\r\nTo: " + std::string(address) +
+           "\r\nSubject: " + EncodedWord(subject) + "\r\nDate: " + MailDate(event.at) +
+           "\r\nMessage-ID: <" + d.dedupe_key + "@ecoute>" +
+           "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8"
+           "\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+           crlf + "\r\n";
+  return Enqueue({std::move(d)});
+}
+
+Result<int> AlertEngine::Enqueue(std::vector<QueuedDelivery> deliveries) {
+  int queued = 0;
+  {
+    MutexLock lock(mutex_);
+    ECOUTE_ASSIGN_OR_RETURN(queued, tables_->AddDeliveries(deliveries, clock_.Now()));
+  }
+  queued_ += queued;
+  if (queued > 0) Wake();
+  return queued;
+}
+
 void AlertEngine::Wake() {
   MutexLock lock(wake_mutex_);
   woken_ = true;
@@ -477,6 +577,7 @@ int AlertEngine::DeliverDue() {
 
 void AlertEngine::Attempt(const DueDelivery& due) {
   const int64_t timestamp = clock_.Now();
+  const bool is_mail = std::string_view(due.url).starts_with(kMailto);
   // Standard Webhooks: the id is the dedupe key, the same on every attempt, so that a
   // receiver can drop repeats; the timestamp is this attempt's.
   std::vector<std::string> headers = {
@@ -493,7 +594,8 @@ void AlertEngine::Attempt(const DueDelivery& due) {
     headers.push_back("X-Ecoute-Timestamp: " + std::to_string(timestamp));
     headers.push_back("X-Ecoute-Signature: " + WebhookSignature(due.secret, timestamp, due.body));
   }
-  const Outcome outcome = Post(due.url, headers, due.body, options_);
+  const Outcome outcome = is_mail ? Mail(due.url.substr(kMailto.size()), due.body, options_)
+                                  : Post(due.url, headers, due.body, options_);
   const int attempts = due.attempts + 1;
   const int64_t now = clock_.Now();
   DeliveryState state = DeliveryState::kPending;

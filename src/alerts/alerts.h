@@ -58,6 +58,16 @@ struct AlertEvent {
 std::string_view DeliveryStateName(DeliveryState state);  // "pending", "delivered", "dead"
 bool ParseDeliveryState(std::string_view name, DeliveryState& out);
 
+// The mail server that carries e-mail deliveries (AlertEngine::NotifyByMail): [alerts]
+// smtp_url, smtp_username, smtp_password, mail_from. No smtp_url: no e-mail is sent.
+struct MailSettings {
+  std::string smtp_url;  // smtp://host:587 (STARTTLS) or smtps://host:465
+  std::string username;  // empty: no authentication
+  std::string password;
+  std::string from;     // the sender's address: "ecoute@example.com"
+  std::string ca_file;  // certificates to verify the server with (empty: the system's)
+};
+
 struct AlertOptions {
   // A delivery is dead after this many failed attempts.
   int max_attempts = 8;
@@ -72,6 +82,8 @@ struct AlertOptions {
   // Which receivers may be reached, checked when a rule or a contact is given and again
   // on every attempt: public addresses only by default.
   OutboundPolicy outbound;
+  // E-mail deliveries (NotifyByMail) go through this server.
+  MailSettings mail;
   // Also send X-Ecoute-Timestamp and X-Ecoute-Signature, the signature of ecoute 0.1.
   // Deprecated: receivers should check webhook-signature; removed in the next release.
   bool legacy_signature = true;
@@ -116,6 +128,14 @@ class AlertEngine {
   // options.outbound).
   Result<int> Notify(const AlertEvent& event, const std::vector<WebhookTarget>& targets);
 
+  // Queues the event as an e-mail to `address` (a delivery whose url is "mailto:" and the
+  // address, in the same queue, with the same retries and dead letters as a webhook's):
+  // `subject` and `text` (plain UTF-8) make the message. Fails with kFailedPrecondition when
+  // options.mail has no smtp_url or from, kInvalidArgument on an address that is not one.
+  Result<int> NotifyByMail(const AlertEvent& event, std::string_view address,
+                           std::string_view subject, std::string_view text);
+  bool sends_mail() const { return !options_.mail.smtp_url.empty() && !options_.mail.from.empty(); }
+
   // Attempts every pending delivery whose next attempt is due (clock.Now()); returns the
   // number attempted. One caller at a time: a second waits for the first.
   int DeliverDue() ECOUTE_EXCLUDES(deliver_mutex_, mutex_);
@@ -157,6 +177,8 @@ class AlertEngine {
   // To `targets`, or to the matching rules when null.
   Result<int> Queue(const AlertEvent& event, const std::vector<WebhookTarget>* targets)
       ECOUTE_EXCLUDES(mutex_, wake_mutex_);
+  // Adds ready deliveries to the queue and wakes the worker.
+  Result<int> Enqueue(std::vector<QueuedDelivery> deliveries) ECOUTE_EXCLUDES(mutex_, wake_mutex_);
   void Attempt(const DueDelivery& due) ECOUTE_REQUIRES(deliver_mutex_) ECOUTE_EXCLUDES(mutex_);
   void Report(const Status& status);
   void Run() ECOUTE_EXCLUDES(mutex_, deliver_mutex_, wake_mutex_);

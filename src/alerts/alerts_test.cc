@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fetch/testing_http_server.h"
+#include "fetch/testing_smtp_server.h"
 #include "store/sqlite/testing.h"
 #include "util/testing_event_counter.h"
 
@@ -812,6 +813,45 @@ TEST_F(AlertsTest, TablesFromANewerVersionAreRefused) {
   Result<std::unique_ptr<AlertEngine>> opened = AlertEngine::Open(path_, clock_, options_);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code(), StatusCode::kFailedPrecondition);
+}
+
+// E-mail deliveries share the webhooks' queue: refused up front without a mail server or
+// with a bad address; sent through SMTP with the event in the subject; a mailbox the server
+// refuses (5xx) is dead at once.
+TEST_F(AlertsTest, AnEmailDeliveryGoesThroughTheQueueToTheMailServer) {
+  AlertEvent event = Opened(7);
+  event.kind = "case.assigned";
+  EXPECT_EQ(engine_->NotifyByMail(event, "lea@example.com", "s", "t").error().code(),
+            StatusCode::kFailedPrecondition);
+  const std::string tls = std::string(ECOUTE_TEST_DATA_DIR) + "/test/tls/";
+  testing::SmtpServer smtp(tls + "cert.pem", tls + "key.pem");
+  testing::SmtpBehaviour refusing;
+  refusing.refused_recipients = {"gone@example.com"};
+  smtp.Set(refusing);
+  options_.mail = {smtp.Url(), "care@example.com", "mail password 1", "ecoute@example.com",
+                   tls + "cert.pem"};
+  Open();
+  EXPECT_EQ(engine_->NotifyByMail(event, "not an address", "s", "t").error().code(),
+            StatusCode::kInvalidArgument);
+  ASSERT_TRUE(engine_->NotifyByMail(event, "lea@example.com", "Case 7 assigned to léa",
+                                    "Case 7 was assigned to lea.\n"));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  const Delivery d = Only();
+  EXPECT_EQ(d.state, DeliveryState::kDelivered) << d.last_error;
+  EXPECT_EQ(d.url, "mailto:lea@example.com");
+  ASSERT_EQ(smtp.Accepted(), 1);
+  const testing::SmtpSession s = smtp.Sessions().at(0);
+  EXPECT_EQ(s.recipients, std::vector<std::string>{"lea@example.com"});
+  EXPECT_NE(s.data.find("Subject: =?UTF-8?B?"), std::string::npos);
+  EXPECT_NE(s.data.find("Case 7 was assigned to lea.\r\n"), std::string::npos);
+  // A mailbox refused for good: dead after one attempt.
+  event.case_id = 8;
+  ASSERT_TRUE(engine_->NotifyByMail(event, "gone@example.com", "s", "t"));
+  EXPECT_EQ(engine_->DeliverDue(), 1);
+  Result<std::vector<Delivery>> dead = engine_->ListDeliveries(DeliveryState::kDead, 10);
+  ASSERT_TRUE(dead && dead->size() == 1);
+  EXPECT_EQ(dead->front().attempts, 1);
+  EXPECT_NE(dead->front().last_error.find("e-mail"), std::string::npos);
 }
 
 }  // namespace

@@ -319,12 +319,25 @@ Response GetCase(Context& ctx) {
 
 // ---- agents' actions ------------------------------------------------------------------------
 
+// To a user allowed on the case's brand, a team of the brand, or no one ("");
+// the assignee is then told (App::NotifyAssigned).
 Response AssignCase(Context& ctx) {
-  return CaseAction(ctx, [&](Store& store, const json& body) {
-    std::string assignee = StringField(body, "assignee");
-    if (assignee == "me") assignee = ctx.principal.name;
-    return store.AssignCase(ctx.ids[0], assignee, Actor(ctx.principal), ctx.app.clock().Now());
+  const int64_t id = ctx.ids.at(0);
+  if (Status visible = ctx.scope.CheckCase(ctx.app, id); !visible.ok()) {
+    return ErrorResponse(visible);
+  }
+  Result<json> body = ParseBody(ctx.request);
+  if (!body) return ErrorResponse(body.error());
+  std::string assignee = StringField(*body, "assignee");
+  if (assignee == "me") assignee = ctx.principal.name;
+  Result<std::string> brand = [&] { return ctx.app.store().Lock()->CaseBrand(id); }();
+  if (!brand) return ErrorResponse(brand.error());
+  if (std::optional<Response> refused = CheckAssignee(ctx.app, *brand, assignee)) return *refused;
+  Response r = CaseAction(ctx, [&](Store& store, const json&) {
+    return store.AssignCase(id, assignee, Actor(ctx.principal), ctx.app.clock().Now());
   });
+  if (r.status == 200) ctx.app.NotifyAssigned(id, *brand, assignee, ctx.principal.name);
+  return r;
 }
 
 // A response given elsewhere (phone, e-mail...): declared, with its channel and a note.

@@ -14,7 +14,8 @@
 //   api_rules.cc    alert rules and webhook deliveries;
 //   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
 //   api_templates.cc  reply templates, and those suggested for a case;
-//   api_presence.cc who has a case open, and who is typing on it.
+//   api_presence.cc who has a case open, and who is typing on it;
+//   api_teams.cc    teams (a brand's queues) and who a case may be assigned to.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -35,6 +36,7 @@
 #include "access/access.h"
 #include "http/http.h"
 #include "server/app.h"
+#include "server/teams.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -254,5 +256,24 @@ Response CreateTemplate(Context& ctx);
 Response UpdateTemplate(Context& ctx);
 Response DeleteTemplate(Context& ctx);
 Response CaseTemplates(Context& ctx);
+
+// api_teams.cc
+Response ListTeams(Context& ctx);
+Response CreateTeam(Context& ctx);
+Response UpdateTeam(Context& ctx);
+Response DeleteTeam(Context& ctx);
+Response ListAssignees(Context& ctx);
+Response ListBrandAssignees(Context& ctx);
+// Who a case of a brand may be assigned to: the users allowed on it (MayWorkOn), by name,
+// and its teams.
+struct Assignees {
+  std::vector<User> users;
+  std::vector<Team> teams;
+};
+Result<Assignees> AllowedAssignees(App& app, std::string_view brand);
+// Checks an assignee for a case of `brand` and writes it as stored (a user's name in lower
+// case, a team's name as the team spells it); "" (unassign) passes. nullopt when allowed;
+// else the answer: 400 unknown_assignee (field "assignee").
+std::optional<Response> CheckAssignee(App& app, std::string_view brand, std::string& assignee);
 
 }  // namespace ecoute::server

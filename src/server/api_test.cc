@@ -137,6 +137,8 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
       {"/api/v1/brands/{brand}/accounts", "/api/v1/brands/Jeanerie/accounts"},
       {"/api/v1/cases/{id}/templates", "/api/v1/cases/" + std::to_string(case_id) + "/templates"},
       {"/api/v1/cases/{id}/presence", "/api/v1/cases/" + std::to_string(case_id) + "/presence"},
+      {"/api/v1/cases/{id}/assignees", "/api/v1/cases/" + std::to_string(case_id) + "/assignees"},
+      {"/api/v1/assignees", "/api/v1/assignees?brand=Jeanerie"},
   };
   int checked = 0;
   for (auto& [path, item] : doc["paths"].items()) {

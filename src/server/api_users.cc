@@ -22,6 +22,8 @@ json UserJson(const User& u) {
           {"name", u.name},
           {"display_name", u.display_name},
           {"email", u.email},
+          {"notify_webhook", u.notify_webhook},
+          {"notify_secret", u.notify_secret},  // the users API is an admin's
           {"role", RoleName(u.role)},
           {"all_brands", u.all_brands || u.role == Role::kAdmin},
           {"brands", u.brands},
@@ -60,6 +62,7 @@ Status ApplyUser(const json& body, User& user) {
   if (body.contains("name")) user.name = StringField(body, "name");
   if (body.contains("display_name")) user.display_name = StringField(body, "display_name");
   if (body.contains("email")) user.email = StringField(body, "email");
+  if (body.contains("notify_webhook")) user.notify_webhook = StringField(body, "notify_webhook");
   if (body.contains("role") && !ParseRole(StringField(body, "role"), user.role)) {
     return InvalidArgumentError("role: admin, manager, agent or viewer");
   }

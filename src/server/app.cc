@@ -105,6 +105,25 @@ void LiveUpdates::Publish(std::string_view event, std::string_view brand, std::s
   });
 }
 
+std::vector<std::string> LiveUpdates::PublishTo(std::string_view event, std::string_view brand,
+                                                std::string_view data,
+                                                const std::vector<std::string>& users) {
+  std::string chunk;
+  chunk.append("event: ").append(event).append("\ndata: ").append(data).append("\n\n");
+  std::vector<std::string> reached;
+  MutexLock lock(mutex_);
+  std::erase_if(subscribers_, [&](Subscriber& s) {
+    const bool addressed = std::find(users.begin(), users.end(), s.principal.name) != users.end();
+    if (!addressed || !s.principal.CanSeeBrand(brand)) return !s.sink->IsOpen();
+    if (!s.sink->Send(chunk)) return true;
+    if (std::find(reached.begin(), reached.end(), s.principal.name) == reached.end()) {
+      reached.push_back(s.principal.name);
+    }
+    return false;
+  });
+  return reached;
+}
+
 void LiveUpdates::Ping() {
   MutexLock lock(mutex_);
   std::erase_if(subscribers_, [](Subscriber& s) { return !s.sink->Send(": ping\n\n"); });
@@ -171,6 +190,7 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
   ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
   ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
+  ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
   app->WireReplies();
   app->WireSiteContacts();
   app->sla_ = std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
@@ -494,11 +514,13 @@ void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestR
   std::set<int64_t> touched;
   std::map<int64_t, std::string> urls;  // a post's URL by the cases it opened or joined
   std::vector<int64_t> on_web;          // cases a web page opened or joined: their site may help
+  std::vector<int64_t> fresh;           // cases of new posts: some were just opened
   int64_t stored = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const IngestResult& r = results[i];
     for (int64_t id : r.cases) urls.emplace(id, items[i].post->url);
     if (r.outcome == IngestOutcome::kUnchanged) continue;
+    if (r.outcome == IngestOutcome::kNew) fresh.insert(fresh.end(), r.cases.begin(), r.cases.end());
     ++stored;
     touched.insert(r.cases.begin(), r.cases.end());
     if (SiteContacts::IsWebPage(items[i].post->source, items[i].post->url)) {
@@ -514,6 +536,7 @@ void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestR
   metrics_.GetHistogram("ecoute_store_seconds", "Store time per batch", LatencyBuckets())
       .Observe(store.count());
   if (!touched.empty()) {
+    AssignInTurn(fresh);  // before the cases are published, with their assignee
     Touch();
     PublishCases(std::vector<int64_t>(touched.begin(), touched.end()), urls);
   }

@@ -37,6 +37,7 @@
 #include "server/config.h"
 #include "server/metrics.h"
 #include "server/site_contacts.h"
+#include "server/teams.h"
 #include "store/shared_store.h"
 #include "util/clock.h"
 #include "util/mutex.h"
@@ -83,6 +84,10 @@ class LiveUpdates {
                  const StreamCredential& credential, int64_t now);
   // Sends `event` with `data` (one JSON line) to every subscriber allowed to see `brand`.
   void Publish(std::string_view event, std::string_view brand, std::string_view data);
+  // Sends `event` with `data` to the streams of the users named in `users` (and no one
+  // else's) that see `brand`; returns the names among `users` that had such a stream open.
+  std::vector<std::string> PublishTo(std::string_view event, std::string_view brand,
+                                     std::string_view data, const std::vector<std::string>& users);
   // A comment line to every subscriber, so proxies keep the streams open; drops the
   // closed ones.
   void Ping();
@@ -170,6 +175,7 @@ class App {
   reply::Outbox& replies() { return *replies_; }
   TemplateAdmin& templates() { return *templates_; }
   SiteContacts& site_contacts() { return *site_contacts_; }
+  Teams& teams() { return *teams_; }
   Metrics& metrics() { return metrics_; }
   LiveUpdates& live() { return live_; }
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
@@ -186,6 +192,18 @@ class App {
   // another before Start. Called on the reply worker's thread; the cases it touched are
   // then published.
   reply::Outbox::OnSent record_sent_reply;
+
+  // Assignment (assignment.cc, docs/CASES.md). Tells the assignee of case `case_id` (a user,
+  // or each member of a "team:<name>") that `by` gave it to them: a live `assigned` event to
+  // their own open streams, else, when they have none, an e-mail (their address, when the
+  // alerts have a mail server) or their notify webhook, through the alert engine's queue.
+  // Failures are logged: the assignment stands.
+  void NotifyAssigned(int64_t case_id, const std::string& brand, const std::string& assignee,
+                      const std::string& by);
+  // Round-robin: each of these cases that was just opened and has no assignee goes to the
+  // next member in turn of its brand's round-robin team (Teams::TakeTurn), by
+  // "rule:round_robin", who is notified.
+  void AssignInTurn(const std::vector<int64_t>& case_ids);
   Status RecordSentReply(const ReplyRecord& reply, const Post& sent);
 
   struct ApiState;  // the API's route table and caches (api_internal.h)
@@ -217,6 +235,7 @@ class App {
   std::unique_ptr<Watcher> watcher_;
   std::unique_ptr<reply::Outbox> replies_;
   std::unique_ptr<TemplateAdmin> templates_;
+  std::unique_ptr<Teams> teams_;
   void WireReplies();  // the outbox's callbacks: the case's post, sent replies, live events
   // Routes looked up on the sites of web posts whose page gives no way to write; the case
   // is published again when some were found.

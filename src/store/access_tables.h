@@ -28,6 +28,8 @@ struct StoredUser {
   bool all_brands = false;
   bool disabled = false;
   int64_t created_at = 0;
+  std::string notify_webhook;  // where to notify them when away: an http(s) URL, or empty
+  std::string notify_secret;   // the key their notify webhook's deliveries are signed with
   // The brands seen when not all_brands, in the user's order. Loaded by the calls that say
   // so; written by AddUser and UpdateUser.
   std::vector<std::string> brands;
@@ -99,7 +101,8 @@ class AccessTables {
   virtual Result<int64_t> CountUsers() = 0;
   // Users with the role "admin" and not disabled.
   virtual Result<int64_t> CountEnabledAdmins() = 0;
-  // Writes the display name, e-mail, role, all_brands, disabled flag and brands of user.id
+  // Writes the display name, e-mail, notify webhook and its secret, role, all_brands,
+  // disabled flag and brands of user.id
   // (its name and creation time stay), changed at `now`, and ends the user's sessions when
   // `end_sessions`.
   virtual Status UpdateUser(const StoredUser& user, int64_t now, bool end_sessions) = 0;

@@ -5,6 +5,7 @@ import { applyStatic, getLang, setLang, t, label } from './i18n.js';
 import { clear, h } from './dom.js';
 import { startLive } from './live.js';
 import { installKeys, registerShortcut } from './keys.js';
+import { startNotify } from './notify.js';
 import * as inbox from './pages/inbox.js';
 import * as casePage from './pages/case.js';
 import * as search from './pages/search.js';
@@ -234,6 +235,7 @@ async function boot() {
   registerShortcut('g i', 'keys.inbox', () => {
     location.hash = '#/inbox';
   });
+  startNotify(bus, announce);
   try {
     showApp(await api('GET', '/session'));
   } catch (err) {

@@ -3,6 +3,8 @@
 // ecoute changed state) as a 'reply' CustomEvent (detail: {case_id, id, status}), each
 // `presence` event as a 'presence' CustomEvent (detail: {case_id, users}); after a
 // reconnection the bus gets a 'resync' event, since updates may have been missed meanwhile.
+// An `assigned` event (a case given to this user, sent to their streams only) becomes an
+// 'assigned' CustomEvent (detail: {case_id, assignee, by, brand}).
 // An `end` event closes the stream: 'reconnect' opens a new one, anything else means the
 // access is gone.
 
@@ -46,6 +48,14 @@ export function startLive(bus, onState) {
         return;
       }
       bus.dispatchEvent(new CustomEvent('presence', { detail: data }));
+    });
+    // A case given to this user (only their own streams get it): {case_id, assignee, by, brand}.
+    source.addEventListener('assigned', (event) => {
+      try {
+        bus.dispatchEvent(new CustomEvent('assigned', { detail: JSON.parse(event.data) }));
+      } catch {
+        // not JSON: nothing to show
+      }
     });
     // The server ends a stream whose session or token no longer holds (logout elsewhere,
     // revoked, disabled, expired): back to the login form. It also ends every stream after

@@ -11,8 +11,9 @@ namespace ecoute {
 namespace {
 
 constexpr std::string_view kUserColumns =
-    "u.id, u.name, u.display_name, u.email, u.role, u.all_brands, u.disabled, u.created_at";
-constexpr int kUserColumnCount = 8;
+    "u.id, u.name, u.display_name, u.email, u.role, u.all_brands, u.disabled, u.created_at, "
+    "u.notify_webhook, u.notify_secret";
+constexpr int kUserColumnCount = 10;
 
 // The columns of kUserColumns, read from `first` on; brands are loaded apart.
 StoredUser ReadUser(const sqlite::Statement& row, int first) {
@@ -25,6 +26,8 @@ StoredUser ReadUser(const sqlite::Statement& row, int first) {
   user.all_brands = row.Int(first + 5) != 0;
   user.disabled = row.Int(first + 6) != 0;
   user.created_at = row.Int(first + 7);
+  user.notify_webhook = std::string(row.Text(first + 8));
+  user.notify_secret = std::string(row.Text(first + 9));
   return user;
 }
 
@@ -138,8 +141,9 @@ Result<int64_t> SqliteAccessTables::AddUser(const StoredUser& user,
     ECOUTE_RETURN_IF_ERROR(exists.status());
     sqlite::Statement insert(db(),
                              "INSERT INTO access_users(name, display_name, email, role, "
-                             "all_brands, disabled, password_hash, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                             "all_brands, disabled, password_hash, created_at, updated_at, "
+                             "notify_webhook, notify_secret) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.Bind(1, user.name)
         .Bind(2, user.display_name)
         .Bind(3, user.email)
@@ -148,7 +152,9 @@ Result<int64_t> SqliteAccessTables::AddUser(const StoredUser& user,
         .Bind(6, int64_t{user.disabled})
         .Bind(7, password_hash)
         .Bind(8, user.created_at)
-        .Bind(9, user.created_at);
+        .Bind(9, user.created_at)
+        .Bind(10, user.notify_webhook)
+        .Bind(11, user.notify_secret);
     ECOUTE_RETURN_IF_ERROR(Run(insert));
     id = db_.LastInsertId();
     StoredUser saved = user;
@@ -228,14 +234,17 @@ Status SqliteAccessTables::UpdateUser(const StoredUser& user, int64_t now, bool 
   return sqlite::InTransaction(db(), [&]() -> Status {
     sqlite::Statement write(db(),
                             "UPDATE access_users SET display_name = ?, email = ?, role = ?, "
-                            "all_brands = ?, disabled = ?, updated_at = ? WHERE id = ?");
+                            "all_brands = ?, disabled = ?, updated_at = ?, notify_webhook = ?, "
+                            "notify_secret = ? WHERE id = ?");
     write.Bind(1, user.display_name)
         .Bind(2, user.email)
         .Bind(3, user.role)
         .Bind(4, int64_t{user.all_brands})
         .Bind(5, int64_t{user.disabled})
         .Bind(6, now)
-        .Bind(7, user.id);
+        .Bind(7, user.notify_webhook)
+        .Bind(8, user.notify_secret)
+        .Bind(9, user.id);
     ECOUTE_RETURN_IF_ERROR(Run(write));
     ECOUTE_RETURN_IF_ERROR(SaveBrands(user));
     return end_sessions ? EndSessions(user.id) : OkStatus();

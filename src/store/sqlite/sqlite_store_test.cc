@@ -684,7 +684,9 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE posts DROP COLUMN reasons;"
                          "ALTER TABLE posts DROP COLUMN contacts;"
                          "ALTER TABLE corrections DROP COLUMN from_brand_id;"
-                         "ALTER TABLE corrections DROP COLUMN priority;",
+                         "ALTER TABLE corrections DROP COLUMN priority;"
+                         "ALTER TABLE access_users DROP COLUMN notify_webhook;"
+                         "ALTER TABLE access_users DROP COLUMN notify_secret;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
