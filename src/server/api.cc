@@ -236,6 +236,7 @@ void App::InitApi() {
       {"POST", "/api/v1/rules", Role::kManager, CreateRule},
       {"PATCH", "/api/v1/rules/{id}", Role::kManager, UpdateRule},
       {"DELETE", "/api/v1/rules/{id}", Role::kManager, DeleteRule},
+      {"POST", "/api/v1/rules/{id}/test", Role::kManager, TestRule},
       {"GET", "/api/v1/deliveries", Role::kManager, ListDeliveries},
       {"POST", "/api/v1/deliveries/{id}/retry", Role::kManager, RetryDelivery},
       {"GET", "/api/v1/users", Role::kAdmin, ListUsers},
