@@ -7,6 +7,7 @@ import { formatDate, label, t } from '../i18n.js';
 import { STANCES, TOPICS, escalation, responseKindBadge, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
 import { contactRoutes, cueLegend, originalLink, priorityForm, whyPriority } from './case_info.js';
 import { declaredForm, notePanel, repliesPanel, replyComposer } from './case_reply.js';
+import { actorName, eventReason } from '../words.js';
 
 // Observed or declared, from the server's word, else from which first response it stamped.
 function responseKind(c) {
@@ -176,8 +177,8 @@ export async function render(view, ctx) {
           ' ',
           e.kind === 'note' ? [h('span', { class: 'badge internal-badge' }, h('span', { 'aria-hidden': 'true' }, '▣ '), t('note.internal')), ' '] : null,
           h('strong', {}, label('event', e.kind)),
-          e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: e.actor }))] : null,
-          e.reason ? h('div', { class: 'reason' }, e.reason) : null,
+          e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: actorName(e.actor) }))] : null,
+          e.reason ? h('div', { class: 'reason' }, eventReason(e.reason)) : null,
         ),
       ),
     );
