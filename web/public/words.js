@@ -29,6 +29,21 @@ addStrings({
     'reason.noFirstResponse': 'no first response within {time}',
     'filter.allTopics': 'All',
     'filter.allBrands': 'All',
+    'why.stanceTo': '{stance} to {brand}',
+    'why.stanceFor': '{stance} for {brand}',
+    'why.stanceWith': '{stance} with {brand}',
+    'why.amount': 'amount: {amount}',
+    'why.waited': 'waited {time}',
+    'why.followers': 'audience: {n} followers',
+    'why.comments': '{n} comments',
+    'why.shares': '{n} shares',
+    'signal.legal': 'legal threat',
+    'signal.media': 'media threat',
+    'signal.repeated': 'repeated failed contacts',
+    'signal.waiting': 'long wait',
+    'signal.humiliation': 'humiliation',
+    'signal.discrimination': 'discrimination',
+    'signal.stranded': 'stranded',
   },
   fr: {
     'actor.rule': 'règle {name}',
@@ -52,6 +67,21 @@ addStrings({
     'reason.noFirstResponse': 'pas de première réponse en {time}',
     'filter.allTopics': 'Tous',
     'filter.allBrands': 'Toutes',
+    'why.stanceTo': '{stance} adressée à {brand}',
+    'why.stanceFor': '{stance} pour {brand}',
+    'why.stanceWith': '{stance} avec {brand}',
+    'why.amount': 'montant : {amount}',
+    'why.waited': 'attente de {time}',
+    'why.followers': 'audience : {n} abonnés',
+    'why.comments': '{n} commentaires',
+    'why.shares': '{n} partages',
+    'signal.legal': 'menace de poursuites',
+    'signal.media': 'menace de médiatisation',
+    'signal.repeated': 'contacts répétés sans succès',
+    'signal.waiting': 'longue attente',
+    'signal.humiliation': 'humiliation',
+    'signal.discrimination': 'discrimination',
+    'signal.stranded': 'bloqué sur place',
   },
 });
 
@@ -101,5 +131,50 @@ export function eventReason(reason) {
   if (breach) return t('reason.noFirstResponse', { time: duration(breach[1]) }) + (breach[2] || '');
   const stance = text.match(/^(complaint|praise|resolution|question|neutral)(:.*)?$/);
   if (stance && STANCES.includes(stance[1])) return label('stance', stance[1]) + (stance[2] || '');
+  return text;
+}
+
+// The analysis's topic and signal names as it writes them in its reasons.
+const TOPIC_NAMES = {
+  billing: 'billing',
+  delay: 'delay',
+  'customer support': 'support',
+  'product defect': 'product_defect',
+  cancellation: 'cancellation',
+  contract: 'contract',
+  'staff attitude': 'staff_attitude',
+  delivery: 'delivery',
+  outage: 'outage',
+  other: 'other',
+};
+const SIGNALS = {
+  'legal threat': 'signal.legal',
+  'media threat': 'signal.media',
+  'repeated failed contacts': 'signal.repeated',
+  'long wait': 'signal.waiting',
+  humiliation: 'signal.humiliation',
+  discrimination: 'signal.discrimination',
+  stranded: 'signal.stranded',
+};
+
+// A reason the analysis gives for a priority ("complaint to Jeanerie", "delivery",
+// "amount: 120 €", "legal threat ("avocat")"), in the user's language.
+export function priorityReason(reason) {
+  const text = String(reason || '');
+  if (!text || getLang() === 'en') return text;
+  if (TOPIC_NAMES[text]) return label('topic', TOPIC_NAMES[text]);
+  if (STANCES.includes(text)) return label('stance', text);
+  let m = text.match(/^(complaint|praise|resolution|question) (to|for|with) (.+)$/);
+  if (m) return t(`why.stance${m[2][0].toUpperCase()}${m[2].slice(1)}`, { stance: label('stance', m[1]), brand: m[3] });
+  m = text.match(/^amount: (.+)$/);
+  if (m) return t('why.amount', { amount: m[1] });
+  m = text.match(/^waited (.+)$/);
+  if (m) return t('why.waited', { time: m[1] });
+  m = text.match(/^audience: (\d+) followers$/);
+  if (m) return t('why.followers', { n: m[1] });
+  m = text.match(/^(\d+) (comments|shares)$/);
+  if (m) return t(`why.${m[2]}`, { n: m[1] });
+  m = text.match(/^(.+?)( \(".*"\))$/);
+  if (m && SIGNALS[m[1]]) return t(SIGNALS[m[1]]) + m[2];
   return text;
 }

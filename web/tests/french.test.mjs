@@ -141,7 +141,7 @@ await run('french', async (t) => {
     check(cases.length > 0, 'no case');
     for (const c of cases.slice(0, 3)) {
       await page.goto(`/#/cases/${c.id}`);
-      await page.waitForSelector('.events, .event, #view [role="alert"]');
+      await page.waitForSelector('ol.events li');
       await page.waitForTimeout(200);
       await look(`case ${c.id}`);
     }

@@ -32,12 +32,9 @@ async function status(page, key, pattern) {
   await page.waitForFunction(([k, p]) => new RegExp(p).test(document.getElementById(`settings-${k}-status`)?.textContent || ''), [key, pattern.source]);
 }
 
-await run('settings', async (t) => {
-  const receiver = await startReceiver();
-  t.closers.push(() => receiver.server.close());
-  const page = await t.newPage();
+// Sources and rules made in a row; returns the secret shown for the first rule.
+async function makeInARow(t, page, receiver) {
   let secret = '';
-
   await t.step('admin opens the settings', async () => {
     await t.login(page, 'admin');
     await t.inboxLoaded(page);
@@ -96,6 +93,11 @@ await run('settings', async (t) => {
     check(JSON.stringify(rules[1].topics) === '["delivery"]', `topics: ${rules[1].topics}`);
   });
 
+  return secret;
+}
+
+// The test delivery and an edit in place.
+async function testAndEdit(t, page, receiver, secret) {
   await t.step('a test delivery reaches the receiver, signed', async () => {
     const { rules } = await (await t.api.get('/api/v1/rules')).json();
     const first = rules.find((r) => r.name === 'Night team');
@@ -124,6 +126,15 @@ await run('settings', async (t) => {
     check(after.length === 2 && edited.name === 'Day shift' && !edited.enabled, `after the edit: ${JSON.stringify(after)}`);
     check((await page.inputValue('#rules-form input[name=name]')) === '', 'the form did not go back to adding');
   });
+
+}
+
+await run('settings', async (t) => {
+  const receiver = await startReceiver();
+  t.closers.push(() => receiver.server.close());
+  const page = await t.newPage();
+  const secret = await makeInARow(t, page, receiver);
+  await testAndEdit(t, page, receiver, secret);
 
   await t.step('users: the brands field says what no brand means', async () => {
     await page.waitForSelector('#users-form');

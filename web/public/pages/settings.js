@@ -25,34 +25,33 @@ addStrings({
     'settings.editTitle': 'Edit “{name}”',
     'settings.brands': 'Brands',
     'settings.brandsIntro': 'The brand catalog, read only here: the names and aliases that rules, users, templates and searches accept (brand:voltaire finds “Voltaire Énergie”).',
-    'brand.aliases': 'Aliases',
-    'brand.handles': 'Accounts',
-    'brand.domains': 'Domains',
-    'rule.test': 'Send a test',
-    'rule.testLabel': 'Send a test delivery to {name}',
-    'rule.testOk': 'Test delivered to “{name}”: the receiver answered HTTP {status}.',
-    'rule.testFailed': 'Test not delivered to “{name}”: {error}.',
-    'rule.secretOnce': 'Signing secret of “{name}”, shown only now: copy it for your receiver.',
-    'rule.secretNever': 'You will not see it again: the list only shows it masked.',
-    'rule.copy': 'Copy the secret',
-    'rule.copied': 'Secret copied.',
-    'rule.dismiss': 'I have copied it',
-    'rule.secretHintAdd': 'Leave empty and ecoute generates one, shown once after the rule is added.',
-    'rule.secretHintEdit': 'Leave empty to keep the current secret.',
-    'rule.brandsHintAll': 'None ticked: every brand.',
-    'rule.brandsHintScoped': 'Among your brands.',
-    'rule.topicsHint': 'None ticked: every topic.',
-    'rule.stancesHint': 'None ticked: every stance.',
-    'rule.everyBrand': 'every brand',
-    'rule.everyTopic': 'every topic',
-    'user.access': 'Brands this user sees',
-    'user.accessAll': 'Every brand, including those added later',
-    'user.accessSome': 'Only the brands ticked below',
-    'user.accessHint': 'A user who is not an administrator sees only their brands: without any, they would see no case. Administrators always see every brand.',
-    'user.noBrand': 'none',
-    'user.passwordHintEdit': 'Leave empty to keep the current password.',
-    'user.nameFixed': 'A user name cannot change.',
-    'source.intervalHint': 'Seconds between two reads, 60 at least.',
+    'set.catalog.aliases': 'Aliases',
+    'set.catalog.handles': 'Accounts',
+    'set.catalog.domains': 'Domains',
+    'set.rule.test': 'Send a test',
+    'set.rule.testOk': 'Test delivered to “{name}”: the receiver answered HTTP {status}.',
+    'set.rule.testFailed': 'Test not delivered to “{name}”: {error}.',
+    'set.rule.secretOnce': 'Signing secret of “{name}”, shown only now: copy it for your receiver.',
+    'set.rule.secretNever': 'You will not see it again: the list only shows it masked.',
+    'set.rule.copy': 'Copy the secret',
+    'set.rule.copied': 'Secret copied.',
+    'set.rule.dismiss': 'I have copied it',
+    'set.rule.secretHintAdd': 'Leave empty and ecoute generates one, shown once after the rule is added.',
+    'set.rule.secretHintEdit': 'Leave empty to keep the current secret.',
+    'set.rule.brandsHintAll': 'None ticked: every brand.',
+    'set.rule.brandsHintScoped': 'Among your brands.',
+    'set.rule.topicsHint': 'None ticked: every topic.',
+    'set.rule.stancesHint': 'None ticked: every stance.',
+    'set.rule.everyBrand': 'every brand',
+    'set.rule.everyTopic': 'every topic',
+    'set.user.access': 'Brands this user sees',
+    'set.user.accessAll': 'Every brand, including those added later',
+    'set.user.accessSome': 'Only the brands ticked below',
+    'set.user.accessHint': 'A user who is not an administrator sees only their brands: without any, they would see no case. Administrators always see every brand.',
+    'set.user.noBrand': 'none',
+    'set.user.passwordHintEdit': 'Leave empty to keep the current password.',
+    'set.user.nameFixed': 'A user name cannot change.',
+    'set.source.intervalHint': 'Seconds between two reads, 60 at least.',
   },
   fr: {
     'settings.added': '« {name} » ajouté.',
@@ -63,34 +62,33 @@ addStrings({
     'settings.editTitle': 'Modifier « {name} »',
     'settings.brands': 'Marques',
     'settings.brandsIntro': 'Le catalogue des marques, en lecture seule ici : les noms et alias qu’acceptent les règles, les utilisateurs, les modèles et la recherche (brand:voltaire trouve « Voltaire Énergie »).',
-    'brand.aliases': 'Alias',
-    'brand.handles': 'Comptes',
-    'brand.domains': 'Domaines',
-    'rule.test': 'Envoyer un test',
-    'rule.testLabel': 'Envoyer une livraison de test à {name}',
-    'rule.testOk': 'Test livré à « {name} » : le destinataire a répondu HTTP {status}.',
-    'rule.testFailed': 'Test non livré à « {name} » : {error}.',
-    'rule.secretOnce': 'Secret de signature de « {name} », affiché uniquement maintenant : copiez-le pour votre destinataire.',
-    'rule.secretNever': 'Vous ne le reverrez plus : la liste ne l’affiche que masqué.',
-    'rule.copy': 'Copier le secret',
-    'rule.copied': 'Secret copié.',
-    'rule.dismiss': 'Je l’ai copié',
-    'rule.secretHintAdd': 'Laissez vide et ecoute en génère un, affiché une seule fois après l’ajout de la règle.',
-    'rule.secretHintEdit': 'Laissez vide pour garder le secret actuel.',
-    'rule.brandsHintAll': 'Aucune cochée : toutes les marques.',
-    'rule.brandsHintScoped': 'Parmi vos marques.',
-    'rule.topicsHint': 'Aucun coché : tous les sujets.',
-    'rule.stancesHint': 'Aucun coché : tous les tons.',
-    'rule.everyBrand': 'toutes les marques',
-    'rule.everyTopic': 'tous les sujets',
-    'user.access': 'Marques que voit cet utilisateur',
-    'user.accessAll': 'Toutes les marques, y compris celles ajoutées plus tard',
-    'user.accessSome': 'Seulement les marques cochées ci-dessous',
-    'user.accessHint': 'Un utilisateur qui n’est pas administrateur ne voit que ses marques : sans aucune, il ne verrait aucun dossier. Les administrateurs voient toujours toutes les marques.',
-    'user.noBrand': 'aucune',
-    'user.passwordHintEdit': 'Laissez vide pour garder le mot de passe actuel.',
-    'user.nameFixed': 'Un nom d’utilisateur ne change pas.',
-    'source.intervalHint': 'Secondes entre deux lectures, 60 au moins.',
+    'set.catalog.aliases': 'Alias',
+    'set.catalog.handles': 'Comptes',
+    'set.catalog.domains': 'Domaines',
+    'set.rule.test': 'Envoyer un test',
+    'set.rule.testOk': 'Test livré à « {name} » : le destinataire a répondu HTTP {status}.',
+    'set.rule.testFailed': 'Test non livré à « {name} » : {error}.',
+    'set.rule.secretOnce': 'Secret de signature de « {name} », affiché uniquement maintenant : copiez-le pour votre destinataire.',
+    'set.rule.secretNever': 'Vous ne le reverrez plus : la liste ne l’affiche que masqué.',
+    'set.rule.copy': 'Copier le secret',
+    'set.rule.copied': 'Secret copié.',
+    'set.rule.dismiss': 'Je l’ai copié',
+    'set.rule.secretHintAdd': 'Laissez vide et ecoute en génère un, affiché une seule fois après l’ajout de la règle.',
+    'set.rule.secretHintEdit': 'Laissez vide pour garder le secret actuel.',
+    'set.rule.brandsHintAll': 'Aucune cochée : toutes les marques.',
+    'set.rule.brandsHintScoped': 'Parmi vos marques.',
+    'set.rule.topicsHint': 'Aucun coché : tous les sujets.',
+    'set.rule.stancesHint': 'Aucun coché : tous les tons.',
+    'set.rule.everyBrand': 'toutes les marques',
+    'set.rule.everyTopic': 'tous les sujets',
+    'set.user.access': 'Marques que voit cet utilisateur',
+    'set.user.accessAll': 'Toutes les marques, y compris celles ajoutées plus tard',
+    'set.user.accessSome': 'Seulement les marques cochées ci-dessous',
+    'set.user.accessHint': 'Un utilisateur qui n’est pas administrateur ne voit que ses marques : sans aucune, il ne verrait aucun dossier. Les administrateurs voient toujours toutes les marques.',
+    'set.user.noBrand': 'aucune',
+    'set.user.passwordHintEdit': 'Laissez vide pour garder le mot de passe actuel.',
+    'set.user.nameFixed': 'Un nom d’utilisateur ne change pas.',
+    'set.source.intervalHint': 'Secondes entre deux lectures, 60 au moins.',
   },
 });
 
@@ -303,7 +301,7 @@ function sources(ctx, admin) {
             url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
             label: formField(t('f.label'), h('input', { name: 'label', autocomplete: 'off' })),
             format: formField(t('f.format'), h('select', { name: 'format' }, FORMATS.map((x) => h('option', { value: x }, x)))),
-            interval_seconds: formField(t('f.interval'), h('input', { type: 'number', name: 'interval_seconds', min: '60' }), { hint: t('source.intervalHint') }),
+            interval_seconds: formField(t('f.interval'), h('input', { type: 'number', name: 'interval_seconds', min: '60' }), { hint: t('set.source.intervalHint') }),
             enabled: formField(t('f.enabled'), h('input', { type: 'checkbox', name: 'enabled' })),
           };
           const v = (k) => fields[k].input;
@@ -336,11 +334,11 @@ function secretOnce(box, rule) {
   if (!rule || !rule.secret) return;
   const id = newId('secret');
   const input = h('input', { id, readonly: true, value: rule.secret, class: 'mono', size: '48', 'data-secret': 'full' });
-  const note = h('p', { class: 'hint', id: `${id}-never` }, t('rule.secretNever'));
+  const note = h('p', { class: 'hint', id: `${id}-never` }, t('set.rule.secretNever'));
   input.setAttribute('aria-describedby', note.id);
   const copied = h('span', { class: 'note', role: 'status' });
   box.append(
-    h('label', { for: id }, t('rule.secretOnce', { name: rule.name })),
+    h('label', { for: id }, t('set.rule.secretOnce', { name: rule.name })),
     h(
       'div',
       { class: 'secret-row' },
@@ -358,12 +356,12 @@ function secretOnce(box, rule) {
             } catch {
               document.execCommand('copy');
             }
-            copied.textContent = t('rule.copied');
+            copied.textContent = t('set.rule.copied');
           },
         },
-        t('rule.copy'),
+        t('set.rule.copy'),
       ),
-      h('button', { type: 'button', class: 'secondary small', onclick: () => clear(box) }, t('rule.dismiss')),
+      h('button', { type: 'button', class: 'secondary small', onclick: () => clear(box) }, t('set.rule.dismiss')),
       copied,
     ),
     note,
@@ -377,10 +375,10 @@ function ruleForm(ctx, brands, { reload, say }, secretBox) {
   const fields = {
     name: formField(t('f.name'), h('input', { name: 'name', autocomplete: 'off' }), { required: true }),
     url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
-    secret: formField(t('f.secret'), h('input', { type: 'password', name: 'secret', autocomplete: 'new-password' }), { hint: t('rule.secretHintAdd') }),
-    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: !all, hint: t(all ? 'rule.brandsHintAll' : 'rule.brandsHintScoped') }),
-    stances: checkGroup(t('f.stances'), STANCES, (s) => label('stance', s), { name: 'stances', hint: t('rule.stancesHint') }),
-    topics: checkGroup(t('f.topics'), TOPICS, (s) => label('topic', s), { name: 'topics', hint: t('rule.topicsHint') }),
+    secret: formField(t('f.secret'), h('input', { type: 'password', name: 'secret', autocomplete: 'new-password' }), { hint: t('set.rule.secretHintAdd') }),
+    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: !all, hint: t(all ? 'set.rule.brandsHintAll' : 'set.rule.brandsHintScoped') }),
+    stances: checkGroup(t('f.stances'), STANCES, (s) => label('stance', s), { name: 'stances', hint: t('set.rule.stancesHint') }),
+    topics: checkGroup(t('f.topics'), TOPICS, (s) => label('topic', s), { name: 'topics', hint: t('set.rule.topicsHint') }),
     min_priority: formField(t('f.minPriority'), h('input', { type: 'number', name: 'min_priority', min: '0', max: '100' })),
     triggers: checkGroup(t('f.triggers'), TRIGGERS, triggerLabel, { name: 'triggers' }),
     enabled: formField(t('f.enabled'), h('input', { type: 'checkbox', name: 'enabled' })),
@@ -397,7 +395,7 @@ function ruleForm(ctx, brands, { reload, say }, secretBox) {
       v('name').value = r.name || '';
       v('url').value = r.url || '';
       v('secret').value = '';
-      secretHint.textContent = t(editing ? 'rule.secretHintEdit' : 'rule.secretHintAdd');
+      secretHint.textContent = t(editing ? 'set.rule.secretHintEdit' : 'set.rule.secretHintAdd');
       fields.brands.setValues(r.brands);
       fields.stances.setValues(r.stances);
       fields.topics.setValues(r.topics);
@@ -436,15 +434,15 @@ function testButton(rule, say) {
       type: 'button',
       class: 'secondary small',
       'data-action': 'test',
-      'aria-label': t('rule.testLabel', { name: rule.name }),
+      'aria-label': `${t('set.rule.test')} · ${rule.name}`,
       onclick: async (e) => {
         const button = e.currentTarget;
         button.disabled = true;
         say('');
         try {
           const out = await api('POST', `/rules/${rule.id}/test`);
-          if (out.delivered) say(t('rule.testOk', { name: rule.name, status: out.http_status }));
-          else say(t('rule.testFailed', { name: rule.name, error: out.error || `HTTP ${out.http_status}` }), true);
+          if (out.delivered) say(t('set.rule.testOk', { name: rule.name, status: out.http_status }));
+          else say(t('set.rule.testFailed', { name: rule.name, error: out.error || `HTTP ${out.http_status}` }), true);
         } catch (err) {
           say(errorText(err), true);
         } finally {
@@ -452,7 +450,7 @@ function testButton(rule, say) {
         }
       },
     },
-    t('rule.test'),
+    t('set.rule.test'),
   );
 }
 
@@ -465,9 +463,9 @@ function rules(ctx, brands) {
     member: 'rules',
     columns: [
       ['f.name', (r) => r.name],
-      ['f.brandsShort', (r) => list(r.brands, t('rule.everyBrand'))],
+      ['f.brandsShort', (r) => list(r.brands, t('set.rule.everyBrand'))],
       ['f.stances', (r) => list((r.stances || []).map((s) => label('stance', s)))],
-      ['f.topicsShort', (r) => list((r.topics || []).map((s) => label('topic', s)), t('rule.everyTopic'))],
+      ['f.topicsShort', (r) => list((r.topics || []).map((s) => label('topic', s)), t('set.rule.everyTopic'))],
       ['f.minPriority', (r) => String(r.min_priority ?? 0)],
       ['f.triggers', (r) => list(TRIGGERS.filter((k) => r[k]).map(triggerLabel))],
       ['f.url', (r) => h('code', { class: 'url' }, r.url)],
@@ -514,9 +512,9 @@ function catalog(ctx) {
     member: 'brands',
     columns: [
       ['col.brand', (b) => b.name],
-      ['brand.aliases', (b) => list(b.aliases)],
-      ['brand.handles', (b) => list(b.handles)],
-      ['brand.domains', (b) => list(b.domains)],
+      ['set.catalog.aliases', (b) => list(b.aliases)],
+      ['set.catalog.handles', (b) => list(b.handles)],
+      ['set.catalog.domains', (b) => list(b.domains)],
     ],
   });
 }
@@ -527,9 +525,9 @@ function userForm(ctx, brands, { reload, say }) {
     const input = h('input', { type: 'radio', name: access, value, id: `${access}-${value}` });
     return { input, el: h('span', { class: 'check' }, input, h('label', { for: input.id }, text)) };
   };
-  const allRadio = radio('all', t('user.accessAll'));
-  const someRadio = radio('some', t('user.accessSome'));
-  const accessHint = h('p', { class: 'hint', id: `${access}-hint` }, t('user.accessHint'));
+  const allRadio = radio('all', t('set.user.accessAll'));
+  const someRadio = radio('some', t('set.user.accessSome'));
+  const accessHint = h('p', { class: 'hint', id: `${access}-hint` }, t('set.user.accessHint'));
   const fields = {
     name: formField(t('f.name'), h('input', { name: 'name', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }), { required: true }),
     display_name: formField(t('f.displayName'), h('input', { name: 'display_name', autocomplete: 'off' })),
@@ -538,7 +536,7 @@ function userForm(ctx, brands, { reload, say }) {
     brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: true }),
     password: formField(t('f.password'), h('input', { type: 'password', name: 'password', autocomplete: 'new-password' }), { required: true }),
   };
-  const accessSet = h('fieldset', { class: 'checks wide', 'aria-describedby': accessHint.id }, h('legend', {}, t('user.access')), accessHint, allRadio.el, someRadio.el);
+  const accessSet = h('fieldset', { class: 'checks wide', 'aria-describedby': accessHint.id }, h('legend', {}, t('set.user.access')), accessHint, allRadio.el, someRadio.el);
   const v = (k) => fields[k].input;
   const passwordHint = h('p', { class: 'hint', id: newId('pwh') });
   v('password').before(passwordHint);
@@ -572,7 +570,7 @@ function userForm(ctx, brands, { reload, say }) {
       v('password').required = !editing;
       v('password').setAttribute('aria-required', String(!editing));
       fields.password.el.querySelector('.required-mark').hidden = Boolean(editing);
-      passwordHint.textContent = editing ? t('user.passwordHintEdit') : '';
+      passwordHint.textContent = editing ? t('set.user.passwordHintEdit') : '';
       fields.name.el.querySelector('.required-mark').hidden = Boolean(editing);
       sync();
     },
@@ -605,7 +603,7 @@ function users(ctx, brands) {
       ['f.displayName', (u) => u.display_name || t('common.none')],
       ['f.email', (u) => u.email || t('common.none')],
       ['f.role', (u) => label('role', u.role)],
-      ['f.brandsShort', (u) => (u.all_brands ? t('f.allBrands') : list(u.brands, t('user.noBrand')))],
+      ['f.brandsShort', (u) => (u.all_brands ? t('f.allBrands') : list(u.brands, t('set.user.noBrand')))],
     ],
     actions: (u, run) => (u.id === ctx.user.id ? null : deleteButton('/users', u, u.name, run)),
     form: (tools) => userForm(ctx, brands, tools),
