@@ -288,7 +288,7 @@ Response App::Handle(Request& request) {
   // refused, whatever would read it (recursive walks of a deeper tree overflow the stack).
   if (!request.body.empty()) {
     if (Status shallow = CheckJsonDepth(request.body); !shallow.ok()) {
-      return ErrorResponse(shallow);
+      return ErrorResponse(WithDetail(shallow, {"too_deep", ""}));
     }
   }
   if (path == "/api/v1/session" && request.method == "POST") {

@@ -94,7 +94,7 @@ Response PushPosts(Context& ctx) {
   const Status stored = (*ingestor)->Flush();
   const IngestChange& change = (*ingestor)->change();
   if (change.read == 0) {
-    return ErrorResponse(400, "invalid_argument",
+    return ErrorResponse(400, "no_post",
                          problems.empty()
                              ? "no post in the body: send one JSON object, or JSON lines, each "
                                "with at least \"text\""

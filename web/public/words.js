@@ -44,6 +44,10 @@ addStrings({
     'signal.humiliation': 'humiliation',
     'signal.discrimination': 'discrimination',
     'signal.stranded': 'stranded',
+    'reply.counterFree.one': '{n} character',
+    'reply.counterFree.other': '{n} characters',
+    'reply.counter.one': '{n} / {limit} character',
+    'reply.counter.other': '{n} / {limit} characters',
   },
   fr: {
     'actor.rule': 'règle {name}',
@@ -82,6 +86,10 @@ addStrings({
     'signal.humiliation': 'humiliation',
     'signal.discrimination': 'discrimination',
     'signal.stranded': 'bloqué sur place',
+    'reply.counterFree.one': '{n} caractère',
+    'reply.counterFree.other': '{n} caractères',
+    'reply.counter.one': '{n} / {limit} caractère',
+    'reply.counter.other': '{n} / {limit} caractères',
   },
 });
 

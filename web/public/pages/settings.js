@@ -698,7 +698,7 @@ function accountForm(brands, known, reload) {
     const current = known.get(`${brand.value}\u0000${channel.value}`);
     clear(holder);
     inputs = spec.settings.map(([key, type]) => {
-      const input = h('input', { type, name: key, autocomplete: 'off', value: (current && current.settings && current.settings[key]) || '' });
+      const input = h('input', { type, name: key, autocomplete: 'off', required: true, value: (current && current.settings && current.settings[key]) || '' });
       return { key, input, ...checkedField(t(`account.${key}`), input) };
     });
     const input = h('input', { type: 'password', name: spec.secret, autocomplete: 'new-password', 'data-secret': spec.secret });
