@@ -180,7 +180,7 @@ async function login(event) {
     showApp(session);
   } catch (err) {
     if (err.status === 401) errorBox.textContent = t('login.bad');
-    else if (err.status === 429) errorBox.textContent = t('login.busy', { message: err.message });
+    else if (err.status === 429) errorBox.textContent = errorText(err);
     else errorBox.textContent = errorMessage(err);
   } finally {
     button.disabled = false;
