@@ -962,17 +962,21 @@ export async function render(view, ctx) {
   const brands = await ctx.brands().then((all) => all.map((b) => b.name), () => []);
   const [replyAccounts, replyTemplates] = await Promise.all([accounts(ctx, admin), templates(ctx)]);
   if (!ctx.isCurrent()) return;
-  // The sections, in order; a feature with settings of its own adds one line here.
-  const parts = [
-    sources(ctx, admin),
-    rules(ctx, brands),
-    deliveries(ctx),
-    catalog(ctx),
-    replyAccounts,
-    replyTemplates,
-    admin ? users(ctx, brands) : null,
-    tokens(ctx),
-  ].filter(Boolean);
+  // The sections, in order: each an element, null (not for this user) or a promise of
+  // one. A feature with settings of its own adds one line here: `mySection(ctx, brands),`.
+  const parts = (
+    await Promise.all([
+      sources(ctx, admin),
+      rules(ctx, brands),
+      deliveries(ctx),
+      catalog(ctx),
+      replyAccounts,
+      replyTemplates,
+      admin ? users(ctx, brands) : null,
+      tokens(ctx),
+    ])
+  ).filter(Boolean);
+  if (!ctx.isCurrent()) return;
   const nav = h(
     'nav',
     { class: 'subnav', 'aria-label': t('settings.title') },
