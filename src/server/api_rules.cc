@@ -60,7 +60,7 @@ Status StringList(const json& body, const char* field, std::string_view what,
                   std::vector<std::string>& out) {
   auto it = body.find(field);
   if (it == body.end()) return OkStatus();
-  const Status wrong =
+  Status wrong =
       FieldError("wrong_type", field, std::string(field) + ": a list of " + std::string(what),
                  {{"expected", "list"}});
   if (!it->is_array()) return wrong;

@@ -78,7 +78,7 @@ Status ApplyUser(const json& body, const BrandCatalog& catalog, User& user) {
     }
   }
   if (auto it = body.find("brands"); it != body.end()) {
-    const Status wrong =
+    Status wrong =
         FieldError("wrong_type", "brands", "brands: a list of brand names", {{"expected", "list"}});
     if (!it->is_array()) return wrong;
     user.brands.clear();
