@@ -144,6 +144,11 @@ await run('french', async (t) => {
       await page.waitForSelector('ol.events li');
       await page.waitForTimeout(200);
       await look(`case ${c.id}`);
+      // Who acted, as people read it: "règle SLA", "marie", never "rule:sla" or "agent:marie".
+      const actors = await page.$$eval('ol.events .muted', (els) => els.map((e) => e.textContent));
+      for (const a of actors) if (/\b(rule|agent|manager|admin):/.test(a)) problems.push(`case ${c.id}: actor "${a}" shown as an id`);
+      const reasons = await page.$$eval('ol.events .reason', (els) => els.map((e) => e.textContent));
+      for (const r of reasons) if (/^(complaint|praise|question|opening|follow_up|the (brand|customer|post)|no first response)\b/.test(r)) problems.push(`case ${c.id}: reason "${r}" is English`);
     }
   });
 
