@@ -15,12 +15,12 @@ addStrings({
   en: {
     'form.requiredNote': 'Fields marked * are required.',
     'form.missing': 'Fill in this field.',
-    'form.missingChoice': 'Choose at least one.',
+    'form.missingChoice': 'Tick at least one box.',
   },
   fr: {
     'form.requiredNote': 'Les champs marqués d’un * sont obligatoires.',
     'form.missing': 'Remplissez ce champ.',
-    'form.missingChoice': 'Choisissez-en au moins un.',
+    'form.missingChoice': 'Cochez au moins une case.',
   },
 });
 
@@ -61,8 +61,9 @@ export function formField(text, input, { required = false, hint = '' } = {}) {
 }
 
 // A group of checkboxes, one per value, with its legend, hint and error line. Returns the
-// field interface of formField plus values(), setValues(list) and setDisabled(bool).
-export function checkGroup(legend, values, labelOf, { required = false, hint = '', name = '' } = {}) {
+// field interface of formField plus values(), setValues(list) and setDisabled(bool);
+// `missing` is the key of the message for a required group left empty.
+export function checkGroup(legend, values, labelOf, { required = false, hint = '', name = '', missing = 'form.missingChoice' } = {}) {
   const id = newId('grp');
   const error = h('p', { id: `${id}-error`, class: 'error field-error' });
   const hintEl = hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null;
@@ -101,7 +102,7 @@ export function checkGroup(legend, values, labelOf, { required = false, hint = '
     },
     empty: () => !el.disabled && boxes.every((b) => !b.checked),
     focus: () => boxes.length && boxes[0].focus(),
-    missing: 'form.missingChoice',
+    missing,
   };
 }
 

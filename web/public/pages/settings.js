@@ -376,7 +376,7 @@ function ruleForm(ctx, brands, { reload, say }, secretBox) {
     name: formField(t('f.name'), h('input', { name: 'name', autocomplete: 'off' }), { required: true }),
     url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
     secret: formField(t('f.secret'), h('input', { type: 'password', name: 'secret', autocomplete: 'new-password' }), { hint: t('set.rule.secretHintAdd') }),
-    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: !all, hint: t(all ? 'set.rule.brandsHintAll' : 'set.rule.brandsHintScoped') }),
+    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: !all, missing: 'error.code.required.brands', hint: t(all ? 'set.rule.brandsHintAll' : 'set.rule.brandsHintScoped') }),
     stances: checkGroup(t('f.stances'), STANCES, (s) => label('stance', s), { name: 'stances', hint: t('set.rule.stancesHint') }),
     topics: checkGroup(t('f.topics'), TOPICS, (s) => label('topic', s), { name: 'topics', hint: t('set.rule.topicsHint') }),
     min_priority: formField(t('f.minPriority'), h('input', { type: 'number', name: 'min_priority', min: '0', max: '100' })),
@@ -533,7 +533,7 @@ function userForm(ctx, brands, { reload, say }) {
     display_name: formField(t('f.displayName'), h('input', { name: 'display_name', autocomplete: 'off' })),
     email: formField(t('f.email'), h('input', { type: 'email', name: 'email', autocomplete: 'off' })),
     role: formField(t('f.role'), h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, label('role', r))))),
-    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: true }),
+    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: true, missing: 'error.code.required.brands' }),
     password: formField(t('f.password'), h('input', { type: 'password', name: 'password', autocomplete: 'new-password' }), { required: true }),
   };
   const accessSet = h('fieldset', { class: 'checks wide', 'aria-describedby': accessHint.id }, h('legend', {}, t('set.user.access')), accessHint, allRadio.el, someRadio.el);
