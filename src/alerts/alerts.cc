@@ -144,6 +144,7 @@ struct Outcome {
   bool delivered = false;
   bool gone = false;  // HTTP 410: the receiver asks never to be called again
   std::string error;
+  long http_status = 0;  // NOLINT(google-runtime-int): libcurl's type. 0: no answer
 };
 
 Outcome Post(const std::string& url, const std::vector<std::string>& header_lines,
@@ -157,9 +158,31 @@ Outcome Post(const std::string& url, const std::vector<std::string>& header_line
   fetch.outbound = options.outbound;
   // A redirect is not followed: a 3xx counts as a failed attempt and shows in last_error.
   Result<long> status = HttpPost(url, header_lines, body, fetch);  // NOLINT(google-runtime-int)
-  if (!status) return {false, false, status.error().message()};
-  if (*status >= 200 && *status < 300) return {true, false, ""};
-  return {false, *status == 410, "HTTP " + std::to_string(*status)};
+  if (!status) return {false, false, status.error().message(), 0};
+  if (*status >= 200 && *status < 300) return {true, false, "", *status};
+  return {false, *status == 410, "HTTP " + std::to_string(*status), *status};
+}
+
+// The headers of one attempt: Standard Webhooks' (the id is the dedupe key, the same on
+// every attempt, so that a receiver can drop repeats; the timestamp is this attempt's),
+// ecoute's, and the deprecated signature when asked.
+std::vector<std::string> SignedHeaders(const AlertOptions& options, std::string_view secret,
+                                       const std::string& id, std::string_view kind,
+                                       int64_t timestamp, std::string_view body) {
+  std::vector<std::string> headers = {
+      "Content-Type: application/json",
+      "webhook-id: " + id,
+      "webhook-timestamp: " + std::to_string(timestamp),
+      "webhook-signature: " + StandardWebhookSignature(secret, id, timestamp, body),
+      "X-Ecoute-Event: " + std::string(kind),
+      "X-Ecoute-Delivery: " + id,
+      "Expect:",  // no 100-continue round trip before the body
+  };
+  if (options.legacy_signature) {
+    headers.push_back("X-Ecoute-Timestamp: " + std::to_string(timestamp));
+    headers.push_back("X-Ecoute-Signature: " + WebhookSignature(secret, timestamp, body));
+  }
+  return headers;
 }
 
 // An e-mail delivery's url: "mailto:" and the address.
@@ -578,22 +601,8 @@ int AlertEngine::DeliverDue() {
 void AlertEngine::Attempt(const DueDelivery& due) {
   const int64_t timestamp = clock_.Now();
   const bool is_mail = std::string_view(due.url).starts_with(kMailto);
-  // Standard Webhooks: the id is the dedupe key, the same on every attempt, so that a
-  // receiver can drop repeats; the timestamp is this attempt's.
-  std::vector<std::string> headers = {
-      "Content-Type: application/json",
-      "webhook-id: " + due.dedupe_key,
-      "webhook-timestamp: " + std::to_string(timestamp),
-      "webhook-signature: " +
-          StandardWebhookSignature(due.secret, due.dedupe_key, timestamp, due.body),
-      "X-Ecoute-Event: " + due.event_kind,
-      "X-Ecoute-Delivery: " + due.dedupe_key,
-      "Expect:",  // no 100-continue round trip before the body
-  };
-  if (options_.legacy_signature) {
-    headers.push_back("X-Ecoute-Timestamp: " + std::to_string(timestamp));
-    headers.push_back("X-Ecoute-Signature: " + WebhookSignature(due.secret, timestamp, due.body));
-  }
+  const std::vector<std::string> headers =
+      SignedHeaders(options_, due.secret, due.dedupe_key, due.event_kind, timestamp, due.body);
   const Outcome outcome = is_mail ? Mail(due.url.substr(kMailto.size()), due.body, options_)
                                   : Post(due.url, headers, due.body, options_);
   const int attempts = due.attempts + 1;
@@ -630,6 +639,30 @@ void AlertEngine::Attempt(const DueDelivery& due) {
                             " is dead after " + std::to_string(attempts) +
                             " attempt(s): " + outcome.error));
   }
+}
+
+Result<AlertEngine::TestOutcome> AlertEngine::SendTest(const AlertRule& rule) {
+  ECOUTE_RETURN_IF_ERROR(ValidateTarget(rule.target, options_.outbound));
+  AlertEvent event;
+  event.kind = "test";
+  event.brand = rule.brands.empty() ? std::string() : rule.brands.front();
+  event.at = clock_.Now();
+  event.detail = "A test delivery from ecoute for the rule \"" + rule.name +
+                 "\": the signature checks out if your receiver verifies it.";
+  // Each test its own id: a receiver that drops repeats still takes the next test.
+  unsigned char nonce[8];
+  randombytes_buf(nonce, sizeof nonce);
+  const std::string id = "test_" + Hex(nonce, sizeof nonce);
+  const std::string body = WebhookBody(event, id, &rule);
+  const Outcome outcome = Post(
+      rule.target.url, SignedHeaders(options_, rule.target.secret, id, event.kind, event.at, body),
+      body, options_);
+  TestOutcome out;
+  out.delivered = outcome.delivered;
+  out.http_status = outcome.http_status;
+  out.error = outcome.error;
+  out.webhook_id = id;
+  return out;
 }
 
 void AlertEngine::Report(const Status& status) {

@@ -147,6 +147,19 @@ class AlertEngine {
   // file for the next Open.
   void Stop();
 
+  // What a test delivery came to.
+  struct TestOutcome {
+    bool delivered = false;
+    long http_status = 0;  // NOLINT(google-runtime-int): libcurl's type. 0: no answer
+    std::string error;     // empty when delivered
+    std::string webhook_id;
+  };
+  // Sends `rule` a "test" event at once, signed and sent as every delivery is (the same
+  // headers, body shape and outbound policy), and waits for the answer. Not queued: it is
+  // not retried, not listed, and its failure makes no dead letter. kInvalidArgument when
+  // the rule's target is invalid (ValidateTarget).
+  Result<TestOutcome> SendTest(const AlertRule& rule);
+
   // Newest first; every state when `state` is empty.
   Result<std::vector<Delivery>> ListDeliveries(std::optional<DeliveryState> state, int limit);
   // One delivery; kNotFound for an unknown id.

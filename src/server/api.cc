@@ -239,6 +239,7 @@ void App::InitApi() {
       {"POST", "/api/v1/rules", Role::kManager, CreateRule},
       {"PATCH", "/api/v1/rules/{id}", Role::kManager, UpdateRule},
       {"DELETE", "/api/v1/rules/{id}", Role::kManager, DeleteRule},
+      {"POST", "/api/v1/rules/{id}/test", Role::kManager, TestRule},
       {"GET", "/api/v1/deliveries", Role::kManager, ListDeliveries},
       {"POST", "/api/v1/deliveries/{id}/retry", Role::kManager, RetryDelivery},
       {"GET", "/api/v1/teams", Role::kAgent, ListTeams},
@@ -295,7 +296,7 @@ Response App::Handle(Request& request) {
   // refused, whatever would read it (recursive walks of a deeper tree overflow the stack).
   if (!request.body.empty()) {
     if (Status shallow = CheckJsonDepth(request.body); !shallow.ok()) {
-      return ErrorResponse(shallow);
+      return ErrorResponse(WithDetail(shallow, {"too_deep", ""}));
     }
   }
   if (path == "/api/v1/session" && request.method == "POST") {

@@ -52,15 +52,18 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
       continue;
     }
     if (!ParseCaseStatus(s, status)) {
-      return InvalidArgumentError("status \"" + ShortQuote(s) +
-                                  "\": use new, acknowledged, resolved, closed, reopened or open");
+      return FieldError("unknown_value", "status",
+                        "status \"" + ShortQuote(s) +
+                            "\": use new, acknowledged, resolved, closed, reopened or open",
+                        {{"value", ShortQuote(s)}});
     }
     filter.statuses.push_back(status);
   }
   for (const std::string& t : q.QueryAll("topic")) {
     Topic topic;
     if (!ParseTopic(t, topic)) {
-      return InvalidArgumentError("unknown topic \"" + ShortQuote(t) + "\"");
+      return FieldError("unknown_topic", "topic", "unknown topic \"" + ShortQuote(t) + "\"",
+                        {{"topic", ShortQuote(t)}});
     }
     filter.topics.push_back(topic);
   }
@@ -77,18 +80,24 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
     } else if (s == "oldest") {
       filter.sort = CaseSort::kOldest;
     } else {
-      return InvalidArgumentError("sort: use priority, recent or oldest");
+      return FieldError("unknown_value", "sort", "sort: use priority, recent or oldest",
+                        {{"value", ShortQuote(s)}});
     }
   }
   if (std::string_view l = q.Query("limit"); !l.empty()) {
     std::optional<int64_t> limit = ParseId(l);
-    if (!limit || *limit > 500) return InvalidArgumentError("limit: a number from 1 to 500");
+    if (!limit || *limit > 500) {
+      return FieldError("out_of_range", "limit", "limit: a number from 1 to 500",
+                        {{"min", "1"}, {"max", "500"}});
+    }
     filter.limit = static_cast<int>(*limit);
   }
   if (std::string_view o = q.Query("offset"); !o.empty()) {
     std::optional<int64_t> offset = o == "0" ? std::optional<int64_t>(0) : ParseId(o);
     if (!offset || *offset > kMaxOffset) {
-      return InvalidArgumentError("offset: a number from 0 to " + std::to_string(kMaxOffset));
+      return FieldError("out_of_range", "offset",
+                        "offset: a number from 0 to " + std::to_string(kMaxOffset),
+                        {{"min", "0"}, {"max", std::to_string(kMaxOffset)}});
     }
     filter.offset = static_cast<int>(*offset);
   }
@@ -201,22 +210,26 @@ Response CaseAction(Context& ctx, Action action) {
 Status ReadCorrection(const Context& ctx, const json& body, Correction& c) {
   auto post = body.find("post_id");
   if (post == body.end() || !post->is_number_integer()) {
-    return InvalidArgumentError("give \"post_id\", the post whose verdict is corrected");
+    return FieldError("required", "post_id",
+                      "give \"post_id\", the post whose verdict is corrected");
   }
   c.post_id = post->get<int64_t>();
   ECOUTE_RETURN_IF_ERROR(
       TextField(body, "brand", 200, false, "the right brand (default: the case's)", c.brand));
   if (!c.brand.empty() && !ctx.scope.Sees(c.brand)) {
-    return InvalidArgumentError("brand \"" + ShortQuote(c.brand) + "\": give one of your brands");
+    return FieldError("not_your_brand", "brand",
+                      "brand \"" + ShortQuote(c.brand) + "\": give one of your brands",
+                      {{"brand", ShortQuote(c.brand)}});
   }
   if (!ParseStance(StringField(body, "stance"), c.stance)) {
-    return InvalidArgumentError("stance: use complaint, praise, resolution, question or neutral");
+    return FieldError("unknown_stance", "stance",
+                      "stance: use complaint, praise, resolution, question or neutral");
   }
   if (auto topics = body.find("topics"); topics != body.end() && topics->is_array()) {
     for (const json& t : *topics) {
       Topic topic;
       if (!t.is_string() || !ParseTopic(t.get<std::string>(), topic)) {
-        return InvalidArgumentError("unknown topic " + DescribeValue(t));
+        return FieldError("unknown_topic", "topics", "unknown topic " + DescribeValue(t));
       }
       c.topics.push_back(topic);
     }
@@ -348,8 +361,9 @@ Response RespondCase(Context& ctx) {
     const std::string channels = "one of " + std::string(kDeclaredChannels);
     ECOUTE_RETURN_IF_ERROR(TextField(body, "channel", 32, true, channels, channel));
     if (!IsDeclaredChannel(channel)) {
-      return InvalidArgumentError("\"channel\" is \"" + ShortQuote(channel) + "\": give " +
-                                  channels);
+      return FieldError("unknown_value", "channel",
+                        "\"channel\" is \"" + ShortQuote(channel) + "\": give " + channels,
+                        {{"value", ShortQuote(channel)}});
     }
     ECOUTE_RETURN_IF_ERROR(
         TextField(body, "note", kMaxCaseText, true, "what was answered, and to whom", note));
@@ -394,14 +408,17 @@ Response SetCasePriority(Context& ctx) {
   return CaseAction(ctx, [&](Store& store, const json& body) -> Status {
     auto it = body.find("priority");
     if (it == body.end()) {
-      return InvalidArgumentError(
-          "\"priority\" is missing: give a whole number from 0 to 100, or null to clear");
+      return FieldError("required", "priority",
+                        "\"priority\" is missing: give a whole number from 0 to 100, or null to "
+                        "clear");
     }
     std::optional<int> priority;
     if (!it->is_null()) {
       if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100) {
-        return InvalidArgumentError("\"priority\" is " + DescribeValue(*it) +
-                                    ": give a whole number from 0 to 100, or null to clear");
+        return FieldError("out_of_range", "priority",
+                          "\"priority\" is " + DescribeValue(*it) +
+                              ": give a whole number from 0 to 100, or null to clear",
+                          {{"min", "0"}, {"max", "100"}});
       }
       priority = static_cast<int>(it->get<int64_t>());
     }
@@ -444,8 +461,9 @@ Response CorrectCase(Context& ctx) {
     if (!detail) return detail.error();
     if (std::none_of(detail->posts.begin(), detail->posts.end(),
                      [&](const CasePost& p) { return p.post_id == c.post_id; })) {
-      return InvalidArgumentError("post " + std::to_string(c.post_id) + " is not in case " +
-                                  std::to_string(ctx.ids[0]));
+      return FieldError(
+          "post_not_in_case", "post_id",
+          "post " + std::to_string(c.post_id) + " is not in case " + std::to_string(ctx.ids[0]));
     }
     // Another brand than the case's moves the case there (both brands are the caller's).
     const std::string& case_brand = detail->summary.brand;

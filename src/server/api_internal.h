@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -142,12 +143,37 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // ---- bodies and answers (api_json.cc) -------------------------------------------------------
 
+// What an interface that translates needs of a refusal beyond its English message: a stable
+// snake_case reason ("required", "unknown_brand"), the request field at fault ("brands"),
+// and the values the message quotes ({"brand", "Voltair"}).
+struct ErrorDetail {
+  std::string reason;
+  std::string field;
+  std::vector<std::pair<std::string, std::string>> params = {};
+};
+// `status` with a detail that ErrorResponse(status) answers with: its reason as the code,
+// its field and params. The detail is kept beside the Status, for the thread that made it
+// (a request is validated and answered on one thread), and found again by the Status's
+// code and message: a Status passed through ECOUTE_RETURN_IF_ERROR keeps it.
+Status WithDetail(const Status& status, ErrorDetail detail);
+// kInvalidArgument refusing a request's field: WithDetail({reason, field, params}).
+Status FieldError(std::string reason, std::string field, std::string message,
+                  std::vector<std::pair<std::string, std::string>> params = {});
+// The detail given to this Status on this thread, or null.
+const ErrorDetail* DetailOf(const Status& status);
+
 // Compact JSON; invalid UTF-8 in strings is replaced, never thrown on.
 std::string Dump(const nlohmann::json& j);
-// {"error": {"code", "message"}}.
-Response ErrorResponse(int http_status, std::string_view code, std::string_view message);
-// The HTTP status and code of a Status (one table); internal errors are logged, and the
-// client told only that there was one.
+// {"error": {"code", "message", "field"?, "params"?}}: `code` a stable snake_case word the
+// dashboard translates, `message` an English sentence for API users, `field` the request
+// field at fault (omitted when empty), `params` the values the message quotes (omitted when
+// empty). docs/SERVER.md lists the codes.
+Response ErrorResponse(int http_status, std::string_view code, std::string_view message,
+                       std::string_view field = {},
+                       const nlohmann::json& params = nlohmann::json::object());
+// The HTTP status and code of a Status (one table); a Status with a detail (WithDetail,
+// FieldError) gives its reason as the code, with its field and params. Internal errors are logged,
+// and the client told only that there was one.
 Response ErrorResponse(const Status& status);
 Response JsonResponse(const nlohmann::json& j, int status = 200);
 // A time as RFC 3339, or null.
@@ -167,6 +193,16 @@ std::string StringField(const nlohmann::json& j, const char* name);
 // empty (when `required`) or too long.
 Status TextField(const nlohmann::json& j, const char* name, size_t max_bytes, bool required,
                  std::string_view what, std::string& out);
+// The catalog's brand named `name` or one of its aliases, compared without regard to case,
+// accents or separators ("voltaire" finds "Voltaire Énergie"); null when none.
+const Brand* FindBrand(const BrandCatalog& catalog, std::string_view name);
+// Each of `brands` replaced by its catalog name (FindBrand), duplicates dropped;
+// FieldError "unknown_brand" on `field`, with param "brand", for one not in the catalog.
+Status CatalogBrands(const BrandCatalog& catalog, std::string_view field,
+                     std::vector<std::string>& brands);
+// A topic by its code ("delivery") or its name in English or French ("livraison",
+// "Produit défectueux"), without regard to case or accents.
+bool ParseTopicOrLabel(std::string_view text, Topic& out);
 // Who acted, as the case timeline records it: "agent:marie".
 std::string Actor(const Principal& p);
 
@@ -234,6 +270,7 @@ Response ListRules(Context& ctx);
 Response CreateRule(Context& ctx);
 Response UpdateRule(Context& ctx);
 Response DeleteRule(Context& ctx);
+Response TestRule(Context& ctx);
 Response ListDeliveries(Context& ctx);
 Response RetryDelivery(Context& ctx);
 

@@ -24,14 +24,28 @@ using nlohmann::json;
 Response SearchPosts(Context& ctx) {
   const std::string q(ctx.request.Query("q"));
   Result<SearchQuery> query = ParseSearchQuery(q, ctx.app.clock().Now());
-  if (!query) return ErrorResponse(query.error());
+  if (!query) {
+    // "column 7: unterminated quote: ...": the column is the interface's to point at.
+    const Status error = query.error();
+    const std::string& m = error.message();
+    std::string column;
+    if (m.starts_with("column ")) column = m.substr(7, m.find(':') - 7);
+    return ErrorResponse(WithDetail(error, {"invalid_query", "q", {{"column", column}}}));
+  }
+  // A brand by its catalog name or any alias, whatever its case or accents: brand:voltaire
+  // is "Voltaire Énergie". A name the catalog does not know stays as given (and finds
+  // nothing, or the brands of older posts).
+  for (std::string& b : query->brands) {
+    if (const Brand* known = FindBrand(ctx.app.catalog(), b)) b = known->name;
+  }
   SearchOptions options;
   options.highlight_open = "\x01";
   options.highlight_close = "\x02";
   if (std::string_view l = ctx.request.Query("limit"); !l.empty()) {
     std::optional<int64_t> limit = ParseId(l);
     if (!limit || *limit > 200) {
-      return ErrorResponse(400, "invalid_argument", "limit: a number from 1 to 200");
+      return ErrorResponse(400, "out_of_range", "limit: a number from 1 to 200", "limit",
+                           {{"min", "1"}, {"max", "200"}});
     }
     options.limit = static_cast<int>(*limit);
   }
@@ -80,7 +94,7 @@ Response PushPosts(Context& ctx) {
   const Status stored = (*ingestor)->Flush();
   const IngestChange& change = (*ingestor)->change();
   if (change.read == 0) {
-    return ErrorResponse(400, "invalid_argument",
+    return ErrorResponse(400, "no_post",
                          problems.empty()
                              ? "no post in the body: send one JSON object, or JSON lines, each "
                                "with at least \"text\""

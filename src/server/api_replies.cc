@@ -12,6 +12,7 @@
 #include "server/api_internal.h"
 #include "server/reply_options.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -81,12 +82,14 @@ Response SendReply(Context& ctx) {
   r.idempotency_key = StringField(*body, "idempotency_key");
   r.actor = Actor(ctx.principal);
   if (!reply::IsChannel(r.channel)) {
-    return ErrorResponse(400, "invalid_argument", "channel: mastodon, bluesky, email or webhook");
+    return ErrorResponse(400, "unknown_value", "channel: mastodon, bluesky, email or webhook",
+                         "channel", {{"value", ShortQuote(r.channel)}});
   }
   const std::optional<ReplyTarget> target = ReplyTargetOn(*detail, r.channel);
   if (!target) {
-    return ErrorResponse(400, "invalid_argument",
-                         "the customer did not write on " + r.channel + ": choose another channel");
+    return ErrorResponse(400, "channel_unavailable",
+                         "the customer did not write on " + r.channel + ": choose another channel",
+                         "channel", {{"channel", r.channel}});
   }
   r.in_reply_to = target->in_reply_to;
   r.recipient = body->contains("recipient") ? StringField(*body, "recipient") : target->recipient;

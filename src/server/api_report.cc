@@ -38,8 +38,9 @@ Response GetReport(Context& ctx) {
     std::optional<int64_t> when = ParseTimeBound(text, bound, options.now);
     if (!when) {
       return ErrorResponse(
-          400, "invalid_argument",
-          name + " \"" + ShortQuote(text) + "\": not a date; " + std::string(kTimeBoundForms));
+          400, "invalid_date",
+          name + " \"" + ShortQuote(text) + "\": not a date; " + std::string(kTimeBoundForms),
+          name);
     }
     (bound == TimeBound::kSince ? options.since : options.until) = when;
   }

@@ -1,8 +1,10 @@
 // Alert rules and webhook deliveries (docs/ALERTS.md), a manager's (route table). A rule is
 // seen and changed only by whoever sees every brand it watches (Scope::SeesAll); a delivery
 // by whoever sees its brand.
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,6 +12,7 @@
 
 #include "server/api_internal.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -52,36 +55,64 @@ json DeliveryJson(const Delivery& d) {
           {"last_error", d.last_error}};
 }
 
-Status ApplyRule(const json& body, AlertRule& rule) {
-  if (body.contains("name")) rule.name = StringField(body, "name");
-  if (body.contains("url")) rule.target.url = StringField(body, "url");
-  if (body.contains("secret")) rule.target.secret = StringField(body, "secret");
-  if (auto it = body.find("brands"); it != body.end()) {
-    if (!it->is_array()) return InvalidArgumentError("brands: a list of brand names");
-    rule.brands.clear();
-    for (const json& b : *it) {
-      if (!b.is_string()) return InvalidArgumentError("brands: a list of brand names");
-      rule.brands.push_back(b.get<std::string>());
-    }
+// A list of strings in `field`, or a FieldError saying what it should hold.
+Status StringList(const json& body, const char* field, std::string_view what,
+                  std::vector<std::string>& out) {
+  auto it = body.find(field);
+  if (it == body.end()) return OkStatus();
+  Status wrong =
+      FieldError("wrong_type", field, std::string(field) + ": a list of " + std::string(what),
+                 {{"expected", "list"}});
+  if (!it->is_array()) return wrong;
+  out.clear();
+  for (const json& v : *it) {
+    if (!v.is_string()) return wrong;
+    out.push_back(v.get<std::string>());
   }
-  if (auto it = body.find("stances"); it != body.end()) {
+  return OkStatus();
+}
+
+Status ApplyRule(const json& body, const BrandCatalog& catalog, AlertRule& rule) {
+  for (auto [name, out] : {std::pair{"name", &rule.name}, std::pair{"url", &rule.target.url},
+                           std::pair{"secret", &rule.target.secret}}) {
+    if (!body.contains(name)) continue;
+    ECOUTE_RETURN_IF_ERROR(TextField(body, name, 2048, false, "text", *out));
+  }
+  if (body.contains("brands")) {
+    ECOUTE_RETURN_IF_ERROR(StringList(body, "brands", "brand names", rule.brands));
+    ECOUTE_RETURN_IF_ERROR(CatalogBrands(catalog, "brands", rule.brands));
+  }
+  if (std::vector<std::string> names; body.contains("stances")) {
+    ECOUTE_RETURN_IF_ERROR(StringList(body, "stances", "stances", names));
     rule.stances.clear();
-    for (const json& s : *it) {
+    for (const std::string& name : names) {
       Stance stance;
-      if (!s.is_string() || !ParseStance(s.get<std::string>(), stance)) {
-        return InvalidArgumentError("unknown stance " + DescribeValue(s));
+      if (!ParseStance(name, stance)) {
+        return FieldError("unknown_stance", "stances", "unknown stance " + DescribeValue(name),
+                          {{"stance", ShortQuote(name)}});
       }
       rule.stances.push_back(stance);
     }
   }
-  if (auto it = body.find("topics"); it != body.end()) {
-    rule.topics.clear();
-    for (const json& t : *it) {
-      Topic topic;
-      if (!t.is_string() || !ParseTopic(t.get<std::string>(), topic)) {
-        return InvalidArgumentError("unknown topic " + DescribeValue(t));
+  if (std::vector<std::string> names; body.contains("topics")) {
+    if (auto it = body.find("topics"); it->is_array()) {
+      for (const json& t : *it) {
+        if (!t.is_string()) {
+          return FieldError("unknown_topic", "topics", "unknown topic " + DescribeValue(t));
+        }
       }
-      rule.topics.push_back(topic);
+    }
+    ECOUTE_RETURN_IF_ERROR(StringList(body, "topics", "topics", names));
+    rule.topics.clear();
+    for (const std::string& name : names) {
+      Topic topic;
+      if (!ParseTopicOrLabel(name, topic)) {
+        return FieldError("unknown_topic", "topics", "unknown topic " + DescribeValue(name),
+                          {{"topic", ShortQuote(name)}});
+      }
+      if (std::find(rule.topics.begin(), rule.topics.end(), topic) == rule.topics.end()) {
+        rule.topics.push_back(topic);
+      }
     }
   }
   for (auto [name, flag] :
@@ -89,15 +120,51 @@ Status ApplyRule(const json& body, AlertRule& rule) {
         std::pair{"on_escalation", &rule.on_escalation}, std::pair{"on_spike", &rule.on_spike},
         std::pair{"enabled", &rule.enabled}}) {
     if (auto it = body.find(name); it != body.end()) {
-      if (!it->is_boolean()) return InvalidArgumentError(std::string(name) + ": true or false");
+      if (!it->is_boolean()) {
+        return FieldError("wrong_type", name, std::string(name) + ": true or false",
+                          {{"expected", "boolean"}});
+      }
       *flag = it->get<bool>();
     }
   }
   if (auto it = body.find("min_priority"); it != body.end()) {
-    if (!it->is_number_integer()) return InvalidArgumentError("min_priority: 0 to 100");
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100) {
+      return FieldError("out_of_range", "min_priority", "min_priority: a whole number, 0 to 100",
+                        {{"min", "0"}, {"max", "100"}});
+    }
     rule.min_priority = it->get<int>();
   }
+  if (rule.name.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return FieldError("required", "name", "give the rule a \"name\"");
+  }
+  if (rule.target.url.empty()) {
+    return FieldError("required", "url", "give the webhook's \"url\"");
+  }
   return OkStatus();
+}
+
+// The alert engine's refusal of a target, on the field at fault.
+Status TargetError(const Status& st) {
+  if (st.code() != StatusCode::kInvalidArgument || DetailOf(st) != nullptr) return st;
+  const std::string& m = st.message();
+  if (m.starts_with("webhook URL")) {
+    return WithDetail(
+        st, {m.find("outbound policy") != std::string::npos ? "url_not_allowed" : "invalid_url",
+             "url",
+             {}});
+  }
+  if (m.find("secret") != std::string::npos) {
+    if (m.find("at least") != std::string::npos) {
+      return WithDetail(st,
+                        {"secret_too_short", "secret", {{"min", std::to_string(kMinSecretBytes)}}});
+    }
+    return WithDetail(st, {"invalid_secret", "secret", {}});
+  }
+  return st;
+}
+
+Response NotYourBrands() {
+  return ErrorResponse(403, "not_your_brand", "a rule may only watch your brands", "brands");
 }
 
 }  // namespace
@@ -118,17 +185,15 @@ Response CreateRule(Context& ctx) {
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
   AlertRule rule;
-  if (Status st = ApplyRule(*body, rule); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyRule(*body, ctx.app.catalog(), rule); !st.ok()) return ErrorResponse(st);
   if (rule.brands.empty() && !ctx.scope.all()) {
-    return ErrorResponse(400, "invalid_argument",
-                         "list the brands the rule watches in \"brands\" (yours only)");
+    return ErrorResponse(400, "required",
+                         "list the brands the rule watches in \"brands\" (yours only)", "brands");
   }
-  if (!ctx.scope.SeesAll(rule.brands)) {
-    return ErrorResponse(403, "permission_denied", "a rule may only watch your brands");
-  }
+  if (!ctx.scope.SeesAll(rule.brands)) return NotYourBrands();
   rule.created_by = ctx.principal.user_id;
   Result<AlertRule> created = ctx.app.alerts().CreateRule(rule);
-  if (!created) return ErrorResponse(created.error());
+  if (!created) return ErrorResponse(TargetError(created.error()));
   // The secret is shown once, to whoever created the rule.
   return JsonResponse(RuleJson(*created, true), 201);
 }
@@ -140,13 +205,33 @@ Response UpdateRule(Context& ctx) {
   }
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  if (Status st = ApplyRule(*body, *rule); !st.ok()) return ErrorResponse(st);
-  if (!ctx.scope.SeesAll(rule->brands)) {
-    return ErrorResponse(403, "permission_denied", "a rule may only watch your brands");
+  // The secret is write-only: absent or empty, the stored one is kept.
+  rule->target.secret.clear();
+  if (Status st = ApplyRule(*body, ctx.app.catalog(), *rule); !st.ok()) return ErrorResponse(st);
+  if (rule->brands.empty() && !ctx.scope.all()) {
+    return ErrorResponse(400, "required",
+                         "list the brands the rule watches in \"brands\" (yours only)", "brands");
   }
+  if (!ctx.scope.SeesAll(rule->brands)) return NotYourBrands();
   Result<AlertRule> updated = ctx.app.alerts().UpdateRule(*rule);
-  if (!updated) return ErrorResponse(updated.error());
+  if (!updated) return ErrorResponse(TargetError(updated.error()));
   return JsonResponse(RuleJson(*updated, false));
+}
+
+// A signed "test" event sent to the rule's receiver now, and what came of it: 200 either
+// way, {"delivered", "http_status", "error", "webhook_id"}.
+Response TestRule(Context& ctx) {
+  Result<AlertRule> rule = ctx.app.alerts().GetRule(ctx.ids[0]);
+  if (!rule || !ctx.scope.SeesAll(rule->brands)) {
+    return ErrorResponse(NotFoundError("no rule " + std::to_string(ctx.ids[0])));
+  }
+  Result<AlertEngine::TestOutcome> sent = ctx.app.alerts().SendTest(*rule);
+  if (!sent) return ErrorResponse(TargetError(sent.error()));
+  return JsonResponse(
+      {{"delivered", sent->delivered},
+       {"http_status", sent->http_status > 0 ? json(sent->http_status) : json(nullptr)},
+       {"error", sent->error},
+       {"webhook_id", sent->webhook_id}});
 }
 
 Response DeleteRule(Context& ctx) {
@@ -167,7 +252,8 @@ Response ListDeliveries(Context& ctx) {
   if (std::string_view s = ctx.request.Query("state"); !s.empty()) {
     DeliveryState parsed;
     if (!ParseDeliveryState(s, parsed)) {
-      return ErrorResponse(400, "invalid_argument", "state: pending, delivered or dead");
+      return ErrorResponse(400, "unknown_value", "state: pending, delivered or dead", "state",
+                           {{"value", ShortQuote(s)}});
     }
     state = parsed;
   }

@@ -1,11 +1,13 @@
 // Watched sources (docs/WATCHING.md): listed by managers, changed by admins (route table).
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "server/api_internal.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -29,18 +31,47 @@ json SourceJson(const WatchedSource& s) {
 }
 
 Status ApplySource(const json& body, WatchedSource& s) {
-  if (body.contains("url")) s.url = StringField(body, "url");
-  if (body.contains("format")) s.format = StringField(body, "format");
-  if (body.contains("label")) s.label = StringField(body, "label");
+  for (auto [name, out] :
+       {std::pair{"url", &s.url}, std::pair{"format", &s.format}, std::pair{"label", &s.label}}) {
+    if (!body.contains(name)) continue;
+    ECOUTE_RETURN_IF_ERROR(TextField(body, name, 2048, false, "text", *out));
+  }
   if (auto it = body.find("interval_seconds"); it != body.end()) {
-    if (!it->is_number_integer()) return InvalidArgumentError("interval_seconds: a number");
+    if (!it->is_number_integer()) {
+      return FieldError("wrong_type", "interval_seconds", "interval_seconds: a number of seconds",
+                        {{"expected", "integer"}});
+    }
     s.interval_seconds = it->get<int64_t>();
   }
   if (auto it = body.find("enabled"); it != body.end()) {
-    if (!it->is_boolean()) return InvalidArgumentError("enabled: true or false");
+    if (!it->is_boolean()) {
+      return FieldError("wrong_type", "enabled", "enabled: true or false",
+                        {{"expected", "boolean"}});
+    }
     s.enabled = it->get<bool>();
   }
+  if (s.url.empty()) return FieldError("required", "url", "give the source's \"url\"");
   return OkStatus();
+}
+
+// The watcher's refusal of a source, on the field at fault.
+Status SourceError(const Status& st) {
+  if (st.code() != StatusCode::kInvalidArgument || DetailOf(st) != nullptr) return st;
+  const std::string& m = st.message();
+  if (m.starts_with("url")) {
+    return WithDetail(
+        st, {m.find("outbound policy") != std::string::npos ? "url_not_allowed" : "invalid_url",
+             "url",
+             {}});
+  }
+  if (m.starts_with("format")) return WithDetail(st, {"unknown_format", "format", {}});
+  if (m.starts_with("interval_seconds")) {
+    const size_t at = m.find("at least ");
+    return WithDetail(st, {"too_small",
+                           "interval_seconds",
+                           {{"min", at == std::string::npos ? "" : m.substr(at + 9)}}});
+  }
+  return st;
 }
 
 }  // namespace
@@ -59,7 +90,7 @@ Response CreateSource(Context& ctx) {
   WatchedSource s;
   if (Status st = ApplySource(*body, s); !st.ok()) return ErrorResponse(st);
   Result<WatchedSource> added = ctx.app.watcher().Add(s);
-  if (!added) return ErrorResponse(added.error());
+  if (!added) return ErrorResponse(SourceError(added.error()));
   return JsonResponse(SourceJson(*added), 201);
 }
 
@@ -70,7 +101,7 @@ Response UpdateSource(Context& ctx) {
   if (!body) return ErrorResponse(body.error());
   if (Status st = ApplySource(*body, *s); !st.ok()) return ErrorResponse(st);
   Result<WatchedSource> updated = ctx.app.watcher().Update(*s);
-  if (!updated) return ErrorResponse(updated.error());
+  if (!updated) return ErrorResponse(SourceError(updated.error()));
   return JsonResponse(SourceJson(*updated));
 }
 

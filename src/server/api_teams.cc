@@ -36,11 +36,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-Response FieldError(int status, std::string_view code, std::string_view field,
-                    std::string_view message, json params = json::object()) {
-  json error = {{"code", code}, {"message", message}, {"field", field}};
-  if (!params.empty()) error["params"] = std::move(params);
-  return JsonResponse({{"error", std::move(error)}}, status);
+// A refusal naming the field at fault, in the API's error shape (ErrorResponse).
+Response Refuse(int status, std::string_view code, std::string_view field,
+                std::string_view message, const json& params = json::object()) {
+  return ErrorResponse(status, code, message, field, params);
 }
 
 // The name of a user id among `users`; empty when it is none of them.
@@ -81,7 +80,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
     if (name.empty() || name.size() > kMaxTeamName || !IsValidUtf8(name) ||
         std::any_of(name.begin(), name.end(),
                     [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-      return FieldError(400, "invalid_team_name", "name",
+      return Refuse(400, "invalid_team_name", "name",
                         "\"name\": give a team name of 1 to 64 characters");
     }
     team.name = std::move(name);
@@ -89,20 +88,20 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
   if (body.contains("brand")) {
     const std::string brand = CatalogBrand(ctx.app, StringField(body, "brand"));
     if (brand.empty() || !ctx.scope.Sees(brand)) {
-      return FieldError(400, "unknown_brand", "brand",
+      return Refuse(400, "unknown_brand", "brand",
                         "\"brand\": give one of your brands, as the catalog names it");
     }
     team.brand = brand;
   }
   if (auto it = body.find("round_robin"); it != body.end()) {
     if (!it->is_boolean()) {
-      return FieldError(400, "invalid_argument", "round_robin", "\"round_robin\": true or false");
+      return Refuse(400, "invalid_argument", "round_robin", "\"round_robin\": true or false");
     }
     team.round_robin = it->get<bool>();
   }
   if (auto it = body.find("members"); it != body.end()) {
     if (!it->is_array() || it->size() > kMaxMembers) {
-      return FieldError(400, "invalid_argument", "members",
+      return Refuse(400, "invalid_argument", "members",
                         "\"members\": a list of user names (at most 200)");
     }
     team.members.clear();
@@ -111,7 +110,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
       auto user =
           std::find_if(users.begin(), users.end(), [&](const User& u) { return u.name == name; });
       if (user == users.end()) {
-        return FieldError(400, "invalid_member", "members",
+        return Refuse(400, "invalid_member", "members",
                           "\"members\": " + DescribeValue(m) + " is no user",
                           {{"name", m.is_string() ? m.get<std::string>() : DescribeValue(m)}});
       }
@@ -121,7 +120,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
     }
   }
   if (team.name.empty() || team.brand.empty()) {
-    return FieldError(400, "invalid_argument", team.name.empty() ? "name" : "brand",
+    return Refuse(400, "invalid_argument", team.name.empty() ? "name" : "brand",
                       "give the team's \"name\" and \"brand\"");
   }
   // Every member may work on the brand (which may have just changed).
@@ -129,7 +128,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
     auto user = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
     if (user == users.end() || !MayWorkOn(*user, team.brand)) {
       const std::string name = user == users.end() ? std::to_string(id) : user->name;
-      return FieldError(400, "invalid_member", "members",
+      return Refuse(400, "invalid_member", "members",
                         "\"members\": " + name + " may not work on " + team.brand +
                             " (an enabled agent, manager or admin of the brand)",
                         {{"name", name}});
@@ -143,7 +142,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
 Response TeamResult(const Result<Team>& team, const std::vector<User>& users, int status) {
   if (!team) {
     if (team.error().code() == StatusCode::kAlreadyExists) {
-      return FieldError(409, "team_exists", "name", team.error().message());
+      return Refuse(409, "team_exists", "name", team.error().message());
     }
     return ErrorResponse(team.error());
   }
@@ -247,7 +246,7 @@ std::optional<Response> CheckAssignee(App& app, std::string_view brand, std::str
       }
     }
   }
-  return FieldError(400, "unknown_assignee", "assignee",
+  return Refuse(400, "unknown_assignee", "assignee",
                     "\"assignee\": " + DescribeValue(json(assignee)) +
                         " is neither a user allowed on " + std::string(brand) +
                         " nor a team of it; give a user's name, \"team:<name>\", \"me\" or \"\"",
@@ -289,7 +288,7 @@ Response ListAssignees(Context& ctx) {
 Response ListBrandAssignees(Context& ctx) {
   const std::string brand = CatalogBrand(ctx.app, ctx.request.Query("brand"));
   if (brand.empty() || !ctx.scope.Sees(brand)) {
-    return FieldError(400, "unknown_brand", "brand",
+    return Refuse(400, "unknown_brand", "brand",
                       "\"brand\": give one of your brands, as the catalog names it");
   }
   return AssigneesResponse(ctx.app, brand);

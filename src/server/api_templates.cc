@@ -14,6 +14,7 @@
 #include "reply/template.h"
 #include "server/api_internal.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -43,10 +44,11 @@ bool MayWrite(const Scope& scope, const ReplyTemplate& t) {
 
 Response MayNotWrite(const ReplyTemplate& t) {
   return ErrorResponse(
-      403, "permission_denied",
+      403, "not_your_brand",
       t.brand.empty() ? "a template for every brand (brand \"\") needs access to every brand: "
                         "give one of your brands in \"brand\""
-                      : "brand \"" + t.brand + "\" is not one of yours: give one of your brands");
+                      : "brand \"" + t.brand + "\" is not one of yours: give one of your brands",
+      "brand");
 }
 
 // The fields of `body` into `t`: every one when creating (name and body required), only
@@ -80,9 +82,35 @@ Result<ReplyTemplate> ScopedTemplate(Context& ctx) {
   return t;
 }
 
+// CheckTemplate's refusal ("brand: ...") on the field it names, with a code.
+Status TemplateError(const Status& st, const ReplyTemplate& t) {
+  if (st.code() != StatusCode::kInvalidArgument || DetailOf(st) != nullptr) return st;
+  const std::string& m = st.message();
+  const std::string field = m.substr(0, m.find(':'));
+  if (field == "brand")
+    return WithDetail(st, {"unknown_brand", field, {{"brand", ShortQuote(t.brand)}}});
+  if (field == "lang") return WithDetail(st, {"invalid_lang", field, {}});
+  if (field == "topic")
+    return WithDetail(st, {"unknown_topic", field, {{"topic", ShortQuote(t.topic)}}});
+  if (field == "name")
+    return WithDetail(st,
+                      {m.find("give") != std::string::npos ? "required" : "too_long", field, {}});
+  if (field == "body") {
+    if (m.find("unknown variable") != std::string::npos) {
+      return WithDetail(st, {"unknown_variable", field, {}});
+    }
+    return WithDetail(
+        st,
+        {m.find("write the text") != std::string::npos ? "required" : "invalid_text", field, {}});
+  }
+  return st;
+}
+
 // Checks the template, then whether the caller may write it, then saves it.
 Response Save(Context& ctx, ReplyTemplate t, bool create) {
-  if (Status st = CheckTemplate(ctx.app.catalog(), t); !st.ok()) return ErrorResponse(st);
+  if (Status st = CheckTemplate(ctx.app.catalog(), t); !st.ok()) {
+    return ErrorResponse(TemplateError(st, t));
+  }
   if (!MayWrite(ctx.scope, t)) return MayNotWrite(t);
   t.updated_by = Actor(ctx.principal);
   t.updated_at = ctx.app.clock().Now();

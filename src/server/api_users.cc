@@ -10,6 +10,7 @@
 
 #include "server/api_internal.h"
 #include "util/datetime.h"
+#include "util/json.h"
 
 namespace ecoute::server {
 
@@ -58,31 +59,79 @@ Response SessionCookie(App& app, const NewSession& session, Response r) {
   return r;
 }
 
-Status ApplyUser(const json& body, User& user) {
-  if (body.contains("name")) user.name = StringField(body, "name");
-  if (body.contains("display_name")) user.display_name = StringField(body, "display_name");
-  if (body.contains("email")) user.email = StringField(body, "email");
-  if (body.contains("notify_webhook")) user.notify_webhook = StringField(body, "notify_webhook");
+Status ApplyUser(const json& body, const BrandCatalog& catalog, User& user) {
+  for (auto [name, out] :
+       {std::pair{"name", &user.name}, std::pair{"display_name", &user.display_name},
+        std::pair{"email", &user.email},
+        std::pair{"notify_webhook", &user.notify_webhook}}) {
+    if (!body.contains(name)) continue;
+    ECOUTE_RETURN_IF_ERROR(TextField(body, name, 1024, false, "text", *out));
+  }
   if (body.contains("role") && !ParseRole(StringField(body, "role"), user.role)) {
-    return InvalidArgumentError("role: admin, manager, agent or viewer");
+    return FieldError("unknown_role", "role", "role: admin, manager, agent or viewer");
   }
-  if (auto it = body.find("all_brands"); it != body.end()) {
-    if (!it->is_boolean()) return InvalidArgumentError("all_brands: true or false");
-    user.all_brands = it->get<bool>();
-  }
-  if (auto it = body.find("brands"); it != body.end()) {
-    if (!it->is_array()) return InvalidArgumentError("brands: a list of brand names");
-    user.brands.clear();
-    for (const json& b : *it) {
-      if (!b.is_string()) return InvalidArgumentError("brands: a list of brand names");
-      user.brands.push_back(b.get<std::string>());
+  for (auto [name, flag] :
+       {std::pair{"all_brands", &user.all_brands}, std::pair{"disabled", &user.disabled}}) {
+    if (auto it = body.find(name); it != body.end()) {
+      if (!it->is_boolean()) {
+        return FieldError("wrong_type", name, std::string(name) + ": true or false",
+                          {{"expected", "boolean"}});
+      }
+      *flag = it->get<bool>();
     }
   }
-  if (auto it = body.find("disabled"); it != body.end()) {
-    if (!it->is_boolean()) return InvalidArgumentError("disabled: true or false");
-    user.disabled = it->get<bool>();
+  if (auto it = body.find("brands"); it != body.end()) {
+    Status wrong =
+        FieldError("wrong_type", "brands", "brands: a list of brand names", {{"expected", "list"}});
+    if (!it->is_array()) return wrong;
+    user.brands.clear();
+    for (const json& b : *it) {
+      if (!b.is_string()) return wrong;
+      user.brands.push_back(b.get<std::string>());
+    }
+    ECOUTE_RETURN_IF_ERROR(CatalogBrands(catalog, "brands", user.brands));
+  }
+  // Without every brand, a user sees only their brands: none would show them nothing.
+  const bool scoped = user.role != Role::kAdmin && !user.all_brands;
+  const bool touched =
+      body.contains("brands") || body.contains("all_brands") || body.contains("role");
+  if (scoped && touched && user.brands.empty()) {
+    return FieldError("brands_required", "brands",
+                      "give the user's brands in \"brands\", or \"all_brands\": true: "
+                      "a user without brands sees no case");
   }
   return OkStatus();
+}
+
+// The access layer's refusal of a user, on the field at fault.
+Status UserError(const Status& st) {
+  if (DetailOf(st) != nullptr) return st;
+  const std::string& m = st.message();
+  if (st.code() == StatusCode::kAlreadyExists) return WithDetail(st, {"name_taken", "name", {}});
+  if (st.code() != StatusCode::kInvalidArgument) return st;
+  if (m.starts_with("the password")) {
+    if (m.find("too short") != std::string::npos) {
+      const size_t at = m.find("at least ");
+      std::string min = at == std::string::npos ? "" : m.substr(at + 9);
+      min = min.substr(0, min.find(' '));
+      return WithDetail(st, {"password_too_short", "password", {{"min", min}}});
+    }
+    if (m.find("too easy") != std::string::npos)
+      return WithDetail(st, {"weak_password", "password", {}});
+    if (m.find("user name") != std::string::npos) {
+      return WithDetail(st, {"password_is_name", "password", {}});
+    }
+    return WithDetail(st, {"invalid_password", "password", {}});
+  }
+  if (m.find("user name") != std::string::npos || m.find("user's name") != std::string::npos) {
+    return WithDetail(
+        st, {m.find("required") != std::string::npos ? "required" : "invalid_name", "name", {}});
+  }
+  if (m.find("e-mail") != std::string::npos) return WithDetail(st, {"invalid_email", "email", {}});
+  if (m.find("display name") != std::string::npos) {
+    return WithDetail(st, {"invalid_text", "display_name", {}});
+  }
+  return st;
 }
 
 }  // namespace
@@ -95,7 +144,8 @@ Response Login(App& app, Request& request) {
   const std::string name = StringField(*body, "name");
   const std::string password = StringField(*body, "password");
   if (name.empty() || password.empty()) {
-    return ErrorResponse(400, "invalid_argument", "give \"name\" and \"password\"");
+    return ErrorResponse(400, "required", "give \"name\" and \"password\"",
+                         name.empty() ? "name" : "password");
   }
   Result<NewSession> session = app.access().Login(name, password, request.remote_address);
   app.metrics()
@@ -145,9 +195,14 @@ Response CreateUser(Context& ctx) {
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
   User user;
-  if (Status st = ApplyUser(*body, user); !st.ok()) return ErrorResponse(st);
-  Result<User> created = ctx.app.access().AddUser(user, StringField(*body, "password"));
-  if (!created) return ErrorResponse(created.error());
+  if (Status st = ApplyUser(*body, ctx.app.catalog(), user); !st.ok()) return ErrorResponse(st);
+  if (user.name.empty()) return ErrorResponse(FieldError("required", "name", "give a \"name\""));
+  const std::string password = StringField(*body, "password");
+  if (password.empty()) {
+    return ErrorResponse(FieldError("required", "password", "give a \"password\""));
+  }
+  Result<User> created = ctx.app.access().AddUser(user, password);
+  if (!created) return ErrorResponse(UserError(created.error()));
   return JsonResponse(UserJson(*created), 201);
 }
 
@@ -156,12 +211,12 @@ Response UpdateUser(Context& ctx) {
   if (!user) return ErrorResponse(user.error());
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  if (Status st = ApplyUser(*body, *user); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyUser(*body, ctx.app.catalog(), *user); !st.ok()) return ErrorResponse(st);
   Result<User> updated = ctx.app.access().UpdateUser(*user);
-  if (!updated) return ErrorResponse(updated.error());
+  if (!updated) return ErrorResponse(UserError(updated.error()));
   if (std::string password = StringField(*body, "password"); !password.empty()) {
     if (Status st = ctx.app.access().SetPassword(ctx.ids[0], password); !st.ok()) {
-      return ErrorResponse(st);
+      return ErrorResponse(UserError(st));
     }
   }
   return JsonResponse(UserJson(*updated));
@@ -169,7 +224,7 @@ Response UpdateUser(Context& ctx) {
 
 Response DeleteUser(Context& ctx) {
   if (ctx.ids[0] == ctx.principal.user_id) {
-    return ErrorResponse(409, "failed_precondition", "you cannot delete yourself");
+    return ErrorResponse(409, "cannot_delete_self", "you cannot delete yourself");
   }
   if (Status st = ctx.app.access().DeleteUser(ctx.ids[0]); !st.ok()) return ErrorResponse(st);
   Response r;
@@ -195,12 +250,13 @@ Response CreateToken(Context& ctx) {
   std::optional<int64_t> expires;
   if (auto it = body->find("expires_days"); it != body->end()) {
     if (!it->is_number_integer() || it->get<int64_t>() <= 0) {
-      return ErrorResponse(400, "invalid_argument", "expires_days: a number of days, 1 or more");
+      return ErrorResponse(400, "out_of_range", "expires_days: a number of days, 1 or more",
+                           "expires_days", {{"min", "1"}});
     }
     expires = ctx.app.clock().Now() + it->get<int64_t>() * 86400;
   }
   std::string label = StringField(*body, "label");
-  if (label.empty()) return ErrorResponse(400, "invalid_argument", "give a \"label\"");
+  if (label.empty()) return ErrorResponse(400, "required", "give a \"label\"", "label");
   Result<NewToken> token = ctx.app.access().CreateToken(ctx.principal.user_id, label, expires);
   if (!token) return ErrorResponse(token.error());
   return JsonResponse({{"token", token->token}, {"info", TokenJson(token->info)}}, 201);

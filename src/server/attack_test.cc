@@ -404,11 +404,16 @@ TEST_F(AttackTest, GuessablePasswordsAreRefusedWithAReason) {
   for (const std::string password :
        {"password1234", "            ", "azertyuiop12", "aaaaaaaaaaaaaaaa", "123456789012",
         "motdepasse2026", "marie.dupont2026"}) {
-    Response r =
-        Call("admin", "POST", "/api/v1/users",
-             json({{"name", "marie.dupont"}, {"role", "agent"}, {"password", password}}).dump());
+    Response r = Call("admin", "POST", "/api/v1/users",
+                      json({{"name", "marie.dupont"},
+                            {"role", "agent"},
+                            {"brands", {"Jeanerie"}},
+                            {"password", password}})
+                          .dump());
     EXPECT_EQ(r.status, 400) << "\"" << password << "\" was accepted";
     EXPECT_NE(r.body.find("too easy to guess"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(R"("code":"weak_password")"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(R"("field":"password")"), std::string::npos) << r.body;
   }
   Response strong = Call("admin", "POST", "/api/v1/users",
                          json({{"name", "marie.dupont"},

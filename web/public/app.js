@@ -1,8 +1,9 @@
 // The dashboard shell: session, header, hash routing, live updates and global keys.
 
-import { api, setCsrf, ApiError } from './api.js';
+import { api, setCsrf } from './api.js';
 import { applyStatic, getLang, setLang, t, label } from './i18n.js';
 import { clear, h } from './dom.js';
+import { errorText } from './errors.js';
 import { startLive } from './live.js';
 import { installKeys, registerShortcut } from './keys.js';
 import { startNotify } from './notify.js';
@@ -66,14 +67,9 @@ function parseHash() {
   return { parts, query: new URLSearchParams(cut < 0 ? '' : raw.slice(cut + 1)) };
 }
 
-// Shows an error in place of a page: not found / not allowed / anything else.
+// An error as a sentence in the user's language (errors.js: by the server's code).
 export function errorMessage(err) {
-  if (err instanceof ApiError) {
-    if (err.status === 403) return t('error.forbidden');
-    if (err.status === 404) return t('error.notfound');
-    if (err.status === 0) return t('error.network');
-  }
-  return t('error.generic', { message: err.message });
+  return errorText(err);
 }
 
 async function route() {
@@ -150,7 +146,9 @@ function showLogin(message) {
   $('login-name').focus();
 }
 
+let liveUp = null;
 function setLiveState(up) {
+  liveUp = up;
   const el = $('live-state');
   el.hidden = false;
   el.className = up ? 'live live-on' : 'live live-off';
@@ -184,7 +182,7 @@ async function login(event) {
     showApp(session);
   } catch (err) {
     if (err.status === 401) errorBox.textContent = t('login.bad');
-    else if (err.status === 429) errorBox.textContent = t('login.busy', { message: err.message });
+    else if (err.status === 429) errorBox.textContent = errorText(err);
     else errorBox.textContent = errorMessage(err);
   } finally {
     button.disabled = false;
@@ -217,6 +215,7 @@ async function boot() {
   select.addEventListener('change', () => {
     setLang(select.value);
     applyStatic();
+    if (liveUp !== null) setLiveState(liveUp);
     if (user) showApp({ user, csrf: undefined });
     else document.title = `${t('login.title')} · ecoute`;
   });

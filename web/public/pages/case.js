@@ -25,6 +25,7 @@ import { STANCES, TOPICS, escalation, responseKindBadge, slaBadge, stanceBadge, 
 import { contactRoutes, cueLegend, originalLink, priorityForm, whyPriority } from './case_info.js';
 import { declaredForm, notePanel, repliesPanel, replyComposer } from './case_reply.js';
 import { byTeammate, describeChange, postGuarded, presenceTracker } from './case_collab.js';
+import { actorName, eventReason } from '../words.js';
 
 addStrings({
   en: {
@@ -117,8 +118,8 @@ function timeline(events) {
         ' ',
         e.kind === 'note' ? [h('span', { class: 'badge internal-badge' }, h('span', { 'aria-hidden': 'true' }, '▣ '), t('note.internal')), ' '] : null,
         h('strong', {}, label('event', e.kind)),
-        e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: e.actor }))] : null,
-        e.reason ? h('div', { class: 'reason' }, e.reason) : null,
+        e.actor ? [' ', h('span', { class: 'muted' }, t('case.by', { actor: actorName(e.actor) }))] : null,
+        e.reason ? h('div', { class: 'reason' }, eventReason(e.reason)) : null,
       ),
     ),
   );

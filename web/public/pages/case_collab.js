@@ -5,6 +5,7 @@
 import { api, ApiError } from '../api.js';
 import { append, clear, h } from '../dom.js';
 import { addStrings, formatDate, label, t } from '../i18n.js';
+import { actorName, eventReason } from '../words.js';
 
 addStrings({
   en: {
@@ -43,7 +44,7 @@ const TYPING_MS = 6000;
 // One timeline entry, in words: "internal note by admin:marie · 7 Dec 2026, 18:02".
 export function describeChange(e) {
   const what = label('event', e.kind);
-  const text = e.actor ? t('conflict.by', { what, actor: e.actor }) : what;
+  const text = e.actor ? t('conflict.by', { what, actor: actorName(e.actor) }) : what;
   return e.at ? `${text} · ${formatDate(e.at)}` : text;
 }
 
@@ -67,7 +68,7 @@ export function confirmConflict(changes) {
       h('h2', { id: 'conflict-h' }, t('conflict.title')),
       h('p', { id: 'conflict-intro' }, t('conflict.intro')),
       changes.length
-        ? h('ul', { class: 'conflict-changes' }, changes.map((e) => h('li', { 'data-kind': e.kind }, describeChange(e), e.reason ? h('div', { class: 'reason' }, e.reason) : null)))
+        ? h('ul', { class: 'conflict-changes' }, changes.map((e) => h('li', { 'data-kind': e.kind }, describeChange(e), e.reason ? h('div', { class: 'reason' }, eventReason(e.reason)) : null)))
         : h('p', {}, t('conflict.none')),
       h('p', {}, h('strong', {}, t('conflict.question'))),
       h('div', { class: 'buttons' }, applyButton, cancelButton),

@@ -5,6 +5,7 @@
 
 import { h, webUrl } from '../dom.js';
 import { formatNumber, label, t } from '../i18n.js';
+import { priorityReason } from '../words.js';
 
 export const CUE_KINDS = ['complaint', 'question', 'praise', 'resolution', 'topic', 'brand', 'fact'];
 const REACH = ['followers', 'comments', 'shares', 'likes'];
@@ -55,7 +56,7 @@ export function whyPriority(c, posts) {
               'li',
               { 'data-post-id': p.post_id },
               h('p', { class: 'why-who' }, h('strong', {}, p.author || label('role', p.role)), ' · ', label('role', p.role)),
-              (p.reasons || []).length ? h('ul', { class: 'reasons' }, p.reasons.map((r) => h('li', {}, r))) : h('p', { class: 'hint' }, t('why.noReason')),
+              (p.reasons || []).length ? h('ul', { class: 'reasons' }, p.reasons.map((r) => h('li', {}, priorityReason(r)))) : h('p', { class: 'hint' }, t('why.noReason')),
               reachList(p.reach),
             ),
           ),

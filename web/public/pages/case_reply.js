@@ -4,7 +4,7 @@
 
 import { api, ApiError, hasEndpoint, optional } from '../api.js';
 import { clear, h, webUrl } from '../dom.js';
-import { formatDate, label, t } from '../i18n.js';
+import { formatDate, label, plural, t } from '../i18n.js';
 import { DECLARED_CHANNELS, replyBadge, timeEl } from './common.js';
 
 const PENDING = new Set(['queued', 'sending']);
@@ -102,7 +102,7 @@ export function replyComposer(ctx, caseId, onQueued, post = null) {
     const o = selected();
     const n = graphemes(text.value);
     const limit = limitOf(o);
-    counter.textContent = limit ? t('reply.counter', { n, limit }) : t('reply.counterFree', { n });
+    counter.textContent = limit ? plural('reply.counter', n, { n, limit }) : plural('reply.counterFree', n, { n });
     counter.classList.toggle('over', limit > 0 && n > limit);
   }
 

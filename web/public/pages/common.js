@@ -3,6 +3,7 @@
 
 import { h } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
+import { escalationName } from '../words.js';
 
 export const STATUSES = ['new', 'acknowledged', 'reopened', 'resolved', 'closed'];
 export const STANCES = ['complaint', 'praise', 'resolution', 'question', 'neutral'];
@@ -59,7 +60,7 @@ export function timeEl(iso) {
 }
 
 export function escalation(c) {
-  const name = c.escalation_name || '';
+  const name = escalationName(c.escalation_name || '');
   const level = Number(c.escalation_level || 0);
   return level > 0 ? `↑${level} ${name}` : name || t('common.none');
 }

@@ -53,11 +53,11 @@ export async function render(view, ctx) {
     const box = h('input', { type: 'checkbox', id, value: status, checked: filters.status.includes(status) });
     return { box, el: h('span', { class: 'check' }, box, h('label', { for: id }, label('status', status))) };
   });
-  const brandSelect = h('select', { id: 'f-brand' }, h('option', { value: '' }, t('common.all')));
+  const brandSelect = h('select', { id: 'f-brand' }, h('option', { value: '' }, t('filter.allBrands')));
   const topicSelect = h(
     'select',
     { id: 'f-topic' },
-    h('option', { value: '' }, t('common.all')),
+    h('option', { value: '' }, t('filter.allTopics')),
     TOPICS.map((topic) => h('option', { value: topic, selected: filters.topic === topic }, label('topic', topic))),
   );
   const mineBox = h('input', { type: 'checkbox', id: 'f-mine', checked: filters.mine });

@@ -2,7 +2,7 @@
 
 import { api, query } from '../api.js';
 import { clear, h, snippetText, webUrl } from '../dom.js';
-import { plural, t } from '../i18n.js';
+import { getLang, plural, t } from '../i18n.js';
 import { stanceBadge, timeEl } from './common.js';
 
 export async function render(view, ctx) {
@@ -52,7 +52,9 @@ export async function render(view, ctx) {
       if (hits.length) results.append(h('ol', { class: 'hits' }, hits.map(hit)));
     } catch (err) {
       if (!ctx.isCurrent()) return;
-      errorLine.textContent = err.status === 400 ? err.message : ctx.errorMessage(err);
+      // The parser's own sentence says exactly what to fix, in English; other languages get
+      // the translated one, with the column.
+      errorLine.textContent = err.status === 400 && getLang() === 'en' ? err.message : ctx.errorMessage(err);
     }
   }
 

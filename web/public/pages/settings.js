@@ -1,61 +1,143 @@
-// Settings: sources, alert rules, failed deliveries, reply accounts, reply templates, users
-// and API tokens. Administrators change them all; managers read the sources and the reply
-// accounts, and manage the alert rules, the retries, the templates and their own tokens.
-// The server enforces this anyway.
+// Settings, one section per subject: sources, alert rules, failed deliveries, the brand
+// catalog, reply accounts and templates, users and API tokens. Administrators change them
+// all; managers read the sources and the catalog, and manage the alert rules, the retries,
+// the templates and their own tokens. The server enforces this anyway.
+//
+// Every form adds an item or, after "Edit" on a row, changes it in place; after an add it
+// goes back to its defaults, so that the next item is made like the first; each action
+// says what it did (role=status), and an error shows under its field (forms.js).
+// Other features add their sections in render() below, one line each.
 
 import { api, optional } from '../api.js';
 import { clear, h, newId } from '../dom.js';
-import { formatDate, label, t } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { checkGroup, formField, formFields } from '../forms.js';
+import { addStrings, formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
 import { teamsSection } from './settings_teams.js';
 
-const FORMATS = ['auto', 'feed', 'html', 'text', 'jsonl', 'mastodon', 'bluesky'];
-const ROLES = ['admin', 'manager', 'agent', 'viewer'];
+addStrings({
+  en: {
+    'settings.added': '“{name}” added.',
+    'settings.saved': '“{name}” saved.',
+    'settings.deleted': 'Deleted.',
+    'settings.enabled': '“{name}” enabled.',
+    'settings.disabled': '“{name}” disabled.',
+    'settings.editTitle': 'Edit “{name}”',
+    'settings.brands': 'Brands',
+    'settings.brandsIntro': 'The brand catalog, read only here: the names and aliases that rules, users, templates and searches accept (brand:voltaire finds “Voltaire Énergie”).',
+    'set.catalog.aliases': 'Aliases',
+    'set.catalog.handles': 'Accounts',
+    'set.catalog.domains': 'Domains',
+    'set.rule.test': 'Send a test',
+    'set.rule.testOk': 'Test delivered to “{name}”: the receiver answered HTTP {status}.',
+    'set.rule.testFailed': 'Test not delivered to “{name}”: {error}.',
+    'set.rule.secretOnce': 'Signing secret of “{name}”, shown only now: copy it for your receiver.',
+    'set.rule.secretNever': 'You will not see it again: the list only shows it masked.',
+    'set.rule.copy': 'Copy the secret',
+    'set.rule.copied': 'Secret copied.',
+    'set.rule.dismiss': 'I have copied it',
+    'set.rule.secretHintAdd': 'Leave empty and ecoute generates one, shown once after the rule is added.',
+    'set.rule.secretHintEdit': 'Leave empty to keep the current secret.',
+    'set.rule.brandsHintAll': 'None ticked: every brand.',
+    'set.rule.brandsHintScoped': 'Among your brands.',
+    'set.rule.topicsHint': 'None ticked: every topic.',
+    'set.rule.stancesHint': 'None ticked: every stance.',
+    'set.rule.everyBrand': 'every brand',
+    'set.rule.everyTopic': 'every topic',
+    'set.user.access': 'Brands this user sees',
+    'set.user.accessAll': 'Every brand, including those added later',
+    'set.user.accessSome': 'Only the brands ticked below',
+    'set.user.accessHint': 'A user who is not an administrator sees only their brands: without any, they would see no case. Administrators always see every brand.',
+    'set.user.noBrand': 'none',
+    'set.user.passwordHintEdit': 'Leave empty to keep the current password.',
+    'set.user.nameFixed': 'A user name cannot change.',
+    'set.source.intervalHint': 'Seconds between two reads, 60 at least.',
+  },
+  fr: {
+    'settings.added': '« {name} » ajouté.',
+    'settings.saved': '« {name} » enregistré.',
+    'settings.deleted': 'Supprimé.',
+    'settings.enabled': '« {name} » activé.',
+    'settings.disabled': '« {name} » désactivé.',
+    'settings.editTitle': 'Modifier « {name} »',
+    'settings.brands': 'Marques',
+    'settings.brandsIntro': 'Le catalogue des marques, en lecture seule ici : les noms et alias qu’acceptent les règles, les utilisateurs, les modèles et la recherche (brand:voltaire trouve « Voltaire Énergie »).',
+    'set.catalog.aliases': 'Alias',
+    'set.catalog.handles': 'Comptes',
+    'set.catalog.domains': 'Domaines',
+    'set.rule.test': 'Envoyer un test',
+    'set.rule.testOk': 'Test livré à « {name} » : le destinataire a répondu HTTP {status}.',
+    'set.rule.testFailed': 'Test non livré à « {name} » : {error}.',
+    'set.rule.secretOnce': 'Secret de signature de « {name} », affiché uniquement maintenant : copiez-le pour votre destinataire.',
+    'set.rule.secretNever': 'Vous ne le reverrez plus : la liste ne l’affiche que masqué.',
+    'set.rule.copy': 'Copier le secret',
+    'set.rule.copied': 'Secret copié.',
+    'set.rule.dismiss': 'Je l’ai copié',
+    'set.rule.secretHintAdd': 'Laissez vide et ecoute en génère un, affiché une seule fois après l’ajout de la règle.',
+    'set.rule.secretHintEdit': 'Laissez vide pour garder le secret actuel.',
+    'set.rule.brandsHintAll': 'Aucune cochée : toutes les marques.',
+    'set.rule.brandsHintScoped': 'Parmi vos marques.',
+    'set.rule.topicsHint': 'Aucun coché : tous les sujets.',
+    'set.rule.stancesHint': 'Aucun coché : tous les tons.',
+    'set.rule.everyBrand': 'toutes les marques',
+    'set.rule.everyTopic': 'tous les sujets',
+    'set.user.access': 'Marques que voit cet utilisateur',
+    'set.user.accessAll': 'Toutes les marques, y compris celles ajoutées plus tard',
+    'set.user.accessSome': 'Seulement les marques cochées ci-dessous',
+    'set.user.accessHint': 'Un utilisateur qui n’est pas administrateur ne voit que ses marques : sans aucune, il ne verrait aucun dossier. Les administrateurs voient toujours toutes les marques.',
+    'set.user.noBrand': 'aucune',
+    'set.user.passwordHintEdit': 'Laissez vide pour garder le mot de passe actuel.',
+    'set.user.nameFixed': 'Un nom d’utilisateur ne change pas.',
+    'set.source.intervalHint': 'Secondes entre deux lectures, 60 au moins.',
+  },
+});
 
-const list = (value) => (Array.isArray(value) && value.length ? value.join(', ') : t('common.none'));
+const FORMATS = ['auto', 'feed', 'html', 'jsonl', 'mastodon', 'bluesky'];
+const ROLES = ['admin', 'manager', 'agent', 'viewer'];
+const TRIGGERS = ['on_case_opened', 'on_escalation', 'on_spike'];
+const triggerLabel = (k) => t(`f.${k.replace(/_(\w)/g, (m, c) => c.toUpperCase())}`);
+
+const list = (value, empty = t('common.none')) => (Array.isArray(value) && value.length ? value.join(', ') : empty);
 const yesNo = (value) => (value ? `✓ ${t('common.yes')}` : `✗ ${t('common.no')}`);
-const commaList = (text) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 function field(text, input) {
-  const id = input.id || newId('fld');
-  input.id = id;
-  const isCheck = input.type === 'checkbox';
-  return h('div', { class: isCheck ? 'field check' : 'field' }, isCheck ? [input, h('label', { for: id }, text)] : [h('label', { for: id }, text), input]);
+  return formField(text, input).el;
 }
 
-function checks(legend, values, labelOf, checked = []) {
-  const boxes = values.map((v) => h('input', { type: 'checkbox', value: v, id: newId('chk'), checked: checked.includes(v) }));
-  const set = h(
-    'fieldset',
-    { class: 'checks' },
-    h('legend', {}, legend),
-    boxes.map((box) => h('span', { class: 'check' }, box, h('label', { for: box.id }, labelOf(box.value)))),
-  );
-  return { set, values: () => boxes.filter((b) => b.checked).map((b) => b.value) };
-}
-
-// One settings section: a heading, a table of items loaded from `path`, an optional form.
-function section(ctx, { key, path, member, columns, actions, form }) {
+// One settings section: a heading, a status line, a table of items loaded from `path`, an
+// optional form. `form(run, reload)` returns {el, edit(item)?}; a row gets an Edit button
+// when the form can edit.
+function section(ctx, { key, title, intro, path, member, columns, actions, form }) {
   const headingId = newId('sec');
-  const status = h('p', { class: 'note', role: 'status' });
+  const status = h('p', { class: 'note', role: 'status', id: `settings-${key}-status` });
   const holder = h('div', { class: 'table-wrap' });
-  const el = h('section', { class: 'settings-section', id: `settings-${key}`, 'aria-labelledby': headingId }, h('h2', { id: headingId }, t(`settings.${key}`)), status, holder);
+  const el = h(
+    'section',
+    { class: 'settings-section', id: `settings-${key}`, 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, title || t(`settings.${key}`)),
+    intro ? h('p', { class: 'hint' }, intro) : null,
+    status,
+    holder,
+  );
+  let editor = null;
 
-  async function run(method, url, body, after) {
-    status.className = 'note';
-    status.textContent = '';
+  const say = (message, isError = false) => {
+    status.className = isError ? 'error' : 'note';
+    status.textContent = message || '';
+  };
+
+  // An action on the server; `done` (the result) gives the message to show, or null.
+  async function run(method, url, body, done) {
+    say('');
     try {
       const result = await api(method, url, body);
-      if (after) after(result);
-      else status.textContent = t('common.done');
+      say(done ? done(result) : t('common.done'));
       await reload();
+      return result;
     } catch (err) {
-      status.className = 'error';
-      status.textContent = ctx.errorMessage(err);
+      say(errorText(err), true);
+      return undefined;
     }
   }
 
@@ -70,12 +152,14 @@ function section(ctx, { key, path, member, columns, actions, form }) {
         return;
       }
       const heads = columns.map(([k]) => h('th', { scope: 'col' }, t(k)));
-      if (actions) heads.push(h('th', { scope: 'col' }, t('settings.actions')));
+      const editable = editor && editor.edit;
+      if (actions || editable) heads.push(h('th', { scope: 'col' }, t('settings.actions')));
+      const rowActions = (item) => [editable ? editButton(item, editor, columns[0][1](item)) : null, actions ? actions(item, run) : null];
       holder.append(
         h(
           'table',
           { class: 'settings-table' },
-          h('caption', { class: 'visually-hidden' }, t(`settings.${key}`)),
+          h('caption', { class: 'visually-hidden' }, title || t(`settings.${key}`)),
           h('thead', {}, h('tr', {}, heads)),
           h(
             'tbody',
@@ -83,9 +167,9 @@ function section(ctx, { key, path, member, columns, actions, form }) {
             items.map((item) =>
               h(
                 'tr',
-                {},
+                { 'data-id': item.id ?? null },
                 columns.map(([, show], i) => h(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, show(item))),
-                actions ? h('td', { class: 'row-actions' }, actions(item, run)) : null,
+                actions || editable ? h('td', { class: 'row-actions' }, rowActions(item)) : null,
               ),
             ),
           ),
@@ -94,21 +178,29 @@ function section(ctx, { key, path, member, columns, actions, form }) {
     } catch (err) {
       if (!ctx.isCurrent()) return;
       clear(holder);
-      holder.append(h('p', { class: 'error', role: 'alert' }, ctx.errorMessage(err)));
+      holder.append(h('p', { class: 'error', role: 'alert' }, errorText(err)));
     }
   }
 
-  if (form) el.append(form(run, reload));
+  if (form) {
+    editor = form({ run, reload, say });
+    el.append(editor.el);
+  }
   el.reload = reload;
   reload();
   return el;
 }
 
-function toggleAndDelete(base, nameOf) {
-  return (item, run) => [
-    h('button', { type: 'button', class: 'secondary small', onclick: () => run('PATCH', `${base}/${item.id}`, { enabled: !item.enabled }) }, t(item.enabled ? 'common.disable' : 'common.enable')),
-    deleteButton(base, item, nameOf(item), run),
-  ];
+function editButton(item, editor, name) {
+  return h('button', { type: 'button', class: 'secondary small', 'data-action': 'edit', 'aria-label': `${t('common.edit')} ${name}`, onclick: () => editor.edit(item) }, t('common.edit'));
+}
+
+function toggleButton(base, item, name, run) {
+  return h(
+    'button',
+    { type: 'button', class: 'secondary small', 'data-action': 'toggle', 'aria-label': `${t(item.enabled ? 'common.disable' : 'common.enable')} ${name}`, onclick: () => run('PATCH', `${base}/${item.id}`, { enabled: !item.enabled }, () => t(item.enabled ? 'settings.disabled' : 'settings.enabled', { name })) },
+    t(item.enabled ? 'common.disable' : 'common.enable'),
+  );
 }
 
 function deleteButton(base, item, name, run) {
@@ -117,22 +209,75 @@ function deleteButton(base, item, name, run) {
     {
       type: 'button',
       class: 'danger small',
+      'data-action': 'delete',
       'aria-label': `${t('common.delete')} ${name}`,
       onclick: () => {
-        if (window.confirm(t('common.confirmDelete', { name }))) run('DELETE', `${base}/${item.id}`);
+        if (window.confirm(t('common.confirmDelete', { name }))) run('DELETE', `${base}/${item.id}`, undefined, () => t('settings.deleted'));
       },
     },
     t('common.delete'),
   );
 }
 
-function createForm(title, fields, submit) {
-  const form = h('form', { class: 'create' }, h('h3', {}, title), fields, h('button', { type: 'submit' }, t('common.add')));
-  form.addEventListener('submit', (e) => {
+// A form that adds an item, or changes the one given to edit(): its fields go back to
+// `defaults` after each add and on Cancel. `fill(values)` sets the inputs, `read(editing)`
+// gives the body to send, `name(item)` names it in messages; `created(result)` runs after an
+// add. Required fields are checked before anything is sent.
+function itemForm({ key, base, fields, parts, defaults, fill, read, name, reload, say, created }) {
+  const f = formFields(fields);
+  let editing = null;
+  const title = h('h3', {}, `${t('common.add')} · ${t(`settings.${key}`)}`);
+  const submit = h('button', { type: 'submit' }, t('common.add'));
+  const cancel = h('button', { type: 'button', class: 'secondary', hidden: true }, t('common.cancel'));
+  const el = h(
+    'form',
+    { class: 'create', id: `${key}-form`, novalidate: true },
+    title,
+    h('p', { class: 'hint wide' }, t('form.requiredNote')),
+    parts,
+    h('div', { class: 'buttons' }, submit, ' ', cancel),
+  );
+  const reset = () => {
+    editing = null;
+    f.clear();
+    fill(defaults(), null);
+    title.textContent = `${t('common.add')} · ${t(`settings.${key}`)}`;
+    submit.textContent = t('common.add');
+    cancel.hidden = true;
+  };
+  cancel.addEventListener('click', reset);
+  el.addEventListener('submit', async (e) => {
     e.preventDefault();
-    submit(form);
+    say('');
+    if (!f.checkRequired()) return;
+    const body = read(editing);
+    const item = editing;
+    try {
+      const result = await api(item ? 'PATCH' : 'POST', item ? `${base}/${item.id}` : base, body);
+      reset();
+      say(t(item ? 'settings.saved' : 'settings.added', { name: name(result || body) }));
+      if (!item && created) created(result);
+      await reload();
+    } catch (err) {
+      f.showError(err, null);
+      if (!(err && err.field && fields[err.field])) say(errorText(err), true);
+    }
   });
-  return form;
+  reset();
+  return {
+    el,
+    edit(item) {
+      editing = item;
+      f.clear();
+      fill(item, item);
+      title.textContent = t('settings.editTitle', { name: name(item) });
+      submit.textContent = t('common.save');
+      cancel.hidden = false;
+      el.scrollIntoView({ block: 'nearest' });
+      const first = el.querySelector('input:not([disabled]), select, textarea');
+      if (first) first.focus();
+    },
+  };
 }
 
 function sources(ctx, admin) {
@@ -150,80 +295,192 @@ function sources(ctx, admin) {
       ['f.lastError', (s) => s.last_error || t('common.none')],
       ['f.failures', (s) => String(s.failures ?? 0)],
     ],
-    actions: admin ? toggleAndDelete('/sources', (s) => s.label || s.url) : null,
+    actions: admin ? (s, run) => [toggleButton('/sources', s, s.label || s.url, run), deleteButton('/sources', s, s.label || s.url, run)] : null,
     form: admin
-      ? (run) => {
-          const url = h('input', { type: 'url', required: true });
-          const lab = h('input', {});
-          const format = h('select', {}, FORMATS.map((f) => h('option', { value: f }, f)));
-          const interval = h('input', { type: 'number', min: '60', value: '900' });
-          const enabled = h('input', { type: 'checkbox', checked: true });
-          return createForm(
-            `${t('common.add')} · ${t('settings.sources')}`,
-            [field(t('f.url'), url), field(t('f.label'), lab), field(t('f.format'), format), field(t('f.interval'), interval), field(t('f.enabled'), enabled)],
-            (form) =>
-              run('POST', '/sources', { url: url.value.trim(), label: lab.value.trim(), format: format.value, interval_seconds: Number(interval.value) || 900, enabled: enabled.checked }, () => form.reset()),
-          );
+      ? ({ reload, say }) => {
+          const fields = {
+            url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
+            label: formField(t('f.label'), h('input', { name: 'label', autocomplete: 'off' })),
+            format: formField(t('f.format'), h('select', { name: 'format' }, FORMATS.map((x) => h('option', { value: x }, x)))),
+            interval_seconds: formField(t('f.interval'), h('input', { type: 'number', name: 'interval_seconds', min: '60' }), { hint: t('set.source.intervalHint') }),
+            enabled: formField(t('f.enabled'), h('input', { type: 'checkbox', name: 'enabled' })),
+          };
+          const v = (k) => fields[k].input;
+          return itemForm({
+            key: 'sources',
+            base: '/sources',
+            fields,
+            parts: Object.values(fields).map((x) => x.el),
+            defaults: () => ({ url: '', label: '', format: 'auto', interval_seconds: 900, enabled: true }),
+            fill(s) {
+              v('url').value = s.url || '';
+              v('label').value = s.label || '';
+              v('format').value = s.format || 'auto';
+              v('interval_seconds').value = String(s.interval_seconds ?? 900);
+              v('enabled').checked = Boolean(s.enabled);
+            },
+            read: () => ({ url: v('url').value.trim(), label: v('label').value.trim(), format: v('format').value, interval_seconds: Number(v('interval_seconds').value) || 900, enabled: v('enabled').checked }),
+            name: (s) => s.label || s.url,
+            reload,
+            say,
+          });
         }
       : null,
   });
 }
 
-function rules(ctx, admin) {
-  return section(ctx, {
+// The signing secret of a rule just added, shown once in full with a copy button.
+function secretOnce(box, rule) {
+  clear(box);
+  if (!rule || !rule.secret) return;
+  const id = newId('secret');
+  const input = h('input', { id, readonly: true, value: rule.secret, class: 'mono', size: '48', 'data-secret': 'full' });
+  const note = h('p', { class: 'hint', id: `${id}-never` }, t('set.rule.secretNever'));
+  input.setAttribute('aria-describedby', note.id);
+  const copied = h('span', { class: 'note', role: 'status' });
+  box.append(
+    h('label', { for: id }, t('set.rule.secretOnce', { name: rule.name })),
+    h(
+      'div',
+      { class: 'secret-row' },
+      input,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary small',
+          id: 'rule-secret-copy',
+          onclick: async () => {
+            input.select();
+            try {
+              await navigator.clipboard.writeText(rule.secret);
+            } catch {
+              document.execCommand('copy');
+            }
+            copied.textContent = t('set.rule.copied');
+          },
+        },
+        t('set.rule.copy'),
+      ),
+      h('button', { type: 'button', class: 'secondary small', onclick: () => clear(box) }, t('set.rule.dismiss')),
+      copied,
+    ),
+    note,
+  );
+  input.focus();
+  input.select();
+}
+
+function ruleForm(ctx, brands, { reload, say }, secretBox) {
+  const all = ctx.user.all_brands || ctx.user.role === 'admin';
+  const fields = {
+    name: formField(t('f.name'), h('input', { name: 'name', autocomplete: 'off' }), { required: true }),
+    url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
+    secret: formField(t('f.secret'), h('input', { type: 'password', name: 'secret', autocomplete: 'new-password' }), { hint: t('set.rule.secretHintAdd') }),
+    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: !all, missing: 'error.code.required.brands', hint: t(all ? 'set.rule.brandsHintAll' : 'set.rule.brandsHintScoped') }),
+    stances: checkGroup(t('f.stances'), STANCES, (s) => label('stance', s), { name: 'stances', hint: t('set.rule.stancesHint') }),
+    topics: checkGroup(t('f.topics'), TOPICS, (s) => label('topic', s), { name: 'topics', hint: t('set.rule.topicsHint') }),
+    min_priority: formField(t('f.minPriority'), h('input', { type: 'number', name: 'min_priority', min: '0', max: '100' })),
+    triggers: checkGroup(t('f.triggers'), TRIGGERS, triggerLabel, { name: 'triggers' }),
+    enabled: formField(t('f.enabled'), h('input', { type: 'checkbox', name: 'enabled' })),
+  };
+  const v = (k) => fields[k].input;
+  const secretHint = fields.secret.el.querySelector('.hint');
+  return itemForm({
+    key: 'rules',
+    base: '/rules',
+    fields,
+    parts: Object.values(fields).map((x) => x.el),
+    defaults: () => ({ name: '', url: '', brands: [], stances: ['complaint'], topics: [], min_priority: 0, on_case_opened: true, enabled: true }),
+    fill(r, editing) {
+      v('name').value = r.name || '';
+      v('url').value = r.url || '';
+      v('secret').value = '';
+      secretHint.textContent = t(editing ? 'set.rule.secretHintEdit' : 'set.rule.secretHintAdd');
+      fields.brands.setValues(r.brands);
+      fields.stances.setValues(r.stances);
+      fields.topics.setValues(r.topics);
+      v('min_priority').value = String(r.min_priority ?? 0);
+      fields.triggers.setValues(TRIGGERS.filter((k) => r[k]));
+      v('enabled').checked = Boolean(r.enabled);
+    },
+    read(editing) {
+      const on = fields.triggers.values();
+      const body = {
+        name: v('name').value.trim(),
+        url: v('url').value.trim(),
+        brands: fields.brands.values(),
+        stances: fields.stances.values(),
+        topics: fields.topics.values(),
+        min_priority: Number(v('min_priority').value) || 0,
+        on_case_opened: on.includes('on_case_opened'),
+        on_escalation: on.includes('on_escalation'),
+        on_spike: on.includes('on_spike'),
+        enabled: v('enabled').checked,
+      };
+      if (v('secret').value || !editing) body.secret = v('secret').value;
+      return body;
+    },
+    name: (r) => r.name,
+    reload,
+    say,
+    created: (rule) => secretOnce(secretBox, rule),
+  });
+}
+
+function testButton(rule, say) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary small',
+      'data-action': 'test',
+      'aria-label': `${t('set.rule.test')} · ${rule.name}`,
+      onclick: async (e) => {
+        const button = e.currentTarget;
+        button.disabled = true;
+        say('');
+        try {
+          const out = await api('POST', `/rules/${rule.id}/test`);
+          if (out.delivered) say(t('set.rule.testOk', { name: rule.name, status: out.http_status }));
+          else say(t('set.rule.testFailed', { name: rule.name, error: out.error || `HTTP ${out.http_status}` }), true);
+        } catch (err) {
+          say(errorText(err), true);
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    t('set.rule.test'),
+  );
+}
+
+function rules(ctx, brands) {
+  const secretBox = h('div', { class: 'secret-once', id: 'rule-secret' });
+  let say = () => {};
+  const el = section(ctx, {
     key: 'rules',
     path: '/rules',
     member: 'rules',
     columns: [
       ['f.name', (r) => r.name],
-      ['f.brandsShort', (r) => list(r.brands)],
+      ['f.brandsShort', (r) => list(r.brands, t('set.rule.everyBrand'))],
       ['f.stances', (r) => list((r.stances || []).map((s) => label('stance', s)))],
-      ['f.topicsShort', (r) => list((r.topics || []).map((s) => label('topic', s)))],
+      ['f.topicsShort', (r) => list((r.topics || []).map((s) => label('topic', s)), t('set.rule.everyTopic'))],
       ['f.minPriority', (r) => String(r.min_priority ?? 0)],
-      ['f.triggers', (r) => list([r.on_case_opened && t('f.onCaseOpened'), r.on_escalation && t('f.onEscalation'), r.on_spike && t('f.onSpike')].filter(Boolean))],
+      ['f.triggers', (r) => list(TRIGGERS.filter((k) => r[k]).map(triggerLabel))],
       ['f.url', (r) => h('code', { class: 'url' }, r.url)],
       ['f.secret', (r) => r.secret || t('common.none')],
       ['f.enabled', (r) => yesNo(r.enabled)],
     ],
-    actions: admin ? toggleAndDelete('/rules', (r) => r.name) : null,
-    form: admin
-      ? (run) => {
-          const name = h('input', { required: true });
-          const url = h('input', { type: 'url', required: true });
-          const secret = h('input', { type: 'password', autocomplete: 'new-password' });
-          const brands = h('input', {});
-          const stances = checks(t('f.stances'), STANCES, (s) => label('stance', s), ['complaint']);
-          const topics = h('input', {});
-          const minPriority = h('input', { type: 'number', min: '0', max: '100', value: '0' });
-          const triggers = checks(t('f.triggers'), ['on_case_opened', 'on_escalation', 'on_spike'], (k) => t(`f.${k.replace(/_(\w)/g, (m, c) => c.toUpperCase())}`), ['on_case_opened']);
-          return createForm(
-            `${t('common.add')} · ${t('settings.rules')}`,
-            [field(t('f.name'), name), field(t('f.url'), url), field(t('f.secret'), secret), field(t('f.brands'), brands), stances.set, field(t('f.topics'), topics), field(t('f.minPriority'), minPriority), triggers.set],
-            (form) => {
-              const on = triggers.values();
-              run(
-                'POST',
-                '/rules',
-                {
-                  name: name.value.trim(),
-                  url: url.value.trim(),
-                  secret: secret.value,
-                  brands: commaList(brands.value),
-                  stances: stances.values(),
-                  topics: commaList(topics.value),
-                  min_priority: Number(minPriority.value) || 0,
-                  on_case_opened: on.includes('on_case_opened'),
-                  on_escalation: on.includes('on_escalation'),
-                  on_spike: on.includes('on_spike'),
-                  enabled: true,
-                },
-                () => form.reset(),
-              );
-            },
-          );
-        }
-      : null,
+    actions: (r, run) => [testButton(r, say), toggleButton('/rules', r, r.name, run), deleteButton('/rules', r, r.name, run)],
+    form: (tools) => {
+      say = tools.say;
+      return ruleForm(ctx, brands, tools, secretBox);
+    },
   });
+  el.querySelector('h2').after(secretBox);
+  return el;
 }
 
 function deliveries(ctx) {
@@ -247,7 +504,97 @@ function deliveries(ctx) {
   });
 }
 
-function users(ctx) {
+// The brand catalog, read only: names with their aliases, accounts and domains.
+function catalog(ctx) {
+  return section(ctx, {
+    key: 'brands',
+    intro: t('settings.brandsIntro'),
+    path: '/brands',
+    member: 'brands',
+    columns: [
+      ['col.brand', (b) => b.name],
+      ['set.catalog.aliases', (b) => list(b.aliases)],
+      ['set.catalog.handles', (b) => list(b.handles)],
+      ['set.catalog.domains', (b) => list(b.domains)],
+    ],
+  });
+}
+
+function userForm(ctx, brands, { reload, say }) {
+  const access = newId('access');
+  const radio = (value, text) => {
+    const input = h('input', { type: 'radio', name: access, value, id: `${access}-${value}` });
+    return { input, el: h('span', { class: 'check' }, input, h('label', { for: input.id }, text)) };
+  };
+  const allRadio = radio('all', t('set.user.accessAll'));
+  const someRadio = radio('some', t('set.user.accessSome'));
+  const accessHint = h('p', { class: 'hint', id: `${access}-hint` }, t('set.user.accessHint'));
+  const fields = {
+    name: formField(t('f.name'), h('input', { name: 'name', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }), { required: true }),
+    display_name: formField(t('f.displayName'), h('input', { name: 'display_name', autocomplete: 'off' })),
+    email: formField(t('f.email'), h('input', { type: 'email', name: 'email', autocomplete: 'off' })),
+    role: formField(t('f.role'), h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r }, label('role', r))))),
+    brands: checkGroup(t('f.brands'), brands, (b) => b, { name: 'brands', required: true, missing: 'error.code.required.brands' }),
+    password: formField(t('f.password'), h('input', { type: 'password', name: 'password', autocomplete: 'new-password' }), { required: true }),
+  };
+  const accessSet = h('fieldset', { class: 'checks wide', 'aria-describedby': accessHint.id }, h('legend', {}, t('set.user.access')), accessHint, allRadio.el, someRadio.el);
+  const v = (k) => fields[k].input;
+  const passwordHint = h('p', { class: 'hint', id: newId('pwh') });
+  v('password').before(passwordHint);
+  v('password').setAttribute('aria-describedby', `${passwordHint.id} ${v('password').getAttribute('aria-describedby')}`);
+  // Admins see every brand; a scoped user's brands are picked below.
+  const sync = () => {
+    const admin = v('role').value === 'admin';
+    allRadio.input.disabled = admin;
+    someRadio.input.disabled = admin;
+    if (admin) allRadio.input.checked = true;
+    fields.brands.setDisabled(admin || allRadio.input.checked);
+  };
+  for (const x of [v('role'), allRadio.input, someRadio.input]) x.addEventListener('change', sync);
+  const form = itemForm({
+    key: 'users',
+    base: '/users',
+    fields,
+    parts: [fields.name.el, fields.display_name.el, fields.email.el, fields.role.el, accessSet, fields.brands.el, fields.password.el],
+    defaults: () => ({ name: '', display_name: '', email: '', role: 'agent', all_brands: false, brands: [] }),
+    fill(u, editing) {
+      v('name').value = u.name || '';
+      v('name').disabled = Boolean(editing);
+      v('display_name').value = u.display_name || '';
+      v('email').value = u.email || '';
+      v('role').value = u.role || 'agent';
+      allRadio.input.checked = Boolean(u.all_brands);
+      someRadio.input.checked = !u.all_brands;
+      fields.brands.setValues(u.all_brands ? [] : u.brands);
+      v('password').value = '';
+      fields.password.required = !editing;
+      v('password').required = !editing;
+      v('password').setAttribute('aria-required', String(!editing));
+      fields.password.el.querySelector('.required-mark').hidden = Boolean(editing);
+      passwordHint.textContent = editing ? t('set.user.passwordHintEdit') : '';
+      fields.name.el.querySelector('.required-mark').hidden = Boolean(editing);
+      sync();
+    },
+    read(editing) {
+      const body = {
+        display_name: v('display_name').value.trim(),
+        email: v('email').value.trim(),
+        role: v('role').value,
+        all_brands: allRadio.input.checked,
+        brands: allRadio.input.checked ? [] : fields.brands.values(),
+      };
+      if (!editing) body.name = v('name').value.trim();
+      if (v('password').value) body.password = v('password').value;
+      return body;
+    },
+    name: (u) => u.name,
+    reload,
+    say,
+  });
+  return form;
+}
+
+function users(ctx, brands) {
   return section(ctx, {
     key: 'users',
     path: '/users',
@@ -257,29 +604,10 @@ function users(ctx) {
       ['f.displayName', (u) => u.display_name || t('common.none')],
       ['f.email', (u) => u.email || t('common.none')],
       ['f.role', (u) => label('role', u.role)],
-      ['f.brandsShort', (u) => (u.all_brands ? t('f.allBrands') : list(u.brands))],
+      ['f.brandsShort', (u) => (u.all_brands ? t('f.allBrands') : list(u.brands, t('set.user.noBrand')))],
     ],
     actions: (u, run) => (u.id === ctx.user.id ? null : deleteButton('/users', u, u.name, run)),
-    form: (run) => {
-      const name = h('input', { required: true, autocomplete: 'off' });
-      const display = h('input', {});
-      const email = h('input', { type: 'email' });
-      const role = h('select', {}, ROLES.map((r) => h('option', { value: r, selected: r === 'agent' }, label('role', r))));
-      const all = h('input', { type: 'checkbox' });
-      const brands = h('input', {});
-      const password = h('input', { type: 'password', autocomplete: 'new-password', required: true });
-      return createForm(
-        `${t('common.add')} · ${t('settings.users')}`,
-        [field(t('f.name'), name), field(t('f.displayName'), display), field(t('f.email'), email), field(t('f.role'), role), field(t('f.allBrands'), all), field(t('f.brands'), brands), field(t('f.password'), password)],
-        (form) =>
-          run(
-            'POST',
-            '/users',
-            { name: name.value.trim(), display_name: display.value.trim(), email: email.value.trim(), role: role.value, all_brands: all.checked, brands: commaList(brands.value), password: password.value },
-            () => form.reset(),
-          ),
-      );
-    },
+    form: (tools) => userForm(ctx, brands, tools),
   });
 }
 
@@ -295,16 +623,29 @@ function tokens(ctx) {
       ['f.lastUsed', (k) => formatDate(k.last_used_at)],
     ],
     actions: (k, run) => deleteButton('/tokens', k, k.label || String(k.id), run),
-    form: (run) => {
-      const lab = h('input', { required: true });
-      return createForm(`${t('common.add')} · ${t('settings.tokens')}`, [field(t('f.label'), lab)], (form) =>
-        run('POST', '/tokens', { label: lab.value.trim() }, (result) => {
-          form.reset();
+    form: ({ reload, say }) => {
+      const fields = { label: formField(t('f.label'), h('input', { name: 'label', autocomplete: 'off' }), { required: true }) };
+      const f = formFields(fields);
+      const form = h('form', { class: 'create', id: 'tokens-form', novalidate: true }, h('h3', {}, `${t('common.add')} · ${t('settings.tokens')}`), fields.label.el, h('button', { type: 'submit' }, t('common.add')));
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        say('');
+        if (!f.checkRequired()) return;
+        const name = fields.label.input.value.trim();
+        try {
+          const result = await api('POST', '/tokens', { label: name });
+          fields.label.input.value = '';
           clear(shown);
           const id = newId('tok');
           shown.append(h('label', { for: id }, t('settings.newToken')), h('input', { id, readonly: true, value: (result && result.token) || '', class: 'mono' }));
-        }),
-      );
+          say(t('settings.added', { name }));
+          await reload();
+        } catch (err) {
+          f.showError(err, null);
+          if (!(err && err.field === 'label')) say(errorText(err), true);
+        }
+      });
+      return { el: form };
     },
   });
   el.append(shown);
@@ -327,12 +668,14 @@ function checkedField(text, input, hint) {
   const error = h('p', { id: `${id}-error`, class: 'error field-error' });
   const hintEl = hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null;
   input.setAttribute('aria-describedby', [hintEl ? hintEl.id : null, error.id].filter(Boolean).join(' '));
+  const mark = input.required ? h('span', { class: 'required-mark', 'aria-hidden': 'true' }, ' *') : null;
+  if (input.required) input.setAttribute('aria-required', 'true');
   const set = (message) => {
     error.textContent = message || '';
     if (message) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   };
-  return { el: h('div', { class: 'field' }, h('label', { for: id }, text), hintEl, input, error), set };
+  return { el: h('div', { class: 'field' }, h('label', { for: id }, text, mark), hintEl, input, error), set, focus: () => input.focus() };
 }
 
 const secretState = (account) => (account && account.has_secret ? `✓ ${t('account.set')}` : `✗ ${t('account.notSet')}`);
@@ -356,7 +699,7 @@ function accountForm(brands, known, reload) {
     const current = known.get(`${brand.value}\u0000${channel.value}`);
     clear(holder);
     inputs = spec.settings.map(([key, type]) => {
-      const input = h('input', { type, name: key, autocomplete: 'off', value: (current && current.settings && current.settings[key]) || '' });
+      const input = h('input', { type, name: key, autocomplete: 'off', required: true, value: (current && current.settings && current.settings[key]) || '' });
       return { key, input, ...checkedField(t(`account.${key}`), input) };
     });
     const input = h('input', { type: 'password', name: spec.secret, autocomplete: 'new-password', 'data-secret': spec.secret });
@@ -393,7 +736,7 @@ function accountForm(brands, known, reload) {
       fields();
     } catch (err) {
       status.className = 'error';
-      status.textContent = err.message;
+      status.textContent = errorText(err);
     }
   });
   const edit = (b, c) => {
@@ -427,7 +770,7 @@ async function accounts(ctx, admin) {
       status.textContent = t('common.done');
     } catch (err) {
       status.className = 'error';
-      status.textContent = ctx.errorMessage(err);
+      status.textContent = errorText(err);
     }
     await reload();
     if (form) form.refresh();
@@ -551,11 +894,13 @@ function templateForm(brands, reloadList) {
       status.textContent = t('common.done');
       await reloadList();
     } catch (err) {
-      // The server's refusal of the body (an unknown variable) goes under the body.
-      if (err.status === 400 && /variable|\{\{/i.test(err.message)) f.body.set(err.message);
-      else {
+      // The server's refusal of a field goes under it.
+      if (err.field && f[err.field]) {
+        f[err.field].set(errorText(err));
+        f[err.field].focus?.();
+      } else {
         status.className = 'error';
-        status.textContent = err.message;
+        status.textContent = errorText(err);
       }
     }
   });
@@ -594,9 +939,9 @@ async function templates(ctx) {
       h('button', { type: 'button', class: 'secondary small', 'aria-label': `${t('common.edit')} ${x.name}`, onclick: () => form.edit(x) }, t('common.edit')),
       deleteButton('/templates', x, x.name, run),
     ],
-    form: (run, reload) => {
+    form: ({ reload }) => {
       form = templateForm(brands, reload);
-      return form.form;
+      return { el: form.form };
     },
   });
   return el;
@@ -612,13 +957,28 @@ export async function render(view, ctx) {
   }
   const admin = role === 'admin';
   if (!admin) view.append(h('p', { class: 'note' }, t('settings.readonly')));
-  // Managers read the sources and run the alerts (rules, retries) and the templates; admins
-  // also manage users and reply accounts. The reply sections show when the server has them.
+  // Managers read the sources and the catalog, and run the alerts (rules, retries) and the
+  // templates; admins also manage users and reply accounts. The reply sections show when
+  // the server has them.
+  const brands = await ctx.brands().then((all) => all.map((b) => b.name), () => []);
   const [replyAccounts, replyTemplates] = await Promise.all([accounts(ctx, admin), templates(ctx)]);
   if (!ctx.isCurrent()) return;
-  const replyParts = [replyAccounts, replyTemplates].filter(Boolean);
-  const parts = admin ? [sources(ctx, true), rules(ctx, true), deliveries(ctx), ...replyParts, users(ctx), tokens(ctx)] : [sources(ctx, false), rules(ctx, true), deliveries(ctx), ...replyParts, tokens(ctx)];
-  parts.push(teamsSection(ctx));
+  // The sections, in order: each an element, null (not for this user) or a promise of
+  // one. A feature with settings of its own adds one line here: `mySection(ctx, brands),`.
+  const parts = (
+    await Promise.all([
+      sources(ctx, admin),
+      rules(ctx, brands),
+      deliveries(ctx),
+      catalog(ctx),
+      replyAccounts,
+      replyTemplates,
+      admin ? users(ctx, brands) : null,
+      teamsSection(ctx),
+      tokens(ctx),
+    ])
+  ).filter(Boolean);
+  if (!ctx.isCurrent()) return;
   const nav = h(
     'nav',
     { class: 'subnav', 'aria-label': t('settings.title') },
