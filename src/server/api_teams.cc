@@ -37,8 +37,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 // A refusal naming the field at fault, in the API's error shape (ErrorResponse).
-Response Refuse(int status, std::string_view code, std::string_view field,
-                std::string_view message, const json& params = json::object()) {
+Response Refuse(int status, std::string_view code, std::string_view field, std::string_view message,
+                const json& params = json::object()) {
   return ErrorResponse(status, code, message, field, params);
 }
 
@@ -81,7 +81,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
         std::any_of(name.begin(), name.end(),
                     [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
       return Refuse(400, "invalid_team_name", "name",
-                        "\"name\": give a team name of 1 to 64 characters");
+                    "\"name\": give a team name of 1 to 64 characters");
     }
     team.name = std::move(name);
   }
@@ -89,7 +89,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
     const std::string brand = CatalogBrand(ctx.app, StringField(body, "brand"));
     if (brand.empty() || !ctx.scope.Sees(brand)) {
       return Refuse(400, "unknown_brand", "brand",
-                        "\"brand\": give one of your brands, as the catalog names it");
+                    "\"brand\": give one of your brands, as the catalog names it");
     }
     team.brand = brand;
   }
@@ -102,7 +102,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
   if (auto it = body.find("members"); it != body.end()) {
     if (!it->is_array() || it->size() > kMaxMembers) {
       return Refuse(400, "invalid_argument", "members",
-                        "\"members\": a list of user names (at most 200)");
+                    "\"members\": a list of user names (at most 200)");
     }
     team.members.clear();
     for (const json& m : *it) {
@@ -111,8 +111,8 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
           std::find_if(users.begin(), users.end(), [&](const User& u) { return u.name == name; });
       if (user == users.end()) {
         return Refuse(400, "invalid_member", "members",
-                          "\"members\": " + DescribeValue(m) + " is no user",
-                          {{"name", m.is_string() ? m.get<std::string>() : DescribeValue(m)}});
+                      "\"members\": " + DescribeValue(m) + " is no user",
+                      {{"name", m.is_string() ? m.get<std::string>() : DescribeValue(m)}});
       }
       if (std::find(team.members.begin(), team.members.end(), user->id) == team.members.end()) {
         team.members.push_back(user->id);
@@ -121,7 +121,7 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
   }
   if (team.name.empty() || team.brand.empty()) {
     return Refuse(400, "invalid_argument", team.name.empty() ? "name" : "brand",
-                      "give the team's \"name\" and \"brand\"");
+                  "give the team's \"name\" and \"brand\"");
   }
   // Every member may work on the brand (which may have just changed).
   for (int64_t id : team.members) {
@@ -129,9 +129,9 @@ std::optional<Response> ReadTeam(Context& ctx, const json& body, const std::vect
     if (user == users.end() || !MayWorkOn(*user, team.brand)) {
       const std::string name = user == users.end() ? std::to_string(id) : user->name;
       return Refuse(400, "invalid_member", "members",
-                        "\"members\": " + name + " may not work on " + team.brand +
-                            " (an enabled agent, manager or admin of the brand)",
-                        {{"name", name}});
+                    "\"members\": " + name + " may not work on " + team.brand +
+                        " (an enabled agent, manager or admin of the brand)",
+                    {{"name", name}});
     }
   }
   team.updated_by = Actor(ctx.principal);
@@ -247,10 +247,10 @@ std::optional<Response> CheckAssignee(App& app, std::string_view brand, std::str
     }
   }
   return Refuse(400, "unknown_assignee", "assignee",
-                    "\"assignee\": " + DescribeValue(json(assignee)) +
-                        " is neither a user allowed on " + std::string(brand) +
-                        " nor a team of it; give a user's name, \"team:<name>\", \"me\" or \"\"",
-                    {{"assignee", assignee}});
+                "\"assignee\": " + DescribeValue(json(assignee)) +
+                    " is neither a user allowed on " + std::string(brand) +
+                    " nor a team of it; give a user's name, \"team:<name>\", \"me\" or \"\"",
+                {{"assignee", assignee}});
 }
 
 namespace {
@@ -289,7 +289,7 @@ Response ListBrandAssignees(Context& ctx) {
   const std::string brand = CatalogBrand(ctx.app, ctx.request.Query("brand"));
   if (brand.empty() || !ctx.scope.Sees(brand)) {
     return Refuse(400, "unknown_brand", "brand",
-                      "\"brand\": give one of your brands, as the catalog names it");
+                  "\"brand\": give one of your brands, as the catalog names it");
   }
   return AssigneesResponse(ctx.app, brand);
 }
