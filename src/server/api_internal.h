@@ -13,7 +13,8 @@
 //   api_sources.cc  watched sources;
 //   api_rules.cc    alert rules and webhook deliveries;
 //   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
-//   api_templates.cc  reply templates, and those suggested for a case.
+//   api_templates.cc  reply templates, and those suggested for a case;
+//   api_sla.cc      SLA policies and ladder, a case's SLA, escalation by hand.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -213,5 +214,12 @@ Response CreateTemplate(Context& ctx);
 Response UpdateTemplate(Context& ctx);
 Response DeleteTemplate(Context& ctx);
 Response CaseTemplates(Context& ctx);
+
+// ---- service levels (api_sla.cc) ------------------------------------------------------------
+
+Response GetSla(Context& ctx);
+Response PutSla(Context& ctx);
+Response GetCaseSla(Context& ctx);
+Response EscalateCase(Context& ctx);
 
 }  // namespace ecoute::server

@@ -136,6 +136,7 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
       {"/api/v1/cases/{id}/replies", "/api/v1/cases/" + std::to_string(case_id) + "/replies"},
       {"/api/v1/brands/{brand}/accounts", "/api/v1/brands/Jeanerie/accounts"},
       {"/api/v1/cases/{id}/templates", "/api/v1/cases/" + std::to_string(case_id) + "/templates"},
+      {"/api/v1/cases/{id}/sla", "/api/v1/cases/" + std::to_string(case_id) + "/sla"},
   };
   int checked = 0;
   for (auto& [path, item] : doc["paths"].items()) {
