@@ -7,6 +7,7 @@ import { formatDate, label, t } from '../i18n.js';
 import { STANCES, TOPICS, escalation, responseKindBadge, slaBadge, stanceBadge, statusBadge, timeEl } from './common.js';
 import { contactRoutes, cueLegend, originalLink, priorityForm, whyPriority } from './case_info.js';
 import { declaredForm, notePanel, repliesPanel, replyComposer } from './case_reply.js';
+import { renderSla } from './case_sla.js';
 
 // Observed or declared, from the server's word, else from which first response it stamped.
 function responseKind(c) {
@@ -49,6 +50,7 @@ export async function render(view, ctx) {
   }) : null;
   const replies = repliesPanel(ctx, id, onSent);
   const note = canAct ? notePanel(ctx, id, refresh) : null;
+  const slaSection = h('section', { id: 'case-sla', class: 'case-sla' });
 
   function onReply(event) {
     if (event.detail && Number(event.detail.case_id) === id) replies.load();
@@ -97,6 +99,7 @@ export async function render(view, ctx) {
           { class: 'side' },
           whyPriority(c, posts),
           contactRoutes(posts),
+          slaSection,
           canAct ? actions(c) : null,
           note ? note.el : null,
           h('section', { class: 'timeline', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, t('case.timeline')), timeline(d.events || [])),
@@ -107,6 +110,7 @@ export async function render(view, ctx) {
       const again = document.getElementById(active);
       if (again) again.focus();
     }
+    renderSla(slaSection, d, ctx);
   }
 
   function summary(c, posts) {

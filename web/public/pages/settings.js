@@ -7,6 +7,7 @@ import { api, optional } from '../api.js';
 import { clear, h, newId } from '../dom.js';
 import { formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
+import { slaSettings } from './settings_sla.js';
 
 const FORMATS = ['auto', 'feed', 'html', 'text', 'jsonl', 'mastodon', 'bluesky'];
 const ROLES = ['admin', 'manager', 'agent', 'viewer'];
@@ -617,6 +618,7 @@ export async function render(view, ctx) {
   if (!ctx.isCurrent()) return;
   const replyParts = [replyAccounts, replyTemplates].filter(Boolean);
   const parts = admin ? [sources(ctx, true), rules(ctx, true), deliveries(ctx), ...replyParts, users(ctx), tokens(ctx)] : [sources(ctx, false), rules(ctx, true), deliveries(ctx), ...replyParts, tokens(ctx)];
+  parts.splice(2, 0, slaSettings(ctx, admin));
   const nav = h(
     'nav',
     { class: 'subnav', 'aria-label': t('settings.title') },
