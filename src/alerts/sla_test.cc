@@ -639,6 +639,26 @@ TEST_F(SlaMonitorTest, EachLevelIsReachedOnceAcrossRestartsAndConcurrentTicks) {
             StatusCode::kInvalidArgument);
 }
 
+TEST_F(SlaMonitorTest, AlertsLeftUnsentByACrashAreSentByALaterTick) {
+  const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
+  std::unique_ptr<SlaMonitor> monitor = Monitor();
+  // A process logged the escalation, then stopped before queueing its alerts.
+  Result<std::unique_ptr<SlaTables>> tables = OpenSlaTables(path_);
+  ASSERT_TRUE(tables);
+  Result<bool> claimed =
+      (*tables)->ClaimEscalation({id, Case(id).summary.sla_round, 1, kT0 + kHour, "rule:sla",
+                                  "no first response within 1h", false});
+  ASSERT_TRUE(claimed && *claimed);
+  clock_.Set(kT0 + kHour + 5);  // too recent: maybe another process is sending them
+  EXPECT_TRUE(Tick(*monitor).empty());
+  EXPECT_EQ(alerts_->PendingCount(), 0);
+  clock_.Set(kT0 + kHour + 60);
+  EXPECT_TRUE(Tick(*monitor).empty());  // no second escalation, the first one's alerts
+  EXPECT_EQ(DeliveredPaths(), std::vector<std::string>{"/supervisor"});
+  EXPECT_TRUE(Tick(*monitor).empty());
+  EXPECT_EQ(receiver_.Requests().size(), 1u);
+}
+
 TEST_F(SlaMonitorTest, ResolvingClearsTheLevelAndAReopenedCaseClimbsAgain) {
   const int64_t id = Complaint("1", "@marie", "Fnac", 80, kT0);
   std::unique_ptr<SlaMonitor> monitor = Monitor();
