@@ -11,7 +11,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libgumbo-dev liblinear-dev libcsv-dev libxml2-dev libxxhash-dev libcurl4-openssl-dev libssl-dev
   libsqlite3-dev libstemmer-dev
-  libboost-dev libsodium-dev libspdlog-dev libzxcvbn-dev
+  libboost-dev libsodium-dev libspdlog-dev libzxcvbn-dev libhowardhinnant-date-dev
   chromium wrk
 )
 

@@ -60,6 +60,15 @@ struct CaseSummary {
   Stance stance = Stance::kNeutral;  // the opening post's
   std::string assignee;              // who handles it, "" when nobody
   int escalation_level = 0;          // 0: where every case starts (docs/ALERTS.md)
+  // The service level's current target (docs/ALERTS.md): 0 none, 1 the first response, 2
+  // the next response (after a customer's follow-up or a reopen); when it started, the
+  // brand's response that met it, its number (one more per target) and the deadline the
+  // SLA monitor computed for it (none before it did, or when no policy applies).
+  int sla_target = 0;
+  int64_t sla_round = 0;
+  int64_t sla_since = 0;
+  std::optional<int64_t> sla_met_at;
+  std::optional<int64_t> sla_due_at;
 };
 
 // The kind of a case's first response: "observed", "declared", or "" before any (an
@@ -109,7 +118,9 @@ struct CaseDetail {
   std::vector<CaseEvent> events;  // the timeline, in order
 };
 
-enum class CaseSort : uint8_t { kPriority, kRecent, kOldest };
+// kDue: open cases with a running target first, by deadline (the most overdue first), then
+// the rest by priority.
+enum class CaseSort : uint8_t { kPriority, kRecent, kOldest, kDue };
 
 struct CaseFilter {
   std::vector<int64_t> ids;         // empty: all

@@ -29,15 +29,18 @@ void AppendSearchHitJson(const SearchHit& hit, std::string& out);
 // level, and the state and due time of its next deadline.
 struct CaseSlaView {
   std::string escalation_name;
-  std::string_view state;  // "none", "ok", "due_soon", "breached", "met", "missed"
+  std::string_view state;   // "none", "ok", "due_soon", "breached", "met", "missed"
+  std::string_view target;  // "first_response", "next_response", "" (none)
   std::optional<int64_t> due_at;
+  std::optional<int64_t> seconds_left;  // a running target's: negative when overdue
 };
 
 // A case summary: id, brand, customer, status, priority, topic (null when none), stance,
 // opened_at, last_activity_at, first_response_at, first_observed_response_at,
 // first_declared_response_at, response_kind ("observed", "declared", null),
 // priority_override (null when none), resolved_at, posts (a count), title, assignee,
-// escalation_level; with `sla`, also escalation_name and sla {state, due_at}
+// escalation_level; with `sla`, also escalation_name and sla {state, due_at, target,
+// seconds_left, level, escalation_name}
 // (the CLI, which runs no SLA policy, leaves them out).
 void AppendCaseSummaryJson(const CaseSummary& summary, const CaseSlaView* sla, std::string& out);
 

@@ -346,6 +346,7 @@ std::string DedupeKey(const AlertEvent& event, const AlertRule* rule, std::strin
   identity += std::to_string(event.case_id);
   identity += '\n';
   identity += std::to_string(event.escalation_level);
+  if (event.round > 1) identity += "\nround " + std::to_string(event.round);
   if (event.kind != "case.opened" && event.kind != "case.escalated") {
     identity += '\n';
     identity += Lower(event.brand);

@@ -47,6 +47,9 @@ struct AlertEvent {
   std::vector<Topic> topics;
   int priority = 0;
   int escalation_level = 0;
+  // The case's SLA target the escalation is for (1 the first, then one more per target): a
+  // level reached again for a later target is another event.
+  int64_t round = 0;
   std::string escalation_name;  // the level's name: "supervisor"
   std::string title;
   std::string url;  // the opening post's URL

@@ -193,7 +193,7 @@ TEST_F(IngestorTest, ASentReplyJoinsItsCaseAndIsRecognisedWhenReadBack) {
   EXPECT_EQ(stored->outcome, IngestOutcome::kNew);
   EXPECT_EQ(stored->cases, std::vector<int64_t>{case_id});
   Result<CaseDetail> detail = store_->GetCase(case_id);
-  ASSERT_TRUE(detail);
+  ASSERT_TRUE(detail) << detail.error().ToString();
   EXPECT_EQ(ResponseKind(detail->summary), "observed");
   EXPECT_EQ(detail->summary.status, CaseStatus::kAcknowledged);
   EXPECT_EQ(FormatRfc3339(*detail->summary.first_observed_response_at), sent.published_at);

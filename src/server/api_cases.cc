@@ -79,8 +79,10 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
       filter.sort = CaseSort::kRecent;
     } else if (s == "oldest") {
       filter.sort = CaseSort::kOldest;
+    } else if (s == "due") {
+      filter.sort = CaseSort::kDue;
     } else {
-      return FieldError("unknown_value", "sort", "sort: use priority, recent or oldest",
+      return FieldError("unknown_value", "sort", "sort: use priority, recent, oldest or due",
                         {{"value", ShortQuote(s)}});
     }
   }
@@ -168,7 +170,7 @@ Response CaseDetailResponse(Context& ctx, int64_t id) {
   std::vector<std::string> cues;
   cues.reserve(detail->posts.size());
   for (const CasePost& p : detail->posts) cues.push_back(Dump(CuesOf(ctx.app, p, c.brand)));
-  const CaseSlaView sla = CaseSlaViewOf(c, ctx.app.config().sla, ctx.app.clock().Now());
+  const CaseSlaView sla = CaseSlaViewOf(c, *ctx.app.sla().config(), ctx.app.clock().Now());
   Response r;
   AppendCaseDetailJson(*detail, &sla, cues, r.body);
   return r;
@@ -278,6 +280,13 @@ std::optional<Response> StaleCase(const CaseDetail& detail, const json& body) {
 Response ListCases(Context& ctx) {
   App::ApiState& state = ctx.app.api_state();
   const int64_t now = ctx.app.clock().Now();
+  // Sorted by the next breach: the deadlines of targets started since the monitor's last
+  // tick are computed first (cheap when there are none).
+  if (ctx.request.Query("sort") == "due") {
+    Result<int> written = ctx.app.sla().RefreshDeadlines();
+    if (!written) return ErrorResponse(written.error());
+    if (*written > 0) ctx.app.Touch();
+  }
   const uint64_t generation = ctx.app.generation();
   std::string key = ctx.scope.Key();
   key.push_back('|');
@@ -297,6 +306,7 @@ Response ListCases(Context& ctx) {
   }
   Result<CaseFilter> filter = CaseFilterFrom(ctx);
   if (!filter) return ErrorResponse(filter.error());
+  const std::shared_ptr<const SlaConfig> sla = ctx.app.sla().config();
   std::string body = "{\"cases\":[";
   if (ctx.scope.Restrict(filter->brands)) {
     Result<std::vector<CaseSummary>> cases = [&] {
@@ -307,7 +317,7 @@ Response ListCases(Context& ctx) {
     for (const CaseSummary& c : *cases) {
       if (!first) body.push_back(',');
       first = false;
-      body += CaseSummaryJson(c, ctx.app.config().sla, now);
+      body += CaseSummaryJson(c, *sla, now);
     }
   }
   body += "]}";

@@ -15,7 +15,8 @@
 //   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
 //   api_templates.cc  reply templates, and those suggested for a case;
 //   api_presence.cc who has a case open, and who is typing on it;
-//   api_teams.cc    teams (a brand's queues) and who a case may be assigned to.
+//   api_teams.cc    teams (a brand's queues) and who a case may be assigned to;
+//   api_sla.cc      SLA policies and ladder, a case's SLA, escalation by hand.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -312,5 +313,12 @@ Result<Assignees> AllowedAssignees(App& app, std::string_view brand);
 // case, a team's name as the team spells it); "" (unassign) passes. nullopt when allowed;
 // else the answer: 400 unknown_assignee (field "assignee").
 std::optional<Response> CheckAssignee(App& app, std::string_view brand, std::string& assignee);
+
+// ---- service levels (api_sla.cc) ------------------------------------------------------------
+
+Response GetSla(Context& ctx);
+Response PutSla(Context& ctx);
+Response GetCaseSla(Context& ctx);
+Response EscalateCase(Context& ctx);
 
 }  // namespace ecoute::server

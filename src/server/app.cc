@@ -152,7 +152,9 @@ CaseSlaView CaseSlaViewOf(const CaseSummary& c, const SlaConfig& sla, int64_t no
   if (level < sla.levels.size()) view.escalation_name = sla.levels[level].name;
   const SlaStatus status = SlaStatusOf(sla, c, now);
   view.state = SlaStateName(status.state);
+  view.target = SlaTargetName(status.target);
   view.due_at = status.due_at;
+  view.seconds_left = status.seconds_left;
   return view;
 }
 
@@ -193,12 +195,21 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
   app->WireReplies();
   app->WireSiteContacts();
-  app->sla_ = std::make_unique<SlaMonitor>(app->store_, *app->alerts_, clock, c.sla);
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<SlaTables> sla_tables, OpenSlaTables(c.db_path));
+  app->sla_ =
+      std::make_unique<SlaMonitor>(app->store_, std::move(sla_tables), *app->alerts_, clock, c.sla);
+  ECOUTE_RETURN_IF_ERROR(app->sla_->Load());
   App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
-    self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated by the SLA monitor")
+    self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated (SLA monitor or agent)")
         .Inc();
     self->Touch();
+    self->live_.Publish("sla", e.brand,
+                        Dump(nlohmann::json{{"case_id", e.case_id},
+                                            {"level", e.to_level},
+                                            {"escalation_name", e.escalation_name},
+                                            {"actor", e.actor},
+                                            {"reason", e.reason}}));
     self->PublishCases({e.case_id});
   };
   Histogram& webhook_latency = app->metrics_.GetHistogram(
@@ -608,7 +619,7 @@ void App::PublishCases(const std::vector<int64_t>& case_ids,
     return;
   }
   for (const CaseSummary& c : *summaries) {
-    live_.Publish("case", c.brand, CaseSummaryJson(c, config_.sla, now));
+    live_.Publish("case", c.brand, CaseSummaryJson(c, *sla_->config(), now));
     // A case that has just been opened (one post) or reopened raises alerts. A reopened
     // case is one whose timeline ends with its reopening (later follow-ups end with
     // "joined"): only then is its detail read.

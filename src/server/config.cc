@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <functional>
 #include <string>
@@ -265,6 +267,57 @@ Status ApplyNode(ServerConfig& config, const Setting& s, const toml::node& node,
   return InvalidArgumentError(where + ": expected a string, a number or true/false");
 }
 
+// A policy's next_response, and its business hours: time_zone, hours (a table of weekdays,
+// "mon" to "sun", each "09:00-18:00") and holidays (["2026-12-25"]).
+Status ReadSlaPolicyExtras(const toml::table& t, const std::string& path, const toml::node& node,
+                           SlaPolicy& p) {
+  if (t.contains("next_response")) {
+    const std::optional<int64_t> next =
+        ParseDurationSeconds(t["next_response"].value_or(std::string()));
+    if (!next || *next == 0) {
+      return InvalidArgumentError(Where(path, node, "sla.policies.next_response") +
+                                  ": give a duration such as \"4h\"");
+    }
+    p.next_response_seconds = *next;
+  }
+  p.hours.time_zone = t["time_zone"].value_or(std::string());
+  if (p.hours.time_zone.empty()) return OkStatus();
+  if (!IsKnownTimeZone(p.hours.time_zone)) {
+    return InvalidArgumentError(Where(path, node, "sla.policies.time_zone") +
+                                ": unknown time zone \"" + p.hours.time_zone +
+                                "\" (give an IANA name such as Europe/Paris)");
+  }
+  static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu",
+                                                            "fri", "sat", "sun"};
+  const toml::table* hours = t["hours"].as_table();
+  for (size_t d = 0; d < kDays.size(); ++d) {
+    const std::string range =
+        hours != nullptr ? (*hours)[kDays[d]].value_or(std::string()) : std::string();
+    if (range.empty()) continue;
+    p.hours.days[d] = ParseHoursRange(range);
+    if (!p.hours.days[d]) {
+      return InvalidArgumentError(Where(path, node, "sla.policies.hours." + std::string(kDays[d])) +
+                                  ": give the opening hours as \"09:00-18:00\"");
+    }
+  }
+  if (std::none_of(p.hours.days.begin(), p.hours.days.end(),
+                   [](const auto& day) { return day.has_value(); })) {
+    return InvalidArgumentError(Where(path, node, "sla.policies.hours") +
+                                ": open at least one day, as mon = \"09:00-18:00\"");
+  }
+  if (const toml::array* holidays = t["holidays"].as_array()) {
+    for (const toml::node& h : *holidays) {
+      const std::string day = h.value_or(std::string());
+      if (!IsIsoDate(day)) {
+        return InvalidArgumentError(Where(path, h, "sla.policies.holidays") +
+                                    ": give dates as \"2026-12-25\"");
+      }
+      p.hours.holidays.push_back(day);
+    }
+  }
+  return OkStatus();
+}
+
 // After the other settings: a contact is checked against the outbound policy, which the
 // file sets anywhere and the environment may change.
 Status ReadSla(const toml::table& sla, const std::string& path, const OutboundPolicy& outbound,
@@ -285,6 +338,7 @@ Status ReadSla(const toml::table& sla, const std::string& path, const OutboundPo
                                     ": give a duration such as \"1h\"");
       }
       p.first_response_seconds = *seconds;
+      ECOUTE_RETURN_IF_ERROR(ReadSlaPolicyExtras(*t, path, node, p));
       out.policies.push_back(std::move(p));
     }
   }

@@ -111,6 +111,32 @@ TEST(ServerConfigTest, ErrorsNameTheFileTheLineAndTheKey) {
       << config.error().message();
   EXPECT_EQ(LoadServerConfig("/nonexistent/ecoute.toml", NoEnv()).error().code(),
             StatusCode::kNotFound);
+  const std::string zone =
+      Write("ecoute-config-zone.toml",
+            "[[sla.policies]]\nbrand = \"*\"\nfirst_response = \"1h\"\n"
+            "time_zone = \"Europe/Pariss\"\n[[sla.levels]]\nname = \"agent\"\n");
+  config = LoadServerConfig(zone, NoEnv());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message().rfind(zone + ":1: sla.policies.time_zone: unknown", 0), 0u)
+      << config.error().message();
+}
+
+TEST(ServerConfigTest, SlaPoliciesMayGiveANextResponseAndBusinessHours) {
+  const std::string path = Write(
+      "ecoute-config-hours.toml",
+      "[[sla.policies]]\nbrand = \"Fnac\"\nfirst_response = \"30m\"\nnext_response = \"1h\"\n"
+      "time_zone = \"Europe/Paris\"\nhours = { mon = \"09:00-18:00\", sat = \"10:00-13:00\" }\n"
+      "holidays = [\"2026-12-25\"]\n[[sla.levels]]\nname = \"agent\"\n");
+  Result<ServerConfig> config = LoadServerConfig(path, NoEnv());
+  ASSERT_TRUE(config) << config.error().ToString();
+  ASSERT_EQ(config->sla.policies.size(), 1u);
+  const SlaPolicy& p = config->sla.policies[0];
+  EXPECT_EQ(p.next_response_seconds, 3600);
+  EXPECT_EQ(p.hours.time_zone, "Europe/Paris");
+  EXPECT_EQ(p.hours.days[0], (std::pair{540, 1080}));
+  EXPECT_FALSE(p.hours.days[1]);
+  EXPECT_EQ(p.hours.days[5], (std::pair{600, 780}));
+  EXPECT_EQ(p.hours.holidays, std::vector<std::string>{"2026-12-25"});
 }
 
 TEST(ServerConfigTest, TheOutboundAllowListIsAnArrayOfRangesForEveryRequest) {

@@ -145,6 +145,16 @@ void AppendCaseSummaryJson(const CaseSummary& c, const CaseSlaView* sla, std::st
     out += '{';
     AppendString("state", sla->state, out);
     AppendTime("due_at", sla->due_at, out);
+    AppendKey("target", out);
+    if (sla->target.empty()) {
+      out += "null";
+    } else {
+      AppendJsonString(sla->target, out);
+    }
+    AppendKey("seconds_left", out);
+    out += sla->seconds_left ? std::to_string(*sla->seconds_left) : std::string("null");
+    AppendInt("level", c.escalation_level, out);
+    AppendString("escalation_name", sla->escalation_name, out);
     out += '}';
   }
   out += '}';

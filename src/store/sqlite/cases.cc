@@ -15,8 +15,9 @@ constexpr std::string_view kCaseSummarySelect =
     "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
     "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id), "
     "(SELECT p.stance FROM posts p WHERE p.id = c.opening_post_id), coalesce(c.assignee, ''), "
-    "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override FROM cases c "
-    "JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = c.customer_id";
+    "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override, c.sla_target, "
+    "c.sla_round, coalesce(c.sla_since, c.opened_at), c.sla_met_at, c.sla_due_at FROM cases c JOIN "
+    "brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = c.customer_id";
 
 CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
   CaseSummary c;
@@ -41,6 +42,11 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
     c.priority_override = static_cast<int>(select.Int(17));
     c.priority = *c.priority_override;
   }
+  c.sla_target = static_cast<int>(select.Int(18));
+  c.sla_round = select.Int(19);
+  c.sla_since = select.Int(20);
+  c.sla_met_at = select.OptionalInt(21);
+  c.sla_due_at = select.OptionalInt(22);
   return c;
 }
 
@@ -275,6 +281,13 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
       break;
     case CaseSort::kOldest:
       sql += " ORDER BY c.opened_at, c.id";
+      break;
+    case CaseSort::kDue:
+      // A running target: open, unmet, with its deadline computed (docs/ALERTS.md).
+      sql +=
+          " ORDER BY (c.status IN (0, 1, 4) AND c.sla_target > 0 AND c.sla_met_at IS NULL AND "
+          "c.sla_due_at IS NOT NULL) DESC, c.sla_due_at, c.status IN (0, 1, 4) DESC, "
+          "coalesce(c.priority_override, c.priority) DESC, c.id";
       break;
   }
   sql += " LIMIT ? OFFSET ?";

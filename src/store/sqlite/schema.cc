@@ -354,8 +354,99 @@ CREATE TABLE IF NOT EXISTS reply_templates (
 );
 )sql";
 
-// Version 6: the SLA's policies and escalation log (kept by another change; empty here).
-constexpr std::string_view kVersion6 = "";
+// Version 6: service levels you can see and set (docs/ALERTS.md). The policies and the
+// escalation ladder are data, edited through the API; each case has a current target (its
+// first response, then the next response after a customer's follow-up or a reopen), whose
+// deadline the SLA monitor computes (business hours are the monitor's) and keeps in
+// sla_due_at, so that the inbox sorts by the next breach in SQL. The triggers keep the
+// target where every path that changes a case passes: a post joining it, an event of its
+// timeline. The escalation log holds each level a case reached, once per target: its
+// primary key is what makes "one escalation per level, ever" hold across restarts and
+// concurrent checks.
+constexpr std::string_view kVersion6 = R"sql(
+ALTER TABLE cases ADD COLUMN sla_target INTEGER NOT NULL DEFAULT 0;  -- 0 none, 1 first response, 2 next response
+ALTER TABLE cases ADD COLUMN sla_round INTEGER NOT NULL DEFAULT 0;   -- the target's number, one more per target
+ALTER TABLE cases ADD COLUMN sla_since INTEGER;                       -- when the target started
+ALTER TABLE cases ADD COLUMN sla_met_at INTEGER;                      -- the brand's response that met it
+ALTER TABLE cases ADD COLUMN sla_due_at INTEGER;                      -- its deadline (the monitor's)
+ALTER TABLE cases ADD COLUMN sla_stale INTEGER NOT NULL DEFAULT 1;    -- the deadline is to compute
+UPDATE cases SET sla_target = 1, sla_round = 1, sla_since = opened_at,
+  sla_met_at = first_response_at;
+CREATE INDEX cases_by_sla_due ON cases(sla_due_at) WHERE status IN (0, 1, 4);
+CREATE INDEX cases_sla_stale ON cases(id) WHERE sla_stale = 1;
+
+CREATE TRIGGER cases_sla_first AFTER INSERT ON cases BEGIN
+  UPDATE cases SET sla_target = 1, sla_round = 1, sla_since = new.opened_at WHERE id = new.id;
+END;
+CREATE TRIGGER cases_sla_policy AFTER UPDATE OF priority, priority_override, brand_id ON cases
+BEGIN
+  UPDATE cases SET sla_stale = 1 WHERE id = new.id;
+END;
+CREATE TRIGGER case_posts_sla_met AFTER INSERT ON case_posts WHEN new.role = 'brand_reply'
+BEGIN
+  UPDATE cases SET sla_met_at = new.at
+  WHERE id = new.case_id AND sla_target > 0 AND sla_met_at IS NULL AND new.at >= sla_since;
+END;
+CREATE TRIGGER case_posts_sla_next AFTER INSERT ON case_posts WHEN new.role = 'follow_up'
+BEGIN
+  UPDATE cases SET sla_target = 2, sla_round = sla_round + 1, sla_since = new.at,
+    sla_met_at = NULL, sla_due_at = NULL, sla_stale = 1
+  WHERE id = new.case_id AND sla_met_at IS NOT NULL AND new.at > sla_met_at
+    AND status IN (0, 1, 4);
+END;
+CREATE TRIGGER case_events_sla AFTER INSERT ON case_events
+WHEN new.kind IN ('declared', 'reopened', 'resolved', 'closed') BEGIN
+  UPDATE cases SET sla_met_at = new.at
+  WHERE new.kind = 'declared' AND id = new.case_id AND sla_target > 0 AND sla_met_at IS NULL;
+  UPDATE cases SET sla_target = 2, sla_round = sla_round + 1, sla_since = new.at,
+    sla_met_at = NULL, sla_due_at = NULL, sla_stale = 1, escalation = 0
+  WHERE new.kind = 'reopened' AND id = new.case_id;
+  UPDATE cases SET escalation = 0 WHERE new.kind IN ('resolved', 'closed') AND id = new.case_id;
+END;
+
+CREATE TABLE IF NOT EXISTS sla_escalations (
+  case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  round INTEGER NOT NULL,            -- cases.sla_round when it happened
+  level INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,               -- "rule:sla", "agent:marie"
+  reason TEXT NOT NULL,
+  notified INTEGER NOT NULL DEFAULT 0,  -- its alerts are queued
+  PRIMARY KEY (case_id, round, level)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sla_escalations_unnotified ON sla_escalations(case_id)
+  WHERE notified = 0;
+INSERT OR IGNORE INTO sla_escalations (case_id, round, level, at, actor, reason, notified)
+  SELECT id, 1, escalation, last_activity_at, 'rule:sla', 'before version 6', 1 FROM cases
+  WHERE escalation > 0;
+
+CREATE TABLE IF NOT EXISTS sla_policies (
+  position INTEGER PRIMARY KEY,      -- the order they were given in
+  brand TEXT NOT NULL,               -- a brand's name or '*'
+  min_priority INTEGER NOT NULL,
+  first_response INTEGER NOT NULL,   -- seconds
+  next_response INTEGER NOT NULL,    -- seconds
+  time_zone TEXT NOT NULL DEFAULT '',  -- IANA name; '': the clock always runs
+  hours TEXT NOT NULL DEFAULT '',      -- seven 'HH:MM-HH:MM' or '', Monday first, ',' separated
+  holidays TEXT NOT NULL DEFAULT ''    -- 'YYYY-MM-DD', space separated
+);
+CREATE TABLE IF NOT EXISTS sla_levels (
+  position INTEGER PRIMARY KEY,      -- 0: where every case starts
+  name TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sla_contacts (
+  level INTEGER NOT NULL REFERENCES sla_levels(position) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  PRIMARY KEY (level, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sla_settings (  -- one row once the policies were saved
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql";
 
 // Version 7: assignment (docs/CASES.md). Teams, the queues of a brand, with their members in
 // order and, for round-robin, the member who got the last case; a user's notify webhook (and

@@ -15,6 +15,7 @@ import { checkGroup, formField, formFields } from '../forms.js';
 import { addStrings, formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
 import { teamsSection } from './settings_teams.js';
+import { slaSettings } from './settings_sla.js';
 
 addStrings({
   en: {
@@ -970,6 +971,7 @@ export async function render(view, ctx) {
       sources(ctx, admin),
       rules(ctx, brands),
       deliveries(ctx),
+      slaSettings(ctx, admin),
       catalog(ctx),
       replyAccounts,
       replyTemplates,
