@@ -60,6 +60,8 @@ struct CaseSummary {
   Stance stance = Stance::kNeutral;  // the opening post's
   std::string assignee;              // who handles it, "" when nobody
   int escalation_level = 0;          // 0: where every case starts (docs/ALERTS.md)
+  // The case it was merged into (Store::MergeCase); nullopt for a case of its own.
+  std::optional<int64_t> merged_into;
 };
 
 // The kind of a case's first response: "observed", "declared", or "" before any (an

@@ -15,7 +15,8 @@ constexpr std::string_view kCaseSummarySelect =
     "count(*) FROM case_posts cp WHERE cp.case_id = c.id), (SELECT CASE WHEN p.title <> '' "
     "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id), "
     "(SELECT p.stance FROM posts p WHERE p.id = c.opening_post_id), coalesce(c.assignee, ''), "
-    "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override FROM cases c "
+    "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override, c.merged_into "
+    "FROM cases c "
     "JOIN brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = c.customer_id";
 
 CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
@@ -41,6 +42,7 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
     c.priority_override = static_cast<int>(select.Int(17));
     c.priority = *c.priority_override;
   }
+  c.merged_into = select.OptionalInt(18);
   return c;
 }
 
@@ -233,6 +235,8 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
   if (!filter.ids.empty()) {
     sql += " AND c.id IN (" + Placeholders(filter.ids.size()) + ")";
     params.insert(params.end(), filter.ids.begin(), filter.ids.end());
+  } else {
+    sql += " AND c.merged_into IS NULL";  // a merged case lives on in the one it went into
   }
   if (!filter.brands.empty()) {
     sql += " AND c.brand_id IN (" + Placeholders(filter.brands.size()) + ")";

@@ -684,7 +684,10 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE posts DROP COLUMN reasons;"
                          "ALTER TABLE posts DROP COLUMN contacts;"
                          "ALTER TABLE corrections DROP COLUMN from_brand_id;"
-                         "ALTER TABLE corrections DROP COLUMN priority;",
+                         "ALTER TABLE corrections DROP COLUMN priority;"
+                         "DROP INDEX cases_by_merged_into;"
+                         "ALTER TABLE cases DROP COLUMN merged_into;"
+                         "DROP TABLE inbox_views;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
