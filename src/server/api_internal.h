@@ -13,13 +13,17 @@
 //   api_sources.cc  watched sources;
 //   api_rules.cc    alert rules and webhook deliveries;
 //   api_replies.cc  replies sent from ecoute and the brands' reply accounts;
-//   api_templates.cc  reply templates, and those suggested for a case.
+//   api_templates.cc  reply templates, and those suggested for a case;
+//   api_bulk.cc     bulk actions on the inbox's selected cases;
+//   api_views.cc    the inbox's saved views.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -34,6 +38,7 @@
 #include "access/access.h"
 #include "http/http.h"
 #include "server/app.h"
+#include "store/view_tables.h"
 
 namespace ecoute::server {
 
@@ -62,6 +67,9 @@ struct App::ApiState {
   std::shared_mutex cache_mutex;
   std::unordered_map<std::string, CachedList> case_lists;
   std::vector<Route> routes;
+  // The inbox's saved views, opened on first use (api_views.cc); used under views_mutex.
+  std::mutex views_mutex;
+  std::unique_ptr<ViewTables> views;
 };
 
 // ---- the caller and their scope (api.cc) ----------------------------------------------------
@@ -213,5 +221,13 @@ Response CreateTemplate(Context& ctx);
 Response UpdateTemplate(Context& ctx);
 Response DeleteTemplate(Context& ctx);
 Response CaseTemplates(Context& ctx);
+
+// api_bulk.cc
+Response BulkCases(Context& ctx);
+
+// api_views.cc
+Response ListViews(Context& ctx);
+Response CreateView(Context& ctx);
+Response DeleteView(Context& ctx);
 
 }  // namespace ecoute::server
