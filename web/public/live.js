@@ -1,6 +1,7 @@
 // Live updates: one EventSource on /api/v1/events. Each `case` event is re-dispatched on
 // the bus as a 'case' CustomEvent (detail: the case), each `reply` event (a reply sent from
-// ecoute changed state) as a 'reply' CustomEvent (detail: {case_id, id, status}); after a
+// ecoute changed state) as a 'reply' CustomEvent (detail: {case_id, id, status}), each
+// `spike` event as a 'spike' CustomEvent (detail: the spike); after a
 // reconnection the bus gets a 'resync' event, since updates may have been missed meanwhile.
 // An `end` event closes the stream: 'reconnect' opens a new one, anything else means the
 // access is gone.
@@ -35,6 +36,16 @@ export function startLive(bus, onState) {
       }
       const reply = data.reply || data;
       bus.dispatchEvent(new CustomEvent('reply', { detail: { case_id: reply.case_id ?? data.case_id, id: reply.id ?? data.reply_id, status: reply.status } }));
+    });
+    // A spike of mentions of a brand (detail: {brand, mentions, expected, hour, detail}).
+    source.addEventListener('spike', (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      bus.dispatchEvent(new CustomEvent('spike', { detail: data }));
     });
     // The server ends a stream whose session or token no longer holds (logout elsewhere,
     // revoked, disabled, expired): back to the login form. It also ends every stream after

@@ -1,87 +1,195 @@
-// The inbox: open cases by priority, filters, keyboard moves, live updates.
+// The inbox: open cases by priority, filters and sort in the URL (#/inbox?status=new&
+// brand=Jeanerie&sort=due&assignee=me), quick and saved views, bulk actions on the
+// selected cases, keyboard moves, live updates and spikes. On a narrow screen (a phone, or
+// 200 % zoom) each case is a card with its SLA and status first.
 
 import { api, query } from '../api.js';
 import { clear, h, newId } from '../dom.js';
 import { formatAge, formatDate, label, plural, t } from '../i18n.js';
-import { STATUSES, TOPICS, escalation, slaBadge, stanceBadge, statusBadge } from './common.js';
+import * as common from './common.js';
+import { bulkBar, spikeBanner, viewsPanel } from './inbox_tools.js';
+
+const { STATUSES, TOPICS, escalation, stanceBadge, statusBadge } = common;
+// The SLA cell: time left or overdue where common.js has it, else the state's badge.
+const slaCell = typeof common.slaCell === 'function' ? common.slaCell : common.slaBadge;
 
 const PAGE = 50;
-const FILTER_KEY = 'ecoute.inbox';
+const OPEN = ['new', 'acknowledged', 'reopened'];
+const SORTS = ['priority', 'due', 'recent', 'oldest'];
 
-function loadFilters() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(FILTER_KEY));
-    if (saved && Array.isArray(saved.status)) return saved;
-  } catch {
-    // none saved
+// The filters a URL query gives; what it lacks takes the defaults (every open case).
+export function filtersFrom(params) {
+  let status = [];
+  for (const value of params.getAll('status')) {
+    for (const s of value.split(',')) {
+      if (s === 'open') status.push(...OPEN);
+      else if (STATUSES.includes(s)) status.push(s);
+    }
   }
-  return { status: ['new', 'acknowledged', 'reopened'], brand: '', topic: '', mine: false, sort: 'priority' };
+  if (!params.has('status')) status = [...OPEN];
+  const sort = params.get('sort') || 'priority';
+  return {
+    status: [...new Set(status)],
+    brand: params.get('brand') || '',
+    topic: params.get('topic') || '',
+    assignee: params.get('assignee') || '',
+    unanswered: params.get('unanswered') === 'true',
+    breached: params.get('sla') === 'breached',
+    sort: SORTS.includes(sort) ? sort : 'priority',
+  };
 }
 
-function saveFilters(filters) {
-  try {
-    sessionStorage.setItem(FILTER_KEY, JSON.stringify(filters));
-  } catch {
-    // storage unavailable: filters last for this page only
-  }
+// The URL query of filters, in a stable order (what views save and links compare).
+export function queryOf(f) {
+  const p = new URLSearchParams();
+  const open = f.status.length === OPEN.length && OPEN.every((s) => f.status.includes(s));
+  if (open) p.append('status', 'open');
+  else if (f.status.length) STATUSES.filter((s) => f.status.includes(s)).forEach((s) => p.append('status', s));
+  else p.append('status', '');
+  if (f.brand) p.set('brand', f.brand);
+  if (f.topic) p.set('topic', f.topic);
+  if (f.assignee) p.set('assignee', f.assignee);
+  if (f.unanswered) p.set('unanswered', 'true');
+  if (f.breached) p.set('sla', 'breached');
+  if (f.sort !== 'priority') p.set('sort', f.sort);
+  return p.toString();
 }
 
 function compare(sort) {
   const time = (iso) => (iso ? new Date(iso).getTime() : 0);
   if (sort === 'recent') return (a, b) => time(b.last_activity_at) - time(a.last_activity_at) || b.id - a.id;
   if (sort === 'oldest') return (a, b) => time(a.opened_at) - time(b.opened_at) || a.id - b.id;
+  if (sort === 'due') {
+    const due = (c) => (c.sla && c.sla.due_at ? time(c.sla.due_at) : Infinity);
+    return (a, b) => due(a) - due(b) || (b.priority || 0) - (a.priority || 0) || b.id - a.id;
+  }
   return (a, b) => (b.priority || 0) - (a.priority || 0) || time(b.last_activity_at) - time(a.last_activity_at) || b.id - a.id;
 }
 
+// The filter form, its fields set from `f`; `read()` gives the filters it shows.
+function filterForm(f, brandsPromise) {
+  const field = (id, text, control) => h('div', { class: 'field' }, h('label', { for: id }, text), control);
+  const statusBoxes = STATUSES.map((status) => {
+    const id = newId('st');
+    const box = h('input', { type: 'checkbox', id, value: status, checked: f.status.includes(status) });
+    return { box, el: h('span', { class: 'check' }, box, h('label', { for: id }, label('status', status))) };
+  });
+  const brand = h('select', { id: 'f-brand' }, h('option', { value: '' }, t('common.all')));
+  if (f.brand) brand.append(h('option', { value: f.brand, selected: true }, f.brand));
+  brandsPromise.then(
+    (list) => {
+      for (const b of list) if (b.name !== f.brand) brand.append(h('option', { value: b.name }, b.name));
+    },
+    () => {},
+  );
+  const topic = h('select', { id: 'f-topic' }, h('option', { value: '' }, t('common.all')), TOPICS.map((x) => h('option', { value: x, selected: f.topic === x }, label('topic', x))));
+  const knownAssignee = ['', 'me', 'none'].includes(f.assignee);
+  const assignee = h(
+    'select',
+    { id: 'f-assignee' },
+    h('option', { value: '' }, t('inbox.assignee.any')),
+    h('option', { value: 'me', selected: f.assignee === 'me' }, t('inbox.assignee.me')),
+    h('option', { value: 'none', selected: f.assignee === 'none' }, t('inbox.assignee.none')),
+    knownAssignee ? [] : h('option', { value: f.assignee, selected: true }, f.assignee),
+  );
+  const unanswered = h('input', { type: 'checkbox', id: 'f-unanswered', checked: f.unanswered });
+  const breached = h('input', { type: 'checkbox', id: 'f-breached', checked: f.breached });
+  const sort = h('select', { id: 'f-sort' }, SORTS.map((s) => h('option', { value: s, selected: f.sort === s }, t(`inbox.sort.${s}`))));
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': t('inbox.filters') },
+    h('fieldset', {}, h('legend', {}, t('inbox.status')), statusBoxes.map((s) => s.el)),
+    field('f-brand', t('inbox.brand'), brand),
+    field('f-topic', t('inbox.topic'), topic),
+    field('f-assignee', t('inbox.assignee'), assignee),
+    h('div', { class: 'field check' }, unanswered, h('label', { for: 'f-unanswered' }, t('inbox.unanswered'))),
+    h('div', { class: 'field check' }, breached, h('label', { for: 'f-breached' }, t('inbox.breachedOnly'))),
+    field('f-sort', t('inbox.sort'), sort),
+  );
+  form.addEventListener('submit', (e) => e.preventDefault());
+  const read = () => ({
+    status: statusBoxes.filter((s) => s.box.checked).map((s) => s.box.value),
+    brand: brand.value,
+    topic: topic.value,
+    assignee: assignee.value,
+    unanswered: unanswered.checked,
+    breached: breached.checked,
+    sort: sort.value,
+  });
+  return { form, read };
+}
+
+// One case: a table row, or a card on a narrow screen (the same cells, SLA and status first).
+function rowFor(c, picked, onPick) {
+  const id = newId('pick');
+  const box = h('input', { type: 'checkbox', id, class: 'pick', checked: picked, 'data-id': c.id });
+  box.addEventListener('change', () => onPick(c.id, box.checked));
+  const cell = (name, content, attrs = {}) => h('td', { class: `col-${name}`, 'data-label': t(`col.${name}`), ...attrs }, content);
+  const tr = h(
+    'tr',
+    { 'data-id': c.id, tabindex: '-1', class: [`prio-${c.priority >= 70 ? 'high' : c.priority >= 40 ? 'mid' : 'low'}`, picked ? 'picked' : ''] },
+    h('td', { class: 'col-pick' }, box, h('label', { for: id, class: 'visually-hidden' }, t('inbox.selectCase', { id: c.id }))),
+    cell('priority', String(c.priority ?? ''), { class: 'col-priority num' }),
+    cell('brand', c.brand || ''),
+    h('th', { scope: 'row', class: 'col-title' }, h('a', { href: `#/cases/${c.id}` }, h('span', { class: 'case-id' }, `#${c.id} `), c.title || t('common.none'))),
+    cell('customer', c.customer || ''),
+    cell('stance', stanceBadge(c.stance)),
+    cell('topic', c.topic ? label('topic', c.topic) : t('common.none')),
+    cell('age', h('time', { datetime: c.opened_at, title: formatDate(c.opened_at) }, formatAge(c.opened_at))),
+    cell('sla', slaCell(c.sla)),
+    cell('escalation', escalation(c)),
+    cell('assignee', c.assignee || t('common.none')),
+    cell('status', statusBadge(c.status)),
+  );
+  tr.addEventListener('click', (event) => {
+    if (event.target.closest('a, input, label')) return;
+    location.hash = `#/cases/${c.id}`;
+  });
+  return tr;
+}
+
 export async function render(view, ctx) {
-  const filters = loadFilters();
+  let filters = filtersFrom(ctx.query || new URLSearchParams());
   let cases = [];
   let total = null;
-  let selected = -1;
+  let selected = -1; // the focused row
   let lastFull = false; // the last page came full: there may be more
+  const picked = new Set(); // the ids selected for bulk actions
 
   const tbody = h('tbody');
   const countLine = h('p', { class: 'note', id: 'inbox-count', role: 'status' });
   const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true }, t('common.more'));
   const emptyLine = h('p', { class: 'note', hidden: true }, t('inbox.empty'));
   const errorLine = h('p', { class: 'error', role: 'alert' });
-
-  // Filters
-  const statusBoxes = STATUSES.map((status) => {
-    const id = newId('st');
-    const box = h('input', { type: 'checkbox', id, value: status, checked: filters.status.includes(status) });
-    return { box, el: h('span', { class: 'check' }, box, h('label', { for: id }, label('status', status))) };
+  const { form, read } = filterForm(filters, ctx.brands());
+  const views = viewsPanel(ctx, () => queryOf(filters));
+  const selection = {
+    ids: () => cases.filter((c) => picked.has(c.id)).map((c) => c.id),
+    clear: () => {
+      picked.clear();
+      draw();
+    },
+  };
+  const bulk = bulkBar(selection, (changed) => {
+    for (const id of changed) picked.delete(id);
+    draw();
   });
-  const brandSelect = h('select', { id: 'f-brand' }, h('option', { value: '' }, t('common.all')));
-  const topicSelect = h(
-    'select',
-    { id: 'f-topic' },
-    h('option', { value: '' }, t('common.all')),
-    TOPICS.map((topic) => h('option', { value: topic, selected: filters.topic === topic }, label('topic', topic))),
-  );
-  const mineBox = h('input', { type: 'checkbox', id: 'f-mine', checked: filters.mine });
-  const sortSelect = h(
-    'select',
-    { id: 'f-sort' },
-    ['priority', 'recent', 'oldest'].map((s) => h('option', { value: s, selected: filters.sort === s }, t(`inbox.sort.${s}`))),
-  );
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-label': t('inbox.filters') },
-    h('fieldset', {}, h('legend', {}, t('inbox.status')), statusBoxes.map((s) => s.el)),
-    h('div', { class: 'field' }, h('label', { for: 'f-brand' }, t('inbox.brand')), brandSelect),
-    h('div', { class: 'field' }, h('label', { for: 'f-topic' }, t('inbox.topic')), topicSelect),
-    h('div', { class: 'field check' }, mineBox, h('label', { for: 'f-mine' }, t('inbox.mine'))),
-    h('div', { class: 'field' }, h('label', { for: 'f-sort' }, t('inbox.sort')), sortSelect),
-  );
-  form.addEventListener('submit', (e) => e.preventDefault());
+  const banner = spikeBanner();
+  const allBox = h('input', { type: 'checkbox', id: 'pick-all' });
+  allBox.addEventListener('change', () => {
+    for (const c of cases) {
+      if (allBox.checked) picked.add(c.id);
+      else picked.delete(c.id);
+    }
+    draw();
+  });
+
   form.addEventListener('change', () => {
-    filters.status = statusBoxes.filter((s) => s.box.checked).map((s) => s.box.value);
-    filters.brand = brandSelect.value;
-    filters.topic = topicSelect.value;
-    filters.mine = mineBox.checked;
-    filters.sort = sortSelect.value;
-    saveFilters(filters);
+    filters = read();
+    const q = queryOf(filters);
+    // A new history entry: back and forward walk the views, and the URL can be shared.
+    if (location.hash !== `#/inbox?${q}`) history.pushState(null, '', `#/inbox?${q}`);
+    views.mark();
     load(false);
   });
 
@@ -90,61 +198,48 @@ export async function render(view, ctx) {
     'table',
     { class: 'cases', id: 'inbox-table' },
     h('caption', { class: 'visually-hidden' }, t('inbox.title')),
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: `col-${c}` }, t(`col.${c}`))))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'col-pick' }, h('span', { class: 'visually-hidden' }, t('inbox.select'))), columns.map((c) => h('th', { scope: 'col', class: `col-${c}` }, t(`col.${c}`))))),
     tbody,
   );
 
   clear(view);
   view.append(
-    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), h('p', { class: 'hint' }, t('inbox.keys'))),
+    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), h('p', { class: 'hint' }, `${t('inbox.keys')} ${t('inbox.keys.select')}`)),
+    banner.el,
+    views.el,
     form,
     errorLine,
-    countLine,
+    h('div', { class: 'list-head' }, countLine, h('span', { class: 'check' }, allBox, h('label', { for: 'pick-all' }, t('inbox.selectAll')))),
+    bulk.el,
     h('div', { class: 'table-wrap' }, table),
     emptyLine,
     moreButton,
   );
 
-  ctx.brands().then(
-    (list) => {
-      for (const b of list) brandSelect.append(h('option', { value: b.name, selected: filters.brand === b.name }, b.name));
-    },
-    () => {},
-  );
-
-  function rowFor(c) {
-    const tr = h(
-      'tr',
-      { 'data-id': c.id, tabindex: '-1', class: `prio-${c.priority >= 70 ? 'high' : c.priority >= 40 ? 'mid' : 'low'}` },
-      h('td', { class: 'col-priority num' }, String(c.priority ?? '')),
-      h('td', { class: 'col-brand' }, c.brand || ''),
-      h('th', { scope: 'row', class: 'col-title' }, h('a', { href: `#/cases/${c.id}` }, h('span', { class: 'case-id' }, `#${c.id} `), c.title || t('common.none'))),
-      h('td', { class: 'col-customer' }, c.customer || ''),
-      h('td', { class: 'col-stance' }, stanceBadge(c.stance)),
-      h('td', { class: 'col-topic' }, c.topic ? label('topic', c.topic) : t('common.none')),
-      h('td', { class: 'col-age' }, h('time', { datetime: c.opened_at, title: formatDate(c.opened_at) }, formatAge(c.opened_at))),
-      h('td', { class: 'col-sla' }, slaBadge(c.sla)),
-      h('td', { class: 'col-escalation' }, escalation(c)),
-      h('td', { class: 'col-assignee' }, c.assignee || t('common.none')),
-      h('td', { class: 'col-status' }, statusBadge(c.status)),
-    );
-    tr.addEventListener('click', (event) => {
-      if (event.target.closest('a')) return;
-      location.hash = `#/cases/${c.id}`;
-    });
-    return tr;
+  function onPick(id, on) {
+    if (on) picked.add(id);
+    else picked.delete(id);
+    draw();
   }
 
   function draw() {
     const focusedId = selected >= 0 && cases[selected] ? cases[selected].id : null;
+    const focusedBox = document.activeElement && document.activeElement.matches('input.pick') ? document.activeElement.dataset.id : null;
     clear(tbody);
-    cases.forEach((c) => tbody.append(rowFor(c)));
+    cases.forEach((c) => tbody.append(rowFor(c, picked.has(c.id), onPick)));
     emptyLine.hidden = cases.length > 0;
     table.hidden = cases.length === 0;
     countLine.textContent = total === null ? plural('inbox.countOnly', cases.length, { shown: cases.length }) : plural('inbox.count', total, { shown: cases.length, total });
     moreButton.hidden = total !== null ? cases.length >= total : !lastFull;
+    for (const id of [...picked]) if (!cases.some((c) => c.id === id)) picked.delete(id);
+    allBox.checked = cases.length > 0 && cases.every((c) => picked.has(c.id));
+    bulk.update();
     if (focusedId !== null) selected = cases.findIndex((c) => c.id === focusedId);
     markSelected(false);
+    if (focusedBox) {
+      const box = tbody.querySelector(`input.pick[data-id="${focusedBox}"]`);
+      if (box) box.focus();
+    }
   }
 
   function markSelected(focus) {
@@ -157,24 +252,30 @@ export async function render(view, ctx) {
     if (focus && tbody.rows[selected]) tbody.rows[selected].focus();
   }
 
+  // The server's answer, in the order and with the SLA filter the view asks; a server
+  // without the `due` sort is asked for its default and sorted here.
+  async function fetchPage(offset) {
+    const params = { status: filters.status, brand: filters.brand, topic: filters.topic, assignee: filters.assignee, unanswered: filters.unanswered ? 'true' : '', sort: filters.sort, limit: PAGE, offset };
+    try {
+      return await api('GET', `/cases${query(params)}`);
+    } catch (err) {
+      if (filters.sort !== 'due' || err.status !== 400) throw err;
+      const data = await api('GET', `/cases${query({ ...params, sort: 'priority' })}`);
+      if (data && data.cases) data.cases.sort(compare('due'));
+      return data;
+    }
+  }
+
   async function load(append) {
     errorLine.textContent = '';
-    const params = {
-      status: filters.status,
-      brand: filters.brand,
-      topic: filters.topic,
-      assignee: filters.mine ? 'me' : '',
-      sort: filters.sort,
-      limit: PAGE,
-      offset: append ? cases.length : 0,
-    };
     try {
-      const data = await api('GET', `/cases${query(params)}`);
+      const data = await fetchPage(append ? cases.length : 0);
       if (!ctx.isCurrent()) return;
-      const got = (data && data.cases) || [];
+      let got = (data && data.cases) || [];
       lastFull = got.length === PAGE;
+      if (filters.breached) got = got.filter((c) => c.sla && c.sla.state === 'breached');
       cases = append ? cases.concat(got.filter((c) => !cases.some((x) => x.id === c.id))) : got;
-      total = typeof data.total === 'number' ? data.total : null;
+      total = typeof data.total === 'number' && !filters.breached ? data.total : null;
       if (!append) selected = -1;
       draw();
     } catch (err) {
@@ -183,10 +284,15 @@ export async function render(view, ctx) {
   }
 
   function matches(c) {
+    if (c.merged_into) return false;
     if (filters.status.length && !filters.status.includes(c.status)) return false;
     if (filters.brand && c.brand !== filters.brand) return false;
     if (filters.topic && c.topic !== filters.topic) return false;
-    if (filters.mine && c.assignee !== ctx.user.name) return false;
+    if (filters.assignee === 'me' && c.assignee !== ctx.user.name) return false;
+    if (filters.assignee === 'none' && c.assignee) return false;
+    if (filters.assignee && !['me', 'none'].includes(filters.assignee) && c.assignee !== filters.assignee) return false;
+    if (filters.unanswered && c.first_response_at) return false;
+    if (filters.breached && !(c.sla && c.sla.state === 'breached')) return false;
     return true;
   }
 
@@ -215,15 +321,21 @@ export async function render(view, ctx) {
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
     const target = event.target;
-    if (target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) return;
+    const isBox = target instanceof HTMLInputElement && target.type === 'checkbox';
+    if (target instanceof HTMLElement && !isBox && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) return;
     const inTable = target instanceof HTMLElement && tbody.contains(target);
-    const down = event.key === 'j' || (inTable && event.key === 'ArrowDown');
-    const up = event.key === 'k' || (inTable && event.key === 'ArrowUp');
+    const down = event.key === 'j' || (inTable && !isBox && event.key === 'ArrowDown');
+    const up = event.key === 'k' || (inTable && !isBox && event.key === 'ArrowUp');
     if (down || up) {
       event.preventDefault();
       if (!cases.length) return;
       if (selected < 0) selected = 0;
       else selected = Math.max(0, Math.min(cases.length - 1, selected + (down ? 1 : -1)));
+      markSelected(true);
+    } else if (event.key === 'x' && cases[selected]) {
+      event.preventDefault();
+      const id = cases[selected].id;
+      onPick(id, !picked.has(id));
       markSelected(true);
     } else if (event.key === 'Enter' && inTable && target.tagName === 'TR') {
       event.preventDefault();
@@ -231,9 +343,11 @@ export async function render(view, ctx) {
     }
   }
 
+  const onSpike = (event) => banner.add(event.detail);
   moreButton.addEventListener('click', () => load(true));
   const onResync = () => load(false);
   ctx.bus.addEventListener('case', onCase);
+  ctx.bus.addEventListener('spike', onSpike);
   ctx.bus.addEventListener('resync', onResync);
   document.addEventListener('keydown', onKey);
   const ticker = setInterval(() => {
@@ -244,6 +358,7 @@ export async function render(view, ctx) {
 
   return () => {
     ctx.bus.removeEventListener('case', onCase);
+    ctx.bus.removeEventListener('spike', onSpike);
     ctx.bus.removeEventListener('resync', onResync);
     document.removeEventListener('keydown', onKey);
     clearInterval(ticker);
