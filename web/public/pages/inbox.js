@@ -148,6 +148,134 @@ function rowFor(c, picked, onPick) {
   return tr;
 }
 
+// Whether case `c` (a live update) belongs in the list the filters `f` ask for.
+function matches(f, c, user) {
+  if (c.merged_into) return false;
+  if (f.status.length && !f.status.includes(c.status)) return false;
+  if (f.brand && c.brand !== f.brand) return false;
+  if (f.topic && c.topic !== f.topic) return false;
+  if (f.assignee === 'me' && c.assignee !== user.name) return false;
+  if (f.assignee === 'none' && c.assignee) return false;
+  if (f.assignee && !['me', 'none'].includes(f.assignee) && c.assignee !== f.assignee) return false;
+  if (f.unanswered && c.first_response_at) return false;
+  if (f.breached && !(c.sla && c.sla.state === 'breached')) return false;
+  return true;
+}
+
+// A page of cases as the filters `f` ask, from `offset`; a server without the `due` sort
+// is asked for its default order and the page sorted here.
+async function fetchPage(f, offset) {
+  const params = { status: f.status, brand: f.brand, topic: f.topic, assignee: f.assignee, unanswered: f.unanswered ? 'true' : '', sort: f.sort, limit: PAGE, offset };
+  try {
+    return await api('GET', `/cases${query(params)}`);
+  } catch (err) {
+    if (f.sort !== 'due' || err.status !== 400) throw err;
+    const data = await api('GET', `/cases${query({ ...params, sort: 'priority' })}`);
+    if (data && data.cases) data.cases.sort(compare('due'));
+    return data;
+  }
+}
+
+// The inbox's keys: j / k (and the arrows on a row) move, x selects the focused case for a
+// bulk action, Enter opens it. `list` gives {focused(), move(delta), toggle()}.
+function keyHandler(tbody, list) {
+  return (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
+    const target = event.target;
+    const isBox = target instanceof HTMLInputElement && target.type === 'checkbox';
+    if (target instanceof HTMLElement && !isBox && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) return;
+    const inTable = target instanceof HTMLElement && tbody.contains(target);
+    const down = event.key === 'j' || (inTable && !isBox && event.key === 'ArrowDown');
+    const up = event.key === 'k' || (inTable && !isBox && event.key === 'ArrowUp');
+    if (down || up) {
+      event.preventDefault();
+      list.move(down ? 1 : -1);
+    } else if (event.key === 'x' && list.focused()) {
+      event.preventDefault();
+      list.toggle();
+    } else if (event.key === 'Enter' && inTable && target.tagName === 'TR') {
+      event.preventDefault();
+      location.hash = `#/cases/${target.dataset.id}`;
+    }
+  };
+}
+
+// The table of cases, its header and the given body.
+function casesTable(tbody) {
+  const columns = ['priority', 'brand', 'title', 'customer', 'stance', 'topic', 'age', 'sla', 'escalation', 'assignee', 'status'];
+  return h(
+    'table',
+    { class: 'cases', id: 'inbox-table' },
+    h('caption', { class: 'visually-hidden' }, t('inbox.title')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'col-pick' }, h('span', { class: 'visually-hidden' }, t('inbox.select'))), columns.map((c) => h('th', { scope: 'col', class: `col-${c}` }, t(`col.${c}`))))),
+    tbody,
+  );
+}
+
+// Marks the focused row (the one j / k moved to), and focuses it when asked.
+function markRows(tbody, selected, focus) {
+  [...tbody.rows].forEach((row, i) => {
+    row.setAttribute('tabindex', i === selected ? '0' : '-1');
+    row.classList.toggle('selected', i === selected);
+    if (i === selected) row.setAttribute('aria-selected', 'true');
+    else row.removeAttribute('aria-selected');
+  });
+  if (focus && tbody.rows[selected]) tbody.rows[selected].focus();
+}
+
+// The page: heading, spikes, views, filters, the list's head, the bulk bar, the table.
+function layout(view, parts) {
+  clear(view);
+  view.append(
+    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), h('p', { class: 'hint' }, `${t('inbox.keys')} ${t('inbox.keys.select')}`)),
+    parts.banner,
+    parts.views,
+    parts.form,
+    parts.errorLine,
+    h('div', { class: 'list-head' }, parts.countLine, h('span', { class: 'check' }, parts.allBox, h('label', { for: 'pick-all' }, t('inbox.selectAll')))),
+    parts.bulk,
+    h('div', { class: 'table-wrap' }, parts.table),
+    parts.emptyLine,
+    parts.moreButton,
+  );
+}
+
+// A case that has just appeared: highlighted a few seconds, and announced.
+function markFresh(tbody, c, ctx) {
+  const row = tbody.querySelector(`tr[data-id="${c.id}"]`);
+  if (!row) return;
+  row.classList.add('fresh');
+  setTimeout(() => row.classList.remove('fresh'), 4000);
+  ctx.announce(t('inbox.new', { id: c.id, brand: c.brand }));
+}
+
+// Puts a live update of case `c` into `cases` where the filters `f` want it, or takes it
+// out: whether it is new to the list, and how the total changes.
+function placeLive(cases, c, f, user) {
+  const at = cases.findIndex((x) => x.id === c.id);
+  const isNew = at < 0;
+  if (!isNew) cases.splice(at, 1);
+  if (!matches(f, c, user)) return { isNew: false, delta: isNew ? 0 : -1 };
+  cases.push(c);
+  cases.sort(compare(f.sort));
+  return { isNew, delta: isNew ? 1 : 0 };
+}
+
+// The list's own lines: its body, count, "more" button, empty and error lines.
+function listParts() {
+  return {
+    tbody: h('tbody'),
+    countLine: h('p', { class: 'note', id: 'inbox-count', role: 'status' }),
+    moreButton: h('button', { type: 'button', class: 'secondary', hidden: true }, t('common.more')),
+    emptyLine: h('p', { class: 'note', hidden: true }, t('inbox.empty')),
+    errorLine: h('p', { class: 'error', role: 'alert' }),
+  };
+}
+
+function tickAges(tbody) {
+  for (const cell of tbody.querySelectorAll('.col-age time')) cell.textContent = formatAge(cell.getAttribute('datetime'));
+}
+
 export async function render(view, ctx) {
   let filters = filtersFrom(ctx.query || new URLSearchParams());
   let cases = [];
@@ -156,31 +284,19 @@ export async function render(view, ctx) {
   let lastFull = false; // the last page came full: there may be more
   const picked = new Set(); // the ids selected for bulk actions
 
-  const tbody = h('tbody');
-  const countLine = h('p', { class: 'note', id: 'inbox-count', role: 'status' });
-  const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true }, t('common.more'));
-  const emptyLine = h('p', { class: 'note', hidden: true }, t('inbox.empty'));
-  const errorLine = h('p', { class: 'error', role: 'alert' });
+  const { tbody, countLine, moreButton, emptyLine, errorLine } = listParts();
   const { form, read } = filterForm(filters, ctx.brands());
   const views = viewsPanel(ctx, () => queryOf(filters));
-  const selection = {
-    ids: () => cases.filter((c) => picked.has(c.id)).map((c) => c.id),
-    clear: () => {
-      picked.clear();
-      draw();
-    },
-  };
-  const bulk = bulkBar(selection, (changed) => {
-    for (const id of changed) picked.delete(id);
+  const ids = () => cases.filter((c) => picked.has(c.id)).map((c) => c.id);
+  const clearPicked = (only) => {
+    for (const id of only || [...picked]) picked.delete(id);
     draw();
-  });
+  };
+  const bulk = bulkBar({ ids, clear: () => clearPicked() }, (changed) => clearPicked(changed));
   const banner = spikeBanner();
   const allBox = h('input', { type: 'checkbox', id: 'pick-all' });
   allBox.addEventListener('change', () => {
-    for (const c of cases) {
-      if (allBox.checked) picked.add(c.id);
-      else picked.delete(c.id);
-    }
+    cases.forEach((c) => (allBox.checked ? picked.add(c.id) : picked.delete(c.id)));
     draw();
   });
 
@@ -193,28 +309,9 @@ export async function render(view, ctx) {
     load(false);
   });
 
-  const columns = ['priority', 'brand', 'title', 'customer', 'stance', 'topic', 'age', 'sla', 'escalation', 'assignee', 'status'];
-  const table = h(
-    'table',
-    { class: 'cases', id: 'inbox-table' },
-    h('caption', { class: 'visually-hidden' }, t('inbox.title')),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'col-pick' }, h('span', { class: 'visually-hidden' }, t('inbox.select'))), columns.map((c) => h('th', { scope: 'col', class: `col-${c}` }, t(`col.${c}`))))),
-    tbody,
-  );
+  const table = casesTable(tbody);
 
-  clear(view);
-  view.append(
-    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), h('p', { class: 'hint' }, `${t('inbox.keys')} ${t('inbox.keys.select')}`)),
-    banner.el,
-    views.el,
-    form,
-    errorLine,
-    h('div', { class: 'list-head' }, countLine, h('span', { class: 'check' }, allBox, h('label', { for: 'pick-all' }, t('inbox.selectAll')))),
-    bulk.el,
-    h('div', { class: 'table-wrap' }, table),
-    emptyLine,
-    moreButton,
-  );
+  layout(view, { banner: banner.el, views: views.el, form, errorLine, countLine, allBox, bulk: bulk.el, table, emptyLine, moreButton });
 
   function onPick(id, on) {
     if (on) picked.add(id);
@@ -236,40 +333,15 @@ export async function render(view, ctx) {
     bulk.update();
     if (focusedId !== null) selected = cases.findIndex((c) => c.id === focusedId);
     markSelected(false);
-    if (focusedBox) {
-      const box = tbody.querySelector(`input.pick[data-id="${focusedBox}"]`);
-      if (box) box.focus();
-    }
+    if (focusedBox) tbody.querySelector(`input.pick[data-id="${focusedBox}"]`)?.focus();
   }
 
-  function markSelected(focus) {
-    [...tbody.rows].forEach((row, i) => {
-      row.setAttribute('tabindex', i === selected ? '0' : '-1');
-      row.classList.toggle('selected', i === selected);
-      if (i === selected) row.setAttribute('aria-selected', 'true');
-      else row.removeAttribute('aria-selected');
-    });
-    if (focus && tbody.rows[selected]) tbody.rows[selected].focus();
-  }
-
-  // The server's answer, in the order and with the SLA filter the view asks; a server
-  // without the `due` sort is asked for its default and sorted here.
-  async function fetchPage(offset) {
-    const params = { status: filters.status, brand: filters.brand, topic: filters.topic, assignee: filters.assignee, unanswered: filters.unanswered ? 'true' : '', sort: filters.sort, limit: PAGE, offset };
-    try {
-      return await api('GET', `/cases${query(params)}`);
-    } catch (err) {
-      if (filters.sort !== 'due' || err.status !== 400) throw err;
-      const data = await api('GET', `/cases${query({ ...params, sort: 'priority' })}`);
-      if (data && data.cases) data.cases.sort(compare('due'));
-      return data;
-    }
-  }
+  const markSelected = (focus) => markRows(tbody, selected, focus);
 
   async function load(append) {
     errorLine.textContent = '';
     try {
-      const data = await fetchPage(append ? cases.length : 0);
+      const data = await fetchPage(filters, append ? cases.length : 0);
       if (!ctx.isCurrent()) return;
       let got = (data && data.cases) || [];
       lastFull = got.length === PAGE;
@@ -283,65 +355,26 @@ export async function render(view, ctx) {
     }
   }
 
-  function matches(c) {
-    if (c.merged_into) return false;
-    if (filters.status.length && !filters.status.includes(c.status)) return false;
-    if (filters.brand && c.brand !== filters.brand) return false;
-    if (filters.topic && c.topic !== filters.topic) return false;
-    if (filters.assignee === 'me' && c.assignee !== ctx.user.name) return false;
-    if (filters.assignee === 'none' && c.assignee) return false;
-    if (filters.assignee && !['me', 'none'].includes(filters.assignee) && c.assignee !== filters.assignee) return false;
-    if (filters.unanswered && c.first_response_at) return false;
-    if (filters.breached && !(c.sla && c.sla.state === 'breached')) return false;
-    return true;
-  }
-
   function onCase(event) {
     const c = event.detail;
     if (!c || typeof c.id !== 'number') return;
-    const at = cases.findIndex((x) => x.id === c.id);
-    const isNew = at < 0;
-    if (!isNew) cases.splice(at, 1);
-    if (matches(c)) {
-      cases.push(c);
-      cases.sort(compare(filters.sort));
-      if (isNew && total !== null) total += 1;
-    } else if (!isNew && total !== null) {
-      total -= 1;
-    }
+    const { isNew, delta } = placeLive(cases, c, filters, ctx.user);
+    if (total !== null) total += delta;
     draw();
-    const row = tbody.querySelector(`tr[data-id="${c.id}"]`);
-    if (row && isNew) {
-      row.classList.add('fresh');
-      setTimeout(() => row.classList.remove('fresh'), 4000);
-      ctx.announce(t('inbox.new', { id: c.id, brand: c.brand }));
-    }
+    if (isNew) markFresh(tbody, c, ctx);
   }
 
-  function onKey(event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) return;
-    const target = event.target;
-    const isBox = target instanceof HTMLInputElement && target.type === 'checkbox';
-    if (target instanceof HTMLElement && !isBox && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) return;
-    const inTable = target instanceof HTMLElement && tbody.contains(target);
-    const down = event.key === 'j' || (inTable && !isBox && event.key === 'ArrowDown');
-    const up = event.key === 'k' || (inTable && !isBox && event.key === 'ArrowUp');
-    if (down || up) {
-      event.preventDefault();
-      if (!cases.length) return;
-      if (selected < 0) selected = 0;
-      else selected = Math.max(0, Math.min(cases.length - 1, selected + (down ? 1 : -1)));
+  const onKey = keyHandler(tbody, {
+    focused: () => cases[selected],
+    move: (delta) => {
+      if (cases.length) selected = selected < 0 ? 0 : Math.max(0, Math.min(cases.length - 1, selected + delta));
       markSelected(true);
-    } else if (event.key === 'x' && cases[selected]) {
-      event.preventDefault();
-      const id = cases[selected].id;
-      onPick(id, !picked.has(id));
+    },
+    toggle: () => {
+      onPick(cases[selected].id, !picked.has(cases[selected].id));
       markSelected(true);
-    } else if (event.key === 'Enter' && inTable && target.tagName === 'TR') {
-      event.preventDefault();
-      location.hash = `#/cases/${target.dataset.id}`;
-    }
-  }
+    },
+  });
 
   const onSpike = (event) => banner.add(event.detail);
   moreButton.addEventListener('click', () => load(true));
@@ -350,9 +383,7 @@ export async function render(view, ctx) {
   ctx.bus.addEventListener('spike', onSpike);
   ctx.bus.addEventListener('resync', onResync);
   document.addEventListener('keydown', onKey);
-  const ticker = setInterval(() => {
-    for (const cell of tbody.querySelectorAll('.col-age time')) cell.textContent = formatAge(cell.getAttribute('datetime'));
-  }, 60000);
+  const ticker = setInterval(() => tickAges(tbody), 60000);
 
   await load(false);
 
