@@ -94,6 +94,10 @@ TEST_F(MergeTest, ListsAndTheReportCountAMergedCaseOnce) {
   EXPECT_EQ(fnac->cases, 1);
   EXPECT_EQ(fnac->mentions, 3);  // every post still counts as a mention
 
+  // Retention keeps a merged case (it has no posts of its own) while its kept case lives.
+  ASSERT_TRUE(store_->ForgetOlderThan(kT0 - kHour, kT0 + 10 * kHour));
+  EXPECT_EQ(Case(b).summary.merged_into, a);
+
   // The customer of a merged case writes again: the post joins a live case, not the merged one.
   Item& again =
       Make("4", "@paul", kT0 + 3 * kHour, "Fnac toujours rien", {{"Fnac", Stance::kComplaint}});
