@@ -69,6 +69,8 @@ struct CaseSummary {
   int64_t sla_since = 0;
   std::optional<int64_t> sla_met_at;
   std::optional<int64_t> sla_due_at;
+  // The case it was merged into (Store::MergeCase); nullopt for a case of its own.
+  std::optional<int64_t> merged_into;
 };
 
 // The kind of a case's first response: "observed", "declared", or "" before any (an

@@ -170,6 +170,14 @@ class Store {
   // above the current one.
   virtual Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
                               const std::string& reason) = 0;
+  // Merges duplicate case `from` into case `into` (same brand): `from`'s posts and timeline
+  // join `into`, `from` is closed and names `into` (CaseSummary::merged_into), both get a
+  // "merged" event, and `into`'s summary takes the earliest opening and responses, the
+  // latest activity and the highest priority and escalation of the two. kNotFound for an
+  // unknown case; kInvalidArgument for one case twice; kFailedPrecondition across brands
+  // or for a case already merged. Lists (ListCases without ids) and the report leave
+  // merged cases out.
+  virtual Status MergeCase(int64_t into, int64_t from, const std::string& actor, int64_t at) = 0;
   // Keeps a corrected verdict for training, with a "corrected" event on every case holding
   // the post. With `from_brand`, the post's cases of that brand move to `brand` (event
   // "rebranded"). kNotFound for an unknown post, kInvalidArgument for a brand not in the

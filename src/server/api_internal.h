@@ -16,13 +16,17 @@
 //   api_templates.cc  reply templates, and those suggested for a case;
 //   api_presence.cc who has a case open, and who is typing on it;
 //   api_teams.cc    teams (a brand's queues) and who a case may be assigned to;
-//   api_sla.cc      SLA policies and ladder, a case's SLA, escalation by hand.
+//   api_sla.cc      SLA policies and ladder, a case's SLA, escalation by hand;
+//   api_bulk.cc     bulk actions on the inbox's selected cases;
+//   api_views.cc    the inbox's saved views.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -39,6 +43,7 @@
 #include "http/http.h"
 #include "server/app.h"
 #include "server/teams.h"
+#include "store/view_tables.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -96,6 +101,9 @@ struct App::ApiState {
   std::unordered_map<std::string, CachedList> case_lists;
   std::vector<Route> routes;
   CasePresence presence;
+  // The inbox's saved views, opened on first use (api_views.cc); used under views_mutex.
+  std::mutex views_mutex;
+  std::unique_ptr<ViewTables> views;
 };
 
 // ---- the caller and their scope (api.cc) ----------------------------------------------------
@@ -320,5 +328,12 @@ Response GetSla(Context& ctx);
 Response PutSla(Context& ctx);
 Response GetCaseSla(Context& ctx);
 Response EscalateCase(Context& ctx);
+// api_bulk.cc
+Response BulkCases(Context& ctx);
+
+// api_views.cc
+Response ListViews(Context& ctx);
+Response CreateView(Context& ctx);
+Response DeleteView(Context& ctx);
 
 }  // namespace ecoute::server

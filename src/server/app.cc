@@ -561,6 +561,7 @@ void App::CountMentions(std::span<const IngestItem> items, int64_t now) {
   const int64_t first = current - (kWindowHours - 1) * kHour;
   std::set<std::string> brands;
   std::vector<AlertEvent> events;
+  std::vector<nlohmann::json> live;  // one per event
   {
     MutexLock lock(spikes_mutex_);
     for (const IngestItem& item : items) {
@@ -590,17 +591,23 @@ void App::CountMentions(std::span<const IngestItem> items, int64_t now) {
         event.at = now;
         event.detail = std::to_string(spike.mentions) + " mentions this hour, " +
                        std::to_string(std::llround(spike.baseline)) + " expected";
+        // The live event carries the figures, for the dashboard to word in its language.
+        live.push_back(nlohmann::json({{"brand", brand},
+                                       {"detail", event.detail},
+                                       {"mentions", spike.mentions},
+                                       {"expected", std::llround(spike.baseline)},
+                                       {"hour", FormatRfc3339(spike.hour)}}));
         events.push_back(std::move(event));
       }
     }
     std::erase_if(spikes_alerted_, [&](const auto& key) { return key.second < first; });
   }
-  for (const AlertEvent& event : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const AlertEvent& event = events[i];
     spdlog::info("spike for {}: {}", event.brand, event.detail);
     metrics_.GetCounter("ecoute_spikes_total", "Mention spikes detected").Inc();
     live_.Publish("spike", event.brand,
-                  nlohmann::json({{"brand", event.brand}, {"detail", event.detail}})
-                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                  live[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     Result<int> queued = alerts_->Publish(event);
     if (!queued) spdlog::error("spike alert for {}: {}", event.brand, queued.error().message());
   }

@@ -139,6 +139,7 @@ void AppendCaseSummaryJson(const CaseSummary& c, const CaseSlaView* sla, std::st
   AppendString("title", c.title, out);
   AppendString("assignee", c.assignee, out);
   AppendInt("escalation_level", c.escalation_level, out);
+  if (c.merged_into) AppendInt("merged_into", *c.merged_into, out);  // only on a merged case
   if (sla != nullptr) {
     AppendString("escalation_name", sla->escalation_name, out);
     AppendKey("sla", out);

@@ -24,6 +24,7 @@ addStrings({
     'keys.inbox': 'Go to the inbox',
     'keys.inbox.next': 'Next case',
     'keys.inbox.previous': 'Previous case',
+    'keys.inbox.select': 'Select the case for a bulk action',
   },
   fr: {
     'keys.title': 'Raccourcis clavier',
@@ -39,6 +40,7 @@ addStrings({
     'keys.inbox': 'Aller à la boîte de réception',
     'keys.inbox.next': 'Dossier suivant',
     'keys.inbox.previous': 'Dossier précédent',
+    'keys.inbox.select': 'Sélectionner le dossier pour une action groupée',
   },
 });
 

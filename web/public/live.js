@@ -1,7 +1,8 @@
 // Live updates: one EventSource on /api/v1/events. Each `case` event is re-dispatched on
 // the bus as a 'case' CustomEvent (detail: the case), each `reply` event (a reply sent from
 // ecoute changed state) as a 'reply' CustomEvent (detail: {case_id, id, status}), each
-// `presence` event as a 'presence' CustomEvent (detail: {case_id, users}); after a
+// `presence` event as a 'presence' CustomEvent (detail: {case_id, users}), each `spike`
+// event as a 'spike' CustomEvent (detail: the spike); after a
 // reconnection the bus gets a 'resync' event, since updates may have been missed meanwhile.
 // An `assigned` event (a case given to this user, sent to their streams only) becomes an
 // 'assigned' CustomEvent (detail: {case_id, assignee, by, brand}).
@@ -56,6 +57,16 @@ export function startLive(bus, onState) {
       } catch {
         // not JSON: nothing to show
       }
+    });
+    // A spike of mentions of a brand (detail: {brand, mentions, expected, hour, detail}).
+    source.addEventListener('spike', (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      bus.dispatchEvent(new CustomEvent('spike', { detail: data }));
     });
     // The server ends a stream whose session or token no longer holds (logout elsewhere,
     // revoked, disabled, expired): back to the login form. It also ends every stream after

@@ -16,7 +16,8 @@ constexpr std::string_view kCaseSummarySelect =
     "THEN p.title ELSE substr(p.text, 1, 200) END FROM posts p WHERE p.id = c.opening_post_id), "
     "(SELECT p.stance FROM posts p WHERE p.id = c.opening_post_id), coalesce(c.assignee, ''), "
     "c.escalation, c.first_observed_at, c.first_declared_at, c.priority_override, c.sla_target, "
-    "c.sla_round, coalesce(c.sla_since, c.opened_at), c.sla_met_at, c.sla_due_at FROM cases c JOIN "
+    "c.sla_round, coalesce(c.sla_since, c.opened_at), c.sla_met_at, c.sla_due_at, c.merged_into "
+    "FROM cases c JOIN "
     "brands b ON b.id = c.brand_id LEFT JOIN authors a ON a.id = c.customer_id";
 
 CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
@@ -47,6 +48,7 @@ CaseSummary ReadCaseSummary(const sqlite::Statement& select) {
   c.sla_since = select.Int(20);
   c.sla_met_at = select.OptionalInt(21);
   c.sla_due_at = select.OptionalInt(22);
+  c.merged_into = select.OptionalInt(23);
   return c;
 }
 
@@ -239,6 +241,8 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
   if (!filter.ids.empty()) {
     sql += " AND c.id IN (" + Placeholders(filter.ids.size()) + ")";
     params.insert(params.end(), filter.ids.begin(), filter.ids.end());
+  } else {
+    sql += " AND c.merged_into IS NULL";  // a merged case lives on in the one it went into
   }
   if (!filter.brands.empty()) {
     sql += " AND c.brand_id IN (" + Placeholders(filter.brands.size()) + ")";

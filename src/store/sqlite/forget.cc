@@ -7,11 +7,12 @@
 
 namespace ecoute::sqlite {
 
+// A merged case has no posts of its own: it stays while the case it went into does.
 Status SqliteStore::RemoveEmptyCasesAndAuthors() {
   ECOUTE_RETURN_IF_ERROR(sqlite::Exec(
       db_,
       "DELETE FROM cases WHERE NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.case_id = "
-      "cases.id)"));
+      "cases.id) AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.id = cases.merged_into)"));
   const int64_t cases = sqlite3_changes(db_);
   ECOUTE_RETURN_IF_ERROR(sqlite::Exec(
       db_,

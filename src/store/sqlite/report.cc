@@ -137,7 +137,8 @@ Status SqliteStore::CountMentions(int64_t since, int64_t until, ReportCounts& co
   return OkStatus();
 }
 
-// The cases opened in the period, by brand: how many, with an observed response, with a
+// The cases opened in the period, by brand (a merged case counts once, in the case it went
+// into): how many, with an observed response, with a
 // declared one only, resolved, recovered, unanswered, and their first observed response
 // times.
 Status SqliteStore::CountCases(int64_t since, int64_t until, ReportCounts& counts) {
@@ -146,7 +147,7 @@ Status SqliteStore::CountCases(int64_t since, int64_t until, ReportCounts& count
       "SELECT brand_id, count(*), sum(first_observed_at IS NOT NULL), sum(status = 2), "
       "sum(recovered), sum(first_response_at IS NULL AND recovered = 0), sum(first_observed_at "
       "IS NULL AND first_declared_at IS NOT NULL) FROM cases WHERE opened_at >= ?1 AND "
-      "opened_at < ?2 GROUP BY 1");
+      "opened_at < ?2 AND merged_into IS NULL GROUP BY 1");
   if (!select.ok()) return select.status();
   select.Bind(1, since).Bind(2, until);
   while (select.Step()) {
@@ -163,7 +164,7 @@ Status SqliteStore::CountCases(int64_t since, int64_t until, ReportCounts& count
   sqlite::Statement times(
       db_,
       "SELECT brand_id, first_observed_at - opened_at FROM cases WHERE first_observed_at IS "
-      "NOT NULL AND opened_at >= ?1 AND opened_at < ?2 ORDER BY 1, 2");
+      "NOT NULL AND opened_at >= ?1 AND opened_at < ?2 AND merged_into IS NULL ORDER BY 1, 2");
   if (!times.ok()) return times.status();
   times.Bind(1, since).Bind(2, until);
   while (times.Step()) {

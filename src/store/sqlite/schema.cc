@@ -473,6 +473,25 @@ ALTER TABLE access_users ADD COLUMN notify_webhook TEXT NOT NULL DEFAULT '';
 ALTER TABLE access_users ADD COLUMN notify_secret TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 8: the inbox a team works in (docs/DASHBOARD.md, docs/CASES.md). Duplicates
+// merged into one case: the merged case keeps its row and timeline, closed, and names the
+// case it went into; its posts moved there. Saved views of the inbox: a name, the query of
+// its URL, and who else sees it ("": its owner only, "team:<name>", "everyone").
+constexpr std::string_view kVersion8 = R"sql(
+ALTER TABLE cases ADD COLUMN merged_into INTEGER;  -- the kept case's id
+CREATE INDEX IF NOT EXISTS cases_by_merged_into ON cases(merged_into) WHERE merged_into IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS inbox_views (
+  id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL COLLATE NOCASE,     -- the user who saved it
+  name TEXT NOT NULL,
+  query TEXT NOT NULL,                    -- the inbox URL's query: "status=new&sort=due"
+  shared_with TEXT NOT NULL DEFAULT '',   -- '', 'team:<name>' or 'everyone'
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_views_by_owner ON inbox_views(owner, id);
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -500,11 +519,11 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 7> kMigrations = {
+constexpr std::array<Migration, 8> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
-    Migration{kVersion7}};
+    Migration{kVersion7}, Migration{kVersion8}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

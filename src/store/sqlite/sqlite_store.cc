@@ -96,7 +96,8 @@ Status SqliteStore::Prepare() {
       "c.first_response_at IS NOT NULL FROM case_posts cp JOIN cases c ON c.id = cp.case_id "
       "WHERE cp.post_id = ?1",
       "SELECT id, status, customer_id, last_activity_at, first_response_at IS NOT NULL FROM "
-      "cases WHERE customer_id = ?1 AND brand_id = ?2 ORDER BY id DESC LIMIT 1",
+      "cases WHERE customer_id = ?1 AND brand_id = ?2 AND merged_into IS NULL ORDER BY id DESC "
+      "LIMIT 1",
       "INSERT INTO cases(brand_id, customer_id, status, priority, topic, opened_at, "
       "last_activity_at, opening_post_id) VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, ?6)",
       "INSERT OR IGNORE INTO case_posts(case_id, post_id, role, rule, at) VALUES (?1, ?2, ?3, "

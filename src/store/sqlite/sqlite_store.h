@@ -4,6 +4,7 @@
 //   ingest.cc        a post's identity, its insert or edit, its verdicts, the index batch
 //   threading.cc     threading a new post into cases (gather facts, decide, apply)
 //   cases.cc         case rows and timelines, agents' actions, corrections
+//   merge.cc         duplicate cases merged into one
 //   search.cc        full-text search
 //   report.cc        the brands' report
 //   forget.cc        erasure and retention
@@ -106,6 +107,7 @@ class SqliteStore final : public Store {
                     int64_t at) override;
   Status EscalateCase(int64_t case_id, int level, const std::string& actor, int64_t at,
                       const std::string& reason) override;
+  Status MergeCase(int64_t into, int64_t from, const std::string& actor, int64_t at) override;
   Result<int64_t> RecordCorrection(const Correction& correction) override;
   Result<std::vector<Correction>> ListCorrections(int64_t after_id, int limit) override;
   Result<bool> AddContactRoutes(int64_t post_id, const std::vector<ContactRoute>& routes) override;

@@ -695,7 +695,11 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE corrections DROP COLUMN from_brand_id;"
                          "ALTER TABLE corrections DROP COLUMN priority;"
                          "ALTER TABLE access_users DROP COLUMN notify_webhook;"
-                         "ALTER TABLE access_users DROP COLUMN notify_secret;",
+                         "ALTER TABLE access_users DROP COLUMN notify_secret;"
+
+                         "DROP INDEX cases_by_merged_into;"
+                         "ALTER TABLE cases DROP COLUMN merged_into;"
+                         "DROP TABLE inbox_views;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);
