@@ -295,11 +295,13 @@ struct ReportOptionsCli {
   std::string until;
   std::string format = "text";
   std::string out;
+  int64_t min_cases = kDefaultMinCases;
 };
 
 int RunReport(const ReportOptionsCli& options) {
   ReportOptions report_options;
   report_options.brands = options.brands;
+  report_options.min_cases = options.min_cases;
   report_options.now = NowSeconds();
   for (const TimeBound bound : {TimeBound::kSince, TimeBound::kUntil}) {
     const bool is_since = bound == TimeBound::kSince;
@@ -501,6 +503,10 @@ std::function<int()> AddReportCommand(CLI::App& app) {
   cmd->add_option("--format", options->format, "text (default), json, csv or html")
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   cmd->add_option("--out", options->out, "write to this file instead of standard output");
+  cmd->add_option("--min-cases", options->min_cases,
+                  "rank only the brands with at least this many cases (default 10; 0 ranks "
+                  "every brand); the others are listed last, unranked")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
   return [options] { return RunReport(*options); };
 }
 

@@ -17,6 +17,8 @@ namespace ecoute::server {
 
 using nlohmann::json;
 
+constexpr int64_t kMaxMinCases = 1000000;
+
 Response ListBrands(Context& ctx) {
   json brands = json::array();
   for (const Brand& b : ctx.app.catalog().brands) {
@@ -43,8 +45,18 @@ Response GetReport(Context& ctx) {
     }
     (bound == TimeBound::kSince ? options.since : options.until) = when;
   }
+  options.min_cases = kDefaultMinCases;
+  if (std::string_view text = ctx.request.Query("min_cases"); !text.empty()) {
+    std::optional<int64_t> min_cases = text == "0" ? std::optional<int64_t>(0) : ParseId(text);
+    if (!min_cases || *min_cases > kMaxMinCases) {
+      return ErrorResponse(400, "invalid_argument",
+                           "min_cases: a number from 0 to " + std::to_string(kMaxMinCases));
+    }
+    options.min_cases = *min_cases;
+  }
   Report report;
   report.generated_at = options.now;
+  report.min_cases = options.min_cases;
   if (ctx.scope.Restrict(options.brands)) {
     Result<Report> built = [&] { return ctx.app.store().Lock()->BuildReport(options); }();
     if (!built) return ErrorResponse(built.error());
