@@ -209,6 +209,10 @@ class Harness {
       for (const el of document.querySelectorAll(sel)) {
         const style = getComputedStyle(el);
         if (style.visibility === 'hidden' || el.closest('.visually-hidden,[hidden]')) continue;
+        // The content of a closed <details> keeps its boxes but is not drawn.
+        if (el.checkVisibility && !el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
+        const closed = el.closest('details:not([open])');
+        if (closed && !el.closest('summary')) continue;
         const r = shown(el);
         if (r) boxes.push({ el, r });
       }

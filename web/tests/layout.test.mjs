@@ -64,11 +64,11 @@ await run(
           await page.waitForSelector('#nav a[data-route="inbox"]', { state: 'visible' });
           note(`menu ${size}`, await t.layoutProblems(page));
           const header = await page.$eval('header.top', (el) => el.getBoundingClientRect().height);
+          await t.shot(page, `layout-menu-${size}`);
           await page.keyboard.press('Escape');
           const closed = await page.$eval('header.top', (el) => el.getBoundingClientRect().height);
           if (closed > height / 8) problems.push(`header ${size}: ${Math.round(closed)} px tall, more than an eighth of the screen`);
           if (header <= closed) problems.push(`menu ${size}: opening the menu did not show the navigation`);
-          await t.shot(page, `layout-menu-${size}`);
         });
       }
       await page.context().close();
