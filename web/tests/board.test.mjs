@@ -136,7 +136,7 @@ await run('board', async (t) => {
     await page.fill('#board-until', '2026-11-30');
     await page.click('#board-apply');
     await page.waitForFunction(() => /since=2026-11-01/.test(location.hash) && /until=2026-11-30/.test(location.hash));
-    await page.waitForFunction(() => /2026-11-01/.test(document.getElementById('board-covers')?.textContent || ''));
+    await page.waitForFunction(() => /2026-11-01.*2026-11-30/.test(document.getElementById('board-covers')?.textContent || ''));
   });
 
   await t.step('a figure opens the inbox on the cases behind it', async () => {

@@ -40,6 +40,7 @@ addStrings({
     'board.open.resolved': '{brand}: open the {n} resolved cases',
     'board.table.ranked': 'Ranked brands',
     'board.table.unranked': 'Brands not ranked',
+    'board.loaded': '{ranked} brands ranked, {unranked} not ranked.',
     'board.defs.title': 'Definitions',
     'board.defs.interval': '95% interval',
     'board.def.cases': 'customers’ problems with the brand opened in the period: one customer’s complaint or question and what followed. The number of cases is the sample every rate rests on.',
@@ -82,6 +83,7 @@ addStrings({
     'board.open.resolved': '{brand} : ouvrir les {n} dossiers résolus',
     'board.table.ranked': 'Marques classées',
     'board.table.unranked': 'Marques non classées',
+    'board.loaded': 'Marques classées : {ranked} ; non classées : {unranked}.',
     'board.defs.title': 'Définitions',
     'board.defs.interval': 'Intervalle à 95 %',
     'board.def.cases': 'les problèmes de clients avec la marque ouverts sur la période : la plainte ou la question d’un client et ce qui a suivi. Le nombre de dossiers est l’échantillon sur lequel repose chaque taux.',
@@ -150,7 +152,11 @@ function columns(hasDeclared) {
       'board.resolved',
       (r) => {
         const cell = rateCell(r.resolution_rate, r.resolved, r.cases, r.resolution_rate_ci);
-        if (r.resolved) cell[1] = h('span', { class: 'fig-sub' }, countLink(r, r.resolved, 'resolved'), ` / ${formatNumber(r.cases)}`);
+        if (r.resolved) {
+          // "1 of 2" with the 1 opening the resolved cases.
+          const [before, after] = t('board.of', { n: '\u0000', total: formatNumber(r.cases) }).split('\u0000');
+          cell[1] = h('span', { class: 'fig-sub' }, before, countLink(r, r.resolved, 'resolved'), after);
+        }
         return cell;
       },
       (r) => (r.cases ? r.resolution_rate : null),
@@ -259,7 +265,9 @@ function controls(s, onChange) {
 function coverage(data, minCases) {
   const day = (iso) => (iso ? iso.slice(0, 10) : '');
   const since = day(data.since);
-  const until = day(data.until);
+  // The server's until is exclusive: a midnight bound ends with the day before it.
+  const lastMs = data.until ? Date.parse(data.until) - (/T00:00:00Z$/.test(data.until) ? 86400000 : 0) : NaN;
+  const until = Number.isNaN(lastMs) ? '' : day(new Date(lastMs).toISOString());
   let period = t('board.covers.all');
   if (since && until) period = t('board.covers.range', { since, until });
   else if (since) period = t('board.covers.since', { since });
@@ -311,7 +319,7 @@ function table(id, captionKey, rows, cols, s, onSort) {
 
 export async function render(view, ctx) {
   let s = settingsFrom(ctx.query);
-  const body = h('div', { id: 'board-body', 'aria-live': 'polite', 'aria-busy': 'true' }, loading());
+  const body = h('div', { id: 'board-body', 'aria-busy': 'true' }, loading());
   const covers = h('p', { class: 'muted', id: 'board-covers' });
   let data = null;
   let hasDeclared = false;
@@ -361,6 +369,9 @@ export async function render(view, ctx) {
       hasDeclared = ((data && data.brands) || []).some((r) => r.declared !== undefined);
       covers.textContent = coverage(data, s.minCases);
       draw();
+      const rows = (data && data.brands) || [];
+      const ranked = rows.filter((r) => r.ranked !== false).length;
+      ctx.announce(t('board.loaded', { ranked: formatNumber(ranked), unranked: formatNumber(rows.length - ranked) }));
     } catch (err) {
       if (!ctx.isCurrent()) return;
       clear(body);
