@@ -301,7 +301,6 @@ struct ReportOptionsCli {
 int RunReport(const ReportOptionsCli& options) {
   ReportOptions report_options;
   report_options.brands = options.brands;
-  report_options.min_cases = options.min_cases;
   report_options.now = NowSeconds();
   for (const TimeBound bound : {TimeBound::kSince, TimeBound::kUntil}) {
     const bool is_since = bound == TimeBound::kSince;
@@ -325,6 +324,7 @@ int RunReport(const ReportOptionsCli& options) {
     PrintError(report.error().message());
     return ExitCodeFor(report.error());
   }
+  AddUncertainty(*report, options.min_cases);
   std::string out;
   if (options.format == "json") {
     AppendReportJson(*report, out);

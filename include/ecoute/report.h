@@ -151,6 +151,12 @@ void AddIntervals(BrandReport& b);
 // ranked ones, each group keeping its order; records min_cases in the report.
 void ApplyMinimumCases(Report& report, int64_t min_cases);
 
+// What a Store's report lacks (Store::BuildReport gives counts, rates and the ranking):
+// the intervals of every brand (AddIntervals), then the minimum of cases
+// (ApplyMinimumCases). Pure computation, run outside the store's lock: the bootstrap
+// draws resamples × responded values per brand (2,000 × 1,000 answered cases: 2 million).
+void AddUncertainty(Report& report, int64_t min_cases);
+
 // Nearest-rank percentile of ascending `sorted` values (p in (0, 100]): the value at rank
 // ceil(p/100 * n), 1-based ([10, 20, 30, 40]: p50 = 20, p90 = 40). nullopt if empty.
 std::optional<double> NearestRankPercentile(const std::vector<int64_t>& sorted, double p);

@@ -119,7 +119,6 @@ struct ReportOptions {
   std::optional<int64_t> since;     // seconds since the epoch, inclusive
   std::optional<int64_t> until;     // exclusive
   int64_t now = 0;                  // the report's generated_at
-  int64_t min_cases = 0;            // fewer cases: the brand is listed but not ranked
   SpikeOptions spikes;
 };
 

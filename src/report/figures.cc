@@ -71,6 +71,11 @@ void ApplyMinimumCases(Report& report, int64_t min_cases) {
                         [](const BrandReport& b) { return b.ranked; });
 }
 
+void AddUncertainty(Report& report, int64_t min_cases) {
+  for (BrandReport& b : report.brands) AddIntervals(b);
+  ApplyMinimumCases(report, min_cases);
+}
+
 void RankBrands(std::vector<BrandReport>& brands) {
   std::stable_sort(brands.begin(), brands.end(), [](const BrandReport& a, const BrandReport& b) {
     if (a.response_rate != b.response_rate) return a.response_rate > b.response_rate;

@@ -207,6 +207,27 @@ TEST(FiguresTest, BrandsBelowTheMinimumFollowTheRankedOnesUnranked) {
   for (const BrandReport& b : report.brands) EXPECT_TRUE(b.ranked) << b.brand;
 }
 
+TEST(FiguresTest, AddUncertaintyFillsTheIntervalsThenAppliesTheMinimum) {
+  Report report;
+  BrandReport small;
+  small.brand = "Small";
+  small.cases = 5;
+  small.responded = 5;
+  BrandReport large;
+  large.brand = "Large";
+  large.cases = 10;
+  large.responded = 8;
+  report.brands = {small, large};
+  AddUncertainty(report, 10);
+  ASSERT_EQ(report.brands.size(), 2u);
+  EXPECT_EQ(report.brands[0].brand, "Large");
+  EXPECT_TRUE(report.brands[0].ranked);
+  EXPECT_NEAR(report.brands[0].response_rate_ci->high, 0.943318, 5e-7);
+  EXPECT_EQ(report.brands[1].brand, "Small");
+  EXPECT_FALSE(report.brands[1].ranked);
+  EXPECT_NEAR(report.brands[1].response_rate_ci->low, 0.565518, 5e-7);
+}
+
 TEST(FiguresTest, AddIntervalsLeavesUnknownWhatCannotBeEstimated) {
   BrandReport b;
   AddIntervals(b);

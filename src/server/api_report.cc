@@ -45,23 +45,24 @@ Response GetReport(Context& ctx) {
     }
     (bound == TimeBound::kSince ? options.since : options.until) = when;
   }
-  options.min_cases = kDefaultMinCases;
+  int64_t min_cases = kDefaultMinCases;
   if (std::string_view text = ctx.request.Query("min_cases"); !text.empty()) {
-    std::optional<int64_t> min_cases = text == "0" ? std::optional<int64_t>(0) : ParseId(text);
-    if (!min_cases || *min_cases > kMaxMinCases) {
+    std::optional<int64_t> parsed = text == "0" ? std::optional<int64_t>(0) : ParseId(text);
+    if (!parsed || *parsed > kMaxMinCases) {
       return ErrorResponse(400, "invalid_argument",
                            "min_cases: a number from 0 to " + std::to_string(kMaxMinCases));
     }
-    options.min_cases = *min_cases;
+    min_cases = *parsed;
   }
   Report report;
   report.generated_at = options.now;
-  report.min_cases = options.min_cases;
   if (ctx.scope.Restrict(options.brands)) {
     Result<Report> built = [&] { return ctx.app.store().Lock()->BuildReport(options); }();
     if (!built) return ErrorResponse(built.error());
     report = std::move(built).value();
   }
+  // The intervals are computed here, the store's lock released.
+  AddUncertainty(report, min_cases);
   Response r;
   if (ctx.request.Query("format") == "csv") {
     r.content_type = "text/csv; charset=utf-8";

@@ -55,7 +55,6 @@ void AddRates(BrandReport& r) {
   r.resolution_rate =
       r.cases > 0 ? static_cast<double>(r.resolved) / static_cast<double>(r.cases) : 0;
   r.word_of_mouth = 3 * r.praise - 10 * r.unanswered + 12 * r.recovered;
-  AddIntervals(r);
   std::sort(r.topics.begin(), r.topics.end(), [](const TopicCount& a, const TopicCount& b) {
     return a.mentions != b.mentions ? a.mentions > b.mentions : a.topic < b.topic;
   });
@@ -80,7 +79,6 @@ Result<Report> SqliteStore::BuildReport(const ReportOptions& options) {
     report.brands.push_back(std::move(r));
   }
   RankBrands(report.brands);
-  ApplyMinimumCases(report, options.min_cases);
   return report;
 }
 
