@@ -295,6 +295,7 @@ struct ReportOptionsCli {
   std::string until;
   std::string format = "text";
   std::string out;
+  int64_t min_cases = kDefaultMinCases;
 };
 
 int RunReport(const ReportOptionsCli& options) {
@@ -323,6 +324,7 @@ int RunReport(const ReportOptionsCli& options) {
     PrintError(report.error().message());
     return ExitCodeFor(report.error());
   }
+  AddUncertainty(*report, options.min_cases);
   std::string out;
   if (options.format == "json") {
     AppendReportJson(*report, out);
@@ -501,6 +503,10 @@ std::function<int()> AddReportCommand(CLI::App& app) {
   cmd->add_option("--format", options->format, "text (default), json, csv or html")
       ->check(CLI::IsMember({"text", "json", "csv", "html"}));
   cmd->add_option("--out", options->out, "write to this file instead of standard output");
+  cmd->add_option("--min-cases", options->min_cases,
+                  "rank only the brands with at least this many cases (default 10; 0 ranks "
+                  "every brand); the others are listed last, unranked")
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000000}));
   return [options] { return RunReport(*options); };
 }
 

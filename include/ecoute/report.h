@@ -14,7 +14,10 @@
 // - net word-of-mouth, the 3/10/12 rule ("a happy customer tells 3, an unhappy one tells
 //   10, one whose problem was fixed tells 12"): +3 per praise mention, -10 per case the
 //   brand never answered in any way (and the customer did not confirm fixed), +12 per recovered
-//   case; answered but unresolved cases count 0.
+//   case; answered but unresolved cases count 0;
+// - uncertainty: 95 % Wilson score intervals for the rates (WilsonInterval) and a
+//   percentile bootstrap interval for the median first response (BootstrapMedianInterval);
+//   a brand with fewer cases than the report's minimum is shown but not ranked.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +52,12 @@ struct Spike {
   double z = 0;          // how many standard deviations above the baseline
 };
 
+// A two-sided 95 % interval: [low, high].
+struct Interval {
+  double low = 0;
+  double high = 0;
+};
+
 struct BrandReport {
   std::string brand;
   int64_t mentions = 0;  // posts naming the brand
@@ -77,16 +86,76 @@ struct BrandReport {
   std::vector<WeekCount> weeks;           // in time order, weeks without posts included
   std::vector<Spike> spikes;              // in time order
   std::vector<int64_t> response_times_s;  // every first observed response time, ascending
+  // The uncertainty of the figures above (nullopt without cases, or without a response
+  // time for the median): Wilson score intervals for the rates, a bootstrap interval for
+  // the median first response, in seconds.
+  std::optional<Interval> response_rate_ci;
+  std::optional<Interval> resolution_rate_ci;
+  std::optional<Interval> first_response_median_ci_s;
+  // False when the brand has fewer cases than the report's minimum: it is listed after the
+  // ranked brands, without a rank.
+  bool ranked = true;
 };
 
 struct Report {
   int64_t generated_at = 0;      // seconds since the epoch
   std::optional<int64_t> since;  // the period covered, when bounded
   std::optional<int64_t> until;
+  int64_t min_cases = 0;  // the cases a brand needs to be ranked
   // Ranked by responsiveness: observed response rate (higher first), then median first
   // observed response (faster first; none last), then mentions, then name: see RankBrands.
+  // The brands below min_cases (ranked = false) follow the ranked ones, in the same order.
   std::vector<BrandReport> brands;
 };
+
+// The confidence level of every interval of the report, and the bootstrap's settings.
+inline constexpr double kConfidenceZ = 1.959963984540054;  // the normal's 97.5th percentile
+inline constexpr int kBootstrapResamples = 2000;
+inline constexpr uint64_t kBootstrapSeed = 20261207;
+// The cases a brand needs to be ranked unless told otherwise (`ecoute report --min-cases`,
+// the API's `min_cases`): below it, a response rate says too little to compare brands on.
+inline constexpr int64_t kDefaultMinCases = 10;
+
+// The Wilson score interval of a proportion, `successes` out of `trials`, at the confidence
+// of the normal quantile `z` (95 % by default): with p = k/n,
+//   (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n),
+// always inside [0, 1], never empty even for 0/n or n/n (8/10: [0.4902, 0.9433]).
+// nullopt when trials <= 0.
+std::optional<Interval> WilsonInterval(int64_t successes, int64_t trials, double z = kConfidenceZ);
+
+// SplitMix64 (Steele, Lea and Flood, 2014): the bootstrap's pseudo-random numbers, chosen
+// because any language can reproduce them in a few lines. Next() advances the state by
+// 0x9e3779b97f4a7c15 and returns its mix.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t Next();
+
+ private:
+  uint64_t state_;
+};
+
+// A percentile bootstrap 95 % interval for the nearest-rank median of ascending `sorted`:
+// `resamples` times, draw n values with replacement (index = SplitMix64 output mod n, the
+// generator seeded with `seed`) and take their nearest-rank median; the interval runs from
+// the nearest-rank 2.5th to the 97.5th percentile of those medians. The same values, seed
+// and count always give the same interval. nullopt when `sorted` is empty.
+std::optional<Interval> BootstrapMedianInterval(const std::vector<int64_t>& sorted,
+                                                int resamples = kBootstrapResamples,
+                                                uint64_t seed = kBootstrapSeed);
+
+// Fills the intervals of `b` from its counts and response times (sorted ascending).
+void AddIntervals(BrandReport& b);
+
+// Marks the brands with fewer than `min_cases` cases as not ranked and moves them after the
+// ranked ones, each group keeping its order; records min_cases in the report.
+void ApplyMinimumCases(Report& report, int64_t min_cases);
+
+// What a Store's report lacks (Store::BuildReport gives counts, rates and the ranking):
+// the intervals of every brand (AddIntervals), then the minimum of cases
+// (ApplyMinimumCases). Pure computation, run outside the store's lock: the bootstrap
+// draws resamples × responded values per brand (2,000 × 1,000 answered cases: 2 million).
+void AddUncertainty(Report& report, int64_t min_cases);
 
 // Nearest-rank percentile of ascending `sorted` values (p in (0, 100]): the value at rank
 // ceil(p/100 * n), 1-based ([10, 20, 30, 40]: p50 = 20, p90 = 40). nullopt if empty.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string_view>
+#include <utility>
 
 #include "ecoute/report.h"
 
@@ -126,8 +127,9 @@ constexpr std::array<Column, 12> kColumns = {{
 }};
 constexpr size_t kWordOfMouthColumn = 11;
 
+// A brand below the report's minimum of cases has no rank: "—".
 std::array<std::string, kColumns.size()> LeaderboardCells(size_t rank, const BrandReport& b) {
-  return {Int(static_cast<int64_t>(rank)),
+  return {b.ranked ? Int(static_cast<int64_t>(rank)) : std::string(kUnknown),
           Printable(b.brand),
           Int(b.mentions),
           Int(b.complaints),
@@ -169,6 +171,31 @@ std::string CasesBreakdown(const BrandReport& b) {
          Int(b.recovered) + " recovered, " + Int(b.unanswered) + " unanswered";
 }
 
+// "12%–74%": a rate's interval in whole percents.
+std::string PercentInterval(const std::optional<Interval>& ci) {
+  if (!ci) return std::string(kUnknown);
+  return Number(std::round(ci->low * 100.0), 0) + "%–" + Number(std::round(ci->high * 100.0), 0) +
+         "%";
+}
+
+// "observed 12%–74%, resolved 5%–60%, median 45s–3d4h": the 95 % intervals of a brand.
+std::string IntervalsSentence(const BrandReport& b) {
+  std::string median = std::string(kUnknown);
+  if (b.first_response_median_ci_s) {
+    median = FormatDuration(b.first_response_median_ci_s->low) + "–" +
+             FormatDuration(b.first_response_median_ci_s->high);
+  }
+  return "observed " + PercentInterval(b.response_rate_ci) + ", resolved " +
+         PercentInterval(b.resolution_rate_ci) + ", median " + median;
+}
+
+// "1. Acme" or "Acme (not ranked: 3 cases, fewer than 10)".
+std::string BrandHeading(size_t rank, const BrandReport& b, int64_t min_cases) {
+  if (b.ranked) return Int(static_cast<int64_t>(rank)) + ". " + Printable(b.brand);
+  return Printable(b.brand) + " (not ranked: " + Count(b.cases, "case") + ", fewer than " +
+         Int(min_cases) + ")";
+}
+
 std::string SpikeSentence(const Spike& s) {
   return DisplayTime(s.hour) + ": " + Count(s.mentions, "mention") + " (baseline " +
          Fixed1(s.baseline) + ", z " + Fixed1(s.z) + ")";
@@ -194,7 +221,19 @@ void AppendOptionalNumber(const std::optional<double>& v, std::string& out) {
   }
 }
 
-void AppendBrandJson(const BrandReport& b, std::string& out) {
+void AppendOptionalInterval(const std::optional<Interval>& ci, int decimals, std::string& out) {
+  if (!ci) {
+    out += "null";
+    return;
+  }
+  out += '[';
+  AppendNumber(ci->low, decimals, out);
+  out += ", ";
+  AppendNumber(ci->high, decimals, out);
+  out += ']';
+}
+
+void AppendBrandJson(size_t rank, const BrandReport& b, std::string& out) {
   const auto field = [&out](std::string_view name) {
     out += ",\n      \"";
     out += name;
@@ -202,6 +241,14 @@ void AppendBrandJson(const BrandReport& b, std::string& out) {
   };
   out += "    {\n      \"brand\": ";
   AppendJsonString(b.brand, out);
+  field("ranked");
+  out += b.ranked ? "true" : "false";
+  field("rank");
+  if (b.ranked) {
+    AppendInt(static_cast<int64_t>(rank), out);
+  } else {
+    out += "null";
+  }
   field("mentions");
   AppendInt(b.mentions, out);
   field("complaints");
@@ -218,18 +265,24 @@ void AppendBrandJson(const BrandReport& b, std::string& out) {
   AppendInt(b.responded, out);
   field("response_rate");
   AppendNumber(b.response_rate, 4, out);
+  field("response_rate_ci");
+  AppendOptionalInterval(b.response_rate_ci, 4, out);
   field("declared");
   AppendInt(b.declared, out);
   field("declared_rate");
   AppendNumber(b.declared_rate, 4, out);
   field("first_response_median_s");
   AppendOptionalNumber(b.first_response_median_s, out);
+  field("first_response_median_ci_s");
+  AppendOptionalInterval(b.first_response_median_ci_s, 3, out);
   field("first_response_p90_s");
   AppendOptionalNumber(b.first_response_p90_s, out);
   field("resolved");
   AppendInt(b.resolved, out);
   field("resolution_rate");
   AppendNumber(b.resolution_rate, 4, out);
+  field("resolution_rate_ci");
+  AppendOptionalInterval(b.resolution_rate_ci, 4, out);
   field("recovered");
   AppendInt(b.recovered, out);
   field("unanswered");
@@ -590,11 +643,16 @@ void AppendResponseChart(const BrandReport& b, std::string& out) {
       "</figure>\n";
 }
 
-void AppendBrandSection(size_t rank, const BrandReport& b, std::string& out) {
+void AppendBrandSection(size_t rank, const BrandReport& b, int64_t min_cases, std::string& out) {
   const std::string id = "b" + Int(static_cast<int64_t>(rank));
-  out += "<section id=\"" + id + "\" aria-labelledby=\"" + id + "-h\">\n<h2 id=\"" + id + "-h\">" +
-         Int(static_cast<int64_t>(rank)) + ". ";
+  out += "<section id=\"" + id + "\" aria-labelledby=\"" + id + "-h\">\n<h2 id=\"" + id + "-h\">";
+  if (b.ranked) out += Int(static_cast<int64_t>(rank)) + ". ";
   AppendHtml(b.brand, out);
+  if (!b.ranked) {
+    out += " <small>(not ranked: ";
+    AppendHtml(Count(b.cases, "case") + ", fewer than " + Int(min_cases), out);
+    out += ")</small>";
+  }
   out += "</h2>\n<p>";
   AppendHtml(Count(b.mentions, "mention") + ": " + MentionsBreakdown(b), out);
   out += ".<br>";
@@ -603,6 +661,10 @@ void AppendBrandSection(size_t rank, const BrandReport& b, std::string& out) {
   AppendHtml(DurationOrUnknown(b.first_response_median_s), out);
   out += ", p90 ";
   AppendHtml(DurationOrUnknown(b.first_response_p90_s), out);
+  if (b.cases > 0) {
+    out += ".<br>95% intervals: ";
+    AppendHtml(IntervalsSentence(b), out);
+  }
   out += ".<br>Word of mouth: <span";
   if (b.word_of_mouth != 0) out += b.word_of_mouth > 0 ? " class=\"pos\"" : " class=\"neg\"";
   out += '>';
@@ -660,10 +722,14 @@ void AppendReportJson(const Report& report, std::string& out) {
   AppendOptionalTime(report.since, out);
   out += ",\n  \"until\": ";
   AppendOptionalTime(report.until, out);
+  out += ",\n  \"min_cases\": ";
+  AppendInt(report.min_cases, out);
+  out += ",\n  \"confidence\": 0.95,\n  \"bootstrap_resamples\": ";
+  AppendInt(kBootstrapResamples, out);
   out += ",\n  \"brands\": [";
   for (size_t i = 0; i < report.brands.size(); ++i) {
     out += i > 0 ? ",\n" : "\n";
-    AppendBrandJson(report.brands[i], out);
+    AppendBrandJson(i + 1, report.brands[i], out);
   }
   out += report.brands.empty() ? "]\n}\n" : "\n  ]\n}\n";
 }
@@ -673,7 +739,8 @@ void AppendReportCsv(const Report& report, std::string& out) {
       "brand,mentions,complaints,praise,resolutions,questions,cases,responded,response_rate,"
       "declared,declared_rate,first_response_median_s,first_response_p90_s,resolved,resolution_"
       "rate,recovered,"
-      "unanswered,word_of_mouth\n";
+      "unanswered,word_of_mouth,ranked,response_rate_low,response_rate_high,resolution_rate_low,"
+      "resolution_rate_high,first_response_median_low_s,first_response_median_high_s\n";
   for (const BrandReport& b : report.brands) {
     AppendCsvField(b.brand, out);
     for (const int64_t v :
@@ -698,6 +765,15 @@ void AppendReportCsv(const Report& report, std::string& out) {
     for (const int64_t v : {b.recovered, b.unanswered, b.word_of_mouth}) {
       out += ',';
       AppendInt(v, out);
+    }
+    out += b.ranked ? ",true" : ",false";
+    for (const auto& [ci, decimals] :
+         {std::pair{b.response_rate_ci, 4}, std::pair{b.resolution_rate_ci, 4},
+          std::pair{b.first_response_median_ci_s, 3}}) {
+      for (const bool high : {false, true}) {
+        out += ',';
+        if (ci) AppendNumber(high ? ci->high : ci->low, decimals, out);
+      }
     }
     out += '\n';
   }
@@ -748,7 +824,13 @@ void AppendReportText(const Report& report, std::string& out) {
       "declared: cases answered elsewhere, on an agent's word only (phone, e-mail...);\n"
       "median, p90: time to the first observed response;\n"
       "resolved: cases resolved; recovered: fixes the customer confirmed;\n"
-      "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases.\n";
+      "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases;\n"
+      "intervals: 95% Wilson score intervals for the rates, a percentile bootstrap (" +
+      Int(kBootstrapResamples) + " resamples) for the median;\n";
+  out += report.min_cases > 0
+             ? "#: brands with fewer than " + Count(report.min_cases, "case") +
+                   " are listed last, not ranked (—).\n"
+             : std::string("#: every brand is ranked, whatever its number of cases.\n");
 
   constexpr std::string_view kIndent = "   ";
   constexpr size_t kLabelWidth = 16;
@@ -761,13 +843,12 @@ void AppendReportText(const Report& report, std::string& out) {
   };
   for (size_t i = 0; i < report.brands.size(); ++i) {
     const BrandReport& b = report.brands[i];
-    out += '\n';
-    AppendInt(static_cast<int64_t>(i + 1), out);
-    out += ". " + Printable(b.brand) + '\n';
+    out += '\n' + BrandHeading(i + 1, b, report.min_cases) + '\n';
     append_field("mentions", Int(b.mentions) + " (" + MentionsBreakdown(b) + ")");
     append_field("cases", Int(b.cases) + " (" + CasesBreakdown(b) + ")");
     append_field("first response", "median " + DurationOrUnknown(b.first_response_median_s) +
                                        ", p90 " + DurationOrUnknown(b.first_response_p90_s));
+    if (b.cases > 0) append_field("95% intervals", IntervalsSentence(b));
     append_field("word of mouth", Signed(b.word_of_mouth) + " = " + WordOfMouthTerms(b));
     std::string topics;
     size_t shown = 0;
@@ -840,7 +921,7 @@ void AppendReportHtml(const Report& report, std::string& out) {
     }
     out += "</tbody>\n</table>\n</div>\n";
     for (size_t i = 0; i < report.brands.size(); ++i) {
-      AppendBrandSection(i + 1, report.brands[i], out);
+      AppendBrandSection(i + 1, report.brands[i], report.min_cases, out);
     }
   }
   out +=
@@ -850,7 +931,16 @@ void AppendReportHtml(const Report& report, std::string& out) {
       "observed response (nearest rank). Resolved: share "
       "of cases resolved. Recovered: cases whose customer confirmed the fix. Word of mouth: "
       "3 per praise, &minus;10 per unanswered case, +12 per recovered case. Spikes: hours far "
-      "above the brand's own recent hourly baseline.</p>\n</footer>\n</body>\n</html>\n";
+      "above the brand's own recent hourly baseline. 95% intervals: Wilson score intervals for "
+      "the rates, a percentile bootstrap (";
+  AppendInt(kBootstrapResamples, out);
+  out += " resamples, fixed seed) for the median. ";
+  if (report.min_cases > 0) {
+    out += "Brands with fewer than ";
+    AppendHtml(Count(report.min_cases, "case"), out);
+    out += " are listed last, without a rank (&mdash;).";
+  }
+  out += "</p>\n</footer>\n</body>\n</html>\n";
 }
 
 }  // namespace ecoute

@@ -47,6 +47,9 @@ Report SampleReport() {
   a.weeks = {{"2026-W45", 3, 1, 1}, {"2026-W46", 0, 0, 0}, {"2026-W47", 9, 4, 3}};
   a.spikes = {{kSpikeHour, 30, 2, 28}};
   a.response_times_s = {45, 7500, 274'000};
+  // Wilson for 2/5: [0.1176, 0.7693]; the bootstrap of three times: [45, 274000] (see
+  // figures_test.cc for how such values are checked).
+  AddIntervals(a);
   r.brands.push_back(a);
 
   BrandReport b;
@@ -55,7 +58,9 @@ Report SampleReport() {
   b.praise = 1;
   b.word_of_mouth = 3;
   b.weeks = {{"2026-W45", 0, 0, 0}, {"2026-W46", 1, 0, 1}, {"2026-W47", 2, 0, 0}};
+  b.ranked = false;  // no case, under the minimum of 2
   r.brands.push_back(b);
+  r.min_cases = 2;
   return r;
 }
 
@@ -88,11 +93,19 @@ TEST(RenderTest, JsonCarriesEveryFieldWithNullsForTheUnknown) {
   EXPECT_EQ(j["generated_at"], "2026-11-20T08:12:00Z");
   EXPECT_EQ(j["since"], "2026-11-01T00:00:00Z");
   EXPECT_EQ(j["until"], "2026-11-20T00:00:00Z");
+  EXPECT_EQ(j["min_cases"], 2);
+  EXPECT_EQ(j["confidence"], 0.95);
+  EXPECT_EQ(j["bootstrap_resamples"], kBootstrapResamples);
   ASSERT_EQ(j["brands"].size(), 2u);
 
   const nlohmann::json& a = j["brands"][0];
-  EXPECT_EQ(a.size(), 22u);  // every field of BrandReport
+  EXPECT_EQ(a.size(), 27u);  // every field of BrandReport, and the rank
   EXPECT_EQ(a["brand"], "Société Générale");
+  EXPECT_EQ(a["ranked"], true);
+  EXPECT_EQ(a["rank"], 1);
+  EXPECT_EQ(a["response_rate_ci"], nlohmann::json::parse("[0.1176, 0.7693]"));
+  EXPECT_EQ(a["resolution_rate_ci"], nlohmann::json::parse("[0.1176, 0.7693]"));
+  EXPECT_EQ(a["first_response_median_ci_s"], nlohmann::json::parse("[45, 274000]"));
   EXPECT_EQ(a["mentions"], 12);
   EXPECT_EQ(a["complaints"], 5);
   EXPECT_EQ(a["praise"], 4);
@@ -124,6 +137,11 @@ TEST(RenderTest, JsonCarriesEveryFieldWithNullsForTheUnknown) {
 
   const nlohmann::json& b = j["brands"][1];
   EXPECT_EQ(b["brand"], "Acme, \"Co\"");
+  EXPECT_EQ(b["ranked"], false);
+  EXPECT_TRUE(b["rank"].is_null());
+  EXPECT_TRUE(b["response_rate_ci"].is_null());
+  EXPECT_TRUE(b["resolution_rate_ci"].is_null());
+  EXPECT_TRUE(b["first_response_median_ci_s"].is_null());
   EXPECT_TRUE(b["first_response_median_s"].is_null());
   EXPECT_TRUE(b["first_response_p90_s"].is_null());
   EXPECT_EQ(b["response_rate"], 0);
@@ -160,9 +178,12 @@ TEST(RenderTest, CsvHasAHeaderAndOneQuotedRowPerBrand) {
   EXPECT_EQ(out,
             "brand,mentions,complaints,praise,resolutions,questions,cases,responded,"
             "response_rate,declared,declared_rate,first_response_median_s,first_response_p90_s,"
-            "resolved,resolution_rate,recovered,unanswered,word_of_mouth\n"
-            "Société Générale,12,5,4,1,2,5,2,0.4,1,0.2,7500,274000,2,0.4,1,2,4\n"
-            "\"Acme, \"\"Co\"\"\",3,0,1,0,0,0,0,0,0,0,,,0,0,0,0,3\n");
+            "resolved,resolution_rate,recovered,unanswered,word_of_mouth,ranked,"
+            "response_rate_low,response_rate_high,resolution_rate_low,resolution_rate_high,"
+            "first_response_median_low_s,first_response_median_high_s\n"
+            "Société Générale,12,5,4,1,2,5,2,0.4,1,0.2,7500,274000,2,0.4,1,2,4,true,"
+            "0.1176,0.7693,0.1176,0.7693,45,274000\n"
+            "\"Acme, \"\"Co\"\"\",3,0,1,0,0,0,0,0,0,0,,,0,0,0,0,3,false,,,,,,\n");
 }
 
 TEST(RenderTest, TextAlignsTheRankingByCodePointsThenDetailsEachBrand) {
@@ -175,25 +196,29 @@ TEST(RenderTest, TextAlignsTheRankingByCodePointsThenDetailsEachBrand) {
             "resolved  recovered  word of mouth\n"
             "1  Société Générale        12           5      5       40%       20%    2h05  3d4h  "
             "     40%          1             +4\n"
-            "2  Acme, \"Co\"               3           0      0         —         —       —     —  "
+            "—  Acme, \"Co\"               3           0      0         —         —       —     —  "
             "       —          0             +3\n"
             "\n"
             "observed: cases whose answer was seen in the channel (the brand's reply);\n"
             "declared: cases answered elsewhere, on an agent's word only (phone, e-mail...);\n"
             "median, p90: time to the first observed response;\n"
             "resolved: cases resolved; recovered: fixes the customer confirmed;\n"
-            "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases.\n"
+            "word of mouth: 3 x praise - 10 x unanswered cases + 12 x recovered cases;\n"
+            "intervals: 95% Wilson score intervals for the rates, a percentile bootstrap (2000 "
+            "resamples) for the median;\n"
+            "#: brands with fewer than 2 cases are listed last, not ranked (—).\n"
             "\n"
             "1. Société Générale\n"
             "   mentions        12 (5 complaints, 4 praise, 1 resolution, 2 questions)\n"
             "   cases           5 (2 observed (40%), 1 declared (20%), 2 resolved (40%), 1 "
             "recovered, 2 unanswered)\n"
             "   first response  median 2h05, p90 3d4h\n"
+            "   95% intervals   observed 12%–77%, resolved 12%–77%, median 45s–3d4h\n"
             "   word of mouth   +4 = 3 x 4 praise - 10 x 2 unanswered + 12 x 1 recovered\n"
             "   top topics      billing 5 (3 complaints), product defect 2 (2 complaints)\n"
             "   spikes          2026-11-18 14:00 UTC: 30 mentions (baseline 2.0, z 28.0)\n"
             "\n"
-            "2. Acme, \"Co\"\n"
+            "Acme, \"Co\" (not ranked: 0 cases, fewer than 2)\n"
             "   mentions        3 (0 complaints, 1 praise, 0 resolutions, 0 questions)\n"
             "   cases           0 (0 observed (—), 0 declared (—), 0 resolved (—), 0 recovered, 0 "
             "unanswered)\n"

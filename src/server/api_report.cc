@@ -17,6 +17,8 @@ namespace ecoute::server {
 
 using nlohmann::json;
 
+constexpr int64_t kMaxMinCases = 1000000;
+
 Response ListBrands(Context& ctx) {
   json brands = json::array();
   for (const Brand& b : ctx.app.catalog().brands) {
@@ -44,6 +46,15 @@ Response GetReport(Context& ctx) {
     }
     (bound == TimeBound::kSince ? options.since : options.until) = when;
   }
+  int64_t min_cases = kDefaultMinCases;
+  if (std::string_view text = ctx.request.Query("min_cases"); !text.empty()) {
+    std::optional<int64_t> parsed = text == "0" ? std::optional<int64_t>(0) : ParseId(text);
+    if (!parsed || *parsed > kMaxMinCases) {
+      return ErrorResponse(400, "invalid_argument",
+                           "min_cases: a number from 0 to " + std::to_string(kMaxMinCases));
+    }
+    min_cases = *parsed;
+  }
   Report report;
   report.generated_at = options.now;
   if (ctx.scope.Restrict(options.brands)) {
@@ -51,6 +62,8 @@ Response GetReport(Context& ctx) {
     if (!built) return ErrorResponse(built.error());
     report = std::move(built).value();
   }
+  // The intervals are computed here, the store's lock released.
+  AddUncertainty(report, min_cases);
   Response r;
   if (ctx.request.Query("format") == "csv") {
     r.content_type = "text/csv; charset=utf-8";

@@ -256,6 +256,28 @@ TEST_F(ApiTest, AnAgentOfOneBrandNeverSeesAnotherBrandsCases) {
   EXPECT_EQ(CallJson("agent_l", "GET", l)["case"]["assignee"], "agent_l");
 }
 
+TEST_F(ApiTest, TheReportRanksFromMinCasesAndCarriesItsIntervals) {
+  json report = CallJson("agent_j", "GET", "/api/v1/reports");
+  EXPECT_EQ(report["min_cases"], 10);  // the default
+  EXPECT_EQ(report["bootstrap_resamples"], 2000);
+  ASSERT_EQ(report["brands"].size(), 1u);
+  const json& b = report["brands"][0];
+  EXPECT_EQ(b["ranked"], b["cases"].get<int>() >= 10);
+  EXPECT_EQ(b["response_rate_ci"].is_null(), b["cases"] == 0);
+  report = CallJson("agent_j", "GET", "/api/v1/reports?min_cases=0");
+  EXPECT_EQ(report["min_cases"], 0);
+  EXPECT_EQ(report["brands"][0]["ranked"], true);
+  EXPECT_EQ(report["brands"][0]["rank"], 1);
+  report = CallJson("agent_j", "GET", "/api/v1/reports?min_cases=1000000");
+  EXPECT_EQ(report["brands"][0]["ranked"], false);
+  EXPECT_TRUE(report["brands"][0]["rank"].is_null());
+  for (const char* bad : {"ten", "-1", "1.5", "1000001"}) {
+    Response r = Call("agent_j", "GET", std::string("/api/v1/reports?min_cases=") + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("min_cases"), std::string::npos) << r.body;
+  }
+}
+
 TEST_F(ApiTest, RulesAndDeliveriesStayWithinTheManagersBrands) {
   Response other = Call("manager_j", "POST", "/api/v1/rules",
                         R"({"name":"x","brands":["Lunéa"],"url":"http://127.0.0.1:9/h"})");

@@ -13,6 +13,7 @@ import * as search from './pages/search.js';
 import * as brand from './pages/brand.js';
 import * as leaderboard from './pages/leaderboard.js';
 import * as settings from './pages/settings.js';
+import { setUpMenu } from './menu.js';
 
 const routes = {
   inbox: { page: inbox, title: 'nav.inbox' },
@@ -212,6 +213,7 @@ async function boot() {
   const select = $('lang');
   select.value = getLang();
   applyStatic();
+  setUpMenu();
   select.addEventListener('change', () => {
     setLang(select.value);
     applyStatic();

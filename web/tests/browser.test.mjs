@@ -199,7 +199,7 @@ async function agentJourney(page, api) {
 
   await step('leaderboard', async () => {
     await page.goto('/#/leaderboard');
-    await page.waitForSelector('#leaderboard tr[data-brand="Jeanerie"]');
+    await page.waitForSelector('table.board tr[data-brand="Jeanerie"]');
     await page.waitForSelector('#board-legend');
     await shot(page, 'leaderboard');
   });

@@ -185,18 +185,36 @@ class Harness {
 
   // Layout problems of the page as it is drawn: horizontal overflow of the document, and
   // visible elements matching `selector` that overlap one another (neither containing the
-  // other). Returns readable lines; empty when the layout is sound.
-  async layoutProblems(page, selector = 'main button, main a, main input, main select, main th, main td, main dt, main dd, header a, header button, nav a') {
+  // other). An element inside a scrolling or clipping box (a wide table in its frame) counts
+  // only by the part of it that box shows: the part scrolled out of view is drawn nowhere.
+  // Returns readable lines; empty when the layout is sound.
+  async layoutProblems(page, selector = 'main button, main a, main input, main select, main th, main td, main dt, main dd, header a, header button, header select, nav a') {
     return page.evaluate((sel) => {
       const problems = [];
       const doc = document.documentElement;
       if (doc.scrollWidth > doc.clientWidth + 1) problems.push(`horizontal overflow: ${doc.scrollWidth} > ${doc.clientWidth}`);
+      // The rectangle of `el` as shown through its clipping ancestors (null: not shown).
+      const shown = (el) => {
+        const b = el.getBoundingClientRect();
+        let r = { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
+        for (let a = el.parentElement; a && a !== document.body && a !== doc; a = a.parentElement) {
+          const st = getComputedStyle(a);
+          if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+          const c = a.getBoundingClientRect();
+          r = { left: Math.max(r.left, c.left), top: Math.max(r.top, c.top), right: Math.min(r.right, c.right), bottom: Math.min(r.bottom, c.bottom) };
+        }
+        return r.right - r.left >= 1 && r.bottom - r.top >= 1 ? r : null;
+      };
       const boxes = [];
       for (const el of document.querySelectorAll(sel)) {
-        const r = el.getBoundingClientRect();
         const style = getComputedStyle(el);
-        if (r.width < 1 || r.height < 1 || style.visibility === 'hidden' || el.closest('.visually-hidden,[hidden]')) continue;
-        boxes.push({ el, r });
+        if (style.visibility === 'hidden' || el.closest('.visually-hidden,[hidden]')) continue;
+        // The content of a closed <details> keeps its boxes but is not drawn.
+        if (el.checkVisibility && !el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
+        const closed = el.closest('details:not([open])');
+        if (closed && !el.closest('summary')) continue;
+        const r = shown(el);
+        if (r) boxes.push({ el, r });
       }
       const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.textContent || '').trim().slice(0, 20)}"`;
       for (let i = 0; i < boxes.length && problems.length < 10; i += 1) {
