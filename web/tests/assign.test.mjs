@@ -51,7 +51,7 @@ run('assign', async (t) => {
   });
 
   await t.step('agent1 finds the case under "Assigned to me"', async () => {
-    await agent.check('#f-mine');
+    await agent.click('a[data-view="mine"]');
     await agent.waitForSelector(`tr[data-id="${caseId}"]`);
     const others = await agent.$$eval('tbody tr[data-id]', (rows) => rows.map((r) => r.querySelector('.col-assignee').textContent));
     check(others.every((a) => a === 'agent1'), `mine shows: ${others}`);

@@ -119,7 +119,7 @@ async function conflicts(t, agent, caseId) {
     await adminPost(t, `/cases/${caseId}/notes`, { text: 'Je le prends' });
     await agent.click('#resolve-submit');
     await agent.waitForSelector('#conflict-dialog[open] li[data-kind="note"]');
-    check((await agent.textContent('#conflict-dialog')).includes('admin:admin'), 'the dialog does not say who changed it');
+    check((await agent.textContent('#conflict-dialog')).includes('by admin'), 'the dialog does not say who changed it');
     await t.checkAxe(agent, 'the conflict dialog');
     await t.shot(agent, 'case-conflict');
     await agent.click('#conflict-cancel');

@@ -135,7 +135,7 @@ class Harness {
     page.setDefaultTimeout(WAIT);
     page.on('pageerror', (err) => this.pageErrors.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) this.pageErrors.push(`console: ${msg.text()}`);
+      if (msg.type() === 'error' && /Content Security Policy|Refused to|addStrings:/i.test(msg.text())) this.pageErrors.push(`console: ${msg.text()}`);
     });
     return page;
   }

@@ -523,9 +523,15 @@ export async function render(view, ctx) {
   const noteDraft = noteText ? bindDraft(drafts, 'note', noteText, { announce: ctx.announce }) : null;
   if (noteDraft) noteText.closest('.field').append(noteDraft.control);
 
-  const mountCtx = { ...ctx, caseId: id, act, version: versions.read, refresh };
   let assignShown = null;
   let showAssign = null;
+  let assignedHere = false;  // this agent just assigned: draw the picker again even with the focus in it
+  const onAssigned = (fresh) => {
+    assignedHere = true;
+    if (fresh && fresh.case && fresh.posts) update(fresh, true);
+    else refresh();
+  };
+  const mountCtx = { ...ctx, caseId: id, act, version: versions.read, refresh, onAssigned };
   function updateAssign(d) {
     if (!canAct) return;
     if (!renderAssign) {
@@ -535,9 +541,12 @@ export async function render(view, ctx) {
     }
     // The picker is drawn again only when the assignee changed and nobody is using it.
     const who = d.case.assignee || '';
-    if (assignShown === who || assignSection.contains(document.activeElement)) return;
+    const focused = assignSection.contains(document.activeElement);
+    if (!assignedHere && (assignShown === who || focused)) return;
+    assignedHere = false;
     assignShown = who;
     drawMount(assignSection, renderAssign, d, mountCtx);
+    if (focused) assignSection.querySelector('select, button')?.focus();
   }
 
   function updateSla(d) {

@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { slaCell } from './common.js';
+import { escalationName } from '../words.js';
 
 addStrings({
   en: {
@@ -93,7 +94,7 @@ function ladderList(data) {
       h(
         'li',
         { 'aria-current': step.level === level ? 'step' : null, class: step.level === level ? 'current' : null },
-        h('strong', {}, step.name),
+        h('strong', {}, escalationName(step.name)),
         ' — ',
         step.level === level ? h('span', { class: 'tag' }, t('caseSla.current')) : null,
         step.level === level ? ' ' : null,
@@ -137,7 +138,7 @@ function escalateForm(el, id, ctx, rerender) {
       const data = await api('POST', `/cases/${id}/escalate`, { reason: text });
       reason.value = '';
       const level = data.case.escalation_level || 0;
-      const name = (data.ladder && data.ladder[level] && data.ladder[level].name) || String(level);
+      const name = (data.ladder && data.ladder[level] && escalationName(data.ladder[level].name)) || String(level);
       status.textContent = t('caseSla.done', { name });
       if (ctx.announce) ctx.announce(status.textContent);
       rerender(data);
@@ -166,7 +167,7 @@ function draw(el, data, ctx, canAct) {
       item('caseSla.target', h('span', { id: 'case-sla-target', 'data-target': target }, t(`caseSla.target.${target}`))),
       item('caseSla.state', h('span', { id: 'case-sla-cell' }, slaCell(sla))),
       item('caseSla.deadline', sla.due_at ? h('time', { datetime: sla.due_at }, formatDate(sla.due_at)) : t('common.none')),
-      item('caseSla.level', h('span', { id: 'case-sla-level', 'data-level': String(c.escalation_level || 0) }, `${c.escalation_level || 0} — ${sla.escalation_name || c.escalation_name || ''}`)),
+      item('caseSla.level', h('span', { id: 'case-sla-level', 'data-level': String(c.escalation_level || 0) }, `${c.escalation_level || 0} — ${escalationName(sla.escalation_name || c.escalation_name || '')}`)),
       item('caseSla.policy', policyText(data.policy)),
     ),
     h('h3', {}, t('caseSla.ladder')),

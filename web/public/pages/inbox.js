@@ -240,7 +240,7 @@ function layout(view, parts) {
     parts.errorLine,
     h('div', { class: 'list-head' }, parts.countLine, h('span', { class: 'check' }, parts.allBox, h('label', { for: 'pick-all' }, t('inbox.selectAll')))),
     parts.bulk,
-    h('div', { class: 'table-wrap' }, parts.table),
+    h('div', { class: ['table-wrap', 'inbox-wrap'] }, parts.table),
     parts.emptyLine,
     parts.moreButton,
   );

@@ -25,6 +25,13 @@ export function viewsPanel(ctx, currentQuery) {
   const shareId = newId('vs');
   const nameInput = h('input', { id: nameId, type: 'text', maxlength: 100, required: true, autocomplete: 'off' });
   const shareSelect = h('select', { id: shareId }, h('option', { value: '' }, t('inbox.save.only')), h('option', { value: 'everyone' }, t('inbox.save.everyone')));
+  // The caller's brands' teams: a view shared with one reaches its members.
+  api('GET', '/teams').then(
+    (data) => {
+      for (const team of (data && data.teams) || []) shareSelect.append(h('option', { value: `team:${team.name}` }, t('inbox.save.team', { name: team.name, brand: team.brand })));
+    },
+    () => {},
+  );
   const saveForm = h(
     'form',
     { class: 'save-view', id: 'save-view', 'aria-label': t('inbox.save') },

@@ -112,7 +112,7 @@ function field(text, input) {
 function section(ctx, { key, title, intro, path, member, columns, actions, form }) {
   const headingId = newId('sec');
   const status = h('p', { class: 'note', role: 'status', id: `settings-${key}-status` });
-  const holder = h('div', { class: 'table-wrap' });
+  const holder = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': headingId });
   const el = h(
     'section',
     { class: 'settings-section', id: `settings-${key}`, 'aria-labelledby': headingId },
@@ -759,7 +759,7 @@ async function accounts(ctx, admin) {
   if ((await optional(`/brands/${encodeURIComponent(brands[0])}/accounts`).catch(() => ({}))) === null) return null;
   const known = new Map();
   const status = h('p', { class: 'note', role: 'status' });
-  const holder = h('div', { class: 'table-wrap' });
+  const holder = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'sec-accounts' });
   const el = h('section', { class: 'settings-section', id: 'settings-accounts', 'aria-labelledby': 'sec-accounts' }, h('h2', { id: 'sec-accounts' }, t('settings.accounts')), h('p', { class: 'hint' }, t('account.intro')), status, holder);
   let form = null;
 

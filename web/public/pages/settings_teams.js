@@ -25,7 +25,6 @@ addStrings({
     'teams.deleted': 'Team “{name}” deleted.',
     'teams.empty': 'No team yet.',
     'teams.actions': 'Actions',
-    'error.code.unknown_brand': 'Choose one of your brands.',
     'error.code.invalid_team_name': 'Give the team a name of 1 to 64 characters.',
     'error.code.invalid_member': '{name} may not work on this brand: choose enabled agents, managers or admins of the brand.',
     'error.code.team_exists': 'This brand already has a team with this name.',
@@ -47,7 +46,6 @@ addStrings({
     'teams.deleted': 'Équipe « {name} » supprimée.',
     'teams.empty': 'Aucune équipe pour l’instant.',
     'teams.actions': 'Actions',
-    'error.code.unknown_brand': 'Choisissez l’une de vos marques.',
     'error.code.invalid_team_name': 'Donnez à l’équipe un nom de 1 à 64 caractères.',
     'error.code.invalid_member': '{name} ne peut pas travailler sur cette marque : choisissez des agents, responsables ou administrateurs actifs de la marque.',
     'error.code.team_exists': 'Cette marque a déjà une équipe de ce nom.',
@@ -121,7 +119,7 @@ function teamForm(ctx, brands, team, done, cancel) {
 export function teamsSection(ctx) {
   const headingId = newId('sec');
   const status = h('p', { class: 'note', role: 'status' });
-  const holder = h('div', { class: 'table-wrap' });
+  const holder = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': headingId });
   const formHolder = h('div', {});
   const el = h('section', { class: 'settings-section', id: 'settings-teams', 'aria-labelledby': headingId }, h('h2', { id: headingId }, t('teams.title')), h('p', { class: 'hint' }, t('teams.intro')), status, holder, formHolder);
   let brands = [];
