@@ -49,7 +49,8 @@ void AppendCaseEventJson(const CaseEvent& event, std::string& out);
 
 // A case with its posts and timeline: {"case": <summary>, "posts": [...], "events":
 // [...], "version": n}, n the number of timeline entries (it grows with every change to
-// the case: the API's conflict detection compares it). A post: post_id, ext_id, role, author, published_at, stance, url, text, contacts
+// the case: the API's conflict detection compares it). A post: post_id, ext_id, role, author,
+// published_at, stance, url, text, contacts
 // ([{"kind", "value"}], ecoute/post.h), reasons [...], reach {followers, comments, shares,
 // likes} (-1: unknown), and "cues" when `post_cues` has a JSON array for it (post_cues[i]
 // for posts[i]; empty or

@@ -62,8 +62,7 @@ Response SessionCookie(App& app, const NewSession& session, Response r) {
 Status ApplyUser(const json& body, const BrandCatalog& catalog, User& user) {
   for (auto [name, out] :
        {std::pair{"name", &user.name}, std::pair{"display_name", &user.display_name},
-        std::pair{"email", &user.email},
-        std::pair{"notify_webhook", &user.notify_webhook}}) {
+        std::pair{"email", &user.email}, std::pair{"notify_webhook", &user.notify_webhook}}) {
     if (!body.contains(name)) continue;
     ECOUTE_RETURN_IF_ERROR(TextField(body, name, 1024, false, "text", *out));
   }
