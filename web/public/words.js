@@ -27,6 +27,9 @@ addStrings({
     'reason.complainsAgain': 'the customer complains again',
     'reason.edited': 'the post was edited',
     'reason.noFirstResponse': 'no first response within {time}',
+    'reason.noNextResponse': 'no next response within {time}',
+    'reason.priorityAtLeast': 'priority ≥ {n}',
+    'reason.businessHours': 'business hours',
     'filter.allTopics': 'All',
     'filter.allBrands': 'All',
     'why.stanceTo': '{stance} to {brand}',
@@ -69,6 +72,9 @@ addStrings({
     'reason.complainsAgain': 'le client se plaint de nouveau',
     'reason.edited': 'le message a été modifié',
     'reason.noFirstResponse': 'pas de première réponse en {time}',
+    'reason.noNextResponse': 'pas de réponse suivante en {time}',
+    'reason.priorityAtLeast': 'priorité ≥ {n}',
+    'reason.businessHours': 'heures ouvrées',
     'filter.allTopics': 'Tous',
     'filter.allBrands': 'Toutes',
     'why.stanceTo': '{stance} adressée à {brand}',
@@ -135,8 +141,12 @@ export function eventReason(reason) {
   if (!text || getLang() === 'en') return text;
   if (FIXED[text]) return t(FIXED[text]);
   if (ROLES.includes(text)) return label('role', text);
-  const breach = text.match(/^no first response within ([^()]+?)(\s*\(.*\))?$/);
-  if (breach) return t('reason.noFirstResponse', { time: duration(breach[1]) }) + (breach[2] || '');
+  const breach = text.match(/^no (first|next) response within ([^()]+?)(\s*\(.*\))?$/);
+  if (breach) {
+    // "(Fnac, priority ≥ 70, business hours)": the policy's scope.
+    const scope = (breach[3] || '').replace(/priority ≥ (\d+)/, (m, n) => t('reason.priorityAtLeast', { n })).replace('business hours', t('reason.businessHours'));
+    return t(breach[1] === 'next' ? 'reason.noNextResponse' : 'reason.noFirstResponse', { time: duration(breach[2]) }) + scope;
+  }
   const stance = text.match(/^(complaint|praise|resolution|question|neutral)(:.*)?$/);
   if (stance && STANCES.includes(stance[1])) return label('stance', stance[1]) + (stance[2] || '');
   return text;
