@@ -134,6 +134,9 @@ struct CaseFilter {
   std::optional<int> min_priority;
   std::optional<int64_t> opened_before;       // opened_at < this
   std::optional<int> below_escalation_level;  // escalation_level < this
+  // A running SLA target (open, unmet) whose deadline is at or before this time: the
+  // breached cases.
+  std::optional<int64_t> overdue_at;
   CaseSort sort = CaseSort::kPriority;
   int limit = 50;
   int offset = 0;

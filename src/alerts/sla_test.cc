@@ -750,6 +750,20 @@ TEST_F(SlaMonitorTest, TheStoreSortsOpenCasesByTheirNextBreach) {
   ASSERT_TRUE(monitor->SetConfig(config, "admin:root").ok());
   EXPECT_EQ(Case(later).summary.sla_due_at, kT0 + 600 + 30 * kMinute);
   EXPECT_EQ(order(), (std::vector<int64_t>{day, urgent, later, answered}));
+  // The breached ones (GET /cases?sla=breached): a running target past its deadline.
+  auto breached = [&](int64_t at) {
+    CaseFilter filter;
+    filter.sort = CaseSort::kDue;
+    filter.overdue_at = at;
+    std::vector<int64_t> ids;
+    Result<std::vector<CaseSummary>> cases = store_.Lock()->ListCases(filter);
+    EXPECT_TRUE(cases) << cases.error().ToString();
+    if (!cases) return ids;
+    for (const CaseSummary& c : *cases) ids.push_back(c.id);
+    return ids;
+  };
+  EXPECT_EQ(breached(kT0 + 35 * kMinute), (std::vector<int64_t>{day, urgent}));
+  EXPECT_EQ(breached(kT0 + 29 * kMinute), std::vector<int64_t>{});
   // And they are what the next start reads, not the seed.
   std::unique_ptr<SlaMonitor> restarted = Monitor();
   ASSERT_EQ(restarted->config()->policies.size(), 1u);

@@ -72,6 +72,13 @@ Result<CaseFilter> CaseFilterFrom(const Context& ctx) {
     filter.assignee = a == "me" ? ctx.principal.name : a == "none" ? "" : std::string(a);
   }
   if (q.Query("unanswered") == "true") filter.unanswered_only = true;
+  if (std::string_view sla = q.Query("sla"); !sla.empty()) {
+    if (sla != "breached") {
+      return FieldError("unknown_value", "sla", "sla: only \"breached\" filters on it",
+                        {{"value", ShortQuote(sla)}});
+    }
+    filter.overdue_at = ctx.app.clock().Now();
+  }
   if (std::string_view s = q.Query("sort"); !s.empty()) {
     if (s == "priority") {
       filter.sort = CaseSort::kPriority;

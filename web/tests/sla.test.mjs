@@ -86,6 +86,18 @@ await run('sla', async (t) => {
     check(list.cases.some((c) => c.id === caseId), 'the new case is not listed');
   });
 
+  await t.step('sla=breached: exactly the cases past their deadline, filtered by the server', async () => {
+    const all = (await json(await api.get('/api/v1/cases?sort=due&limit=500'), 'cases')).cases;
+    const breached = (await json(await api.get('/api/v1/cases?sla=breached&sort=due&limit=500'), 'cases')).cases;
+    const expected = all.filter((c) => c.sla.state === 'breached').map((c) => c.id);
+    check(expected.length > 0, 'no breached case in the sample to filter');
+    check(JSON.stringify(breached.map((c) => c.id)) === JSON.stringify(expected), `breached ${breached.map((c) => c.id)}, expected ${expected}`);
+    check(!breached.some((c) => c.id === caseId), 'the new case, on time, is listed as breached');
+    const bad = await api.get('/api/v1/cases?sla=late');
+    const body = await bad.json();
+    check(bad.status() === 400 && body.error.code === 'unknown_value' && body.error.field === 'sla', `sla=late: ${bad.status()} ${JSON.stringify(body)}`);
+  });
+
   const agent = await t.newPage({ width: 1280, height: 800 });
   let due = 0;
   await t.step('the countdown on the case moves with the clock', async () => {

@@ -272,6 +272,12 @@ Result<std::vector<CaseSummary>> SqliteStore::ListCases(const CaseFilter& filter
     sql += " AND c.escalation < ?";
     params.push_back(*filter.below_escalation_level);
   }
+  if (filter.overdue_at) {
+    sql +=
+        " AND c.status IN (0, 1, 4) AND c.sla_target > 0 AND c.sla_met_at IS NULL AND "
+        "c.sla_due_at IS NOT NULL AND c.sla_due_at <= ?";
+    params.push_back(*filter.overdue_at);
+  }
   // The assignee is text: bound apart, after the integers.
   if (filter.assignee) sql += " AND coalesce(c.assignee, '') = ?";
   switch (filter.sort) {

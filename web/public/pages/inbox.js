@@ -163,18 +163,11 @@ function matches(f, c, user) {
   return true;
 }
 
-// A page of cases as the filters `f` ask, from `offset`; a server without the `due` sort
-// is asked for its default order and the page sorted here.
+// A page of cases as the filters `f` ask, from `offset`: the server filters (breached
+// included) and sorts (by next breach included).
 async function fetchPage(f, offset) {
-  const params = { status: f.status, brand: f.brand, topic: f.topic, assignee: f.assignee, unanswered: f.unanswered ? 'true' : '', sort: f.sort, limit: PAGE, offset };
-  try {
-    return await api('GET', `/cases${query(params)}`);
-  } catch (err) {
-    if (f.sort !== 'due' || err.status !== 400) throw err;
-    const data = await api('GET', `/cases${query({ ...params, sort: 'priority' })}`);
-    if (data && data.cases) data.cases.sort(compare('due'));
-    return data;
-  }
+  const params = { status: f.status, brand: f.brand, topic: f.topic, assignee: f.assignee, unanswered: f.unanswered ? 'true' : '', sla: f.breached ? 'breached' : '', sort: f.sort, limit: PAGE, offset };
+  return api('GET', `/cases${query(params)}`);
 }
 
 // The inbox's own keys on a row: the arrows move, Enter opens the case. j / k and x go
