@@ -364,9 +364,9 @@ CREATE TABLE IF NOT EXISTS reply_templates (
 // primary key is what makes "one escalation per level, ever" hold across restarts and
 // concurrent checks.
 constexpr std::string_view kVersion6 = R"sql(
-ALTER TABLE cases ADD COLUMN sla_target INTEGER NOT NULL DEFAULT 0;  -- 0 none, 1 first response, 2 next response
-ALTER TABLE cases ADD COLUMN sla_round INTEGER NOT NULL DEFAULT 0;   -- the target's number, one more per target
-ALTER TABLE cases ADD COLUMN sla_since INTEGER;                       -- when the target started
+ALTER TABLE cases ADD COLUMN sla_target INTEGER NOT NULL DEFAULT 1;  -- 0 none, 1 first response, 2 next response
+ALTER TABLE cases ADD COLUMN sla_round INTEGER NOT NULL DEFAULT 1;   -- the target's number, one more per target
+ALTER TABLE cases ADD COLUMN sla_since INTEGER;                       -- when the target started (NULL: opened_at)
 ALTER TABLE cases ADD COLUMN sla_met_at INTEGER;                      -- the brand's response that met it
 ALTER TABLE cases ADD COLUMN sla_due_at INTEGER;                      -- its deadline (the monitor's)
 ALTER TABLE cases ADD COLUMN sla_stale INTEGER NOT NULL DEFAULT 1;    -- the deadline is to compute
@@ -375,17 +375,19 @@ UPDATE cases SET sla_target = 1, sla_round = 1, sla_since = opened_at,
 CREATE INDEX cases_by_sla_due ON cases(sla_due_at) WHERE status IN (0, 1, 4);
 CREATE INDEX cases_sla_stale ON cases(id) WHERE sla_stale = 1;
 
-CREATE TRIGGER cases_sla_first AFTER INSERT ON cases BEGIN
-  UPDATE cases SET sla_target = 1, sla_round = 1, sla_since = new.opened_at WHERE id = new.id;
-END;
+-- A new case starts its first target by the columns' defaults (sla_since NULL is its
+-- opening): no trigger on the insert, which the ingest path does for every new case.
 CREATE TRIGGER cases_sla_policy AFTER UPDATE OF priority, priority_override, brand_id ON cases
+WHEN new.sla_stale = 0 AND (new.priority IS NOT old.priority
+  OR new.priority_override IS NOT old.priority_override OR new.brand_id IS NOT old.brand_id)
 BEGIN
   UPDATE cases SET sla_stale = 1 WHERE id = new.id;
 END;
 CREATE TRIGGER case_posts_sla_met AFTER INSERT ON case_posts WHEN new.role = 'brand_reply'
 BEGIN
   UPDATE cases SET sla_met_at = new.at
-  WHERE id = new.case_id AND sla_target > 0 AND sla_met_at IS NULL AND new.at >= sla_since;
+  WHERE id = new.case_id AND sla_target > 0 AND sla_met_at IS NULL
+    AND new.at >= coalesce(sla_since, opened_at);
 END;
 CREATE TRIGGER case_posts_sla_next AFTER INSERT ON case_posts WHEN new.role = 'follow_up'
 BEGIN

@@ -678,7 +678,7 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "new.title || char(31) || new.lang, new.text || char(31) || new.lang, "
                          "new.tags); END; PRAGMA user_version = 2;"
                          // and without what later versions added
-                         "DROP TRIGGER cases_sla_first; DROP TRIGGER cases_sla_policy;"
+                         "DROP TRIGGER cases_sla_policy;"
                          "DROP TRIGGER case_posts_sla_met; DROP TRIGGER case_posts_sla_next;"
                          "DROP TRIGGER case_events_sla; DROP INDEX cases_by_sla_due;"
                          "DROP INDEX cases_sla_stale; ALTER TABLE cases DROP COLUMN sla_target;"
