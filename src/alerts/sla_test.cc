@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <list>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -728,9 +729,11 @@ TEST_F(SlaMonitorTest, TheStoreSortsOpenCasesByTheirNextBreach) {
   ASSERT_TRUE(store_.Lock()->DeclareResponse(answered, "phone", "ok", "agent:lea", kT0 + 60).ok());
   std::unique_ptr<SlaMonitor> monitor = Monitor();
   ASSERT_TRUE(monitor->RefreshDeadlines());
-  auto order = [&] {
+  // The open cases by next breach; with `overdue_at`, only those past their deadline then.
+  auto order = [&](std::optional<int64_t> overdue_at = std::nullopt) {
     CaseFilter filter;
     filter.sort = CaseSort::kDue;
+    filter.overdue_at = overdue_at;
     std::vector<int64_t> ids;
     Result<std::vector<CaseSummary>> cases = store_.Lock()->ListCases(filter);
     EXPECT_TRUE(cases) << cases.error().ToString();
@@ -751,19 +754,8 @@ TEST_F(SlaMonitorTest, TheStoreSortsOpenCasesByTheirNextBreach) {
   EXPECT_EQ(Case(later).summary.sla_due_at, kT0 + 600 + 30 * kMinute);
   EXPECT_EQ(order(), (std::vector<int64_t>{day, urgent, later, answered}));
   // The breached ones (GET /cases?sla=breached): a running target past its deadline.
-  auto breached = [&](int64_t at) {
-    CaseFilter filter;
-    filter.sort = CaseSort::kDue;
-    filter.overdue_at = at;
-    std::vector<int64_t> ids;
-    Result<std::vector<CaseSummary>> cases = store_.Lock()->ListCases(filter);
-    EXPECT_TRUE(cases) << cases.error().ToString();
-    if (!cases) return ids;
-    for (const CaseSummary& c : *cases) ids.push_back(c.id);
-    return ids;
-  };
-  EXPECT_EQ(breached(kT0 + 35 * kMinute), (std::vector<int64_t>{day, urgent}));
-  EXPECT_EQ(breached(kT0 + 29 * kMinute), std::vector<int64_t>{});
+  EXPECT_EQ(order(kT0 + 35 * kMinute), (std::vector<int64_t>{day, urgent}));
+  EXPECT_EQ(order(kT0 + 29 * kMinute), std::vector<int64_t>{});
   // And they are what the next start reads, not the seed.
   std::unique_ptr<SlaMonitor> restarted = Monitor();
   ASSERT_EQ(restarted->config()->policies.size(), 1u);

@@ -69,14 +69,6 @@ Status ReadBulk(const Context& ctx, const json& body, BulkRequest& bulk) {
   return OkStatus();
 }
 
-// The "error" object ErrorResponse would answer for `status`: one table of codes.
-json ErrorOf(const Status& status) {
-  const Response r = ErrorResponse(status);
-  json parsed = json::parse(r.body, nullptr, false);
-  if (parsed.is_object() && parsed.contains("error")) return parsed["error"];
-  return {{"code", "internal"}, {"message", "internal error"}};
-}
-
 // Assigns case `id` as POST /cases/{id}/assign would: only to someone allowed on its brand
 // (CheckAssignee), and the assignee is told.
 Status Assign(Context& ctx, const BulkRequest& bulk, int64_t id) {
@@ -139,7 +131,7 @@ Response BulkCases(Context& ctx) {
     }
     if (!status.ok()) {
       result["ok"] = false;
-      result["error"] = ErrorOf(status);
+      result["error"] = ErrorJson(status);
       ++failed;
     }
     results.push_back(std::move(result));

@@ -184,6 +184,8 @@ Response ErrorResponse(int http_status, std::string_view code, std::string_view 
 // FieldError) gives its reason as the code, with its field and params. Internal errors are logged,
 // and the client told only that there was one.
 Response ErrorResponse(const Status& status);
+// The "error" object of ErrorResponse(status), for answers that carry several (bulk).
+nlohmann::json ErrorJson(const Status& status);
 Response JsonResponse(const nlohmann::json& j, int status = 200);
 // A time as RFC 3339, or null.
 nlohmann::json OptionalTime(const std::optional<int64_t>& t);

@@ -80,31 +80,47 @@ const ErrorDetail* DetailOf(const Status& status) {
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-Response ErrorResponse(int http_status, std::string_view code, std::string_view message,
-                       std::string_view field, const json& params) {
+namespace {
+
+json ErrorObject(std::string_view code, std::string_view message, std::string_view field,
+                 const json& params) {
   json error = {{"code", code}, {"message", message}};
   if (!field.empty()) error["field"] = field;
   if (params.is_object() && !params.empty()) error["params"] = params;
+  return error;
+}
+
+}  // namespace
+
+Response ErrorResponse(int http_status, std::string_view code, std::string_view message,
+                       std::string_view field, const json& params) {
   Response r;
   r.status = http_status;
-  r.body = Dump({{"error", std::move(error)}});
+  r.body = Dump({{"error", ErrorObject(code, message, field, params)}});
   return r;
 }
 
-Response ErrorResponse(const Status& status) {
+json ErrorJson(const Status& status) {
   if (status.code() == StatusCode::kInternal || status.code() == StatusCode::kDataLoss) {
     // The details go to the log, not to the client.
     spdlog::error("internal error: {}", status.message());
-    return ErrorResponse(500, "internal", "internal error; the server log has the details");
+    return ErrorObject("internal", "internal error; the server log has the details", "", {});
   }
   std::string code(StatusCodeName(status.code()));
   if (status.code() == StatusCode::kResourceExhausted) code = "too_many_requests";
   const ErrorDetail* detail = DetailOf(status);
-  if (detail == nullptr) return ErrorResponse(HttpStatusFor(status.code()), code, status.message());
+  if (detail == nullptr) return ErrorObject(code, status.message(), "", {});
   json params = json::object();
   for (const auto& [name, value] : detail->params) params[name] = value;
-  return ErrorResponse(HttpStatusFor(status.code()), detail->reason.empty() ? code : detail->reason,
-                       status.message(), detail->field, params);
+  return ErrorObject(detail->reason.empty() ? code : detail->reason, status.message(),
+                     detail->field, params);
+}
+
+Response ErrorResponse(const Status& status) {
+  Response r;
+  r.status = HttpStatusFor(status.code());  // internal and data loss: 500
+  r.body = Dump({{"error", ErrorJson(status)}});
+  return r;
 }
 
 Response JsonResponse(const json& j, int status) {
