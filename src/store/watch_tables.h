@@ -17,10 +17,24 @@ namespace ecoute {
 struct WatchedSource {
   int64_t id = 0;
   std::string url;              // http or https; unique
-  std::string format = "auto";  // auto|feed|html|mastodon|bluesky|jsonl
+  std::string format = "auto";  // auto|feed|html|mastodon|bluesky|jsonl, or a live stream's
   std::string label;            // what the team calls it; free text
   int64_t interval_seconds = 900;
   bool enabled = true;
+  // The brand it listens for ("" for none in particular: a network-wide stream, a source
+  // the team added by hand).
+  std::string brand;
+  // Who added it: "team" (by hand), "proposal" (a brand's proposed source, accepted),
+  // "comments" (the comments under a post of an open case, followed by ecoute).
+  std::string origin = "team";
+  // For origin "comments": the case whose conversation it follows.
+  std::optional<int64_t> follow_case;
+  // A stream's resume point (a Jetstream time_us, a Mastodon status id), kept as the
+  // stream advances (SaveCursor); "" before the first event.
+  std::string cursor;
+  // An access token, encrypted at rest by the caller (reply/vault.h); "" for none. Never
+  // returned by the API.
+  std::string secret;
 
   // State, kept by the watcher (ignored by Add and Update).
   std::string etag;  // validators of the last success, sent back on the next poll
@@ -41,7 +55,8 @@ class WatchTables {
  public:
   virtual ~WatchTables() = default;
 
-  // Adds a source from its url, format, label, interval and enabled flag, created and due
+  // Adds a source from its url, format, label, interval, enabled flag, brand, origin,
+  // follow_case, cursor and secret, created and due
   // at `now`, with no state; returns its id. kAlreadyExists when the URL is watched
   // already: "url \"https://...\": already watched (source 3)".
   virtual Result<int64_t> AddSource(const WatchedSource& source, int64_t now) = 0;
@@ -49,9 +64,9 @@ class WatchTables {
   virtual Result<std::vector<WatchedSource>> ListSources() = 0;
   // kNotFound: "no watched source 3".
   virtual Result<WatchedSource> FindSource(int64_t id) = 0;
-  // Writes the url, format, label, interval, enabled flag, validators, failures, last error
-  // and next poll time of source.id. kAlreadyExists, as AddSource, when another source has
-  // the URL.
+  // Writes the url, format, label, interval, enabled flag, validators, failures, last error,
+  // next poll time, brand, origin, follow_case, cursor and secret of source.id. kAlreadyExists, as
+  // AddSource, when another source has the URL.
   virtual Status UpdateSource(const WatchedSource& source) = 0;
   // kNotFound: "no watched source 3".
   virtual Status DeleteSource(int64_t id) = 0;
@@ -70,6 +85,8 @@ class WatchTables {
   // the next poll time, as the watcher computed them.
   virtual Status RecordFailure(int64_t id, int failures, std::string_view error, int64_t polled_at,
                                int64_t next_poll_at) = 0;
+  // Records a live stream's resume point; nothing else changes.
+  virtual Status SaveCursor(int64_t id, std::string_view cursor) = 0;
 };
 
 // Opens the watching tables of the store's database at `db_path` (the SQLite file, created

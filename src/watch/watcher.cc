@@ -179,6 +179,7 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
     current.last_modified.clear();
     current.failures = 0;
     current.last_error.clear();
+    current.cursor.clear();
     current.next_poll_at = now;
   } else if (source.enabled && !current.enabled) {
     current.next_poll_at = std::min(current.next_poll_at, now);
@@ -193,6 +194,7 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
   updated.failures = current.failures;
   updated.last_error = current.last_error;
   updated.next_poll_at = current.next_poll_at;
+  updated.cursor = current.cursor;  // a stream's resume point is state, as the validators
   ECOUTE_RETURN_IF_ERROR(tables_->UpdateSource(updated));
   return tables_->FindSource(source.id);
 }

@@ -694,5 +694,53 @@ TEST_F(WatcherTest, ListingWhilePollingIsSafe) {
   EXPECT_EQ(watcher_->counters().polls, 5);
 }
 
+
+TEST(WatchTablesTest, BrandOriginCaseCursorAndSecretAreKeptAndACursorFollowsItsUrl) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("ecoute_watch_tables_test_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "ecoute.db").string();
+  ASSERT_TRUE(OpenSqliteStore(path));
+  Result<std::unique_ptr<WatchTables>> tables = OpenWatchTables(path);
+  ASSERT_TRUE(tables) << tables.error().ToString();
+
+  WatchedSource source;
+  source.url = "https://blog.example/2026/12/panne/feed/";
+  source.format = "feed";
+  source.brand = "Fnac";
+  source.origin = "comments";
+  source.follow_case = 42;
+  source.secret = "sealed";
+  Result<int64_t> id = (*tables)->AddSource(source, kT0);
+  ASSERT_TRUE(id) << id.error().ToString();
+  ASSERT_TRUE((*tables)->SaveCursor(*id, "1733600000000000").ok());
+  Result<WatchedSource> read = (*tables)->FindSource(*id);
+  ASSERT_TRUE(read) << read.error().ToString();
+  EXPECT_EQ(read->brand, "Fnac");
+  EXPECT_EQ(read->origin, "comments");
+  EXPECT_EQ(read->follow_case, std::optional<int64_t>(42));
+  EXPECT_EQ(read->cursor, "1733600000000000");
+  EXPECT_EQ(read->secret, "sealed");
+
+  // The watcher keeps the cursor through an edit of the label, and drops it with the URL.
+  ManualClock clock{kT0};
+  Result<std::unique_ptr<Watcher>> watcher = Watcher::Open(path, clock);
+  ASSERT_TRUE(watcher) << watcher.error().ToString();
+  WatchedSource edit = *read;
+  edit.label = "comments under the outage post";
+  edit.cursor = "";
+  Result<WatchedSource> relabelled = (*watcher)->Update(edit);
+  ASSERT_TRUE(relabelled) << relabelled.error().ToString();
+  EXPECT_EQ(relabelled->cursor, "1733600000000000");
+  edit.url = "https://blog.example/2026/12/panne/comments/feed/";
+  Result<WatchedSource> moved = (*watcher)->Update(edit);
+  ASSERT_TRUE(moved) << moved.error().ToString();
+  EXPECT_EQ(moved->cursor, "");
+  EXPECT_EQ(moved->follow_case, std::optional<int64_t>(42));
+  watcher->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace ecoute::server

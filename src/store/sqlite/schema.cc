@@ -494,6 +494,16 @@ CREATE TABLE IF NOT EXISTS inbox_views (
 CREATE INDEX IF NOT EXISTS inbox_views_by_owner ON inbox_views(owner, id);
 )sql";
 
+constexpr std::string_view kVersion9 = R"sql(
+ALTER TABLE watched_sources ADD COLUMN brand TEXT NOT NULL DEFAULT '';
+ALTER TABLE watched_sources ADD COLUMN origin TEXT NOT NULL DEFAULT 'team';
+ALTER TABLE watched_sources ADD COLUMN follow_case INTEGER;  -- origin 'comments': its case
+ALTER TABLE watched_sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+ALTER TABLE watched_sources ADD COLUMN secret TEXT NOT NULL DEFAULT '';  -- encrypted token
+CREATE INDEX IF NOT EXISTS watched_sources_by_case ON watched_sources(follow_case)
+  WHERE follow_case IS NOT NULL;
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -521,11 +531,12 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 8> kMigrations = {
+constexpr std::array<Migration, 9> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
-    Migration{kVersion7}, Migration{kVersion8}};
+    Migration{kVersion7}, Migration{kVersion8},
+    Migration{kVersion9}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

@@ -696,6 +696,12 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE corrections DROP COLUMN priority;"
                          "ALTER TABLE access_users DROP COLUMN notify_webhook;"
                          "ALTER TABLE access_users DROP COLUMN notify_secret;"
+                         "DROP INDEX watched_sources_by_case;"
+                         "ALTER TABLE watched_sources DROP COLUMN brand;"
+                         "ALTER TABLE watched_sources DROP COLUMN origin;"
+                         "ALTER TABLE watched_sources DROP COLUMN follow_case;"
+                         "ALTER TABLE watched_sources DROP COLUMN cursor;"
+                         "ALTER TABLE watched_sources DROP COLUMN secret;"
 
                          "DROP INDEX cases_by_merged_into;"
                          "ALTER TABLE cases DROP COLUMN merged_into;"

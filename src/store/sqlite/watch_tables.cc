@@ -1,4 +1,4 @@
-// The watching tables in SQLite: watched_sources (schema.cc, version 4), configuration and
+// The watching tables in SQLite: watched_sources (schema.cc, versions 4 and 9), configuration and
 // polling state in one row.
 #include "store/watch_tables.h"
 
@@ -13,7 +13,8 @@ namespace {
 // The columns ReadSource expects, in its order.
 constexpr std::string_view kColumns =
     "id, url, format, label, interval_seconds, enabled, etag, last_modified, next_poll_at, "
-    "last_polled_at, last_success_at, failures, last_error, posts_seen, created_at";
+    "last_polled_at, last_success_at, failures, last_error, posts_seen, created_at, brand, origin, "
+    "follow_case, cursor, secret";
 
 std::string Select(std::string_view rest) {
   std::string sql = "SELECT ";
@@ -40,6 +41,11 @@ WatchedSource ReadSource(const sqlite::Statement& row) {
   s.last_error = row.Text(12);
   s.posts_seen = row.Int(13);
   s.created_at = row.Int(14);
+  s.brand = row.Text(15);
+  s.origin = row.Text(16);
+  s.follow_case = row.OptionalInt(17);
+  s.cursor = row.Text(18);
+  s.secret = row.Text(19);
   return s;
 }
 
@@ -63,6 +69,7 @@ class SqliteWatchTables final : public WatchTables {
                        std::string_view last_modified, int64_t now, int64_t posts) override;
   Status RecordFailure(int64_t id, int failures, std::string_view error, int64_t polled_at,
                        int64_t next_poll_at) override;
+  Status SaveCursor(int64_t id, std::string_view cursor) override;
 
  private:
   sqlite3* db() const { return db_.get(); }
@@ -87,7 +94,8 @@ Result<int64_t> SqliteWatchTables::AddSource(const WatchedSource& source, int64_
   ECOUTE_RETURN_IF_ERROR(CheckUrlIsFree(source.url, 0));
   sqlite::Statement insert(db(),
                            "INSERT INTO watched_sources (url, format, label, interval_seconds, "
-                           "enabled, next_poll_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                           "enabled, next_poll_at, created_at, brand, origin, follow_case, "
+                           "cursor, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.status();
   insert.Bind(1, source.url)
       .Bind(2, source.format)
@@ -95,7 +103,12 @@ Result<int64_t> SqliteWatchTables::AddSource(const WatchedSource& source, int64_
       .Bind(4, source.interval_seconds)
       .Bind(5, int64_t{source.enabled ? 1 : 0})
       .Bind(6, now)
-      .Bind(7, now);
+      .Bind(7, now)
+      .Bind(8, source.brand)
+      .Bind(9, source.origin)
+      .Bind(11, source.cursor)
+      .Bind(12, source.secret);
+  if (source.follow_case) insert.Bind(10, *source.follow_case);
   ECOUTE_RETURN_IF_ERROR(insert.Run());
   return db_.LastInsertId();
 }
@@ -123,7 +136,8 @@ Status SqliteWatchTables::UpdateSource(const WatchedSource& source) {
   sqlite::Statement update(db(),
                            "UPDATE watched_sources SET url = ?, format = ?, label = ?, "
                            "interval_seconds = ?, enabled = ?, etag = ?, last_modified = ?, "
-                           "failures = ?, last_error = ?, next_poll_at = ? WHERE id = ?");
+                           "failures = ?, last_error = ?, next_poll_at = ?, brand = ?, origin = ?, "
+                           "follow_case = ?, cursor = ?, secret = ? WHERE id = ?");
   if (!update.ok()) return update.status();
   update.Bind(1, source.url)
       .Bind(2, source.format)
@@ -135,7 +149,12 @@ Status SqliteWatchTables::UpdateSource(const WatchedSource& source) {
       .Bind(8, int64_t{source.failures})
       .Bind(9, source.last_error)
       .Bind(10, source.next_poll_at)
-      .Bind(11, source.id);
+      .Bind(11, source.brand)
+      .Bind(12, source.origin)
+      .Bind(14, source.cursor)
+      .Bind(15, source.secret)
+      .Bind(16, source.id);
+  if (source.follow_case) update.Bind(13, *source.follow_case);
   return update.Run();
 }
 
@@ -174,6 +193,12 @@ Status SqliteWatchTables::RecordSuccess(int64_t id, std::string_view url, std::s
                          "last_success_at = ?3, next_poll_at = ?3 + interval_seconds, "
                          "posts_seen = posts_seen + ?4 WHERE id = ?5 AND url = ?6");
   save.Bind(1, etag).Bind(2, last_modified).Bind(3, now).Bind(4, posts).Bind(5, id).Bind(6, url);
+  return Run(save);
+}
+
+Status SqliteWatchTables::SaveCursor(int64_t id, std::string_view cursor) {
+  sqlite::Statement save(db(), "UPDATE watched_sources SET cursor = ? WHERE id = ?");
+  save.Bind(1, cursor).Bind(2, id);
   return Run(save);
 }
 
