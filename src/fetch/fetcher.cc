@@ -569,4 +569,257 @@ Status SendMail(const MailCall& mail, const FetchOptions& options, SendTrace* tr
   return MailError(code, t.reply_code, why);
 }
 
+// ---------------------------------------------------------------------------------------
+// Streaming GETs.
+
+namespace {
+
+// Past this, a redirect's body, or an error response's, is not read further.
+constexpr size_t kMaxRedirectBody = size_t{64} * 1024;
+constexpr size_t kMaxErrorBody = 1024;
+
+// How often a streaming transfer looks at its stop token and its idle time when no byte
+// comes: the bound on how late a stop takes effect.
+constexpr int kStreamPollMs = 100;
+
+struct MultiDeleter {
+  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+
+// What one streaming transfer (one hop) collects through libcurl's callbacks.
+struct StreamTransfer {
+  const StreamHeadCallback* on_head = nullptr;
+  const StreamChunkCallback* on_chunk = nullptr;
+  StreamHead head;
+  bool is_redirect = false;  // the final headers were a redirect's: follow it
+  bool head_given = false;   // on_head has seen the head
+  bool stopped = false;      // a callback asked to stop
+  bool has_enough = false;   // an error or redirect body read as far as wanted
+  size_t dropped_bytes = 0;  // a redirect's body, read and dropped
+  std::chrono::steady_clock::time_point last_byte;
+};
+
+size_t OnStreamHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<StreamTransfer*>(user);
+  const size_t bytes = size * count;
+  t->last_byte = std::chrono::steady_clock::now();
+  const std::string_view line(data, bytes);
+  if (StartsWithIgnoreCase(line, "HTTP/")) {
+    // A new response (after a 1xx, or a hop): its status line.
+    t->head.headers.clear();
+    t->head.status = 0;
+    const size_t space = line.find(' ');
+    if (space != std::string_view::npos) {
+      long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+      for (size_t i = space + 1; i < line.size() && i < space + 4; ++i) {
+        if (line[i] < '0' || line[i] > '9') break;
+        status = status * 10 + (line[i] - '0');
+      }
+      t->head.status = status;
+    }
+    return bytes;
+  }
+  if (!Trim(line).empty()) {
+    if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      for (char& ch : name) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+      }
+      t->head.headers.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
+    }
+    return bytes;
+  }
+  // The blank line: this response's headers are all in.
+  if (t->head.status >= 100 && t->head.status < 200) return bytes;
+  if (IsRedirect(t->head.status) && !t->head.Header("location").empty()) {
+    t->is_redirect = true;
+    return bytes;
+  }
+  t->head_given = true;
+  const bool go_on = (*t->on_head)(t->head);
+  // Whatever time the callback took is not the server's silence.
+  t->last_byte = std::chrono::steady_clock::now();
+  if (!go_on) {
+    t->stopped = true;
+    return 0;  // aborts the transfer
+  }
+  return bytes;
+}
+
+size_t OnStreamBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<StreamTransfer*>(user);
+  const size_t bytes = size * count;
+  t->last_byte = std::chrono::steady_clock::now();
+  if (!t->head_given) {
+    t->dropped_bytes += bytes;
+    if (t->dropped_bytes > kMaxRedirectBody) {
+      t->has_enough = true;
+      return 0;
+    }
+    return bytes;
+  }
+  if (t->head.status < 200 || t->head.status >= 300) {
+    std::string& body = t->head.error_body;
+    body.append(data, std::min(bytes, kMaxErrorBody - body.size()));
+    if (body.size() >= kMaxErrorBody) {
+      t->has_enough = true;
+      return 0;
+    }
+    return bytes;
+  }
+  if (!(*t->on_chunk)(std::string_view(data, bytes))) {
+    t->stopped = true;
+    return 0;
+  }
+  return bytes;
+}
+
+// How one hop of a streaming transfer ended.
+struct StreamOutcome {
+  CURLcode code = CURLE_OK;
+  bool is_stalled = false;
+  bool is_stopped = false;  // the stop token
+};
+
+// Runs the transfer on `c` through a multi handle, so that the stop token and the idle
+// time are looked at every kStreamPollMs even when no byte comes.
+StreamOutcome PerformStream(CURL* c, const StreamRequest& request, StreamTransfer& t) {
+  StreamOutcome outcome;
+  std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
+  if (!multi) {
+    outcome.code = CURLE_OUT_OF_MEMORY;
+    return outcome;
+  }
+  CURLM* m = multi.get();
+  curl_multi_add_handle(m, c);
+  const auto idle = std::chrono::milliseconds(std::max(request.idle_timeout_ms, 1L));
+  t.last_byte = std::chrono::steady_clock::now();
+  for (;;) {
+    int running = 0;
+    if (curl_multi_perform(m, &running) != CURLM_OK) {
+      outcome.code = CURLE_RECV_ERROR;
+      break;
+    }
+    if (running == 0) {
+      int left = 0;
+      while (CURLMsg* message = curl_multi_info_read(m, &left)) {
+        if (message->msg == CURLMSG_DONE) outcome.code = message->data.result;
+      }
+      break;
+    }
+    if (request.stop.stop_requested()) {
+      outcome.is_stopped = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() - t.last_byte > idle) {
+      outcome.is_stalled = true;
+      break;
+    }
+    curl_multi_poll(m, nullptr, 0, kStreamPollMs, nullptr);
+  }
+  curl_multi_remove_handle(m, c);
+  return outcome;
+}
+
+// Why a streaming hop failed, its reason alone.
+Status StreamError(CURL* c, CURLcode code, const char* error, const ConnectGuard& guard) {
+  if (!guard.refusal.empty()) return PermissionDeniedError(guard.refusal);
+  const std::string why = error[0] != '\0' ? error : curl_easy_strerror(code);
+  if (code == CURLE_OPERATION_TIMEDOUT) return DeadlineExceededError("timed out (" + why + ")");
+  if (code == CURLE_COULDNT_CONNECT) {
+    long os_error = 0;  // NOLINT(google-runtime-int): libcurl's type
+    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_error);
+    return UnavailableError(
+        "cannot connect: " +
+        (os_error != 0
+             ? std::error_code(static_cast<int>(os_error), std::generic_category()).message()
+             : why));
+  }
+  if (code == CURLE_COULDNT_RESOLVE_HOST) return UnavailableError("unknown host (" + why + ")");
+  if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+    return InvalidArgumentError("only http and https are fetched (" + why + ")");
+  }
+  return UnavailableError(why);
+}
+
+// Whether a redirect from `from` to `to` may carry the request's own headers (a token):
+// the same host or one of its subdomains, and no step down from https to http.
+bool KeepsHeaders(const OutboundUrl& from, const OutboundUrl& to) {
+  if (from.scheme == "https" && to.scheme != "https") return false;
+  if (to.host == from.host) return true;
+  return to.host.size() > from.host.size() && to.host.ends_with(from.host) &&
+         to.host[to.host.size() - from.host.size() - 1] == '.';
+}
+
+}  // namespace
+
+std::string StreamHead::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+Result<StreamHead> FetchStream(const StreamRequest& request, const FetchOptions& options,
+                               const StreamHeadCallback& on_head,
+                               const StreamChunkCallback& on_chunk) {
+  ECOUTE_ASSIGN_OR_RETURN(const OutboundUrl first, CheckOutboundUrl(request.url, options.outbound));
+  InitCurlOnce();
+  std::string current = request.url;
+  for (long redirects = 0;; ++redirects) {  // NOLINT(google-runtime-int): libcurl's type
+    const std::string where = redirects == 0 ? "" : "redirected to " + UrlOrigin(current) + ": ";
+    Result<OutboundUrl> checked = CheckOutboundUrl(current, options.outbound);
+    if (!checked) return Status(checked.error().code(), where + checked.error().message());
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) return InternalError("libcurl could not start a transfer");
+    CURL* c = curl.get();
+    ConnectGuard guard;
+    guard.policy = &options.outbound;
+    guard.host = checked->host;
+    char error[CURL_ERROR_SIZE] = {};
+    Transfer unused;  // SetCommonOptions' callbacks, replaced below by the streaming ones
+    SetCommonOptions(c, options, guard, unused, error);
+    StreamTransfer t;
+    t.on_head = &on_head;
+    t.on_chunk = &on_chunk;
+    t.head.url = current;
+    t.head.redirects = redirects;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnStreamBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnStreamHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(c, CURLOPT_URL, current.c_str());
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
+    std::unique_ptr<curl_slist, CurlDeleter> headers;
+    if (redirects == 0 || KeepsHeaders(first, *checked)) {
+      for (const std::string& line : request.header_lines) Append(headers, line);
+    }
+    if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+
+    const StreamOutcome outcome = PerformStream(c, request, t);
+    if (outcome.is_stopped || t.stopped) {
+      t.head.stopped = true;
+      return std::move(t.head);
+    }
+    if (outcome.is_stalled) {
+      return DeadlineExceededError(where + "stalled: no data for " +
+                                   std::to_string(request.idle_timeout_ms / 1000) + " s");
+    }
+    const bool is_complete =
+        outcome.code == CURLE_OK || (outcome.code == CURLE_WRITE_ERROR && t.has_enough);
+    if (!is_complete) {
+      const Status failure = StreamError(c, outcome.code, error, guard);
+      return Status(failure.code(), where + failure.message());
+    }
+    if (!t.is_redirect) return std::move(t.head);
+    char* location = nullptr;
+    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location);
+    if (location == nullptr) return std::move(t.head);
+    if (redirects == options.max_redirects) {
+      return UnavailableError("more than " + std::to_string(options.max_redirects) + " redirects");
+    }
+    current = location;
+  }
+}
+
 }  // namespace ecoute

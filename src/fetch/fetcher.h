@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -95,6 +97,58 @@ struct MailCall {
 // or the connection fails, kDeadlineExceeded past timeout_ms. trace->request_sent: the
 // whole message had been sent when the failure came (it may have been accepted).
 Status SendMail(const MailCall& mail, const FetchOptions& options, SendTrace* trace = nullptr);
+
+// One streaming GET (FetchStream): a response read as it arrives, for as long as the
+// server keeps it open (Server-Sent Events, a long poll).
+struct StreamRequest {
+  std::string url;
+  // Extra request headers, "Name: value" ("Authorization: Bearer ..."). Their values never
+  // appear in a message. Sent again on a redirect only when it stays on the same host (or
+  // one of its subdomains) without leaving https.
+  std::vector<std::string> header_lines;
+  // No byte for this long (headers, body or a server's heartbeat) ends the transfer with
+  // kDeadlineExceeded "stalled: ...". There is no bound on the whole transfer.
+  long idle_timeout_ms = 60'000;  // NOLINT(google-runtime-int): libcurl's type
+  // Requested from another thread: the transfer ends within about 100 ms, as a success
+  // with StreamHead::stopped set.
+  std::stop_token stop;
+};
+
+// The final response of a FetchStream (after redirects), as known once its headers are in.
+struct StreamHead {
+  long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+  std::string url;  // the URL finally requested, after redirects
+  // The response's headers in order, names lower-cased, values trimmed.
+  std::vector<std::pair<std::string, std::string>> headers;
+  long redirects = 0;  // NOLINT(google-runtime-int): libcurl's type
+  // Not 2xx: the first KiB of the body (an API's error message), which on_chunk never sees.
+  std::string error_body;
+  // The transfer ended because `stop` was requested or a callback returned false, not
+  // because the server ended the response.
+  bool stopped = false;
+  // The first value of header `name` (lower case), "" when absent.
+  std::string Header(std::string_view name) const;
+};
+
+// Called once with the final response's head, before any of its body; returning false ends
+// the transfer (StreamHead::stopped). May block (the body waits in the socket).
+using StreamHeadCallback = std::function<bool(const StreamHead& head)>;
+// Called with each piece of a 2xx body as it arrives (undecoded: no Accept-Encoding is
+// sent); returning false ends the transfer (StreamHead::stopped).
+using StreamChunkCallback = std::function<bool(std::string_view chunk)>;
+
+// GETs `request.url` under the same guard as Fetch (the URL, each redirect's URL and each
+// address connected to are checked; no proxy; User-Agent, connect_timeout_ms, max_redirects,
+// ca_file and outbound of `options`), handing the body to `on_chunk` as it arrives. Returns
+// the head when the server ended the response or the transfer was stopped, whatever the
+// status (the caller decides what a 4xx means). Fails, with the reason alone (neither the
+// URL nor a header value): kInvalidArgument and kPermissionDenied as Fetch,
+// kDeadlineExceeded "stalled: no data for 60 s" past idle_timeout_ms or "timed out" when
+// connecting, kUnavailable for network errors and too many redirects. Thread-safe: shares
+// nothing between calls.
+Result<StreamHead> FetchStream(const StreamRequest& request, const FetchOptions& options,
+                               const StreamHeadCallback& on_head,
+                               const StreamChunkCallback& on_chunk);
 
 // Whether robots.txt text allows `path` (with its query) for `agent`: the group naming the
 // agent (case-insensitive product token, e.g. "ecoute"), else the "*" group; within it the
