@@ -3,6 +3,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -36,7 +37,7 @@ struct Gathered {
 Gathered Gather(const std::string& url, const FetchOptions& options, long idle_ms = 5000,
                 std::stop_token stop = {}) {
   Gathered g;
-  StreamRequest request{url, {"Authorization: " + kToken}, idle_ms, stop};
+  StreamRequest request{url, {"Authorization: " + kToken}, idle_ms, std::move(stop)};
   g.head = FetchStream(
       request, options,
       [&](const StreamHead& head) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -93,7 +94,7 @@ class MastodonStreamTest : public ::testing::Test {
     options.idle_timeout_ms = 2'000;
     options.cursor_save_interval_ms = 0;
     stream_ = NewMastodonStream(std::move(context), options);
-    thread_ = std::jthread([this](std::stop_token stop) { stream_->Run(stop); });
+    thread_ = std::jthread([this](std::stop_token stop) { stream_->Run(std::move(stop)); });
   }
   // Stops the stream; returns how long Run took to return.
   milliseconds Stop() {
@@ -143,7 +144,7 @@ TEST_F(MastodonStreamTest, BackfillsTheGapsAndHandsEachStatusOnce) {
     return a.size() != b.size() ? a.size() < b.size() : a < b;
   });
   std::vector<std::string> want = PostIds(3, 49);
-  want.push_back("127.0.0.1/statuses/51");
+  want.emplace_back("127.0.0.1/statuses/51");
   EXPECT_EQ(ids, want);
   EXPECT_EQ(recorder_.cursor(), "51");
   const StreamStatus status = stream_->status();

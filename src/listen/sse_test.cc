@@ -55,6 +55,7 @@ const SseCase kSseCases[] = {
 
 std::vector<std::string> Flatten(const std::vector<SseEvent>& events) {
   std::vector<std::string> out;
+  out.reserve(events.size());
   for (const SseEvent& e : events) out.push_back(e.type + "|" + e.data + "|" + e.id);
   return out;
 }
