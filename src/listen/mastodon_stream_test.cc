@@ -21,8 +21,13 @@ using std::chrono::milliseconds;
 class Recorder {
  public:
   LiveSink Sink() {
-    return [this](std::vector<Post>& posts, const WatchedSource&, bool only_with_brands) {
+    return [this](std::vector<Post>& posts, const WatchedSource&,
+                  bool only_with_brands) -> Result<int64_t> {
       MutexLock lock(mu_);
+      if (failures_to_come_ > 0) {
+        --failures_to_come_;
+        return UnavailableError("database is locked");
+      }
       for (const Post& p : posts) ids_.push_back(p.id);
       only_with_brands_ = only_with_brands;
       return Result<int64_t>(static_cast<int64_t>(posts.size()));
@@ -47,12 +52,18 @@ class Recorder {
     MutexLock lock(mu_);
     return only_with_brands_;
   }
+  // The next `count` batches are refused, as by a store that cannot write.
+  void FailNext(int count) {
+    MutexLock lock(mu_);
+    failures_to_come_ = count;
+  }
 
  private:
   Mutex mu_;
   std::vector<std::string> ids_ ECOUTE_GUARDED_BY(mu_);
   std::string cursor_ ECOUTE_GUARDED_BY(mu_);
   bool only_with_brands_ ECOUTE_GUARDED_BY(mu_) = true;
+  int failures_to_come_ ECOUTE_GUARDED_BY(mu_) = 0;
 };
 
 // "127.0.0.1/statuses/3" ... for ids first..last: the post ids of the test server's statuses.
@@ -237,6 +248,20 @@ TEST_F(MastodonStreamTest, ClassifiesNotFoundAndServerEnds) {
   ASSERT_TRUE(WaitConnected());
   server_.CloseStreams();
   ASSERT_TRUE(WaitFor([&] { return stream_->status().error_kind == "closed_by_server"; }));
+}
+
+TEST_F(MastodonStreamTest, AStatusTheStoreRefusedComesAgainAndTheCursorWaitsForIt) {
+  server_.Post(1, "stored");
+  Start("/api/v1/streaming/hashtag?tag=acme", "", "");
+  ASSERT_TRUE(WaitConnected());
+  ASSERT_EQ(recorder_.cursor(), "1");
+  recorder_.FailNext(1);
+  server_.Post(2, "refused once");
+  // The refusal ends the connection; the next one's back-fill brings the status again.
+  ASSERT_TRUE(WaitFor([&] { return recorder_.ids().size() == 2; }));
+  EXPECT_EQ(recorder_.ids(), PostIds(1, 2));
+  EXPECT_EQ(recorder_.cursor(), "2");
+  EXPECT_GE(stream_->status().reconnects, 1);
 }
 
 TEST_F(MastodonStreamTest, StopsPromptlyWhileConnected) {
