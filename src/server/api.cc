@@ -219,6 +219,7 @@ void App::InitApi() {
       {"GET", "/api/v1/cases/{id}/presence", Role::kViewer, GetPresence},
       {"POST", "/api/v1/cases/{id}/presence", Role::kAgent, PostPresence},
       {"GET", "/api/v1/cases/{id}/sla", Role::kViewer, GetCaseSla},
+      {"GET", "/api/v1/cases/{id}/follows", Role::kAgent, ListCaseFollows},
       {"POST", "/api/v1/cases/{id}/escalate", Role::kAgent, EscalateCase},
       {"GET", "/api/v1/sla", Role::kManager, GetSla},
       {"PUT", "/api/v1/sla", Role::kAdmin, PutSla},

@@ -18,7 +18,8 @@
 //   api_teams.cc    teams (a brand's queues) and who a case may be assigned to;
 //   api_sla.cc      SLA policies and ladder, a case's SLA, escalation by hand;
 //   api_bulk.cc     bulk actions on the inbox's selected cases;
-//   api_views.cc    the inbox's saved views.
+//   api_views.cc    the inbox's saved views;
+//   api_follows.cc  the comments followed under a case's web posts.
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -329,6 +330,8 @@ std::optional<Response> CheckAssignee(App& app, std::string_view brand, std::str
 Response GetSla(Context& ctx);
 Response PutSla(Context& ctx);
 Response GetCaseSla(Context& ctx);
+// api_follows.cc
+Response ListCaseFollows(Context& ctx);
 Response EscalateCase(Context& ctx);
 // api_bulk.cc
 Response BulkCases(Context& ctx);

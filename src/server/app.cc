@@ -190,6 +190,11 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
+  ECOUTE_ASSIGN_OR_RETURN(app->follower_, CommentFollower::Open(c.db_path, app->store_,
+                                                                *app->watcher_, clock, c.follow));
+  app->follower_->on_error = [](const Status& status) {
+    spdlog::info("comments: {}", status.message());
+  };
   ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
   ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
   ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
@@ -280,12 +285,8 @@ Status App::Start(StartOptions options) {
     replies_->Start();
     site_contacts_->Start();
     sla_->Start(std::chrono::milliseconds(config_.sla_tick_ms));
-    watcher_->Start(
-        [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
-          Result<IngestSummary> summary = IngestPosts(posts, source.url, "");
-          return summary ? OkStatus() : summary.error();
-        },
-        std::chrono::milliseconds(config_.watch_tick_ms));
+    watcher_->Start(WatchSink(), std::chrono::milliseconds(config_.watch_tick_ms));
+    follower_->Start(std::chrono::milliseconds(config_.follow_tick_ms));
   }
   if ((options.http || options.background) && !pinger_.joinable()) {
     pinger_ = std::thread([this] { GuardStreams(); });
@@ -308,12 +309,21 @@ void App::Stop() {
   }
   if (pinger_.joinable()) pinger_.join();
   if (started_background_) {
+    follower_->Stop();
     watcher_->Stop();
     sla_->Stop();
     alerts_->Stop();
     replies_->Stop();
     site_contacts_->Stop();
   }
+}
+
+Watcher::Sink App::WatchSink() {
+  return [this](std::vector<Post>& posts, const WatchedSource& source) -> Status {
+    ECOUTE_RETURN_IF_ERROR(follower_->Prepare(posts, source));
+    Result<IngestSummary> summary = IngestPosts(posts, source.url, "");
+    return summary ? OkStatus() : summary.error();
+  };
 }
 
 void App::WireReplies() {

@@ -42,6 +42,7 @@
 #include "util/clock.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
+#include "watch/comment_follower.h"
 #include "watch/watcher.h"
 
 namespace ecoute::server {
@@ -138,7 +139,7 @@ class App {
   // watcher (each can be left off for tests).
   struct StartOptions {
     bool http = true;
-    bool background = true;  // alert worker, SLA monitor, watcher, site contacts, pings
+    bool background = true;  // alert worker, SLA monitor, watcher, follower, site contacts, pings
   };
   Status Start(StartOptions options);
   Status Start() { return Start(StartOptions{}); }
@@ -172,6 +173,11 @@ class App {
   AlertEngine& alerts() { return *alerts_; }
   SlaMonitor& sla() { return *sla_; }
   Watcher& watcher() { return *watcher_; }
+  // The comments under the web posts of open cases (watch/comment_follower.h).
+  CommentFollower& follower() { return *follower_; }
+  // What the watcher hands each poll's posts to: the comments of a followed article made
+  // part of its conversation (CommentFollower::Prepare), then IngestPosts.
+  Watcher::Sink WatchSink();
   reply::Outbox& replies() { return *replies_; }
   TemplateAdmin& templates() { return *templates_; }
   SiteContacts& site_contacts() { return *site_contacts_; }
@@ -233,6 +239,7 @@ class App {
   std::unique_ptr<AlertEngine> alerts_;
   std::unique_ptr<SlaMonitor> sla_;
   std::unique_ptr<Watcher> watcher_;
+  std::unique_ptr<CommentFollower> follower_;
   std::unique_ptr<reply::Outbox> replies_;
   std::unique_ptr<TemplateAdmin> templates_;
   std::unique_ptr<Teams> teams_;

@@ -90,6 +90,7 @@ Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ran
   config.alerts.outbound.allow_private = parsed;
   config.replies.fetch.outbound.allow_private = parsed;
   config.contacts.fetch.outbound.allow_private = parsed;
+  config.follow.fetch.outbound.allow_private = parsed;
   config.watcher.fetch.outbound.allow_private = std::move(parsed);
   return OkStatus();
 }
@@ -165,6 +166,7 @@ const std::vector<Setting>& Settings() {
           [](ServerConfig& c, const std::string& v) { c.alerts.mail.ca_file = v; }),
       List("outbound", "allow_private", SetAllowPrivate),
       Bool("contacts", "site_lookup", [](ServerConfig& c, bool v) { c.contacts.enabled = v; }),
+      Bool("watch", "follow_comments", [](ServerConfig& c, bool v) { c.follow.enabled = v; }),
       Str("secrets", "key_file",
           [](ServerConfig& c, const std::string& v) { c.replies.key_file = v; }),
       Str("replies", "ca_file",

@@ -19,6 +19,7 @@
 #include "http/http.h"
 #include "reply/outbox.h"
 #include "server/site_contacts.h"
+#include "watch/comment_follower.h"
 #include "watch/watcher.h"
 
 namespace ecoute::server {
@@ -54,6 +55,10 @@ struct ServerConfig {
   reply::ReplyOptions replies;
   // [contacts] site_lookup: the routes of web posts looked up on their site (site_contacts.h).
   SiteLookupOptions contacts;
+  // [watch] follow_comments: the comments under the web posts of open cases followed
+  // (watch/comment_follower.h), scanned every follow_tick_ms.
+  CommentFollowerOptions follow;
+  int64_t follow_tick_ms = 60'000;
   SlaConfig sla = DefaultSlaConfig();
   int64_t sla_tick_ms = 10'000;
   int64_t watch_tick_ms = 1'000;

@@ -504,6 +504,29 @@ CREATE INDEX IF NOT EXISTS watched_sources_by_case ON watched_sources(follow_cas
   WHERE follow_case IS NOT NULL;
 )sql";
 
+// Version 10: the comments followed under the web posts of open cases (docs/LISTENING.md,
+// "Comments under a complaint"): per post, where its comments were found, or that none
+// were, and the watched source polling them.
+constexpr std::string_view kVersion10 = R"sql(
+CREATE TABLE IF NOT EXISTS comment_follows (
+  post_id INTEGER PRIMARY KEY,          -- the article (posts.id)
+  case_id INTEGER NOT NULL,             -- the open case it was last seen in
+  article_url TEXT NOT NULL,
+  state TEXT NOT NULL,                  -- 'following', 'none', 'error', 'stopped', 'removed'
+  kind TEXT NOT NULL DEFAULT '',        -- how: blogger, discourse, linked_feed, embedded...
+  source_url TEXT NOT NULL DEFAULT '',
+  format TEXT NOT NULL DEFAULT '',
+  source_id INTEGER,                    -- watched_sources.id while following
+  attempts INTEGER NOT NULL DEFAULT 0,  -- discovery fetches failed in a row
+  checked_at INTEGER NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS comment_follows_by_source ON comment_follows(source_id)
+  WHERE source_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS comment_follows_following ON comment_follows(state)
+  WHERE state = 'following';
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -531,12 +554,12 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 9> kMigrations = {
+constexpr std::array<Migration, 10> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
     Migration{kVersion7}, Migration{kVersion8},
-    Migration{kVersion9}};
+    Migration{kVersion9}, Migration{kVersion10}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

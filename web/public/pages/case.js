@@ -10,9 +10,11 @@
 // changed before choosing to apply it anyway (case_collab.js). Presence shows who else has
 // the case open; the page's keyboard shortcuts are registered in keys.js.
 //
-// Other modules render into two mount points when they are there: <section id="case-assign">
-// (renderAssign(el, caseData, ctx) from case_assign.js) and <section id="case-sla">
-// (renderSla(el, caseData, ctx) from case_sla.js). Without them the page shows its own
+// Other modules render into mount points when they are there: <section id="case-assign">
+// (renderAssign(el, caseData, ctx) from case_assign.js), <section id="case-sla">
+// (renderSla(el, caseData, ctx) from case_sla.js) and, for agents, <section
+// id="case-follows"> (renderFollows(el, caseData, ctx) from case_follows.js: the comments
+// followed under the case's web posts). Without them the page shows its own
 // assign form and SLA badge. Their ctx adds to the page's: caseId, act(kind, body, doneKey)
 // (an action with the conflict check), version() and refresh().
 
@@ -416,15 +418,17 @@ export async function render(view, ctx) {
   const id = Number.parseInt(ctx.params[0], 10);
   if (!Number.isInteger(id) || id <= 0) throw new ApiError(404, 'not_found');
   const canAct = ctx.user.role !== 'viewer';
-  const [data, canPriority, assignModule, slaModule] = await Promise.all([
+  const [data, canPriority, assignModule, slaModule, followsModule] = await Promise.all([
     api('GET', `/cases/${id}`),
     canAct ? hasEndpoint(`/cases/${id}/priority`) : false,
     canAct ? optionalModule('case_assign.js') : null,
     optionalModule('case_sla.js'),
+    canAct ? optionalModule('case_follows.js') : null,
   ]);
   if (!ctx.isCurrent()) return undefined;
   const renderAssign = assignModule && typeof assignModule.renderAssign === 'function' ? assignModule.renderAssign : null;
   const renderSla = slaModule && typeof slaModule.renderSla === 'function' ? slaModule.renderSla : null;
+  const renderFollows = followsModule && typeof followsModule.renderFollows === 'function' ? followsModule.renderFollows : null;
   const drafts = caseDrafts(ctx.user.name, id);
   const versions = versionTracker(data.version, ctx.user.name);
 
@@ -441,6 +445,7 @@ export async function render(view, ctx) {
   const contactsHolder = h('div', {});
   const timelineHolder = h('div', {});
   const assignSection = h('section', { id: 'case-assign', class: 'case-assign', 'aria-label': t('case.assignTo') });
+  const followsSection = h('section', { id: 'case-follows', class: 'case-follows', hidden: true });
 
   function refresh() {
     return api('GET', `/cases/${id}`).then((fresh) => ctx.isCurrent() && update(fresh, false), () => {});
@@ -557,6 +562,15 @@ export async function render(view, ctx) {
     drawMount(slaSection, renderSla, d, mountCtx);
   }
 
+  // Drawn again when a post joins or the status changes (the follower follows open cases).
+  function updateFollows(d) {
+    if (!renderFollows) return;
+    const key = JSON.stringify([(d.posts || []).length, d.case.status]);
+    if (shownKeys.get(followsSection) === key) return;
+    shownKeys.set(followsSection, key);
+    drawMount(followsSection, renderFollows, d, mountCtx);
+  }
+
   // Draws what shows the case; forms keep what is typed in them.
   function update(d, own) {
     const c = d.case;
@@ -567,6 +581,7 @@ export async function render(view, ctx) {
     titleText.textContent = c.title || '';
     swap(summaryHolder, JSON.stringify([c, posts.length, originalLink(posts) ? 1 : 0]), summary(c, posts, !renderSla));
     updateSla(d);
+    updateFollows(d);
     postsHeading.textContent = t('case.posts', { n: posts.length });
     const postsKey = JSON.stringify(posts);
     swap(legendHolder, postsKey, cueLegend(posts));
@@ -601,6 +616,7 @@ export async function render(view, ctx) {
         { class: 'side' },
         whyHolder,
         contactsHolder,
+        followsSection,
         forms ? forms.section : null,
         note ? note.el : null,
         h('section', { class: 'timeline', 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, t('case.timeline')), timelineHolder),
