@@ -454,7 +454,13 @@ Watcher::PollResult Watcher::PollOne(const WatchedSource& source, const Sink& si
   for (const Problem& problem : problems) {
     if (problem.is_fatal) return error({"unreadable: " + problem.message, "unreadable", {}});
   }
-  if (Status stored = sink(posts, source); !stored.ok()) {
+  // The fetches run side by side; the sink is called one poll at a time, as it always was.
+  Status stored;
+  {
+    MutexLock lock(sink_mutex_);
+    stored = sink(posts, source);
+  }
+  if (!stored.ok()) {
     return error({"posts not stored: " + stored.message(), "not_stored", {}});
   }
   const auto count = static_cast<int64_t>(posts.size());

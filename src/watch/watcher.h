@@ -99,9 +99,9 @@ class Watcher {
   // kNotFound for an unknown id. A poll in progress for it is forgotten when it ends.
   Status Remove(int64_t id) ECOUTE_EXCLUDES(db_mutex_);
 
-  // Receives the posts of one successful poll (possibly none); returns non-OK if they could
-  // not be stored: the poll then counts as an error and the validators are not saved, so
-  // that the next poll fetches the posts again.
+  // Receives the posts of one successful poll (possibly none), one call at a time (the
+  // polls' threads take turns); returns non-OK if they could not be stored: the poll then counts as
+  // an error and the validators are not saved, so that the next poll fetches the posts again.
   using Sink = std::function<Status(std::vector<Post>& posts, const WatchedSource& source)>;
 
   // Polls every enabled source due now (next_poll_at <= clock.Now()), oldest due first, up
@@ -198,6 +198,7 @@ class Watcher {
   CondVar host_freed_;                                   // with host_mutex_: a request ended
 
   Mutex poll_mutex_;  // one PollDue at a time
+  Mutex sink_mutex_;  // one sink call at a time, whichever thread polled
 
   Mutex thread_mutex_;  // serializes Start and Stop
   std::thread thread_ ECOUTE_GUARDED_BY(thread_mutex_);

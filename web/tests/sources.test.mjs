@@ -138,6 +138,8 @@ await run(
       const forum = await page.locator('#sources-comments tr', { hasText: 'Forum thread' }).textContent();
       check(/Failing \(Not found\)/.test(forum) && /Case #14/.test(forum) && /Lunéa/.test(forum), `forum: ${forum}`);
       await t.checkAxe(page, 'sources with live streams');
+      const problems = await t.layoutProblems(page);
+      check(problems.length === 0, `layout:\n${problems.join('\n')}`);
 
       // The format select offers the live kinds, with a write-only token field.
       await page.selectOption('#sources-form select[name=format]', 'jetstream');
@@ -166,6 +168,10 @@ await run(
       const firehose = await rowText(page, 'Bluesky firehose');
       check(/En attente jusqu’à/.test(firehose) && /Flux fermé par le serveur/.test(firehose), `firehose: ${firehose}`);
       check(/Commentaires suivis pour les dossiers ouverts \(2\)/.test(await page.locator('#sources-comments summary').textContent()), 'comments group in French');
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.click('#sources-comments summary');
+      const narrow = await t.layoutProblems(page);
+      check(narrow.length === 0, `layout at 390 px:\n${narrow.join('\n')}`);
       await page.context().close();
     });
   },
