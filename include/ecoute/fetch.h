@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ecoute/status.h"
@@ -83,6 +84,10 @@ struct FetchOptions {
   OutboundPolicy outbound;
   // The certificates TLS peers are checked against (PEM); empty: the system's.
   std::string ca_file;
+  // An HTTP error status (4xx, 5xx) is returned as a result, its status, headers and body
+  // kept, instead of failing with kUnavailable: for callers that act on the status (a
+  // poller honoring a 429's Retry-After).
+  bool http_errors_as_results = false;
 };
 
 struct FetchResult {
@@ -94,6 +99,11 @@ struct FetchResult {
   std::string last_modified;
   bool not_modified = false;  // 304: keep what you had
   long redirects = 0;
+  // The final response's headers in order, names lower-cased, values trimmed.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Its Retry-After as sent (seconds, or an HTTP date), "" when none: with a 429 or a 503,
+  // when to ask again.
+  std::string retry_after;
 };
 
 // Fetches `url` (http or https only), following up to max_redirects redirects, each
@@ -103,7 +113,7 @@ struct FetchResult {
 // the outbound policy: 127.0.0.1 is a loopback address (<allow_hint>)") or robots.txt
 // disallows it, kDeadlineExceeded past timeout_ms (redirects included), kResourceExhausted
 // past max_bytes, kUnavailable for network errors, too many redirects and HTTP errors
-// (4xx, 5xx: the status is in the message).
+// (4xx, 5xx: the status is in the message; with http_errors_as_results, a result).
 Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options);
 
 }  // namespace ecoute

@@ -189,6 +189,13 @@ FetchResult GetResult(CURL* c, long status, const std::string& url, long redirec
   result.last_modified = std::move(transfer.last_modified);
   result.not_modified = status == 304;
   if (!result.not_modified) result.body = std::move(transfer.body);
+  result.headers = std::move(transfer.headers);
+  for (const auto& [name, value] : result.headers) {
+    if (name == "retry-after") {
+      result.retry_after = value;
+      break;
+    }
+  }
   return result;
 }
 
@@ -231,6 +238,7 @@ Result<FetchResult> Get(const std::string& url, const FetchOptions& options, boo
     guard.refusal.clear();
     transfer = Transfer{};
     transfer.max_bytes = options.max_bytes;
+    transfer.keep_headers = true;  // the result's headers (Retry-After)
     error[0] = '\0';
     curl_easy_setopt(c, CURLOPT_URL, current.c_str());
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
@@ -408,7 +416,7 @@ Result<FetchResult> Fetch(const std::string& url, const FetchOptions& options) {
   }
   Result<FetchResult> result = Get(url, options, true);
   if (!result) return Status(result.error().code(), url + ": " + result.error().message());
-  if (result->status >= 400) {
+  if (result->status >= 400 && !options.http_errors_as_results) {
     return UnavailableError(url + ": HTTP " + std::to_string(result->status) +
                             (result->url != url ? " (at " + result->url + ")" : ""));
   }

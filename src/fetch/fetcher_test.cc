@@ -199,6 +199,32 @@ TEST(FetchTest, ErrorsSayWhichUrlAndWhy) {
   }
 }
 
+TEST(FetchTest, HttpErrorsAsResultsKeepTheStatusHeadersAndRetryAfter) {
+  HttpServer server([](const HttpRequest& r) {
+    if (r.path == "/busy") return HttpResponse{429, {{"Retry-After", " 120 "}}, "slow down", 0};
+    return HttpResponse{200, {{"X-Thing", "a"}}, "ok", 0};
+  });
+  FetchOptions options = Quick();
+  options.honor_robots = false;
+  auto refused = Fetch(server.Url("/busy"), options);
+  ASSERT_FALSE(refused.has_value());  // by default an error, as before
+  EXPECT_EQ(refused.error().message(), server.Url("/busy") + ": HTTP 429");
+
+  options.http_errors_as_results = true;
+  auto busy = Fetch(server.Url("/busy"), options);
+  ASSERT_TRUE(busy.has_value()) << busy.error().ToString();
+  EXPECT_EQ(busy->status, 429);
+  EXPECT_EQ(busy->retry_after, "120");
+  EXPECT_EQ(busy->body, "slow down");
+  auto fine = Fetch(server.Url("/"), options);
+  ASSERT_TRUE(fine.has_value()) << fine.error().ToString();
+  EXPECT_EQ(fine->retry_after, "");
+  bool found = false;
+  for (const auto& [name, value] : fine->headers)
+    found = found || (name == "x-thing" && value == "a");
+  EXPECT_TRUE(found);
+}
+
 TEST(FetchTest, AClosedPortIsUnavailable) {
   std::string url;
   {

@@ -27,7 +27,10 @@ json SourceJson(const WatchedSource& s) {
           {"last_success_at", OptionalTime(s.last_success_at)},
           {"failures", s.failures},
           {"last_error", s.last_error},
-          {"posts_seen", s.posts_seen}};
+          {"posts_seen", s.posts_seen},
+          // Polled sources' failure state (docs/WATCHING.md): "" when fine.
+          {"error_kind", s.error_kind},
+          {"rate_limited_until", OptionalTime(s.rate_limited_until)}};
 }
 
 Status ApplySource(const json& body, WatchedSource& s) {

@@ -604,6 +604,47 @@ TEST_F(ApiTest, TheDashboardIsServedWithItsSecurityHeaders) {
   EXPECT_NE(metrics.body.find("ecoute_posts_ingested_total 13"), std::string::npos) << metrics.body;
 }
 
+// Sources on one loopback host, polled without waiting between them.
+class ApiSourcesTest : public ApiTest {
+  void Adjust(ServerConfig& config) override { config.watcher.min_host_interval_seconds = 0; }
+};
+
+TEST_F(ApiSourcesTest, AFailingSourceSaysItsKindOfFailureAndMetricsCountIt) {
+  testing::HttpServer server([](const testing::HttpRequest& r) {
+    if (r.path == "/private.xml") return testing::HttpResponse{401, {}, "who?", 0};
+    return testing::HttpResponse{429, {{"Retry-After", "120"}}, "later", 0};
+  });
+  for (const std::string path : {"/private.xml", "/limited.xml"}) {
+    ASSERT_EQ(Call("admin", "POST", "/api/v1/sources",
+                   R"({"url":")" + server.Url(path) + R"(","format":"feed"})")
+                  .status,
+              201);
+  }
+  const json fresh = CallJson("manager_j", "GET", "/api/v1/sources")["sources"];
+  ASSERT_EQ(fresh.size(), 2u);
+  EXPECT_EQ(fresh[0]["error_kind"], "");
+  EXPECT_TRUE(fresh[0]["rate_limited_until"].is_null());
+
+  const PollReport report =
+      app_->watcher().PollDue([](std::vector<Post>&, const WatchedSource&) { return OkStatus(); });
+  EXPECT_EQ(report.errors, 2);
+  const json sources = CallJson("manager_j", "GET", "/api/v1/sources")["sources"];
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0]["error_kind"], "auth_refused");
+  EXPECT_EQ(sources[0]["last_error"], "HTTP 401");
+  EXPECT_TRUE(sources[0]["rate_limited_until"].is_null());
+  EXPECT_EQ(sources[1]["error_kind"], "rate_limited");
+  // Retry-After 120 s is shorter than the back-off (the interval, doubled): the back-off wins.
+  EXPECT_EQ(sources[1]["rate_limited_until"], FormatRfc3339(kNow + 1800));
+  EXPECT_EQ(sources[1]["next_poll_at"], FormatRfc3339(kNow + 1800));
+
+  const std::string metrics = Call("", "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("ecoute_watch_errors_total{kind=\"auth_refused\"} 1"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ecoute_watch_errors_total{kind=\"rate_limited\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("ecoute_watch_sources_backing_off 2"), std::string::npos);
+}
+
 TEST_F(ApiTest, AMentionSpikeRaisesItsAlert) {
   ASSERT_EQ(Call("admin", "POST", "/api/v1/rules",
                  R"({"name":"spikes","brands":["Jeanerie"],"on_case_opened":false,)"

@@ -252,6 +252,18 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
                      [watcher] { return static_cast<double>(watcher->counters().errors); });
   m.AddCallbackGauge("ecoute_watch_posts", "Posts read from watched sources",
                      [watcher] { return static_cast<double>(watcher->counters().posts); });
+  m.AddCallbackGauge("ecoute_watch_sources_backing_off",
+                     "Enabled sources whose last poll failed, waiting for their back-off",
+                     [watcher] {
+                       const Result<int64_t> count = watcher->CountBackingOff();
+                       return count ? static_cast<double>(*count) : 0.0;
+                     });
+  watcher->on_failure = [self](std::string_view kind) {
+    self->metrics_
+        .GetCounter("ecoute_watch_errors_total", "Source polls that failed, by kind of failure",
+                    {{"kind", kind}})
+        .Inc();
+  };
   app->InitApi();
   return app;
 }

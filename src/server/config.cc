@@ -178,6 +178,14 @@ const std::vector<Setting>& Settings() {
       Dur("watch", "min_interval",
           [](ServerConfig& c, int64_t v) { c.watcher.min_interval_seconds = v; }),
       Dur("watch", "tick", [](ServerConfig& c, int64_t v) { c.watch_tick_ms = v * 1000; }),
+      Int("watch", "max_requests_per_host",
+          [](ServerConfig& c, int64_t v) {
+            c.watcher.max_requests_per_host = static_cast<int>(std::clamp<int64_t>(v, 1, 64));
+          }),
+      Int("watch", "max_parallel_polls",
+          [](ServerConfig& c, int64_t v) {
+            c.watcher.max_parallel_polls = static_cast<int>(std::clamp<int64_t>(v, 1, 64));
+          }),
       Dur("sla", "tick", [](ServerConfig& c, int64_t v) { c.sla_tick_ms = v * 1000; }),
   };
   return kSettings;

@@ -44,6 +44,14 @@ struct WatchedSource {
   std::optional<int64_t> last_success_at;
   int failures = 0;        // consecutive errors; 0 after a success or a 304
   std::string last_error;  // why the last poll failed ("" after a success)
+  // The kind of that failure, for the dashboard to say in words ("" after a success):
+  // "unreachable", "refused_by_policy", "auth_refused", "rate_limited", "not_found",
+  // "server_error", "http_error", "robots_disallowed", "unreadable", "not_stored" (the
+  // kinds of listen/live_stream.h where they are the same things).
+  std::string error_kind;
+  // error_kind "rate_limited": when the source is asked again, the later of the Retry-After
+  // and the back-off (capped as the back-off is).
+  std::optional<int64_t> rate_limited_until;
   int64_t posts_seen = 0;  // posts handed to the sink, over the source's life
   int64_t created_at = 0;
 };
@@ -64,9 +72,9 @@ class WatchTables {
   virtual Result<std::vector<WatchedSource>> ListSources() = 0;
   // kNotFound: "no watched source 3".
   virtual Result<WatchedSource> FindSource(int64_t id) = 0;
-  // Writes the url, format, label, interval, enabled flag, validators, failures, last error,
-  // next poll time, brand, origin, follow_case, cursor and secret of source.id. kAlreadyExists, as
-  // AddSource, when another source has the URL.
+  // Writes the url, format, label, interval, enabled flag, validators, failures, last error
+  // and its kind, rate_limited_until, next poll time, brand, origin, follow_case, cursor and
+  // secret of source.id. kAlreadyExists, as AddSource, when another source has the URL.
   virtual Status UpdateSource(const WatchedSource& source) = 0;
   // kNotFound: "no watched source 3".
   virtual Status DeleteSource(int64_t id) = 0;
@@ -78,13 +86,21 @@ class WatchTables {
   // A poll at `now` that succeeded (or found the resource unchanged), recorded only while
   // source `id` still has `url` (an Update may have changed it, a Remove removed it, during
   // the fetch): validators saved, failures and error cleared, next poll at now + interval,
-  // `posts` added to posts_seen.
+  // `posts` added to posts_seen, error_kind and rate_limited_until cleared.
   virtual Status RecordSuccess(int64_t id, std::string_view url, std::string_view etag,
                                std::string_view last_modified, int64_t now, int64_t posts) = 0;
-  // A poll at `polled_at` that failed: the count of consecutive failures, the reason and
-  // the next poll time, as the watcher computed them.
-  virtual Status RecordFailure(int64_t id, int failures, std::string_view error, int64_t polled_at,
-                               int64_t next_poll_at) = 0;
+  // A poll at `polled_at` that failed: the count of consecutive failures, the reason, its
+  // kind, until when it is rate-limited (nullopt when it is not) and the next poll time, as
+  // the watcher computed them.
+  struct Failure {
+    int failures = 0;
+    std::string_view error;
+    std::string_view kind;
+    std::optional<int64_t> rate_limited_until;
+    int64_t polled_at = 0;
+    int64_t next_poll_at = 0;
+  };
+  virtual Status RecordFailure(int64_t id, const Failure& failure) = 0;
   // Records a live stream's resume point; nothing else changes.
   virtual Status SaveCursor(int64_t id, std::string_view cursor) = 0;
 };

@@ -6,9 +6,14 @@
 #include <mutex>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "ecoute/datetime.h"
 #include "ecoute/store.h"
 
 #include "fetch/testing_http_server.h"
@@ -44,7 +49,8 @@ struct Site {
   std::string etag = "\"v1\"";
   std::string last_modified = "Mon, 05 Jan 2026 09:00:00 GMT";
   std::string body = Feed(3);
-  std::string robots;  // "" : no robots.txt (404)
+  std::string robots;                                              // "" : no robots.txt (404)
+  std::vector<std::pair<std::string, std::string>> error_headers;  // with a status other than 200
 
   HttpResponse Answer(const HttpRequest& request) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -52,7 +58,7 @@ struct Site {
       if (robots.empty()) return {404, {}, "", 0};
       return {200, {{"Content-Type", "text/plain"}}, robots, 0};
     }
-    if (status != 200) return {status, {}, "oops", 0};
+    if (status != 200) return {status, error_headers, "oops", 0};
     const auto match = request.headers.find("if-none-match");
     if (!etag.empty() && match != request.headers.end() && match->second == etag) {
       return {304, {{"ETag", etag}}, "", 0};
@@ -239,6 +245,8 @@ TEST_F(WatcherTest, ErrorsBackOffExponentiallyUpToTheCapAndASuccessResets) {
     EXPECT_EQ(after.last_polled_at, now);
     EXPECT_FALSE(after.last_success_at.has_value());
     EXPECT_EQ(after.last_error, "HTTP 500");  // the reason, not the URL and its query
+    EXPECT_EQ(after.error_kind, "server_error");
+    EXPECT_FALSE(after.rate_limited_until.has_value());
     // Not retried before its time.
     clock_.Set(after.next_poll_at - 1);
     EXPECT_EQ(watcher_->PollDue(Keep()).polled, 0);
@@ -257,6 +265,7 @@ TEST_F(WatcherTest, ErrorsBackOffExponentiallyUpToTheCapAndASuccessResets) {
   const WatchedSource after = Get(source.id);
   EXPECT_EQ(after.failures, 0);
   EXPECT_EQ(after.last_error, "");
+  EXPECT_EQ(after.error_kind, "");
   EXPECT_EQ(after.next_poll_at, now + 100);
   EXPECT_EQ(after.last_success_at, now);
 
@@ -452,6 +461,8 @@ TEST_F(WatcherTest, APollRefusedByThePolicyReachesNothingAndSaysWhy) {
   EXPECT_EQ(Get(named.id).last_error,
             "refused by the outbound policy: localhost resolves to a loopback address" + hint);
   EXPECT_EQ(Get(named.id).failures, 1);
+  EXPECT_EQ(Get(literal.id).error_kind, "refused_by_policy");
+  EXPECT_EQ(Get(named.id).error_kind, "refused_by_policy");
 }
 
 TEST_F(WatcherTest, SinkFailureDoesNotSaveTheValidators) {
@@ -468,6 +479,7 @@ TEST_F(WatcherTest, SinkFailureDoesNotSaveTheValidators) {
   EXPECT_EQ(after.last_modified, "");
   EXPECT_EQ(after.failures, 1);
   EXPECT_EQ(after.last_error, "posts not stored: disk full");
+  EXPECT_EQ(after.error_kind, "not_stored");
   EXPECT_EQ(after.next_poll_at, kT0 + 200);
   EXPECT_EQ(after.posts_seen, 0);
 
@@ -520,6 +532,7 @@ TEST_F(WatcherTest, PagesAskRobotsTxtAndFeedsDoNot) {
   const WatchedSource refused = Get(page.id);
   EXPECT_EQ(refused.failures, 1);
   EXPECT_EQ(refused.last_error, "disallowed by " + server.Url("/robots.txt"));
+  EXPECT_EQ(refused.error_kind, "robots_disallowed");
   ASSERT_EQ(received_.size(), 1u);
   EXPECT_EQ(received_[0].source, "html");  // "auto" read the page as HTML
   EXPECT_EQ(received_[0].title, "Help");
@@ -535,9 +548,23 @@ TEST_F(WatcherTest, PagesAskRobotsTxtAndFeedsDoNot) {
   report = watcher_->PollDue(Keep());
   EXPECT_EQ(report.polled, 1);
   EXPECT_EQ(report.posts, 2);
-  const auto requests = server.Requests();
+  auto requests = server.Requests();
   ASSERT_EQ(requests.size(), before + 1);
   EXPECT_EQ(requests.back().path, "/private/feed.rss");
+
+  // So are the comments feeds of blogs, "auto" as the comment follower adds them: WordPress
+  // (/feed/, ?feed=comments-rss2, /wp-json/), Blogger (/feeds/.../comments/default).
+  for (const std::string path :
+       {"/private/2026/01/parcel/feed/", "/private/?feed=comments-rss2&p=12",
+        "/private/feeds/123/comments/default", "/private/wp-json/wp/v2/comments?post=12"}) {
+    AddSource(server.Url(path), "auto");
+    const size_t asked = server.Requests().size();
+    report = watcher_->PollDue(Keep());
+    EXPECT_EQ(report.polled, 1) << path;
+    requests = server.Requests();
+    ASSERT_EQ(requests.size(), asked + 1) << path;
+    EXPECT_EQ(requests.back().path, path);
+  }
 }
 
 TEST_F(WatcherTest, UnreadableBodyIsAnError) {
@@ -552,6 +579,7 @@ TEST_F(WatcherTest, UnreadableBodyIsAnError) {
   EXPECT_EQ(after.failures, 1);
   EXPECT_EQ(after.etag, "");
   EXPECT_EQ(after.last_error.rfind("unreadable: ", 0), 0u) << after.last_error;
+  EXPECT_EQ(after.error_kind, "unreadable");
 }
 
 TEST_F(WatcherTest, NetworkErrorIsAnError) {
@@ -567,6 +595,7 @@ TEST_F(WatcherTest, NetworkErrorIsAnError) {
   const WatchedSource after = Get(source.id);
   EXPECT_EQ(after.failures, 1);
   EXPECT_FALSE(after.last_error.empty());
+  EXPECT_EQ(after.error_kind, "unreachable");
   EXPECT_EQ(after.next_poll_at, kT0 + 1800);
 }
 
@@ -694,6 +723,247 @@ TEST_F(WatcherTest, ListingWhilePollingIsSafe) {
   EXPECT_EQ(watcher_->counters().polls, 5);
 }
 
+TEST_F(WatcherTest, RetryAfterInSecondsIsHonoredAndHoldsTheHostBack) {
+  Site site;
+  site.status = 429;
+  site.error_headers = {{"Retry-After", "3600"}};
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource limited = AddSource(server.Url("/a.xml"), "feed", 100);
+  PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.errors, 1);
+  WatchedSource after = Get(limited.id);
+  EXPECT_EQ(after.error_kind, "rate_limited");
+  EXPECT_EQ(after.last_error, "HTTP 429 (Retry-After: 3600)");
+  // The server asked for an hour: longer than the back-off (200 s), so an hour it is.
+  EXPECT_EQ(after.next_poll_at, kT0 + 3600);
+  EXPECT_EQ(after.rate_limited_until, kT0 + 3600);
+
+  // Another source on the host waits too, without a failure of its own.
+  const WatchedSource other = AddSource(server.Url("/b.xml"), "feed", 100);
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 0);
+  EXPECT_EQ(report.deferred, 1);
+  EXPECT_EQ(Get(other.id).next_poll_at, kT0 + 3600);
+  EXPECT_EQ(Get(other.id).failures, 0);
+  EXPECT_EQ(server.Requests().size(), 1u);
+  Result<FetchResult> polite = watcher_->FetchPolitely(server.Url("/c.xml"), false);
+  ASSERT_FALSE(polite);
+  EXPECT_EQ(polite.error().code(), StatusCode::kResourceExhausted);
+
+  // Then both are polled, and success clears the state.
+  {
+    std::lock_guard<std::mutex> lock(site.mutex);
+    site.status = 200;
+  }
+  clock_.Set(kT0 + 3600);
+  report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.polled, 2);
+  after = Get(limited.id);
+  EXPECT_EQ(after.error_kind, "");
+  EXPECT_FALSE(after.rate_limited_until.has_value());
+  EXPECT_EQ(after.failures, 0);
+}
+
+TEST_F(WatcherTest, RetryAfterAsAnHttpDateIsHonoredUpToTheCap) {
+  options_.max_backoff_seconds = 5000;
+  Open();
+  Site site;
+  site.status = 503;
+  // kT0 + 7200 s.
+  site.error_headers = {{"Retry-After", "Fri, 15 Jan 2027 10:00:00 GMT"}};
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  const WatchedSource source = AddSource(server.Url("/feed.xml"), "feed", 100);
+  watcher_->PollDue(Keep());
+  WatchedSource after = Get(source.id);
+  EXPECT_EQ(after.error_kind, "rate_limited");  // a 503 that says when: a rate limit
+  EXPECT_EQ(after.next_poll_at, kT0 + 5000);    // capped at max_backoff
+  EXPECT_EQ(after.rate_limited_until, kT0 + 5000);
+
+  // A date in the past, or nonsense, is no Retry-After: the back-off alone.
+  for (const std::string value : {"Thu, 01 Jan 2015 00:00:00 GMT", "soon"}) {
+    {
+      std::lock_guard<std::mutex> lock(site.mutex);
+      site.error_headers = {{"Retry-After", value}};
+    }
+    clock_.Set(after.next_poll_at);
+    watcher_->PollDue(Keep());
+    const WatchedSource again = Get(source.id);
+    EXPECT_EQ(again.error_kind, "rate_limited") << value;  // a 503 with a Retry-After
+    EXPECT_FALSE(again.rate_limited_until.has_value()) << value;
+    EXPECT_EQ(again.next_poll_at, clock_.Now() + std::min<int64_t>(100 << again.failures, 5000))
+        << value;
+    after = again;
+  }
+}
+
+TEST(WatcherErrorKindTest, EachStatusAndErrorHasItsKind) {
+  EXPECT_EQ(ErrorKindOf(401, "", OkStatus()), "auth_refused");
+  EXPECT_EQ(ErrorKindOf(403, "", OkStatus()), "auth_refused");
+  EXPECT_EQ(ErrorKindOf(404, "", OkStatus()), "not_found");
+  EXPECT_EQ(ErrorKindOf(410, "", OkStatus()), "not_found");
+  EXPECT_EQ(ErrorKindOf(429, "", OkStatus()), "rate_limited");
+  EXPECT_EQ(ErrorKindOf(503, "", OkStatus()), "server_error");
+  EXPECT_EQ(ErrorKindOf(503, "60", OkStatus()), "rate_limited");
+  EXPECT_EQ(ErrorKindOf(502, "", OkStatus()), "server_error");
+  EXPECT_EQ(ErrorKindOf(400, "", OkStatus()), "http_error");
+  EXPECT_EQ(ErrorKindOf(0, "", UnavailableError("cannot connect: Connection refused")),
+            "unreachable");
+  EXPECT_EQ(ErrorKindOf(0, "", DeadlineExceededError("timed out")), "unreachable");
+  EXPECT_EQ(ErrorKindOf(0, "", PermissionDeniedError("u: disallowed by u/robots.txt")),
+            "robots_disallowed");
+  EXPECT_EQ(ErrorKindOf(0, "", PermissionDeniedError("refused by the outbound policy: x")),
+            "refused_by_policy");
+  EXPECT_EQ(ErrorKindOf(0, "", ResourceExhaustedError("larger than 10 bytes")), "unreadable");
+  EXPECT_EQ(RetryAfterTime("120", 1000), 1120);
+  EXPECT_EQ(RetryAfterTime(" 0 ", 1000), std::nullopt);
+  EXPECT_EQ(RetryAfterTime("-5", 1000), std::nullopt);
+  EXPECT_EQ(RetryAfterTime("", 1000), std::nullopt);
+  EXPECT_EQ(RetryAfterTime("99999999999999999999999", 1000), 1000 + 366 * 86400);
+  EXPECT_EQ(RetryAfterTime("Fri, 15 Jan 2027 10:00:00 GMT", kT0), kT0 + 7200);
+}
+
+TEST_F(WatcherTest, AuthAndMissingResourcesHaveTheirKinds) {
+  Site site;
+  HttpServer server([&](const HttpRequest& r) {
+    if (r.path == "/private.xml") return HttpResponse{401, {}, "who are you", 0};
+    if (r.path == "/forbidden.xml") return HttpResponse{403, {}, "no", 0};
+    if (r.path == "/gone.xml") return HttpResponse{410, {}, "gone", 0};
+    if (r.path == "/missing.xml") return HttpResponse{404, {}, "nope", 0};
+    return site.Answer(r);
+  });
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"/private.xml", "auth_refused"},
+      {"/forbidden.xml", "auth_refused"},
+      {"/gone.xml", "not_found"},
+      {"/missing.xml", "not_found"}};
+  std::vector<int64_t> ids;
+  for (const auto& [path, kind] : expected) ids.push_back(AddSource(server.Url(path)).id);
+  EXPECT_EQ(watcher_->PollDue(Keep()).errors, 4);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const WatchedSource after = Get(ids[i]);
+    EXPECT_EQ(after.error_kind, expected[i].second) << expected[i].first;
+    EXPECT_EQ(after.failures, 1);
+    EXPECT_EQ(after.next_poll_at, kT0 + 1800);  // the back-off alone
+  }
+}
+
+// A server that answers each connection on a thread of its own after `delay_ms`, counting
+// the requests in flight at once, so that a test sees how many the watcher makes at a time.
+class ConcurrentServer {
+ public:
+  ConcurrentServer(const char* address, int delay_ms) : delay_ms_(delay_ms) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    ::inet_pton(AF_INET, address, &sa.sin_addr);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0) << address;
+    EXPECT_EQ(::listen(fd_, 64), 0);
+    socklen_t length = sizeof sa;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &length);
+    url_ = std::string("http://") + address + ":" + std::to_string(ntohs(sa.sin_port));
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~ConcurrentServer() {
+    stop_ = true;
+    thread_.join();
+    for (std::thread& t : handlers_) t.join();
+    ::close(fd_);
+  }
+  std::string Url(const std::string& path) const { return url_ + path; }
+  int max_in_flight() const { return max_in_flight_.load(); }
+  int requests() const { return requests_.load(); }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client >= 0) handlers_.emplace_back([this, client] { Answer(client); });
+    }
+  }
+  void Answer(int client) {
+    const int now = ++in_flight_;
+    int seen = max_in_flight_.load();
+    while (now > seen && !max_in_flight_.compare_exchange_weak(seen, now)) {
+    }
+    ++requests_;
+    char buffer[4096];
+    (void)::recv(client, buffer, sizeof buffer, 0);  // one GET fits
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+    const std::string body = Feed(1);
+    const std::string out =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        "Connection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    --in_flight_;  // before the answer is sent: the client's next request cannot overlap
+    (void)::send(client, out.data(), out.size(), MSG_NOSIGNAL);
+    ::close(client);
+  }
+
+  int delay_ms_;
+  int fd_ = -1;
+  std::string url_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::thread> handlers_;  // the serving thread's alone
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_in_flight_{0};
+  std::atomic<int> requests_{0};
+};
+
+TEST_F(WatcherTest, AtMostNRequestsInFlightPerHostAndHostsInParallel) {
+  for (const int per_host : {1, 2}) {
+    options_.max_requests_per_host = per_host;
+    options_.max_parallel_polls = 4;
+    Open();
+    ConcurrentServer blog("127.0.0.1", 150);
+    ConcurrentServer other("127.0.0.2", 150);
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(AddSource(blog.Url("/" + std::to_string(i))).id);
+    for (int i = 0; i < 2; ++i) ids.push_back(AddSource(other.Url("/" + std::to_string(i))).id);
+    const auto start = std::chrono::steady_clock::now();
+    const PollReport report = watcher_->PollDue(Keep());
+    const auto took = std::chrono::steady_clock::now() - start;
+    RecordProperty(
+        "took_ms_with_" + std::to_string(per_host) + "_per_host",
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    EXPECT_EQ(report.polled, 6);
+    EXPECT_EQ(report.errors, 0);
+    EXPECT_EQ(blog.requests(), 4);
+    EXPECT_EQ(other.requests(), 2);
+    EXPECT_EQ(blog.max_in_flight(), per_host) << per_host;
+    EXPECT_EQ(other.max_in_flight(), per_host) << per_host;
+    // The blog's four polls, per_host at a time, overlap the other host's.
+    EXPECT_LT(took, std::chrono::milliseconds(150 * (4 / per_host + 2) - 50)) << per_host;
+    for (const int64_t id : ids) ASSERT_TRUE(watcher_->Remove(id).ok());
+  }
+}
+
+TEST_F(WatcherTest, FetchPolitelyKeepsTheHostsSpacing) {
+  options_.min_host_interval_seconds = 10;
+  Open();
+  Site site;
+  HttpServer server([&](const HttpRequest& r) { return site.Answer(r); });
+  AddSource(server.Url("/feed.xml"));
+  EXPECT_EQ(watcher_->PollDue(Keep()).polled, 1);
+  Result<FetchResult> early = watcher_->FetchPolitely(server.Url("/post/1"), true);
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(early.error().message(), "host busy: ask again at " + FormatRfc3339(kT0 + 10));
+  clock_.Advance(10);
+  Result<FetchResult> fetched = watcher_->FetchPolitely(server.Url("/post/1"), true);
+  ASSERT_TRUE(fetched) << fetched.error().ToString();
+  EXPECT_EQ(fetched->status, 200);
+  // And the polls keep their distance from it.
+  const WatchedSource second = AddSource(server.Url("/b.xml"));
+  clock_.Set(kT0 + 15);
+  const PollReport report = watcher_->PollDue(Keep());
+  EXPECT_EQ(report.deferred, 1);
+  EXPECT_EQ(Get(second.id).next_poll_at, kT0 + 20);
+}
 
 TEST(WatchTablesTest, BrandOriginCaseCursorAndSecretAreKeptAndACursorFollowsItsUrl) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /

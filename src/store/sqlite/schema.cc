@@ -527,6 +527,13 @@ CREATE INDEX IF NOT EXISTS comment_follows_following ON comment_follows(state)
   WHERE state = 'following';
 )sql";
 
+// Why a polled source's last poll failed, as a kind the dashboard translates ("" when it did
+// not), and until when a rate-limited one waits (its Retry-After, or its back-off if later).
+constexpr std::string_view kVersion11 = R"sql(
+ALTER TABLE watched_sources ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE watched_sources ADD COLUMN rate_limited_until INTEGER;
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -554,12 +561,13 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 10> kMigrations = {
+constexpr std::array<Migration, 11> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
     Migration{kVersion7}, Migration{kVersion8},
-    Migration{kVersion9}, Migration{kVersion10}};
+    Migration{kVersion9}, Migration{kVersion10},
+    Migration{kVersion11}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

@@ -702,6 +702,8 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE watched_sources DROP COLUMN follow_case;"
                          "ALTER TABLE watched_sources DROP COLUMN cursor;"
                          "ALTER TABLE watched_sources DROP COLUMN secret;"
+                         "ALTER TABLE watched_sources DROP COLUMN error_kind;"
+                         "ALTER TABLE watched_sources DROP COLUMN rate_limited_until;"
 
                          "DROP INDEX cases_by_merged_into;"
                          "ALTER TABLE cases DROP COLUMN merged_into;"

@@ -1,5 +1,5 @@
-// The watching tables in SQLite: watched_sources (schema.cc, versions 4 and 9), configuration and
-// polling state in one row.
+// The watching tables in SQLite: watched_sources (schema.cc, versions 4, 9 and 10), configuration
+// and polling state in one row.
 #include "store/watch_tables.h"
 
 #include <utility>
@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kColumns =
     "id, url, format, label, interval_seconds, enabled, etag, last_modified, next_poll_at, "
     "last_polled_at, last_success_at, failures, last_error, posts_seen, created_at, brand, origin, "
-    "follow_case, cursor, secret";
+    "follow_case, cursor, secret, error_kind, rate_limited_until";
 
 std::string Select(std::string_view rest) {
   std::string sql = "SELECT ";
@@ -46,6 +46,8 @@ WatchedSource ReadSource(const sqlite::Statement& row) {
   s.follow_case = row.OptionalInt(17);
   s.cursor = row.Text(18);
   s.secret = row.Text(19);
+  s.error_kind = row.Text(20);
+  s.rate_limited_until = row.OptionalInt(21);
   return s;
 }
 
@@ -67,8 +69,7 @@ class SqliteWatchTables final : public WatchTables {
   Status DeferSource(int64_t id, int64_t next_poll_at) override;
   Status RecordSuccess(int64_t id, std::string_view url, std::string_view etag,
                        std::string_view last_modified, int64_t now, int64_t posts) override;
-  Status RecordFailure(int64_t id, int failures, std::string_view error, int64_t polled_at,
-                       int64_t next_poll_at) override;
+  Status RecordFailure(int64_t id, const Failure& failure) override;
   Status SaveCursor(int64_t id, std::string_view cursor) override;
 
  private:
@@ -137,7 +138,8 @@ Status SqliteWatchTables::UpdateSource(const WatchedSource& source) {
                            "UPDATE watched_sources SET url = ?, format = ?, label = ?, "
                            "interval_seconds = ?, enabled = ?, etag = ?, last_modified = ?, "
                            "failures = ?, last_error = ?, next_poll_at = ?, brand = ?, origin = ?, "
-                           "follow_case = ?, cursor = ?, secret = ? WHERE id = ?");
+                           "follow_case = ?, cursor = ?, secret = ?, error_kind = ?, "
+                           "rate_limited_until = ? WHERE id = ?");
   if (!update.ok()) return update.status();
   update.Bind(1, source.url)
       .Bind(2, source.format)
@@ -153,8 +155,10 @@ Status SqliteWatchTables::UpdateSource(const WatchedSource& source) {
       .Bind(12, source.origin)
       .Bind(14, source.cursor)
       .Bind(15, source.secret)
-      .Bind(16, source.id);
+      .Bind(16, source.error_kind)
+      .Bind(18, source.id);
   if (source.follow_case) update.Bind(13, *source.follow_case);
+  if (source.rate_limited_until) update.Bind(17, *source.rate_limited_until);
   return update.Run();
 }
 
@@ -189,7 +193,8 @@ Status SqliteWatchTables::RecordSuccess(int64_t id, std::string_view url, std::s
                                         int64_t posts) {
   sqlite::Statement save(db(),
                          "UPDATE watched_sources SET etag = ?1, last_modified = ?2, "
-                         "failures = 0, last_error = '', last_polled_at = ?3, "
+                         "failures = 0, last_error = '', error_kind = '', "
+                         "rate_limited_until = NULL, last_polled_at = ?3, "
                          "last_success_at = ?3, next_poll_at = ?3 + interval_seconds, "
                          "posts_seen = posts_seen + ?4 WHERE id = ?5 AND url = ?6");
   save.Bind(1, etag).Bind(2, last_modified).Bind(3, now).Bind(4, posts).Bind(5, id).Bind(6, url);
@@ -202,16 +207,18 @@ Status SqliteWatchTables::SaveCursor(int64_t id, std::string_view cursor) {
   return Run(save);
 }
 
-Status SqliteWatchTables::RecordFailure(int64_t id, int failures, std::string_view error,
-                                        int64_t polled_at, int64_t next_poll_at) {
-  sqlite::Statement save(db(),
-                         "UPDATE watched_sources SET failures = ?, last_error = ?, "
-                         "last_polled_at = ?, next_poll_at = ? WHERE id = ?");
-  save.Bind(1, int64_t{failures})
-      .Bind(2, error)
-      .Bind(3, polled_at)
-      .Bind(4, next_poll_at)
-      .Bind(5, id);
+Status SqliteWatchTables::RecordFailure(int64_t id, const Failure& failure) {
+  sqlite::Statement save(
+      db(),
+      "UPDATE watched_sources SET failures = ?, last_error = ?, error_kind = ?, "
+      "rate_limited_until = ?, last_polled_at = ?, next_poll_at = ? WHERE id = ?");
+  save.Bind(1, int64_t{failure.failures})
+      .Bind(2, failure.error)
+      .Bind(3, failure.kind)
+      .Bind(5, failure.polled_at)
+      .Bind(6, failure.next_poll_at)
+      .Bind(7, id);
+  if (failure.rate_limited_until) save.Bind(4, *failure.rate_limited_until);
   return Run(save);
 }
 

@@ -16,6 +16,7 @@ import { addStrings, formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
 import { teamsSection } from './settings_teams.js';
 import { slaSettings } from './settings_sla.js';
+import { sourcesSection } from './settings_sources.js';
 
 addStrings({
   en: {
@@ -94,7 +95,6 @@ addStrings({
   },
 });
 
-const FORMATS = ['auto', 'feed', 'html', 'jsonl', 'mastodon', 'bluesky'];
 const ROLES = ['admin', 'manager', 'agent', 'viewer'];
 const TRIGGERS = ['on_case_opened', 'on_escalation', 'on_spike'];
 const triggerLabel = (k) => t(`f.${k.replace(/_(\w)/g, (m, c) => c.toUpperCase())}`);
@@ -279,55 +279,6 @@ function itemForm({ key, base, fields, parts, defaults, fill, read, name, reload
       if (first) first.focus();
     },
   };
-}
-
-function sources(ctx, admin) {
-  return section(ctx, {
-    key: 'sources',
-    path: '/sources',
-    member: 'sources',
-    columns: [
-      ['f.label', (s) => s.label || s.url],
-      ['f.url', (s) => h('code', { class: 'url' }, s.url)],
-      ['f.format', (s) => s.format || 'auto'],
-      ['f.interval', (s) => String(s.interval_seconds ?? '')],
-      ['f.enabled', (s) => yesNo(s.enabled)],
-      ['f.lastPolled', (s) => formatDate(s.last_polled_at)],
-      ['f.lastError', (s) => s.last_error || t('common.none')],
-      ['f.failures', (s) => String(s.failures ?? 0)],
-    ],
-    actions: admin ? (s, run) => [toggleButton('/sources', s, s.label || s.url, run), deleteButton('/sources', s, s.label || s.url, run)] : null,
-    form: admin
-      ? ({ reload, say }) => {
-          const fields = {
-            url: formField(t('f.url'), h('input', { type: 'url', name: 'url', autocomplete: 'off' }), { required: true }),
-            label: formField(t('f.label'), h('input', { name: 'label', autocomplete: 'off' })),
-            format: formField(t('f.format'), h('select', { name: 'format' }, FORMATS.map((x) => h('option', { value: x }, x)))),
-            interval_seconds: formField(t('f.interval'), h('input', { type: 'number', name: 'interval_seconds', min: '60' }), { hint: t('set.source.intervalHint') }),
-            enabled: formField(t('f.enabled'), h('input', { type: 'checkbox', name: 'enabled' })),
-          };
-          const v = (k) => fields[k].input;
-          return itemForm({
-            key: 'sources',
-            base: '/sources',
-            fields,
-            parts: Object.values(fields).map((x) => x.el),
-            defaults: () => ({ url: '', label: '', format: 'auto', interval_seconds: 900, enabled: true }),
-            fill(s) {
-              v('url').value = s.url || '';
-              v('label').value = s.label || '';
-              v('format').value = s.format || 'auto';
-              v('interval_seconds').value = String(s.interval_seconds ?? 900);
-              v('enabled').checked = Boolean(s.enabled);
-            },
-            read: () => ({ url: v('url').value.trim(), label: v('label').value.trim(), format: v('format').value, interval_seconds: Number(v('interval_seconds').value) || 900, enabled: v('enabled').checked }),
-            name: (s) => s.label || s.url,
-            reload,
-            say,
-          });
-        }
-      : null,
-  });
 }
 
 // The signing secret of a rule just added, shown once in full with a copy button.
@@ -968,7 +919,7 @@ export async function render(view, ctx) {
   // one. A feature with settings of its own adds one line here: `mySection(ctx, brands),`.
   const parts = (
     await Promise.all([
-      sources(ctx, admin),
+      sourcesSection(ctx, admin),
       rules(ctx, brands),
       deliveries(ctx),
       slaSettings(ctx, admin),
