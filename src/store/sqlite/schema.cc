@@ -504,6 +504,19 @@ CREATE INDEX IF NOT EXISTS watched_sources_by_case ON watched_sources(follow_cas
   WHERE follow_case IS NOT NULL;
 )sql";
 
+// Version 10: search-feed templates (docs/LISTENING.md). An admin's URL with "{query}", filled
+// with each brand's name and aliases to propose the brand's feeds (server/listening.h).
+constexpr std::string_view kVersion10 = R"sql(
+CREATE TABLE IF NOT EXISTS feed_templates (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale editor cannot hit another
+  name TEXT NOT NULL,
+  url_template TEXT NOT NULL,          -- http(s), holds "{query}"
+  format TEXT NOT NULL DEFAULT 'feed', -- the format of the sources it proposes
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 // Before version 4: server tables versioned apart at a version above 1 were written by an
 // ecoute this one cannot read; they are refused, as a newer user_version is.
 Status CheckServerSchema(sqlite3* db) {
@@ -531,12 +544,12 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 9> kMigrations = {
+constexpr std::array<Migration, 10> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
     Migration{kVersion7}, Migration{kVersion8},
-    Migration{kVersion9}};
+    Migration{kVersion9}, Migration{kVersion10}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");
