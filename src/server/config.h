@@ -18,6 +18,7 @@
 #include "alerts/sla.h"
 #include "http/http.h"
 #include "reply/outbox.h"
+#include "server/listening.h"
 #include "server/site_contacts.h"
 #include "watch/watcher.h"
 
@@ -54,6 +55,8 @@ struct ServerConfig {
   reply::ReplyOptions replies;
   // [contacts] site_lookup: the routes of web posts looked up on their site (site_contacts.h).
   SiteLookupOptions contacts;
+  // [listen] the sources proposed for each brand and the search back-fill (listening.h).
+  ListenOptions listening;
   SlaConfig sla = DefaultSlaConfig();
   int64_t sla_tick_ms = 10'000;
   int64_t watch_tick_ms = 1'000;
