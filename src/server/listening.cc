@@ -587,7 +587,9 @@ void Listening::ReadSearch(const Brand& brand, const Proposal& search, int64_t s
       outcome.posts += stored->created;
     }
     page = NextPage(fetched->body, bluesky);
-    if (posts.empty() || older || page.empty()) return;
+    // A Mastodon page shorter than asked is the last; Bluesky's may be short and go on.
+    const bool last = !bluesky && static_cast<int64_t>(posts.size()) < page_size;
+    if (posts.empty() || older || page.empty() || last) return;
   }
 }
 
