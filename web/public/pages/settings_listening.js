@@ -300,6 +300,39 @@ function templateForm(fields, onSubmit, onCancel) {
   return { el, title, submit, cancel };
 }
 
+// The templates' table, each row with Edit and Delete.
+function templateTable(templates, edit, remove) {
+  const cols = ['ftpl.name', 'ftpl.url', 'ftpl.format', 'ftpl.enabled', 'settings.actions'];
+  const actions = (x) =>
+    h(
+      'td',
+      { class: 'row-actions' },
+      h('button', { type: 'button', class: 'secondary small', 'data-action': 'edit', 'aria-label': `${t('common.edit')} ${x.name}`, onclick: () => edit(x) }, t('common.edit')),
+      h('button', { type: 'button', class: 'danger small', 'data-action': 'delete', 'aria-label': `${t('common.delete')} ${x.name}`, onclick: () => remove(x) }, t('common.delete')),
+    );
+  return h(
+    'table',
+    { class: 'settings-table' },
+    h('caption', { class: 'visually-hidden' }, t('ftpl.title')),
+    h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+    h(
+      'tbody',
+      {},
+      templates.map((x) =>
+        h(
+          'tr',
+          { 'data-id': x.id },
+          h('th', { scope: 'row' }, x.name),
+          h('td', {}, h('code', { class: 'url' }, x.url_template)),
+          h('td', {}, x.format),
+          h('td', {}, x.enabled ? `✓ ${t('common.yes')}` : `✗ ${t('common.no')}`),
+          actions(x),
+        ),
+      ),
+    ),
+  );
+}
+
 // Settings: the search-feed templates (administrators), saved as a whole list.
 export function templatesSection(ctx) {
   if (!ctx.user || ctx.user.role !== 'admin') return null;
@@ -393,39 +426,7 @@ export function templatesSection(ctx) {
 
   function draw() {
     clear(holder);
-    if (!templates.length) {
-      holder.append(h('p', { class: 'note' }, t('ftpl.empty')));
-      return;
-    }
-    const cols = ['ftpl.name', 'ftpl.url', 'ftpl.format', 'ftpl.enabled', 'settings.actions'];
-    holder.append(
-      h(
-        'table',
-        { class: 'settings-table' },
-        h('caption', { class: 'visually-hidden' }, t('ftpl.title')),
-        h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
-        h(
-          'tbody',
-          {},
-          templates.map((x) =>
-            h(
-              'tr',
-              { 'data-id': x.id },
-              h('th', { scope: 'row' }, x.name),
-              h('td', {}, h('code', { class: 'url' }, x.url_template)),
-              h('td', {}, x.format),
-              h('td', {}, x.enabled ? `✓ ${t('common.yes')}` : `✗ ${t('common.no')}`),
-              h(
-                'td',
-                { class: 'row-actions' },
-                h('button', { type: 'button', class: 'secondary small', 'data-action': 'edit', 'aria-label': `${t('common.edit')} ${x.name}`, onclick: () => edit(x) }, t('common.edit')),
-                h('button', { type: 'button', class: 'danger small', 'data-action': 'delete', 'aria-label': `${t('common.delete')} ${x.name}`, onclick: () => remove(x) }, t('common.delete')),
-              ),
-            ),
-          ),
-        ),
-      ),
-    );
+    holder.append(templates.length ? templateTable(templates, edit, remove) : h('p', { class: 'note' }, t('ftpl.empty')));
   }
 
   async function load() {
