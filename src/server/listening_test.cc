@@ -28,6 +28,7 @@ Brand Make(std::string name, std::vector<std::string> aliases, std::vector<std::
 
 std::vector<std::string> Values(const std::vector<BrandTerm>& terms) {
   std::vector<std::string> out;
+  out.reserve(terms.size());
   for (const BrandTerm& t : terms) out.push_back(t.value);
   return out;
 }
@@ -135,20 +136,19 @@ TEST(ListeningTest, ProposalsOfEveryKindAreMarkedAcceptedWhenWatched) {
   const std::vector<Proposal> proposals =
       ProposeSources(bouygues, Options(), templates, watched, kCommon);
   std::vector<std::string> urls;
+  urls.reserve(proposals.size());
   for (const Proposal& p : proposals) urls.push_back(p.url);
-  EXPECT_EQ(urls,
-            (std::vector<std::string>{
-                "wss://other-jetstream.example/subscribe",
-                "https://piaille.fr/api/v1/streaming/hashtag?tag=bouyguestelecom",
-                "https://piaille.fr/api/v1/streaming/hashtag?tag=bouygues",
-                "https://news.example/rss?q=%22Bouygues%20Telecom%22",
-                "https://news.example/rss?q=Bouygues",
-                "https://bsky.example/xrpc/app.bsky.feed.searchPosts?q=%22Bouygues%20Telecom%22"
-                "&limit=100&sort=latest",
-                "https://bsky.example/xrpc/app.bsky.feed.searchPosts?q=Bouygues&limit=100"
-                "&sort=latest",
-                "https://piaille.fr/api/v1/timelines/tag/bouyguestelecom?limit=40",
-                "https://piaille.fr/api/v1/timelines/tag/bouygues?limit=40"}));
+  const std::string search = "https://bsky.example/xrpc/app.bsky.feed.searchPosts";
+  EXPECT_EQ(urls, (std::vector<std::string>{
+                      "wss://other-jetstream.example/subscribe",
+                      "https://piaille.fr/api/v1/streaming/hashtag?tag=bouyguestelecom",
+                      "https://piaille.fr/api/v1/streaming/hashtag?tag=bouygues",
+                      "https://news.example/rss?q=%22Bouygues%20Telecom%22",
+                      "https://news.example/rss?q=Bouygues",
+                      search + "?q=%22Bouygues%20Telecom%22&limit=100&sort=latest",
+                      search + "?q=Bouygues&limit=100&sort=latest",
+                      "https://piaille.fr/api/v1/timelines/tag/bouyguestelecom?limit=40",
+                      "https://piaille.fr/api/v1/timelines/tag/bouygues?limit=40"}));
   // The network's stream: one for all brands, accepted through the Jetstream source there is.
   EXPECT_EQ(proposals[0].kind, "jetstream");
   EXPECT_EQ(proposals[0].brand, "");
