@@ -20,6 +20,7 @@
 //   api_bulk.cc     bulk actions on the inbox's selected cases;
 //   api_views.cc    the inbox's saved views;
 //   api_follows.cc  the comments followed under a case's web posts.
+//   api_listening.cc  the sources proposed for a brand, the feed templates (listening.h).
 // A handler runs only once its caller has passed its route's check, and narrows what it
 // reads and changes to the caller's brands by asking the Scope: it decides nothing else
 // about access. Not a public header: only src/server includes it.
@@ -276,6 +277,14 @@ Response ListSources(Context& ctx);
 Response CreateSource(Context& ctx);
 Response UpdateSource(Context& ctx);
 Response DeleteSource(Context& ctx);
+// A watched source as the API shows it (its token never).
+nlohmann::json WatchedSourceJson(const WatchedSource& source);
+
+// api_listening.cc
+Response GetListening(Context& ctx);
+Response AcceptListening(Context& ctx);
+Response GetFeedTemplates(Context& ctx);
+Response PutFeedTemplates(Context& ctx);
 
 // api_rules.cc
 Response ListRules(Context& ctx);

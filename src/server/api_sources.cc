@@ -79,6 +79,8 @@ Status SourceError(const Status& st) {
 
 }  // namespace
 
+json WatchedSourceJson(const WatchedSource& source) { return SourceJson(source); }
+
 Response ListSources(Context& ctx) {
   Result<std::vector<WatchedSource>> sources = ctx.app.watcher().List();
   if (!sources) return ErrorResponse(sources.error());

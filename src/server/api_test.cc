@@ -135,6 +135,7 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
        "/api/v1/cases/" + std::to_string(case_id) + "/reply-options"},
       {"/api/v1/cases/{id}/replies", "/api/v1/cases/" + std::to_string(case_id) + "/replies"},
       {"/api/v1/brands/{brand}/accounts", "/api/v1/brands/Jeanerie/accounts"},
+      {"/api/v1/brands/{brand}/listening", "/api/v1/brands/Jeanerie/listening"},
       {"/api/v1/cases/{id}/templates", "/api/v1/cases/" + std::to_string(case_id) + "/templates"},
       {"/api/v1/cases/{id}/presence", "/api/v1/cases/" + std::to_string(case_id) + "/presence"},
       {"/api/v1/cases/{id}/assignees", "/api/v1/cases/" + std::to_string(case_id) + "/assignees"},

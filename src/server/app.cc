@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/api_internal.h"
+#include "server/listening.h"
 #include "util/datetime.h"
 
 namespace ecoute::server {
@@ -198,6 +199,7 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
   ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
   ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
+  ECOUTE_ASSIGN_OR_RETURN(app->listening_, Listening::Open(*app));
   app->WireReplies();
   app->WireSiteContacts();
   ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<SlaTables> sla_tables, OpenSlaTables(c.db_path));
@@ -320,6 +322,7 @@ void App::Stop() {
     pinger_wake_.NotifyAll();
   }
   if (pinger_.joinable()) pinger_.join();
+  if (listening_) listening_->Stop();
   if (started_background_) {
     follower_->Stop();
     watcher_->Stop();
@@ -381,6 +384,8 @@ void App::WireSiteContacts() {
   };
   site_contacts_->on_error = [](const Status& status) { spdlog::info("{}", status.message()); };
 }
+
+void App::BackfillBrand(const std::string& brand) { listening_->Backfill(brand); }
 
 uint16_t App::port() const { return http_ ? http_->port() : 0; }
 

@@ -57,6 +57,8 @@ struct IngestSummary {
   std::vector<std::string> problems;  // "push:3: not JSON..."
 };
 
+class Listening;  // listening.h
+
 // The summary of what an Ingestor did.
 IngestSummary SummaryOf(const IngestChange& change);
 
@@ -182,6 +184,8 @@ class App {
   TemplateAdmin& templates() { return *templates_; }
   SiteContacts& site_contacts() { return *site_contacts_; }
   Teams& teams() { return *teams_; }
+  // The sources proposed for each brand, the feed templates, the search back-fill.
+  Listening& listening() { return *listening_; }
   Metrics& metrics() { return metrics_; }
   LiveUpdates& live() { return live_; }
   // Bumped by every write to cases: the API's cached case lists are valid while it holds.
@@ -211,6 +215,11 @@ class App {
   // "rule:round_robin", who is notified.
   void AssignInTurn(const std::vector<int64_t>& case_ids);
   Status RecordSentReply(const ReplyRecord& reply, const Post& sent);
+
+  // Reads the recent past of the catalog's brand `brand` (its name) once, in the background:
+  // its back-fill searches, stored through IngestPosts (Listening::Backfill). Called when a
+  // brand's proposals are accepted, and meant for a brand just added.
+  void BackfillBrand(const std::string& brand);
 
   struct ApiState;  // the API's route table and caches (api_internal.h)
   ApiState& api_state() { return *api_state_; }
@@ -243,6 +252,7 @@ class App {
   std::unique_ptr<reply::Outbox> replies_;
   std::unique_ptr<TemplateAdmin> templates_;
   std::unique_ptr<Teams> teams_;
+  std::unique_ptr<Listening> listening_;
   void WireReplies();  // the outbox's callbacks: the case's post, sent replies, live events
   // Routes looked up on the sites of web posts whose page gives no way to write; the case
   // is published again when some were found.

@@ -95,6 +95,13 @@ Status SetAllowPrivate(ServerConfig& config, const std::vector<std::string>& ran
   return OkStatus();
 }
 
+// [listen] mastodon_instances: hosts ("piaille.fr"), or base URLs with their scheme
+// ("http://127.0.0.1:8080" for a test instance); checked and lower-cased by listening.h.
+Status SetMastodonInstances(ServerConfig& config, const std::vector<std::string>& items) {
+  ECOUTE_ASSIGN_OR_RETURN(config.listening.mastodon_instances, ParseMastodonInstances(items));
+  return OkStatus();
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       Str("store", "db", [](ServerConfig& c, const std::string& v) { c.db_path = v; }),
@@ -187,6 +194,15 @@ const std::vector<Setting>& Settings() {
             c.watcher.max_parallel_polls = static_cast<int>(std::clamp<int64_t>(v, 1, 64));
           }),
       Dur("sla", "tick", [](ServerConfig& c, int64_t v) { c.sla_tick_ms = v * 1000; }),
+      Str("listen", "jetstream_url",
+          [](ServerConfig& c, const std::string& v) { c.listening.jetstream_url = v; }),
+      List("listen", "mastodon_instances", SetMastodonInstances),
+      Str("listen", "bluesky_search_url",
+          [](ServerConfig& c, const std::string& v) { c.listening.bluesky_search_url = v; }),
+      Int("listen", "backfill_limit",
+          [](ServerConfig& c, int64_t v) { c.listening.backfill_limit = v; }),
+      Int("listen", "backfill_days",
+          [](ServerConfig& c, int64_t v) { c.listening.backfill_days = v; }),
   };
   return kSettings;
 }
@@ -433,6 +449,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path,
   std::string address;
   uint16_t port = 0;
   ECOUTE_RETURN_IF_ERROR(ParseListen(config.listen, address, port));
+  ECOUTE_RETURN_IF_ERROR(CheckListenOptions(config.listening));
   if (config.sla.levels.empty()) {
     return InvalidArgumentError("sla: give at least one [[sla.levels]]");
   }

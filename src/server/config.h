@@ -18,6 +18,7 @@
 #include "alerts/sla.h"
 #include "http/http.h"
 #include "reply/outbox.h"
+#include "server/listening.h"
 #include "server/site_contacts.h"
 #include "watch/comment_follower.h"
 #include "watch/watcher.h"
@@ -59,6 +60,8 @@ struct ServerConfig {
   // (watch/comment_follower.h), scanned every follow_tick_ms.
   CommentFollowerOptions follow;
   int64_t follow_tick_ms = 60'000;
+  // [listen] the sources proposed for each brand and the search back-fill (listening.h).
+  ListenOptions listening;
   SlaConfig sla = DefaultSlaConfig();
   int64_t sla_tick_ms = 10'000;
   int64_t watch_tick_ms = 1'000;

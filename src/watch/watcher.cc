@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <deque>
+#include <cctype>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -14,8 +15,8 @@
 namespace ecoute::server {
 namespace {
 
-constexpr std::array<std::string_view, 6> kFormats = {"auto",     "feed",    "html",
-                                                      "mastodon", "bluesky", "jsonl"};
+constexpr std::array<std::string_view, 8> kFormats = {
+    "auto", "feed", "html", "mastodon", "bluesky", "jsonl", "jetstream", "mastodon_stream"};
 
 // An error message is shown in the dashboard and the API: bounded, whatever a server sent.
 constexpr size_t kMaxErrorBytes = 500;
@@ -199,7 +200,14 @@ Status Watcher::Prepare() {
 }
 
 Status Watcher::Validate(const WatchedSource& source) const {
-  const std::optional<UrlParts> parts = ParseUrlParts(source.url);
+  // Jetstream is a websocket: its ws or wss URL is read and checked as its http or https twin.
+  std::string checked_url = source.url;
+  if (source.format == "jetstream") {
+    std::string scheme = source.url.substr(0, source.url.find(':'));
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme == "ws" || scheme == "wss") checked_url = "http" + source.url.substr(2);
+  }
+  const std::optional<UrlParts> parts = ParseUrlParts(checked_url);
   if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
     return InvalidArgumentError("url \"" + source.url + "\": not an http or https URL");
   }
@@ -209,13 +217,15 @@ Status Watcher::Validate(const WatchedSource& source) const {
   }
   // Refused now what would be refused at every poll: a literal non-public address, an
   // internal name. A name that resolves inward is refused when the fetch connects.
-  if (Result<OutboundUrl> checked = CheckOutboundUrl(source.url, options_.fetch.outbound);
+  if (Result<OutboundUrl> checked = CheckOutboundUrl(checked_url, options_.fetch.outbound);
       !checked) {
     return InvalidArgumentError("url \"" + source.url + "\": " + checked.error().message());
   }
   if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end()) {
-    return InvalidArgumentError("format \"" + source.format +
-                                "\": expected auto, feed, html, mastodon, bluesky or jsonl");
+    return InvalidArgumentError(
+        "format \"" + source.format +
+        "\": expected auto, feed, html, mastodon, bluesky, jsonl, jetstream or "
+        "mastodon_stream");
   }
   if (source.interval_seconds < options_.min_interval_seconds) {
     return InvalidArgumentError("interval_seconds " + std::to_string(source.interval_seconds) +

@@ -527,11 +527,24 @@ CREATE INDEX IF NOT EXISTS comment_follows_following ON comment_follows(state)
   WHERE state = 'following';
 )sql";
 
-// Why a polled source's last poll failed, as a kind the dashboard translates ("" when it did
+// Version 11: why a polled source's last poll failed, as a kind the dashboard translates ("" when it did
 // not), and until when a rate-limited one waits (its Retry-After, or its back-off if later).
 constexpr std::string_view kVersion11 = R"sql(
 ALTER TABLE watched_sources ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
 ALTER TABLE watched_sources ADD COLUMN rate_limited_until INTEGER;
+)sql";
+
+// Version 12: search-feed templates (docs/LISTENING.md). An admin's URL with "{query}", filled
+// with each brand's name and aliases to propose the brand's feeds (server/listening.h).
+constexpr std::string_view kVersion12 = R"sql(
+CREATE TABLE IF NOT EXISTS feed_templates (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale editor cannot hit another
+  name TEXT NOT NULL,
+  url_template TEXT NOT NULL,          -- http(s), holds "{query}"
+  format TEXT NOT NULL DEFAULT 'feed', -- the format of the sources it proposes
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
 )sql";
 
 // Before version 4: server tables versioned apart at a version above 1 were written by an
@@ -561,13 +574,13 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 11> kMigrations = {
+constexpr std::array<Migration, 12> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
     Migration{kVersion7}, Migration{kVersion8},
     Migration{kVersion9}, Migration{kVersion10},
-    Migration{kVersion11}};
+    Migration{kVersion11}, Migration{kVersion12}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

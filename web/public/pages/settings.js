@@ -17,6 +17,7 @@ import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
 import { teamsSection } from './settings_teams.js';
 import { slaSettings } from './settings_sla.js';
 import { sourcesSection } from './settings_sources.js';
+import { renderListening, templatesSection } from './settings_listening.js';
 
 addStrings({
   en: {
@@ -458,7 +459,8 @@ function deliveries(ctx) {
 
 // The brand catalog, read only: names with their aliases, accounts and domains.
 function catalog(ctx) {
-  return section(ctx, {
+  const listening = h('section', { id: 'brand-listening' });
+  const el = section(ctx, {
     key: 'brands',
     intro: t('settings.brandsIntro'),
     path: '/brands',
@@ -469,7 +471,11 @@ function catalog(ctx) {
       ['set.catalog.handles', (b) => list(b.handles)],
       ['set.catalog.domains', (b) => list(b.domains)],
     ],
+    // A brand's proposed sources (settings_listening.js), shown under the table.
+    actions: (b) => h('button', { type: 'button', class: 'secondary small', 'data-action': 'listening', 'aria-label': `${t('listen.title')} ${b.name}`, onclick: () => renderListening(listening, b.name, ctx) }, t('listen.title')),
   });
+  el.append(listening);
+  return el;
 }
 
 function userForm(ctx, brands, { reload, say }) {
@@ -924,6 +930,7 @@ export async function render(view, ctx) {
       deliveries(ctx),
       slaSettings(ctx, admin),
       catalog(ctx),
+      templatesSection(ctx),
       replyAccounts,
       replyTemplates,
       admin ? users(ctx, brands) : null,
