@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "ecoute/sources.h"
+
+#include "listen/live_stream.h"
 
 namespace ecoute::server {
 namespace {
@@ -126,9 +129,24 @@ Status Watcher::Prepare() {
 }
 
 Status Watcher::Validate(const WatchedSource& source) const {
-  const std::optional<UrlParts> parts = ParseUrlParts(source.url);
+  // A Jetstream is a WebSocket: its URL is checked as the http(s) URL it upgrades from.
+  const bool is_jetstream = source.format == "jetstream";
+  std::string url = source.url;
+  if (is_jetstream) {
+    const size_t colon = url.find("://");
+    std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "ws" && scheme != "wss") {
+      return InvalidArgumentError("url \"" + source.url + "\": a jetstream is a ws or wss URL");
+    }
+    url = (scheme == "ws" ? "http" : "https") + url.substr(colon);
+  }
+  const std::optional<UrlParts> parts = ParseUrlParts(url);
   if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
     return InvalidArgumentError("url \"" + source.url + "\": not an http or https URL");
+  }
+  if (source.format == "mastodon_stream" && parts->scheme != "https") {
+    return InvalidArgumentError("url \"" + source.url + "\": a Mastodon stream is an https URL");
   }
   if (parts->has_credentials) {
     // They would be stored in clear and shown in lists; public sources need none.
@@ -136,13 +154,14 @@ Status Watcher::Validate(const WatchedSource& source) const {
   }
   // Refused now what would be refused at every poll: a literal non-public address, an
   // internal name. A name that resolves inward is refused when the fetch connects.
-  if (Result<OutboundUrl> checked = CheckOutboundUrl(source.url, options_.fetch.outbound);
-      !checked) {
+  if (Result<OutboundUrl> checked = CheckOutboundUrl(url, options_.fetch.outbound); !checked) {
     return InvalidArgumentError("url \"" + source.url + "\": " + checked.error().message());
   }
-  if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end()) {
-    return InvalidArgumentError("format \"" + source.format +
-                                "\": expected auto, feed, html, mastodon, bluesky or jsonl");
+  if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end() &&
+      !listen::IsLiveFormat(source.format)) {
+    return InvalidArgumentError(
+        "format \"" + source.format +
+        "\": expected auto, feed, html, mastodon, bluesky, jsonl, jetstream or mastodon_stream");
   }
   if (source.interval_seconds < options_.min_interval_seconds) {
     return InvalidArgumentError("interval_seconds " + std::to_string(source.interval_seconds) +
@@ -199,6 +218,11 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
   return tables_->FindSource(source.id);
 }
 
+Status Watcher::SaveCursor(int64_t id, std::string_view cursor) {
+  MutexLock lock(db_mutex_);
+  return tables_->SaveCursor(id, cursor);
+}
+
 Status Watcher::Remove(int64_t id) {
   MutexLock lock(db_mutex_);
   return tables_->DeleteSource(id);
@@ -226,6 +250,11 @@ PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop
       // or changed since.
       Result<WatchedSource> fresh = tables_->FindSource(id);
       if (!fresh || !fresh->enabled || fresh->next_poll_at > now) continue;
+      if (listen::IsLiveFormat(fresh->format)) {
+        // A stream runner's: never polled, and not due again for a day.
+        (void)tables_->DeferSource(id, now + 86400);
+        continue;
+      }
       source = std::move(fresh).value();
       auto [last, is_new] = host_last_request_.try_emplace(HostKey(source.url), now);
       if (!is_new && now < last->second + options_.min_host_interval_seconds) {
