@@ -376,10 +376,12 @@ bool Jetstream::Connection(WebSocketClient& client, std::stop_token stop) {
         if (event.time_us > 0) s.lag_seconds = static_cast<double>(now_us - event.time_us) / 1e6;
       });
       if (event.time_us > 0) last_time_us = std::max(last_time_us, event.time_us);
+      // The first event since the last flush starts the batch's clock, whatever its kind:
+      // a stretch of events without posts still moves the cursor.
+      if (batch_deadline == std::chrono::steady_clock::time_point::max()) {
+        batch_deadline = std::chrono::steady_clock::now() + options_.max_batch_delay;
+      }
       if (event.kind == JetstreamEventKind::kPost) {
-        if (batch.empty()) {
-          batch_deadline = std::chrono::steady_clock::now() + options_.max_batch_delay;
-        }
         batch.push_back({event.time_us, false, std::move(event.post)});
       }
       if (batch.size() < options_.max_batch && std::chrono::steady_clock::now() < batch_deadline) {

@@ -164,9 +164,9 @@ TEST_F(LiveIngestTest, ARemovedSourceStopsItsStreamAndTheWatcherNeverPollsIt) {
   EXPECT_TRUE(app_->streams().Statuses().empty());
 }
 
-
 TEST_F(LiveIngestTest, TheApiSealsATokenAndShowsTheStreamOfALiveSource) {
-  JetstreamServer server({{1, PostEventJson(kCustomer, "a", 1, "Voltaire, rendez-moi mon argent")}});
+  JetstreamServer server(
+      {{1, PostEventJson(kCustomer, "a", 1, "Voltaire, rendez-moi mon argent")}});
   StartApp();
   User user;
   user.name = "admin";
@@ -214,21 +214,21 @@ TEST_F(LiveIngestTest, TheApiSealsATokenAndShowsTheStreamOfALiveSource) {
   EXPECT_EQ(listed["sources"][0]["live"]["matched"], 1);
   EXPECT_EQ(listed["sources"][0]["live"]["state"], "connected");
   // A polled source has no stream; disabling the live one stops it.
-  auto [feed_status, feed] = call(
-      "POST", "/api/v1/sources",
-      nlohmann::json({{"url", "http://127.0.0.1:1/feed.xml"}, {"format", "feed"}}).dump());
+  auto [feed_status, feed] =
+      call("POST", "/api/v1/sources",
+           nlohmann::json({{"url", "http://127.0.0.1:1/feed.xml"}, {"format", "feed"}}).dump());
   ASSERT_EQ(feed_status, 201) << feed.dump();
   EXPECT_TRUE(feed["live"].is_null());
-  auto [put_status, put] = call("PUT", "/api/v1/sources/" + std::to_string(id),
+  auto [put_status, put] = call("PATCH", "/api/v1/sources/" + std::to_string(id),
                                 nlohmann::json({{"enabled", false}, {"token", nullptr}}).dump());
   ASSERT_EQ(put_status, 200) << put.dump();
   EXPECT_TRUE(put["live"].is_null());
   EXPECT_EQ(put["has_token"], false);
   // A jetstream is a ws(s) URL.
-  auto [bad_status, bad] = call(
-      "POST", "/api/v1/sources",
-      nlohmann::json({{"url", "https://jetstream.example/subscribe"}, {"format", "jetstream"}})
-          .dump());
+  auto [bad_status, bad] =
+      call("POST", "/api/v1/sources",
+           nlohmann::json({{"url", "https://jetstream.example/subscribe"}, {"format", "jetstream"}})
+               .dump());
   EXPECT_EQ(bad_status, 400) << bad.dump();
 }
 
