@@ -1,6 +1,9 @@
 // Any bytes as what a WebSocket server sends after the upgrade, read by a client set up as
 // the live streams' (listen/websocket.cc: Beast, a message limit, no compression): no
 // crash, leak or hang, and no message over the limit is ever delivered.
+// Beast as the rest of the program builds it (src/http, src/listen).
+#define BOOST_BEAST_USE_STD_STRING_VIEW
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
