@@ -200,7 +200,9 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
     current.last_error.clear();
     current.cursor.clear();
     current.next_poll_at = now;
-  } else if (source.enabled && !current.enabled) {
+  } else if ((source.enabled && !current.enabled) ||
+             (listen::IsLiveFormat(current.format) && !listen::IsLiveFormat(source.format))) {
+    // Enabled again, or a live source (never due) turned into a polled one: due now.
     current.next_poll_at = std::min(current.next_poll_at, now);
   } else if (source.interval_seconds < current.interval_seconds && current.failures == 0 &&
              current.last_polled_at) {
