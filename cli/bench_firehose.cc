@@ -85,7 +85,12 @@ std::string Fill(std::string_view pattern, std::string_view brand) {
   return out;
 }
 
-std::string Did(size_t n) { return "did:plc:bench" + std::to_string(n); }
+// Authors of posts naming a brand are did:plc:brand<event index>; the others did:plc:bench<n>.
+constexpr size_t kBrandAuthors = size_t{1} << 40;
+std::string Did(size_t n) {
+  return n >= kBrandAuthors ? "did:plc:brand" + std::to_string(n - kBrandAuthors)
+                            : "did:plc:bench" + std::to_string(n);
+}
 std::string Rkey(size_t n) { return "3l" + std::to_string(1000000 + n); }
 
 // One event's JSON.
@@ -145,7 +150,10 @@ std::vector<std::string> GenerateEvents(size_t count, const BrandCatalog& catalo
         pick -= l.weight;
       }
       std::string text;
+      size_t writer = author;
       if (unit(rng) < brand_share) {
+        // Its own author, so that the case it opens tells which event it was.
+        writer = kBrandAuthors + n;
         const Brand& brand = catalog.brands[rng() % catalog.brands.size()];
         const std::string& name = brand.aliases.empty() ? brand.name : brand.aliases.front();
         text = Fill(language->complaints[rng() % language->complaints.size()], name);
@@ -154,8 +162,8 @@ std::vector<std::string> GenerateEvents(size_t count, const BrandCatalog& catalo
       }
       const bool reply = !recent.empty() && unit(rng) < 0.3;
       const std::string* parent = reply ? &recent[rng() % recent.size()] : nullptr;
-      AppendPost(event, author, n, time_us, text, language->code, parent, unit(rng) < 0.1);
-      std::string uri = "at://" + Did(author) + "/app.bsky.feed.post/" + Rkey(n);
+      AppendPost(event, writer, n, time_us, text, language->code, parent, unit(rng) < 0.1);
+      std::string uri = "at://" + Did(writer) + "/app.bsky.feed.post/" + Rkey(n);
       if (recent.size() < 5000) {
         recent.push_back(std::move(uri));
       } else {
@@ -235,6 +243,18 @@ int RunFirehoseBenchCommand(const FirehoseCliOptions& options) {
       static_cast<long long>(r.malformed), static_cast<double>(r.matched) / r.seconds,
       static_cast<long long>(r.matched), static_cast<long long>(r.posts_stored),
       static_cast<long long>(r.cases), r.peak_rss_mib);
+  if (!r.case_delays_seconds.empty()) {
+    std::vector<double> delays = r.case_delays_seconds;
+    std::sort(delays.begin(), delays.end());
+    const auto at = [&](double p) {
+      return delays[std::min(delays.size() - 1,
+                             static_cast<size_t>(p * static_cast<double>(delays.size())))];
+    };
+    std::printf(
+        "event sent -> case on the live updates: p50 %.0f ms, p99 %.0f ms, max %.0f ms (%zu "
+        "cases)\n",
+        at(0.5) * 1000, at(0.99) * 1000, delays.back() * 1000, delays.size());
+  }
   return kExitOk;
 }
 

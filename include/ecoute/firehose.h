@@ -45,6 +45,10 @@ struct FirehoseBenchResult {
   int64_t cases = 0;
   double peak_rss_mib = 0;
   std::vector<FirehoseSample> samples;
+  // With events_per_second: from an event's send to the `case` live update of the case it
+  // opened (a subscriber of the service's live updates, as the dashboard's stream), for
+  // the events whose author is "did:plc:brand<i>", i its index in `events`.
+  std::vector<double> case_delays_seconds;
 };
 
 // Runs the replay. `on_sample` (may be null) sees each sample as it is taken. Fails as the

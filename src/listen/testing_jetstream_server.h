@@ -93,6 +93,12 @@ class JetstreamServer {
   std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/subscribe"; }
   size_t connections() const { return connections_.load(); }
   size_t sent() const { return sent_.load(); }
+  // When the first connection's replay began (steady clock); the epoch before that. With
+  // events_per_second, event i of the list is sent at this time + i / rate.
+  std::chrono::steady_clock::time_point replay_started() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(replay_started_.load()));
+  }
   // The request targets, one per connection ("/subscribe?wantedCollections=...&cursor=...").
   std::vector<std::string> targets() const {
     std::lock_guard lock(mutex_);
@@ -162,6 +168,8 @@ class JetstreamServer {
   void Replay(Ws& ws, int64_t cursor, size_t drop_after) {
     boost::system::error_code ec;
     const auto start = std::chrono::steady_clock::now();
+    int64_t never = 0;
+    replay_started_.compare_exchange_strong(never, start.time_since_epoch().count());
     size_t count = 0;
     for (const ReplayEvent& event : events_) {
       if (stopping_.load()) return;
@@ -200,6 +208,7 @@ class JetstreamServer {
   std::atomic<int> connection_fd_{-1};
   std::atomic<size_t> connections_{0};
   std::atomic<size_t> sent_{0};
+  std::atomic<int64_t> replay_started_{0};
   mutable std::mutex mutex_;
   std::vector<std::string> targets_;
 };

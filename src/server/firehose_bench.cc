@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -25,6 +29,51 @@ double ResidentMiB() {
   std::fclose(statm);
   return static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)) /
          (1024.0 * 1024.0);
+}
+
+// A live-updates subscriber that notes when each case event arrives, by the index of the
+// event that opened it (its customer is "did:plc:brand<index>").
+class CaseClock final : public server::EventSink {
+ public:
+  bool Send(std::string chunk) override {
+    const auto now = std::chrono::steady_clock::now();
+    if (!chunk.starts_with("event: case")) return true;
+    constexpr std::string_view kCustomer = "\"customer\":\"did:plc:brand";
+    const size_t at = chunk.find(kCustomer);
+    if (at == std::string::npos) return true;
+    size_t index = 0;
+    for (size_t i = at + kCustomer.size(); i < chunk.size() && chunk[i] >= '0' && chunk[i] <= '9';
+         ++i) {
+      index = index * 10 + static_cast<size_t>(chunk[i] - '0');
+    }
+    std::lock_guard lock(mutex_);
+    arrivals_.emplace(index, now);  // the first one: the case's opening
+    return true;
+  }
+  bool IsOpen() const override { return true; }
+  void End(std::string) override {}
+  std::map<size_t, std::chrono::steady_clock::time_point> arrivals() const {
+    std::lock_guard lock(mutex_);
+    return arrivals_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<size_t, std::chrono::steady_clock::time_point> arrivals_;
+};
+
+// Subscribes `clock` to the live updates as an administrator would.
+Status SubscribeCaseClock(server::App& app, std::shared_ptr<CaseClock> clock) {
+  User user;
+  user.name = "firehose-bench";
+  user.role = Role::kAdmin;
+  ECOUTE_ASSIGN_OR_RETURN(const User added,
+                          app.access().AddUser(user, "firehose bench correct horse battery"));
+  ECOUTE_ASSIGN_OR_RETURN(const server::NewToken token,
+                          app.access().CreateToken(added.id, "bench", std::nullopt));
+  ECOUTE_ASSIGN_OR_RETURN(const server::Principal principal, app.access().AuthenticateToken(token.token));
+  app.live().Subscribe(std::move(clock), principal, {false, token.token}, app.clock().Now());
+  return OkStatus();
 }
 
 }  // namespace
@@ -56,6 +105,8 @@ Result<FirehoseBenchResult> RunFirehoseBench(
   source.url = jetstream.url();
   source.format = "jetstream";
   ECOUTE_ASSIGN_OR_RETURN(source, app->watcher().Add(source));
+  auto case_clock = std::make_shared<CaseClock>();
+  ECOUTE_RETURN_IF_ERROR(SubscribeCaseClock(*app, case_clock));
   using SteadyClock = std::chrono::steady_clock;
   const auto begin = SteadyClock::now();
   app->streams().Start();
@@ -94,6 +145,15 @@ Result<FirehoseBenchResult> RunFirehoseBench(
     result.malformed = it->second.malformed;
   }
   app->streams().Stop();
+  if (options.events_per_second > 0) {
+    for (const auto& [index, arrived] : case_clock->arrivals()) {
+      const auto sent =
+          jetstream.replay_started() +
+          std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(
+              static_cast<double>(index) / options.events_per_second));
+      result.case_delays_seconds.push_back(std::chrono::duration<double>(arrived - sent).count());
+    }
+  }
   ECOUTE_ASSIGN_OR_RETURN(const StoreStats stats, app->store().Lock()->Stats());
   result.posts_stored = stats.posts;
   result.cases = stats.cases;
