@@ -11,6 +11,7 @@
 #include "ecoute/analysis.h"
 #include "ecoute/sources.h"
 
+#include "bench_firehose.h"
 #include "bench_store.h"
 #include "commands.h"
 #include "corpus.h"
@@ -30,7 +31,9 @@ struct BenchOptions {
   size_t blog_posts = 2000;
   size_t blog_bytes = 5000;
   double seconds = 2;
+  bool seconds_given = false;
   StoreBenchOptions store;
+  FirehoseCliOptions firehose;
 };
 
 struct Measure {
@@ -144,8 +147,17 @@ int RunBench(const BenchOptions& options) {
     store.no_model = options.no_model;
     return RunStoreBench(store);
   }
+  if (options.what == "firehose") {
+    FirehoseCliOptions firehose = options.firehose;
+    firehose.brands = options.brands;
+    firehose.data_dir = options.data_dir;
+    firehose.no_model = options.no_model;
+    firehose.db = options.store.db;
+    if (options.seconds_given) firehose.seconds = options.seconds;
+    return RunFirehoseBenchCommand(firehose);
+  }
   if (options.what != "analyze") {
-    PrintError("bench " + options.what + ": expected analyze, parse or store");
+    PrintError("bench " + options.what + ": expected analyze, parse, store or firehose");
     return kExitUsage;
   }
   const std::string data_dir = options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
@@ -208,9 +220,12 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
       "empty catalog and a large one, and prints posts/s, MB/s and peak memory; `ecoute\n"
       "bench parse` measures each reader (JSON lines, feed, page, Mastodon, Bluesky) alone;\n"
       "`ecoute bench store` ingests --posts generated conversations (or --input) into a\n"
-      "fresh database, then times searches and the report and compares its size to the text.");
+      "fresh database, then times searches and the report and compares its size to the text;\n"
+      "`ecoute bench firehose` replays --events generated Jetstream events (at --rate, for\n"
+      "--seconds) through the service's Bluesky stream and store, with a --brands catalog.");
   cmd->add_option("what", options->what,
-                  "what to measure: analyze (the whole path), parse (each reader alone) or store")
+                  "what to measure: analyze (the whole path), parse (each reader alone), store or "
+                  "firehose")
       ->required();
   cmd->add_option("--input", options->input, "JSON-lines corpus instead of the generated ones");
   cmd->add_option("--reader", options->reader,
@@ -219,7 +234,14 @@ std::function<int()> AddBenchCommand(CLI::App& app) {
   cmd->add_option("--short-posts", options->short_posts, "generated short posts (100000)");
   cmd->add_option("--blog-posts", options->blog_posts, "generated blog posts (2000)");
   cmd->add_option("--blog-bytes", options->blog_bytes, "bytes per blog post (5000)");
-  cmd->add_option("--seconds", options->seconds, "minimum time per measure (2)");
+  cmd->add_option("--seconds", options->seconds,
+                  "minimum time per measure (2); firehose: the replay's length at --rate")
+      ->each([options](const std::string&) { options->seconds_given = true; });
+  cmd->add_option("--events", options->firehose.events, "firehose: events replayed (200000)");
+  cmd->add_option("--rate", options->firehose.rate,
+                  "firehose: events per second (default: as fast as they are read)");
+  cmd->add_option("--brand-share", options->firehose.brand_share,
+                  "firehose: share of the posts naming a brand (0.02)");
   cmd->add_option("--data-dir", options->data_dir, "folder holding lexicon/");
   cmd->add_option("--model", options->model, "stance model (default: the one that ships)");
   cmd->add_flag("--no-model", options->no_model, "measure the cues alone");

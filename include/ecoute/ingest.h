@@ -27,6 +27,8 @@ struct IngestChange {
   int64_t created = 0;    // stored for the first time
   int64_t updated = 0;    // known, with new content
   int64_t unchanged = 0;  // known, same content
+  // Analyzed and dropped: they name no brand of the catalog (IngestorOptions::require_brand).
+  int64_t without_brand = 0;
   // The cases opened or joined by new or updated posts, each once, in id order.
   std::vector<int64_t> cases;
   // Every (post, case) link the store reported, unchanged posts included: "case updates".
@@ -48,6 +50,10 @@ struct IngestorOptions {
   // Seconds since the epoch recorded as the posts' ingestion time (and their time when
   // they have none).
   int64_t ingested_at = 0;
+  // Keep only the posts that name a brand of the catalog (a firehose's), and the replies to
+  // the posts kept in the same batch; the others are analyzed, counted in
+  // IngestChange::without_brand and not stored.
+  bool require_brand = false;
 };
 
 // Reads, analyzes and stores posts in batches of one transaction each, and counts what

@@ -84,6 +84,18 @@ Status Ingestor::Analyze(bool id_is_derived) {
   const auto started = SteadyClock::now();
   analyzer_.Analyze(posts_[slot], *scratch_, analyses_[slot]);
   change_.analysis_time += SteadyClock::now() - started;
+  if (options_.require_brand && analyses_[slot].brands.empty()) {
+    // A reply to a post kept in this batch stays with it: the thread is one case.
+    const std::string& parent = posts_[slot].parent_id;
+    const bool answers_kept =
+        !parent.empty() && std::any_of(items_.begin(), items_.end(), [&](const IngestItem& item) {
+          return item.post->id == parent;
+        });
+    if (!answers_kept) {
+      ++change_.without_brand;
+      return status_;
+    }
+  }
   items_.push_back({&posts_[slot], &analyses_[slot], id_is_derived, options_.ingested_at});
   if (items_.size() == options_.batch) return Flush();
   return status_;

@@ -78,4 +78,9 @@ class LiveStream {
 
 using LiveStreamFactory = std::function<std::unique_ptr<LiveStream>(LiveContext context)>;
 
+// Whether a watched source's format names a live stream (the watcher never polls those).
+inline bool IsLiveFormat(std::string_view format) {
+  return format == "jetstream" || format == "mastodon_stream";
+}
+
 }  // namespace ecoute::listen

@@ -20,6 +20,7 @@ Response Readyz(Context& ctx) {
 Response MetricsText(Context& ctx) {
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  ctx.app.RefreshStreamMetrics();
   r.body = ctx.app.metrics().Render();
   return r;
 }

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "listen/jetstream.h"
+#include "listen/mastodon_stream.h"
 #include "server/api_internal.h"
 #include "server/listening.h"
 #include "util/datetime.h"
@@ -197,6 +199,14 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
     spdlog::info("comments: {}", status.message());
   };
   ECOUTE_ASSIGN_OR_RETURN(app->replies_, reply::Outbox::Open(c.db_path, clock, c.replies));
+  {
+    // The outbox made the key file if it was missing: the sources' tokens share it.
+    const std::string key_file =
+        c.replies.key_file.empty() ? reply::DefaultKeyFile(c.db_path) : c.replies.key_file;
+    ECOUTE_ASSIGN_OR_RETURN(reply::SecretVault vault, reply::SecretVault::Open(key_file));
+    app->vault_ = std::make_unique<reply::SecretVault>(vault);
+  }
+  app->WireStreams();
   ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
   ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
   ECOUTE_ASSIGN_OR_RETURN(app->listening_, Listening::Open(*app));
@@ -301,6 +311,7 @@ Status App::Start(StartOptions options) {
     sla_->Start(std::chrono::milliseconds(config_.sla_tick_ms));
     watcher_->Start(WatchSink(), std::chrono::milliseconds(config_.watch_tick_ms));
     follower_->Start(std::chrono::milliseconds(config_.follow_tick_ms));
+    streams_->Start();
   }
   if ((options.http || options.background) && !pinger_.joinable()) {
     pinger_ = std::thread([this] { GuardStreams(); });
@@ -323,6 +334,7 @@ void App::Stop() {
   }
   if (pinger_.joinable()) pinger_.join();
   if (listening_) listening_->Stop();
+  if (streams_) streams_->Stop();
   if (started_background_) {
     follower_->Stop();
     watcher_->Stop();
@@ -496,13 +508,14 @@ IngestSummary SummaryOf(const IngestChange& change) {
   return summary;
 }
 
-Result<std::unique_ptr<Ingestor>> App::NewIngestor(size_t batch) {
+Result<std::unique_ptr<Ingestor>> App::NewIngestor(size_t batch, bool require_brand) {
   constexpr size_t kMaxBatch = 100000;  // the Ingestor's
   // Analysis needs no lock: the analyzer is shared, the scratch is this thread's.
   thread_local Analyzer::Scratch scratch;
   IngestorOptions options;
   options.batch = std::clamp<size_t>(batch, 1, kMaxBatch);
   options.ingested_at = clock_.Now();
+  options.require_brand = require_brand;
   ECOUTE_ASSIGN_OR_RETURN(
       std::unique_ptr<Ingestor> ingestor,
       Ingestor::Create(
@@ -545,6 +558,80 @@ Result<IngestSummary> App::IngestPosts(std::vector<Post>& posts, std::string_vie
   spdlog::debug("ingested {} posts from {}: {} new, {} updated, {} cases", summary.read, source,
                 summary.created, summary.updated, summary.cases.size());
   return summary;
+}
+
+Result<int64_t> App::IngestLive(std::vector<Post>& posts, const WatchedSource& source,
+                                bool only_with_brands) {
+  if (posts.empty()) return int64_t{0};
+  ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<Ingestor> ingestor,
+                          NewIngestor(posts.size(), only_with_brands));
+  for (Post& post : posts) (void)ingestor->Add(std::move(post), false);
+  ECOUTE_RETURN_IF_ERROR(ingestor->Flush());
+  const IngestChange& change = ingestor->change();
+  if (change.without_brand > 0) {
+    metrics_
+        .GetCounter("ecoute_stream_posts_without_brand_total",
+                    "Live posts analyzed and dropped: they name no brand of the catalog")
+        .Inc(static_cast<double>(change.without_brand));
+  }
+  spdlog::debug("live source {}: {} posts, {} new, {} updated, {} without brand", source.id,
+                change.read, change.created, change.updated, change.without_brand);
+  return change.created + change.updated;
+}
+
+void App::WireStreams() {
+  Watcher* watcher = watcher_.get();
+  streams_ = std::make_unique<listen::StreamRunner>(
+      [watcher] { return watcher->List(); },
+      [this, watcher](const WatchedSource& source) -> Result<listen::LiveContext> {
+        listen::LiveContext context;
+        context.source = source;
+        context.sink = [this](std::vector<Post>& posts, const WatchedSource& s,
+                              bool only_with_brands) {
+          return IngestLive(posts, s, only_with_brands);
+        };
+        const int64_t id = source.id;
+        context.save_cursor = [watcher, id](std::string_view cursor) {
+          return watcher->SaveCursor(id, cursor);
+        };
+        if (!source.secret.empty()) {
+          Result<std::string> token = vault_->Unseal(source.secret);
+          if (!token) return token.error();
+          context.token = std::move(token).value();
+        }
+        context.clock = &clock_;
+        context.fetch = config_.watcher.fetch;
+        return context;
+      });
+  streams_->Register("jetstream",
+                     [](listen::LiveContext context) { return listen::NewJetstream(context); });
+  streams_->Register("mastodon_stream", [](listen::LiveContext context) {
+    return listen::NewMastodonStream(std::move(context));
+  });
+}
+
+void App::RefreshStreamMetrics() {
+  const std::map<int64_t, std::string> formats = streams_->Formats();
+  for (const auto& [id, status] : streams_->Statuses()) {
+    const auto format = formats.find(id);
+    if (format == formats.end()) continue;
+    const std::string source = std::to_string(id);
+    const MetricLabels labels = {{"source", source}, {"format", format->second}};
+    const auto advance = [&](std::string_view name, std::string_view help, int64_t total) {
+      Counter& counter = metrics_.GetCounter(name, help, labels);
+      counter.Inc(static_cast<double>(total) - counter.value());  // a decrease is ignored
+    };
+    advance("ecoute_stream_events_total", "Events read from a live source", status.events);
+    advance("ecoute_stream_matched_total", "Live posts stored (they name a brand)", status.matched);
+    advance("ecoute_stream_malformed_total", "Live events that could not be read",
+            status.malformed);
+    advance("ecoute_stream_reconnects_total", "Reconnections of a live source", status.reconnects);
+    metrics_
+        .GetGauge("ecoute_stream_lag_seconds", "Arrival minus the last event's own time", labels)
+        .Set(status.lag_seconds);
+    metrics_.GetGauge("ecoute_stream_connected", "1 while a live source is connected", labels)
+        .Set(status.state == "connected" ? 1 : 0);
+  }
 }
 
 void App::AfterStored(std::span<const IngestItem> items, std::span<const IngestResult> results,

@@ -33,7 +33,9 @@
 #include "alerts/alerts.h"
 #include "alerts/sla.h"
 #include "http/http.h"
+#include "listen/stream_runner.h"
 #include "reply/outbox.h"
+#include "reply/vault.h"
 #include "server/config.h"
 #include "server/metrics.h"
 #include "server/site_contacts.h"
@@ -156,13 +158,22 @@ class App {
   // The service's ingest path (ecoute/ingest.h): an Ingestor that stores through the group
   // commit and, after each batch, counts mentions for spikes, publishes the cases it
   // touched and raises their alerts. `batch` is capped at the Ingestor's maximum.
-  Result<std::unique_ptr<Ingestor>> NewIngestor(size_t batch);
+  Result<std::unique_ptr<Ingestor>> NewIngestor(size_t batch, bool require_brand = false);
   // Analyzes and stores posts (already read; they are moved from), then publishes what
   // changed. `source` names where they came from for logs ("push", a source URL); a post
   // whose id starts with `derived_id_prefix` (not empty) has an id the reader made up
   // ("push:3").
   Result<IngestSummary> IngestPosts(std::vector<Post>& posts, std::string_view source,
                                     std::string_view derived_id_prefix);
+  // The live streams' sink (listen::LiveSink): analyzes and stores one batch of a live
+  // source, then publishes what changed. `only_with_brands`: posts that name no brand of
+  // the catalog are dropped (counted), except replies to posts kept in the batch. Returns
+  // the posts stored new or changed.
+  Result<int64_t> IngestLive(std::vector<Post>& posts, const WatchedSource& source,
+                             bool only_with_brands);
+  // Brings the live sources' series of /metrics up to date (per source and format:
+  // events, matched, malformed, reconnects, lag, connected); called before rendering.
+  void RefreshStreamMetrics();
 
   // Components, for the API and tests.
   const ServerConfig& config() const { return config_; }
@@ -180,6 +191,11 @@ class App {
   // What the watcher hands each poll's posts to: the comments of a followed article made
   // part of its conversation (CommentFollower::Prepare), then IngestPosts.
   Watcher::Sink WatchSink();
+  // The live sources' streams (started with the background work).
+  listen::StreamRunner& streams() { return *streams_; }
+  // Seals and opens the secrets kept in the database (sources' tokens), with the key of
+  // the reply accounts' (reply/vault.h).
+  const reply::SecretVault& vault() const { return *vault_; }
   reply::Outbox& replies() { return *replies_; }
   TemplateAdmin& templates() { return *templates_; }
   SiteContacts& site_contacts() { return *site_contacts_; }
@@ -249,6 +265,9 @@ class App {
   std::unique_ptr<SlaMonitor> sla_;
   std::unique_ptr<Watcher> watcher_;
   std::unique_ptr<CommentFollower> follower_;
+  std::unique_ptr<reply::SecretVault> vault_;
+  std::unique_ptr<listen::StreamRunner> streams_;
+  void WireStreams();  // the runner, its "jetstream" factory and its metrics
   std::unique_ptr<reply::Outbox> replies_;
   std::unique_ptr<TemplateAdmin> templates_;
   std::unique_ptr<Teams> teams_;

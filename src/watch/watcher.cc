@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <deque>
-#include <cctype>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "ecoute/datetime.h"
 #include "ecoute/sources.h"
+
+#include "listen/live_stream.h"
 
 namespace ecoute::server {
 namespace {
@@ -200,16 +202,24 @@ Status Watcher::Prepare() {
 }
 
 Status Watcher::Validate(const WatchedSource& source) const {
-  // Jetstream is a websocket: its ws or wss URL is read and checked as its http or https twin.
-  std::string checked_url = source.url;
-  if (source.format == "jetstream") {
-    std::string scheme = source.url.substr(0, source.url.find(':'));
+  // A Jetstream is a WebSocket: its URL is checked as the http(s) URL it upgrades from.
+  const bool is_jetstream = source.format == "jetstream";
+  std::string url = source.url;
+  if (is_jetstream) {
+    const size_t colon = url.find("://");
+    std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
     for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme == "ws" || scheme == "wss") checked_url = "http" + source.url.substr(2);
+    if (scheme != "ws" && scheme != "wss") {
+      return InvalidArgumentError("url \"" + source.url + "\": a jetstream is a ws or wss URL");
+    }
+    url = (scheme == "ws" ? "http" : "https") + url.substr(colon);
   }
-  const std::optional<UrlParts> parts = ParseUrlParts(checked_url);
+  const std::optional<UrlParts> parts = ParseUrlParts(url);
   if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
     return InvalidArgumentError("url \"" + source.url + "\": not an http or https URL");
+  }
+  if (source.format == "mastodon_stream" && parts->scheme != "https") {
+    return InvalidArgumentError("url \"" + source.url + "\": a Mastodon stream is an https URL");
   }
   if (parts->has_credentials) {
     // They would be stored in clear and shown in lists; public sources need none.
@@ -217,15 +227,14 @@ Status Watcher::Validate(const WatchedSource& source) const {
   }
   // Refused now what would be refused at every poll: a literal non-public address, an
   // internal name. A name that resolves inward is refused when the fetch connects.
-  if (Result<OutboundUrl> checked = CheckOutboundUrl(checked_url, options_.fetch.outbound);
-      !checked) {
+  if (Result<OutboundUrl> checked = CheckOutboundUrl(url, options_.fetch.outbound); !checked) {
     return InvalidArgumentError("url \"" + source.url + "\": " + checked.error().message());
   }
-  if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end()) {
+  if (std::find(kFormats.begin(), kFormats.end(), source.format) == kFormats.end() &&
+      !listen::IsLiveFormat(source.format)) {
     return InvalidArgumentError(
         "format \"" + source.format +
-        "\": expected auto, feed, html, mastodon, bluesky, jsonl, jetstream or "
-        "mastodon_stream");
+        "\": expected auto, feed, html, mastodon, bluesky, jsonl, jetstream or mastodon_stream");
   }
   if (source.interval_seconds < options_.min_interval_seconds) {
     return InvalidArgumentError("interval_seconds " + std::to_string(source.interval_seconds) +
@@ -266,7 +275,9 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
     current.rate_limited_until.reset();
     current.cursor.clear();
     current.next_poll_at = now;
-  } else if (source.enabled && !current.enabled) {
+  } else if ((source.enabled && !current.enabled) ||
+             (listen::IsLiveFormat(current.format) && !listen::IsLiveFormat(source.format))) {
+    // Enabled again, or a live source (never due) turned into a polled one: due now.
     current.next_poll_at = std::min(current.next_poll_at, now);
   } else if (source.interval_seconds < current.interval_seconds && current.failures == 0 &&
              current.last_polled_at) {
@@ -284,6 +295,11 @@ Result<WatchedSource> Watcher::Update(const WatchedSource& source) {
   updated.cursor = current.cursor;  // a stream's resume point is state, as the validators
   ECOUTE_RETURN_IF_ERROR(tables_->UpdateSource(updated));
   return tables_->FindSource(source.id);
+}
+
+Status Watcher::SaveCursor(int64_t id, std::string_view cursor) {
+  MutexLock lock(db_mutex_);
+  return tables_->SaveCursor(id, cursor);
 }
 
 Status Watcher::Remove(int64_t id) {
@@ -342,6 +358,12 @@ PollReport Watcher::PollDueUntil(const Sink& sink, const std::atomic<bool>* stop
         // disabled or changed since.
         Result<WatchedSource> fresh = tables_->FindSource(*it);
         if (!fresh || !fresh->enabled || fresh->next_poll_at > clock_.Now()) {
+          it = queue.erase(it);
+          continue;
+        }
+        if (listen::IsLiveFormat(fresh->format)) {
+          // A stream runner's: never polled, and not due again for a day.
+          (void)tables_->DeferSource(*it, clock_.Now() + 86400);
           it = queue.erase(it);
           continue;
         }

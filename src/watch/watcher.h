@@ -82,7 +82,9 @@ class Watcher {
   Watcher(const Watcher&) = delete;
   Watcher& operator=(const Watcher&) = delete;
 
-  // Adds a source, due at once. kInvalidArgument for a URL that is not http(s), carries a
+  // Adds a source, due at once. kInvalidArgument for a URL that is not http(s) (ws or wss
+  // for format "jetstream", https for "mastodon_stream": live sources, which PollDue
+  // leaves to a stream runner), carries a
   // user name or password, or is refused by options.fetch.outbound before any lookup (a
   // literal non-public address, an internal name: CheckOutboundUrl), an unknown format or
   // an interval below the minimum; kAlreadyExists when the URL is watched already. Returns
@@ -98,6 +100,8 @@ class Watcher {
   Result<WatchedSource> Update(const WatchedSource& source) ECOUTE_EXCLUDES(db_mutex_);
   // kNotFound for an unknown id. A poll in progress for it is forgotten when it ends.
   Status Remove(int64_t id) ECOUTE_EXCLUDES(db_mutex_);
+  // Records a live source's resume point (WatchTables::SaveCursor).
+  Status SaveCursor(int64_t id, std::string_view cursor) ECOUTE_EXCLUDES(db_mutex_);
 
   // Receives the posts of one successful poll (possibly none), one call at a time (the
   // polls' threads take turns); returns non-OK if they could not be stored: the poll then counts as
