@@ -705,7 +705,8 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
 
                          "DROP INDEX cases_by_merged_into;"
                          "ALTER TABLE cases DROP COLUMN merged_into;"
-                         "DROP TABLE inbox_views;",
+                         "DROP TABLE inbox_views;"
+                         "DROP TABLE catalog_brands;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

@@ -1,7 +1,7 @@
 // Settings, one section per subject: sources, alert rules, failed deliveries, the brand
-// catalog, reply accounts and templates, users and API tokens. Administrators change them
-// all; managers read the sources and the catalog, and manage the alert rules, the retries,
-// the templates and their own tokens. The server enforces this anyway.
+// catalog (settings_brands.js), reply accounts and templates, users and API tokens.
+// Administrators change them all; managers read the sources and the catalog, and manage the
+// alert rules, the retries, the templates and their own tokens. The server enforces this anyway.
 //
 // Every form adds an item or, after "Edit" on a row, changes it in place; after an add it
 // goes back to its defaults, so that the next item is made like the first; each action
@@ -14,6 +14,7 @@ import { errorText } from '../errors.js';
 import { checkGroup, formField, formFields } from '../forms.js';
 import { addStrings, formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
+import { brandsSection } from './settings_brands.js';
 import { teamsSection } from './settings_teams.js';
 import { slaSettings } from './settings_sla.js';
 
@@ -25,11 +26,6 @@ addStrings({
     'settings.enabled': '“{name}” enabled.',
     'settings.disabled': '“{name}” disabled.',
     'settings.editTitle': 'Edit “{name}”',
-    'settings.brands': 'Brands',
-    'settings.brandsIntro': 'The brand catalog, read only here: the names and aliases that rules, users, templates and searches accept (brand:voltaire finds “Voltaire Énergie”).',
-    'set.catalog.aliases': 'Aliases',
-    'set.catalog.handles': 'Accounts',
-    'set.catalog.domains': 'Domains',
     'set.rule.test': 'Send a test',
     'set.rule.testOk': 'Test delivered to “{name}”: the receiver answered HTTP {status}.',
     'set.rule.testFailed': 'Test not delivered to “{name}”: {error}.',
@@ -62,11 +58,6 @@ addStrings({
     'settings.enabled': '« {name} » activé.',
     'settings.disabled': '« {name} » désactivé.',
     'settings.editTitle': 'Modifier « {name} »',
-    'settings.brands': 'Marques',
-    'settings.brandsIntro': 'Le catalogue des marques, en lecture seule ici : les noms et alias qu’acceptent les règles, les utilisateurs, les modèles et la recherche (brand:voltaire trouve « Voltaire Énergie »).',
-    'set.catalog.aliases': 'Alias',
-    'set.catalog.handles': 'Comptes',
-    'set.catalog.domains': 'Domaines',
     'set.rule.test': 'Envoyer un test',
     'set.rule.testOk': 'Test livré à « {name} » : le destinataire a répondu HTTP {status}.',
     'set.rule.testFailed': 'Test non livré à « {name} » : {error}.',
@@ -502,22 +493,6 @@ function deliveries(ctx) {
       ['f.created', (d) => formatDate(d.created_at)],
     ],
     actions: (d, run) => h('button', { type: 'button', class: 'secondary small', onclick: () => run('POST', `/deliveries/${d.id}/retry`) }, t('settings.retry')),
-  });
-}
-
-// The brand catalog, read only: names with their aliases, accounts and domains.
-function catalog(ctx) {
-  return section(ctx, {
-    key: 'brands',
-    intro: t('settings.brandsIntro'),
-    path: '/brands',
-    member: 'brands',
-    columns: [
-      ['col.brand', (b) => b.name],
-      ['set.catalog.aliases', (b) => list(b.aliases)],
-      ['set.catalog.handles', (b) => list(b.handles)],
-      ['set.catalog.domains', (b) => list(b.domains)],
-    ],
   });
 }
 
@@ -972,7 +947,7 @@ export async function render(view, ctx) {
       rules(ctx, brands),
       deliveries(ctx),
       slaSettings(ctx, admin),
-      catalog(ctx),
+      brandsSection(ctx, admin),
       replyAccounts,
       replyTemplates,
       admin ? users(ctx, brands) : null,
