@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,6 +56,11 @@ class TemplateAdmin {
   // against.
   static Result<std::unique_ptr<TemplateAdmin>> Open(const std::string& db_path,
                                                      BrandCatalog catalog);
+  // The same for a catalog that changes (the server's): `catalog` gives the one in force,
+  // asked at each write; it must be thread-safe and outlive the TemplateAdmin.
+  using CatalogSource = std::function<std::shared_ptr<const BrandCatalog>()>;
+  static Result<std::unique_ptr<TemplateAdmin>> Open(const std::string& db_path,
+                                                     CatalogSource catalog);
   virtual ~TemplateAdmin() = default;
 
   // Every template, by name then id.

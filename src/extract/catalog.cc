@@ -2,10 +2,15 @@
 // caught here, the one file that calls it, and become a Status.
 #include "ecoute/catalog.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include <toml++/toml.h>
+
+#include "text/normalize.h"
+#include "util/utf8.h"
 
 namespace ecoute {
 namespace {
@@ -88,25 +93,140 @@ Result<Brand> ReadBrand(std::string_view source, const toml::table& table) {
                                   "` (expected name, aliases, handles, domains, common_word, not)");
     }
   }
-  for (std::string& handle : brand.handles) {
-    if (handle.front() != '@') handle.insert(0, 1, '@');
-    if (handle.size() < 2) {
-      return InvalidArgumentError(Where(source, table) + ": brand \"" + brand.name +
-                                  "\": a handle is empty");
-    }
-  }
-  for (std::string& domain : brand.domains) {
-    domain = CleanDomain(domain);
-    if (domain.find('.') == std::string::npos) {
-      return InvalidArgumentError(Where(source, table) + ": brand \"" + brand.name +
-                                  "\": domain \"" + domain +
-                                  "\" is not a host name such as example.com");
-    }
+  if (std::optional<BrandProblem> problem = CleanBrand(brand)) {
+    return InvalidArgumentError(Where(source, table) + ": brand \"" + brand.name +
+                                "\": " + problem->message);
   }
   return brand;
 }
 
+bool HasControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+std::string Item(std::string_view list, size_t i) {
+  return std::string(list) + "[" + std::to_string(i) + "]";
+}
+
+// The first problem of one list of the definition: a blank, long or unprintable entry,
+// or too many of them.
+std::optional<BrandProblem> CheckList(std::string_view list, std::vector<std::string>& items) {
+  if (items.size() > kMaxBrandTerms) {
+    return BrandProblem{std::string(list),
+                        "too_many",
+                        std::string(list) + " has " + std::to_string(items.size()) +
+                            " entries: give at most " + std::to_string(kMaxBrandTerms),
+                        {{"max", std::to_string(kMaxBrandTerms)}}};
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    items[i] = Trim(items[i]);
+    const std::string field = Item(list, i);
+    if (items[i].empty()) return BrandProblem{field, "empty_entry", field + " is empty"};
+    if (items[i].size() > kMaxBrandTermBytes) {
+      return BrandProblem{field,
+                          "too_long",
+                          field + " has " + std::to_string(items[i].size()) +
+                              " bytes: give at most " + std::to_string(kMaxBrandTermBytes),
+                          {{"max", std::to_string(kMaxBrandTermBytes)}}};
+    }
+    if (HasControl(items[i]) || !IsValidUtf8(items[i])) {
+      return BrandProblem{field, "invalid_text", field + " holds characters that are not text"};
+    }
+  }
+  return std::nullopt;
+}
+
+bool HasWordCodepoint(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 0;
+    if (IsWordCodepoint(DecodeUtf8(text, i, length))) return true;
+    i += std::max<size_t>(length, 1);
+  }
+  return false;
+}
+
+// Words a brand is known by: its name, then its aliases, each with its field.
+std::vector<std::pair<std::string, std::string>> Terms(const Brand& brand) {
+  std::vector<std::pair<std::string, std::string>> terms;
+  terms.emplace_back("name", NormalizeTerm(brand.name));
+  for (size_t i = 0; i < brand.aliases.size(); ++i) {
+    terms.emplace_back(Item("aliases", i), NormalizeTerm(brand.aliases[i]));
+  }
+  return terms;
+}
+
 }  // namespace
+
+std::optional<BrandProblem> CleanBrand(Brand& brand) {
+  brand.name = Trim(brand.name);
+  if (brand.name.empty()) return BrandProblem{"name", "required", "a brand needs a name"};
+  if (brand.name.size() > kMaxBrandTermBytes) {
+    return BrandProblem{"name",
+                        "too_long",
+                        "the name has " + std::to_string(brand.name.size()) +
+                            " bytes: give at most " + std::to_string(kMaxBrandTermBytes),
+                        {{"max", std::to_string(kMaxBrandTermBytes)}}};
+  }
+  if (HasControl(brand.name) || !IsValidUtf8(brand.name) ||
+      brand.name.find('/') != std::string::npos) {
+    return BrandProblem{"name", "invalid_text",
+                        "the name holds characters it may not (control characters, '/')"};
+  }
+  const std::pair<const char*, std::vector<std::string>*> lists[] = {{"aliases", &brand.aliases},
+                                                                     {"handles", &brand.handles},
+                                                                     {"domains", &brand.domains},
+                                                                     {"not", &brand.exclusions}};
+  for (const auto& [list, items] : lists) {
+    if (std::optional<BrandProblem> problem = CheckList(list, *items)) return problem;
+  }
+  for (const auto& [field, term] : Terms(brand)) {
+    if (!HasWordCodepoint(term)) {
+      return BrandProblem{field, "no_letters", field + " has no letter or digit once normalized"};
+    }
+  }
+  for (size_t i = 0; i < brand.handles.size(); ++i) {
+    std::string& handle = brand.handles[i];
+    if (handle.front() != '@') handle.insert(0, 1, '@');
+    if (handle.size() < 2) {
+      return BrandProblem{Item("handles", i), "empty_entry", "a handle is empty"};
+    }
+  }
+  for (size_t i = 0; i < brand.domains.size(); ++i) {
+    std::string& domain = brand.domains[i];
+    domain = CleanDomain(domain);
+    if (domain.find('.') == std::string::npos || domain.find(' ') != std::string::npos) {
+      return BrandProblem{Item("domains", i),
+                          "invalid_domain",
+                          "domain \"" + domain + "\" is not a host name such as example.com",
+                          {{"value", domain}}};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<BrandProblem> FindBrandClash(const BrandCatalog& catalog, const Brand& brand,
+                                           std::string_view replacing) {
+  const std::vector<std::pair<std::string, std::string>> mine = Terms(brand);
+  const std::string skipped = NormalizeTerm(replacing);
+  for (const Brand& other : catalog.brands) {
+    if (!skipped.empty() && NormalizeTerm(other.name) == skipped) continue;
+    for (const auto& [other_field, other_term] : Terms(other)) {
+      for (const auto& [field, term] : mine) {
+        if (term.empty() || term != other_term) continue;
+        return BrandProblem{field,
+                            "already_exists",
+                            field + " is already " +
+                                (other_field == "name" ? "the name" : "an alias") + " of brand \"" +
+                                other.name + "\"",
+                            {{"brand", other.name}}};
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 Result<BrandCatalog> ParseCatalog(std::string_view text, std::string_view source_name) {
   toml::table root;

@@ -121,7 +121,9 @@ json CuesOf(const App& app, const CasePost& post, std::string_view brand) {
   p.text = post.text;
   thread_local Analyzer::Scratch scratch;
   Analysis analysis;
-  app.analyzer().Analyze(p, scratch, analysis);
+  // The analysis's brand names point into the analyzer: it is held while they are read.
+  const std::shared_ptr<const Analyzer> analyzer = app.analyzer_snapshot();
+  analyzer->Analyze(p, scratch, analysis);
   const std::string_view text = p.text;
   json cues = json::array();
   auto add = [&](std::string_view piece, std::string_view kind) {

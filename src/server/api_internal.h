@@ -8,7 +8,8 @@
 //   api_users.cc    the session (login, logout), users, API tokens;
 //   api_cases.cc    the inbox, a case with its cues, agents' actions, corrections;
 //   api_posts.cc    search and push;
-//   api_report.cc   the brands and the report;
+//   api_report.cc   the report;
+//   api_brands.cc   the brand catalog: list, add, edit, delete, preview;
 //   api_events.cc   the live stream;
 //   api_sources.cc  watched sources;
 //   api_rules.cc    alert rules and webhook deliveries;
@@ -266,8 +267,18 @@ Response SearchPosts(Context& ctx);
 Response PushPosts(Context& ctx);
 
 // api_report.cc
-Response ListBrands(Context& ctx);
 Response GetReport(Context& ctx);
+
+// api_brands.cc (app_brands.cc: the App's side)
+// A brand definition's problem (ecoute/catalog.h) as the API refuses it: its reason as the
+// code, its field after `prefix` ("brand." in a preview: "brand.aliases[2]"), its params;
+// 409 for "already_exists", else 400.
+Status BrandProblemError(const BrandProblem& problem, std::string_view prefix);
+Response ListBrands(Context& ctx);
+Response CreateBrand(Context& ctx);
+Response UpdateBrand(Context& ctx);
+Response DeleteBrand(Context& ctx);
+Response PreviewBrand(Context& ctx);
 
 // api_events.cc
 Response Events(Context& ctx);

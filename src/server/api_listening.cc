@@ -61,13 +61,15 @@ json TemplateJson(const FeedTemplate& t) {
       {"format", t.format}, {"enabled", t.enabled}, {"created_at", FormatRfc3339(t.created_at)}};
 }
 
-// The catalog's brand of the path, if the caller sees it.
-Result<const Brand*> PathBrand(const Context& ctx) {
-  const Brand* brand = FindBrand(ctx.app.catalog(), ctx.names[0]);
+// The catalog's brand of the path (a copy: the catalog may change meanwhile), if the caller
+// sees it.
+Result<Brand> PathBrand(const Context& ctx) {
+  const std::shared_ptr<const BrandCatalog> catalog = ctx.app.catalog_snapshot();
+  const Brand* brand = FindBrand(*catalog, ctx.names[0]);
   if (brand == nullptr || !ctx.scope.Sees(brand->name)) {
     return NotFoundError("no brand " + ctx.names[0]);
   }
-  return brand;
+  return *brand;
 }
 
 // A refusal of templates[index], with the index among its params.
@@ -174,9 +176,9 @@ Result<std::vector<const Proposal*>> ReadAccepted(const json& body,
 }  // namespace
 
 Response GetListening(Context& ctx) {
-  Result<const Brand*> brand = PathBrand(ctx);
+  Result<Brand> brand = PathBrand(ctx);
   if (!brand) return ErrorResponse(brand.error());
-  Result<std::vector<Proposal>> proposals = ctx.app.listening().Proposals(**brand);
+  Result<std::vector<Proposal>> proposals = ctx.app.listening().Proposals(*brand);
   if (!proposals) return ErrorResponse(proposals.error());
   json list = json::array();
   for (const Proposal& p : *proposals) list.push_back(ProposalJson(p));
@@ -185,20 +187,20 @@ Response GetListening(Context& ctx) {
     instances.push_back(base.substr(base.find("://") + 3));
   }
   return JsonResponse(
-      {{"brand", (*brand)->name},
+      {{"brand", brand->name},
        {"proposals", list},
        {"mastodon_instances", instances},
-       {"last_backfill", BackfillJson(ctx.app.listening().LastBackfill((*brand)->name))}});
+       {"last_backfill", BackfillJson(ctx.app.listening().LastBackfill(brand->name))}});
 }
 
 Response AcceptListening(Context& ctx) {
-  Result<const Brand*> brand = PathBrand(ctx);
+  Result<Brand> brand = PathBrand(ctx);
   if (!brand) return ErrorResponse(brand.error());
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  Result<std::vector<Proposal>> proposals = ctx.app.listening().Proposals(**brand);
+  Result<std::vector<Proposal>> proposals = ctx.app.listening().Proposals(*brand);
   if (!proposals) return ErrorResponse(proposals.error());
-  Result<std::vector<const Proposal*>> chosen = ReadAccepted(*body, *proposals, (*brand)->name);
+  Result<std::vector<const Proposal*>> chosen = ReadAccepted(*body, *proposals, brand->name);
   if (!chosen) return ErrorResponse(chosen.error());
   json created = json::array();
   json existing = json::array();
@@ -225,8 +227,8 @@ Response AcceptListening(Context& ctx) {
   }
   // Nothing could be watched: the refusal, and no back-fill.
   if (first_error && created.empty() && existing.empty()) return ErrorResponse(*first_error);
-  ctx.app.BackfillBrand((*brand)->name);
-  return JsonResponse({{"brand", (*brand)->name},
+  ctx.app.BackfillBrand(brand->name);
+  return JsonResponse({{"brand", brand->name},
                        {"created", created},
                        {"existing", existing},
                        {"errors", errors},

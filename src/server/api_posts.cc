@@ -35,8 +35,9 @@ Response SearchPosts(Context& ctx) {
   // A brand by its catalog name or any alias, whatever its case or accents: brand:voltaire
   // is "Voltaire Énergie". A name the catalog does not know stays as given (and finds
   // nothing, or the brands of older posts).
+  const std::shared_ptr<const BrandCatalog> catalog = ctx.app.catalog_snapshot();
   for (std::string& b : query->brands) {
-    if (const Brand* known = FindBrand(ctx.app.catalog(), b)) b = known->name;
+    if (const Brand* known = FindBrand(*catalog, b)) b = known->name;
   }
   SearchOptions options;
   options.highlight_open = "\x01";

@@ -1,5 +1,4 @@
-// The brand catalog and the report's figures (JSON or CSV), each narrowed to the caller's
-// brands.
+// The report's figures (JSON or CSV), narrowed to the caller's brands.
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,16 +17,6 @@ namespace ecoute::server {
 using nlohmann::json;
 
 constexpr int64_t kMaxMinCases = 1000000;
-
-Response ListBrands(Context& ctx) {
-  json brands = json::array();
-  for (const Brand& b : ctx.app.catalog().brands) {
-    if (!ctx.scope.Sees(b.name)) continue;
-    brands.push_back(
-        {{"name", b.name}, {"aliases", b.aliases}, {"handles", b.handles}, {"domains", b.domains}});
-  }
-  return JsonResponse({{"brands", brands}});
-}
 
 Response GetReport(Context& ctx) {
   ReportOptions options;

@@ -185,7 +185,8 @@ Response CreateRule(Context& ctx) {
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
   AlertRule rule;
-  if (Status st = ApplyRule(*body, ctx.app.catalog(), rule); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyRule(*body, *ctx.app.catalog_snapshot(), rule); !st.ok())
+    return ErrorResponse(st);
   if (rule.brands.empty() && !ctx.scope.all()) {
     return ErrorResponse(400, "required",
                          "list the brands the rule watches in \"brands\" (yours only)", "brands");
@@ -207,7 +208,8 @@ Response UpdateRule(Context& ctx) {
   if (!body) return ErrorResponse(body.error());
   // The secret is write-only: absent or empty, the stored one is kept.
   rule->target.secret.clear();
-  if (Status st = ApplyRule(*body, ctx.app.catalog(), *rule); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyRule(*body, *ctx.app.catalog_snapshot(), *rule); !st.ok())
+    return ErrorResponse(st);
   if (rule->brands.empty() && !ctx.scope.all()) {
     return ErrorResponse(400, "required",
                          "list the brands the rule watches in \"brands\" (yours only)", "brands");

@@ -65,7 +65,7 @@ json TeamJson(const Team& t, const std::vector<User>& users) {
 
 // The catalog's spelling of `brand`; empty when the catalog has no such brand.
 std::string CatalogBrand(const App& app, std::string_view brand) {
-  for (const Brand& b : app.catalog().brands) {
+  for (const Brand& b : app.catalog_snapshot()->brands) {
     if (SameBrand(b.name, brand)) return b.name;
   }
   return {};

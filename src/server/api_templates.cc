@@ -108,7 +108,7 @@ Status TemplateError(const Status& st, const ReplyTemplate& t) {
 
 // Checks the template, then whether the caller may write it, then saves it.
 Response Save(Context& ctx, ReplyTemplate t, bool create) {
-  if (Status st = CheckTemplate(ctx.app.catalog(), t); !st.ok()) {
+  if (Status st = CheckTemplate(*ctx.app.catalog_snapshot(), t); !st.ok()) {
     return ErrorResponse(TemplateError(st, t));
   }
   if (!MayWrite(ctx.scope, t)) return MayNotWrite(t);

@@ -194,7 +194,8 @@ Response CreateUser(Context& ctx) {
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
   User user;
-  if (Status st = ApplyUser(*body, ctx.app.catalog(), user); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyUser(*body, *ctx.app.catalog_snapshot(), user); !st.ok())
+    return ErrorResponse(st);
   if (user.name.empty()) return ErrorResponse(FieldError("required", "name", "give a \"name\""));
   const std::string password = StringField(*body, "password");
   if (password.empty()) {
@@ -210,7 +211,8 @@ Response UpdateUser(Context& ctx) {
   if (!user) return ErrorResponse(user.error());
   Result<json> body = ParseBody(ctx.request);
   if (!body) return ErrorResponse(body.error());
-  if (Status st = ApplyUser(*body, ctx.app.catalog(), *user); !st.ok()) return ErrorResponse(st);
+  if (Status st = ApplyUser(*body, *ctx.app.catalog_snapshot(), *user); !st.ok())
+    return ErrorResponse(st);
   Result<User> updated = ctx.app.access().UpdateUser(*user);
   if (!updated) return ErrorResponse(UserError(updated.error()));
   if (std::string password = StringField(*body, "password"); !password.empty()) {

@@ -181,15 +181,11 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   }
   std::unique_ptr<App> app(new App(std::move(config), clock));
   const ServerConfig& c = app->config_;
-  ECOUTE_ASSIGN_OR_RETURN(app->catalog_, LoadCatalog(c.brands_path));
-  const std::string data_dir = c.data_dir.empty() ? DefaultDataDir() : c.data_dir;
-  ECOUTE_ASSIGN_OR_RETURN(
-      app->analyzer_,
-      Analyzer::Create(app->catalog_, data_dir, c.no_model ? "" : DefaultModelPath(data_dir),
-                       c.no_model ? "" : DefaultTopicModelPath(data_dir)));
+  ECOUTE_ASSIGN_OR_RETURN(const BrandCatalog file, LoadCatalog(c.brands_path));
+  app->data_dir_ = c.data_dir.empty() ? DefaultDataDir() : c.data_dir;
   ECOUTE_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(c.db_path, c.store));
-  ECOUTE_RETURN_IF_ERROR(store->SyncBrands(app->catalog_));
   app->store_.Reset(std::move(store));
+  ECOUTE_RETURN_IF_ERROR(app->LoadBrands(file));
   ECOUTE_ASSIGN_OR_RETURN(app->access_, AccessControl::Open(c.db_path, clock, c.access));
   ECOUTE_ASSIGN_OR_RETURN(app->alerts_, AlertEngine::Open(c.db_path, clock, c.alerts));
   ECOUTE_ASSIGN_OR_RETURN(app->watcher_, Watcher::Open(c.db_path, clock, c.watcher));
@@ -207,7 +203,9 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
     app->vault_ = std::make_unique<reply::SecretVault>(vault);
   }
   app->WireStreams();
-  ECOUTE_ASSIGN_OR_RETURN(app->templates_, TemplateAdmin::Open(c.db_path, app->catalog_));
+  App* self = app.get();
+  ECOUTE_ASSIGN_OR_RETURN(
+      app->templates_, TemplateAdmin::Open(c.db_path, [self] { return self->catalog_snapshot(); }));
   ECOUTE_ASSIGN_OR_RETURN(app->teams_, Teams::Open(c.db_path));
   ECOUTE_ASSIGN_OR_RETURN(app->listening_, Listening::Open(*app));
   app->WireReplies();
@@ -216,7 +214,6 @@ Result<std::unique_ptr<App>> App::Create(ServerConfig config, const Clock& clock
   app->sla_ =
       std::make_unique<SlaMonitor>(app->store_, std::move(sla_tables), *app->alerts_, clock, c.sla);
   ECOUTE_RETURN_IF_ERROR(app->sla_->Load());
-  App* self = app.get();
   app->sla_->on_escalated = [self](const Escalation& e) {
     self->metrics_.GetCounter("ecoute_escalations_total", "Cases escalated (SLA monitor or agent)")
         .Inc();
@@ -515,12 +512,18 @@ Result<std::unique_ptr<Ingestor>> App::NewIngestor(size_t batch, bool require_br
   IngestorOptions options;
   options.batch = std::clamp<size_t>(batch, 1, kMaxBatch);
   options.ingested_at = clock_.Now();
+  // The Ingestor borrows the analyzer: its store callback holds the snapshot, so that the
+  // analyzer outlives the Ingestor whatever the catalog becomes meanwhile.
+  std::shared_ptr<const Analyzer> analyzer = analyzer_snapshot();
+  const Analyzer& borrowed = *analyzer;
   options.require_brand = require_brand;
   ECOUTE_ASSIGN_OR_RETURN(
       std::unique_ptr<Ingestor> ingestor,
       Ingestor::Create(
-          *analyzer_,
-          [this](std::span<const IngestItem> items, std::vector<IngestResult>& results) {
+          borrowed,
+          [this, held = std::move(analyzer)](std::span<const IngestItem> items,
+                                             std::vector<IngestResult>& results) {
+            (void)held;
             return StoreBatch(items, results);
           },
           options, &scratch));

@@ -40,6 +40,7 @@
 #include "server/metrics.h"
 #include "server/site_contacts.h"
 #include "server/teams.h"
+#include "store/brand_tables.h"
 #include "store/shared_store.h"
 #include "util/clock.h"
 #include "util/mutex.h"
@@ -129,13 +130,23 @@ class LiveUpdates {
   std::vector<Subscriber> subscribers_ ECOUTE_GUARDED_BY(mutex_);
 };
 
+// The brand catalog in force and the analyzer built on it (docs/BRANDS.md): made together,
+// never changed, replaced as a whole when a brand changes.
+struct ServedCatalog {
+  std::vector<StoredBrand> brands;  // with their origin and times, in the catalog's order
+  BrandCatalog catalog;             // their definitions, in the same order
+  std::unique_ptr<Analyzer> analyzer;
+};
+
 // Thread-safe once started: Handle, the ingest path and PublishCases run on any thread at
 // once (the group commit, the spike counts and the pinger each have their mutex; the
 // store has its own). Create, Start and Stop are called from one thread.
 class App {
  public:
-  // Opens the store, builds the analyzer from the catalog, opens access control, alerts
-  // and the watcher on the same database file. Nothing is started.
+  // Opens the store, seeds its brand catalog from the catalog file (brands it never held
+  // are added; the others keep their stored definition), builds the analyzer on the
+  // stored catalog, opens access control, alerts and the watcher on the same database file.
+  // Nothing is started.
   static Result<std::unique_ptr<App>> Create(ServerConfig config, const Clock& clock);
   ~App();
 
@@ -180,8 +191,13 @@ class App {
   const Clock& clock() const { return clock_; }
   // The store, behind its one mutex: every call goes through store().Lock().
   SharedStore& store() { return store_; }
-  const BrandCatalog& catalog() const { return catalog_; }
-  const Analyzer& analyzer() const { return *analyzer_; }
+  // The brand catalog in force, and the analyzer built on it. A change to the catalog
+  // replaces both at once: hold a snapshot for the whole of a piece of work (a request, an
+  // ingest), which then sees one catalog throughout, and the analyses it made stay valid
+  // (their brand names point into the analyzer) for as long as it holds the analyzer.
+  std::shared_ptr<const ServedCatalog> brands_snapshot() const ECOUTE_EXCLUDES(brands_mutex_);
+  std::shared_ptr<const BrandCatalog> catalog_snapshot() const;
+  std::shared_ptr<const Analyzer> analyzer_snapshot() const;
   AccessControl& access() { return *access_; }
   AlertEngine& alerts() { return *alerts_; }
   SlaMonitor& sla() { return *sla_; }
@@ -236,6 +252,25 @@ class App {
   // its back-fill searches, stored through IngestPosts (Listening::Backfill). Called when a
   // brand's proposals are accepted, and meant for a brand just added.
   void BackfillBrand(const std::string& brand);
+  // Changes to the brand catalog (app_brands.cc; the API checks the caller). Each cleans and
+  // checks the definition (CleanBrand, FindBrandClash: FieldErrors on "name",
+  // "aliases[2]"...), builds the analyzer on the catalog it makes, writes the brand tables,
+  // records the brands in the store (SyncBrands) and swaps the snapshot: ingests already
+  // running finish with the analyzer they hold. One change at a time. `actor` is who made
+  // it ("admin:marie"). A deleted brand's posts and cases stay; new posts no longer match it.
+  Result<StoredBrand> AddBrand(Brand brand, const std::string& actor)
+      ECOUTE_EXCLUDES(brands_change_mutex_);
+  // Replaces the definition of the brand named `name` (kNotFound without one). Its name
+  // cannot change ("name_fixed"): the store, users, rules and teams know it by its name.
+  Result<StoredBrand> ReplaceBrand(const std::string& name, Brand brand, const std::string& actor)
+      ECOUTE_EXCLUDES(brands_change_mutex_);
+  Status RemoveBrand(const std::string& name) ECOUTE_EXCLUDES(brands_change_mutex_);
+  // An analyzer on `catalog` built as the server builds its own (its data directory), with
+  // the trained models or without them (which brands a post names does not depend on them).
+  Result<std::unique_ptr<Analyzer>> BuildAnalyzer(const BrandCatalog& catalog,
+                                                  bool with_models) const;
+  // The newest `limit` stored posts, read back for a preview (BrandTables::RecentPosts).
+  Result<std::vector<RecentPost>> RecentPosts(int limit) ECOUTE_EXCLUDES(brand_tables_mutex_);
 
   struct ApiState;  // the API's route table and caches (api_internal.h)
   ApiState& api_state() { return *api_state_; }
@@ -253,8 +288,20 @@ class App {
 
   ServerConfig config_;
   const Clock& clock_;
-  BrandCatalog catalog_;
-  std::unique_ptr<Analyzer> analyzer_;
+  // The brand catalog (app_brands.cc): seeded from the file, read from the tables, served
+  // as snapshots. Changes hold brands_change_mutex_ throughout; brands_mutex_ guards only
+  // the pointer, brand_tables_mutex_ the tables' one connection.
+  Status LoadBrands(const BrandCatalog& file);
+  // Builds the catalog of `brands` and its analyzer, records the brands in the store, and
+  // serves them from now on. `built` is the analyzer when the caller has built it already.
+  Status InstallCatalog(std::vector<StoredBrand> brands, std::unique_ptr<Analyzer> built)
+      ECOUTE_REQUIRES(brands_change_mutex_);
+  std::string data_dir_;
+  Mutex brands_change_mutex_;
+  mutable Mutex brands_mutex_;
+  std::shared_ptr<const ServedCatalog> brands_ ECOUTE_GUARDED_BY(brands_mutex_);
+  Mutex brand_tables_mutex_;
+  std::unique_ptr<BrandTables> brand_tables_ ECOUTE_GUARDED_BY(brand_tables_mutex_);
   SharedStore store_;
   Mutex commit_mutex_;
   CondVar commit_done_;  // a group was written: committing_ is false again

@@ -464,7 +464,8 @@ void Listening::Work() {
       queue_.pop_front();
     }
     std::optional<Brand> brand;
-    for (const Brand& b : app_.catalog().brands) {
+    const std::shared_ptr<const BrandCatalog> catalog = app_.catalog_snapshot();
+    for (const Brand& b : catalog->brands) {
       if (b.name == name) brand = b;
     }
     BackfillOutcome outcome;
@@ -542,6 +543,7 @@ void Listening::ReadSearch(const Brand& brand, const Proposal& search, int64_t s
   const int64_t limit = app_.config().listening.backfill_limit;
   const int64_t page_size = std::min(limit, bluesky ? kBlueskyPage : kMastodonPage);
   const int64_t max_pages = (limit + page_size - 1) / page_size;
+  const std::shared_ptr<const Analyzer> analyzer = app_.analyzer_snapshot();
   std::string page;
   int64_t read = 0;
   for (int64_t n = 0; n < max_pages && read < limit && !stopping(); ++n) {
@@ -573,7 +575,7 @@ void Listening::ReadSearch(const Brand& brand, const Proposal& search, int64_t s
       const std::optional<int64_t> at = ParseDateTime(post.published_at);
       if (at && *at < since) {
         older = true;
-      } else if (NamesBrand(app_.analyzer(), post, brand.name)) {
+      } else if (NamesBrand(*analyzer, post, brand.name)) {
         kept.push_back(std::move(post));
       }
     }

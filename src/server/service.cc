@@ -82,7 +82,7 @@ Status AppService::Start() {
         config_.db_path);
   }
   spdlog::info("listening on {} (database {}, {} brands)", url(), config_.db_path,
-               app_->catalog().brands.size());
+               app_->catalog_snapshot()->brands.size());
   return OkStatus();
 }
 

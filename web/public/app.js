@@ -41,7 +41,11 @@ export function announce(message) {
   }, 50);
 }
 
-// The brands the user may see, fetched once per session.
+// The brands the user may see, fetched once per session and again after a change to the
+// catalog (Settings says so on the bus).
+bus.addEventListener('brands-changed', () => {
+  brandsCache = null;
+});
 async function brands() {
   if (!brandsCache) {
     brandsCache = api('GET', '/brands')

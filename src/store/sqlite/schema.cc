@@ -544,6 +544,27 @@ CREATE TABLE IF NOT EXISTS feed_templates (
   format TEXT NOT NULL DEFAULT 'feed', -- the format of the sources it proposes
   enabled INTEGER NOT NULL DEFAULT 1,
   created_at INTEGER NOT NULL
+)sql";
+
+// Version 13: the brand catalog of `ecoute serve` (docs/BRANDS.md), the truth once the
+// server has started: the catalog file seeds it with the brands it lacks, and the API edits
+// it. Lists are one entry per line (entries hold no control character). A deleted brand
+// keeps its row, with deleted_at, so that the file does not bring it back. (The table
+// `brands` above is the store's: the ids posts and cases refer to.)
+constexpr std::string_view kVersion13 = R"sql(
+CREATE TABLE IF NOT EXISTS catalog_brands (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  aliases TEXT NOT NULL DEFAULT '',
+  handles TEXT NOT NULL DEFAULT '',     -- with their '@'
+  domains TEXT NOT NULL DEFAULT '',     -- hosts
+  exclusions TEXT NOT NULL DEFAULT '',  -- the `not` phrases
+  common_word INTEGER NOT NULL DEFAULT 0,
+  origin TEXT NOT NULL,                 -- 'file' (seeded from it) or 'api' (written through it)
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL DEFAULT '',
+  deleted_at INTEGER
 );
 )sql";
 
@@ -574,13 +595,14 @@ struct Migration {
   Status (*check)(sqlite3* db) = nullptr;  // run first, in the migration's transaction
 };
 
-constexpr std::array<Migration, 12> kMigrations = {
+constexpr std::array<Migration, 13> kMigrations = {
     Migration{kVersion1}, Migration{kVersion2},
     Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
     Migration{kVersion5}, Migration{kVersion6},
     Migration{kVersion7}, Migration{kVersion8},
     Migration{kVersion9}, Migration{kVersion10},
-    Migration{kVersion11}, Migration{kVersion12}};
+    Migration{kVersion11}, Migration{kVersion12},
+    Migration{kVersion13}};
 
 Result<int> ReadVersion(sqlite3* db) {
   sqlite::Statement read(db, "PRAGMA user_version");

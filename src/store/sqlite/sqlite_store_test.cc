@@ -709,7 +709,8 @@ TEST_F(StoreTest, AVersion2DatabaseIsMigratedAndIndexesNewPostsOnce) {
                          "ALTER TABLE cases DROP COLUMN merged_into;"
                          "DROP TABLE inbox_views;"
                          "DROP TABLE comment_follows;"
-                         "DROP TABLE feed_templates;",
+                         "DROP TABLE feed_templates;"
+                         "DROP TABLE catalog_brands;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK)
       << sqlite3_errmsg(db);

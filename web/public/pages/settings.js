@@ -1,7 +1,7 @@
 // Settings, one section per subject: sources, alert rules, failed deliveries, the brand
-// catalog, reply accounts and templates, users and API tokens. Administrators change them
-// all; managers read the sources and the catalog, and manage the alert rules, the retries,
-// the templates and their own tokens. The server enforces this anyway.
+// catalog (settings_brands.js), reply accounts and templates, users and API tokens.
+// Administrators change them all; managers read the sources and the catalog, and manage the
+// alert rules, the retries, the templates and their own tokens. The server enforces this anyway.
 //
 // Every form adds an item or, after "Edit" on a row, changes it in place; after an add it
 // goes back to its defaults, so that the next item is made like the first; each action
@@ -14,10 +14,11 @@ import { errorText } from '../errors.js';
 import { checkGroup, formField, formFields } from '../forms.js';
 import { addStrings, formatDate, label, t } from '../i18n.js';
 import { REPLY_CHANNELS, STANCES, TOPICS } from './common.js';
+import { brandsSection } from './settings_brands.js';
 import { teamsSection } from './settings_teams.js';
 import { slaSettings } from './settings_sla.js';
 import { sourcesSection } from './settings_sources.js';
-import { renderListening, templatesSection } from './settings_listening.js';
+import { templatesSection } from './settings_listening.js';
 
 addStrings({
   en: {
@@ -27,11 +28,6 @@ addStrings({
     'settings.enabled': '“{name}” enabled.',
     'settings.disabled': '“{name}” disabled.',
     'settings.editTitle': 'Edit “{name}”',
-    'settings.brands': 'Brands',
-    'settings.brandsIntro': 'The brand catalog, read only here: the names and aliases that rules, users, templates and searches accept (brand:voltaire finds “Voltaire Énergie”).',
-    'set.catalog.aliases': 'Aliases',
-    'set.catalog.handles': 'Accounts',
-    'set.catalog.domains': 'Domains',
     'set.rule.test': 'Send a test',
     'set.rule.testOk': 'Test delivered to “{name}”: the receiver answered HTTP {status}.',
     'set.rule.testFailed': 'Test not delivered to “{name}”: {error}.',
@@ -64,11 +60,6 @@ addStrings({
     'settings.enabled': '« {name} » activé.',
     'settings.disabled': '« {name} » désactivé.',
     'settings.editTitle': 'Modifier « {name} »',
-    'settings.brands': 'Marques',
-    'settings.brandsIntro': 'Le catalogue des marques, en lecture seule ici : les noms et alias qu’acceptent les règles, les utilisateurs, les modèles et la recherche (brand:voltaire trouve « Voltaire Énergie »).',
-    'set.catalog.aliases': 'Alias',
-    'set.catalog.handles': 'Comptes',
-    'set.catalog.domains': 'Domaines',
     'set.rule.test': 'Envoyer un test',
     'set.rule.testOk': 'Test livré à « {name} » : le destinataire a répondu HTTP {status}.',
     'set.rule.testFailed': 'Test non livré à « {name} » : {error}.',
@@ -455,27 +446,6 @@ function deliveries(ctx) {
     ],
     actions: (d, run) => h('button', { type: 'button', class: 'secondary small', onclick: () => run('POST', `/deliveries/${d.id}/retry`) }, t('settings.retry')),
   });
-}
-
-// The brand catalog, read only: names with their aliases, accounts and domains.
-function catalog(ctx) {
-  const listening = h('section', { id: 'brand-listening' });
-  const el = section(ctx, {
-    key: 'brands',
-    intro: t('settings.brandsIntro'),
-    path: '/brands',
-    member: 'brands',
-    columns: [
-      ['col.brand', (b) => b.name],
-      ['set.catalog.aliases', (b) => list(b.aliases)],
-      ['set.catalog.handles', (b) => list(b.handles)],
-      ['set.catalog.domains', (b) => list(b.domains)],
-    ],
-    // A brand's proposed sources (settings_listening.js), shown under the table.
-    actions: (b) => h('button', { type: 'button', class: 'secondary small', 'data-action': 'listening', 'aria-label': `${t('listen.title')} ${b.name}`, onclick: () => renderListening(listening, b.name, ctx) }, t('listen.title')),
-  });
-  el.append(listening);
-  return el;
 }
 
 function userForm(ctx, brands, { reload, say }) {
@@ -929,7 +899,7 @@ export async function render(view, ctx) {
       rules(ctx, brands),
       deliveries(ctx),
       slaSettings(ctx, admin),
-      catalog(ctx),
+      brandsSection(ctx, admin),
       templatesSection(ctx),
       replyAccounts,
       replyTemplates,
