@@ -141,6 +141,7 @@ TEST_F(ApiTest, EveryReadAnswersAsTheDocumentSays) {
       {"/api/v1/cases/{id}/assignees", "/api/v1/cases/" + std::to_string(case_id) + "/assignees"},
       {"/api/v1/assignees", "/api/v1/assignees?brand=Jeanerie"},
       {"/api/v1/cases/{id}/sla", "/api/v1/cases/" + std::to_string(case_id) + "/sla"},
+      {"/api/v1/cases/{id}/follows", "/api/v1/cases/" + std::to_string(case_id) + "/follows"},
   };
   int checked = 0;
   for (auto& [path, item] : doc["paths"].items()) {

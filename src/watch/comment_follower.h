@@ -46,10 +46,12 @@ struct CommentFollowerOptions {
   bool enabled = true;
   // The first day every 15 minutes, to three days hourly, to a week every 4 hours, to 30
   // days every 12 hours; then no more (docs/LISTENING.md says why).
-  std::vector<FollowStep> schedule = {
-      {86'400, 900}, {3 * 86'400, 3'600}, {7 * 86'400, 4 * 3'600}, {30 * 86'400, 12 * 3'600}};
+  std::vector<FollowStep> schedule = {{86'400, 900},
+                                      {int64_t{3} * 86'400, 3'600},
+                                      {int64_t{7} * 86'400, int64_t{4} * 3'600},
+                                      {int64_t{30} * 86'400, int64_t{12} * 3'600}};
   // A case opened longer ago than this is no longer followed, however active.
-  int64_t max_case_age_seconds = 30 * 86'400;
+  int64_t max_case_age_seconds = int64_t{30} * 86'400;
   // A page that could not be read is tried again after this, at most max_attempts times.
   int64_t retry_seconds = 3'600;
   int max_attempts = 3;
