@@ -440,7 +440,7 @@ Result<FetchResult> Watcher::FetchPolitely(const std::string& url, bool honor_ro
 
 Watcher::PollResult Watcher::PollOne(const WatchedSource& source, const Sink& sink) {
   polls_.fetch_add(1, std::memory_order_relaxed);
-  auto error = [&](Failure failure) {
+  auto error = [&](const Failure& failure) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     if (on_failure) on_failure(failure.kind);
     SaveError(source, failure);
@@ -467,7 +467,7 @@ Watcher::PollResult Watcher::PollOne(const WatchedSource& source, const Sink& si
         failure.why += " (Retry-After: " + fetched->retry_after.substr(0, 64) + ")";
       }
     }
-    return error(std::move(failure));
+    return error(failure);
   }
   if (fetched->not_modified) {
     // A 304 may carry fresh validators; without them, the old ones still hold.

@@ -837,6 +837,7 @@ TEST_F(WatcherTest, AuthAndMissingResourcesHaveTheirKinds) {
       {"/gone.xml", "not_found"},
       {"/missing.xml", "not_found"}};
   std::vector<int64_t> ids;
+  ids.reserve(expected.size());
   for (const auto& [path, kind] : expected) ids.push_back(AddSource(server.Url(path)).id);
   EXPECT_EQ(watcher_->PollDue(Keep()).errors, 4);
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -922,6 +923,7 @@ TEST_F(WatcherTest, AtMostNRequestsInFlightPerHostAndHostsInParallel) {
     ConcurrentServer blog("127.0.0.1", 150);
     ConcurrentServer other("127.0.0.2", 150);
     std::vector<int64_t> ids;
+    ids.reserve(6);
     for (int i = 0; i < 4; ++i) ids.push_back(AddSource(blog.Url("/" + std::to_string(i))).id);
     for (int i = 0; i < 2; ++i) ids.push_back(AddSource(other.Url("/" + std::to_string(i))).id);
     const auto start = std::chrono::steady_clock::now();
