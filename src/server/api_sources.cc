@@ -123,7 +123,7 @@ Status SourceError(const Status& st) {
 
 }  // namespace
 
-json WatchedSourceJson(const WatchedSource& source) { return SourceJson(source); }
+json WatchedSourceJson(const WatchedSource& source) { return SourceJson(source, {}); }
 
 Response ListSources(Context& ctx) {
   Result<std::vector<WatchedSource>> sources = ctx.app.watcher().List();
