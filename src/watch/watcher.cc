@@ -218,8 +218,10 @@ Status Watcher::Validate(const WatchedSource& source) const {
   if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
     return InvalidArgumentError("url \"" + source.url + "\": not an http or https URL");
   }
-  if (source.format == "mastodon_stream" && parts->scheme != "https") {
-    return InvalidArgumentError("url \"" + source.url + "\": a Mastodon stream is an https URL");
+  // A token never travels in clear.
+  if (source.format == "mastodon_stream" && parts->scheme != "https" && !source.secret.empty()) {
+    return InvalidArgumentError("url \"" + source.url +
+                                "\": a Mastodon stream with a token is an https URL");
   }
   if (parts->has_credentials) {
     // They would be stored in clear and shown in lists; public sources need none.

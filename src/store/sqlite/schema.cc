@@ -544,6 +544,7 @@ CREATE TABLE IF NOT EXISTS feed_templates (
   format TEXT NOT NULL DEFAULT 'feed', -- the format of the sources it proposes
   enabled INTEGER NOT NULL DEFAULT 1,
   created_at INTEGER NOT NULL
+);
 )sql";
 
 // Version 13: the brand catalog of `ecoute serve` (docs/BRANDS.md), the truth once the
