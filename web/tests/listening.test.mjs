@@ -66,7 +66,7 @@ function startNetwork() {
 const network = await startNetwork();
 
 async function openListening(page, brand) {
-  await page.click(`#settings-brands button[data-action=listening][aria-label$="${brand}"]`);
+  await page.click(`#settings-brands button[data-action=edit][aria-label$="${brand}"]`);
   await page.waitForSelector('#brand-listening .listen-kind[data-kind=backfill]');
 }
 
