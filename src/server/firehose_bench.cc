@@ -71,7 +71,8 @@ Status SubscribeCaseClock(server::App& app, std::shared_ptr<CaseClock> clock) {
                           app.access().AddUser(user, "firehose bench correct horse battery"));
   ECOUTE_ASSIGN_OR_RETURN(const server::NewToken token,
                           app.access().CreateToken(added.id, "bench", std::nullopt));
-  ECOUTE_ASSIGN_OR_RETURN(const server::Principal principal, app.access().AuthenticateToken(token.token));
+  ECOUTE_ASSIGN_OR_RETURN(const server::Principal principal,
+                          app.access().AuthenticateToken(token.token));
   app.live().Subscribe(std::move(clock), principal, {false, token.token}, app.clock().Now());
   return OkStatus();
 }

@@ -527,8 +527,8 @@ CREATE INDEX IF NOT EXISTS comment_follows_following ON comment_follows(state)
   WHERE state = 'following';
 )sql";
 
-// Version 11: why a polled source's last poll failed, as a kind the dashboard translates ("" when it did
-// not), and until when a rate-limited one waits (its Retry-After, or its back-off if later).
+// Version 11: why a polled source's last poll failed, as a kind the dashboard translates ("" when
+// it did not), and until when a rate-limited one waits (its Retry-After, or its back-off if later).
 constexpr std::string_view kVersion11 = R"sql(
 ALTER TABLE watched_sources ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
 ALTER TABLE watched_sources ADD COLUMN rate_limited_until INTEGER;
@@ -597,11 +597,11 @@ struct Migration {
 };
 
 constexpr std::array<Migration, 13> kMigrations = {
-    Migration{kVersion1}, Migration{kVersion2},
-    Migration{kVersion3}, Migration{kVersion4, CheckServerSchema},
-    Migration{kVersion5}, Migration{kVersion6},
-    Migration{kVersion7}, Migration{kVersion8},
-    Migration{kVersion9}, Migration{kVersion10},
+    Migration{kVersion1},  Migration{kVersion2},
+    Migration{kVersion3},  Migration{kVersion4, CheckServerSchema},
+    Migration{kVersion5},  Migration{kVersion6},
+    Migration{kVersion7},  Migration{kVersion8},
+    Migration{kVersion9},  Migration{kVersion10},
     Migration{kVersion11}, Migration{kVersion12},
     Migration{kVersion13}};
 
