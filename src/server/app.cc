@@ -606,8 +606,9 @@ void App::WireStreams() {
         context.fetch = config_.watcher.fetch;
         return context;
       });
-  streams_->Register("jetstream",
-                     [](listen::LiveContext context) { return listen::NewJetstream(context); });
+  streams_->Register("jetstream", [](listen::LiveContext context) {
+    return listen::NewJetstream(std::move(context));
+  });
   streams_->Register("mastodon_stream", [](listen::LiveContext context) {
     return listen::NewMastodonStream(std::move(context));
   });
