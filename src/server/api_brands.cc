@@ -206,6 +206,9 @@ Response CreateBrand(Context& ctx) {
   if (Status read = ReadBrand(*body, "", brand); !read.ok()) return ErrorResponse(read);
   Result<StoredBrand> added = ctx.app.AddBrand(std::move(brand), Actor(ctx.principal));
   if (!added) return ErrorResponse(added.error());
+  // Its recent past, read in the background, so that its inbox does not start empty
+  // (docs/LISTENING.md, "Accepting, and the back-fill").
+  ctx.app.BackfillBrand(added->brand.name);
   return JsonResponse(BrandJson(*added), 201);
 }
 

@@ -114,6 +114,13 @@ testing::HttpResponse FakeNetwork(const testing::HttpRequest& request) {
                         "hashtag\" rel=\"tag\">#<span>jeanerie</span></a></p>"),
          MastodonStatus("113400000000000001", kOld, "<p>Jeanerie zorglub, il y a un mois</p>")});
   }
+  if (path.starts_with("/xrpc/app.bsky.feed.searchPosts?q=%22Lisbon%20Air%22&")) {
+    return Json({{"posts",
+                  {BlueskyPost("3lbzl1", kRecent,
+                               "Lisbon Air a perdu ma valise à Porto, vortigaunt, aucune réponse"),
+                   BlueskyPost("3lbzl2", kRecent, "Lisbon, vortigaunt, quelle belle ville")}},
+                 {"hitsTotal", 2}});
+  }
   if (path.starts_with("/api/v1/timelines/tag/lajeanerie")) {
     return Json({{"error", "This method requires an authenticated user"}}, 503);
   }
@@ -236,6 +243,18 @@ TEST_F(ListeningApiTest, AcceptedProposalsAreWatchedAndTheBackfillStoresPostsOnc
   EXPECT_EQ(second["posts"], 0);
   EXPECT_EQ(Hits("zorglub"), 3u);
   EXPECT_EQ(app_->watcher().List()->size(), 3u);
+}
+
+TEST_F(ListeningApiTest, ABrandAddedThroughTheApiHasItsRecentPastRead) {
+  const json added = CallJson("admin", "POST", "/api/v1/brands",
+                              json({{"name", "Lisbon Air"}, {"aliases", {"Lisbonne Air"}}}).dump());
+  ASSERT_EQ(added["name"], "Lisbon Air") << added.dump();
+  // Its names searched on Bluesky and as hashtags on the instance: of the two posts found,
+  // the one that names the brand is stored; the other searches find nothing.
+  const json outcome = FinishedBackfill("Lisbon%20Air");
+  EXPECT_EQ(outcome["posts"], 1) << outcome.dump();
+  EXPECT_EQ(Hits("vortigaunt"), 1u);
+  EXPECT_TRUE(app_->watcher().List()->empty());  // nothing watched before it is accepted
 }
 
 TEST_F(ListeningApiTest, OnlyProposalsAreAccepted) {

@@ -62,6 +62,7 @@ class ApiTest : public ::testing::Test {
     config.contacts.fetch.outbound.allow_private = {loopback};
     // No site looked up unless a test asks: the tests reach no site but their own.
     config.contacts.enabled = false;
+    config.listening.bluesky_search_url = "";  // a brand's back-fill never leaves the machine
     Adjust(config);
     Result<std::unique_ptr<App>> app = App::Create(config, clock_);
     ASSERT_TRUE(app) << app.error().ToString();

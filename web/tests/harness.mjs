@@ -88,7 +88,13 @@ class Harness {
   startServer(extraArgs = []) {
     return new Promise((resolve, reject) => {
       // Loopback test servers are private addresses: the outbound policy must let them through.
-      const env = { ...process.env, ECOUTE_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1', ...(this.options.env || {}) };
+      // A brand's search back-fill asks a closed loopback port unless a test gives a search.
+      const env = {
+        ...process.env,
+        ECOUTE_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+        ECOUTE_LISTEN_BLUESKY_SEARCH_URL: 'http://127.0.0.1:9/xrpc/app.bsky.feed.searchPosts',
+        ...(this.options.env || {}),
+      };
       const args = ['serve', '--db', this.db, '--brands', brandsFile, '--listen', '127.0.0.1:0', ...extraArgs];
       this.server = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
       const timer = setTimeout(() => reject(new Error('the server did not say "listening on" within 15 s')), 15000);

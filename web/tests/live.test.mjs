@@ -113,5 +113,5 @@ await run(
       check(cases.cases.length === 1, `cases of the brand: ${cases.cases.length}`);
     });
   },
-  { env: { ECOUTE_LISTEN_JETSTREAM_URL: jetstream.url, ECOUTE_LISTEN_BLUESKY_SEARCH_URL: '' } },
+  { env: { ECOUTE_LISTEN_JETSTREAM_URL: jetstream.url } },
 );
