@@ -239,7 +239,7 @@ class Jetstream final : public LiveStream {
 
  private:
   // One connection, from connecting to its end. Returns whether any event was read.
-  bool Connection(WebSocketClient& client, std::stop_token stop);
+  bool Connection(WebSocketClient& client, const std::stop_token& stop);
   // Hands the batch to the sink; false when the sink failed (status says why).
   bool Flush(std::vector<PendingPost>& batch, int64_t last_time_us);
   void Fail(const std::string& kind, const std::string& why);
@@ -324,7 +324,7 @@ void Jetstream::Run(std::stop_token stop) {
   });
 }
 
-bool Jetstream::Connection(WebSocketClient& client, std::stop_token stop) {
+bool Jetstream::Connection(WebSocketClient& client, const std::stop_token& stop) {
   Update([](StreamStatus& s) { s.state = "connecting"; });
   const int64_t from = cursor_ > 0 ? std::max<int64_t>(1, cursor_ - options_.rewind_us) : 0;
   WebSocketError error;

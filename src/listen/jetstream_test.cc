@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -179,14 +180,15 @@ bool WaitFor(Predicate ready, std::chrono::milliseconds timeout = std::chrono::s
 TEST(JetstreamTest, NothingIsMissedAcrossADisconnection) {
   std::vector<ReplayEvent> events;
   for (int i = 1; i <= 40; ++i) {
-    events.push_back({i * 10, PostEventJson(kDid, "r" + std::to_string(i), i * 10, "post")});
+    events.push_back(
+        {int64_t{i} * 10, PostEventJson(kDid, "r" + std::to_string(i), int64_t{i} * 10, "post")});
   }
   JetstreamServer::Options server_options;
   server_options.drop_after = 15;
   JetstreamServer server(events, server_options);
   RecordingSink sink;
   std::unique_ptr<LiveStream> stream = NewJetstream(sink.Context(server.url()), FastOptions());
-  std::jthread thread([&](std::stop_token stop) { stream->Run(stop); });
+  std::jthread thread([&](std::stop_token stop) { stream->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return sink.cursor() == "400"; })) << sink.cursor();
   thread.request_stop();
   thread.join();
@@ -215,7 +217,7 @@ TEST(JetstreamTest, MalformedFramesAndEventsAreSkippedAndCounted) {
   JetstreamServer server(events);
   RecordingSink sink;
   std::unique_ptr<LiveStream> stream = NewJetstream(sink.Context(server.url()), FastOptions());
-  std::jthread thread([&](std::stop_token stop) { stream->Run(stop); });
+  std::jthread thread([&](std::stop_token stop) { stream->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return sink.ids().size() == 2; }));
   ASSERT_TRUE(WaitFor([&] { return stream->status().events == 5; }));
   const StreamStatus status = stream->status();
@@ -233,7 +235,7 @@ TEST(JetstreamTest, AReplyBeforeItsParentIsHandedOverAfterIt) {
   JetstreamServer server(events);
   RecordingSink sink;
   std::unique_ptr<LiveStream> stream = NewJetstream(sink.Context(server.url()), FastOptions());
-  std::jthread thread([&](std::stop_token stop) { stream->Run(stop); });
+  std::jthread thread([&](std::stop_token stop) { stream->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return sink.ids().size() == 2; }));
   EXPECT_EQ(sink.ids()[0], parent);
 }
@@ -244,7 +246,7 @@ TEST(JetstreamTest, AnAddressThePolicyRefusesIsNeverConnectedTo) {
   LiveContext context = sink.Context(server.url());
   context.fetch.outbound.allow_private.clear();  // loopback is not public
   std::unique_ptr<LiveStream> stream = NewJetstream(context, FastOptions());
-  std::jthread thread([&](std::stop_token stop) { stream->Run(stop); });
+  std::jthread thread([&](std::stop_token stop) { stream->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return stream->status().failures >= 1; }));
   const StreamStatus status = stream->status();
   EXPECT_EQ(status.error_kind, "refused_by_policy");
@@ -258,7 +260,7 @@ TEST(JetstreamTest, StopIsPromptWhileReadingAndWhileBackingOff) {
   JetstreamServer server({{1, PostEventJson(kDid, "a", 1, "x")}});
   RecordingSink sink;
   std::unique_ptr<LiveStream> stream = NewJetstream(sink.Context(server.url()), JetstreamOptions{});
-  std::jthread thread([&](std::stop_token stop) { stream->Run(stop); });
+  std::jthread thread([&](std::stop_token stop) { stream->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return sink.ids().size() == 1; }));
   auto started = std::chrono::steady_clock::now();
   thread.request_stop();
@@ -271,7 +273,7 @@ TEST(JetstreamTest, StopIsPromptWhileReadingAndWhileBackingOff) {
   slow.min_backoff = std::chrono::seconds(60);
   std::unique_ptr<LiveStream> refused =
       NewJetstream(other.Context("ws://127.0.0.1:1/subscribe"), slow);
-  std::jthread second([&](std::stop_token stop) { refused->Run(stop); });
+  std::jthread second([&](std::stop_token stop) { refused->Run(std::move(stop)); });
   ASSERT_TRUE(WaitFor([&] { return refused->status().state == "backoff"; }));
   EXPECT_EQ(refused->status().error_kind, "unreachable");
   started = std::chrono::steady_clock::now();

@@ -86,7 +86,8 @@ void StreamRunner::Sync() {
     running->stream = factory(std::move(context).value());
     if (!running->stream) continue;
     LiveStream* stream = running->stream.get();
-    running->thread = std::jthread([stream](std::stop_token stop) { stream->Run(stop); });
+    running->thread =
+        std::jthread([stream](std::stop_token stop) { stream->Run(std::move(stop)); });
     {
       MutexLock lock(mutex_);
       if (started_) {
@@ -123,7 +124,7 @@ void StreamRunner::Start(std::chrono::milliseconds tick) {
     started_ = true;
   }
   if (ticker_.joinable()) return;
-  ticker_ = std::jthread([this, tick](std::stop_token stop) {
+  ticker_ = std::jthread([this, tick](const std::stop_token& stop) {
     std::mutex wait_mutex;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {

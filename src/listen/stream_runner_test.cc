@@ -46,7 +46,7 @@ class StreamRunnerTest : public ::testing::Test {
               context.source = source;
               return context;
             }) {
-    runner_.Register("jetstream", [this](LiveContext) {
+    runner_.Register("jetstream", [this](const LiveContext&) {
       ++made_;
       return std::make_unique<FakeStream>(running_);
     });

@@ -285,7 +285,10 @@ WebSocketClient::WebSocketClient(WebSocketOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 WebSocketClient::~WebSocketClient() {
-  if (impl_) impl_->Drop();
+  try {
+    if (impl_) impl_->Drop();
+  } catch (...) {  // closing a socket that failed: nothing left to do
+  }
 }
 
 void WebSocketClient::Cancel() {

@@ -202,7 +202,7 @@ class CommentFollowTest : public ApiTest {
   }
 
   // Pushes a web post as its reader writes it.
-  void Push(json post) {
+  void Push(const json& post) {
     ASSERT_EQ(Call("admin", "POST", "/api/v1/posts", post.dump()).status, 200);
   }
   void PushBloggerArticle() {
