@@ -276,7 +276,11 @@ std::string_view BloggerPostIdIn(std::string_view href) {
 
 void Add(std::vector<CommentSource>& out, std::string url, std::string_view format,
          std::string_view kind) {
-  if (url.empty() || Origin(url).empty()) return;
+  // Only the web is polled: a link to "javascript:", "ftp:" or a mangled scheme is no source.
+  std::string scheme = url.substr(0, 8);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!scheme.starts_with("http://") && !scheme.starts_with("https://")) return;
+  if (Origin(url).size() <= url.find("://") + 3) return;  // no host
   for (const CommentSource& s : out) {
     if (s.url == url) return;
   }
