@@ -243,6 +243,13 @@ TEST_F(ListeningApiTest, AcceptedProposalsAreWatchedAndTheBackfillStoresPostsOnc
   EXPECT_EQ(second["posts"], 0);
   EXPECT_EQ(Hits("zorglub"), 3u);
   EXPECT_EQ(app_->watcher().List()->size(), 3u);
+
+  // A manager of another brand sees the network's stream, not Jeanerie's own sources.
+  AddUser("manager_l", Role::kManager, {"Lunéa"});
+  const json seen = CallJson("manager_l", "GET", "/api/v1/sources")["sources"];
+  ASSERT_EQ(seen.size(), 1u) << seen.dump();
+  EXPECT_EQ(seen[0]["format"], "jetstream");
+  EXPECT_EQ(CallJson("manager_j", "GET", "/api/v1/sources")["sources"].size(), 3u);
 }
 
 TEST_F(ListeningApiTest, ABrandAddedThroughTheApiHasItsRecentPastRead) {

@@ -130,7 +130,11 @@ Response ListSources(Context& ctx) {
   if (!sources) return ErrorResponse(sources.error());
   const std::map<int64_t, listen::StreamStatus> live = ctx.app.streams().Statuses();
   json list = json::array();
-  for (const WatchedSource& s : *sources) list.push_back(SourceJson(s, live));
+  for (const WatchedSource& s : *sources) {
+    // A brand's own source (a proposal, a case's comments) is shown to those who see it.
+    if (!s.brand.empty() && !ctx.scope.Sees(s.brand)) continue;
+    list.push_back(SourceJson(s, live));
+  }
   return JsonResponse({{"sources", list}});
 }
 
