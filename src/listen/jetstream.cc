@@ -15,6 +15,7 @@
 #include "ecoute/datetime.h"
 
 #include "listen/websocket.h"
+#include "util/json.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
@@ -139,6 +140,10 @@ void ParseJetstreamEvent(std::string_view json, dom::parser& parser, JetstreamEv
   out.kind = JetstreamEventKind::kMalformed;
   out.time_us = 0;
   Clear(out.post);
+  // No deeper than any JSON the service reads; the depth is kept when the parser grows.
+  if (parser.max_depth() != static_cast<size_t>(kMaxJsonDepth) || parser.capacity() < json.size()) {
+    if (parser.allocate(std::max(json.size(), parser.capacity()), kMaxJsonDepth)) return;
+  }
   dom::element root;
   if (parser.parse(json.data(), json.size()).get(root)) return;
   dom::object event;

@@ -54,6 +54,19 @@ TEST(JetstreamEventTest, ACreatedPostIsMappedAsTheBlueskyReaderMapsAPostView) {
   EXPECT_FALSE(post.content_hash.empty());
 }
 
+TEST(JetstreamEventTest, AnEventNestedDeeperThanTheServiceReadsIsMalformed) {
+  const std::string deep = std::string(100, '[') + std::string(100, ']');
+  const std::string event =
+      R"({"did":"did:plc:ufbl4k27gp6kzas5glhz7fim","time_us":1733600000000000,)"
+      R"("kind":"identity","identity":)" +
+      deep + "}";
+  EXPECT_EQ(Parse(event).kind, JetstreamEventKind::kMalformed);
+  const std::string shallow =
+      R"({"did":"did:plc:ufbl4k27gp6kzas5glhz7fim","time_us":1733600000000000,)"
+      R"("kind":"identity","identity":[[1]]})";
+  EXPECT_NE(Parse(shallow).kind, JetstreamEventKind::kMalformed);
+}
+
 TEST(JetstreamEventTest, LinksComeFromFacetsAndTheExternalEmbed) {
   const std::string json = R"({"did":"did:plc:a","time_us":5,"kind":"commit","commit":{
     "rev":"r","operation":"create","collection":"app.bsky.feed.post","rkey":"k","cid":"c",
